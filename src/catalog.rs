@@ -1,0 +1,119 @@
+//! Control catalogs: ISO/IEC 27001:2022 Annex A built into the binary, and custom catalogs
+//! loaded from `frameworks/*.yaml` in the same shape.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const ISO27001_2022: &str = "iso27001-2022";
+
+const ISO27001_2022_TSV: &str = include_str!("catalogs/iso27001-2022.tsv");
+
+/// One control of a catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogControl {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Annex A controls this control corresponds to (indicative mapping).
+    #[serde(default)]
+    pub maps_to: Vec<String>,
+}
+
+/// A framework's list of controls, in the catalog's own order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub controls: Vec<CatalogControl>,
+}
+
+impl Catalog {
+    pub fn control(&self, id: &str) -> Option<&CatalogControl> {
+        self.controls.iter().find(|control| control.id == id)
+    }
+
+    /// Themes in first-seen order (Annex A: Organizational, People, Physical, Technological).
+    pub fn themes(&self) -> Vec<String> {
+        let mut themes: Vec<String> = Vec::new();
+        for control in &self.controls {
+            let theme = control.theme.clone().unwrap_or_else(|| "Controls".to_string());
+            if !themes.contains(&theme) {
+                themes.push(theme);
+            }
+        }
+        themes
+    }
+}
+
+/// The ISO/IEC 27001:2022 Annex A catalog shipped in the binary.
+pub fn iso27001_2022() -> Catalog {
+    let controls = ISO27001_2022_TSV
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .filter_map(|line| {
+            let mut fields = line.split('\t');
+            let id = fields.next()?.to_string();
+            let title = fields.next()?.to_string();
+            let theme = fields.next().map(str::to_string);
+            Some(CatalogControl { id, title, theme, maps_to: Vec::new() })
+        })
+        .collect();
+    Catalog {
+        id: ISO27001_2022.to_string(),
+        name: "ISO/IEC 27001:2022 Annex A".to_string(),
+        description: Some("Information security controls of ISO/IEC 27001:2022, Annex A.".to_string()),
+        controls,
+    }
+}
+
+/// Every catalog known to a build (built-in and custom), by id, and which are enabled.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Catalogs {
+    pub all: BTreeMap<String, Catalog>,
+    /// Enabled catalog ids in the order `site.yaml` lists them.
+    pub enabled: Vec<String>,
+}
+
+impl Catalogs {
+    pub fn enabled(&self) -> impl Iterator<Item = &Catalog> {
+        self.enabled.iter().filter_map(|id| self.all.get(id))
+    }
+
+    /// The control with this id in any enabled catalog, with its catalog.
+    pub fn find_control(&self, id: &str) -> Option<(&Catalog, &CatalogControl)> {
+        self.enabled()
+            .find_map(|catalog| catalog.control(id).map(|control| (catalog, control)))
+    }
+
+    pub fn all_control_ids(&self) -> Vec<&str> {
+        self.enabled()
+            .flat_map(|catalog| catalog.controls.iter().map(|c| c.id.as_str()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annex_a_has_93_controls_in_four_themes() {
+        let catalog = iso27001_2022();
+        assert_eq!(catalog.controls.len(), 93);
+        assert_eq!(catalog.themes(), ["Organizational", "People", "Physical", "Technological"]);
+        assert_eq!(catalog.control("A.5.15").unwrap().title, "Access control");
+        assert_eq!(catalog.control("A.8.34").unwrap().theme.as_deref(), Some("Technological"));
+        let counts: Vec<usize> = catalog
+            .themes()
+            .iter()
+            .map(|t| catalog.controls.iter().filter(|c| c.theme.as_ref() == Some(t)).count())
+            .collect();
+        assert_eq!(counts, [37, 8, 14, 34]);
+    }
+}

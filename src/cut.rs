@@ -1,0 +1,260 @@
+//! The audience cut: the model as one reader may see it. Withheld items, fields, files and
+//! `::: audience` blocks are removed here, before anything is rendered, so no template,
+//! index or feed can show what is not in its input. Teaser items keep only their title and
+//! summary.
+
+use crate::audience::Audience;
+use crate::fenced;
+use crate::model::*;
+
+/// The model cut down to what `reader` may see. Cutting an already-cut model for a higher
+/// reader cannot bring anything back.
+pub fn cut(isms: &Isms, reader: Audience) -> Isms {
+    let reader = reader.min(isms.audience);
+    let visible = |audience: Audience| audience.visible_to(reader);
+
+    let policies = isms
+        .policies
+        .iter()
+        .filter_map(|(id, policy)| {
+            if visible(policy.audience) {
+                let mut policy = policy.clone();
+                policy.body.text = fenced::cut(&policy.body.text, reader);
+                Some((id.clone(), policy))
+            } else if policy.teaser {
+                Some((id.clone(), policy_teaser(policy)))
+            } else {
+                None
+            }
+        })
+        .collect::<std::collections::BTreeMap<_, _>>();
+
+    let evidence = isms
+        .evidence
+        .iter()
+        .filter(|(_, item)| visible(item.audience))
+        .map(|(id, item)| (id.clone(), item.clone()))
+        .collect::<std::collections::BTreeMap<_, _>>();
+
+    let mut soa = isms.soa.clone();
+    for entry in soa.controls.values_mut() {
+        entry.policies.retain(|reference| policies.contains_key(&reference.id));
+        if reader < Audience::Internal {
+            entry.justification = None;
+            entry.owner = None;
+            entry.notes = None;
+            entry.evidence.clear();
+        }
+    }
+
+    let certifications = isms
+        .certifications
+        .iter()
+        .filter_map(|(id, certification)| {
+            if visible(certification.audience) {
+                let mut certification = certification.clone();
+                certification.documents.retain(|document| visible(document.audience));
+                Some((id.clone(), certification))
+            } else if certification.teaser {
+                Some((id.clone(), certification_teaser(certification)))
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    let documents = isms
+        .documents
+        .iter()
+        .filter_map(|(id, document)| {
+            if visible(document.audience) {
+                Some((id.clone(), document.clone()))
+            } else if document.teaser {
+                Some((id.clone(), document_teaser(document)))
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    let checks = isms
+        .checks
+        .iter()
+        .filter(|(_, check)| visible(check.audience))
+        .map(|(id, check)| {
+            let mut check = check.clone();
+            if reader < Audience::Internal {
+                // Failure details name systems and accounts: aggregates and titles only.
+                check.details = None;
+            }
+            (id.clone(), check)
+        })
+        .collect();
+
+    let faq = isms
+        .faq
+        .iter()
+        .filter_map(|(id, answer)| {
+            if visible(answer.audience) {
+                let mut answer = answer.clone();
+                answer.answer.text = fenced::cut(&answer.answer.text, reader);
+                answer.policies.retain(|reference| policies.contains_key(&reference.id));
+                Some((id.clone(), answer))
+            } else if answer.teaser {
+                Some((id.clone(), faq_teaser(answer)))
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    let updates = isms
+        .updates
+        .iter()
+        .filter_map(|(id, update)| {
+            if visible(update.audience) {
+                let mut update = update.clone();
+                update.body.text = fenced::cut(&update.body.text, reader);
+                Some((id.clone(), update))
+            } else if update.teaser {
+                Some((id.clone(), update_teaser(update)))
+            } else {
+                None
+            }
+        })
+        .collect();
+
+    let risks = isms
+        .risks
+        .iter()
+        .filter(|(_, risk)| visible(risk.audience))
+        .map(|(id, risk)| (id.clone(), risk.clone()))
+        .collect();
+
+    let audits = isms
+        .audits
+        .iter()
+        .filter(|(_, audit)| visible(audit.audience))
+        .map(|(id, audit)| {
+            let mut audit = audit.clone();
+            audit.body.text = fenced::cut(&audit.body.text, reader);
+            (id.clone(), audit)
+        })
+        .collect();
+
+    let reviews = isms
+        .reviews
+        .iter()
+        .filter(|(_, review)| visible(review.audience))
+        .map(|(id, review)| {
+            let mut review = review.clone();
+            review.body.text = fenced::cut(&review.body.text, reader);
+            (id.clone(), review)
+        })
+        .collect();
+
+    Isms {
+        audience: reader,
+        site: isms.site.clone(),
+        catalogs: isms.catalogs.clone(),
+        policies,
+        soa,
+        certifications,
+        documents,
+        checks,
+        subprocessors: isms
+            .subprocessors
+            .iter()
+            .filter(|s| visible(s.audience))
+            .cloned()
+            .collect(),
+        faq,
+        updates,
+        evidence,
+        risks,
+        audits,
+        reviews,
+    }
+}
+
+fn policy_teaser(policy: &Policy) -> Policy {
+    Policy {
+        id: policy.id.clone(),
+        title: policy.title.clone(),
+        version: None,
+        owner: None,
+        approved_by: None,
+        approved: None,
+        review_every: None,
+        next_review: None,
+        audience: policy.audience,
+        teaser: true,
+        teaser_only: true,
+        summary: policy.summary.clone(),
+        controls: Vec::new(),
+        body: Markdown::default(),
+        source: policy.source.clone(),
+    }
+}
+
+fn certification_teaser(certification: &Certification) -> Certification {
+    Certification {
+        id: certification.id.clone(),
+        name: certification.name.clone(),
+        issuer: None,
+        certificate_number: None,
+        scope: None,
+        issued: None,
+        expires: None,
+        summary: certification.summary.clone(),
+        audience: certification.audience,
+        teaser: true,
+        teaser_only: true,
+        documents: Vec::new(),
+        source: certification.source.clone(),
+    }
+}
+
+fn document_teaser(document: &Document) -> Document {
+    Document {
+        id: document.id.clone(),
+        title: document.title.clone(),
+        file: String::new(),
+        summary: document.summary.clone(),
+        audience: document.audience,
+        teaser: true,
+        teaser_only: true,
+        path: Default::default(),
+        source: document.source.clone(),
+    }
+}
+
+fn faq_teaser(answer: &FaqAnswer) -> FaqAnswer {
+    FaqAnswer {
+        id: answer.id.clone(),
+        question: answer.question.clone(),
+        answer: Markdown::default(),
+        category: answer.category.clone(),
+        controls: Vec::new(),
+        policies: Vec::new(),
+        caiq: Vec::new(),
+        audience: answer.audience,
+        teaser: true,
+        teaser_only: true,
+        source: answer.source.clone(),
+    }
+}
+
+fn update_teaser(update: &Update) -> Update {
+    Update {
+        id: update.id.clone(),
+        title: update.title.clone(),
+        date: update.date,
+        summary: update.summary.clone(),
+        audience: update.audience,
+        teaser: true,
+        teaser_only: true,
+        body: Markdown::default(),
+        source: update.source.clone(),
+    }
+}

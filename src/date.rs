@@ -1,0 +1,193 @@
+//! Calendar dates (`YYYY-MM-DD`) and timestamps (RFC 3339) as they appear in content, and
+//! the build date that every "expired", "overdue" and "stale" is computed against.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A calendar date written `YYYY-MM-DD`. Any other spelling is an error, so that
+/// `03/01/2026` is never silently read as a different day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(jiff::civil::Date);
+
+impl Date {
+    pub fn new(year: i16, month: i8, day: i8) -> Option<Date> {
+        jiff::civil::Date::new(year, month, day).ok().map(Date)
+    }
+
+    /// Parses exactly `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(format!("invalid date `{text}`: expected YYYY-MM-DD"));
+        }
+        let year: i16 = text[0..4].parse().map_err(|_| format!("invalid year in `{text}`"))?;
+        let month: i8 = text[5..7].parse().map_err(|_| format!("invalid month in `{text}`"))?;
+        let day: i8 = text[8..10].parse().map_err(|_| format!("invalid day in `{text}`"))?;
+        Date::new(year, month, day)
+            .ok_or_else(|| format!("invalid date `{text}`: no such day in the calendar"))
+    }
+
+    /// The UTC calendar day of a Unix time, as `SOURCE_DATE_EPOCH` gives it.
+    pub fn from_unix_seconds(seconds: i64) -> Option<Date> {
+        let timestamp = jiff::Timestamp::from_second(seconds).ok()?;
+        Some(Date(timestamp.to_zoned(jiff::tz::TimeZone::UTC).date()))
+    }
+
+    /// Today's UTC date from the system clock: used only when neither `--today` nor
+    /// `SOURCE_DATE_EPOCH` pins the build date.
+    pub fn today_from_clock() -> Date {
+        let now = jiff::Timestamp::now();
+        Date(now.to_zoned(jiff::tz::TimeZone::UTC).date())
+    }
+
+    pub fn add_months(self, months: i32) -> Date {
+        Date(self.0.saturating_add(jiff::Span::new().months(months)))
+    }
+
+    pub fn add_days(self, days: i32) -> Date {
+        Date(self.0.saturating_add(jiff::Span::new().days(days)))
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        // Dates span at most ±9999 years, so `until` in days cannot overflow.
+        self.0.until(later.0).map(|span| i64::from(span.get_days())).unwrap_or(0)
+    }
+
+    pub fn year(self) -> i16 {
+        self.0.year()
+    }
+
+    /// "1 March 2026": the form pages show. Month names are fixed English, never the locale's.
+    pub fn long(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "January", "February", "March", "April", "May", "June", "July", "August",
+            "September", "October", "November", "December",
+        ];
+        let month = MONTHS[(self.0.month() - 1) as usize];
+        format!("{} {} {}", self.0.day(), month, self.0.year())
+    }
+
+    /// Midnight UTC of this day as an RFC 3339 timestamp (feeds, sitemaps).
+    pub fn rfc3339_midnight(self) -> String {
+        format!("{self}T00:00:00Z")
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month(),
+            self.0.day()
+        )
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Date::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An instant written in RFC 3339 (`2026-11-19T06:00:00Z`), kept in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(jiff::Timestamp);
+
+impl Timestamp {
+    pub fn parse(text: &str) -> Result<Timestamp, String> {
+        // RFC 3339 requires the date, the time and an offset; jiff also accepts looser
+        // ISO 8601 forms, so the shape is checked first.
+        let has_time = text.len() >= 20 && text.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't' || *b == b' ');
+        if !has_time {
+            return Err(format!(
+                "invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z"
+            ));
+        }
+        text.parse::<jiff::Timestamp>().map(Timestamp).map_err(|_| {
+            format!("invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z")
+        })
+    }
+
+    pub fn date(self) -> Date {
+        Date(self.0.to_zoned(jiff::tz::TimeZone::UTC).date())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_only_iso_dates() {
+        assert_eq!(Date::parse("2026-03-01").unwrap().to_string(), "2026-03-01");
+        assert!(Date::parse("2026-02-30").is_err());
+        assert!(Date::parse("03/01/2026").is_err());
+        assert!(Date::parse("2026-3-1").is_err());
+    }
+
+    #[test]
+    fn month_arithmetic_clamps_to_month_end() {
+        let date = Date::parse("2026-01-31").unwrap();
+        assert_eq!(date.add_months(1).to_string(), "2026-02-28");
+        assert_eq!(date.add_months(12).to_string(), "2027-01-31");
+    }
+
+    #[test]
+    fn counts_days_between_dates() {
+        let a = Date::parse("2026-11-01").unwrap();
+        let b = Date::parse("2026-11-21").unwrap();
+        assert_eq!(a.days_until(b), 20);
+        assert_eq!(b.days_until(a), -20);
+    }
+
+    #[test]
+    fn timestamps_need_time_and_offset() {
+        let stamp = Timestamp::parse("2026-11-19T06:00:00Z").unwrap();
+        assert_eq!(stamp.date().to_string(), "2026-11-19");
+        assert!(Timestamp::parse("2026-11-19").is_err());
+        assert!(Timestamp::parse("2026-11-19T06:00:00").is_err());
+    }
+
+    #[test]
+    fn epoch_seconds_give_utc_day() {
+        assert_eq!(Date::from_unix_seconds(0).unwrap().to_string(), "1970-01-01");
+        assert_eq!(Date::long(Date::parse("2026-03-01").unwrap()), "1 March 2026");
+    }
+}

@@ -1,0 +1,232 @@
+//! Reading content files safely: size limits, UTF-8 with line and column of the first bad
+//! byte, byte-order marks and CRLF line endings, sorted listings, and paths that must stay
+//! inside the content folder (no `..`, no absolute paths, no symlinks pointing out).
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+/// Text content files (YAML, markdown) larger than this are refused: a policy is never
+/// 16 MiB, and reading one that size into memory is how a bad commit takes CI down.
+pub const MAX_TEXT_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The content folder: its path as given and as resolved, for containment checks.
+#[derive(Debug, Clone)]
+pub struct ContentRoot {
+    pub path: PathBuf,
+    canonical: PathBuf,
+}
+
+impl ContentRoot {
+    pub fn open(path: &Path) -> Result<ContentRoot, Diagnostic> {
+        let canonical = fs::canonicalize(path).map_err(|error| {
+            Diagnostic::error(
+                "content-missing",
+                format!("cannot open content folder `{}`: {error}", path.display()),
+            )
+            .hint("pass the folder holding site.yaml with --content DIR")
+        })?;
+        if !canonical.is_dir() {
+            return Err(Diagnostic::error(
+                "content-missing",
+                format!("content folder `{}` is not a folder", path.display()),
+            ));
+        }
+        Ok(ContentRoot { path: path.to_path_buf(), canonical })
+    }
+
+    pub fn canonical(&self) -> &Path {
+        &self.canonical
+    }
+
+    /// The absolute path of a content-relative path.
+    pub fn join(&self, relative: &Path) -> PathBuf {
+        self.canonical.join(relative)
+    }
+
+    /// Files directly inside `folder` (content-relative) whose extension is one of `extensions`,
+    /// sorted by name. Hidden files and editor backups are skipped. A missing folder is empty.
+    pub fn list(&self, folder: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, Diagnostic> {
+        let absolute = self.canonical.join(folder);
+        let entries = match fs::read_dir(&absolute) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => {
+                return Err(Diagnostic::error(
+                    "io-error",
+                    format!("cannot list `{folder}`: {error}"),
+                )
+                .at(Location::file(folder)))
+            }
+        };
+        let mut files = Vec::new();
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.starts_with('.') || name.starts_with('#') || name.ends_with('~') {
+                continue;
+            }
+            let extension = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !extensions.contains(&extension) {
+                continue;
+            }
+            files.push(Path::new(folder).join(name));
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Reads a content-relative text file: refuses files that leave the content folder
+    /// through a symlink, are too large or are not UTF-8; drops a BOM; turns CRLF into LF.
+    pub fn read_text(&self, relative: &Path) -> Result<String, Diagnostic> {
+        let absolute = self.ensure_inside(relative)?;
+        let location = Location::file(relative);
+        let metadata = fs::metadata(&absolute).map_err(|error| {
+            Diagnostic::error("io-error", format!("cannot read file: {error}")).at(location.clone())
+        })?;
+        if metadata.len() > MAX_TEXT_FILE_BYTES {
+            return Err(Diagnostic::error(
+                "file-too-large",
+                format!(
+                    "file is {} bytes; content text files may be at most {} MiB",
+                    metadata.len(),
+                    MAX_TEXT_FILE_BYTES / 1024 / 1024
+                ),
+            )
+            .at(location)
+            .hint("split the file, or keep large material in documents/ or evidence/"));
+        }
+        let bytes = fs::read(&absolute).map_err(|error| {
+            Diagnostic::error("io-error", format!("cannot read file: {error}")).at(location.clone())
+        })?;
+        decode_text(&bytes).map_err(|(line, column)| {
+            Diagnostic::error("not-utf8", "file is not valid UTF-8")
+                .at(Location::at(relative, line, column))
+                .hint("save the file as UTF-8")
+        })
+    }
+
+    /// The absolute path of an existing content-relative path, after making sure that it,
+    /// resolved through any symlinks, is inside the content folder.
+    pub fn ensure_inside(&self, relative: &Path) -> Result<PathBuf, Diagnostic> {
+        let absolute = self.canonical.join(relative);
+        let resolved = fs::canonicalize(&absolute).map_err(|error| {
+            Diagnostic::error("io-error", format!("cannot read `{}`: {error}", crate::diagnostic::display_path(relative)))
+                .at(Location::file(relative))
+        })?;
+        if !resolved.starts_with(&self.canonical) {
+            return Err(Diagnostic::error(
+                "path-escapes-content",
+                format!(
+                    "`{}` is a symlink to a place outside the content folder",
+                    crate::diagnostic::display_path(relative)
+                ),
+            )
+            .at(Location::file(relative))
+            .hint("copy the file into the content folder instead of linking to it"));
+        }
+        Ok(resolved)
+    }
+
+    /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative
+    /// path of an existing regular file inside the content folder.
+    pub fn resolve_reference(&self, naming_file: &Path, file: &str) -> Result<PathBuf, String> {
+        if file.trim().is_empty() {
+            return Err("empty file path".to_string());
+        }
+        let written = Path::new(file);
+        if written.is_absolute() || file.starts_with('/') || file.starts_with('\\') {
+            return Err(format!(
+                "`{file}` is an absolute path; paths are relative to the file that names them and must stay inside the content folder"
+            ));
+        }
+        let base = naming_file.parent().unwrap_or(Path::new(""));
+        let mut normal = PathBuf::new();
+        for component in base.join(written).components() {
+            match component {
+                Component::Normal(part) => normal.push(part),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !normal.pop() {
+                        return Err(format!("`{file}` leaves the content folder"));
+                    }
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return Err(format!("`{file}` is an absolute path"));
+                }
+            }
+        }
+        let absolute = self.canonical.join(&normal);
+        let resolved = match fs::canonicalize(&absolute) {
+            Ok(resolved) => resolved,
+            Err(_) => return Err(format!("file `{file}` does not exist")),
+        };
+        if !resolved.starts_with(&self.canonical) {
+            return Err(format!(
+                "`{file}` is a symlink to a place outside the content folder"
+            ));
+        }
+        if !resolved.is_file() {
+            return Err(format!("`{file}` is not a file"));
+        }
+        Ok(normal)
+    }
+}
+
+/// UTF-8 text with any BOM removed and CRLF turned into LF; on bad bytes, the 1-based line
+/// and column of the first one.
+pub fn decode_text(bytes: &[u8]) -> Result<String, (u32, u32)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(if text.contains('\r') {
+            text.replace("\r\n", "\n")
+        } else {
+            text.to_string()
+        }),
+        Err(error) => {
+            let valid = &bytes[..error.valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+            Err((u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_bom_and_crlf() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFa: 1\r\nb: 2\r\n").unwrap(), "a: 1\nb: 2\n");
+    }
+
+    #[test]
+    fn reports_first_bad_byte() {
+        assert_eq!(decode_text(b"ok\nab\xFFcd").unwrap_err(), (2, 3));
+    }
+
+    #[test]
+    fn references_must_stay_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/documents")).unwrap();
+        std::fs::write(dir.path().join("content/documents/a.pdf"), b"%PDF").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+        let root = ContentRoot::open(&dir.path().join("content")).unwrap();
+        let naming = Path::new("certifications/iso.yaml");
+        assert_eq!(
+            root.resolve_reference(naming, "../documents/a.pdf").unwrap(),
+            Path::new("documents/a.pdf")
+        );
+        assert!(root.resolve_reference(naming, "../../secret.txt").unwrap_err().contains("leaves"));
+        assert!(root.resolve_reference(naming, "/etc/passwd").unwrap_err().contains("absolute"));
+        assert!(root.resolve_reference(naming, "../documents/none.pdf").unwrap_err().contains("does not exist"));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("content/documents/link.pdf")).unwrap();
+            assert!(root.resolve_reference(naming, "../documents/link.pdf").unwrap_err().contains("symlink"));
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! Content folder into an `Isms`: every file of the SPEC's layout, parsed into typed items
+//! that remember their file and line. Loading never stops at the first problem: each
+//! broken file becomes a diagnostic and the rest still loads, so one run shows them all.
+
+pub mod files;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::Spanned;
+
+use crate::catalog::{self, Catalog, Catalogs};
+use crate::config::SiteConfig;
+use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
+use crate::fenced;
+use crate::model::*;
+
+pub use files::ContentRoot;
+
+/// What loading produced: the model (as complete as the content allowed) and every problem.
+pub struct Loaded {
+    pub isms: Isms,
+    pub root: ContentRoot,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
+/// read at all; everything else is collected as diagnostics.
+pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let root = match ContentRoot::open(content) {
+        Ok(root) => root,
+        Err(diagnostic) => {
+            diagnostics.push(diagnostic);
+            return Err(diagnostics);
+        }
+    };
+    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics };
+    let site = loader.site();
+    let Some(site) = site else {
+        return Err(diagnostics);
+    };
+    let mut isms = Isms { site, ..Isms::default() };
+    isms.catalogs = loader.catalogs(&isms.site);
+    isms.policies = loader.policies();
+    isms.soa = loader.soa();
+    isms.certifications = loader.certifications();
+    isms.documents = loader.documents(&isms.certifications);
+    isms.checks = loader.checks();
+    isms.subprocessors = loader.subprocessors();
+    isms.faq = loader.faq();
+    isms.updates = loader.updates();
+    isms.evidence = loader.evidence();
+    isms.risks = loader.risks();
+    isms.audits = loader.audits();
+    isms.reviews = loader.reviews();
+    Ok(Loaded { isms, root, diagnostics })
+}
+
+struct Loader<'a> {
+    root: &'a ContentRoot,
+    diagnostics: &'a mut Diagnostics,
+}
+
+/// Location of a `Spanned` value in `file`.
+fn spanned_location<T>(file: &Path, spanned: &Spanned<T>) -> Location {
+    Location::at(
+        file,
+        u32::try_from(spanned.referenced.line()).unwrap_or(0),
+        u32::try_from(spanned.referenced.column()).unwrap_or(0),
+    )
+}
+
+/// Files whose top level is a list of items (`- id: …`, or `[` in JSON).
+fn starts_with_list(text: &str) -> bool {
+    text.lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with('#') && *line != "---")
+        .is_some_and(|line| line.starts_with('-') || line.starts_with('['))
+}
+
+impl Loader<'_> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn read(&mut self, file: &Path) -> Option<String> {
+        match self.root.read_text(file) {
+            Ok(text) => Some(text),
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    fn exists(&self, file: &str) -> bool {
+        self.root.join(Path::new(file)).exists()
+    }
+
+    /// Parses a whole YAML file into `T`.
+    fn yaml_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
+        let text = self.read(file)?;
+        if text.trim().is_empty() {
+            self.report(
+                Diagnostic::error("empty-file", "file is empty").at(Location::file(file)),
+            );
+            return None;
+        }
+        match yaml::parse::<T>(&text, file, 1) {
+            Ok(value) => Some(value),
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                None
+            }
+        }
+    }
+
+    /// Parses a YAML file whose top level is a list of `T`, each with its location.
+    fn yaml_list<T: DeserializeOwned>(&mut self, file: &Path) -> Vec<(T, Location)> {
+        let Some(text) = self.read(file) else { return Vec::new() };
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        match yaml::parse::<Vec<Spanned<T>>>(&text, file, 1) {
+            Ok(items) => items
+                .into_iter()
+                .map(|item| {
+                    let location = spanned_location(file, &item);
+                    (item.value, location)
+                })
+                .collect(),
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Parses a markdown file with front matter into `T` and its body.
+    fn markdown_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<(T, Markdown)> {
+        let text = self.read(file)?;
+        let split = match yaml::split_front_matter(&text, file) {
+            Ok(split) => split,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        let value = match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
+            Ok(value) => value,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        let body = Markdown::new(split.body, split.body_first_line);
+        self.check_fences(file, &body);
+        Some((value, body))
+    }
+
+    /// Reports malformed `::: audience` blocks at their line in the file.
+    fn check_fences(&mut self, file: &Path, markdown: &Markdown) {
+        for error in fenced::validate(&markdown.text) {
+            let line = markdown.first_line.max(1) + error.line - 1;
+            self.report(
+                Diagnostic::error("audience-block", error.message)
+                    .at(Location::at(file, line, 1))
+                    .hint("audience blocks are `::: internal` or `::: auditor`, closed by a line `:::`"),
+            );
+        }
+    }
+
+    /// Inserts `item` under `id` unless the id is taken in this kind.
+    fn insert_unique<T>(
+        &mut self,
+        map: &mut BTreeMap<String, T>,
+        id: String,
+        item: T,
+        location: &Location,
+        kind: &str,
+        existing: impl Fn(&T) -> &Location,
+    ) {
+        if let Some(first) = map.get(&id) {
+            let first = existing(first).clone();
+            self.report(
+                Diagnostic::error("duplicate-id", format!("duplicate {kind} id `{id}`"))
+                    .at(location.clone())
+                    .hint(format!("`{id}` is already defined at {first}")),
+            );
+            return;
+        }
+        map.insert(id, item);
+    }
+
+    fn site(&mut self) -> Option<SiteConfig> {
+        let file = Path::new("site.yaml");
+        if !self.exists("site.yaml") {
+            self.report(
+                Diagnostic::error("missing-site-yaml", "the content folder has no site.yaml")
+                    .at(Location::file(file))
+                    .hint("create site.yaml with organization.name, base_url and contact.security_email, or run `trustpress init`"),
+            );
+            return None;
+        }
+        self.yaml_file::<SiteConfig>(file)
+    }
+
+    fn catalogs(&mut self, site: &SiteConfig) -> Catalogs {
+        let mut catalogs = Catalogs::default();
+        let builtin = catalog::iso27001_2022();
+        catalogs.all.insert(builtin.id.clone(), builtin);
+        let files = self.list("frameworks", &["yaml", "yml"]);
+        for file in files {
+            let Some(custom) = self.yaml_file::<Catalog>(&file) else { continue };
+            if catalogs.all.contains_key(&custom.id) {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("framework id `{}` is already taken", custom.id),
+                    )
+                    .at(Location::file(&file)),
+                );
+                continue;
+            }
+            catalogs.all.insert(custom.id.clone(), custom);
+        }
+        for id in &site.frameworks {
+            if catalogs.all.contains_key(id) {
+                if !catalogs.enabled.contains(id) {
+                    catalogs.enabled.push(id.clone());
+                }
+            } else {
+                let known: Vec<&str> = catalogs.all.keys().map(String::as_str).collect();
+                self.report(
+                    Diagnostic::error("unknown-framework", format!("unknown framework `{id}`"))
+                        .at(Location::file("site.yaml"))
+                        .hint(format!("known frameworks: {}", known.join(", "))),
+                );
+            }
+        }
+        catalogs
+    }
+
+    fn list(&mut self, folder: &str, extensions: &[&str]) -> Vec<PathBuf> {
+        match self.root.list(folder, extensions) {
+            Ok(files) => files,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                Vec::new()
+            }
+        }
+    }
+
+    fn policies(&mut self) -> BTreeMap<String, Policy> {
+        let mut policies = BTreeMap::new();
+        for file in self.list("policies", &["md"]) {
+            let Some((mut policy, body)) = self.markdown_file::<Policy>(&file) else { continue };
+            policy.body = body;
+            policy.source = Location::at(&file, 2, 1);
+            let id = policy.id.clone();
+            let location = policy.source.clone();
+            self.insert_unique(&mut policies, id, policy, &location, "policy", |p| &p.source);
+        }
+        policies
+    }
+
+    fn soa(&mut self) -> Soa {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawSoa {
+            #[serde(default)]
+            version: Option<Version>,
+            #[serde(default)]
+            approved_by: Option<String>,
+            #[serde(default)]
+            approved: Option<crate::date::Date>,
+            controls: BTreeMap<String, Spanned<SoaEntry>>,
+        }
+        let file = Path::new("soa.yaml");
+        if !self.exists("soa.yaml") {
+            self.report(
+                Diagnostic::error("missing-soa", "the content folder has no soa.yaml")
+                    .at(Location::file(file))
+                    .hint("the Statement of Applicability lists every control of the enabled frameworks"),
+            );
+            return Soa::default();
+        }
+        let Some(raw) = self.yaml_file::<RawSoa>(file) else { return Soa::default() };
+        let controls = raw
+            .controls
+            .into_iter()
+            .map(|(id, spanned)| {
+                let location = spanned_location(file, &spanned);
+                let mut entry = spanned.value;
+                entry.source = location;
+                (id, entry)
+            })
+            .collect();
+        Soa {
+            version: raw.version,
+            approved_by: raw.approved_by,
+            approved: raw.approved,
+            controls,
+            source: Location::at(file, 1, 1),
+        }
+    }
+
+    fn certifications(&mut self) -> BTreeMap<String, Certification> {
+        let mut certifications = BTreeMap::new();
+        for file in self.list("certifications", &["yaml", "yml"]) {
+            let Some(mut certification) = self.yaml_file::<Certification>(&file) else { continue };
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            certification.id = stem.clone();
+            certification.source = Location::at(&file, 1, 1);
+            for document in &mut certification.documents {
+                match self.root.resolve_reference(&file, &document.file) {
+                    Ok(path) => document.path = path,
+                    Err(message) => self.report(path_error(message, &file, 0)),
+                }
+            }
+            let location = certification.source.clone();
+            self.insert_unique(&mut certifications, stem, certification, &location, "certification", |c| &c.source);
+        }
+        certifications
+    }
+
+    /// `documents/documents.yaml` when present; otherwise every file in `documents/` that
+    /// no certification names, as an internal document titled by its file name.
+    fn documents(&mut self, certifications: &BTreeMap<String, Certification>) -> BTreeMap<String, Document> {
+        let mut documents = BTreeMap::new();
+        let index = Path::new("documents/documents.yaml");
+        if self.exists("documents/documents.yaml") {
+            for (mut document, location) in self.yaml_list::<Document>(index) {
+                match self.root.resolve_reference(index, &document.file) {
+                    Ok(path) => document.path = path,
+                    Err(message) => self.report(path_error(message, index, location.line)),
+                }
+                document.source = location.clone();
+                let id = document.id.clone();
+                self.insert_unique(&mut documents, id, document, &location, "document", |d| &d.source);
+            }
+            return documents;
+        }
+        let named: Vec<&PathBuf> = certifications
+            .values()
+            .flat_map(|c| c.documents.iter().map(|d| &d.path))
+            .collect();
+        let files = match self.root.list("documents", &["pdf", "txt", "md", "csv", "json", "zip", "png", "jpg", "svg", "docx", "xlsx", "html"]) {
+            Ok(files) => files,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                Vec::new()
+            }
+        };
+        for path in files {
+            if named.contains(&&path) {
+                continue;
+            }
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            let document = Document {
+                id: name.clone(),
+                title: name.clone(),
+                file: name.clone(),
+                summary: None,
+                audience: crate::audience::Audience::Internal,
+                teaser: false,
+                teaser_only: false,
+                path: path.clone(),
+                source: Location::file(&path),
+            };
+            documents.insert(name, document);
+        }
+        documents
+    }
+
+    fn checks(&mut self) -> BTreeMap<String, ControlCheck> {
+        let mut checks = BTreeMap::new();
+        for file in self.list("status", &["yaml", "yml", "json"]) {
+            let Some(text) = self.read(&file) else { continue };
+            let items: Vec<(ControlCheck, Location)> = if starts_with_list(&text) {
+                self.yaml_list(&file)
+            } else {
+                self.yaml_file::<ControlCheck>(&file)
+                    .map(|check| vec![(check, Location::at(&file, 1, 1))])
+                    .unwrap_or_default()
+            };
+            for (mut check, location) in items {
+                check.origin = location.clone();
+                let id = check.id.clone();
+                self.insert_unique(&mut checks, id, check, &location, "control check", |c| &c.origin);
+            }
+        }
+        checks
+    }
+
+    fn subprocessors(&mut self) -> Vec<Subprocessor> {
+        if !self.exists("subprocessors.yaml") {
+            return Vec::new();
+        }
+        self.yaml_list::<Subprocessor>(Path::new("subprocessors.yaml"))
+            .into_iter()
+            .map(|(mut subprocessor, location)| {
+                subprocessor.source = location;
+                subprocessor
+            })
+            .collect()
+    }
+
+    fn faq(&mut self) -> BTreeMap<String, FaqAnswer> {
+        let mut faq = BTreeMap::new();
+        for file in self.list("faq", &["yaml", "yml"]) {
+            for (mut answer, location) in self.yaml_list::<FaqAnswer>(&file) {
+                answer.source = location.clone();
+                let answer_file = file.clone();
+                self.check_fences(&answer_file, &answer.answer);
+                let id = answer.id.clone();
+                self.insert_unique(&mut faq, id, answer, &location, "FAQ answer", |a| &a.source);
+            }
+        }
+        faq
+    }
+
+    fn updates(&mut self) -> BTreeMap<String, Update> {
+        let mut updates = BTreeMap::new();
+        for file in self.list("updates", &["md"]) {
+            let Some((mut update, body)) = self.markdown_file::<Update>(&file) else { continue };
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+            update.id = stem.clone();
+            update.body = body;
+            update.source = Location::at(&file, 2, 1);
+            let location = update.source.clone();
+            self.insert_unique(&mut updates, stem, update, &location, "update", |u| &u.source);
+        }
+        updates
+    }
+
+    fn evidence(&mut self) -> BTreeMap<String, Evidence> {
+        let mut evidence = BTreeMap::new();
+        let index = Path::new("evidence/evidence.yaml");
+        if !self.exists("evidence/evidence.yaml") {
+            return evidence;
+        }
+        for (mut item, location) in self.yaml_list::<Evidence>(index) {
+            match self.root.resolve_reference(index, &item.file) {
+                Ok(path) => item.path = path,
+                Err(message) => self.report(path_error(message, index, location.line)),
+            }
+            item.source = location.clone();
+            let id = item.id.clone();
+            self.insert_unique(&mut evidence, id, item, &location, "evidence", |e| &e.source);
+        }
+        evidence
+    }
+
+    fn risks(&mut self) -> BTreeMap<String, Risk> {
+        let mut risks = BTreeMap::new();
+        if !self.exists("risks.yaml") {
+            return risks;
+        }
+        for (mut risk, location) in self.yaml_list::<Risk>(Path::new("risks.yaml")) {
+            risk.source = location.clone();
+            let id = risk.id.clone();
+            self.insert_unique(&mut risks, id, risk, &location, "risk", |r| &r.source);
+        }
+        risks
+    }
+
+    fn audits(&mut self) -> BTreeMap<String, Audit> {
+        let mut audits = BTreeMap::new();
+        for file in self.list("audits", &["md"]) {
+            let Some((mut audit, body)) = self.markdown_file::<Audit>(&file) else { continue };
+            audit.body = body;
+            audit.source = Location::at(&file, 2, 1);
+            let id = audit.id.clone();
+            let location = audit.source.clone();
+            self.insert_unique(&mut audits, id, audit, &location, "audit", |a| &a.source);
+        }
+        audits
+    }
+
+    fn reviews(&mut self) -> BTreeMap<String, Review> {
+        let mut reviews = BTreeMap::new();
+        for file in self.list("reviews", &["md"]) {
+            let Some((mut review, body)) = self.markdown_file::<Review>(&file) else { continue };
+            review.body = body;
+            review.source = Location::at(&file, 2, 1);
+            let id = review.id.clone();
+            let location = review.source.clone();
+            self.insert_unique(&mut reviews, id, review, &location, "management review", |r| &r.source);
+        }
+        reviews
+    }
+}
+
+fn path_error(message: String, file: &Path, line: u32) -> Diagnostic {
+    let code = if message.contains("does not exist") || message.contains("not a file") {
+        "missing-file"
+    } else {
+        "path-escapes-content"
+    };
+    Diagnostic::error(code, message)
+        .at(Location::at(file, line, 0))
+        .hint(format!(
+            "paths are relative to {} and must name a file inside the content folder",
+            display_path(file)
+        ))
+}

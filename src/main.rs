@@ -1,0 +1,131 @@
+//! The command line: the only place that prints.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use trustpress::audience::Audience;
+use trustpress::build::{build_site, BuildError, SiteOptions};
+use trustpress::date::Date;
+use trustpress::diagnostic::Diagnostic;
+
+#[derive(Parser)]
+#[command(name = "trustpress", version, about = "Build an ISMS kept as plain files into an audience-safe static trust center.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SiteAudience {
+    Public,
+    Internal,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the trust center for one audience into a folder.
+    Build {
+        /// The ISMS content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
+        /// Output folder [default: public/ for the public audience, internal/ for internal].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Who the site is for: public items only, or public and internal.
+        #[arg(long, value_enum, default_value = "public")]
+        audience: SiteAudience,
+        /// Base URL the site is published at (overrides site.yaml).
+        #[arg(long)]
+        base_url: Option<String>,
+        /// The build date (YYYY-MM-DD) that validity, reviews and staleness are computed
+        /// against [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
+        #[arg(long)]
+        today: Option<String>,
+        /// Print how long each build step took.
+        #[arg(long)]
+        timings: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match cli.command {
+        Command::Build { content, out, audience, base_url, today, timings } => {
+            let audience = match audience {
+                SiteAudience::Public => Audience::Public,
+                SiteAudience::Internal => Audience::Internal,
+            };
+            let today = match build_date(today.as_deref()) {
+                Ok(today) => today,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    return ExitCode::from(2);
+                }
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from(if audience == Audience::Public { "public" } else { "internal" }));
+            let options = SiteOptions { content, audience, base_url, today, explicit_index: false };
+            build(&options, &out, timings)
+        }
+    }
+}
+
+fn build(options: &SiteOptions, out: &std::path::Path, show_timings: bool) -> ExitCode {
+    let started = std::time::Instant::now();
+    match build_site(options, out) {
+        Ok(site) => {
+            print_diagnostics(&site.warnings);
+            if show_timings {
+                for (step, duration) in &site.timings {
+                    eprintln!("  {step:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+                }
+            }
+            eprintln!(
+                "built {} site: {} files in {} ({:.0} ms)",
+                options.audience,
+                site.files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            ExitCode::SUCCESS
+        }
+        Err(BuildError::Content(diagnostics)) => {
+            print_diagnostics(&diagnostics);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
+            ExitCode::from(1)
+        }
+        Err(BuildError::Write(error)) => {
+            eprintln!("error: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}\n");
+    }
+}
+
+/// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever
+/// either of the first two is given.
+fn build_date(today: Option<&str>) -> Result<Date, String> {
+    if let Some(text) = today {
+        return Date::parse(text).map_err(|e| format!("--today: {e}"));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
+        return Date::from_unix_seconds(seconds).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+    }
+    Ok(Date::today_from_clock())
+}

@@ -1,0 +1,489 @@
+//! Markdown bodies into HTML: GFM tables, footnotes, strikethrough and task lists, heading
+//! anchors, and code blocks highlighted by syntect (its syntaxes load only when a page has a
+//! code block). Raw HTML in markdown is shown as text, never passed through: a trust page
+//! carries no author script. Links to other content are resolved against the cut model; a
+//! link to anything this audience may not see becomes plain text.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+/// How links in a body are written: relative to the page showing it (site and bundle), or
+/// absolute under the base URL (feeds, which are read elsewhere).
+#[derive(Debug, Clone)]
+pub enum LinkBase {
+    /// The site path of the page (`policies/pol-ac/`), and whether folder links end with
+    /// `index.html` (for browsing from disk).
+    Page { path: String, explicit_index: bool },
+    Absolute { base_url: String },
+}
+
+impl LinkBase {
+    /// `target` (a site path, no leading slash) as seen from this base.
+    pub fn link_to(&self, target: &str) -> String {
+        match self {
+            LinkBase::Page { path, explicit_index } => {
+                let mut link = relative_prefix(path);
+                link.push_str(target);
+                if *explicit_index && (link.is_empty() || link.ends_with('/')) {
+                    link.push_str("index.html");
+                }
+                if link.is_empty() {
+                    "./".to_string()
+                } else {
+                    link
+                }
+            }
+            LinkBase::Absolute { base_url } => {
+                format!("{}/{}", base_url.trim_end_matches('/'), target)
+            }
+        }
+    }
+}
+
+/// `../` once per folder of a site path (`policies/pol-ac/` → `../../`).
+pub fn relative_prefix(page_path: &str) -> String {
+    let depth = page_path.matches('/').count();
+    "../".repeat(depth)
+}
+
+/// What a body may link to: the pages and files of this audience's build.
+#[derive(Debug, Default, Clone)]
+pub struct LinkTargets {
+    /// Content source file (`policies/access-control.md`) → site path.
+    pub sources: HashMap<PathBuf, String>,
+    /// Every site path this build writes (`policies/pol-ac/`, `documents/x.pdf`).
+    pub pages: std::collections::HashSet<String>,
+}
+
+impl LinkTargets {
+    /// The site path a link resolves to, or `None` when it names something this build does
+    /// not have. `source_file` is the content-relative file holding the link.
+    fn resolve(&self, destination: &str, source_file: &Path) -> Resolved {
+        if destination.starts_with('#') || destination.is_empty() {
+            return Resolved::Keep;
+        }
+        if destination.starts_with("//") || has_scheme(destination) {
+            return Resolved::Keep;
+        }
+        let (path_part, fragment) = match destination.find(['#', '?']) {
+            Some(index) => destination.split_at(index),
+            None => (destination, ""),
+        };
+        if let Some(site_path) = path_part.strip_prefix('/') {
+            let site_path = site_path.to_string();
+            let with_slash = if site_path.is_empty() || site_path.ends_with('/') || site_path.contains('.') {
+                site_path.clone()
+            } else {
+                format!("{site_path}/")
+            };
+            if with_slash.is_empty() || self.pages.contains(&with_slash) {
+                return Resolved::Site(with_slash, fragment.to_string());
+            }
+            return Resolved::Withheld;
+        }
+        let base = source_file.parent().unwrap_or(Path::new(""));
+        let Some(content_path) = normalize(&base.join(percent_decode(path_part))) else {
+            return Resolved::Withheld;
+        };
+        if let Some(site_path) = self.sources.get(&content_path) {
+            return Resolved::Site(site_path.clone(), fragment.to_string());
+        }
+        Resolved::Withheld
+    }
+}
+
+enum Resolved {
+    Keep,
+    Site(String, String),
+    Withheld,
+}
+
+fn has_scheme(destination: &str) -> bool {
+    match destination.find(':') {
+        Some(index) => {
+            let scheme = &destination[..index];
+            !scheme.is_empty()
+                && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !destination[..index].contains('/')
+        }
+        None => false,
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(value) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(value);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Lexically normalises a content-relative path; `None` when it climbs out.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => normal.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !normal.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(normal)
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Rendered {
+    pub html: String,
+    pub has_code: bool,
+    pub headings: Vec<Heading>,
+}
+
+/// Renders one markdown body. `source_file` is where the body was written (for links).
+pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &LinkBase) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS;
+    let parser = Parser::new_ext(text, options);
+
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings = Vec::new();
+    let mut used_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut has_code = false;
+    // Link state: for a withheld link, its start and end tags are dropped, its text kept.
+    let mut link_stack: Vec<bool> = Vec::new();
+    let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
+    let mut code: Option<(String, String)> = None;
+
+    for event in parser {
+        // Code blocks are collected whole and highlighted.
+        if let Some((language, buffer)) = code.as_mut() {
+            match event {
+                Event::Text(text) => buffer.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => {
+                    let html = highlight(buffer, language);
+                    events.push(Event::Html(CowStr::from(html)));
+                    code = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let event = match event {
+            // Raw HTML from authors is shown as text.
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                has_code = true;
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                code = Some((language, String::new()));
+                continue;
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                match targets.resolve(&dest_url, source_file) {
+                    Resolved::Keep => {
+                        link_stack.push(true);
+                        Event::Start(Tag::Link { link_type, dest_url, title, id })
+                    }
+                    Resolved::Site(path, fragment) => {
+                        link_stack.push(true);
+                        let url = format!("{}{}", base.link_to(&path), fragment);
+                        Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: url.into(), title, id })
+                    }
+                    Resolved::Withheld => {
+                        link_stack.push(false);
+                        continue;
+                    }
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if link_stack.pop().unwrap_or(true) {
+                    Event::End(TagEnd::Link)
+                } else {
+                    continue;
+                }
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                match targets.resolve(&dest_url, source_file) {
+                    Resolved::Keep => Event::Start(Tag::Image { link_type, dest_url, title, id }),
+                    Resolved::Site(path, fragment) => {
+                        let url = format!("{}{}", base.link_to(&path), fragment);
+                        Event::Start(Tag::Image { link_type: LinkType::Inline, dest_url: url.into(), title, id })
+                    }
+                    // An image this audience may not see: its alt text stays, as text.
+                    Resolved::Withheld => {
+                        link_stack.push(false);
+                        continue;
+                    }
+                }
+            }
+            Event::End(TagEnd::Image) if link_stack.last() == Some(&false) => {
+                link_stack.pop();
+                continue;
+            }
+            Event::Start(Tag::Table(alignments)) => {
+                events.push(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
+                Event::Start(Tag::Table(alignments))
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                Event::Html(CowStr::from("</div>"))
+            }
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level, Vec::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let inner = heading.take().map(|(_, inner)| inner).unwrap_or_default();
+                let text = plain_text(&inner);
+                let mut id = slug(&text);
+                if id.is_empty() {
+                    id = "section".to_string();
+                }
+                let count = used_ids.entry(id.clone()).or_insert(0);
+                *count += 1;
+                if *count > 1 {
+                    id = format!("{id}-{}", *count - 1);
+                }
+                headings.push(Heading { level: level as u8, id: id.clone(), text: text.clone() });
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: Some(CowStr::from(id.clone())),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+                events.extend(inner);
+                events.push(Event::Html(CowStr::from(format!(
+                    "<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
+                ))));
+                Event::End(TagEnd::Heading(level))
+            }
+            other => other,
+        };
+        if let Some((_, inner)) = heading.as_mut() {
+            inner.push(event);
+        } else {
+            events.push(event);
+        }
+    }
+
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, has_code, headings }
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for event in events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            text.push_str(t);
+        }
+    }
+    text
+}
+
+/// Lower-case ASCII words joined by `-`: heading anchors and URL segments.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                slug.push(lower);
+            }
+            dash = false;
+        } else if !dash && !slug.is_empty() {
+            slug.push('-');
+            dash = true;
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+struct Highlighting {
+    syntaxes: syntect::parsing::SyntaxSet,
+}
+
+fn highlighting() -> &'static Highlighting {
+    static CELL: OnceLock<Highlighting> = OnceLock::new();
+    CELL.get_or_init(|| Highlighting { syntaxes: syntect::parsing::SyntaxSet::load_defaults_newlines() })
+}
+
+/// Aliases authors write that syntect's default set knows under another token.
+fn syntax_token(language: &str) -> &str {
+    match language {
+        "yml" => "yaml",
+        "sh" | "shell" | "console" | "zsh" => "bash",
+        "jsonc" => "json",
+        other => other,
+    }
+}
+
+fn highlight(code: &str, language: &str) -> String {
+    let escaped_language = escape_attribute(language);
+    if !language.is_empty() {
+        let set = &highlighting().syntaxes;
+        if let Some(syntax) = set.find_syntax_by_token(syntax_token(language)) {
+            let mut generator = syntect::html::ClassedHTMLGenerator::new_with_class_style(
+                syntax,
+                set,
+                syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" },
+            );
+            let mut ok = true;
+            for line in syntect::util::LinesWithEndings::from(code) {
+                if generator.parse_html_for_line_which_includes_newline(line).is_err() {
+                    ok = false;
+                    break;
+                }
+            }
+            if ok {
+                return format!(
+                    "<pre class=\"code\" data-lang=\"{escaped_language}\"><code>{}</code></pre>\n",
+                    generator.finalize()
+                );
+            }
+        }
+    }
+    format!(
+        "<pre class=\"code\" data-lang=\"{escaped_language}\"><code>{}</code></pre>\n",
+        escape_text(code)
+    )
+}
+
+/// CSS for highlighted code: a light theme, and a dark one under `prefers-color-scheme`.
+pub fn highlight_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    let style = syntect::html::ClassStyle::SpacedPrefixed { prefix: "hl-" };
+    let light = themes
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, style).ok())
+        .unwrap_or_default();
+    let dark = themes
+        .themes
+        .get("base16-ocean.dark")
+        .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, style).ok())
+        .unwrap_or_default();
+    format!("/* Code highlighting (syntect). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+}
+
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn escape_attribute(text: &str) -> String {
+    escape_text(text).replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page() -> LinkBase {
+        LinkBase::Page { path: "policies/pol-ac/".into(), explicit_index: false }
+    }
+
+    fn targets() -> LinkTargets {
+        let mut targets = LinkTargets::default();
+        targets.sources.insert(PathBuf::from("policies/incident.md"), "policies/pol-ir/".into());
+        targets.pages.insert("policies/pol-ir/".into());
+        targets.pages.insert("faq/".into());
+        targets
+    }
+
+    fn html(text: &str) -> String {
+        render(text, Path::new("policies/access.md"), &targets(), &page()).html
+    }
+
+    #[test]
+    fn links_to_visible_content_become_page_links() {
+        let out = html("See [IR](incident.md#steps) and [FAQ](/faq/).");
+        assert!(out.contains(r#"href="../../policies/pol-ir/#steps""#), "{out}");
+        assert!(out.contains(r#"href="../../faq/""#), "{out}");
+    }
+
+    #[test]
+    fn links_to_withheld_content_become_plain_text() {
+        let out = html("See [the secret plan](secret-plan.md) and [risks](/risks/).");
+        assert!(out.contains("See the secret plan and risks."), "{out}");
+        assert!(!out.contains("secret-plan"), "{out}");
+        assert!(!out.contains("href"), "{out}");
+    }
+
+    #[test]
+    fn raw_html_is_escaped() {
+        let out = html("Hello <script>alert(1)</script>\n\n<div onclick=x>y</div>\n");
+        assert!(!out.contains("<script>"), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+        assert!(!out.contains("<div onclick"), "{out}");
+    }
+
+    #[test]
+    fn headings_get_unique_anchors() {
+        let rendered = render("## Scope\n\n## Scope\n", Path::new("p.md"), &targets(), &page());
+        assert!(rendered.html.contains(r#"<h2 id="scope">"#), "{}", rendered.html);
+        assert!(rendered.html.contains(r#"<h2 id="scope-1">"#), "{}", rendered.html);
+    }
+
+    #[test]
+    fn tables_footnotes_and_code() {
+        let rendered = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n\n```yaml\nkey: value\n```\n",
+            Path::new("p.md"),
+            &targets(),
+            &page(),
+        );
+        assert!(rendered.html.contains("<table>"));
+        assert!(rendered.html.contains("table-wrap"));
+        assert!(rendered.html.contains("footnote"));
+        assert!(rendered.has_code);
+        assert!(rendered.html.contains("hl-"), "{}", rendered.html);
+    }
+
+    #[test]
+    fn explicit_index_links_for_offline_browsing() {
+        let base = LinkBase::Page { path: "policies/pol-ac/".into(), explicit_index: true };
+        assert_eq!(base.link_to("faq/"), "../../faq/index.html");
+        let root = LinkBase::Page { path: String::new(), explicit_index: false };
+        assert_eq!(root.link_to(""), "./");
+    }
+}

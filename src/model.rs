@@ -1,0 +1,625 @@
+//! The typed ISMS: every item kind of the content layout, each with where it came from.
+//! Collections are `BTreeMap`s or sorted `Vec`s so that every walk over the model is in a
+//! fixed order, whatever the order of the directory listing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::audience::Audience;
+use crate::catalog::Catalogs;
+use crate::config::SiteConfig;
+use crate::date::{Date, Timestamp};
+use crate::diagnostic::Location;
+
+/// Where an item was defined: its file (relative to the content folder) and line.
+pub type Source = Location;
+
+/// An id that names another item (a control, policy or evidence), with the place it was
+/// written, so a dangling reference can be reported at its own line and column.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Reference {
+    pub id: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Reference {
+    pub fn new(id: impl Into<String>) -> Reference {
+        Reference { id: id.into(), line: 0, column: 0 }
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl Serialize for Reference {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.id)
+    }
+}
+
+impl<'de> Deserialize<'de> for Reference {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<String>::deserialize(deserializer)?;
+        Ok(Reference {
+            id: spanned.value,
+            line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
+            column: u32::try_from(spanned.referenced.column()).unwrap_or(0),
+        })
+    }
+}
+
+/// A string field that YAML authors often write as a number (`version: 2.1`, `version: 7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(transparent)]
+pub struct Version(pub String);
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Text(String),
+            Integer(i64),
+            Float(f64),
+        }
+        Ok(Version(match Raw::deserialize(deserializer)? {
+            Raw::Text(text) => text,
+            Raw::Integer(number) => number.to_string(),
+            Raw::Float(number) => number.to_string(),
+        }))
+    }
+}
+
+/// `review_every: 12 months`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewInterval {
+    pub months: u32,
+}
+
+impl Serialize for ReviewInterval {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{} months", self.months))
+    }
+}
+
+impl<'de> Deserialize<'de> for ReviewInterval {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_interval(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+fn parse_interval(text: &str) -> Result<ReviewInterval, String> {
+    let expected = || format!("invalid interval `{text}`: expected `N months` or `N years`");
+    let mut words = text.split_whitespace();
+    let number: u32 = words.next().and_then(|n| n.parse().ok()).ok_or_else(expected)?;
+    let unit = words.next().ok_or_else(expected)?;
+    if words.next().is_some() || number == 0 {
+        return Err(expected());
+    }
+    match unit {
+        "month" | "months" => Ok(ReviewInterval { months: number }),
+        "year" | "years" => Ok(ReviewInterval { months: number * 12 }),
+        _ => Err(expected()),
+    }
+}
+
+/// Markdown text and the line of its first line in its file, so problems inside a body
+/// (an unterminated `::: internal` block) are reported at their real line.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Markdown {
+    pub text: String,
+    #[serde(skip)]
+    pub first_line: u32,
+}
+
+impl Markdown {
+    pub fn new(text: impl Into<String>, first_line: u32) -> Markdown {
+        Markdown { text: text.into(), first_line }
+    }
+}
+
+impl<'de> Deserialize<'de> for Markdown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<String>::deserialize(deserializer)?;
+        Ok(Markdown {
+            text: spanned.value,
+            first_line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
+        })
+    }
+}
+
+fn internal() -> Audience {
+    Audience::Internal
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub version: Option<Version>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    #[serde(default)]
+    pub approved: Option<Date>,
+    #[serde(default)]
+    pub review_every: Option<ReviewInterval>,
+    #[serde(default)]
+    pub next_review: Option<Date>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(default)]
+    pub teaser: bool,
+    /// Set by the audience cut: the reader sees only the title and summary (teaser).
+    #[serde(skip_deserializing)]
+    pub teaser_only: bool,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub controls: Vec<Reference>,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+impl Policy {
+    /// The next review date: `next_review`, or `approved` plus `review_every`.
+    pub fn next_review_date(&self) -> Option<Date> {
+        self.next_review.or_else(|| {
+            let approved = self.approved?;
+            let interval = self.review_every?;
+            Some(approved.add_months(i32::try_from(interval.months).unwrap_or(i32::MAX)))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlStatus {
+    Implemented,
+    Partial,
+    Planned,
+    NotImplemented,
+}
+
+impl ControlStatus {
+    pub const ALL: [ControlStatus; 4] = [
+        ControlStatus::Implemented,
+        ControlStatus::Partial,
+        ControlStatus::Planned,
+        ControlStatus::NotImplemented,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlStatus::Implemented => "implemented",
+            ControlStatus::Partial => "partial",
+            ControlStatus::Planned => "planned",
+            ControlStatus::NotImplemented => "not-implemented",
+        }
+    }
+}
+
+/// One control's line in the Statement of Applicability. The fields after `status` are
+/// withheld from the public site.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoaEntry {
+    pub applicable: Option<bool>,
+    #[serde(default)]
+    pub status: Option<ControlStatus>,
+    #[serde(default)]
+    pub justification: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<Reference>,
+    #[serde(default)]
+    pub evidence: Vec<Reference>,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Soa {
+    #[serde(default)]
+    pub version: Option<Version>,
+    #[serde(default)]
+    pub approved_by: Option<String>,
+    #[serde(default)]
+    pub approved: Option<Date>,
+    #[serde(default)]
+    pub controls: BTreeMap<String, SoaEntry>,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificationDocument {
+    pub title: String,
+    pub file: String,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    /// Resolved at load time: the file's path relative to the content folder.
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certification {
+    /// The file stem (`certifications/iso27001.yaml` is `iso27001`).
+    #[serde(skip_deserializing)]
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub certificate_number: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub issued: Option<Date>,
+    #[serde(default)]
+    pub expires: Option<Date>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(default)]
+    pub teaser: bool,
+    /// Set by the audience cut: the reader sees only the title and summary (teaser).
+    #[serde(skip_deserializing)]
+    pub teaser_only: bool,
+    #[serde(default)]
+    pub documents: Vec<CertificationDocument>,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub id: String,
+    pub title: String,
+    pub file: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(default)]
+    pub teaser: bool,
+    /// Set by the audience cut: the reader sees only the title and summary (teaser).
+    #[serde(skip_deserializing)]
+    pub teaser_only: bool,
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckResult {
+    Pass,
+    Warn,
+    Fail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlCheck {
+    pub id: String,
+    pub controls: Vec<Reference>,
+    pub title: String,
+    pub result: CheckResult,
+    pub checked_at: Timestamp,
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip)]
+    pub origin: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subprocessor {
+    pub name: String,
+    #[serde(default)]
+    pub purpose: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub data: Vec<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+    #[serde(default)]
+    pub added: Option<Date>,
+    #[serde(default)]
+    pub removed: Option<Date>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaqAnswer {
+    pub id: String,
+    pub question: String,
+    pub answer: Markdown,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub controls: Vec<Reference>,
+    #[serde(default)]
+    pub policies: Vec<Reference>,
+    #[serde(default)]
+    pub caiq: Vec<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(default)]
+    pub teaser: bool,
+    /// Set by the audience cut: the reader sees only the title and summary (teaser).
+    #[serde(skip_deserializing)]
+    pub teaser_only: bool,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Update {
+    /// The file stem (`updates/2026-10-14-recertification.md`).
+    #[serde(skip_deserializing)]
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(default)]
+    pub teaser: bool,
+    /// Set by the audience cut: the reader sees only the title and summary (teaser).
+    #[serde(skip_deserializing)]
+    pub teaser_only: bool,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evidence {
+    pub id: String,
+    pub title: String,
+    pub file: String,
+    #[serde(default)]
+    pub controls: Vec<Reference>,
+    #[serde(default)]
+    pub collected: Option<Date>,
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    #[serde(default = "Audience::auditor")]
+    pub audience: Audience,
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Treatment {
+    Mitigate,
+    Accept,
+    Transfer,
+    Avoid,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub likelihood: Score,
+    pub impact: Score,
+    #[serde(default)]
+    pub treatment: Option<Treatment>,
+    #[serde(default)]
+    pub controls: Vec<Reference>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub review: Option<Date>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// A likelihood or impact score from 1 to 5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Score(pub u8);
+
+impl<'de> Deserialize<'de> for Score {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = i64::deserialize(deserializer)?;
+        match u8::try_from(value) {
+            Ok(score @ 1..=5) => Ok(Score(score)),
+            _ => Err(serde::de::Error::custom(format!(
+                "invalid score {value}: expected a whole number from 1 to 5"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Major,
+    Minor,
+    Observation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub control: Option<Reference>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub due: Option<Date>,
+    #[serde(default)]
+    pub status: Option<FindingStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    #[serde(default)]
+    pub auditor: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    #[serde(default)]
+    pub attendees: Vec<String>,
+    #[serde(default)]
+    pub decisions: Vec<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+/// The whole ISMS as loaded. After `audience::cut` it holds only what one audience may see.
+#[derive(Debug, Clone)]
+pub struct Isms {
+    /// Who this model is for: `Auditor` as loaded, lower after `audience::cut`.
+    pub audience: Audience,
+    pub site: SiteConfig,
+    pub catalogs: Catalogs,
+    pub policies: BTreeMap<String, Policy>,
+    pub soa: Soa,
+    pub certifications: BTreeMap<String, Certification>,
+    pub documents: BTreeMap<String, Document>,
+    pub checks: BTreeMap<String, ControlCheck>,
+    /// In file order: the register's own order is meaningful to its readers.
+    pub subprocessors: Vec<Subprocessor>,
+    pub faq: BTreeMap<String, FaqAnswer>,
+    pub updates: BTreeMap<String, Update>,
+    pub evidence: BTreeMap<String, Evidence>,
+    pub risks: BTreeMap<String, Risk>,
+    pub audits: BTreeMap<String, Audit>,
+    pub reviews: BTreeMap<String, Review>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_interval_reads_months_and_years() {
+        assert_eq!(parse_interval("12 months").unwrap().months, 12);
+        assert_eq!(parse_interval("1 year").unwrap().months, 12);
+        assert!(parse_interval("twelve months").is_err());
+        assert!(parse_interval("0 months").is_err());
+        assert!(parse_interval("12 weeks").is_err());
+    }
+
+    #[test]
+    fn next_review_comes_from_interval_or_date() {
+        let mut policy: Policy = serde_saphyr::from_str(
+            "id: POL-A\ntitle: A\napproved: 2026-03-01\nreview_every: 12 months\n",
+        )
+        .unwrap();
+        assert_eq!(policy.next_review_date().unwrap().to_string(), "2027-03-01");
+        policy.next_review = Date::parse("2026-12-01").ok();
+        assert_eq!(policy.next_review_date().unwrap().to_string(), "2026-12-01");
+    }
+}
+
+impl Default for Isms {
+    fn default() -> Self {
+        Isms {
+            audience: Audience::Auditor,
+            site: SiteConfig::default(),
+            catalogs: Catalogs::default(),
+            policies: BTreeMap::new(),
+            soa: Soa::default(),
+            certifications: BTreeMap::new(),
+            documents: BTreeMap::new(),
+            checks: BTreeMap::new(),
+            subprocessors: Vec::new(),
+            faq: BTreeMap::new(),
+            updates: BTreeMap::new(),
+            evidence: BTreeMap::new(),
+            risks: BTreeMap::new(),
+            audits: BTreeMap::new(),
+            reviews: BTreeMap::new(),
+        }
+    }
+}

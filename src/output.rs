@@ -1,0 +1,194 @@
+//! The one place that writes a site to disk. It refuses any file made for an audience above
+//! the build's, writes everything into a fresh folder beside the target, and swaps it in
+//! only when every file is written: a failed build leaves the previous output untouched.
+
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::audience::Audience;
+
+/// One file of a build: its path inside the output (with `/`), its bytes, and the lowest
+/// audience allowed to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    pub audience: Audience,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>, audience: Audience) -> OutputFile {
+        OutputFile { path: path.into(), bytes: bytes.into(), audience }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("refusing to write `{path}`: it is for the {file} audience and this build is {build}")]
+    AboveAudience { path: String, file: Audience, build: Audience },
+    #[error("refusing to write `{0}`: output paths must be relative and stay inside the output folder")]
+    BadPath(String),
+    #[error("two output files have the same path `{0}`")]
+    DuplicatePath(String),
+    #[error("refusing to use `{0}` as the output folder: it is, or contains, the content folder")]
+    OutputHoldsContent(PathBuf),
+    #[error("cannot write `{path}`: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io { path: path.to_path_buf(), source }
+}
+
+/// Checks every file against the build's audience and the path rules, before anything is
+/// written. A file above the audience means a bug upstream; nothing is written then.
+pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), WriteError> {
+    let mut seen = std::collections::HashSet::new();
+    for file in files {
+        if !file.audience.visible_to(audience) {
+            return Err(WriteError::AboveAudience { path: file.path.clone(), file: file.audience, build: audience });
+        }
+        let path = Path::new(&file.path);
+        let safe = !file.path.is_empty()
+            && !file.path.contains('\\')
+            && path.components().all(|c| matches!(c, Component::Normal(_)));
+        if !safe {
+            return Err(WriteError::BadPath(file.path.clone()));
+        }
+        if !seen.insert(file.path.as_str()) {
+            return Err(WriteError::DuplicatePath(file.path.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a whole site into `out`, replacing what was there only once all files are written.
+/// `content` is the content folder: an output folder that is or holds it is refused.
+pub fn write_site(files: &[OutputFile], out: &Path, audience: Audience, content: &Path) -> Result<(), WriteError> {
+    check_files(files, audience)?;
+    guard_output_folder(out, content)?;
+
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+    let staging = parent.join(format!(".{name}.trustpress-new"));
+    let previous = parent.join(format!(".{name}.trustpress-old"));
+    remove_if_exists(&staging)?;
+    fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+
+    let written = write_all(files, &staging);
+    if let Err(error) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(error);
+    }
+
+    remove_if_exists(&previous)?;
+    let had_previous = out.exists();
+    if had_previous {
+        fs::rename(out, &previous).map_err(io_error(out))?;
+    }
+    if let Err(error) = fs::rename(&staging, out) {
+        // Put the previous output back: the user keeps what they had.
+        if had_previous {
+            let _ = fs::rename(&previous, out);
+        }
+        return Err(WriteError::Io { path: out.to_path_buf(), source: error });
+    }
+    if had_previous {
+        remove_if_exists(&previous)?;
+    }
+    Ok(())
+}
+
+fn write_all(files: &[OutputFile], folder: &Path) -> Result<(), WriteError> {
+    use rayon::prelude::*;
+    let mut folders: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|file| Path::new(&file.path).parent().map(|p| folder.join(p)))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for dir in &folders {
+        fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    files.par_iter().try_for_each(|file| {
+        let path = folder.join(&file.path);
+        fs::write(&path, &file.bytes).map_err(|source| WriteError::Io { path, source })
+    })
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(WriteError::Io { path: path.to_path_buf(), source }),
+    }
+}
+
+/// The output folder is replaced whole, so it must not be (or contain) the content folder.
+fn guard_output_folder(out: &Path, content: &Path) -> Result<(), WriteError> {
+    let Ok(content) = fs::canonicalize(content) else { return Ok(()) };
+    let out_absolute = match fs::canonicalize(out) {
+        Ok(path) => path,
+        Err(_) => return Ok(()),
+    };
+    if content.starts_with(&out_absolute) {
+        return Err(WriteError::OutputHoldsContent(out.to_path_buf()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_files_above_the_audience() {
+        let files = vec![
+            OutputFile::new("index.html", "ok", Audience::Public),
+            OutputFile::new("risks/index.html", "secret", Audience::Internal),
+        ];
+        let error = check_files(&files, Audience::Public).unwrap_err();
+        assert!(matches!(error, WriteError::AboveAudience { .. }), "{error}");
+        assert!(check_files(&files, Audience::Internal).is_ok());
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_output() {
+        for bad in ["../x", "/etc/x", "a/../../x", ""] {
+            let files = vec![OutputFile::new(bad, "x", Audience::Public)];
+            assert!(matches!(check_files(&files, Audience::Public), Err(WriteError::BadPath(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn replaces_output_whole_and_keeps_it_on_refusal() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        write_site(&[OutputFile::new("a/index.html", "one", Audience::Public)], &out, Audience::Public, &content).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
+
+        let refused = write_site(&[OutputFile::new("b.html", "two", Audience::Internal)], &out, Audience::Public, &content);
+        assert!(refused.is_err());
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
+
+        write_site(&[OutputFile::new("b.html", "two", Audience::Public)], &out, Audience::Public, &content).unwrap();
+        assert!(!out.join("a/index.html").exists(), "old files are gone after a full rebuild");
+        assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "two");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn refuses_to_replace_the_content_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let result = write_site(&[OutputFile::new("x", "x", Audience::Public)], dir.path(), Audience::Public, &dir.path().join("."));
+        assert!(matches!(result, Err(WriteError::OutputHoldsContent(_))));
+    }
+}

@@ -1,0 +1,229 @@
+//! The machine-readable files: `sitemap.xml`, `robots.txt`, `/.well-known/security.txt`
+//! (RFC 9116) and `trust.json`. Each is built from the cut model, like the pages.
+
+use serde::Serialize;
+
+use crate::audience::Audience;
+use crate::markdown::escape_text;
+use crate::model::Isms;
+use crate::output::OutputFile;
+use crate::render::routes;
+use crate::render::view::SiteModel;
+use crate::render::RenderOptions;
+
+pub fn machine_files(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> Vec<OutputFile> {
+    let mut files = vec![
+        OutputFile::new(routes::SITEMAP, sitemap(isms, model, options), Audience::Public),
+        OutputFile::new(routes::ROBOTS, robots(isms, options), Audience::Public),
+        OutputFile::new(routes::TRUST_JSON, trust_json(isms, model, options), Audience::Public),
+    ];
+    if let Some(text) = security_txt(isms, options) {
+        files.push(OutputFile::new(routes::SECURITY_TXT, text, Audience::Public));
+    }
+    files
+}
+
+fn absolute(options: &RenderOptions, path: &str) -> String {
+    format!("{}/{}", options.base_url.trim_end_matches('/'), path)
+}
+
+fn sitemap(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String {
+    let mut paths: Vec<String> = [
+        routes::OVERVIEW,
+        routes::POLICIES,
+        routes::SOA,
+        routes::CERTIFICATIONS,
+        routes::DOCUMENTS,
+        routes::SUBPROCESSORS,
+        routes::FAQ,
+        routes::UPDATES,
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    paths.extend(model.policies.iter().map(|p| p.path.clone()));
+    paths.extend(model.controls.iter().map(|c| c.path.clone()));
+    paths.extend(model.updates.iter().map(|u| u.path.clone()));
+    if isms.audience >= Audience::Internal {
+        paths.extend([routes::RISKS, routes::AUDITS, routes::REVIEWS].iter().map(|p| p.to_string()));
+        paths.extend(model.audits.iter().map(|a| a.path.clone()));
+        paths.extend(model.reviews.iter().map(|r| r.path.clone()));
+    }
+    paths.sort();
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for path in paths {
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_text(&absolute(options, &path))));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn robots(isms: &Isms, options: &RenderOptions) -> String {
+    if isms.audience >= Audience::Internal {
+        // The internal site must never be indexed, even if it is exposed by mistake.
+        "User-agent: *\nDisallow: /\n".to_string()
+    } else {
+        format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", absolute(options, routes::SITEMAP))
+    }
+}
+
+/// RFC 9116: `Contact` and `Expires` are required; without an `expires` in site.yaml there
+/// is no valid file to write, and `check` reports it.
+fn security_txt(isms: &Isms, options: &RenderOptions) -> Option<String> {
+    let config = isms.site.security_txt.as_ref()?;
+    let expires = config.expires?;
+    let mut text = String::new();
+    text.push_str(&format!("Contact: mailto:{}\n", isms.site.contact.security_email));
+    if let Some(website) = &isms.site.contact.website {
+        text.push_str(&format!("Contact: {website}\n"));
+    }
+    text.push_str(&format!("Expires: {expires}\n"));
+    if let Some(encryption) = &config.encryption {
+        text.push_str(&format!("Encryption: {encryption}\n"));
+    }
+    if let Some(acknowledgments) = &config.acknowledgments {
+        text.push_str(&format!("Acknowledgments: {acknowledgments}\n"));
+    }
+    if !config.preferred_languages.is_empty() {
+        text.push_str(&format!("Preferred-Languages: {}\n", config.preferred_languages.join(", ")));
+    }
+    let canonical = config.canonical.clone().unwrap_or_else(|| absolute(options, routes::SECURITY_TXT));
+    text.push_str(&format!("Canonical: {canonical}\n"));
+    if let Some(policy) = &config.policy {
+        text.push_str(&format!("Policy: {policy}\n"));
+    }
+    if let Some(hiring) = &config.hiring {
+        text.push_str(&format!("Hiring: {hiring}\n"));
+    }
+    Some(text)
+}
+
+#[derive(Serialize)]
+struct TrustJson<'a> {
+    format: &'static str,
+    organization: &'a str,
+    legal_name: Option<&'a str>,
+    base_url: &'a str,
+    audience: Audience,
+    generated_on: String,
+    generator: String,
+    security_contact: String,
+    frameworks: Vec<&'a str>,
+    certifications: Vec<TrustCertification<'a>>,
+    controls: TrustControls<'a>,
+    policies: Vec<TrustPolicy<'a>>,
+    subprocessors: Vec<TrustSubprocessor<'a>>,
+    monitoring: &'a crate::render::view::CheckSummary,
+}
+
+#[derive(Serialize)]
+struct TrustCertification<'a> {
+    id: &'a str,
+    name: &'a str,
+    issuer: Option<&'a str>,
+    issued: Option<String>,
+    expires: Option<String>,
+    state: &'a str,
+}
+
+#[derive(Serialize)]
+struct TrustControls<'a> {
+    soa_version: Option<&'a str>,
+    soa_approved: Option<String>,
+    total: usize,
+    applicable: usize,
+    implemented: usize,
+    partial: usize,
+    planned: usize,
+    not_implemented: usize,
+    not_applicable: usize,
+    items: Vec<TrustControl<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrustControl<'a> {
+    id: &'a str,
+    title: &'a str,
+    theme: &'a str,
+    state: &'a str,
+}
+
+#[derive(Serialize)]
+struct TrustPolicy<'a> {
+    id: &'a str,
+    title: &'a str,
+    version: Option<&'a str>,
+    url: String,
+    restricted: bool,
+}
+
+#[derive(Serialize)]
+struct TrustSubprocessor<'a> {
+    name: &'a str,
+    purpose: Option<&'a str>,
+    location: Option<&'a str>,
+}
+
+fn trust_json(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String {
+    let total = &model.coverage_total;
+    let document = TrustJson {
+        format: "trustpress-trust-json/1",
+        organization: &isms.site.organization.name,
+        legal_name: isms.site.organization.legal_name.as_deref(),
+        base_url: &options.base_url,
+        audience: isms.audience,
+        generated_on: options.today.to_string(),
+        generator: format!("trustpress {}", env!("CARGO_PKG_VERSION")),
+        security_contact: format!("mailto:{}", isms.site.contact.security_email),
+        frameworks: isms.catalogs.enabled().map(|c| c.id.as_str()).collect(),
+        certifications: model
+            .certifications
+            .iter()
+            .map(|c| TrustCertification {
+                id: &c.id,
+                name: &c.name,
+                issuer: c.issuer.as_deref(),
+                issued: c.issued.map(|d| d.to_string()),
+                expires: c.expires.map(|d| d.to_string()),
+                state: c.state,
+            })
+            .collect(),
+        controls: TrustControls {
+            soa_version: model.soa_version.as_deref(),
+            soa_approved: model.soa_approved.map(|d| d.to_string()),
+            total: total.total,
+            applicable: total.applicable,
+            implemented: total.implemented,
+            partial: total.partial,
+            planned: total.planned,
+            not_implemented: total.not_implemented,
+            not_applicable: total.not_applicable,
+            items: model
+                .controls
+                .iter()
+                .map(|c| TrustControl { id: &c.id, title: &c.title, theme: &c.theme, state: c.state })
+                .collect(),
+        },
+        policies: model
+            .policies
+            .iter()
+            .map(|p| TrustPolicy {
+                id: &p.id,
+                title: &p.title,
+                version: p.version.as_deref(),
+                url: absolute(options, &p.path),
+                restricted: p.teaser_only,
+            })
+            .collect(),
+        subprocessors: model
+            .subprocessors
+            .iter()
+            .filter(|s| s.current)
+            .map(|s| TrustSubprocessor { name: &s.name, purpose: s.purpose.as_deref(), location: s.location.as_deref() })
+            .collect(),
+        monitoring: &model.check_summary,
+    };
+    let mut json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
+    json.push('\n');
+    json
+}

@@ -1,0 +1,462 @@
+//! Rendering is pure: a cut model and a theme in, a list of `OutputFile`s out. Markdown is
+//! rendered in parallel once, templates are parsed once, every page gets the shared model
+//! by reference (minijinja values are reference-counted), and pages render in parallel.
+
+pub mod formats;
+pub mod routes;
+pub mod theme;
+pub mod view;
+
+use std::path::Path;
+
+use minijinja::value::Serde;
+use minijinja::{context, Environment, State, Value};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::diagnostic::{display_path, Diagnostic, Location};
+use crate::load::ContentRoot;
+use crate::markdown::{self, LinkBase, LinkTargets};
+use crate::model::Isms;
+use crate::output::OutputFile;
+use theme::Theme;
+use view::{SiteModel, ViewContext};
+
+pub struct RenderOptions {
+    /// The date "expired", "overdue" and "stale" are computed against.
+    pub today: Date,
+    /// Absolute base URL of the published site (feeds, sitemap, canonical links).
+    pub base_url: String,
+    /// Folder links end in `index.html`, for browsing from disk without a server.
+    pub explicit_index: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    path: &'static str,
+    label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SiteInfo<'a> {
+    name: &'a str,
+    legal_name: Option<&'a str>,
+    description: Option<&'a str>,
+    website: Option<&'a str>,
+    base_url: String,
+    security_email: &'a str,
+    contact_website: Option<&'a str>,
+    request_access_url: String,
+    audience: Audience,
+    internal: bool,
+    today: Date,
+    generator: String,
+    nav: Vec<NavItem>,
+    frameworks: Vec<String>,
+    has_logo: bool,
+}
+
+/// Renders every file of the site for the cut model `isms`.
+pub fn render_site(isms: &Isms, root: &ContentRoot, theme: &Theme, options: &RenderOptions) -> Result<Vec<OutputFile>, Diagnostic> {
+    let targets = link_targets(isms);
+    let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
+    let context = ViewContext {
+        isms,
+        today: options.today,
+        targets: &targets,
+        explicit_index: options.explicit_index,
+        files: view::FileFacts { size_of: &size_of },
+    };
+    let model = view::build(&context);
+    let environment = environment(theme)?;
+    let site = site_info(isms, options);
+
+    let mut pages = page_list(isms, &model);
+    let has_code = model.policies.iter().any(|p| p.has_code)
+        || model.updates.iter().any(|u| u.has_code)
+        || model.audits.iter().any(|a| a.has_code)
+        || model.reviews.iter().any(|r| r.has_code)
+        || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
+    let shared = Shared {
+        site: Value::from(Serde(&site)),
+        model: Value::from(Serde(&model)),
+        explicit_index: options.explicit_index,
+        base_path: base_path(&options.base_url),
+    };
+
+    let mut files: Vec<OutputFile> = pages
+        .par_drain(..)
+        .map(|page| render_page(&environment, &shared, page))
+        .collect::<Result<_, _>>()?;
+
+    files.push(render_feed(&environment, isms, &model, options)?);
+    for (name, bytes) in &theme.statics {
+        files.push(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public));
+    }
+    if has_code {
+        files.push(OutputFile::new(routes::SYNTAX_STYLESHEET, markdown::highlight_css(), Audience::Public));
+    }
+    files.extend(copy_files(isms, root)?);
+    files.extend(formats::machine_files(isms, &model, options));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+struct Shared {
+    site: Value,
+    model: Value,
+    explicit_index: bool,
+    base_path: String,
+}
+
+/// One HTML page to render.
+struct Page {
+    template: &'static str,
+    path: String,
+    title: String,
+    audience: Audience,
+    /// The item a detail page shows, under the name its template expects.
+    item: Option<(&'static str, Value)>,
+    has_code: bool,
+}
+
+impl Page {
+    fn list(template: &'static str, path: &str, title: &str, audience: Audience) -> Page {
+        Page { template, path: path.to_string(), title: title.to_string(), audience, item: None, has_code: false }
+    }
+}
+
+fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
+    let internal = isms.audience >= Audience::Internal;
+    let mut pages = vec![
+        Page::list("overview.html", routes::OVERVIEW, "Overview", Audience::Public),
+        Page::list("policies.html", routes::POLICIES, "Policies", Audience::Public),
+        Page::list("soa.html", routes::SOA, "Statement of Applicability", Audience::Public),
+        Page::list("certifications.html", routes::CERTIFICATIONS, "Certifications", Audience::Public),
+        Page::list("documents.html", routes::DOCUMENTS, "Documents", Audience::Public),
+        Page::list("subprocessors.html", routes::SUBPROCESSORS, "Subprocessors", Audience::Public),
+        Page::list("faq.html", routes::FAQ, "Security FAQ", Audience::Public),
+        Page::list("updates.html", routes::UPDATES, "Security updates", Audience::Public),
+        Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public),
+    ];
+    for (policy, source) in model.policies.iter().zip(isms.policies.values()) {
+        pages.push(Page {
+            template: "policy.html",
+            path: policy.path.clone(),
+            title: policy.title.clone(),
+            audience: if source.teaser_only { Audience::Public } else { source.audience },
+            item: Some(("policy", Value::from(Serde(policy)))),
+            has_code: policy.has_code,
+        });
+    }
+    for control in &model.controls {
+        pages.push(Page {
+            template: "control.html",
+            path: control.path.clone(),
+            title: format!("{} {}", control.id, control.title),
+            audience: Audience::Public,
+            item: Some(("control", Value::from(Serde(control)))),
+            has_code: false,
+        });
+    }
+    for update in &model.updates {
+        let audience = isms.updates.get(&update.id).map_or(Audience::Auditor, |u| if u.teaser_only { Audience::Public } else { u.audience });
+        pages.push(Page {
+            template: "update.html",
+            path: update.path.clone(),
+            title: update.title.clone(),
+            audience,
+            item: Some(("update", Value::from(Serde(update)))),
+            has_code: update.has_code,
+        });
+    }
+    if internal {
+        pages.push(Page::list("risks.html", routes::RISKS, "Risk register", Audience::Internal));
+        pages.push(Page::list("audits.html", routes::AUDITS, "Internal audits", Audience::Internal));
+        pages.push(Page::list("reviews.html", routes::REVIEWS, "Management reviews", Audience::Internal));
+        for audit in &model.audits {
+            let audience = isms.audits.get(&audit.id).map_or(Audience::Auditor, |a| a.audience.max(Audience::Internal));
+            pages.push(Page {
+                template: "audit.html",
+                path: audit.path.clone(),
+                title: audit.title.clone(),
+                audience,
+                item: Some(("audit", Value::from(Serde(audit)))),
+                has_code: audit.has_code,
+            });
+        }
+        for review in &model.reviews {
+            let audience = isms.reviews.get(&review.id).map_or(Audience::Auditor, |r| r.audience.max(Audience::Internal));
+            pages.push(Page {
+                template: "review.html",
+                path: review.path.clone(),
+                title: review.title.clone(),
+                audience,
+                item: Some(("review", Value::from(Serde(review)))),
+                has_code: review.has_code,
+            });
+        }
+    }
+    pages
+}
+
+fn render_page(environment: &Environment<'static>, shared: &Shared, page: Page) -> Result<OutputFile, Diagnostic> {
+    let template = environment.get_template(page.template).map_err(template_error)?;
+    let (item_name, item) = page.item.unwrap_or(("item", Value::UNDEFINED));
+    // The 404 page is served at any depth, so its links are absolute from the site root.
+    let absolute_root = (page.template == "404.html").then(|| shared.base_path.clone());
+    let html = template
+        .render(context! {
+            site => shared.site.clone(),
+            model => shared.model.clone(),
+            page => context! { path => page.path.clone(), title => page.title, has_code => page.has_code },
+            page_path => page.path.clone(),
+            explicit_index => shared.explicit_index,
+            absolute_root => absolute_root,
+            ..Value::from_iter([(item_name, item)])
+        })
+        .map_err(template_error)?;
+    Ok(OutputFile::new(routes::output_file(&page.path), html, page.audience))
+}
+
+fn render_feed(environment: &Environment<'static>, isms: &Isms, model: &SiteModel, options: &RenderOptions) -> Result<OutputFile, Diagnostic> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        title: &'a str,
+        url: String,
+        date: String,
+        summary: Option<&'a str>,
+        html: String,
+    }
+    let base = LinkBase::Absolute { base_url: options.base_url.clone() };
+    let targets = link_targets(isms);
+    let entries: Vec<Entry> = model
+        .updates
+        .iter()
+        .map(|update| {
+            let html = match isms.updates.get(&update.id) {
+                Some(source) if !update.teaser_only => {
+                    markdown::render(&source.body.text, &source.source.file, &targets, &base).html
+                }
+                _ => String::new(),
+            };
+            Entry {
+                title: &update.title,
+                url: base.link_to(&update.path),
+                date: update.date.rfc3339_midnight(),
+                summary: update.summary.as_deref(),
+                html,
+            }
+        })
+        .collect();
+    let updated = model.updates.first().map_or(options.today, |u| u.date).rfc3339_midnight();
+    let template = environment.get_template("feed.xml").map_err(template_error)?;
+    let xml = template
+        .render(context! {
+            name => isms.site.organization.name.clone(),
+            feed_url => base.link_to(routes::UPDATES_FEED),
+            page_url => base.link_to(routes::UPDATES),
+            updated => updated,
+            entries => Value::from(Serde(&entries)),
+        })
+        .map_err(template_error)?;
+    Ok(OutputFile::new(routes::UPDATES_FEED, xml, Audience::Public))
+}
+
+/// Downloads: documents and certification documents this audience may see.
+fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
+    let mut copies: Vec<(String, &Path, Audience)> = Vec::new();
+    for document in isms.documents.values().filter(|d| !d.teaser_only) {
+        copies.push((routes::document_file(&view::file_name(&document.path)), &document.path, document.audience));
+    }
+    for certification in isms.certifications.values() {
+        for document in &certification.documents {
+            copies.push((
+                routes::certification_file(&certification.id, &view::file_name(&document.path)),
+                &document.path,
+                document.audience,
+            ));
+        }
+    }
+    copies.sort_by(|a, b| a.0.cmp(&b.0));
+    copies.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    copies
+        .into_par_iter()
+        .map(|(site_path, content_path, audience)| {
+            let absolute = root.ensure_inside(content_path)?;
+            let bytes = std::fs::read(&absolute).map_err(|error| {
+                Diagnostic::error("io-error", format!("cannot read `{}`: {error}", display_path(content_path)))
+                    .at(Location::file(content_path))
+            })?;
+            Ok(OutputFile::new(site_path, bytes, audience))
+        })
+        .collect()
+}
+
+/// Every page and file of the build, and where each content source file is shown.
+pub fn link_targets(isms: &Isms) -> LinkTargets {
+    let mut targets = LinkTargets::default();
+    for path in [
+        routes::OVERVIEW,
+        routes::POLICIES,
+        routes::SOA,
+        routes::CERTIFICATIONS,
+        routes::DOCUMENTS,
+        routes::SUBPROCESSORS,
+        routes::FAQ,
+        routes::UPDATES,
+        routes::UPDATES_FEED,
+        routes::TRUST_JSON,
+        routes::SECURITY_TXT,
+    ] {
+        targets.pages.insert(path.to_string());
+    }
+    if isms.audience >= Audience::Internal {
+        for path in [routes::RISKS, routes::AUDITS, routes::REVIEWS] {
+            targets.pages.insert(path.to_string());
+        }
+        for audit in isms.audits.values() {
+            targets.pages.insert(routes::audit(&audit.id));
+            targets.sources.insert(audit.source.file.clone(), routes::audit(&audit.id));
+        }
+        for review in isms.reviews.values() {
+            targets.pages.insert(routes::review(&review.id));
+            targets.sources.insert(review.source.file.clone(), routes::review(&review.id));
+        }
+    }
+    for policy in isms.policies.values() {
+        targets.pages.insert(routes::policy(&policy.id));
+        targets.sources.insert(policy.source.file.clone(), routes::policy(&policy.id));
+    }
+    for update in isms.updates.values() {
+        targets.pages.insert(routes::update(&update.id));
+        targets.sources.insert(update.source.file.clone(), routes::update(&update.id));
+    }
+    for catalog in isms.catalogs.enabled() {
+        for control in &catalog.controls {
+            targets.pages.insert(routes::control(&control.id));
+        }
+    }
+    for document in isms.documents.values().filter(|d| !d.teaser_only) {
+        let site_path = routes::document_file(&view::file_name(&document.path));
+        targets.pages.insert(site_path.clone());
+        targets.sources.insert(document.path.clone(), site_path);
+    }
+    for certification in isms.certifications.values() {
+        for document in &certification.documents {
+            let site_path = routes::certification_file(&certification.id, &view::file_name(&document.path));
+            targets.pages.insert(site_path.clone());
+            targets.sources.insert(document.path.clone(), site_path);
+        }
+    }
+    targets
+}
+
+fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
+    let site = &isms.site;
+    let internal = isms.audience >= Audience::Internal;
+    let mut nav = vec![
+        NavItem { path: routes::OVERVIEW, label: "Overview" },
+        NavItem { path: routes::POLICIES, label: "Policies" },
+        NavItem { path: routes::SOA, label: "Controls" },
+        NavItem { path: routes::CERTIFICATIONS, label: "Certifications" },
+        NavItem { path: routes::DOCUMENTS, label: "Documents" },
+        NavItem { path: routes::SUBPROCESSORS, label: "Subprocessors" },
+        NavItem { path: routes::FAQ, label: "FAQ" },
+        NavItem { path: routes::UPDATES, label: "Updates" },
+    ];
+    if internal {
+        nav.push(NavItem { path: routes::RISKS, label: "Risks" });
+        nav.push(NavItem { path: routes::AUDITS, label: "Audits" });
+        nav.push(NavItem { path: routes::REVIEWS, label: "Reviews" });
+    }
+    SiteInfo {
+        name: &site.organization.name,
+        legal_name: site.organization.legal_name.as_deref(),
+        description: site.organization.description.as_deref(),
+        website: site.organization.website.as_deref(),
+        base_url: options.base_url.clone(),
+        security_email: &site.contact.security_email,
+        contact_website: site.contact.website.as_deref(),
+        request_access_url: site.request_access_url(),
+        audience: isms.audience,
+        internal,
+        today: options.today,
+        generator: format!("trustpress {}", env!("CARGO_PKG_VERSION")),
+        nav,
+        frameworks: isms.catalogs.enabled().map(|c| c.name.clone()).collect(),
+        has_logo: false,
+    }
+}
+
+/// The path part of the base URL, with a trailing slash (`https://x.example/trust` → `/trust/`).
+fn base_path(base_url: &str) -> String {
+    let without_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let path = without_scheme.find('/').map_or("", |index| &without_scheme[index..]);
+    format!("{}/", path.trim_end_matches('/'))
+}
+
+fn template_error(error: minijinja::Error) -> Diagnostic {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    let location = match (error.name(), error.line()) {
+        (Some(name), Some(line)) => Some(Location::at(format!("templates/{name}"), u32::try_from(line).unwrap_or(0), 0)),
+        _ => None,
+    };
+    let diagnostic = Diagnostic::error("template-error", message).hint("check the theme's template");
+    match location {
+        Some(location) => diagnostic.at(location),
+        None => diagnostic,
+    }
+}
+
+fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnostic> {
+    let mut environment = Environment::new();
+    environment.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    environment.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") || name.ends_with(".xml") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    for (name, source) in &theme.templates {
+        environment.add_template_owned(name.clone(), source.clone()).map_err(template_error)?;
+    }
+    environment.add_function("url", url_function);
+    environment.add_filter("long_date", |value: String| -> String {
+        Date::parse(&value).map(Date::long).unwrap_or(value)
+    });
+    environment.add_filter("filesize", |bytes: u64| -> String { human_size(bytes) });
+    Ok(environment)
+}
+
+/// `url("policies/")`: a link from the page being rendered to a site path.
+fn url_function(state: &State, path: &str) -> String {
+    if let Some(root) = state.lookup("absolute_root").filter(|v| !v.is_none() && !v.is_undefined()) {
+        return format!("{}{}", root.as_str().unwrap_or("/"), path);
+    }
+    let page = state.lookup("page_path").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let explicit_index = state.lookup("explicit_index").is_some_and(|v| v.is_true());
+    LinkBase::Page { path: page, explicit_index }.link_to(path)
+}
+
+fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}

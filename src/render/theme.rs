@@ -1,0 +1,94 @@
+//! The theme: minijinja templates and static files. The default theme is embedded in the
+//! binary; a theme folder named in `site.yaml` overrides any of its files by name
+//! (`templates/policy.html`, `static/style.css`) and may add static files of its own.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, Location};
+use crate::load::ContentRoot;
+
+macro_rules! embed {
+    ($($kind:literal / $name:literal),* $(,)?) => {
+        &[$(($kind, $name, include_bytes!(concat!("../../themes/default/", $kind, "/", $name)))),*]
+    };
+}
+
+const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
+    "templates" / "base.html",
+    "templates" / "macros.html",
+    "templates" / "overview.html",
+    "templates" / "policies.html",
+    "templates" / "policy.html",
+    "templates" / "soa.html",
+    "templates" / "control.html",
+    "templates" / "certifications.html",
+    "templates" / "documents.html",
+    "templates" / "subprocessors.html",
+    "templates" / "faq.html",
+    "templates" / "updates.html",
+    "templates" / "update.html",
+    "templates" / "risks.html",
+    "templates" / "audits.html",
+    "templates" / "audit.html",
+    "templates" / "reviews.html",
+    "templates" / "review.html",
+    "templates" / "404.html",
+    "templates" / "feed.xml",
+    "static" / "style.css",
+    "static" / "site.js",
+    "static" / "favicon.svg",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct Theme {
+    /// Template name → source.
+    pub templates: BTreeMap<String, String>,
+    /// Path under `assets/` → bytes.
+    pub statics: BTreeMap<String, Vec<u8>>,
+}
+
+impl Theme {
+    pub fn default_theme() -> Theme {
+        let mut theme = Theme::default();
+        for (kind, name, bytes) in DEFAULT_FILES {
+            match *kind {
+                "templates" => {
+                    theme.templates.insert((*name).to_string(), String::from_utf8_lossy(bytes).into_owned());
+                }
+                _ => {
+                    theme.statics.insert((*name).to_string(), bytes.to_vec());
+                }
+            }
+        }
+        theme
+    }
+
+    /// The default theme with the user's folder (content-relative) laid over it.
+    pub fn with_overrides(root: &ContentRoot, folder: &str) -> Result<Theme, Diagnostic> {
+        let mut theme = Theme::default_theme();
+        let base = Path::new(folder);
+        let absolute = root.join(base);
+        if !absolute.is_dir() {
+            return Err(Diagnostic::error("missing-file", format!("theme folder `{folder}` does not exist"))
+                .at(Location::file("site.yaml"))
+                .hint("`theme:` names a folder, relative to site.yaml, holding templates/ and static/"));
+        }
+        root.ensure_inside(base)?;
+        for file in root.list(&format!("{folder}/templates"), &["html", "xml", "txt"])? {
+            let text = root.read_text(&file)?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            theme.templates.insert(name, text);
+        }
+        let static_folder = format!("{folder}/static");
+        for file in root.list(&static_folder, &["css", "js", "svg", "png", "jpg", "jpeg", "webp", "ico", "woff", "woff2"])? {
+            let absolute = root.ensure_inside(&file)?;
+            let bytes = std::fs::read(&absolute).map_err(|error| {
+                Diagnostic::error("io-error", format!("cannot read theme file: {error}")).at(Location::file(&file))
+            })?;
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            theme.statics.insert(name, bytes);
+        }
+        Ok(theme)
+    }
+}

@@ -1,0 +1,668 @@
+//! What templates see: plain serializable views built once from the cut model. Every view
+//! is made from the cut, so it cannot hold anything the audience may not see.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::markdown::{self, Heading, LinkBase, LinkTargets};
+use crate::model::*;
+use crate::render::routes;
+
+/// Days before expiry at which a certification shows as "expiring".
+pub const EXPIRING_WITHIN_DAYS: i64 = 60;
+/// A control check older than this many days shows as stale.
+pub const STALE_AFTER_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    pub title: String,
+    /// Site path; `None` when the target has no page in this build.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub version: Option<String>,
+    pub owner: Option<String>,
+    pub approved_by: Option<String>,
+    pub approved: Option<Date>,
+    pub next_review: Option<Date>,
+    pub review_overdue: bool,
+    pub summary: Option<String>,
+    pub audience: Audience,
+    pub teaser_only: bool,
+    pub controls: Vec<Link>,
+    pub html: String,
+    pub has_code: bool,
+    pub headings: Vec<Heading>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    pub id: String,
+    pub title: String,
+    pub result: CheckResult,
+    pub checked_at: String,
+    pub checked_on: Date,
+    pub stale: bool,
+    pub source: Option<String>,
+    pub details: Option<String>,
+    pub controls: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub theme: String,
+    pub catalog: String,
+    pub applicable: Option<bool>,
+    pub status: Option<&'static str>,
+    /// One word for filters: the status, `not-applicable` or `undecided`.
+    pub state: &'static str,
+    pub justification: Option<String>,
+    pub owner: Option<String>,
+    pub notes: Option<String>,
+    pub policies: Vec<Link>,
+    pub evidence: Vec<Link>,
+    pub checks: Vec<CheckView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeCoverage {
+    pub theme: String,
+    pub total: usize,
+    pub applicable: usize,
+    pub not_applicable: usize,
+    pub implemented: usize,
+    pub partial: usize,
+    pub planned: usize,
+    pub not_implemented: usize,
+    /// Implemented share of applicable controls, in whole percent.
+    pub percent: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificationView {
+    pub id: String,
+    pub name: String,
+    pub issuer: Option<String>,
+    pub certificate_number: Option<String>,
+    pub scope: Option<String>,
+    pub issued: Option<Date>,
+    pub expires: Option<Date>,
+    pub summary: Option<String>,
+    pub teaser_only: bool,
+    /// `valid`, `expiring`, `expired`, or `on-request` for teasers.
+    pub state: &'static str,
+    pub days_left: Option<i64>,
+    pub documents: Vec<FileLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileLink {
+    pub title: String,
+    pub path: String,
+    pub size: u64,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentView {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub teaser_only: bool,
+    pub file: Option<FileLink>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubprocessorView {
+    pub name: String,
+    pub purpose: Option<String>,
+    pub location: Option<String>,
+    pub data: Vec<String>,
+    pub website: Option<String>,
+    pub added: Option<Date>,
+    pub removed: Option<Date>,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FaqView {
+    pub id: String,
+    pub question: String,
+    pub html: String,
+    pub category: String,
+    pub controls: Vec<Link>,
+    pub policies: Vec<Link>,
+    pub caiq: Vec<String>,
+    pub teaser_only: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub date: Date,
+    pub summary: Option<String>,
+    pub teaser_only: bool,
+    pub html: String,
+    pub has_code: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskView {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub likelihood: u8,
+    pub impact: u8,
+    pub score: u8,
+    /// `low` (1–4), `medium` (5–9), `high` (10–16), `critical` (17–25).
+    pub level: &'static str,
+    pub treatment: Option<Treatment>,
+    pub controls: Vec<Link>,
+    pub owner: Option<String>,
+    pub review: Option<Date>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub date: Date,
+    pub auditor: Option<String>,
+    pub scope: Option<String>,
+    pub findings: Vec<Finding>,
+    pub open_findings: usize,
+    pub html: String,
+    pub has_code: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub date: Date,
+    pub attendees: Vec<String>,
+    pub decisions: Vec<String>,
+    pub html: String,
+    pub has_code: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckSummary {
+    pub total: usize,
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub stale: usize,
+}
+
+/// Everything the pages of one build show.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteModel {
+    pub policies: Vec<PolicyView>,
+    pub controls: Vec<ControlView>,
+    pub coverage: Vec<ThemeCoverage>,
+    pub coverage_total: ThemeCoverage,
+    pub soa_version: Option<String>,
+    pub soa_approved_by: Option<String>,
+    pub soa_approved: Option<Date>,
+    pub certifications: Vec<CertificationView>,
+    pub documents: Vec<DocumentView>,
+    pub checks: Vec<CheckView>,
+    pub check_summary: CheckSummary,
+    pub subprocessors: Vec<SubprocessorView>,
+    pub faq: Vec<FaqView>,
+    pub faq_categories: Vec<String>,
+    pub updates: Vec<UpdateView>,
+    pub risks: Vec<RiskView>,
+    pub audits: Vec<AuditView>,
+    pub reviews: Vec<ReviewView>,
+}
+
+/// File facts the views need for downloads, gathered by the caller (which reads the disk).
+pub struct FileFacts<'a> {
+    pub size_of: &'a (dyn Fn(&std::path::Path) -> u64 + Sync),
+}
+
+pub struct ViewContext<'a> {
+    pub isms: &'a Isms,
+    pub today: Date,
+    pub targets: &'a LinkTargets,
+    pub explicit_index: bool,
+    pub files: FileFacts<'a>,
+}
+
+impl ViewContext<'_> {
+    fn page_base(&self, path: &str) -> LinkBase {
+        LinkBase::Page { path: path.to_string(), explicit_index: self.explicit_index }
+    }
+
+    fn control_link(&self, id: &str) -> Link {
+        let title = self
+            .isms
+            .catalogs
+            .find_control(id)
+            .map(|(_, control)| control.title.clone())
+            .unwrap_or_default();
+        let has_page = self.isms.soa.controls.contains_key(id) || self.isms.catalogs.find_control(id).is_some();
+        Link { id: id.to_string(), title, path: has_page.then(|| routes::control(id)) }
+    }
+
+    fn policy_link(&self, id: &str) -> Option<Link> {
+        self.isms.policies.get(id).map(|policy| Link {
+            id: policy.id.clone(),
+            title: policy.title.clone(),
+            path: Some(routes::policy(&policy.id)),
+        })
+    }
+
+    fn evidence_link(&self, id: &str) -> Link {
+        // Evidence ids are shown from internal up; titles only when the item itself is visible.
+        let title = self.isms.evidence.get(id).map(|e| e.title.clone()).unwrap_or_default();
+        Link { id: id.to_string(), title, path: None }
+    }
+
+    fn file_link(&self, title: &str, content_path: &std::path::Path, site_path: String) -> FileLink {
+        let kind = content_path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_uppercase)
+            .unwrap_or_else(|| "FILE".to_string());
+        FileLink { title: title.to_string(), path: site_path, size: (self.files.size_of)(content_path), kind }
+    }
+
+    fn check_view(&self, check: &ControlCheck) -> CheckView {
+        let checked_on = check.checked_at.date();
+        CheckView {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            result: check.result,
+            checked_at: check.checked_at.to_string(),
+            checked_on,
+            stale: checked_on.days_until(self.today) > STALE_AFTER_DAYS,
+            source: check.source.clone(),
+            details: check.details.clone(),
+            controls: check.controls.iter().map(|c| self.control_link(&c.id)).collect(),
+        }
+    }
+}
+
+pub fn build(context: &ViewContext) -> SiteModel {
+    let isms = context.isms;
+    let today = context.today;
+
+    let policies: Vec<PolicyView> = {
+        use rayon::prelude::*;
+        let list: Vec<&Policy> = isms.policies.values().collect();
+        list.par_iter()
+            .map(|policy| {
+                let path = routes::policy(&policy.id);
+                let rendered = markdown::render(
+                    &policy.body.text,
+                    &policy.source.file,
+                    context.targets,
+                    &context.page_base(&path),
+                );
+                let next_review = policy.next_review_date();
+                PolicyView {
+                    id: policy.id.clone(),
+                    path,
+                    title: policy.title.clone(),
+                    version: policy.version.as_ref().map(|v| v.0.clone()),
+                    owner: policy.owner.clone(),
+                    approved_by: policy.approved_by.clone(),
+                    approved: policy.approved,
+                    next_review,
+                    review_overdue: next_review.is_some_and(|date| date < today),
+                    summary: policy.summary.clone(),
+                    audience: policy.audience,
+                    teaser_only: policy.teaser_only,
+                    controls: policy.controls.iter().map(|c| context.control_link(&c.id)).collect(),
+                    html: rendered.html,
+                    has_code: rendered.has_code,
+                    headings: rendered.headings,
+                }
+            })
+            .collect()
+    };
+
+    let checks: Vec<CheckView> = isms.checks.values().map(|check| context.check_view(check)).collect();
+    let mut checks_by_control: BTreeMap<&str, Vec<CheckView>> = BTreeMap::new();
+    for (check, view) in isms.checks.values().zip(&checks) {
+        for control in &check.controls {
+            checks_by_control.entry(control.id.as_str()).or_default().push(view.clone());
+        }
+    }
+
+    let mut controls = Vec::new();
+    let mut coverage: Vec<ThemeCoverage> = Vec::new();
+    for catalog in isms.catalogs.enabled() {
+        for control in &catalog.controls {
+            let entry = isms.soa.controls.get(&control.id);
+            let applicable = entry.and_then(|e| e.applicable);
+            let status = entry.and_then(|e| e.status).filter(|_| applicable == Some(true));
+            let state = match (applicable, status) {
+                (Some(false), _) => "not-applicable",
+                (Some(true), Some(status)) => status.as_str(),
+                _ => "undecided",
+            };
+            let theme = control.theme.clone().unwrap_or_else(|| catalog.name.clone());
+            controls.push(ControlView {
+                id: control.id.clone(),
+                path: routes::control(&control.id),
+                title: control.title.clone(),
+                theme: theme.clone(),
+                catalog: catalog.name.clone(),
+                applicable,
+                status: status.map(ControlStatus::as_str),
+                state,
+                justification: entry.and_then(|e| e.justification.clone()),
+                owner: entry.and_then(|e| e.owner.clone()),
+                notes: entry.and_then(|e| e.notes.clone()),
+                policies: entry
+                    .map(|e| e.policies.iter().filter_map(|p| context.policy_link(&p.id)).collect())
+                    .unwrap_or_default(),
+                evidence: entry
+                    .map(|e| e.evidence.iter().map(|ev| context.evidence_link(&ev.id)).collect())
+                    .unwrap_or_default(),
+                checks: checks_by_control.get(control.id.as_str()).cloned().unwrap_or_default(),
+            });
+            let row = match coverage.iter_mut().position(|c| c.theme == theme) {
+                Some(index) => &mut coverage[index],
+                None => {
+                    coverage.push(ThemeCoverage::empty(&theme));
+                    coverage.last_mut().expect("just pushed")
+                }
+            };
+            row.count(applicable, status);
+        }
+    }
+    let mut coverage_total = ThemeCoverage::empty("All controls");
+    for row in &mut coverage {
+        row.finish();
+        coverage_total.add(row);
+    }
+    coverage_total.finish();
+
+    let mut certifications: Vec<CertificationView> = isms
+        .certifications
+        .values()
+        .map(|certification| {
+            let days_left = certification.expires.map(|expires| today.days_until(expires));
+            let state = if certification.teaser_only {
+                "on-request"
+            } else {
+                match days_left {
+                    Some(days) if days < 0 => "expired",
+                    Some(days) if days <= EXPIRING_WITHIN_DAYS => "expiring",
+                    _ => "valid",
+                }
+            };
+            CertificationView {
+                id: certification.id.clone(),
+                name: certification.name.clone(),
+                issuer: certification.issuer.clone(),
+                certificate_number: certification.certificate_number.clone(),
+                scope: certification.scope.clone(),
+                issued: certification.issued,
+                expires: certification.expires,
+                summary: certification.summary.clone(),
+                teaser_only: certification.teaser_only,
+                state,
+                days_left,
+                documents: certification
+                    .documents
+                    .iter()
+                    .map(|document| {
+                        let name = file_name(&document.path);
+                        context.file_link(&document.title, &document.path, routes::certification_file(&certification.id, &name))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    // Valid ones first, then by name: what a visitor looks for is what holds today.
+    certifications.sort_by(|a, b| (a.state == "expired", &a.name).cmp(&(b.state == "expired", &b.name)));
+
+    let documents = isms
+        .documents
+        .values()
+        .map(|document| DocumentView {
+            id: document.id.clone(),
+            title: document.title.clone(),
+            summary: document.summary.clone(),
+            teaser_only: document.teaser_only,
+            file: (!document.teaser_only).then(|| {
+                context.file_link(&document.title, &document.path, routes::document_file(&file_name(&document.path)))
+            }),
+        })
+        .collect();
+
+    let mut check_summary = CheckSummary::default();
+    for check in &checks {
+        check_summary.total += 1;
+        match check.result {
+            CheckResult::Pass => check_summary.pass += 1,
+            CheckResult::Warn => check_summary.warn += 1,
+            CheckResult::Fail => check_summary.fail += 1,
+        }
+        if check.stale {
+            check_summary.stale += 1;
+        }
+    }
+
+    let subprocessors = isms
+        .subprocessors
+        .iter()
+        .map(|s| SubprocessorView {
+            name: s.name.clone(),
+            purpose: s.purpose.clone(),
+            location: s.location.clone(),
+            data: s.data.clone(),
+            website: s.website.clone(),
+            added: s.added,
+            removed: s.removed,
+            current: s.removed.is_none_or(|removed| removed > today) && s.added.is_none_or(|added| added <= today),
+        })
+        .collect();
+
+    let faq_base = context.page_base(routes::FAQ);
+    let faq: Vec<FaqView> = isms
+        .faq
+        .values()
+        .map(|answer| FaqView {
+            id: answer.id.clone(),
+            question: answer.question.clone(),
+            html: markdown::render(&answer.answer.text, &answer.source.file, context.targets, &faq_base).html,
+            category: answer.category.clone().unwrap_or_else(|| "General".to_string()),
+            controls: answer.controls.iter().map(|c| context.control_link(&c.id)).collect(),
+            policies: answer.policies.iter().filter_map(|p| context.policy_link(&p.id)).collect(),
+            caiq: answer.caiq.clone(),
+            teaser_only: answer.teaser_only,
+        })
+        .collect();
+    let mut faq_categories: Vec<String> = faq.iter().map(|a| a.category.clone()).collect();
+    faq_categories.sort();
+    faq_categories.dedup();
+
+    let mut updates: Vec<UpdateView> = isms
+        .updates
+        .values()
+        .map(|update| {
+            let path = routes::update(&update.id);
+            let rendered = markdown::render(&update.body.text, &update.source.file, context.targets, &context.page_base(&path));
+            UpdateView {
+                id: update.id.clone(),
+                path,
+                title: update.title.clone(),
+                date: update.date,
+                summary: update.summary.clone(),
+                teaser_only: update.teaser_only,
+                html: rendered.html,
+                has_code: rendered.has_code,
+            }
+        })
+        .collect();
+    updates.sort_by(|a, b| (b.date, &a.id).cmp(&(a.date, &b.id)));
+
+    let mut risks: Vec<RiskView> = isms
+        .risks
+        .values()
+        .map(|risk| {
+            let score = risk.likelihood.0 * risk.impact.0;
+            RiskView {
+                id: risk.id.clone(),
+                title: risk.title.clone(),
+                description: risk.description.clone(),
+                likelihood: risk.likelihood.0,
+                impact: risk.impact.0,
+                score,
+                level: risk_level(score),
+                treatment: risk.treatment,
+                controls: risk.controls.iter().map(|c| context.control_link(&c.id)).collect(),
+                owner: risk.owner.clone(),
+                review: risk.review,
+                notes: risk.notes.clone(),
+            }
+        })
+        .collect();
+    risks.sort_by(|a, b| (b.score, &a.id).cmp(&(a.score, &b.id)));
+
+    let audits = isms
+        .audits
+        .values()
+        .map(|audit| {
+            let path = routes::audit(&audit.id);
+            let rendered = markdown::render(&audit.body.text, &audit.source.file, context.targets, &context.page_base(&path));
+            AuditView {
+                id: audit.id.clone(),
+                path,
+                title: audit.title.clone(),
+                date: audit.date,
+                auditor: audit.auditor.clone(),
+                scope: audit.scope.clone(),
+                open_findings: audit.findings.iter().filter(|f| f.status != Some(FindingStatus::Closed)).count(),
+                findings: audit.findings.clone(),
+                html: rendered.html,
+                has_code: rendered.has_code,
+            }
+        })
+        .collect();
+
+    let reviews = isms
+        .reviews
+        .values()
+        .map(|review| {
+            let path = routes::review(&review.id);
+            let rendered = markdown::render(&review.body.text, &review.source.file, context.targets, &context.page_base(&path));
+            ReviewView {
+                id: review.id.clone(),
+                path,
+                title: review.title.clone(),
+                date: review.date,
+                attendees: review.attendees.clone(),
+                decisions: review.decisions.clone(),
+                html: rendered.html,
+                has_code: rendered.has_code,
+            }
+        })
+        .collect();
+
+    SiteModel {
+        policies,
+        controls,
+        coverage,
+        coverage_total,
+        soa_version: isms.soa.version.as_ref().map(|v| v.0.clone()),
+        soa_approved_by: isms.soa.approved_by.clone(),
+        soa_approved: isms.soa.approved,
+        certifications,
+        documents,
+        checks,
+        check_summary,
+        subprocessors,
+        faq,
+        faq_categories,
+        updates,
+        risks,
+        audits,
+        reviews,
+    }
+}
+
+pub fn risk_level(score: u8) -> &'static str {
+    match score {
+        0..=4 => "low",
+        5..=9 => "medium",
+        10..=16 => "high",
+        _ => "critical",
+    }
+}
+
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string()
+}
+
+impl ThemeCoverage {
+    fn empty(theme: &str) -> ThemeCoverage {
+        ThemeCoverage {
+            theme: theme.to_string(),
+            total: 0,
+            applicable: 0,
+            not_applicable: 0,
+            implemented: 0,
+            partial: 0,
+            planned: 0,
+            not_implemented: 0,
+            percent: 0,
+        }
+    }
+
+    fn count(&mut self, applicable: Option<bool>, status: Option<ControlStatus>) {
+        self.total += 1;
+        match applicable {
+            Some(false) => self.not_applicable += 1,
+            Some(true) => {
+                self.applicable += 1;
+                match status {
+                    Some(ControlStatus::Implemented) => self.implemented += 1,
+                    Some(ControlStatus::Partial) => self.partial += 1,
+                    Some(ControlStatus::Planned) => self.planned += 1,
+                    Some(ControlStatus::NotImplemented) => self.not_implemented += 1,
+                    None => {}
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn add(&mut self, other: &ThemeCoverage) {
+        self.total += other.total;
+        self.applicable += other.applicable;
+        self.not_applicable += other.not_applicable;
+        self.implemented += other.implemented;
+        self.partial += other.partial;
+        self.planned += other.planned;
+        self.not_implemented += other.not_implemented;
+    }
+
+    fn finish(&mut self) {
+        self.percent = (self.implemented * 100).checked_div(self.applicable).unwrap_or(0);
+    }
+}
