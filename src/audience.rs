@@ -55,9 +55,7 @@ impl FromStr for Audience {
             "public" => Ok(Audience::Public),
             "internal" => Ok(Audience::Internal),
             "auditor" => Ok(Audience::Auditor),
-            other => Err(format!(
-                "unknown audience `{other}`: expected public, internal or auditor"
-            )),
+            other => Err(format!("unknown audience `{other}`: expected public, internal or auditor")),
         }
     }
 }

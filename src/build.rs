@@ -67,7 +67,9 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
     lap("cut", &mut timings);
 
     let theme = match &isms.site.theme {
-        Some(folder) => Theme::with_overrides(&loaded.root, folder).map_err(|d| BuildError::Content(vec![d]))?,
+        Some(folder) => {
+            Theme::with_overrides(&loaded.root, folder).map_err(|d| BuildError::Content(vec![d]))?
+        }
         None => Theme::default_theme(),
     };
     let base_url = options.base_url.clone().unwrap_or_else(|| isms.site.base_url.clone());

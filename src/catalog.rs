@@ -87,14 +87,11 @@ impl Catalogs {
 
     /// The control with this id in any enabled catalog, with its catalog.
     pub fn find_control(&self, id: &str) -> Option<(&Catalog, &CatalogControl)> {
-        self.enabled()
-            .find_map(|catalog| catalog.control(id).map(|control| (catalog, control)))
+        self.enabled().find_map(|catalog| catalog.control(id).map(|control| (catalog, control)))
     }
 
     pub fn all_control_ids(&self) -> Vec<&str> {
-        self.enabled()
-            .flat_map(|catalog| catalog.controls.iter().map(|c| c.id.as_str()))
-            .collect()
+        self.enabled().flat_map(|catalog| catalog.controls.iter().map(|c| c.id.as_str())).collect()
     }
 }
 

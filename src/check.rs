@@ -35,17 +35,28 @@ pub fn references(isms: &Isms) -> Diagnostics {
 
     for (id, entry) in &isms.soa.controls {
         if !control_exists(id) {
-            let reference = Reference { id: id.clone(), line: entry.source.line.saturating_sub(1), column: 3 };
+            let reference =
+                Reference { id: id.clone(), line: entry.source.line.saturating_sub(1), column: 3 };
             unknown("control", &reference, &entry.source, control_hint());
         }
         for policy in &entry.policies {
             if !isms.policies.contains_key(&policy.id) {
-                unknown("policy", policy, &entry.source, "policies are named by the `id` in their front matter".into());
+                unknown(
+                    "policy",
+                    policy,
+                    &entry.source,
+                    "policies are named by the `id` in their front matter".into(),
+                );
             }
         }
         for evidence in &entry.evidence {
             if !isms.evidence.contains_key(&evidence.id) {
-                unknown("evidence", evidence, &entry.source, "evidence ids are listed in evidence/evidence.yaml".into());
+                unknown(
+                    "evidence",
+                    evidence,
+                    &entry.source,
+                    "evidence ids are listed in evidence/evidence.yaml".into(),
+                );
             }
         }
     }
@@ -67,7 +78,12 @@ pub fn references(isms: &Isms) -> Diagnostics {
     for answer in isms.faq.values() {
         for policy in &answer.policies {
             if !isms.policies.contains_key(&policy.id) {
-                unknown("policy", policy, &answer.source, "policies are named by the `id` in their front matter".into());
+                unknown(
+                    "policy",
+                    policy,
+                    &answer.source,
+                    "policies are named by the `id` in their front matter".into(),
+                );
             }
         }
     }
@@ -116,9 +132,12 @@ fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
     for (id, kind, location) in items {
         if let Some((first_kind, first)) = seen.get(id) {
             diagnostics.push(
-                Diagnostic::error("duplicate-id", format!("id `{id}` of this {kind} is already used by a {first_kind}"))
-                    .at(location.clone())
-                    .hint(format!("ids are unique across all item kinds; the other is at {first}")),
+                Diagnostic::error(
+                    "duplicate-id",
+                    format!("id `{id}` of this {kind} is already used by a {first_kind}"),
+                )
+                .at(location.clone())
+                .hint(format!("ids are unique across all item kinds; the other is at {first}")),
             );
         } else {
             seen.insert(id, (kind, location));
@@ -129,8 +148,11 @@ fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
         let key = slug(&policy.id);
         if key.is_empty() {
             diagnostics.push(
-                Diagnostic::error("invalid-id", format!("policy id `{}` has no letters or digits", policy.id))
-                    .at(policy.source.clone()),
+                Diagnostic::error(
+                    "invalid-id",
+                    format!("policy id `{}` has no letters or digits", policy.id),
+                )
+                .at(policy.source.clone()),
             );
             continue;
         }
@@ -138,7 +160,10 @@ fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
             diagnostics.push(
                 Diagnostic::error(
                     "duplicate-id",
-                    format!("policy ids `{}` and `{other}` give the same page address `policies/{key}/`", policy.id),
+                    format!(
+                        "policy ids `{}` and `{other}` give the same page address `policies/{key}/`",
+                        policy.id
+                    ),
                 )
                 .at(policy.source.clone())
                 .hint(format!("rename one of them; the other is at {first}")),

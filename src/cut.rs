@@ -53,7 +53,9 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
         .filter_map(|(id, certification)| {
             if visible(certification.audience) {
                 let mut certification = certification.clone();
+                let before = certification.documents.len();
                 certification.documents.retain(|document| visible(document.audience));
+                certification.documents_on_request |= certification.documents.len() < before;
                 Some((id.clone(), certification))
             } else if certification.teaser {
                 Some((id.clone(), certification_teaser(certification)))
@@ -162,12 +164,7 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
         certifications,
         documents,
         checks,
-        subprocessors: isms
-            .subprocessors
-            .iter()
-            .filter(|s| visible(s.audience))
-            .cloned()
-            .collect(),
+        subprocessors: isms.subprocessors.iter().filter(|s| visible(s.audience)).cloned().collect(),
         faq,
         updates,
         evidence,
@@ -211,6 +208,7 @@ fn certification_teaser(certification: &Certification) -> Certification {
         teaser: true,
         teaser_only: true,
         documents: Vec::new(),
+        documents_on_request: false,
         source: certification.source.clone(),
     }
 }

@@ -21,10 +21,7 @@ impl Date {
         let shape_ok = bytes.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shape_ok {
             return Err(format!("invalid date `{text}`: expected YYYY-MM-DD"));
         }
@@ -69,8 +66,18 @@ impl Date {
     /// "1 March 2026": the form pages show. Month names are fixed English, never the locale's.
     pub fn long(self) -> String {
         const MONTHS: [&str; 12] = [
-            "January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December",
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
         ];
         let month = MONTHS[(self.0.month() - 1) as usize];
         format!("{} {} {}", self.0.day(), month, self.0.year())
@@ -84,13 +91,7 @@ impl Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02}",
-            self.0.year(),
-            self.0.month(),
-            self.0.day()
-        )
+        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
     }
 }
 
@@ -115,15 +116,14 @@ impl Timestamp {
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         // RFC 3339 requires the date, the time and an offset; jiff also accepts looser
         // ISO 8601 forms, so the shape is checked first.
-        let has_time = text.len() >= 20 && text.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't' || *b == b' ');
+        let has_time = text.len() >= 20
+            && text.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't' || *b == b' ');
         if !has_time {
-            return Err(format!(
-                "invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z"
-            ));
+            return Err(format!("invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z"));
         }
-        text.parse::<jiff::Timestamp>().map(Timestamp).map_err(|_| {
-            format!("invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z")
-        })
+        text.parse::<jiff::Timestamp>()
+            .map(Timestamp)
+            .map_err(|_| format!("invalid timestamp `{text}`: expected RFC 3339, like 2026-11-19T06:00:00Z"))
     }
 
     pub fn date(self) -> Date {

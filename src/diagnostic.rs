@@ -47,10 +47,7 @@ impl fmt::Display for Location {
 
 /// Paths in messages always use `/`, whatever the platform, so messages are stable.
 pub fn display_path(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,13 +62,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-            location: None,
-            hint: None,
-        }
+        Diagnostic { severity: Severity::Error, code, message: message.into(), location: None, hint: None }
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
@@ -140,9 +131,7 @@ impl Diagnostics {
 
     /// Sorted by file, line, column, then code: output does not depend on load order.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
-        self.items.sort_by(|a, b| {
-            (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message))
-        });
+        self.items.sort_by(|a, b| (&a.location, a.code, &a.message).cmp(&(&b.location, b.code, &b.message)));
         self.items.dedup();
         self.items
     }

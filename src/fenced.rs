@@ -47,7 +47,9 @@ impl CodeFence {
                 self.open = Some((c, run(c)));
                 true
             }
-            (Some((c, n)), Some(m)) if m == c && run(c) >= n && trimmed.trim_end().chars().all(|x| x == c) => {
+            (Some((c, n)), Some(m))
+                if m == c && run(c) >= n && trimmed.trim_end().chars().all(|x| x == c) =>
+            {
                 self.open = None;
                 true
             }
@@ -143,10 +145,7 @@ mod tests {
     fn cuts_blocks_above_the_reader() {
         assert_eq!(cut(TEXT, Audience::Public), "Intro\nOutro\n");
         assert_eq!(cut(TEXT, Audience::Internal), "Intro\nBreak glass\nOutro\n");
-        assert_eq!(
-            cut(TEXT, Audience::Auditor),
-            "Intro\nBreak glass\nKey ceremony\nOutro\n"
-        );
+        assert_eq!(cut(TEXT, Audience::Auditor), "Intro\nBreak glass\nKey ceremony\nOutro\n");
     }
 
     #[test]

@@ -10,7 +10,11 @@ use trustpress::date::Date;
 use trustpress::diagnostic::Diagnostic;
 
 #[derive(Parser)]
-#[command(name = "trustpress", version, about = "Build an ISMS kept as plain files into an audience-safe static trust center.")]
+#[command(
+    name = "trustpress",
+    version,
+    about = "Build an ISMS kept as plain files into an audience-safe static trust center."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -69,7 +73,9 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let out = out.unwrap_or_else(|| PathBuf::from(if audience == Audience::Public { "public" } else { "internal" }));
+            let out = out.unwrap_or_else(|| {
+                PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
+            });
             let options = SiteOptions { content, audience, base_url, today, explicit_index: false };
             build(&options, &out, timings)
         }
@@ -125,7 +131,8 @@ fn build_date(today: Option<&str>) -> Result<Date, String> {
             .trim()
             .parse()
             .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
-        return Date::from_unix_seconds(seconds).ok_or_else(|| format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+        return Date::from_unix_seconds(seconds)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
     }
     Ok(Date::today_from_clock())
 }

@@ -16,8 +16,13 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Optio
 pub enum LinkBase {
     /// The site path of the page (`policies/pol-ac/`), and whether folder links end with
     /// `index.html` (for browsing from disk).
-    Page { path: String, explicit_index: bool },
-    Absolute { base_url: String },
+    Page {
+        path: String,
+        explicit_index: bool,
+    },
+    Absolute {
+        base_url: String,
+    },
 }
 
 impl LinkBase {
@@ -215,7 +220,12 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
                     Resolved::Site(path, fragment) => {
                         link_stack.push(true);
                         let url = format!("{}{}", base.link_to(&path), fragment);
-                        Event::Start(Tag::Link { link_type: LinkType::Inline, dest_url: url.into(), title, id })
+                        Event::Start(Tag::Link {
+                            link_type: LinkType::Inline,
+                            dest_url: url.into(),
+                            title,
+                            id,
+                        })
                     }
                     Resolved::Withheld => {
                         link_stack.push(false);
@@ -235,7 +245,12 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
                     Resolved::Keep => Event::Start(Tag::Image { link_type, dest_url, title, id }),
                     Resolved::Site(path, fragment) => {
                         let url = format!("{}{}", base.link_to(&path), fragment);
-                        Event::Start(Tag::Image { link_type: LinkType::Inline, dest_url: url.into(), title, id })
+                        Event::Start(Tag::Image {
+                            link_type: LinkType::Inline,
+                            dest_url: url.into(),
+                            title,
+                            id,
+                        })
                     }
                     // An image this audience may not see: its alt text stays, as text.
                     Resolved::Withheld => {
@@ -374,10 +389,7 @@ fn highlight(code: &str, language: &str) -> String {
             }
         }
     }
-    format!(
-        "<pre class=\"code\" data-lang=\"{escaped_language}\"><code>{}</code></pre>\n",
-        escape_text(code)
-    )
+    format!("<pre class=\"code\" data-lang=\"{escaped_language}\"><code>{}</code></pre>\n", escape_text(code))
 }
 
 /// CSS for highlighted code: a light theme, and a dark one under `prefers-color-scheme`.
@@ -394,7 +406,9 @@ pub fn highlight_css() -> String {
         .get("base16-ocean.dark")
         .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, style).ok())
         .unwrap_or_default();
-    format!("/* Code highlighting (syntect). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n")
+    format!(
+        "/* Code highlighting (syntect). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )
 }
 
 pub fn escape_text(text: &str) -> String {

@@ -291,6 +291,10 @@ pub struct Certification {
     pub teaser_only: bool,
     #[serde(default)]
     pub documents: Vec<CertificationDocument>,
+    /// Set by the audience cut when some of `documents` were withheld: the page says that
+    /// further documents are available on request, without naming them.
+    #[serde(skip_deserializing)]
+    pub documents_on_request: bool,
     #[serde(skip)]
     pub source: Source,
 }
@@ -577,31 +581,6 @@ pub struct Isms {
     pub reviews: BTreeMap<String, Review>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn review_interval_reads_months_and_years() {
-        assert_eq!(parse_interval("12 months").unwrap().months, 12);
-        assert_eq!(parse_interval("1 year").unwrap().months, 12);
-        assert!(parse_interval("twelve months").is_err());
-        assert!(parse_interval("0 months").is_err());
-        assert!(parse_interval("12 weeks").is_err());
-    }
-
-    #[test]
-    fn next_review_comes_from_interval_or_date() {
-        let mut policy: Policy = serde_saphyr::from_str(
-            "id: POL-A\ntitle: A\napproved: 2026-03-01\nreview_every: 12 months\n",
-        )
-        .unwrap();
-        assert_eq!(policy.next_review_date().unwrap().to_string(), "2027-03-01");
-        policy.next_review = Date::parse("2026-12-01").ok();
-        assert_eq!(policy.next_review_date().unwrap().to_string(), "2026-12-01");
-    }
-}
-
 impl Default for Isms {
     fn default() -> Self {
         Isms {
@@ -621,5 +600,29 @@ impl Default for Isms {
             audits: BTreeMap::new(),
             reviews: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_interval_reads_months_and_years() {
+        assert_eq!(parse_interval("12 months").unwrap().months, 12);
+        assert_eq!(parse_interval("1 year").unwrap().months, 12);
+        assert!(parse_interval("twelve months").is_err());
+        assert!(parse_interval("0 months").is_err());
+        assert!(parse_interval("12 weeks").is_err());
+    }
+
+    #[test]
+    fn next_review_comes_from_interval_or_date() {
+        let mut policy: Policy =
+            serde_saphyr::from_str("id: POL-A\ntitle: A\napproved: 2026-03-01\nreview_every: 12 months\n")
+                .unwrap();
+        assert_eq!(policy.next_review_date().unwrap().to_string(), "2027-03-01");
+        policy.next_review = Date::parse("2026-12-01").ok();
+        assert_eq!(policy.next_review_date().unwrap().to_string(), "2026-12-01");
     }
 }

@@ -47,7 +47,11 @@ pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), Write
     let mut seen = std::collections::HashSet::new();
     for file in files {
         if !file.audience.visible_to(audience) {
-            return Err(WriteError::AboveAudience { path: file.path.clone(), file: file.audience, build: audience });
+            return Err(WriteError::AboveAudience {
+                path: file.path.clone(),
+                file: file.audience,
+                build: audience,
+            });
         }
         let path = Path::new(&file.path);
         let safe = !file.path.is_empty()
@@ -65,7 +69,12 @@ pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), Write
 
 /// Writes a whole site into `out`, replacing what was there only once all files are written.
 /// `content` is the content folder: an output folder that is or holds it is refused.
-pub fn write_site(files: &[OutputFile], out: &Path, audience: Audience, content: &Path) -> Result<(), WriteError> {
+pub fn write_site(
+    files: &[OutputFile],
+    out: &Path,
+    audience: Audience,
+    content: &Path,
+) -> Result<(), WriteError> {
     check_files(files, audience)?;
     guard_output_folder(out, content)?;
 
@@ -106,10 +115,8 @@ pub fn write_site(files: &[OutputFile], out: &Path, audience: Audience, content:
 
 fn write_all(files: &[OutputFile], folder: &Path) -> Result<(), WriteError> {
     use rayon::prelude::*;
-    let mut folders: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|file| Path::new(&file.path).parent().map(|p| folder.join(p)))
-        .collect();
+    let mut folders: Vec<PathBuf> =
+        files.iter().filter_map(|file| Path::new(&file.path).parent().map(|p| folder.join(p))).collect();
     folders.sort();
     folders.dedup();
     for dir in &folders {
@@ -171,14 +178,26 @@ mod tests {
         let content = dir.path().join("content");
         fs::create_dir_all(&content).unwrap();
         let out = dir.path().join("public");
-        write_site(&[OutputFile::new("a/index.html", "one", Audience::Public)], &out, Audience::Public, &content).unwrap();
+        write_site(
+            &[OutputFile::new("a/index.html", "one", Audience::Public)],
+            &out,
+            Audience::Public,
+            &content,
+        )
+        .unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
 
-        let refused = write_site(&[OutputFile::new("b.html", "two", Audience::Internal)], &out, Audience::Public, &content);
+        let refused = write_site(
+            &[OutputFile::new("b.html", "two", Audience::Internal)],
+            &out,
+            Audience::Public,
+            &content,
+        );
         assert!(refused.is_err());
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "one");
 
-        write_site(&[OutputFile::new("b.html", "two", Audience::Public)], &out, Audience::Public, &content).unwrap();
+        write_site(&[OutputFile::new("b.html", "two", Audience::Public)], &out, Audience::Public, &content)
+            .unwrap();
         assert!(!out.join("a/index.html").exists(), "old files are gone after a full rebuild");
         assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
@@ -188,7 +207,12 @@ mod tests {
     #[test]
     fn refuses_to_replace_the_content_folder() {
         let dir = tempfile::tempdir().unwrap();
-        let result = write_site(&[OutputFile::new("x", "x", Audience::Public)], dir.path(), Audience::Public, &dir.path().join("."));
+        let result = write_site(
+            &[OutputFile::new("x", "x", Audience::Public)],
+            dir.path(),
+            Audience::Public,
+            &dir.path().join("."),
+        );
         assert!(matches!(result, Err(WriteError::OutputHoldsContent(_))));
     }
 }

@@ -53,11 +53,8 @@ impl ContentRoot {
             Ok(entries) => entries,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(error) => {
-                return Err(Diagnostic::error(
-                    "io-error",
-                    format!("cannot list `{folder}`: {error}"),
-                )
-                .at(Location::file(folder)))
+                return Err(Diagnostic::error("io-error", format!("cannot list `{folder}`: {error}"))
+                    .at(Location::file(folder)))
             }
         };
         let mut files = Vec::new();
@@ -112,8 +109,11 @@ impl ContentRoot {
     pub fn ensure_inside(&self, relative: &Path) -> Result<PathBuf, Diagnostic> {
         let absolute = self.canonical.join(relative);
         let resolved = fs::canonicalize(&absolute).map_err(|error| {
-            Diagnostic::error("io-error", format!("cannot read `{}`: {error}", crate::diagnostic::display_path(relative)))
-                .at(Location::file(relative))
+            Diagnostic::error(
+                "io-error",
+                format!("cannot read `{}`: {error}", crate::diagnostic::display_path(relative)),
+            )
+            .at(Location::file(relative))
         })?;
         if !resolved.starts_with(&self.canonical) {
             return Err(Diagnostic::error(
@@ -163,9 +163,7 @@ impl ContentRoot {
             Err(_) => return Err(format!("file `{file}` does not exist")),
         };
         if !resolved.starts_with(&self.canonical) {
-            return Err(format!(
-                "`{file}` is a symlink to a place outside the content folder"
-            ));
+            return Err(format!("`{file}` is a symlink to a place outside the content folder"));
         }
         if !resolved.is_file() {
             return Err(format!("`{file}` is not a file"));
@@ -179,11 +177,7 @@ impl ContentRoot {
 pub fn decode_text(bytes: &[u8]) -> Result<String, (u32, u32)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(text) => Ok(if text.contains('\r') {
-            text.replace("\r\n", "\n")
-        } else {
-            text.to_string()
-        }),
+        Ok(text) => Ok(if text.contains('\r') { text.replace("\r\n", "\n") } else { text.to_string() }),
         Err(error) => {
             let valid = &bytes[..error.valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
@@ -222,10 +216,17 @@ mod tests {
         );
         assert!(root.resolve_reference(naming, "../../secret.txt").unwrap_err().contains("leaves"));
         assert!(root.resolve_reference(naming, "/etc/passwd").unwrap_err().contains("absolute"));
-        assert!(root.resolve_reference(naming, "../documents/none.pdf").unwrap_err().contains("does not exist"));
+        assert!(root
+            .resolve_reference(naming, "../documents/none.pdf")
+            .unwrap_err()
+            .contains("does not exist"));
         #[cfg(unix)]
         {
-            std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("content/documents/link.pdf")).unwrap();
+            std::os::unix::fs::symlink(
+                dir.path().join("secret.txt"),
+                dir.path().join("content/documents/link.pdf"),
+            )
+            .unwrap();
             assert!(root.resolve_reference(naming, "../documents/link.pdf").unwrap_err().contains("symlink"));
         }
     }

@@ -104,9 +104,7 @@ impl Loader<'_> {
     fn yaml_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
         let text = self.read(file)?;
         if text.trim().is_empty() {
-            self.report(
-                Diagnostic::error("empty-file", "file is empty").at(Location::file(file)),
-            );
+            self.report(Diagnostic::error("empty-file", "file is empty").at(Location::file(file)));
             return None;
         }
         match yaml::parse::<T>(&text, file, 1) {
@@ -322,7 +320,9 @@ impl Loader<'_> {
                 }
             }
             let location = certification.source.clone();
-            self.insert_unique(&mut certifications, stem, certification, &location, "certification", |c| &c.source);
+            self.insert_unique(&mut certifications, stem, certification, &location, "certification", |c| {
+                &c.source
+            });
         }
         certifications
     }
@@ -344,11 +344,12 @@ impl Loader<'_> {
             }
             return documents;
         }
-        let named: Vec<&PathBuf> = certifications
-            .values()
-            .flat_map(|c| c.documents.iter().map(|d| &d.path))
-            .collect();
-        let files = match self.root.list("documents", &["pdf", "txt", "md", "csv", "json", "zip", "png", "jpg", "svg", "docx", "xlsx", "html"]) {
+        let named: Vec<&PathBuf> =
+            certifications.values().flat_map(|c| c.documents.iter().map(|d| &d.path)).collect();
+        let files = match self.root.list(
+            "documents",
+            &["pdf", "txt", "md", "csv", "json", "zip", "png", "jpg", "svg", "docx", "xlsx", "html"],
+        ) {
             Ok(files) => files,
             Err(diagnostic) => {
                 self.report(diagnostic);
@@ -501,10 +502,8 @@ fn path_error(message: String, file: &Path, line: u32) -> Diagnostic {
     } else {
         "path-escapes-content"
     };
-    Diagnostic::error(code, message)
-        .at(Location::at(file, line, 0))
-        .hint(format!(
-            "paths are relative to {} and must name a file inside the content folder",
-            display_path(file)
-        ))
+    Diagnostic::error(code, message).at(Location::at(file, line, 0)).hint(format!(
+        "paths are relative to {} and must name a file inside the content folder",
+        display_path(file)
+    ))
 }

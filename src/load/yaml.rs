@@ -18,10 +18,7 @@ pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> R
         let (line, column) = error
             .location()
             .map(|location| {
-                (
-                    u32::try_from(location.line()).unwrap_or(0),
-                    u32::try_from(location.column()).unwrap_or(0),
-                )
+                (u32::try_from(location.line()).unwrap_or(0), u32::try_from(location.column()).unwrap_or(0))
             })
             .unwrap_or((0, 0));
         let line = if line > 0 { line + first_line - 1 } else { 0 };
@@ -71,8 +68,7 @@ pub fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<FrontMatter<
     }
     let yaml_start = (first_line_end + 1).min(text.len());
     let mut offset = yaml_start;
-    let mut line = 2u32;
-    for raw_line in text[yaml_start..].split_inclusive('\n') {
+    for (line, raw_line) in (2u32..).zip(text[yaml_start..].split_inclusive('\n')) {
         let trimmed = raw_line.trim_end();
         if trimmed == "---" || trimmed == "..." {
             let yaml = &text[yaml_start..offset];
@@ -90,7 +86,6 @@ pub fn split_front_matter<'a>(text: &'a str, file: &Path) -> Result<FrontMatter<
             });
         }
         offset += raw_line.len();
-        line += 1;
     }
     Err(Diagnostic::error(
         "unterminated-front-matter",

@@ -219,11 +219,18 @@ fn trust_json(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String
             .subprocessors
             .iter()
             .filter(|s| s.current)
-            .map(|s| TrustSubprocessor { name: &s.name, purpose: s.purpose.as_deref(), location: s.location.as_deref() })
+            .map(|s| TrustSubprocessor {
+                name: &s.name,
+                purpose: s.purpose.as_deref(),
+                location: s.location.as_deref(),
+            })
             .collect(),
         monitoring: &model.check_summary,
     };
-    let mut json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
+    let json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
+    // `<`, `>` and `&` only occur inside strings; as \u escapes the file is still the same
+    // JSON, and safe to inline into a page.
+    let mut json = json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
     json.push('\n');
     json
 }

@@ -59,7 +59,12 @@ struct SiteInfo<'a> {
 }
 
 /// Renders every file of the site for the cut model `isms`.
-pub fn render_site(isms: &Isms, root: &ContentRoot, theme: &Theme, options: &RenderOptions) -> Result<Vec<OutputFile>, Diagnostic> {
+pub fn render_site(
+    isms: &Isms,
+    root: &ContentRoot,
+    theme: &Theme,
+    options: &RenderOptions,
+) -> Result<Vec<OutputFile>, Diagnostic> {
     let targets = link_targets(isms);
     let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
     let context = ViewContext {
@@ -86,10 +91,8 @@ pub fn render_site(isms: &Isms, root: &ContentRoot, theme: &Theme, options: &Ren
         base_path: base_path(&options.base_url),
     };
 
-    let mut files: Vec<OutputFile> = pages
-        .par_drain(..)
-        .map(|page| render_page(&environment, &shared, page))
-        .collect::<Result<_, _>>()?;
+    let mut files: Vec<OutputFile> =
+        pages.par_drain(..).map(|page| render_page(&environment, &shared, page)).collect::<Result<_, _>>()?;
 
     files.push(render_feed(&environment, isms, &model, options)?);
     for (name, bytes) in &theme.statics {
@@ -124,7 +127,14 @@ struct Page {
 
 impl Page {
     fn list(template: &'static str, path: &str, title: &str, audience: Audience) -> Page {
-        Page { template, path: path.to_string(), title: title.to_string(), audience, item: None, has_code: false }
+        Page {
+            template,
+            path: path.to_string(),
+            title: title.to_string(),
+            audience,
+            item: None,
+            has_code: false,
+        }
     }
 }
 
@@ -162,7 +172,13 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
         });
     }
     for update in &model.updates {
-        let audience = isms.updates.get(&update.id).map_or(Audience::Auditor, |u| if u.teaser_only { Audience::Public } else { u.audience });
+        let audience = isms.updates.get(&update.id).map_or(Audience::Auditor, |u| {
+            if u.teaser_only {
+                Audience::Public
+            } else {
+                u.audience
+            }
+        });
         pages.push(Page {
             template: "update.html",
             path: update.path.clone(),
@@ -177,7 +193,8 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
         pages.push(Page::list("audits.html", routes::AUDITS, "Internal audits", Audience::Internal));
         pages.push(Page::list("reviews.html", routes::REVIEWS, "Management reviews", Audience::Internal));
         for audit in &model.audits {
-            let audience = isms.audits.get(&audit.id).map_or(Audience::Auditor, |a| a.audience.max(Audience::Internal));
+            let audience =
+                isms.audits.get(&audit.id).map_or(Audience::Auditor, |a| a.audience.max(Audience::Internal));
             pages.push(Page {
                 template: "audit.html",
                 path: audit.path.clone(),
@@ -188,7 +205,10 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
             });
         }
         for review in &model.reviews {
-            let audience = isms.reviews.get(&review.id).map_or(Audience::Auditor, |r| r.audience.max(Audience::Internal));
+            let audience = isms
+                .reviews
+                .get(&review.id)
+                .map_or(Audience::Auditor, |r| r.audience.max(Audience::Internal));
             pages.push(Page {
                 template: "review.html",
                 path: review.path.clone(),
@@ -202,7 +222,11 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
     pages
 }
 
-fn render_page(environment: &Environment<'static>, shared: &Shared, page: Page) -> Result<OutputFile, Diagnostic> {
+fn render_page(
+    environment: &Environment<'static>,
+    shared: &Shared,
+    page: Page,
+) -> Result<OutputFile, Diagnostic> {
     let template = environment.get_template(page.template).map_err(template_error)?;
     let (item_name, item) = page.item.unwrap_or(("item", Value::UNDEFINED));
     // The 404 page is served at any depth, so its links are absolute from the site root.
@@ -213,15 +237,21 @@ fn render_page(environment: &Environment<'static>, shared: &Shared, page: Page) 
             model => shared.model.clone(),
             page => context! { path => page.path.clone(), title => page.title, has_code => page.has_code },
             page_path => page.path.clone(),
+            section => page.path.split_inclusive('/').next().unwrap_or("").to_string(),
             explicit_index => shared.explicit_index,
             absolute_root => absolute_root,
-            ..Value::from_iter([(item_name, item)])
+            ..Value::from_pairs([(item_name, item)])
         })
         .map_err(template_error)?;
     Ok(OutputFile::new(routes::output_file(&page.path), html, page.audience))
 }
 
-fn render_feed(environment: &Environment<'static>, isms: &Isms, model: &SiteModel, options: &RenderOptions) -> Result<OutputFile, Diagnostic> {
+fn render_feed(
+    environment: &Environment<'static>,
+    isms: &Isms,
+    model: &SiteModel,
+    options: &RenderOptions,
+) -> Result<OutputFile, Diagnostic> {
     #[derive(Serialize)]
     struct Entry<'a> {
         title: &'a str,
@@ -269,7 +299,11 @@ fn render_feed(environment: &Environment<'static>, isms: &Isms, model: &SiteMode
 fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
     let mut copies: Vec<(String, &Path, Audience)> = Vec::new();
     for document in isms.documents.values().filter(|d| !d.teaser_only) {
-        copies.push((routes::document_file(&view::file_name(&document.path)), &document.path, document.audience));
+        copies.push((
+            routes::document_file(&view::file_name(&document.path)),
+            &document.path,
+            document.audience,
+        ));
     }
     for certification in isms.certifications.values() {
         for document in &certification.documents {
@@ -287,8 +321,11 @@ fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagno
         .map(|(site_path, content_path, audience)| {
             let absolute = root.ensure_inside(content_path)?;
             let bytes = std::fs::read(&absolute).map_err(|error| {
-                Diagnostic::error("io-error", format!("cannot read `{}`: {error}", display_path(content_path)))
-                    .at(Location::file(content_path))
+                Diagnostic::error(
+                    "io-error",
+                    format!("cannot read `{}`: {error}", display_path(content_path)),
+                )
+                .at(Location::file(content_path))
             })?;
             Ok(OutputFile::new(site_path, bytes, audience))
         })
@@ -406,7 +443,9 @@ fn template_error(error: minijinja::Error) -> Diagnostic {
         source = inner.source();
     }
     let location = match (error.name(), error.line()) {
-        (Some(name), Some(line)) => Some(Location::at(format!("templates/{name}"), u32::try_from(line).unwrap_or(0), 0)),
+        (Some(name), Some(line)) => {
+            Some(Location::at(format!("templates/{name}"), u32::try_from(line).unwrap_or(0), 0))
+        }
         _ => None,
     };
     let diagnostic = Diagnostic::error("template-error", message).hint("check the theme's template");
@@ -418,7 +457,7 @@ fn template_error(error: minijinja::Error) -> Diagnostic {
 
 fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnostic> {
     let mut environment = Environment::new();
-    environment.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+    environment.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     environment.set_auto_escape_callback(|name| {
         if name.ends_with(".html") || name.ends_with(".xml") {
             minijinja::AutoEscape::Html

@@ -81,10 +81,14 @@ impl Theme {
             theme.templates.insert(name, text);
         }
         let static_folder = format!("{folder}/static");
-        for file in root.list(&static_folder, &["css", "js", "svg", "png", "jpg", "jpeg", "webp", "ico", "woff", "woff2"])? {
+        for file in root.list(
+            &static_folder,
+            &["css", "js", "svg", "png", "jpg", "jpeg", "webp", "ico", "woff", "woff2"],
+        )? {
             let absolute = root.ensure_inside(&file)?;
             let bytes = std::fs::read(&absolute).map_err(|error| {
-                Diagnostic::error("io-error", format!("cannot read theme file: {error}")).at(Location::file(&file))
+                Diagnostic::error("io-error", format!("cannot read theme file: {error}"))
+                    .at(Location::file(&file))
             })?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
             theme.statics.insert(name, bytes);

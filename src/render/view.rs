@@ -105,6 +105,7 @@ pub struct CertificationView {
     pub state: &'static str,
     pub days_left: Option<i64>,
     pub documents: Vec<FileLink>,
+    pub documents_on_request: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -254,13 +255,10 @@ impl ViewContext<'_> {
     }
 
     fn control_link(&self, id: &str) -> Link {
-        let title = self
-            .isms
-            .catalogs
-            .find_control(id)
-            .map(|(_, control)| control.title.clone())
-            .unwrap_or_default();
-        let has_page = self.isms.soa.controls.contains_key(id) || self.isms.catalogs.find_control(id).is_some();
+        let title =
+            self.isms.catalogs.find_control(id).map(|(_, control)| control.title.clone()).unwrap_or_default();
+        let has_page =
+            self.isms.soa.controls.contains_key(id) || self.isms.catalogs.find_control(id).is_some();
         Link { id: id.to_string(), title, path: has_page.then(|| routes::control(id)) }
     }
 
@@ -426,12 +424,17 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 teaser_only: certification.teaser_only,
                 state,
                 days_left,
+                documents_on_request: certification.documents_on_request,
                 documents: certification
                     .documents
                     .iter()
                     .map(|document| {
                         let name = file_name(&document.path);
-                        context.file_link(&document.title, &document.path, routes::certification_file(&certification.id, &name))
+                        context.file_link(
+                            &document.title,
+                            &document.path,
+                            routes::certification_file(&certification.id, &name),
+                        )
                     })
                     .collect(),
             }
@@ -449,7 +452,11 @@ pub fn build(context: &ViewContext) -> SiteModel {
             summary: document.summary.clone(),
             teaser_only: document.teaser_only,
             file: (!document.teaser_only).then(|| {
-                context.file_link(&document.title, &document.path, routes::document_file(&file_name(&document.path)))
+                context.file_link(
+                    &document.title,
+                    &document.path,
+                    routes::document_file(&file_name(&document.path)),
+                )
             }),
         })
         .collect();
@@ -478,7 +485,8 @@ pub fn build(context: &ViewContext) -> SiteModel {
             website: s.website.clone(),
             added: s.added,
             removed: s.removed,
-            current: s.removed.is_none_or(|removed| removed > today) && s.added.is_none_or(|added| added <= today),
+            current: s.removed.is_none_or(|removed| removed > today)
+                && s.added.is_none_or(|added| added <= today),
         })
         .collect();
 
@@ -506,7 +514,12 @@ pub fn build(context: &ViewContext) -> SiteModel {
         .values()
         .map(|update| {
             let path = routes::update(&update.id);
-            let rendered = markdown::render(&update.body.text, &update.source.file, context.targets, &context.page_base(&path));
+            let rendered = markdown::render(
+                &update.body.text,
+                &update.source.file,
+                context.targets,
+                &context.page_base(&path),
+            );
             UpdateView {
                 id: update.id.clone(),
                 path,
@@ -549,7 +562,12 @@ pub fn build(context: &ViewContext) -> SiteModel {
         .values()
         .map(|audit| {
             let path = routes::audit(&audit.id);
-            let rendered = markdown::render(&audit.body.text, &audit.source.file, context.targets, &context.page_base(&path));
+            let rendered = markdown::render(
+                &audit.body.text,
+                &audit.source.file,
+                context.targets,
+                &context.page_base(&path),
+            );
             AuditView {
                 id: audit.id.clone(),
                 path,
@@ -557,7 +575,11 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 date: audit.date,
                 auditor: audit.auditor.clone(),
                 scope: audit.scope.clone(),
-                open_findings: audit.findings.iter().filter(|f| f.status != Some(FindingStatus::Closed)).count(),
+                open_findings: audit
+                    .findings
+                    .iter()
+                    .filter(|f| f.status != Some(FindingStatus::Closed))
+                    .count(),
                 findings: audit.findings.clone(),
                 html: rendered.html,
                 has_code: rendered.has_code,
@@ -570,7 +592,12 @@ pub fn build(context: &ViewContext) -> SiteModel {
         .values()
         .map(|review| {
             let path = routes::review(&review.id);
-            let rendered = markdown::render(&review.body.text, &review.source.file, context.targets, &context.page_base(&path));
+            let rendered = markdown::render(
+                &review.body.text,
+                &review.source.file,
+                context.targets,
+                &context.page_base(&path),
+            );
             ReviewView {
                 id: review.id.clone(),
                 path,

@@ -1,0 +1,65 @@
+// Progressive enhancement only: every page is complete without this script.
+// Filters for tables (SoA) and lists (FAQ); the forms stay hidden when scripts are off.
+(function () {
+  "use strict";
+
+  function normalise(text) {
+    return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  function countLabel(shown, total) {
+    return shown === total ? total + " shown" : shown + " of " + total + " shown";
+  }
+
+  document.querySelectorAll("form[data-filter-table]").forEach(function (form) {
+    var table = document.getElementById(form.dataset.filterTable);
+    if (!table) return;
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    function apply() {
+      var q = normalise(form.elements.q.value.trim());
+      var theme = form.elements.theme ? form.elements.theme.value : "";
+      var state = form.elements.state ? form.elements.state.value : "";
+      var shown = 0;
+      rows.forEach(function (row) {
+        var visible = (!q || normalise(row.textContent).indexOf(q) !== -1) &&
+          (!theme || row.dataset.theme === theme) &&
+          (!state || row.dataset.state === state);
+        row.hidden = !visible;
+        if (visible) shown++;
+      });
+      form.elements.count.value = countLabel(shown, rows.length);
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.hidden = false;
+    apply();
+  });
+
+  document.querySelectorAll("form[data-filter-list]").forEach(function (form) {
+    var list = document.getElementById(form.dataset.filterList);
+    if (!list) return;
+    var items = Array.prototype.slice.call(list.querySelectorAll(".faq-item"));
+    var sections = Array.prototype.slice.call(list.querySelectorAll(".faq-category"));
+    function apply() {
+      var q = normalise(form.elements.q.value.trim());
+      var category = form.elements.category.value;
+      var shown = 0;
+      items.forEach(function (item) {
+        var words = q.split(/\s+/).filter(Boolean);
+        var text = normalise(item.textContent);
+        var visible = words.every(function (w) { return text.indexOf(w) !== -1; }) &&
+          (!category || item.dataset.category === category);
+        item.hidden = !visible;
+        if (visible) shown++;
+      });
+      sections.forEach(function (section) {
+        section.hidden = !section.querySelector(".faq-item:not([hidden])");
+      });
+      form.elements.count.value = countLabel(shown, items.length);
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.hidden = false;
+    apply();
+  });
+})();

@@ -1,0 +1,176 @@
+//! `trustpress build` on the example ISMS: every page the SPEC lists, for both audiences;
+//! byte-identical rebuilds; and a failed build that leaves the previous output alone.
+
+use crate::common::{build, copy_tree, example_content, read_tree, text, trustpress, TODAY};
+
+const SITE_PAGES: &[&str] = &[
+    "index.html",
+    "policies/index.html",
+    "soa/index.html",
+    "certifications/index.html",
+    "documents/index.html",
+    "subprocessors/index.html",
+    "faq/index.html",
+    "updates/index.html",
+    "updates/feed.xml",
+    ".well-known/security.txt",
+    "sitemap.xml",
+    "robots.txt",
+    "trust.json",
+    "404.html",
+    "assets/style.css",
+];
+
+const INTERNAL_PAGES: &[&str] = &["risks/index.html", "audits/index.html", "reviews/index.html"];
+
+#[test]
+fn example_builds_every_page_for_the_public() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&example_content(), &out, "public").success();
+    let tree = read_tree(&out);
+    for page in SITE_PAGES {
+        assert!(tree.contains_key(*page), "public site lacks {page}");
+    }
+    for page in INTERNAL_PAGES {
+        assert!(!tree.contains_key(*page), "public site must not have {page}");
+    }
+    // All 93 Annex A controls: a page each and a row in the SoA table.
+    let control_pages = tree.keys().filter(|p| p.starts_with("soa/a-") && p.ends_with("/index.html")).count();
+    assert_eq!(control_pages, 93);
+    let soa = text(&tree, "soa/index.html");
+    assert_eq!(soa.matches("<tr data-theme=").count(), 93);
+    assert!(soa.contains("A.5.1<") && soa.contains("A.8.34<"));
+
+    let security_txt = text(&tree, ".well-known/security.txt");
+    assert!(security_txt.contains("Contact: mailto:security@halcyon-ledger.example"), "{security_txt}");
+    assert!(security_txt.contains("Expires: 2027-09-30T00:00:00Z"), "{security_txt}");
+    let robots = text(&tree, "robots.txt");
+    assert!(robots.contains("Sitemap: https://trust.halcyon-ledger.example/sitemap.xml"), "{robots}");
+    let sitemap = text(&tree, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://trust.halcyon-ledger.example/policies/pol-ac/</loc>"));
+    assert!(!sitemap.contains("/risks/"));
+    let trust: serde_json::Value = serde_json::from_str(&text(&tree, "trust.json")).unwrap();
+    assert_eq!(trust["controls"]["total"], 93);
+    assert_eq!(trust["organization"], "Halcyon Ledger");
+
+    // Every public policy of the example has its page; the auditor-only one has none.
+    for id in ["pol-isp", "pol-vdp", "pol-ac", "pol-cry", "pol-ir", "pol-sdlc"] {
+        assert!(tree.contains_key(&format!("policies/{id}/index.html")), "{id}");
+    }
+    assert!(!tree.contains_key("policies/pol-kmp/index.html"));
+}
+
+#[test]
+fn example_builds_the_internal_site_with_its_extra_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("internal");
+    build(&example_content(), &out, "internal").success();
+    let tree = read_tree(&out);
+    for page in SITE_PAGES.iter().chain(INTERNAL_PAGES) {
+        assert!(tree.contains_key(*page), "internal site lacks {page}");
+    }
+    assert!(tree.contains_key("audits/ia-2026-01/index.html"));
+    assert!(tree.contains_key("reviews/mr-2026-01/index.html"));
+    assert!(text(&tree, "risks/index.html").contains("R-001"));
+}
+
+#[test]
+fn default_output_folder_follows_the_audience() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&example_content(), &dir.path().join("content"));
+    trustpress().current_dir(dir.path()).args(["build", "--today", TODAY]).assert().success();
+    trustpress()
+        .current_dir(dir.path())
+        .args(["build", "--today", TODAY, "--audience", "internal"])
+        .assert()
+        .success();
+    assert!(dir.path().join("public/index.html").is_file());
+    assert!(dir.path().join("internal/risks/index.html").is_file());
+}
+
+#[test]
+fn same_content_gives_byte_identical_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    build(&example_content(), &first, "internal").success();
+    // A different thread count changes the order work finishes in, never the output.
+    trustpress()
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["build", "--today", TODAY, "--audience", "internal", "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(&second)
+        .assert()
+        .success();
+    let (a, b) = (read_tree(&first), read_tree(&second));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+#[test]
+fn source_date_epoch_pins_the_build_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    trustpress()
+        .env("SOURCE_DATE_EPOCH", "1795219200") // 2026-11-21T00:00:00Z
+        .args(["build", "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let trust: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("trust.json")).unwrap()).unwrap();
+    assert_eq!(trust["generated_on"], "2026-11-21");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let before = read_tree(&out);
+
+    std::fs::write(content.join("soa.yaml"), "version: 7\ncontrols: [not, a, mapping\n").unwrap();
+    let assert = build(&content, &out, "public").failure().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("soa.yaml:"), "the error names the file and line: {stderr}");
+    assert!(stderr.contains("left untouched"), "{stderr}");
+    assert!(read_tree(&out) == before, "the previous site must be unchanged");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "no staging folders are left behind: {leftovers:?}");
+}
+
+#[test]
+fn bad_arguments_are_usage_errors() {
+    trustpress().args(["build", "--audience", "auditor"]).assert().failure().code(2);
+    trustpress().args(["build", "--today", "21/11/2026"]).assert().failure().code(2);
+    trustpress().args(["frobnicate"]).assert().failure().code(2);
+}
+
+#[test]
+fn help_lists_only_working_commands() {
+    let output = trustpress().arg("--help").assert().success().get_output().stdout.clone();
+    let help = String::from_utf8(output).unwrap();
+    assert!(help.contains("build"), "{help}");
+    for missing in ["serve", "bundle", "verify", "init", "check"] {
+        assert!(
+            !help.contains(&format!("  {missing} ")),
+            "--help lists `{missing}`, which is not built yet:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn missing_content_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = build(&dir.path().join("nope"), &dir.path().join("out"), "public").failure().code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    assert!(stderr.contains("cannot open content folder"), "{stderr}");
+}

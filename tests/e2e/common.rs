@@ -1,0 +1,72 @@
+//! Helpers shared by the end-to-end tests.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The pinned build date of every test: nothing depends on the clock.
+pub const TODAY: &str = "2026-11-21";
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn example_content() -> PathBuf {
+    repo().join("content")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+pub fn trustpress() -> Command {
+    let mut command = Command::cargo_bin("trustpress").expect("binary is built");
+    command.env_remove("SOURCE_DATE_EPOCH");
+    command
+}
+
+/// `trustpress build` of `content` into `out` for `audience`; returns the finished command.
+pub fn build(content: &Path, out: &Path, audience: &str) -> assert_cmd::assert::Assert {
+    trustpress()
+        .args(["build", "--today", TODAY, "--audience", audience, "--content"])
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+/// Every file below `dir`, by path relative to it (with `/`), with its bytes.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                files.insert(relative, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Copies a folder tree (for tests that edit content).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for (relative, bytes) in read_tree(from) {
+        let target = to.join(&relative);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+}
+
+pub fn text(tree: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    let bytes = tree.get(path).unwrap_or_else(|| {
+        panic!("output has no {path}; it has {:?}", tree.keys().take(40).collect::<Vec<_>>())
+    });
+    String::from_utf8(bytes.clone()).unwrap()
+}

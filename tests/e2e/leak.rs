@@ -1,0 +1,124 @@
+//! The audience guarantee. The fixture `tests/fixtures/leak` plants markers: `PUBMARK` in
+//! public places, `TEASERMARK` in the title and summary of teasers (which every audience
+//! sees), `INTMARK` in every place only staff may see, `AUDMARK` in every place only
+//! auditors may see. Every byte of every output file, and every file name, is searched.
+
+use std::collections::BTreeMap;
+
+use crate::common::{build, fixture, read_tree};
+
+/// Where a marker occurs: file names and file contents, case-insensitively (page addresses
+/// are lower-cased ids).
+fn occurrences(tree: &BTreeMap<String, Vec<u8>>, marker: &str) -> Vec<String> {
+    let needle = marker.to_lowercase();
+    let mut found = Vec::new();
+    for (path, bytes) in tree {
+        if path.to_lowercase().contains(&needle) {
+            found.push(format!("file name {path}"));
+        }
+        let haystack = String::from_utf8_lossy(bytes).to_lowercase();
+        for (index, _) in haystack.match_indices(&needle) {
+            let start = haystack[..index].char_indices().rev().nth(60).map_or(0, |(i, _)| i);
+            let end = haystack[index..].char_indices().nth(60).map_or(haystack.len(), |(i, _)| index + i);
+            found.push(format!("{path}: …{}…", &haystack[start..end].replace('\n', " ")));
+        }
+    }
+    found
+}
+
+fn built(audience: &str) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join(audience);
+    build(&fixture("leak"), &out, audience).success();
+    let tree = read_tree(&out);
+    (dir, tree)
+}
+
+#[test]
+fn public_output_holds_no_internal_or_auditor_byte() {
+    let (_dir, tree) = built("public");
+    for marker in ["INTMARK", "AUDMARK"] {
+        let found = occurrences(&tree, marker);
+        assert!(found.is_empty(), "{marker} leaked into the public site:\n{}", found.join("\n"));
+    }
+}
+
+#[test]
+fn internal_output_holds_no_auditor_byte() {
+    let (_dir, tree) = built("internal");
+    let found = occurrences(&tree, "AUDMARK");
+    assert!(found.is_empty(), "AUDMARK leaked into the internal site:\n{}", found.join("\n"));
+}
+
+/// A test that only looks for absence passes on an empty site; these make sure the same
+/// builds do show what they should, in the places it belongs.
+#[test]
+fn public_output_shows_public_content_and_teasers() {
+    let (_dir, tree) = built("public");
+    let policy = crate::common::text(&tree, "policies/pol-pub/index.html");
+    assert!(policy.contains("PUBMARK public body"));
+    assert!(policy.contains("PUBMARK after the fences"));
+    assert!(
+        policy.contains("Read the staff procedure and the key ceremony."),
+        "withheld links become plain text"
+    );
+    assert!(
+        policy.contains(r#"<a href="../../policies/pol-teaser/">teaser</a>"#),
+        "links to visible pages stay links"
+    );
+
+    let teaser = crate::common::text(&tree, "policies/pol-teaser/index.html");
+    assert!(teaser.contains("TEASERMARK teaser policy title"));
+    assert!(teaser.contains("TEASERMARK teaser policy summary"));
+    assert!(teaser.contains("Request access"));
+
+    for (path, expected) in [
+        ("certifications/index.html", "TEASERMARK teaser certification summary"),
+        ("certifications/index.html", "PUBMARK issuer"),
+        ("certifications/index.html", "Further reports for this certification are available on request"),
+        ("documents/index.html", "TEASERMARK teaser paper"),
+        ("documents/index.html", "PUBMARK public paper"),
+        ("faq/index.html", "PUBMARK public answer"),
+        ("faq/index.html", "TEASERMARK teaser question?"),
+        ("updates/index.html", "TEASERMARK teaser update"),
+        ("updates/feed.xml", "PUBMARK update body"),
+        ("subprocessors/index.html", "PUBMARK Hosting"),
+        ("soa/a-5-1/index.html", "PUBMARK public check"),
+        ("soa/index.html", "PUBMARK board"),
+    ] {
+        assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
+    }
+    assert!(tree.contains_key("documents/pubmark-paper.pdf"));
+    assert!(tree.contains_key("certifications/public-cert/pubmark-certificate.pdf"));
+    assert!(!tree.contains_key("risks/index.html"), "the public site has no risk register");
+}
+
+#[test]
+fn internal_output_shows_internal_content() {
+    let (_dir, tree) = built("internal");
+    for (path, expected) in [
+        ("policies/pol-intmark/index.html", "INTMARK internal policy body"),
+        ("policies/pol-teaser/index.html", "INTMARK teaser policy body"),
+        ("policies/pol-pub/index.html", "INTMARK fenced block in a public policy"),
+        ("soa/index.html", "INTMARK soa justification"),
+        ("soa/a-5-1/index.html", "INTMARK soa notes"),
+        ("soa/a-5-1/index.html", "EV-INTMARK-ID"),
+        ("soa/a-5-1/index.html", "INTMARK internal evidence title"),
+        ("soa/a-5-1/index.html", "INTMARK failing check details"),
+        ("certifications/index.html", "INTMARK teaser scope"),
+        ("documents/index.html", "INTMARK internal paper"),
+        ("subprocessors/index.html", "INTMARK Pilot Vendor"),
+        ("faq/index.html", "INTMARK internal answer"),
+        ("updates/feed.xml", "INTMARK internal update body"),
+        ("risks/index.html", "INTMARK risk description"),
+        ("audits/ia-intmark/index.html", "INTMARK finding description"),
+        ("reviews/mr-intmark/index.html", "INTMARK decision"),
+    ] {
+        assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
+    }
+    assert!(tree.contains_key("documents/intmark-internal-paper.pdf"));
+    let robots = crate::common::text(&tree, "robots.txt");
+    assert!(robots.contains("Disallow: /"), "{robots}");
+    assert!(crate::common::text(&tree, "index.html")
+        .contains(r#"<meta name="robots" content="noindex, nofollow">"#));
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: the real binary on fixture content, asserting on the files a user gets.
+//! One test binary (modules below) keeps link time down.
+
+mod build;
+mod common;
+mod escaping;
+mod leak;
