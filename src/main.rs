@@ -1,9 +1,10 @@
-//! The command line: the only place that prints.
+//! The command line: the only place that prints. Each command has its own arguments struct
+//! and its own `run_…` function; the library does the work.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use trustpress::audience::Audience;
 use trustpress::build::{build_site, BuildError, SiteOptions};
 use trustpress::date::Date;
@@ -20,36 +21,48 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Subcommand)]
+enum Command {
+    /// Build the trust center for one audience into a folder.
+    Build(BuildArgs),
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SiteAudience {
     Public,
     Internal,
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// Build the trust center for one audience into a folder.
-    Build {
-        /// The ISMS content folder.
-        #[arg(long, default_value = "content")]
-        content: PathBuf,
-        /// Output folder [default: public/ for the public audience, internal/ for internal].
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Who the site is for: public items only, or public and internal.
-        #[arg(long, value_enum, default_value = "public")]
-        audience: SiteAudience,
-        /// Base URL the site is published at (overrides site.yaml).
-        #[arg(long)]
-        base_url: Option<String>,
-        /// The build date (YYYY-MM-DD) that validity, reviews and staleness are computed
-        /// against [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
-        #[arg(long)]
-        today: Option<String>,
-        /// Print how long each build step took.
-        #[arg(long)]
-        timings: bool,
-    },
+impl SiteAudience {
+    fn audience(self) -> Audience {
+        match self {
+            SiteAudience::Public => Audience::Public,
+            SiteAudience::Internal => Audience::Internal,
+        }
+    }
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    /// The ISMS content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Output folder [default: public/ for the public audience, internal/ for internal].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Who the site is for: public items only, or public and internal.
+    #[arg(long, value_enum, default_value = "public")]
+    audience: SiteAudience,
+    /// Base URL the site is published at (overrides site.yaml).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The build date (YYYY-MM-DD) that validity, reviews and staleness are computed
+    /// against [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
+    #[arg(long)]
+    today: Option<String>,
+    /// Print how long each build step took.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -61,33 +74,34 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build { content, out, audience, base_url, today, timings } => {
-            let audience = match audience {
-                SiteAudience::Public => Audience::Public,
-                SiteAudience::Internal => Audience::Internal,
-            };
-            let today = match build_date(today.as_deref()) {
-                Ok(today) => today,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return ExitCode::from(2);
-                }
-            };
-            let out = out.unwrap_or_else(|| {
-                PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
-            });
-            let options = SiteOptions { content, audience, base_url, today, explicit_index: false };
-            build(&options, &out, timings)
-        }
+        Command::Build(args) => run_build(args),
     }
 }
 
-fn build(options: &SiteOptions, out: &std::path::Path, show_timings: bool) -> ExitCode {
+/// Exit code for content errors (nothing written).
+const CONTENT_ERROR: u8 = 1;
+/// Exit code for usage errors.
+const USAGE_ERROR: u8 = 2;
+
+fn run_build(args: BuildArgs) -> ExitCode {
+    let audience = args.audience.audience();
+    let today = match build_date(args.today.as_deref()) {
+        Ok(today) => today,
+        Err(message) => return usage_error(&message),
+    };
+    let out = args.out.unwrap_or_else(|| default_site_folder(audience));
+    let options = SiteOptions {
+        content: args.content,
+        audience,
+        base_url: args.base_url,
+        today,
+        explicit_index: false,
+    };
     let started = std::time::Instant::now();
-    match build_site(options, out) {
+    match build_site(&options, &out) {
         Ok(site) => {
             print_diagnostics(&site.warnings);
-            if show_timings {
+            if args.timings {
                 for (step, duration) in &site.timings {
                     eprintln!("  {step:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
                 }
@@ -101,17 +115,29 @@ fn build(options: &SiteOptions, out: &std::path::Path, show_timings: bool) -> Ex
             );
             ExitCode::SUCCESS
         }
-        Err(BuildError::Content(diagnostics)) => {
+        Err(error) => build_failed(error, &out),
+    }
+}
+
+fn default_site_folder(audience: Audience) -> PathBuf {
+    PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
+}
+
+fn build_failed(error: BuildError, out: &Path) -> ExitCode {
+    match error {
+        BuildError::Content(diagnostics) => {
             print_diagnostics(&diagnostics);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
-            ExitCode::from(1)
         }
-        Err(BuildError::Write(error)) => {
-            eprintln!("error: {error}");
-            ExitCode::from(1)
-        }
+        BuildError::Write(error) => eprintln!("error: {error}"),
     }
+    ExitCode::from(CONTENT_ERROR)
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE_ERROR)
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic]) {

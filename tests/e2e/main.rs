@@ -3,5 +3,6 @@
 
 mod build;
 mod common;
+mod customising;
 mod escaping;
 mod leak;
