@@ -9,6 +9,7 @@ use crate::check;
 use crate::cut::cut;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics};
+
 use crate::load;
 use crate::output::{self, OutputFile, WriteError};
 use crate::render::{self, theme::Theme, RenderOptions};
@@ -49,8 +50,8 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 
     let loaded = load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))?;
     lap("load", &mut timings);
-    let mut diagnostics: Diagnostics = loaded.diagnostics;
-    diagnostics.extend(check::references(&loaded.isms));
+    let mut diagnostics: Diagnostics = loaded.diagnostics.clone();
+    diagnostics.extend(check::references(&loaded));
     if loaded.isms.site.base_url.trim().is_empty() && options.base_url.is_none() {
         diagnostics.push(
             Diagnostic::error("missing-field", "site.yaml has an empty base_url")
@@ -62,6 +63,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
+    diagnostics.extend(check::quality(&loaded, options.today));
 
     let isms = cut(&loaded.isms, options.audience);
     lap("cut", &mut timings);
@@ -82,7 +84,8 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
         .map_err(|d| BuildError::Content(vec![d]))?;
     lap("render", &mut timings);
 
-    let warnings = diagnostics.into_sorted().into_iter().filter(|d| !d.is_error()).collect();
+    // What `check` calls an error but the build tolerates is reported as a warning.
+    let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
     Ok(RenderedSite { files, warnings, timings })
 }
 

@@ -38,10 +38,10 @@ pub struct Access {
     pub request_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityTxt {
-    pub expires: Option<Timestamp>,
+    pub expires: Timestamp,
     #[serde(default)]
     pub preferred_languages: Vec<String>,
     #[serde(default)]

@@ -82,22 +82,112 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
-}
 
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub fn into_warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
+    /// The diagnostic as rustc shows one: the message, where, the source line with a caret
+    /// under the offending token, and the hint. `source_line` is the text of the line.
+    pub fn render(&self, source_line: Option<&str>) -> String {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{label}[{}]: {}", self.code, self.message)?;
+        let mut out = format!("{label}[{}]: {}", self.code, self.message);
         if let Some(location) = &self.location {
-            write!(f, "\n  --> {location}")?;
+            let number = location.line.to_string();
+            let gutter = " ".repeat(number.len());
+            out.push_str(&format!("\n{gutter}--> {location}"));
+            if let (Some(line), true) = (source_line, location.line > 0) {
+                let (shown, column) = crop(line.trim_end(), (location.column.max(1) - 1) as usize);
+                let prefix: String =
+                    shown.chars().take(column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let token = shown
+                    .chars()
+                    .skip(column)
+                    .take_while(|c| !c.is_whitespace() && !matches!(c, ':' | ',' | ']' | '}' | '…'))
+                    .count()
+                    .clamp(1, 60);
+                out.push_str(&format!(
+                    "\n{gutter} |\n{number} | {shown}\n{gutter} | {prefix}{}",
+                    "^".repeat(token)
+                ));
+            }
+            if let Some(hint) = &self.hint {
+                out.push_str(&format!("\n{gutter} = hint: {hint}"));
+            }
+        } else if let Some(hint) = &self.hint {
+            out.push_str(&format!("\n  = hint: {hint}"));
         }
-        if let Some(hint) = &self.hint {
-            write!(f, "\n  = hint: {hint}")?;
+        out
+    }
+}
+
+/// A window of at most `WIDTH` characters of a long source line around `column`, with `…`
+/// where it was cut; returns the window and the column within it.
+fn crop(line: &str, column: usize) -> (String, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDTH {
+        return (line.to_string(), column.min(chars.len()));
+    }
+    let start = column.saturating_sub(WIDTH / 3).min(chars.len().saturating_sub(WIDTH));
+    let end = (start + WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let mut column = column - start;
+    if start > 0 {
+        shown.push('…');
+        column += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column)
+}
+
+/// The text of the line a location points at, read from the content folder.
+pub fn source_line(content: &Path, location: &Location) -> Option<String> {
+    if location.line == 0 {
+        return None;
+    }
+    let bytes = std::fs::read(content.join(&location.file)).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines().nth(location.line as usize - 1).map(|line| line.trim_start_matches('\u{feff}').to_string())
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(None))
+    }
+}
+
+/// One diagnostic as `check --format json` writes it: flat, for CI tooling.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub severity: Severity,
+    pub code: &'a str,
+    pub message: &'a str,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub hint: Option<&'a str>,
+}
+
+impl<'a> From<&'a Diagnostic> for JsonDiagnostic<'a> {
+    fn from(diagnostic: &'a Diagnostic) -> Self {
+        let location = diagnostic.location.as_ref();
+        JsonDiagnostic {
+            severity: diagnostic.severity,
+            code: diagnostic.code,
+            message: &diagnostic.message,
+            file: location.map(|l| display_path(&l.file)),
+            line: location.map(|l| l.line).filter(|line| *line > 0),
+            column: location.map(|l| l.column).filter(|column| *column > 0),
+            hint: diagnostic.hint.as_deref(),
         }
-        Ok(())
     }
 }
 

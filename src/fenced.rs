@@ -135,6 +135,34 @@ pub fn cut(text: &str, reader: Audience) -> String {
     output
 }
 
+/// For each line of `text`, the lowest audience that sees it: the highest enclosing block's.
+/// Marker lines count as inside their block.
+pub fn line_audiences(text: &str) -> Vec<Audience> {
+    let mut audiences = Vec::new();
+    let mut stack: Vec<Audience> = Vec::new();
+    let mut code = CodeFence::default();
+    for line in text.lines() {
+        let current = stack.iter().copied().max().unwrap_or(Audience::Public);
+        if code.feed(line) {
+            audiences.push(current);
+            continue;
+        }
+        match classify(line) {
+            Line::Open(opened) => {
+                let audience = opened.unwrap_or(Audience::Auditor).max(current);
+                stack.push(audience);
+                audiences.push(audience);
+            }
+            Line::Close => {
+                audiences.push(current);
+                stack.pop();
+            }
+            Line::Text => audiences.push(current),
+        }
+    }
+    audiences
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +174,15 @@ mod tests {
         assert_eq!(cut(TEXT, Audience::Public), "Intro\nOutro\n");
         assert_eq!(cut(TEXT, Audience::Internal), "Intro\nBreak glass\nOutro\n");
         assert_eq!(cut(TEXT, Audience::Auditor), "Intro\nBreak glass\nKey ceremony\nOutro\n");
+    }
+
+    #[test]
+    fn knows_the_audience_of_each_line() {
+        use Audience::*;
+        assert_eq!(
+            line_audiences(TEXT),
+            [Public, Internal, Internal, Auditor, Auditor, Auditor, Internal, Public]
+        );
     }
 
     #[test]

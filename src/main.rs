@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use trustpress::audience::Audience;
 use trustpress::build::{build_site, BuildError, SiteOptions};
 use trustpress::date::Date;
-use trustpress::diagnostic::Diagnostic;
+use trustpress::diagnostic::{source_line, Diagnostic, JsonDiagnostic};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +25,28 @@ struct Cli {
 enum Command {
     /// Build the trust center for one audience into a folder.
     Build(BuildArgs),
+    /// Check the ISMS: syntax, references, SoA completeness, freshness, audience rules.
+    Check(CheckArgs),
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The ISMS content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// `human` (rustc-style, with the source line) or `json` (an array, for CI tooling).
+    #[arg(long, value_enum, default_value = "human")]
+    format: CheckFormat,
+    /// The date (YYYY-MM-DD) reviews, expiry and staleness are checked against
+    /// [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
+    #[arg(long)]
+    today: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -75,6 +97,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Build(args) => run_build(args),
+        Command::Check(args) => run_check(args),
     }
 }
 
@@ -100,7 +123,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
     match build_site(&options, &out) {
         Ok(site) => {
-            print_diagnostics(&site.warnings);
+            print_diagnostics(&options.content, &site.warnings);
             if args.timings {
                 for (step, duration) in &site.timings {
                     eprintln!("  {step:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
@@ -115,7 +138,54 @@ fn run_build(args: BuildArgs) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(error) => build_failed(error, &out),
+        Err(error) => build_failed(error, &options.content, &out),
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let today = match build_date(args.today.as_deref()) {
+        Ok(today) => today,
+        Err(message) => return usage_error(&message),
+    };
+    let diagnostics = trustpress::check::check_content(&args.content, today);
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match args.format {
+        CheckFormat::Json => {
+            let items: Vec<JsonDiagnostic> = diagnostics.iter().map(JsonDiagnostic::from).collect();
+            match serde_json::to_string_pretty(&items) {
+                Ok(json) => println!("{json}"),
+                Err(error) => {
+                    eprintln!("error: cannot write JSON: {error}");
+                    return ExitCode::from(CONTENT_ERROR);
+                }
+            }
+        }
+        CheckFormat::Human => {
+            for diagnostic in &diagnostics {
+                let line = diagnostic.location.as_ref().and_then(|l| source_line(&args.content, l));
+                println!("{}\n", diagnostic.render(line.as_deref()));
+            }
+            let verdict = if errors > 0 { "failed" } else { "passed" };
+            println!(
+                "check {verdict}: {errors} error{}, {warnings} warning{} (checked against {today})",
+                plural(errors),
+                plural(warnings)
+            );
+        }
+    }
+    if errors > 0 {
+        ExitCode::from(CONTENT_ERROR)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -123,10 +193,10 @@ fn default_site_folder(audience: Audience) -> PathBuf {
     PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
 }
 
-fn build_failed(error: BuildError, out: &Path) -> ExitCode {
+fn build_failed(error: BuildError, content: &Path, out: &Path) -> ExitCode {
     match error {
         BuildError::Content(diagnostics) => {
-            print_diagnostics(&diagnostics);
+            print_diagnostics(content, &diagnostics);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
         }
@@ -140,9 +210,10 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(USAGE_ERROR)
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
+fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {
     for diagnostic in diagnostics {
-        eprintln!("{diagnostic}\n");
+        let line = diagnostic.location.as_ref().and_then(|l| source_line(content, l));
+        eprintln!("{}\n", diagnostic.render(line.as_deref()));
     }
 }
 

@@ -100,6 +100,41 @@ impl LinkTargets {
     }
 }
 
+impl LinkTargets {
+    /// Whether a link written in `source_file` reaches a page or file of this build:
+    /// `None` for links that leave the site (other sites, mail) or stay on the page.
+    pub fn reaches(&self, destination: &str, source_file: &Path) -> Option<bool> {
+        match self.resolve(destination, source_file) {
+            Resolved::Keep => None,
+            Resolved::Site(..) => Some(true),
+            Resolved::Withheld => Some(false),
+        }
+    }
+}
+
+/// The content-relative path a relative link names (without fragment or query), if it is
+/// one: `None` for site paths (`/faq/`), other sites and fragments.
+pub fn content_path(destination: &str, source_file: &Path) -> Option<PathBuf> {
+    if destination.starts_with(['#', '/']) || has_scheme(destination) || destination.is_empty() {
+        return None;
+    }
+    let path_part = destination.split(['#', '?']).next().unwrap_or("");
+    normalize(&source_file.parent().unwrap_or(Path::new("")).join(percent_decode(path_part)))
+}
+
+/// Every link and image destination in a markdown text, with the 0-based line it is on.
+pub fn link_destinations(text: &str) -> Vec<(String, usize)> {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES);
+    let mut links = Vec::new();
+    for (event, range) in parser.into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+            let line = text[..range.start].matches('\n').count();
+            links.push((dest_url.to_string(), line));
+        }
+    }
+    links
+}
+
 enum Resolved {
     Keep,
     Site(String, String),

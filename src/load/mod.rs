@@ -5,7 +5,7 @@
 pub mod files;
 pub mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -24,6 +24,12 @@ pub struct Loaded {
     pub isms: Isms,
     pub root: ContentRoot,
     pub diagnostics: Diagnostics,
+    /// Files that had errors: what they hold is missing from `isms`, so checks that would
+    /// only repeat the error (an SoA that failed to parse is not "missing 93 controls")
+    /// leave them out.
+    pub failed_files: BTreeSet<PathBuf>,
+    /// Ids written in files that failed to load: references to them are not "unknown".
+    pub failed_ids: BTreeSet<String>,
 }
 
 /// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
@@ -37,7 +43,8 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
             return Err(diagnostics);
         }
     };
-    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics };
+    let mut failed_ids = BTreeSet::new();
+    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
     let site = loader.site();
     let Some(site) = site else {
         return Err(diagnostics);
@@ -56,12 +63,52 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
     isms.risks = loader.risks();
     isms.audits = loader.audits();
     isms.reviews = loader.reviews();
-    Ok(Loaded { isms, root, diagnostics })
+    let failed_files =
+        diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
+    Ok(Loaded { isms, root, diagnostics, failed_files, failed_ids })
+}
+
+/// Runs raw bytes through every text path of the loader — decoding, front matter, YAML for
+/// each item kind, audience blocks and markdown — as content files would go. For the fuzzer
+/// (`fuzz/`): whatever the input, this must return, never panic or hang. Returns how many
+/// item kinds accepted the input.
+pub fn parse_every_kind(bytes: &[u8]) -> usize {
+    let Ok(text) = files::decode_text(bytes) else { return 0 };
+    let file = Path::new("fuzz.md");
+    let mut accepted = 0;
+    let mut count = |ok: bool| accepted += usize::from(ok);
+    if let Ok(split) = yaml::split_front_matter(&text, file) {
+        count(yaml::parse::<Policy>(split.yaml, file, 2).is_ok());
+        count(yaml::parse::<Update>(split.yaml, file, 2).is_ok());
+        count(yaml::parse::<Audit>(split.yaml, file, 2).is_ok());
+        count(yaml::parse::<Review>(split.yaml, file, 2).is_ok());
+        let _ = fenced::validate(split.body);
+        let cut = fenced::cut(split.body, crate::audience::Audience::Public);
+        let rendered = crate::markdown::render(
+            &cut,
+            file,
+            &crate::markdown::LinkTargets::default(),
+            &crate::markdown::LinkBase::Page { path: String::new(), explicit_index: false },
+        );
+        count(!rendered.html.is_empty());
+    }
+    count(yaml::parse::<SiteConfig>(&text, file, 1).is_ok());
+    count(yaml::parse::<Soa>(&text, file, 1).is_ok());
+    count(yaml::parse::<Certification>(&text, file, 1).is_ok());
+    count(yaml::parse::<Catalog>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<FaqAnswer>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Evidence>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Risk>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Subprocessor>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Document>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<ControlCheck>>>(&text, file, 1).is_ok());
+    accepted
 }
 
 struct Loader<'a> {
     root: &'a ContentRoot,
     diagnostics: &'a mut Diagnostics,
+    failed_ids: &'a mut BTreeSet<String>,
 }
 
 /// Location of a `Spanned` value in `file`.
@@ -111,7 +158,21 @@ impl Loader<'_> {
             Ok(value) => Some(value),
             Err(diagnostic) => {
                 self.report(diagnostic);
+                self.remember_ids(&text);
                 None
+            }
+        }
+    }
+
+    /// Keeps the ids written in a file that failed to load (lines `id: X` or `- id: X`).
+    fn remember_ids(&mut self, text: &str) {
+        for line in text.lines() {
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            if let Some(id) = trimmed.strip_prefix("id:") {
+                let id = id.trim().trim_matches(['"', '\'']);
+                if !id.is_empty() {
+                    self.failed_ids.insert(id.to_string());
+                }
             }
         }
     }
@@ -132,6 +193,7 @@ impl Loader<'_> {
                 .collect(),
             Err(diagnostic) => {
                 self.report(diagnostic);
+                self.remember_ids(&text);
                 Vec::new()
             }
         }
@@ -144,6 +206,7 @@ impl Loader<'_> {
             Ok(split) => split,
             Err(diagnostic) => {
                 self.report(diagnostic);
+                self.remember_ids(&text);
                 return None;
             }
         };
@@ -151,6 +214,7 @@ impl Loader<'_> {
             Ok(value) => value,
             Err(diagnostic) => {
                 self.report(diagnostic);
+                self.remember_ids(split.yaml);
                 return None;
             }
         };
@@ -225,6 +289,8 @@ impl Loader<'_> {
             }
             catalogs.all.insert(custom.id.clone(), custom);
         }
+        let site_text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
+        let frameworks_line = line_of(&site_text, 1, "frameworks:");
         for id in &site.frameworks {
             if catalogs.all.contains_key(id) {
                 if !catalogs.enabled.contains(id) {
@@ -232,10 +298,23 @@ impl Loader<'_> {
                 }
             } else {
                 let known: Vec<&str> = catalogs.all.keys().map(String::as_str).collect();
+                let line = line_of(&site_text, frameworks_line, id);
+                let column = site_text
+                    .lines()
+                    .nth(line as usize - 1)
+                    .and_then(|l| l.find(id.as_str()))
+                    .map_or(0, |c| c as u32 + 1);
+                let hint = match crate::check::suggest::closest(id, known.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`? known frameworks: {}", known.join(", ")),
+                    None => format!(
+                        "known frameworks: {}; custom ones load from frameworks/*.yaml",
+                        known.join(", ")
+                    ),
+                };
                 self.report(
                     Diagnostic::error("unknown-framework", format!("unknown framework `{id}`"))
-                        .at(Location::file("site.yaml"))
-                        .hint(format!("known frameworks: {}", known.join(", "))),
+                        .at(Location::at("site.yaml", line, column))
+                        .hint(hint),
                 );
             }
         }
@@ -310,13 +389,17 @@ impl Loader<'_> {
         let mut certifications = BTreeMap::new();
         for file in self.list("certifications", &["yaml", "yml"]) {
             let Some(mut certification) = self.yaml_file::<Certification>(&file) else { continue };
+            let text = self.root.read_text(&file).unwrap_or_default();
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
             certification.id = stem.clone();
             certification.source = Location::at(&file, 1, 1);
             for document in &mut certification.documents {
+                document.line = line_of(&text, 1, &document.file);
                 match self.root.resolve_reference(&file, &document.file) {
                     Ok(path) => document.path = path,
-                    Err(message) => self.report(path_error(message, &file, 0)),
+                    Err(message) => {
+                        self.report(path_error(message, &file, &text, document.line, &document.file))
+                    }
                 }
             }
             let location = certification.source.clone();
@@ -333,10 +416,14 @@ impl Loader<'_> {
         let mut documents = BTreeMap::new();
         let index = Path::new("documents/documents.yaml");
         if self.exists("documents/documents.yaml") {
+            let text = self.root.read_text(index).unwrap_or_default();
             for (mut document, location) in self.yaml_list::<Document>(index) {
                 match self.root.resolve_reference(index, &document.file) {
                     Ok(path) => document.path = path,
-                    Err(message) => self.report(path_error(message, index, location.line)),
+                    Err(message) => {
+                        let line = line_of(&text, location.line, &document.file);
+                        self.report(path_error(message, index, &text, line, &document.file))
+                    }
                 }
                 document.source = location.clone();
                 let id = document.id.clone();
@@ -444,10 +531,14 @@ impl Loader<'_> {
         if !self.exists("evidence/evidence.yaml") {
             return evidence;
         }
+        let text = self.root.read_text(index).unwrap_or_default();
         for (mut item, location) in self.yaml_list::<Evidence>(index) {
             match self.root.resolve_reference(index, &item.file) {
                 Ok(path) => item.path = path,
-                Err(message) => self.report(path_error(message, index, location.line)),
+                Err(message) => {
+                    let line = line_of(&text, location.line, &item.file);
+                    self.report(path_error(message, index, &text, line, &item.file))
+                }
             }
             item.source = location.clone();
             let id = item.id.clone();
@@ -496,13 +587,24 @@ impl Loader<'_> {
     }
 }
 
-fn path_error(message: String, file: &Path, line: u32) -> Diagnostic {
+/// The first line at or after `from` (1-based) that holds `needle`; `from` when none does.
+fn line_of(text: &str, from: u32, needle: &str) -> u32 {
+    text.lines()
+        .enumerate()
+        .skip(from.max(1) as usize - 1)
+        .find(|(_, line)| line.contains(needle))
+        .map_or(from, |(index, _)| index as u32 + 1)
+}
+
+fn path_error(message: String, file: &Path, text: &str, line: u32, value: &str) -> Diagnostic {
+    let column =
+        text.lines().nth(line.max(1) as usize - 1).and_then(|l| l.find(value)).map_or(0, |c| c as u32 + 1);
     let code = if message.contains("does not exist") || message.contains("not a file") {
         "missing-file"
     } else {
         "path-escapes-content"
     };
-    Diagnostic::error(code, message).at(Location::at(file, line, 0)).hint(format!(
+    Diagnostic::error(code, message).at(Location::at(file, line, column)).hint(format!(
         "paths are relative to {} and must name a file inside the content folder",
         display_path(file)
     ))

@@ -22,16 +22,66 @@ pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> R
             })
             .unwrap_or((0, 0));
         let line = if line > 0 { line + first_line - 1 } else { 0 };
-        let message = clean_message(&error.without_snippet().to_string());
-        let code = if message.contains("unknown field") {
-            "unknown-key"
-        } else if message.contains("missing field") {
-            "missing-field"
-        } else {
-            "invalid-yaml"
+        let raw = clean_message(&error.without_snippet().to_string());
+        let code = classify(&raw);
+        let (message, hint) = crate::check::suggest::explain_serde_message(&raw);
+        let message = match code {
+            "invalid-type" if !message.starts_with("invalid type") => {
+                format!("wrong type: {}", plain_words(&message))
+            }
+            _ => message,
         };
-        Diagnostic::error(code, message).at(Location::at(file, line, column))
+        let hint = hint.or_else(|| {
+            let field = raw.strip_prefix("missing field `")?.split('`').next()?;
+            Some(format!("add `{field}:` to this item: it is required"))
+        });
+        let diagnostic = Diagnostic::error(code, message).at(Location::at(file, line, column));
+        match hint {
+            Some(hint) => diagnostic.hint(hint),
+            None => diagnostic,
+        }
     })
+}
+
+/// The parser's phrases in the words of someone writing YAML.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("expected sequence start", "expected a list (`[a, b]` or lines starting with `- `)")
+        .replace("expected mapping start", "expected a mapping of `key: value` lines")
+        .replace("expected string scalar", "expected a single text value")
+        .replace("invalid boolean", "expected true or false")
+}
+
+/// A stable code for each kind of parse error.
+fn classify(message: &str) -> &'static str {
+    let lower = message.to_lowercase();
+    if lower.starts_with("unknown field") {
+        "unknown-key"
+    } else if lower.starts_with("missing field") {
+        "missing-field"
+    } else if lower.starts_with("invalid date") || lower.starts_with("invalid timestamp") {
+        "invalid-date"
+    } else if lower.starts_with("unknown variant")
+        || lower.starts_with("invalid score")
+        || lower.starts_with("invalid interval")
+    {
+        "invalid-value"
+    } else if lower.contains("budget")
+        || lower.contains("alias")
+        || lower.contains("recursion")
+        || lower.contains("depth")
+    {
+        "yaml-too-complex"
+    } else if lower.starts_with("invalid type")
+        || lower.starts_with("expected ")
+        || lower.starts_with("invalid boolean")
+        || lower.starts_with("invalid value")
+        || lower.contains("invalid integer")
+    {
+        "invalid-type"
+    } else {
+        "invalid-yaml"
+    }
 }
 
 /// serde-saphyr appends " at line X column Y" to messages; the location is shown separately.
@@ -121,6 +171,31 @@ mod tests {
         assert_eq!(error.code, "unterminated-front-matter");
         let error = split_front_matter("id: A\n", Path::new("p.md")).unwrap_err();
         assert_eq!(error.code, "missing-front-matter");
+    }
+
+    #[test]
+    fn an_alias_bomb_is_an_error_not_a_hang() {
+        // Nine levels of nine aliases: 387 million strings if expanded, into a field whose
+        // type would accept them all. The parser's budget must stop it.
+        let mut text = String::from("anchors:\n  - &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..9 {
+            let previous = format!("*l{}", level - 1);
+            let items = [previous.as_str(); 9].join(", ");
+            text.push_str(&format!("  - &l{level} [{items}]\n"));
+        }
+        text.push_str("bomb: *l8\n");
+        type Deep = Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<Vec<String>>>>>>>>>;
+        #[derive(Debug, Deserialize)]
+        struct Document {
+            #[allow(dead_code)]
+            anchors: serde::de::IgnoredAny,
+            #[allow(dead_code)]
+            bomb: Deep,
+        }
+        let started = std::time::Instant::now();
+        let error = parse::<Document>(&text, Path::new("bomb.yaml"), 1).unwrap_err();
+        assert_eq!(error.code, "yaml-too-complex", "{}", error.message);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

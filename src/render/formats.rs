@@ -71,7 +71,7 @@ fn robots(isms: &Isms, options: &RenderOptions) -> String {
 /// is no valid file to write, and `check` reports it.
 fn security_txt(isms: &Isms, options: &RenderOptions) -> Option<String> {
     let config = isms.site.security_txt.as_ref()?;
-    let expires = config.expires?;
+    let expires = config.expires;
     let mut text = String::new();
     text.push_str(&format!("Contact: mailto:{}\n", isms.site.contact.security_email));
     if let Some(website) = &isms.site.contact.website {

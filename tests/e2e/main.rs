@@ -3,6 +3,8 @@
 
 mod build;
 mod common;
+mod corpus;
 mod customising;
 mod escaping;
+mod fuzz_regressions;
 mod leak;

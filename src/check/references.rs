@@ -5,16 +5,31 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::load::Loaded;
 use crate::markdown::slug;
 use crate::model::{Isms, Reference};
 
-/// Reference and identity problems in `isms`.
-pub fn references(isms: &Isms) -> Diagnostics {
+/// Reference and identity problems in loaded content. References to items whose own file
+/// failed to load are left out: that file's error says what is wrong.
+pub fn references(loaded: &Loaded) -> Diagnostics {
+    let isms = &loaded.isms;
     let mut diagnostics = Diagnostics::default();
     duplicate_ids(isms, &mut diagnostics);
 
     let control_exists = |id: &str| isms.catalogs.find_control(id).is_some();
     let mut unknown = |kind: &str, reference: &Reference, file: &Location, hint: String| {
+        if loaded.failed_ids.contains(&reference.id) {
+            return;
+        }
+        let known: Vec<&str> = match kind {
+            "control" => isms.catalogs.all_control_ids(),
+            "policy" => isms.policies.keys().map(String::as_str).collect(),
+            _ => isms.evidence.keys().map(String::as_str).collect(),
+        };
+        let hint = match super::suggest::closest(&reference.id, known) {
+            Some(best) => format!("did you mean `{best}`? {hint}"),
+            None => hint,
+        };
         diagnostics.push(
             Diagnostic::error(
                 match kind {

@@ -1,0 +1,204 @@
+//! The audience rules, checked on content: no page links to something its readers may not
+//! see; teasers have something to show; public items say when their documents are withheld.
+
+use std::path::Path;
+
+use super::Sources;
+use crate::audience::Audience;
+use crate::cut::cut;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::fenced;
+use crate::load::Loaded;
+use crate::markdown::{self, LinkTargets};
+use crate::model::{Isms, Markdown};
+use crate::render::link_targets;
+
+/// A markdown body and the lowest audience that reads it.
+struct Body<'a> {
+    what: String,
+    file: &'a Path,
+    markdown: &'a Markdown,
+    audience: Audience,
+}
+
+pub fn check(loaded: &Loaded, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    let isms = &loaded.isms;
+    links(loaded, diagnostics);
+    teasers(isms, sources, diagnostics);
+    withheld_documents(isms, sources, diagnostics);
+}
+
+fn bodies(isms: &Isms) -> Vec<Body<'_>> {
+    let mut bodies = Vec::new();
+    for policy in isms.policies.values() {
+        bodies.push(Body {
+            what: format!("policy {}", policy.id),
+            file: &policy.source.file,
+            markdown: &policy.body,
+            audience: policy.audience,
+        });
+    }
+    for update in isms.updates.values() {
+        bodies.push(Body {
+            what: format!("update {}", update.id),
+            file: &update.source.file,
+            markdown: &update.body,
+            audience: update.audience,
+        });
+    }
+    for answer in isms.faq.values() {
+        bodies.push(Body {
+            what: format!("FAQ answer {}", answer.id),
+            file: &answer.source.file,
+            markdown: &answer.answer,
+            audience: answer.audience,
+        });
+    }
+    for audit in isms.audits.values() {
+        bodies.push(Body {
+            what: format!("audit {}", audit.id),
+            file: &audit.source.file,
+            markdown: &audit.body,
+            audience: audit.audience,
+        });
+    }
+    for review in isms.reviews.values() {
+        bodies.push(Body {
+            what: format!("review {}", review.id),
+            file: &review.source.file,
+            markdown: &review.body,
+            audience: review.audience,
+        });
+    }
+    bodies
+}
+
+/// Each link must reach its target for every reader of the line it is on: the item's
+/// audience, raised by any `::: audience` block around the line.
+fn links(loaded: &Loaded, diagnostics: &mut Diagnostics) {
+    let isms = &loaded.isms;
+    let mut targets: Vec<(Audience, LinkTargets)> = Vec::new();
+    for body in bodies(isms) {
+        let found = markdown::link_destinations(&body.markdown.text);
+        if found.is_empty() {
+            continue;
+        }
+        let line_audiences = fenced::line_audiences(&body.markdown.text);
+        for (destination, line) in found {
+            let reader = line_audiences.get(line).copied().unwrap_or(Audience::Public).max(body.audience);
+            let at_reader = targets_for(isms, reader, &mut targets).reaches(&destination, body.file);
+            if at_reader != Some(false) {
+                continue;
+            }
+            let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
+            let anywhere =
+                targets_for(isms, Audience::Auditor, &mut targets).reaches(&destination, body.file);
+            let diagnostic = if anywhere == Some(true) {
+                Diagnostic::error(
+                    "link-to-withheld",
+                    format!("{} ({reader}) links to `{destination}`, which {reader} readers cannot see", body.what),
+                )
+                .hint(format!(
+                    "remove the link, move it inside a `::: {}` block, or share the target with {reader} readers; the build shows the link text without the link",
+                    higher(reader)
+                ))
+            } else if markdown::content_path(&destination, body.file)
+                .is_some_and(|path| loaded.root.join(&path).exists())
+            {
+                // The target exists but did not load (its own error says why), or is a
+                // file no page or download offers.
+                continue;
+            } else {
+                Diagnostic::error("broken-link", format!("{} links to `{destination}`, which does not exist", body.what))
+                    .hint("link to a content file relative to this one (`incident-response.md`, `../documents/x.pdf`) or a site path (`/faq/`)")
+            };
+            diagnostics.push(diagnostic.at(location));
+        }
+    }
+}
+
+fn higher(audience: Audience) -> Audience {
+    match audience {
+        Audience::Public => Audience::Internal,
+        _ => Audience::Auditor,
+    }
+}
+
+/// The link targets of one audience's build, made on first use.
+fn targets_for<'t>(
+    isms: &Isms,
+    audience: Audience,
+    cache: &'t mut Vec<(Audience, LinkTargets)>,
+) -> &'t LinkTargets {
+    let index = match cache.iter().position(|(a, _)| *a == audience) {
+        Some(index) => index,
+        None => {
+            cache.push((audience, link_targets(&cut(isms, audience))));
+            cache.len() - 1
+        }
+    };
+    &cache[index].1
+}
+
+fn teasers(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    let items =
+        isms.policies
+            .values()
+            .map(|p| (format!("policy {}", p.id), p.teaser, p.audience, p.summary.is_some(), &p.source))
+            .chain(isms.certifications.values().map(|c| {
+                (format!("certification `{}`", c.name), c.teaser, c.audience, c.summary.is_some(), &c.source)
+            }))
+            .chain(isms.documents.values().map(|d| {
+                (format!("document {}", d.id), d.teaser, d.audience, d.summary.is_some(), &d.source)
+            }))
+            .chain(
+                isms.updates.values().map(|u| {
+                    (format!("update {}", u.id), u.teaser, u.audience, u.summary.is_some(), &u.source)
+                }),
+            );
+    for (what, teaser, audience, has_summary, source) in items {
+        if !teaser {
+            continue;
+        }
+        let location = sources.key(source, "teaser");
+        if audience == Audience::Public {
+            diagnostics.push(
+                Diagnostic::warning("teaser-has-no-effect", format!("{what} is public, so `teaser: true` changes nothing"))
+                    .at(location)
+                    .hint("a teaser shows title and summary to audiences below the item's: set `audience: internal` to show it as a teaser publicly"),
+            );
+        } else if !has_summary {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "teaser-without-summary",
+                    format!("{what} is a teaser but has no summary"),
+                )
+                .at(location)
+                .hint("readers below its audience see only the title and summary: add `summary:`"),
+            );
+        }
+    }
+}
+
+fn withheld_documents(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    for certification in isms.certifications.values() {
+        for document in &certification.documents {
+            if document.audience > certification.audience {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "withheld-document",
+                        format!(
+                            "{} certification `{}` names {} document `{}`",
+                            certification.audience, certification.name, document.audience, document.title
+                        ),
+                    )
+                    .at(sources.value(&certification.source, &document.file))
+                    .hint(format!(
+                        "{} readers see that further reports are available on request, without its name",
+                        certification.audience
+                    )),
+                );
+            }
+        }
+    }
+}

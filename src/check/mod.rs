@@ -1,0 +1,122 @@
+//! `trustpress check`: the ISMS checked like code. On top of what loading finds (syntax,
+//! types, unknown keys, missing files), this module checks references, completeness of the
+//! Statement of Applicability (ISO/IEC 27001 clause 6.1.3 d), freshness against a date, and
+//! the audience rules. Every problem is a `Diagnostic` with a stable code.
+
+mod completeness;
+mod freshness;
+mod links;
+mod references;
+pub mod suggest;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::load::{ContentRoot, Loaded};
+
+pub use references::references;
+
+/// The ISMS-quality checks: SoA completeness, freshness against `today`, and the audience
+/// rules for links, teasers and documents. `check` fails on their errors; `build` reports
+/// them as warnings, because the site shows these states honestly (an "overdue" or
+/// "expired" badge, a withheld link as plain text) and a calendar date or a half-written
+/// SoA must not stop a fix from being published. Problems that make content unreadable or
+/// ambiguous (syntax, types, unknown keys and ids, missing files, paths leaving the
+/// content folder) come from loading and `references`, and stop the build.
+pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let mut sources = Sources::new(&loaded.root);
+    if !loaded.failed_files.contains(Path::new("soa.yaml")) {
+        completeness::soa(&loaded.isms, &mut sources, &mut diagnostics);
+    }
+    freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
+    links::check(loaded, &mut sources, &mut diagnostics);
+    diagnostics
+}
+
+/// Loads `content` and runs every check: the diagnostics `trustpress check` reports,
+/// sorted by file and line.
+pub fn check_content(content: &Path, today: Date) -> Vec<Diagnostic> {
+    match crate::load::load(content) {
+        Ok(loaded) => {
+            let mut diagnostics = loaded.diagnostics.clone();
+            diagnostics.extend(references(&loaded));
+            diagnostics.extend(quality(&loaded, today));
+            diagnostics.into_sorted()
+        }
+        Err(diagnostics) => diagnostics.into_sorted(),
+    }
+}
+
+/// Content files read back to place diagnostics on the line of the key they are about.
+pub struct Sources<'a> {
+    root: &'a ContentRoot,
+    texts: HashMap<PathBuf, Option<String>>,
+}
+
+impl<'a> Sources<'a> {
+    pub fn new(root: &'a ContentRoot) -> Sources<'a> {
+        Sources { root, texts: HashMap::new() }
+    }
+
+    fn text(&mut self, file: &Path) -> Option<&str> {
+        let root = self.root;
+        self.texts.entry(file.to_path_buf()).or_insert_with(|| root.read_text(file).ok()).as_deref()
+    }
+
+    /// Where `key:` is written in `file`, searching from `item`'s line to the end of that
+    /// item (the next top-level list entry). Falls back to the item's own location.
+    pub fn key(&mut self, item: &Location, key: &str) -> Location {
+        let Some(text) = self.text(&item.file) else { return item.clone() };
+        let start = item.line.max(1) as usize;
+        let pattern = format!("{key}:");
+        for (index, line) in text.lines().enumerate().skip(start - 1) {
+            let number = index + 1;
+            if number > start && line.starts_with('-') {
+                break;
+            }
+            let trimmed =
+                line.trim_start().trim_start_matches("- ").trim_start_matches(['{', '[']).trim_start();
+            if trimmed.starts_with(&pattern) || trimmed.starts_with(&format!("\"{key}\":")) {
+                let column = line.len() - trimmed.len() + 1;
+                return Location::at(&item.file, number as u32, column as u32);
+            }
+        }
+        item.clone()
+    }
+
+    /// Where a mapping key (`A.5.15:`) is written, anywhere after `from`'s line.
+    pub fn mapping_key(&mut self, from: &Location, key: &str) -> Location {
+        let Some(text) = self.text(&from.file) else { return from.clone() };
+        let pattern = format!("{key}:");
+        for (index, line) in text.lines().enumerate().skip(from.line.max(1) as usize - 1) {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with(&pattern) {
+                return Location::at(&from.file, (index + 1) as u32, (line.len() - trimmed.len() + 1) as u32);
+            }
+        }
+        from.clone()
+    }
+
+    /// The line of `text` (a value) in `file`, at or after `item`'s line.
+    pub fn value(&mut self, item: &Location, value: &str) -> Location {
+        let Some(text) = self.text(&item.file) else { return item.clone() };
+        let start = item.line.max(1) as usize;
+        for (index, line) in text.lines().enumerate().skip(start - 1) {
+            if let Some(column) = line.find(value) {
+                return Location::at(&item.file, (index + 1) as u32, (column + 1) as u32);
+            }
+        }
+        item.clone()
+    }
+
+    /// The source line of a location, for the snippet under a diagnostic.
+    pub fn line(&mut self, location: &Location) -> Option<String> {
+        if location.line == 0 {
+            return None;
+        }
+        self.text(&location.file)?.lines().nth(location.line as usize - 1).map(str::to_string)
+    }
+}
