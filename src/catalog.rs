@@ -8,6 +8,20 @@ use serde::{Deserialize, Serialize};
 pub const ISO27001_2022: &str = "iso27001-2022";
 
 const ISO27001_2022_TSV: &str = include_str!("catalogs/iso27001-2022.tsv");
+const SOC2_2017_YAML: &str = include_str!("catalogs/soc2-2017.yaml");
+const NIS2_ART21_YAML: &str = include_str!("catalogs/nis2-art21.yaml");
+
+/// Where a catalog's implementation status comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Coverage {
+    /// Each control has its own entry in the Statement of Applicability.
+    #[default]
+    Soa,
+    /// Derived from the SoA entries of the Annex A controls in each control's `maps_to`
+    /// (SOC 2, NIS2): no SoA entries of its own.
+    Mapping,
+}
 
 /// One control of a catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,6 +44,8 @@ pub struct Catalog {
     pub name: String,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub coverage: Coverage,
     pub controls: Vec<CatalogControl>,
 }
 
@@ -68,8 +84,21 @@ pub fn iso27001_2022() -> Catalog {
         id: ISO27001_2022.to_string(),
         name: "ISO/IEC 27001:2022 Annex A".to_string(),
         description: Some("Information security controls of ISO/IEC 27001:2022, Annex A.".to_string()),
+        coverage: Coverage::Soa,
         controls,
     }
+}
+
+/// Every catalog shipped in the binary: Annex A, SOC 2 and NIS2 Article 21(2).
+pub fn built_in() -> Vec<Catalog> {
+    let mut catalogs = vec![iso27001_2022()];
+    for text in [SOC2_2017_YAML, NIS2_ART21_YAML] {
+        // Parsed from data compiled into the binary; a unit test proves both parse.
+        if let Ok(catalog) = serde_saphyr::from_str::<Catalog>(text) {
+            catalogs.push(catalog);
+        }
+    }
+    catalogs
 }
 
 /// Every catalog known to a build (built-in and custom), by id, and which are enabled.
@@ -83,6 +112,32 @@ pub struct Catalogs {
 impl Catalogs {
     pub fn enabled(&self) -> impl Iterator<Item = &Catalog> {
         self.enabled.iter().filter_map(|id| self.all.get(id))
+    }
+
+    /// Enabled catalogs whose controls each have an SoA entry (Annex A, custom ones).
+    pub fn soa_catalogs(&self) -> impl Iterator<Item = &Catalog> {
+        self.enabled().filter(|c| c.coverage == Coverage::Soa)
+    }
+
+    /// Enabled catalogs whose coverage is derived through `maps_to` (SOC 2, NIS2).
+    pub fn mapped_catalogs(&self) -> impl Iterator<Item = &Catalog> {
+        self.enabled().filter(|c| c.coverage == Coverage::Mapping)
+    }
+
+    /// For an Annex A (or other SoA) control, the ids that map to it in each enabled
+    /// mapped catalog: `[(catalog name, [ids])]`.
+    pub fn mapped_to(&self, control_id: &str) -> Vec<(&Catalog, Vec<&str>)> {
+        self.mapped_catalogs()
+            .filter_map(|catalog| {
+                let ids: Vec<&str> = catalog
+                    .controls
+                    .iter()
+                    .filter(|c| c.maps_to.iter().any(|m| m == control_id))
+                    .map(|c| c.id.as_str())
+                    .collect();
+                (!ids.is_empty()).then_some((catalog, ids))
+            })
+            .collect()
     }
 
     /// The control with this id in any enabled catalog, with its catalog.
@@ -112,5 +167,24 @@ mod tests {
             .map(|t| catalog.controls.iter().filter(|c| c.theme.as_ref() == Some(t)).count())
             .collect();
         assert_eq!(counts, [37, 8, 14, 34]);
+    }
+
+    #[test]
+    fn soc2_and_nis2_ship_with_a_mapping_to_annex_a() {
+        let catalogs = built_in();
+        let ids: Vec<&str> = catalogs.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["iso27001-2022", "soc2-2017", "nis2-art21"]);
+        let annex_a = iso27001_2022();
+        for catalog in &catalogs[1..] {
+            assert_eq!(catalog.coverage, Coverage::Mapping);
+            for control in &catalog.controls {
+                assert!(!control.maps_to.is_empty(), "{} maps to nothing", control.id);
+                for target in &control.maps_to {
+                    assert!(annex_a.control(target).is_some(), "{} maps to unknown {target}", control.id);
+                }
+            }
+        }
+        assert_eq!(catalogs[1].controls.len(), 61);
+        assert_eq!(catalogs[2].controls.len(), 10);
     }
 }

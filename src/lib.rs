@@ -13,6 +13,7 @@ pub mod cut;
 pub mod date;
 pub mod diagnostic;
 pub mod fenced;
+pub mod init;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -27,6 +27,18 @@ enum Command {
     Build(BuildArgs),
     /// Check the ISMS: syntax, references, SoA completeness, freshness, audience rules.
     Check(CheckArgs),
+    /// Create a starter ISMS in a new folder.
+    Init(InitArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// The folder to create (must be new or empty).
+    dir: PathBuf,
+    /// The date written as "approved" in the starter files [default: SOURCE_DATE_EPOCH's
+    /// day, else today's UTC date].
+    #[arg(long)]
+    today: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -98,6 +110,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
+        Command::Init(args) => run_init(args),
     }
 }
 
@@ -178,6 +191,30 @@ fn run_check(args: CheckArgs) -> ExitCode {
         ExitCode::from(CONTENT_ERROR)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn run_init(args: InitArgs) -> ExitCode {
+    let today = match build_date(args.today.as_deref()) {
+        Ok(today) => today,
+        Err(message) => return usage_error(&message),
+    };
+    match trustpress::init::init(&args.dir, today) {
+        Ok(files) => {
+            for file in &files {
+                println!("created {}", file.display());
+            }
+            let dir = args.dir.display();
+            println!("\nA starter ISMS is in {dir}. Next:");
+            println!("  trustpress check --content {dir}    # what to fill in next");
+            println!("  trustpress build --content {dir}    # the public trust center, into public/");
+            ExitCode::SUCCESS
+        }
+        Err(error @ trustpress::init::InitError::NotEmpty(_)) => usage_error(&error.to_string()),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(CONTENT_ERROR)
+        }
     }
 }
 

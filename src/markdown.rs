@@ -312,7 +312,7 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
             }
             Event::End(TagEnd::Heading(level)) => {
                 let inner = heading.take().map(|(_, inner)| inner).unwrap_or_default();
-                let text = plain_text(&inner);
+                let text = heading_text(&inner);
                 let mut id = slug(&text);
                 if id.is_empty() {
                     id = "section".to_string();
@@ -349,7 +349,7 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
     Rendered { html, has_code, headings }
 }
 
-fn plain_text(events: &[Event]) -> String {
+fn heading_text(events: &[Event]) -> String {
     let mut text = String::new();
     for event in events {
         if let Event::Text(t) | Event::Code(t) = event {
@@ -357,6 +357,26 @@ fn plain_text(events: &[Event]) -> String {
         }
     }
     text
+}
+
+/// Markdown as plain text (for spreadsheets and search): paragraphs and list items on
+/// their own lines, markup dropped, link text kept.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Item) => out.push_str("- "),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::TableRow,
+            ) => out.push('\n'),
+            Event::End(TagEnd::TableCell) => out.push('\t'),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
 }
 
 /// Lower-case ASCII words joined by `-`: heading anchors and URL segments.

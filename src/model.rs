@@ -212,12 +212,69 @@ impl ControlStatus {
     }
 }
 
+/// Whether a control applies: `true`, `false`, or `undecided` — an explicit "not decided
+/// yet" (as `trustpress init` writes), which `check` reports as a warning, unlike a missing
+/// `applicable`, which is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    Applicable,
+    Excluded,
+    Undecided,
+}
+
+impl Applicability {
+    /// `Some(true)` / `Some(false)` once decided.
+    pub fn decided(self) -> Option<bool> {
+        match self {
+            Applicability::Applicable => Some(true),
+            Applicability::Excluded => Some(false),
+            Applicability::Undecided => None,
+        }
+    }
+}
+
+impl Serialize for Applicability {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.decided() {
+            Some(value) => serializer.serialize_bool(value),
+            None => serializer.serialize_str("undecided"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Applicability {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Applicability;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("true, false or undecided")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Applicability, E> {
+                Ok(if value { Applicability::Applicable } else { Applicability::Excluded })
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Applicability, E> {
+                match value {
+                    "undecided" => Ok(Applicability::Undecided),
+                    "true" | "yes" => Ok(Applicability::Applicable),
+                    "false" | "no" => Ok(Applicability::Excluded),
+                    other => Err(E::custom(format!(
+                        "invalid applicability `{other}`: expected true, false or undecided"
+                    ))),
+                }
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 /// One control's line in the Statement of Applicability. The fields after `status` are
 /// withheld from the public site.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SoaEntry {
-    pub applicable: Option<bool>,
+    #[serde(default)]
+    pub applicable: Option<Applicability>,
     #[serde(default)]
     pub status: Option<ControlStatus>,
     #[serde(default)]

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::Sources;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::model::{ControlStatus, Isms};
+use crate::model::{Applicability, ControlStatus, Isms};
 
 pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     let soa_file = Location::at("soa.yaml", 1, 1);
@@ -17,7 +17,7 @@ pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     let controls_line = sources.key(&soa_file, "controls");
 
     let mut missing = Vec::new();
-    for catalog in isms.catalogs.enabled() {
+    for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {
             if !isms.soa.controls.contains_key(&control.id) {
                 missing.push(control.id.clone());
@@ -36,12 +36,20 @@ pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
         }
     }
 
+    let mut undecided: Vec<&str> = Vec::new();
     for (id, entry) in &isms.soa.controls {
-        if isms.catalogs.find_control(id).is_none() {
-            continue; // Reported as `unknown-control`.
+        if isms.catalogs.soa_catalogs().all(|catalog| catalog.control(id).is_none()) {
+            continue; // Reported as `unknown-control` (or a mapped framework's id, checked there).
         }
         let key = sources.mapping_key(&controls_line, id);
-        match entry.applicable {
+        let applicable = match entry.applicable {
+            Some(Applicability::Undecided) => {
+                undecided.push(id.as_str());
+                continue;
+            }
+            decided => decided.and_then(Applicability::decided),
+        };
+        match applicable {
             None => diagnostics.push(
                 Diagnostic::error("soa-missing-applicable", format!("control {id} does not say whether it applies"))
                     .at(key.clone())
@@ -73,6 +81,27 @@ pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
             }
             _ => {}
         }
+    }
+
+    // In catalog order (A.5.2 before A.5.10), as the SoA lists them.
+    let order: Vec<&str> =
+        isms.catalogs.soa_catalogs().flat_map(|c| c.controls.iter().map(|c| c.id.as_str())).collect();
+    undecided.sort_by_key(|id| order.iter().position(|o| o == id).unwrap_or(usize::MAX));
+    if !undecided.is_empty() {
+        let first = sources.mapping_key(&controls_line, undecided[0]);
+        let listed = if undecided.len() > 8 {
+            format!("{} and {} more", undecided[..8].join(", "), undecided.len() - 8)
+        } else {
+            undecided.join(", ")
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                "soa-undecided",
+                format!("{} control{} not decided yet: {listed}", undecided.len(), if undecided.len() == 1 { " is" } else { "s are" }),
+            )
+            .at(first)
+            .hint("for each, set `applicable: true` with a status (and policies or evidence), or `applicable: false` with a justification"),
+        );
     }
 
     let mut unset = Vec::new();

@@ -49,7 +49,7 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
     };
 
     for (id, entry) in &isms.soa.controls {
-        if !control_exists(id) {
+        if isms.catalogs.soa_catalogs().all(|catalog| catalog.control(id).is_none()) {
             let reference =
                 Reference { id: id.clone(), line: entry.source.line.saturating_sub(1), column: 3 };
             unknown("control", &reference, &entry.source, control_hint());

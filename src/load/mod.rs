@@ -272,8 +272,9 @@ impl Loader<'_> {
 
     fn catalogs(&mut self, site: &SiteConfig) -> Catalogs {
         let mut catalogs = Catalogs::default();
-        let builtin = catalog::iso27001_2022();
-        catalogs.all.insert(builtin.id.clone(), builtin);
+        for builtin in catalog::built_in() {
+            catalogs.all.insert(builtin.id.clone(), builtin);
+        }
         let files = self.list("frameworks", &["yaml", "yml"]);
         for file in files {
             let Some(custom) = self.yaml_file::<Catalog>(&file) else { continue };

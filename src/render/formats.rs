@@ -114,6 +114,15 @@ struct TrustJson<'a> {
     policies: Vec<TrustPolicy<'a>>,
     subprocessors: Vec<TrustSubprocessor<'a>>,
     monitoring: &'a crate::render::view::CheckSummary,
+    /// Coverage of each mapped framework, derived from the SoA.
+    framework_coverage: Vec<TrustFramework<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrustFramework<'a> {
+    id: &'a str,
+    name: &'a str,
+    coverage: &'a crate::render::view::ThemeCoverage,
 }
 
 #[derive(Serialize)]
@@ -226,6 +235,11 @@ fn trust_json(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String
             })
             .collect(),
         monitoring: &model.check_summary,
+        framework_coverage: model
+            .frameworks
+            .iter()
+            .map(|f| TrustFramework { id: &f.id, name: &f.name, coverage: &f.coverage })
+            .collect(),
     };
     let json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
     // `<`, `>` and `&` only occur inside strings; as \u escapes the file is still the same

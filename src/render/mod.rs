@@ -4,6 +4,8 @@
 
 pub mod formats;
 pub mod routes;
+pub mod self_service;
+pub mod svg;
 pub mod theme;
 pub mod view;
 
@@ -22,6 +24,7 @@ use crate::markdown::{self, LinkBase, LinkTargets};
 use crate::model::Isms;
 use crate::output::OutputFile;
 use theme::Theme;
+
 use view::{SiteModel, ViewContext};
 
 pub struct RenderOptions {
@@ -84,7 +87,9 @@ pub fn render_site(
         || model.audits.iter().any(|a| a.has_code)
         || model.reviews.iter().any(|r| r.has_code)
         || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
+    let search = self_service::search_entries(isms, &model);
     let shared = Shared {
+        search: Value::from(Serde(&search)),
         site: Value::from(Serde(&site)),
         model: Value::from(Serde(&model)),
         explicit_index: options.explicit_index,
@@ -95,6 +100,20 @@ pub fn render_site(
         pages.par_drain(..).map(|page| render_page(&environment, &shared, page)).collect::<Result<_, _>>()?;
 
     files.push(render_feed(&environment, isms, &model, options)?);
+    files.push(render_subprocessor_feed(&environment, isms, &model, options)?);
+    files.push(OutputFile::new(
+        routes::ANSWERS_CSV,
+        self_service::answers_csv(isms, &model),
+        Audience::Public,
+    ));
+    let xlsx = self_service::answers_xlsx(isms, &model, options.today)
+        .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
+    files.push(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public));
+    for certification in &model.certifications {
+        if let Some(path) = &certification.badge {
+            files.push(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public));
+        }
+    }
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public));
     }
@@ -108,6 +127,7 @@ pub fn render_site(
 }
 
 struct Shared {
+    search: Value,
     site: Value,
     model: Value,
     explicit_index: bool,
@@ -150,7 +170,19 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
         Page::list("faq.html", routes::FAQ, "Security FAQ", Audience::Public),
         Page::list("updates.html", routes::UPDATES, "Security updates", Audience::Public),
         Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public),
+        Page::list("search.html", routes::SEARCH, "Answer a security questionnaire", Audience::Public),
+        Page::list("frameworks.html", routes::FRAMEWORKS, "Frameworks", Audience::Public),
     ];
+    for framework in &model.frameworks {
+        pages.push(Page {
+            template: "framework.html",
+            path: framework.path.clone(),
+            title: framework.name.clone(),
+            audience: Audience::Public,
+            item: Some(("framework", Value::from(Serde(framework)))),
+            has_code: false,
+        });
+    }
     for (policy, source) in model.policies.iter().zip(isms.policies.values()) {
         pages.push(Page {
             template: "policy.html",
@@ -189,6 +221,14 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
         });
     }
     if internal {
+        pages.push(Page {
+            template: "health.html",
+            path: routes::HEALTH.to_string(),
+            title: "ISMS health".to_string(),
+            audience: Audience::Internal,
+            item: Some(("health", health(model))),
+            has_code: false,
+        });
         pages.push(Page::list("risks.html", routes::RISKS, "Risk register", Audience::Internal));
         pages.push(Page::list("audits.html", routes::AUDITS, "Internal audits", Audience::Internal));
         pages.push(Page::list("reviews.html", routes::REVIEWS, "Management reviews", Audience::Internal));
@@ -222,6 +262,49 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
     pages
 }
 
+/// The internal health page: what needs attention, with its pictures.
+fn health(model: &SiteModel) -> Value {
+    #[derive(Serialize)]
+    struct OpenFinding<'a> {
+        audit_title: &'a str,
+        audit_path: &'a str,
+        finding: &'a crate::model::Finding,
+        overdue: bool,
+    }
+    let today = model.today;
+    let mut findings: Vec<OpenFinding> = model
+        .audits
+        .iter()
+        .flat_map(|audit| {
+            audit.findings.iter().filter(|f| f.status != Some(crate::model::FindingStatus::Closed)).map(
+                move |finding| OpenFinding {
+                    audit_title: &audit.title,
+                    audit_path: &audit.path,
+                    finding,
+                    overdue: finding.due.is_some_and(|due| due < today),
+                },
+            )
+        })
+        .collect();
+    findings.sort_by(|a, b| (a.finding.due, &a.finding.id).cmp(&(b.finding.due, &b.finding.id)));
+    let overdue: Vec<_> = model.policies.iter().filter(|p| p.review_overdue).collect();
+    let failing: Vec<_> =
+        model.checks.iter().filter(|c| c.result == crate::model::CheckResult::Fail).collect();
+    let stale: Vec<_> = model.checks.iter().filter(|c| c.stale).collect();
+    let certifications: Vec<_> =
+        model.certifications.iter().filter(|c| c.state == "expiring" || c.state == "expired").collect();
+    context! {
+        overdue_policies => Value::from(Serde(overdue)),
+        open_findings => Value::from(Serde(findings)),
+        heat_map => svg::heat_map(&model.risks),
+        progress => svg::progress(&model.coverage),
+        failing_checks => Value::from(Serde(failing)),
+        stale_checks => Value::from(Serde(stale)),
+        certifications => Value::from(Serde(certifications)),
+        risks_high => model.risks.iter().filter(|r| r.score >= 10).count(),
+    }
+}
+
 fn render_page(
     environment: &Environment<'static>,
     shared: &Shared,
@@ -235,6 +318,7 @@ fn render_page(
         .render(context! {
             site => shared.site.clone(),
             model => shared.model.clone(),
+            search => shared.search.clone(),
             page => context! { path => page.path.clone(), title => page.title, has_code => page.has_code },
             page_path => page.path.clone(),
             section => page.path.split_inclusive('/').next().unwrap_or("").to_string(),
@@ -295,6 +379,43 @@ fn render_feed(
     Ok(OutputFile::new(routes::UPDATES_FEED, xml, Audience::Public))
 }
 
+fn render_subprocessor_feed(
+    environment: &Environment<'static>,
+    isms: &Isms,
+    model: &SiteModel,
+    options: &RenderOptions,
+) -> Result<OutputFile, Diagnostic> {
+    let base = LinkBase::Absolute { base_url: options.base_url.clone() };
+    let template = environment.get_template("subprocessors-feed.xml").map_err(template_error)?;
+    let updated = model.subprocessors_updated.unwrap_or(options.today).rfc3339_midnight();
+    let entries: Vec<Value> = model
+        .subprocessor_changes
+        .iter()
+        .map(|change| {
+            Value::from(Serde(context! {
+                title => format!("{} {}", if change.change == "added" { "Added:" } else { "Removed:" }, change.name),
+                id => format!("{}#{}", base.link_to(routes::SUBPROCESSORS), change.anchor),
+                url => base.link_to(routes::SUBPROCESSORS),
+                date => change.date.rfc3339_midnight(),
+                change => change.change,
+                name => change.name.clone(),
+                purpose => change.purpose.clone(),
+                location => change.location.clone(),
+            }))
+        })
+        .collect();
+    let xml = template
+        .render(context! {
+            name => isms.site.organization.name.clone(),
+            feed_url => base.link_to(routes::SUBPROCESSORS_FEED),
+            page_url => base.link_to(routes::SUBPROCESSORS),
+            updated => updated,
+            entries => entries,
+        })
+        .map_err(template_error)?;
+    Ok(OutputFile::new(routes::SUBPROCESSORS_FEED, xml, Audience::Public))
+}
+
 /// Downloads: documents and certification documents this audience may see.
 fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
     let mut copies: Vec<(String, &Path, Audience)> = Vec::new();
@@ -347,11 +468,16 @@ pub fn link_targets(isms: &Isms) -> LinkTargets {
         routes::UPDATES_FEED,
         routes::TRUST_JSON,
         routes::SECURITY_TXT,
+        routes::SEARCH,
+        routes::FRAMEWORKS,
+        routes::SUBPROCESSORS_FEED,
+        routes::ANSWERS_CSV,
+        routes::ANSWERS_XLSX,
     ] {
         targets.pages.insert(path.to_string());
     }
     if isms.audience >= Audience::Internal {
-        for path in [routes::RISKS, routes::AUDITS, routes::REVIEWS] {
+        for path in [routes::RISKS, routes::AUDITS, routes::REVIEWS, routes::HEALTH] {
             targets.pages.insert(path.to_string());
         }
         for audit in isms.audits.values() {
@@ -371,10 +497,13 @@ pub fn link_targets(isms: &Isms) -> LinkTargets {
         targets.pages.insert(routes::update(&update.id));
         targets.sources.insert(update.source.file.clone(), routes::update(&update.id));
     }
-    for catalog in isms.catalogs.enabled() {
+    for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {
             targets.pages.insert(routes::control(&control.id));
         }
+    }
+    for catalog in isms.catalogs.mapped_catalogs() {
+        targets.pages.insert(routes::framework(&catalog.id));
     }
     for document in isms.documents.values().filter(|d| !d.teaser_only) {
         let site_path = routes::document_file(&view::file_name(&document.path));
@@ -401,10 +530,11 @@ fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
         NavItem { path: routes::CERTIFICATIONS, label: "Certifications" },
         NavItem { path: routes::DOCUMENTS, label: "Documents" },
         NavItem { path: routes::SUBPROCESSORS, label: "Subprocessors" },
-        NavItem { path: routes::FAQ, label: "FAQ" },
+        NavItem { path: routes::SEARCH, label: "Questionnaire" },
         NavItem { path: routes::UPDATES, label: "Updates" },
     ];
     if internal {
+        nav.push(NavItem { path: routes::HEALTH, label: "Health" });
         nav.push(NavItem { path: routes::RISKS, label: "Risks" });
         nav.push(NavItem { path: routes::AUDITS, label: "Audits" });
         nav.push(NavItem { path: routes::REVIEWS, label: "Reviews" });
@@ -423,7 +553,7 @@ fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
         today: options.today,
         generator: format!("trustpress {}", env!("CARGO_PKG_VERSION")),
         nav,
-        frameworks: isms.catalogs.enabled().map(|c| c.name.clone()).collect(),
+        frameworks: isms.catalogs.soa_catalogs().map(|c| c.name.clone()).collect(),
         has_logo: false,
     }
 }
@@ -468,12 +598,31 @@ fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnostic> {
     for (name, source) in &theme.templates {
         environment.add_template_owned(name.clone(), source.clone()).map_err(template_error)?;
     }
+    environment.set_formatter(escape_minimal);
     environment.add_function("url", url_function);
     environment.add_filter("long_date", |value: String| -> String {
         Date::parse(&value).map(Date::long).unwrap_or(value)
     });
     environment.add_filter("filesize", |bytes: u64| -> String { human_size(bytes) });
     Ok(environment)
+}
+
+/// Escapes `& < > " '` in HTML and XML output, and nothing else: every attribute in the theme
+/// is quoted, so this is sufficient, and URLs stay readable (minijinja's default also escapes
+/// `/`, which bloats every link and confuses naive feed readers).
+fn escape_minimal(
+    out: &mut minijinja::Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if let (minijinja::AutoEscape::Html, Some(text), false) =
+        (state.auto_escape(), value.as_str(), value.is_safe())
+    {
+        return out.write_str(&markdown::escape_attribute(text)).map_err(|_| {
+            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "could not write template output")
+        });
+    }
+    minijinja::escape_formatter(out, state, value)
 }
 
 /// `url("policies/")`: a link from the page being rendered to a site path.

@@ -31,6 +31,27 @@ pub fn control(id: &str) -> String {
     format!("{SOA}{}/", slug(id))
 }
 
+pub const FRAMEWORKS: &str = "frameworks/";
+pub const SEARCH: &str = "search/";
+pub const HEALTH: &str = "health/";
+pub const SUBPROCESSORS_FEED: &str = "subprocessors/feed.xml";
+pub const ANSWERS_CSV: &str = "faq/answers.csv";
+pub const ANSWERS_XLSX: &str = "faq/answers.xlsx";
+
+/// A certification's badge, at a stable address other sites can embed.
+pub fn badge(certification_id: &str) -> String {
+    format!("badges/{}.svg", slug(certification_id))
+}
+
+pub fn framework(catalog_id: &str) -> String {
+    format!("{FRAMEWORKS}{}/", slug(catalog_id))
+}
+
+/// A criterion of a mapped framework: an anchor on the framework's page.
+pub fn framework_item(catalog_id: &str, id: &str) -> String {
+    format!("{}#{}", framework(catalog_id), slug(id))
+}
+
 pub fn update(id: &str) -> String {
     format!("{UPDATES}{}/", slug(id))
 }

@@ -35,8 +35,14 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "review.html",
     "templates" / "404.html",
     "templates" / "feed.xml",
+    "templates" / "subprocessors-feed.xml",
+    "templates" / "search.html",
+    "templates" / "frameworks.html",
+    "templates" / "framework.html",
+    "templates" / "health.html",
     "static" / "style.css",
     "static" / "site.js",
+    "static" / "search.js",
     "static" / "favicon.svg",
 ];
 

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::audience::Audience;
+use crate::catalog::Coverage;
 use crate::date::Date;
 use crate::markdown::{self, Heading, LinkBase, LinkTargets};
+use crate::model::Applicability;
 use crate::model::*;
 use crate::render::routes;
 
@@ -74,9 +76,48 @@ pub struct ControlView {
     pub policies: Vec<Link>,
     pub evidence: Vec<Link>,
     pub checks: Vec<CheckView>,
+    /// The ids of this control in every enabled mapped framework (SOC 2, NIS2).
+    pub mappings: Vec<FrameworkIds>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct FrameworkIds {
+    pub framework: String,
+    pub links: Vec<Link>,
+}
+
+/// A framework whose coverage is derived from the SoA through its mapping.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkView {
+    pub id: String,
+    pub path: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub criteria: Vec<CriterionView>,
+    pub coverage: ThemeCoverage,
+    pub themes: Vec<ThemeCoverage>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionView {
+    pub id: String,
+    pub anchor: String,
+    pub title: String,
+    pub theme: String,
+    /// Derived from the mapped controls' states: see `derive_state`.
+    pub state: &'static str,
+    pub controls: Vec<MappedControl>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MappedControl {
+    pub id: String,
+    pub title: String,
+    pub path: String,
+    pub state: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ThemeCoverage {
     pub theme: String,
     pub total: usize,
@@ -106,6 +147,8 @@ pub struct CertificationView {
     pub days_left: Option<i64>,
     pub documents: Vec<FileLink>,
     pub documents_on_request: bool,
+    /// The badge's site path; teasers have none (they have no validity to show).
+    pub badge: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -135,6 +178,17 @@ pub struct SubprocessorView {
     pub added: Option<Date>,
     pub removed: Option<Date>,
     pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubprocessorChange {
+    pub date: Date,
+    /// `added` or `removed`.
+    pub change: &'static str,
+    pub name: String,
+    pub purpose: Option<String>,
+    pub location: Option<String>,
+    pub anchor: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -216,6 +270,8 @@ pub struct CheckSummary {
 /// Everything the pages of one build show.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteModel {
+    /// The build date every state here was computed against.
+    pub today: Date,
     pub policies: Vec<PolicyView>,
     pub controls: Vec<ControlView>,
     pub coverage: Vec<ThemeCoverage>,
@@ -228,12 +284,16 @@ pub struct SiteModel {
     pub checks: Vec<CheckView>,
     pub check_summary: CheckSummary,
     pub subprocessors: Vec<SubprocessorView>,
+    /// Additions and removals, newest first: the page's "recent changes" and the feed.
+    pub subprocessor_changes: Vec<SubprocessorChange>,
+    pub subprocessors_updated: Option<Date>,
     pub faq: Vec<FaqView>,
     pub faq_categories: Vec<String>,
     pub updates: Vec<UpdateView>,
     pub risks: Vec<RiskView>,
     pub audits: Vec<AuditView>,
     pub reviews: Vec<ReviewView>,
+    pub frameworks: Vec<FrameworkView>,
 }
 
 /// File facts the views need for downloads, gathered by the caller (which reads the disk).
@@ -255,11 +315,14 @@ impl ViewContext<'_> {
     }
 
     fn control_link(&self, id: &str) -> Link {
-        let title =
-            self.isms.catalogs.find_control(id).map(|(_, control)| control.title.clone()).unwrap_or_default();
-        let has_page =
-            self.isms.soa.controls.contains_key(id) || self.isms.catalogs.find_control(id).is_some();
-        Link { id: id.to_string(), title, path: has_page.then(|| routes::control(id)) }
+        let Some((catalog, control)) = self.isms.catalogs.find_control(id) else {
+            return Link { id: id.to_string(), title: String::new(), path: None };
+        };
+        let path = match catalog.coverage {
+            Coverage::Soa => routes::control(id),
+            Coverage::Mapping => routes::framework_item(&catalog.id, id),
+        };
+        Link { id: id.to_string(), title: control.title.clone(), path: Some(path) }
     }
 
     fn policy_link(&self, id: &str) -> Option<Link> {
@@ -350,10 +413,10 @@ pub fn build(context: &ViewContext) -> SiteModel {
 
     let mut controls = Vec::new();
     let mut coverage: Vec<ThemeCoverage> = Vec::new();
-    for catalog in isms.catalogs.enabled() {
+    for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {
             let entry = isms.soa.controls.get(&control.id);
-            let applicable = entry.and_then(|e| e.applicable);
+            let applicable = entry.and_then(|e| e.applicable).and_then(Applicability::decided);
             let status = entry.and_then(|e| e.status).filter(|_| applicable == Some(true));
             let state = match (applicable, status) {
                 (Some(false), _) => "not-applicable",
@@ -380,6 +443,15 @@ pub fn build(context: &ViewContext) -> SiteModel {
                     .map(|e| e.evidence.iter().map(|ev| context.evidence_link(&ev.id)).collect())
                     .unwrap_or_default(),
                 checks: checks_by_control.get(control.id.as_str()).cloned().unwrap_or_default(),
+                mappings: isms
+                    .catalogs
+                    .mapped_to(&control.id)
+                    .into_iter()
+                    .map(|(catalog, ids)| FrameworkIds {
+                        framework: catalog.name.clone(),
+                        links: ids.into_iter().map(|id| context.control_link(id)).collect(),
+                    })
+                    .collect(),
             });
             let row = match coverage.iter_mut().position(|c| c.theme == theme) {
                 Some(index) => &mut coverage[index],
@@ -425,6 +497,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 state,
                 days_left,
                 documents_on_request: certification.documents_on_request,
+                badge: (!certification.teaser_only).then(|| routes::badge(&certification.id)),
                 documents: certification
                     .documents
                     .iter()
@@ -489,6 +562,23 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 && s.added.is_none_or(|added| added <= today),
         })
         .collect();
+
+    let mut subprocessor_changes: Vec<SubprocessorChange> = Vec::new();
+    for s in &isms.subprocessors {
+        for (date, change) in [(s.added, "added"), (s.removed, "removed")] {
+            let Some(date) = date.filter(|d| *d <= today) else { continue };
+            subprocessor_changes.push(SubprocessorChange {
+                date,
+                change,
+                name: s.name.clone(),
+                purpose: s.purpose.clone(),
+                location: s.location.clone(),
+                anchor: format!("{}-{change}-{date}", crate::markdown::slug(&s.name)),
+            });
+        }
+    }
+    subprocessor_changes.sort_by(|a, b| (b.date, &a.name, a.change).cmp(&(a.date, &b.name, b.change)));
+    let subprocessors_updated = subprocessor_changes.first().map(|c| c.date);
 
     let faq_base = context.page_base(routes::FAQ);
     let faq: Vec<FaqView> = isms
@@ -611,7 +701,11 @@ pub fn build(context: &ViewContext) -> SiteModel {
         })
         .collect();
 
+    let frameworks = frameworks(isms, &controls);
+
     SiteModel {
+        today,
+        frameworks,
         policies,
         controls,
         coverage,
@@ -624,12 +718,102 @@ pub fn build(context: &ViewContext) -> SiteModel {
         checks,
         check_summary,
         subprocessors,
+        subprocessor_changes,
+        subprocessors_updated,
         faq,
         faq_categories,
         updates,
         risks,
         audits,
         reviews,
+    }
+}
+
+/// Coverage of each enabled mapped framework, derived from the SoA states of the controls
+/// each criterion maps to.
+fn frameworks(isms: &Isms, controls: &[ControlView]) -> Vec<FrameworkView> {
+    let by_id: BTreeMap<&str, &ControlView> = controls.iter().map(|c| (c.id.as_str(), c)).collect();
+    isms.catalogs
+        .mapped_catalogs()
+        .map(|catalog| {
+            let criteria: Vec<CriterionView> = catalog
+                .controls
+                .iter()
+                .map(|criterion| {
+                    let mapped: Vec<MappedControl> = criterion
+                        .maps_to
+                        .iter()
+                        .filter_map(|id| by_id.get(id.as_str()))
+                        .map(|control| MappedControl {
+                            id: control.id.clone(),
+                            title: control.title.clone(),
+                            path: control.path.clone(),
+                            state: control.state,
+                        })
+                        .collect();
+                    let states: Vec<&str> = mapped.iter().map(|m| m.state).collect();
+                    CriterionView {
+                        id: criterion.id.clone(),
+                        anchor: crate::markdown::slug(&criterion.id),
+                        title: criterion.title.clone(),
+                        theme: criterion.theme.clone().unwrap_or_else(|| catalog.name.clone()),
+                        state: derive_state(&states),
+                        controls: mapped,
+                    }
+                })
+                .collect();
+            let mut themes: Vec<ThemeCoverage> = Vec::new();
+            let mut total = ThemeCoverage::empty("All criteria");
+            for criterion in &criteria {
+                let row = match themes.iter_mut().position(|t| t.theme == criterion.theme) {
+                    Some(index) => &mut themes[index],
+                    None => {
+                        themes.push(ThemeCoverage::empty(&criterion.theme));
+                        themes.last_mut().expect("just pushed")
+                    }
+                };
+                row.count_state(criterion.state);
+                total.count_state(criterion.state);
+            }
+            for row in &mut themes {
+                row.finish();
+            }
+            total.finish();
+            FrameworkView {
+                id: catalog.id.clone(),
+                path: routes::framework(&catalog.id),
+                name: catalog.name.clone(),
+                description: catalog.description.clone(),
+                criteria,
+                coverage: total,
+                themes,
+            }
+        })
+        .collect()
+}
+
+/// A criterion's state from the states of the controls it maps to: not applicable when all
+/// of them are; otherwise judged on the applicable ones — implemented when all are,
+/// partial when any is implemented or partial, else planned, not implemented, or undecided.
+pub fn derive_state(states: &[&str]) -> &'static str {
+    let applicable: Vec<&str> = states.iter().copied().filter(|s| *s != "not-applicable").collect();
+    if states.is_empty() {
+        return "undecided";
+    }
+    if applicable.is_empty() {
+        return "not-applicable";
+    }
+    let any = |state: &str| applicable.contains(&state);
+    if applicable.iter().all(|s| *s == "implemented") {
+        "implemented"
+    } else if any("implemented") || any("partial") {
+        "partial"
+    } else if any("planned") {
+        "planned"
+    } else if any("not-implemented") {
+        "not-implemented"
+    } else {
+        "undecided"
     }
 }
 
@@ -647,7 +831,7 @@ pub fn file_name(path: &std::path::Path) -> String {
 }
 
 impl ThemeCoverage {
-    fn empty(theme: &str) -> ThemeCoverage {
+    pub fn empty(theme: &str) -> ThemeCoverage {
         ThemeCoverage {
             theme: theme.to_string(),
             total: 0,
@@ -677,6 +861,18 @@ impl ThemeCoverage {
             }
             None => {}
         }
+    }
+
+    fn count_state(&mut self, state: &str) {
+        let (applicable, status) = match state {
+            "not-applicable" => (Some(false), None),
+            "implemented" => (Some(true), Some(ControlStatus::Implemented)),
+            "partial" => (Some(true), Some(ControlStatus::Partial)),
+            "planned" => (Some(true), Some(ControlStatus::Planned)),
+            "not-implemented" => (Some(true), Some(ControlStatus::NotImplemented)),
+            _ => (None, None),
+        };
+        self.count(applicable, status);
     }
 
     fn add(&mut self, other: &ThemeCoverage) {

@@ -159,7 +159,7 @@ fn help_lists_only_working_commands() {
     let output = trustpress().arg("--help").assert().success().get_output().stdout.clone();
     let help = String::from_utf8(output).unwrap();
     assert!(help.contains("build") && help.contains("check"), "{help}");
-    for missing in ["serve", "bundle", "verify", "init"] {
+    for missing in ["serve", "bundle", "verify"] {
         assert!(
             !help.contains(&format!("  {missing} ")),
             "--help lists `{missing}`, which is not built yet:\n{help}"

@@ -7,11 +7,32 @@ use std::collections::BTreeMap;
 
 use crate::common::{build, fixture, read_tree};
 
+/// Every file, with the entries of compressed archives (the XLSX export) as files of their
+/// own: a marker inside a deflated entry is invisible to a byte search of the archive.
+fn expand_archives(tree: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    let mut expanded = tree.clone();
+    for (path, bytes) in tree {
+        if !(path.ends_with(".xlsx") || path.ends_with(".zip")) {
+            continue;
+        }
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).expect("a valid archive");
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap();
+            let mut contents = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut contents).unwrap();
+            let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+            expanded.insert(format!("{path}!/{name}"), contents);
+        }
+    }
+    expanded
+}
+
 /// Where a marker occurs: file names and file contents, case-insensitively (page addresses
 /// are lower-cased ids).
 fn occurrences(tree: &BTreeMap<String, Vec<u8>>, marker: &str) -> Vec<String> {
     let needle = marker.to_lowercase();
     let mut found = Vec::new();
+    let tree = &expand_archives(tree);
     for (path, bytes) in tree {
         if path.to_lowercase().contains(&needle) {
             found.push(format!("file name {path}"));
@@ -90,6 +111,13 @@ fn public_output_shows_public_content_and_teasers() {
     }
     assert!(tree.contains_key("documents/pubmark-paper.pdf"));
     assert!(tree.contains_key("certifications/public-cert/pubmark-certificate.pdf"));
+    // The self-service exports hold the public answers.
+    assert!(crate::common::text(&tree, "faq/answers.csv").contains("PUBMARK public answer"));
+    assert!(crate::common::text(&tree, "search/index.html").contains("PUBMARK public answer"));
+    let expanded = expand_archives(&tree);
+    let sheet =
+        expanded.keys().find(|k| k.starts_with("faq/answers.xlsx!/") && k.contains("sharedStrings")).unwrap();
+    assert!(String::from_utf8_lossy(&expanded[sheet]).contains("PUBMARK public answer"));
     assert!(!tree.contains_key("risks/index.html"), "the public site has no risk register");
 }
 

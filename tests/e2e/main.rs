@@ -8,3 +8,4 @@ mod customising;
 mod escaping;
 mod fuzz_regressions;
 mod leak;
+mod self_service;

@@ -1,0 +1,188 @@
+//! Customer self-service: the questionnaire search page's entries (FAQ answers, policy
+//! summaries, control statuses) and the exports of the answers as CSV and XLSX, made at
+//! build time from the cut model, so each audience's files hold only its own text.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::markdown;
+use crate::model::Isms;
+use crate::render::view::{Link, SiteModel};
+
+/// One thing a customer can find on the search page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchEntry {
+    /// `answer`, `policy` or `control`.
+    pub kind: &'static str,
+    pub id: String,
+    pub title: String,
+    pub html: String,
+    pub path: Option<String>,
+    pub category: String,
+    /// Names of the frameworks its controls belong to or map into.
+    pub frameworks: Vec<String>,
+    pub controls: Vec<Link>,
+    pub policies: Vec<Link>,
+    pub caiq: Vec<String>,
+    pub state: Option<&'static str>,
+}
+
+pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
+    let frameworks_of = |controls: &[Link]| -> Vec<String> {
+        let mut names = BTreeSet::new();
+        for link in controls {
+            if let Some((catalog, _)) = isms.catalogs.find_control(&link.id) {
+                names.insert(catalog.name.clone());
+            }
+            for (catalog, _) in isms.catalogs.mapped_to(&link.id) {
+                names.insert(catalog.name.clone());
+            }
+        }
+        names.into_iter().collect()
+    };
+    let mut entries = Vec::new();
+    for answer in &model.faq {
+        entries.push(SearchEntry {
+            kind: "answer",
+            id: answer.id.clone(),
+            title: answer.question.clone(),
+            html: answer.html.clone(),
+            path: None,
+            category: answer.category.clone(),
+            frameworks: frameworks_of(&answer.controls),
+            controls: answer.controls.clone(),
+            policies: answer.policies.clone(),
+            caiq: answer.caiq.clone(),
+            state: answer.teaser_only.then_some("on-request"),
+        });
+    }
+    for policy in &model.policies {
+        entries.push(SearchEntry {
+            kind: "policy",
+            id: policy.id.clone(),
+            title: policy.title.clone(),
+            html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
+            path: Some(policy.path.clone()),
+            category: "Policies".to_string(),
+            frameworks: frameworks_of(&policy.controls),
+            controls: policy.controls.clone(),
+            policies: Vec::new(),
+            caiq: Vec::new(),
+            state: policy.teaser_only.then_some("on-request"),
+        });
+    }
+    for control in &model.controls {
+        let link =
+            Link { id: control.id.clone(), title: control.title.clone(), path: Some(control.path.clone()) };
+        entries.push(SearchEntry {
+            kind: "control",
+            id: control.id.clone(),
+            title: format!("{} {}", control.id, control.title),
+            html: String::new(),
+            path: Some(control.path.clone()),
+            category: "Controls".to_string(),
+            frameworks: frameworks_of(std::slice::from_ref(&link)),
+            controls: vec![link],
+            policies: control.policies.clone(),
+            caiq: Vec::new(),
+            state: Some(control.state),
+        });
+    }
+    entries
+}
+
+/// One answer as a spreadsheet row.
+struct Row {
+    cells: [String; 7],
+}
+
+const HEADER: [&str; 7] = ["ID", "Category", "Question", "Answer", "Controls", "Policies", "CAIQ"];
+
+fn rows(isms: &Isms, model: &SiteModel) -> Vec<Row> {
+    model
+        .faq
+        .iter()
+        .map(|answer| {
+            let text = match isms.faq.get(&answer.id) {
+                Some(source) if !answer.teaser_only => markdown::plain_text(&source.answer.text),
+                _ => "Available on request.".to_string(),
+            };
+            let join = |links: &[Link]| links.iter().map(|l| l.id.clone()).collect::<Vec<_>>().join(", ");
+            Row {
+                cells: [
+                    answer.id.clone(),
+                    answer.category.clone(),
+                    answer.question.clone(),
+                    text,
+                    join(&answer.controls),
+                    answer.policies.iter().map(|p| p.title.clone()).collect::<Vec<_>>().join(", "),
+                    answer.caiq.join(", "),
+                ],
+            }
+        })
+        .collect()
+}
+
+/// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is written with a
+/// leading apostrophe, as OWASP recommends for CSV files opened in spreadsheet programs.
+fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+pub fn answers_csv(isms: &Isms, model: &SiteModel) -> Vec<u8> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = writer.write_record(HEADER);
+    for row in rows(isms, model) {
+        let _ = writer.write_record(row.cells.iter().map(|c| defuse(c)));
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// The answers as an Excel workbook, with a fixed creation date so builds are reproducible.
+pub fn answers_xlsx(isms: &Isms, model: &SiteModel, today: Date) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let created = ExcelDateTime::parse_from_str(&today.to_string()).map_err(|e| e.to_string())?;
+    let properties = DocProperties::new()
+        .set_title(format!("{} security questionnaire answers", isms.site.organization.name))
+        .set_company(&isms.site.organization.name)
+        .set_creation_datetime(&created);
+    workbook.set_properties(&properties);
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Answers").map_err(|e| e.to_string())?;
+    let bold = Format::new().set_bold();
+    let wrap = Format::new().set_text_wrap();
+    for (column, title) in HEADER.iter().enumerate() {
+        sheet.write_string_with_format(0, column as u16, *title, &bold).map_err(|e| e.to_string())?;
+    }
+    for (column, width) in [12.0, 18.0, 45.0, 80.0, 18.0, 30.0, 18.0].iter().enumerate() {
+        sheet.set_column_width(column as u16, *width).map_err(|e| e.to_string())?;
+    }
+    for (index, row) in rows(isms, model).iter().enumerate() {
+        for (column, cell) in row.cells.iter().enumerate() {
+            sheet
+                .write_string_with_format(index as u32 + 1, column as u16, cell, &wrap)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    workbook.save_to_buffer().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("Yes, AES-256."), "Yes, AES-256.");
+    }
+}

@@ -1,0 +1,191 @@
+//! Pictures drawn at build time as SVG: certification badges (stand-alone files, embedded on
+//! other sites), and the risk heat map and SoA progress chart inlined into the health page.
+//! Inline charts draw with `currentColor` and CSS classes, so they follow dark mode and print
+//! legibly; every chart has a text alternative.
+
+use crate::markdown::escape_text as escape;
+use crate::render::view::{CertificationView, RiskView, ThemeCoverage};
+
+/// A badge in the common two-part style: `label | state`. Self-contained (it is shown on
+/// other sites), with fixed colours that read on light and dark pages.
+pub fn badge(certification: &CertificationView) -> String {
+    let (state, colour) = match certification.state {
+        "valid" => ("valid".to_string(), "#16794a"),
+        "expiring" => (format!("expires in {} days", certification.days_left.unwrap_or(0)), "#a15c00"),
+        "expired" => ("expired".to_string(), "#b3261e"),
+        _ => ("on request".to_string(), "#5b3fb8"),
+    };
+    let label = &certification.name;
+    // Verdana-like widths: about 6.5 px a character at 11 px, plus padding.
+    let width_of = |text: &str| (text.chars().count() as f32 * 6.6 + 14.0).round() as u32;
+    let (label_width, state_width) = (width_of(label), width_of(&state));
+    let total = label_width + state_width;
+    let title = format!("{label}: {state}");
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{total}" height="22" role="img" aria-label="{title}" viewBox="0 0 {total} 22">
+<title>{title}</title>
+<rect width="{label_width}" height="22" rx="3" fill="#2f3542"/>
+<rect x="{label_width}" width="{state_width}" height="22" rx="3" fill="{colour}"/>
+<rect x="{label_width}" width="4" height="22" fill="{colour}"/>
+<g fill="#fff" font-family="Verdana,DejaVu Sans,Geneva,sans-serif" font-size="11" text-anchor="middle">
+<text x="{lx}" y="15">{label_text}</text>
+<text x="{sx}" y="15">{state_text}</text>
+</g>
+</svg>
+"##,
+        title = escape(&title).replace('"', "&quot;"),
+        lx = label_width / 2,
+        sx = label_width + state_width / 2,
+        label_text = escape(label),
+        state_text = escape(&state),
+    )
+}
+
+/// The 5×5 risk heat map: likelihood across, impact up, each cell coloured by its score band
+/// and labelled with the number of risks in it.
+pub fn heat_map(risks: &[RiskView]) -> String {
+    const CELL: u32 = 56;
+    const LEFT: u32 = 64;
+    const TOP: u32 = 12;
+    let size = CELL * 5;
+    let mut cells = String::new();
+    let mut described = Vec::new();
+    for impact in (1..=5u8).rev() {
+        for likelihood in 1..=5u8 {
+            let here: Vec<&RiskView> =
+                risks.iter().filter(|r| r.likelihood == likelihood && r.impact == impact).collect();
+            let score = likelihood * impact;
+            let band = crate::render::view::risk_level(score);
+            let x = LEFT + (u32::from(likelihood) - 1) * CELL;
+            let y = TOP + (5 - u32::from(impact)) * CELL;
+            let ids = here.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ");
+            cells.push_str(&format!(
+                "<g class=\"heat-cell heat-{band}\"><rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\"><title>Likelihood {likelihood}, impact {impact}: {} risk{}{}</title></rect>",
+                here.len(),
+                if here.len() == 1 { "" } else { "s" },
+                if ids.is_empty() { String::new() } else { format!(" ({})", escape(&ids)) }
+            ));
+            if !here.is_empty() {
+                cells.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" class=\"heat-count\">{}</text>",
+                    x + CELL / 2,
+                    y + CELL / 2 + 6,
+                    here.len()
+                ));
+                described.push(format!("{} at likelihood {likelihood}, impact {impact}", here.len()));
+            }
+            cells.push_str("</g>");
+        }
+    }
+    let mut axes = String::new();
+    for n in 1..=5u32 {
+        axes.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{n}</text>",
+            LEFT + (n - 1) * CELL + CELL / 2,
+            TOP + size + 18
+        ));
+        axes.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{n}</text>",
+            LEFT - 10,
+            TOP + (5 - n) * CELL + CELL / 2 + 5
+        ));
+    }
+    let width = LEFT + size + 8;
+    let height = TOP + size + 46;
+    let label = if described.is_empty() {
+        "Risk heat map: no risks recorded".to_string()
+    } else {
+        format!("Risk heat map, number of risks by likelihood and impact: {}", described.join("; "))
+    };
+    format!(
+        "<svg class=\"chart heat-map\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{cells}<g class=\"axis\">{axes}<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">Likelihood</text><text transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">Impact</text></g></svg>",
+        escape(&label).replace('"', "&quot;"),
+        LEFT + size / 2,
+        TOP + size + 40,
+        TOP + size / 2
+    )
+}
+
+/// Horizontal stacked bars: implemented, partial, planned, not implemented, per theme.
+pub fn progress(rows: &[ThemeCoverage]) -> String {
+    const LABEL: u32 = 150;
+    const BAR: u32 = 340;
+    const ROW: u32 = 34;
+    let mut body = String::new();
+    let mut described = Vec::new();
+    for (index, row) in rows.iter().enumerate() {
+        let y = index as u32 * ROW + 8;
+        body.push_str(&format!(
+            "<text x=\"0\" y=\"{}\" class=\"chart-label\">{}</text>",
+            y + 15,
+            escape(&row.theme)
+        ));
+        body.push_str(&format!(
+            "<rect x=\"{LABEL}\" y=\"{y}\" width=\"{BAR}\" height=\"20\" rx=\"4\" class=\"bar-track\"/>"
+        ));
+        let mut x = LABEL as f32;
+        for (count, class) in [
+            (row.implemented, "bar-implemented"),
+            (row.partial, "bar-partial"),
+            (row.planned, "bar-planned"),
+            (row.not_implemented, "bar-not-implemented"),
+        ] {
+            if row.applicable == 0 || count == 0 {
+                continue;
+            }
+            let width = BAR as f32 * count as f32 / row.applicable as f32;
+            body.push_str(&format!(
+                "<rect x=\"{x:.1}\" y=\"{y}\" width=\"{width:.1}\" height=\"20\" class=\"{class}\"/>"
+            ));
+            x += width;
+        }
+        body.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" class=\"chart-value\">{}%</text>",
+            LABEL + BAR + 10,
+            y + 15,
+            row.percent
+        ));
+        described.push(format!(
+            "{}: {} of {} implemented, {} partial, {} planned, {} not implemented",
+            row.theme, row.implemented, row.applicable, row.partial, row.planned, row.not_implemented
+        ));
+    }
+    let height = rows.len() as u32 * ROW + 12;
+    format!(
+        "<svg class=\"chart progress-chart\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{body}</svg>",
+        LABEL + BAR + 56,
+        escape(&format!("SoA implementation by theme. {}", described.join("; "))).replace('"', "&quot;")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certification(state: &'static str, days_left: Option<i64>) -> CertificationView {
+        CertificationView {
+            id: "iso".into(),
+            name: "ISO/IEC 27001 <2022>".into(),
+            issuer: None,
+            certificate_number: None,
+            scope: None,
+            issued: None,
+            expires: None,
+            summary: None,
+            teaser_only: false,
+            state,
+            days_left,
+            documents: Vec::new(),
+            documents_on_request: false,
+            badge: None,
+        }
+    }
+
+    #[test]
+    fn badges_say_their_state_and_escape_names() {
+        let valid = badge(&certification("valid", Some(400)));
+        assert!(valid.contains(">valid</text>") && valid.contains("&lt;2022&gt;"), "{valid}");
+        assert!(badge(&certification("expiring", Some(12))).contains("expires in 12 days"));
+        assert!(badge(&certification("expired", Some(-3))).contains(">expired</text>"));
+    }
+}
