@@ -258,6 +258,13 @@ pub struct ReviewView {
     pub has_code: bool,
 }
 
+/// Monitored checks of one theme: a check counts once in each theme its controls are in.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeChecks {
+    pub theme: String,
+    pub summary: CheckSummary,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckSummary {
     pub total: usize,
@@ -283,6 +290,7 @@ pub struct SiteModel {
     pub documents: Vec<DocumentView>,
     pub checks: Vec<CheckView>,
     pub check_summary: CheckSummary,
+    pub checks_by_theme: Vec<ThemeChecks>,
     pub subprocessors: Vec<SubprocessorView>,
     /// Additions and removals, newest first: the page's "recent changes" and the feed.
     pub subprocessor_changes: Vec<SubprocessorChange>,
@@ -535,17 +543,27 @@ pub fn build(context: &ViewContext) -> SiteModel {
         .collect();
 
     let mut check_summary = CheckSummary::default();
+    let mut checks_by_theme: Vec<ThemeChecks> = coverage
+        .iter()
+        .map(|row| ThemeChecks { theme: row.theme.clone(), summary: CheckSummary::default() })
+        .collect();
     for check in &checks {
-        check_summary.total += 1;
-        match check.result {
-            CheckResult::Pass => check_summary.pass += 1,
-            CheckResult::Warn => check_summary.warn += 1,
-            CheckResult::Fail => check_summary.fail += 1,
-        }
-        if check.stale {
-            check_summary.stale += 1;
+        check_summary.add(check);
+        let mut themes: Vec<String> = check
+            .controls
+            .iter()
+            .filter_map(|link| isms.catalogs.find_control(&link.id))
+            .map(|(catalog, control)| control.theme.clone().unwrap_or_else(|| catalog.name.clone()))
+            .collect();
+        themes.sort();
+        themes.dedup();
+        for theme in themes {
+            if let Some(row) = checks_by_theme.iter_mut().find(|row| row.theme == theme) {
+                row.summary.add(check);
+            }
         }
     }
+    checks_by_theme.retain(|row| row.summary.total > 0);
 
     let subprocessors = isms
         .subprocessors
@@ -717,6 +735,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
         documents,
         checks,
         check_summary,
+        checks_by_theme,
         subprocessors,
         subprocessor_changes,
         subprocessors_updated,
@@ -814,6 +833,20 @@ pub fn derive_state(states: &[&str]) -> &'static str {
         "not-implemented"
     } else {
         "undecided"
+    }
+}
+
+impl CheckSummary {
+    fn add(&mut self, check: &CheckView) {
+        self.total += 1;
+        match check.result {
+            CheckResult::Pass => self.pass += 1,
+            CheckResult::Warn => self.warn += 1,
+            CheckResult::Fail => self.fail += 1,
+        }
+        if check.stale {
+            self.stale += 1;
+        }
     }
 }
 

@@ -106,6 +106,8 @@ fn public_output_shows_public_content_and_teasers() {
         ("subprocessors/index.html", "PUBMARK Hosting"),
         ("soa/a-5-1/index.html", "PUBMARK public check"),
         ("soa/index.html", "PUBMARK board"),
+        ("index.html", "PUBMARK public check"),
+        ("index.html", "Continuous monitoring"),
     ] {
         assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
     }

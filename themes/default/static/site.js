@@ -35,6 +35,19 @@
     apply();
   });
 
+  // Printing shows everything: open collapsed sections for the printout, then restore them.
+  var openedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (details) {
+      details.open = true;
+      openedForPrint.push(details);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    openedForPrint.forEach(function (details) { details.open = false; });
+    openedForPrint = [];
+  });
+
   document.querySelectorAll("form[data-filter-list]").forEach(function (form) {
     var list = document.getElementById(form.dataset.filterList);
     if (!list) return;
