@@ -461,8 +461,11 @@ pub fn highlight_css() -> String {
         .get("base16-ocean.dark")
         .and_then(|theme| syntect::html::css_for_theme_with_class_style(theme, style).ok())
         .unwrap_or_default();
+    // Each theme only under its own scheme: light rules left active in dark mode would paint
+    // dark text on the dark background wherever the dark theme has no rule of its own.
     format!(
-        "/* Code highlighting (syntect). */\n{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+        "/* Code highlighting (syntect). */\n@media print, (prefers-color-scheme: light) {{\n{light}\n}}\n\
+         @media screen and (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
     )
 }
 
