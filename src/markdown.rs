@@ -55,7 +55,7 @@ pub fn relative_prefix(page_path: &str) -> String {
 }
 
 /// What a body may link to: the pages and files of this audience's build.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkTargets {
     /// Content source file (`policies/access-control.md`) → site path.
     pub sources: HashMap<PathBuf, String>,

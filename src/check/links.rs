@@ -5,13 +5,12 @@ use std::path::Path;
 
 use super::Sources;
 use crate::audience::Audience;
-use crate::cut::cut;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::fenced;
 use crate::load::Loaded;
 use crate::markdown::{self, LinkTargets};
 use crate::model::{Isms, Markdown};
-use crate::render::link_targets;
+use crate::render::link_targets_for;
 
 /// A markdown body and the lowest audience that reads it.
 struct Body<'a> {
@@ -133,7 +132,7 @@ fn targets_for<'t>(
     let index = match cache.iter().position(|(a, _)| *a == audience) {
         Some(index) => index,
         None => {
-            cache.push((audience, link_targets(&cut(isms, audience))));
+            cache.push((audience, link_targets_for(isms, audience)));
             cache.len() - 1
         }
     };

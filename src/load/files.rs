@@ -12,10 +12,24 @@ use crate::diagnostic::{Diagnostic, Location};
 pub const MAX_TEXT_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The content folder: its path as given and as resolved, for containment checks.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ContentRoot {
     pub path: PathBuf,
     canonical: PathBuf,
+    /// Folders (content-relative) already resolved through any symlinks: whether each is
+    /// inside the content folder. Resolving a path costs a system call per component, so
+    /// each folder is resolved once and each file is then checked with a single `lstat`.
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
+}
+
+impl Clone for ContentRoot {
+    fn clone(&self) -> Self {
+        ContentRoot {
+            path: self.path.clone(),
+            canonical: self.canonical.clone(),
+            folders: Default::default(),
+        }
+    }
 }
 
 impl ContentRoot {
@@ -33,7 +47,7 @@ impl ContentRoot {
                 format!("content folder `{}` is not a folder", path.display()),
             ));
         }
-        Ok(ContentRoot { path: path.to_path_buf(), canonical })
+        Ok(ContentRoot { path: path.to_path_buf(), canonical, folders: Default::default() })
     }
 
     pub fn canonical(&self) -> &Path {
@@ -108,6 +122,9 @@ impl ContentRoot {
     /// resolved through any symlinks, is inside the content folder.
     pub fn ensure_inside(&self, relative: &Path) -> Result<PathBuf, Diagnostic> {
         let absolute = self.canonical.join(relative);
+        if self.plainly_inside(relative, &absolute) {
+            return Ok(absolute);
+        }
         let resolved = fs::canonicalize(&absolute).map_err(|error| {
             Diagnostic::error(
                 "io-error",
@@ -127,6 +144,25 @@ impl ContentRoot {
             .hint("copy the file into the content folder instead of linking to it"));
         }
         Ok(resolved)
+    }
+
+    /// True when `relative` is a regular file (not a symlink) in a folder that resolves to a
+    /// place inside the content folder: then the path needs no resolving of its own.
+    fn plainly_inside(&self, relative: &Path, absolute: &Path) -> bool {
+        let is_plain_file = fs::symlink_metadata(absolute).is_ok_and(|m| m.file_type().is_file());
+        if !is_plain_file {
+            return false;
+        }
+        let folder = relative.parent().unwrap_or(Path::new("")).to_path_buf();
+        if let Some(inside) = self.folders.lock().ok().and_then(|cache| cache.get(&folder).copied()) {
+            return inside;
+        }
+        let inside =
+            fs::canonicalize(self.canonical.join(&folder)).is_ok_and(|f| f.starts_with(&self.canonical));
+        if let Ok(mut cache) = self.folders.lock() {
+            cache.insert(folder, inside);
+        }
+        inside
     }
 
     /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative
@@ -158,6 +194,9 @@ impl ContentRoot {
             }
         }
         let absolute = self.canonical.join(&normal);
+        if self.plainly_inside(&normal, &absolute) {
+            return Ok(normal);
+        }
         let resolved = match fs::canonicalize(&absolute) {
             Ok(resolved) => resolved,
             Err(_) => return Err(format!("file `{file}` does not exist")),

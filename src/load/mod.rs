@@ -199,39 +199,38 @@ impl Loader<'_> {
         }
     }
 
-    /// Parses a markdown file with front matter into `T` and its body.
-    fn markdown_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<(T, Markdown)> {
-        let text = self.read(file)?;
-        let split = match yaml::split_front_matter(&text, file) {
-            Ok(split) => split,
-            Err(diagnostic) => {
+    /// Parses every markdown file of `folder` into `T` and its body, in parallel (reading
+    /// and parsing are most of the load time of a large ISMS), then reports in file order.
+    fn markdown_files<T: DeserializeOwned + Send>(&mut self, folder: &str) -> Vec<(PathBuf, T, Markdown)> {
+        use rayon::prelude::*;
+        let files = self.list(folder, &["md"]);
+        let root = self.root;
+        let parsed: Vec<(PathBuf, ParsedMarkdown<T>)> = files
+            .into_par_iter()
+            .map(|file| {
+                let parsed = parse_markdown_file::<T>(root, &file);
+                (file, parsed)
+            })
+            .collect();
+        let mut items = Vec::with_capacity(parsed.len());
+        for (file, parsed) in parsed {
+            for diagnostic in parsed.diagnostics {
                 self.report(diagnostic);
+            }
+            if let Some(text) = parsed.failed_text {
                 self.remember_ids(&text);
-                return None;
             }
-        };
-        let value = match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
-            Ok(value) => value,
-            Err(diagnostic) => {
-                self.report(diagnostic);
-                self.remember_ids(split.yaml);
-                return None;
+            if let Some((value, body)) = parsed.item {
+                items.push((file, value, body));
             }
-        };
-        let body = Markdown::new(split.body, split.body_first_line);
-        self.check_fences(file, &body);
-        Some((value, body))
+        }
+        items
     }
 
     /// Reports malformed `::: audience` blocks at their line in the file.
     fn check_fences(&mut self, file: &Path, markdown: &Markdown) {
-        for error in fenced::validate(&markdown.text) {
-            let line = markdown.first_line.max(1) + error.line - 1;
-            self.report(
-                Diagnostic::error("audience-block", error.message)
-                    .at(Location::at(file, line, 1))
-                    .hint("audience blocks are `::: internal` or `::: auditor`, closed by a line `:::`"),
-            );
+        for diagnostic in fence_diagnostics(file, markdown) {
+            self.report(diagnostic);
         }
     }
 
@@ -334,8 +333,7 @@ impl Loader<'_> {
 
     fn policies(&mut self) -> BTreeMap<String, Policy> {
         let mut policies = BTreeMap::new();
-        for file in self.list("policies", &["md"]) {
-            let Some((mut policy, body)) = self.markdown_file::<Policy>(&file) else { continue };
+        for (file, mut policy, body) in self.markdown_files::<Policy>("policies") {
             policy.body = body;
             policy.source = Location::at(&file, 2, 1);
             let id = policy.id.clone();
@@ -514,8 +512,7 @@ impl Loader<'_> {
 
     fn updates(&mut self) -> BTreeMap<String, Update> {
         let mut updates = BTreeMap::new();
-        for file in self.list("updates", &["md"]) {
-            let Some((mut update, body)) = self.markdown_file::<Update>(&file) else { continue };
+        for (file, mut update, body) in self.markdown_files::<Update>("updates") {
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
             update.id = stem.clone();
             update.body = body;
@@ -563,8 +560,7 @@ impl Loader<'_> {
 
     fn audits(&mut self) -> BTreeMap<String, Audit> {
         let mut audits = BTreeMap::new();
-        for file in self.list("audits", &["md"]) {
-            let Some((mut audit, body)) = self.markdown_file::<Audit>(&file) else { continue };
+        for (file, mut audit, body) in self.markdown_files::<Audit>("audits") {
             audit.body = body;
             audit.source = Location::at(&file, 2, 1);
             let id = audit.id.clone();
@@ -576,8 +572,7 @@ impl Loader<'_> {
 
     fn reviews(&mut self) -> BTreeMap<String, Review> {
         let mut reviews = BTreeMap::new();
-        for file in self.list("reviews", &["md"]) {
-            let Some((mut review, body)) = self.markdown_file::<Review>(&file) else { continue };
+        for (file, mut review, body) in self.markdown_files::<Review>("reviews") {
             review.body = body;
             review.source = Location::at(&file, 2, 1);
             let id = review.id.clone();
@@ -586,6 +581,51 @@ impl Loader<'_> {
         }
         reviews
     }
+}
+
+/// One markdown file's outcome: its item (when the front matter parsed), its problems, and,
+/// when it failed, the text to recover its ids from.
+struct ParsedMarkdown<T> {
+    item: Option<(T, Markdown)>,
+    diagnostics: Vec<Diagnostic>,
+    failed_text: Option<String>,
+}
+
+fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> ParsedMarkdown<T> {
+    let failed = |diagnostic: Diagnostic, text: Option<String>| ParsedMarkdown {
+        item: None,
+        diagnostics: vec![diagnostic],
+        failed_text: text,
+    };
+    let text = match root.read_text(file) {
+        Ok(text) => text,
+        Err(diagnostic) => return failed(diagnostic, None),
+    };
+    let split = match yaml::split_front_matter(&text, file) {
+        Ok(split) => split,
+        Err(diagnostic) => return failed(diagnostic, Some(text.clone())),
+    };
+    match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
+        Ok(value) => {
+            let body = Markdown::new(split.body, split.body_first_line);
+            let diagnostics = fence_diagnostics(file, &body);
+            ParsedMarkdown { item: Some((value, body)), diagnostics, failed_text: None }
+        }
+        Err(diagnostic) => failed(diagnostic, Some(split.yaml.to_string())),
+    }
+}
+
+/// Malformed `::: audience` blocks, at their line in the file.
+fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
+    fenced::validate(&markdown.text)
+        .into_iter()
+        .map(|error| {
+            let line = markdown.first_line.max(1) + error.line - 1;
+            Diagnostic::error("audience-block", error.message)
+                .at(Location::at(file, line, 1))
+                .hint("audience blocks are `::: internal` or `::: auditor`, closed by a line `:::`")
+        })
+        .collect()
 }
 
 /// The first line at or after `from` (1-based) that holds `needle`; `from` when none does.

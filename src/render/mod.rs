@@ -455,6 +455,16 @@ fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagno
 
 /// Every page and file of the build, and where each content source file is shown.
 pub fn link_targets(isms: &Isms) -> LinkTargets {
+    link_targets_for(isms, isms.audience)
+}
+
+/// The link targets of `reader`'s build, from a model that may hold more than `reader` sees
+/// (`check` uses this on the full model, instead of cutting it once per audience). On a cut
+/// model it gives what `link_targets` does: the rules below are the cut's rules for what
+/// has a page or a file.
+pub fn link_targets_for(isms: &Isms, reader: Audience) -> LinkTargets {
+    let reader = reader.min(isms.audience);
+    let visible = |audience: Audience| audience.visible_to(reader);
     let mut targets = LinkTargets::default();
     for path in [
         routes::OVERVIEW,
@@ -476,24 +486,25 @@ pub fn link_targets(isms: &Isms) -> LinkTargets {
     ] {
         targets.pages.insert(path.to_string());
     }
-    if isms.audience >= Audience::Internal {
+    if reader >= Audience::Internal {
         for path in [routes::RISKS, routes::AUDITS, routes::REVIEWS, routes::HEALTH] {
             targets.pages.insert(path.to_string());
         }
-        for audit in isms.audits.values() {
+        for audit in isms.audits.values().filter(|a| visible(a.audience)) {
             targets.pages.insert(routes::audit(&audit.id));
             targets.sources.insert(audit.source.file.clone(), routes::audit(&audit.id));
         }
-        for review in isms.reviews.values() {
+        for review in isms.reviews.values().filter(|r| visible(r.audience)) {
             targets.pages.insert(routes::review(&review.id));
             targets.sources.insert(review.source.file.clone(), routes::review(&review.id));
         }
     }
-    for policy in isms.policies.values() {
+    // Teasers have a page (title and summary) for readers below them.
+    for policy in isms.policies.values().filter(|p| visible(p.audience) || p.teaser) {
         targets.pages.insert(routes::policy(&policy.id));
         targets.sources.insert(policy.source.file.clone(), routes::policy(&policy.id));
     }
-    for update in isms.updates.values() {
+    for update in isms.updates.values().filter(|u| visible(u.audience) || u.teaser) {
         targets.pages.insert(routes::update(&update.id));
         targets.sources.insert(update.source.file.clone(), routes::update(&update.id));
     }
@@ -505,13 +516,14 @@ pub fn link_targets(isms: &Isms) -> LinkTargets {
     for catalog in isms.catalogs.mapped_catalogs() {
         targets.pages.insert(routes::framework(&catalog.id));
     }
-    for document in isms.documents.values().filter(|d| !d.teaser_only) {
+    // A teaser document has no file for readers below it.
+    for document in isms.documents.values().filter(|d| visible(d.audience) && !d.teaser_only) {
         let site_path = routes::document_file(&view::file_name(&document.path));
         targets.pages.insert(site_path.clone());
         targets.sources.insert(document.path.clone(), site_path);
     }
-    for certification in isms.certifications.values() {
-        for document in &certification.documents {
+    for certification in isms.certifications.values().filter(|c| visible(c.audience)) {
+        for document in certification.documents.iter().filter(|d| visible(d.audience)) {
             let site_path = routes::certification_file(&certification.id, &view::file_name(&document.path));
             targets.pages.insert(site_path.clone());
             targets.sources.insert(document.path.clone(), site_path);

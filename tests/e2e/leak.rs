@@ -152,3 +152,15 @@ fn internal_output_shows_internal_content() {
     assert!(crate::common::text(&tree, "index.html")
         .contains(r#"<meta name="robots" content="noindex, nofollow">"#));
 }
+
+/// `check` finds links to withheld content with targets computed from the full model; they
+/// must be exactly the targets of each audience's real (cut) build.
+#[test]
+fn link_targets_from_the_full_model_equal_the_cut_builds() {
+    let loaded = trustpress::load::load(&fixture("leak")).ok().unwrap();
+    for audience in trustpress::Audience::ALL {
+        let from_full = trustpress::render::link_targets_for(&loaded.isms, audience);
+        let from_cut = trustpress::render::link_targets(&trustpress::cut::cut(&loaded.isms, audience));
+        assert!(from_full == from_cut, "{audience}: {from_full:?}\n!=\n{from_cut:?}");
+    }
+}
