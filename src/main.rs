@@ -28,11 +28,17 @@ struct Cli {
 enum Command {
     /// Build the trust center for one audience into a folder.
     Build(BuildArgs),
-    /// Write the private auditor bundle: one reproducible zip with every page, policy,
-    /// SoA export, certification, document and evidence file, and a manifest of hashes.
+    /// Write the private auditor bundle: one reproducible, verifiable zip.
+    ///
+    /// The bundle holds the auditor-level site (browsable offline), soa.csv and soa.json,
+    /// every policy as HTML and markdown, certifications and documents, evidence filed by
+    /// control, and manifest.json and SHA256SUMS with the SHA-256 of every file.
     Bundle(BundleArgs),
-    /// Check a bundle against its manifest: names every file that changed, is missing or
-    /// is extra. Exit 0 only when all match.
+    /// Check a bundle against its manifest.
+    ///
+    /// Re-hashes every file and names each one that changed, is missing or is extra.
+    /// Exit code 0 only when all match, 1 when not, 2 for usage errors (a missing or
+    /// wrong --identity).
     Verify(VerifyArgs),
 }
 

@@ -104,7 +104,7 @@ impl From<BuildError> for BundleError {
 /// Parses an age recipient (`age1…`, an X25519 public key).
 pub fn parse_recipient(text: &str) -> Result<Recipient, String> {
     text.trim().parse::<Recipient>().map_err(|_| {
-        format!("`{text}` is not an age recipient: expected an X25519 public key like age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+        format!("`{text}` is not an age recipient: expected an X25519 public key (`age1…`, as `age-keygen` prints it)")
     })
 }
 

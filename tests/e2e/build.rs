@@ -158,8 +158,10 @@ fn bad_arguments_are_usage_errors() {
 fn help_lists_only_working_commands() {
     let output = trustpress().arg("--help").assert().success().get_output().stdout.clone();
     let help = String::from_utf8(output).unwrap();
-    assert!(help.contains("build"), "{help}");
-    for missing in ["serve", "bundle", "verify", "init", "check"] {
+    for working in ["build", "bundle", "verify"] {
+        assert!(help.contains(&format!("  {working} ")), "--help lacks `{working}`:\n{help}");
+    }
+    for missing in ["serve", "init", "check"] {
         assert!(
             !help.contains(&format!("  {missing} ")),
             "--help lists `{missing}`, which is not built yet:\n{help}"
