@@ -181,7 +181,7 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         })
         .sum();
     progress.start(total);
-    let written = write_entries(&mut writer, &layout.entries, &root, progress);
+    let written = write_entries(&mut writer, &layout.entries, &root, out, progress);
     let files = match written {
         Ok(files) => files,
         Err(error) => {
@@ -230,22 +230,23 @@ fn write_entries(
     writer: &mut ArchiveWriter,
     entries: &[layout::Entry],
     root: &ContentRoot,
+    out: &Path,
     progress: &dyn Progress,
 ) -> Result<Vec<FileEntry>, BundleError> {
     let mut files = Vec::with_capacity(entries.len());
     for entry in entries {
+        let write_error = |error: io::Error| BundleError::Write {
+            path: out.to_path_buf(),
+            source: io::Error::new(error.kind(), format!("{error} (while adding `{}`)", entry.path)),
+        };
         let file_entry = match &entry.source {
-            Source::Memory(bytes) => writer
-                .add_bytes(&entry.path, bytes, progress)
-                .map_err(|source| BundleError::Write { path: PathBuf::from(&entry.path), source })?,
+            Source::Memory(bytes) => writer.add_bytes(&entry.path, bytes, progress).map_err(write_error)?,
             Source::Content(relative) => {
                 let (mut file, size) =
                     open_content_file(root, relative).map_err(|d| BundleError::Content(vec![d]))?;
                 writer.add_stream(&entry.path, &mut file, size, progress).map_err(|error| match error {
                     CopyError::Read(error) => BundleError::Content(vec![read_error(relative, &error)]),
-                    CopyError::Write(source) => {
-                        BundleError::Write { path: PathBuf::from(&entry.path), source }
-                    }
+                    CopyError::Write(error) => write_error(error),
                 })?
             }
         };
