@@ -309,7 +309,7 @@ impl Progress for ProgressBar {
         self.0.set_length(total_bytes);
         self.0.set_style(
             indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+                "{bar:30} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );

@@ -179,8 +179,12 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
         Page::list("subprocessors.html", routes::SUBPROCESSORS, "Subprocessors", Audience::Public),
         Page::list("faq.html", routes::FAQ, "Security FAQ", Audience::Public),
         Page::list("updates.html", routes::UPDATES, "Security updates", Audience::Public),
-        Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public),
     ];
+    // The 404 page is for a web server; its links are absolute, which a bundle opened from
+    // disk cannot follow.
+    if target == RenderTarget::Site {
+        pages.push(Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public));
+    }
     for (policy, source) in model.policies.iter().zip(isms.policies.values()) {
         pages.push(Page {
             template: "policy.html",
