@@ -263,8 +263,9 @@ fn run_verify(args: VerifyArgs) -> ExitCode {
                 _ => String::new(),
             };
             if report.ok() {
+                let encrypted = if report.encrypted { " (age-encrypted)" } else { "" };
                 println!(
-                    "ok: all {} files of {} match its manifest{origin}",
+                    "ok: all {} files of {}{encrypted} match its manifest{origin}",
                     report.checked,
                     options.file.display()
                 );

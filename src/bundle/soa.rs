@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::Isms;
+use crate::model::{ControlStatus, Isms, SoaEntry};
 use crate::render::routes::FiledEvidence;
 
 /// One control's row.
@@ -60,13 +60,10 @@ pub fn rows(isms: &Isms, evidence_files: &[FiledEvidence]) -> Vec<SoaRow> {
             rows.push(SoaRow {
                 control: control.id.clone(),
                 title: control.title.clone(),
-                theme: control.theme.clone().unwrap_or_else(|| catalog.name.clone()),
+                theme: catalog.theme_of(control),
                 framework: catalog.name.clone(),
                 applicable,
-                status: entry
-                    .and_then(|e| e.status)
-                    .filter(|_| applicable == Some(true))
-                    .map(|status| status.as_str()),
+                status: entry.and_then(SoaEntry::applicable_status).map(ControlStatus::as_str),
                 justification: entry.and_then(|e| e.justification.clone()),
                 owner: entry.and_then(|e| e.owner.clone()),
                 notes: entry.and_then(|e| e.notes.clone()),

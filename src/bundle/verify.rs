@@ -80,6 +80,8 @@ pub enum VerifyError {
     IdentityRequired(PathBuf),
     #[error("cannot use the identity file `{path}`: {reason}")]
     Identity { path: PathBuf, reason: String },
+    #[error("cannot decrypt `{path}`: no identity in `{identity}` is one of its recipients")]
+    NotARecipient { path: PathBuf, identity: PathBuf },
     #[error("cannot decrypt `{path}`: {reason}")]
     Decrypt { path: PathBuf, reason: String },
     #[error("`{path}` has no valid manifest.json: {reason}")]
@@ -89,8 +91,12 @@ pub enum VerifyError {
 impl VerifyError {
     /// Errors in how verify was called (rather than in the bundle): exit code 2.
     pub fn is_usage(&self) -> bool {
-        matches!(self, VerifyError::IdentityRequired(_) | VerifyError::Identity { .. })
-            || matches!(self, VerifyError::Decrypt { reason, .. } if reason.starts_with("no identity"))
+        matches!(
+            self,
+            VerifyError::IdentityRequired(_)
+                | VerifyError::Identity { .. }
+                | VerifyError::NotARecipient { .. }
+        )
     }
 }
 
@@ -116,20 +122,13 @@ pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<Verify
             let identities = read_identities(identity_file)?;
             let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
                 .map_err(|error| VerifyError::Decrypt { path: path.clone(), reason: error.to_string() })?;
-            let reader = decryptor
-                .decrypt(identities.iter().map(|i| i.as_ref() as &dyn age::Identity))
-                .map_err(|error| {
-                    let reason = match error {
-                        age::DecryptError::NoMatchingKeys => {
-                            format!(
-                                "no identity in `{}` is a recipient of this bundle",
-                                identity_file.display()
-                            )
-                        }
-                        other => other.to_string(),
-                    };
-                    VerifyError::Decrypt { path: path.clone(), reason }
-                })?;
+            let identities = identities.iter().map(|i| i.as_ref() as &dyn age::Identity);
+            let reader = decryptor.decrypt(identities).map_err(|error| match error {
+                age::DecryptError::NoMatchingKeys => {
+                    VerifyError::NotARecipient { path: path.clone(), identity: identity_file.clone() }
+                }
+                other => VerifyError::Decrypt { path: path.clone(), reason: other.to_string() },
+            })?;
             let archive = open_zip(reader, path)?;
             verify_archive(archive, path, true, progress)
         }

@@ -441,13 +441,13 @@ pub fn build(context: &ViewContext) -> SiteModel {
         for control in &catalog.controls {
             let entry = isms.soa.controls.get(&control.id);
             let applicable = entry.and_then(|e| e.applicable);
-            let status = entry.and_then(|e| e.status).filter(|_| applicable == Some(true));
+            let status = entry.and_then(SoaEntry::applicable_status);
             let state = match (applicable, status) {
                 (Some(false), _) => "not-applicable",
                 (Some(true), Some(status)) => status.as_str(),
                 _ => "undecided",
             };
-            let theme = control.theme.clone().unwrap_or_else(|| catalog.name.clone());
+            let theme = catalog.theme_of(control);
             controls.push(ControlView {
                 id: control.id.clone(),
                 path: routes::control(&control.id),

@@ -525,6 +525,12 @@ fn encrypted_bundle_decrypts_to_the_plain_one_and_verifies() {
         trustpress().arg("verify").arg(&encrypted).arg("--identity").arg(&key_file).assert();
     assert_holds(&stdout(&opened_by_verify.success()), "ok: all");
     assert_holds(&stderr(&trustpress().arg("verify").arg(&encrypted).assert().code(2)), "--identity");
+    let stranger = dir.path().join("stranger.txt");
+    let stranger_key = age::x25519::Identity::generate();
+    std::fs::write(&stranger, format!("{}\n", stranger_key.to_string().expose_secret())).unwrap();
+    let refused =
+        trustpress().arg("verify").arg(&encrypted).arg("--identity").arg(&stranger).assert().code(2);
+    assert_holds(&stderr(&refused), "is one of its recipients");
 
     if have_tool("age") {
         let decrypted = dir.path().join("by-age-cli.zip");
