@@ -9,10 +9,10 @@ use crate::check;
 use crate::cut::cut;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-
-use crate::load;
+use crate::load::{self, ContentRoot};
+use crate::model::Isms;
 use crate::output::{self, OutputFile, WriteError};
-use crate::render::{self, theme::Theme, RenderOptions};
+use crate::render::{self, theme::Theme, RenderOptions, RenderTarget};
 
 #[derive(Debug, Clone)]
 pub struct SiteOptions {
@@ -22,11 +22,16 @@ pub struct SiteOptions {
     pub base_url: Option<String>,
     pub today: Date,
     pub explicit_index: bool,
+    pub target: RenderTarget,
 }
 
 /// A rendered site, not yet written, with the warnings found on the way.
 pub struct RenderedSite {
     pub files: Vec<OutputFile>,
+    /// The model cut to the build's audience, that the files were rendered from.
+    pub isms: Isms,
+    /// The content folder, for sinks that copy files from it (the auditor bundle).
+    pub root: ContentRoot,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
 }
@@ -79,6 +84,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
         today: options.today,
         base_url: base_url.trim_end_matches('/').to_string(),
         explicit_index: options.explicit_index,
+        target: options.target,
     };
     let files = render::render_site(&isms, &loaded.root, &theme, &render_options)
         .map_err(|d| BuildError::Content(vec![d]))?;
@@ -86,7 +92,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    Ok(RenderedSite { files, warnings, timings })
+    Ok(RenderedSite { files, isms, root: loaded.root, warnings, timings })
 }
 
 /// Builds the site into `out`, replacing it only when the whole build succeeded.

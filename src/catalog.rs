@@ -54,6 +54,11 @@ impl Catalog {
         self.controls.iter().find(|control| control.id == id)
     }
 
+    /// The theme a control is shown under: its own, or the catalog's name.
+    pub fn theme_of(&self, control: &CatalogControl) -> String {
+        control.theme.clone().unwrap_or_else(|| self.name.clone())
+    }
+
     /// Themes in first-seen order (Annex A: Organizational, People, Physical, Technological).
     pub fn themes(&self) -> Vec<String> {
         let mut themes: Vec<String> = Vec::new();

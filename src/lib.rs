@@ -6,6 +6,7 @@
 
 pub mod audience;
 pub mod build;
+pub mod bundle;
 pub mod catalog;
 pub mod check;
 pub mod config;

@@ -7,8 +7,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use trustpress::audience::Audience;
 use trustpress::build::{build_site, BuildError, SiteOptions};
+use trustpress::bundle::verify::{verify, VerifyOptions};
+use trustpress::bundle::{self, write_bundle, BundleError, BundleOptions, Progress};
 use trustpress::date::Date;
 use trustpress::diagnostic::{source_line, Diagnostic, JsonDiagnostic};
+use trustpress::render::RenderTarget;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +32,18 @@ enum Command {
     Check(CheckArgs),
     /// Create a starter ISMS in a new folder.
     Init(InitArgs),
+    /// Write the private auditor bundle: one reproducible, verifiable zip.
+    ///
+    /// The bundle holds the auditor-level site (browsable offline), soa.csv and soa.json,
+    /// every policy as HTML and markdown, certifications and documents, evidence filed by
+    /// control, and manifest.json and SHA256SUMS with the SHA-256 of every file.
+    Bundle(BundleArgs),
+    /// Check a bundle against its manifest.
+    ///
+    /// Re-hashes every file and names each one that changed, is missing or is extra.
+    /// Exit code 0 only when all match, 1 when not, 2 for usage errors (a missing or
+    /// wrong --identity).
+    Verify(VerifyArgs),
 }
 
 #[derive(Args)]
@@ -99,6 +114,30 @@ struct BuildArgs {
     timings: bool,
 }
 
+#[derive(Args)]
+struct BundleArgs {
+    /// The ISMS content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// The bundle file to write [default: audit-bundle.zip, or audit-bundle.zip.age when
+    /// encrypting].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Encrypt the bundle with age to this recipient (an `age1…` public key); repeat for
+    /// several recipients.
+    #[arg(long = "encrypt-to", value_name = "AGE_RECIPIENT")]
+    encrypt_to: Vec<String>,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// The bundle: a zip, or an age-encrypted zip (with --identity).
+    file: PathBuf,
+    /// An age identity file (as `age-keygen` writes it) that decrypts an encrypted bundle.
+    #[arg(long, value_name = "KEYFILE")]
+    identity: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -111,6 +150,8 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(args),
         Command::Check(args) => run_check(args),
         Command::Init(args) => run_init(args),
+        Command::Bundle(args) => run_bundle(args),
+        Command::Verify(args) => run_verify(args),
     }
 }
 
@@ -132,6 +173,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         today,
         explicit_index: false,
+        target: RenderTarget::Site,
     };
     let started = std::time::Instant::now();
     match build_site(&options, &out) {
@@ -226,6 +268,185 @@ fn plural(count: usize) -> &'static str {
     }
 }
 
+fn run_bundle(args: BundleArgs) -> ExitCode {
+    let mut recipients = Vec::new();
+    for text in &args.encrypt_to {
+        match bundle::parse_recipient(text) {
+            Ok(recipient) => recipients.push(recipient),
+            Err(message) => return usage_error(&format!("--encrypt-to: {message}")),
+        }
+    }
+    let source_date_epoch = match source_date_epoch() {
+        Ok(seconds) => seconds,
+        Err(message) => return usage_error(&message),
+    };
+    let out = args.out.unwrap_or_else(|| {
+        let name = if recipients.is_empty() {
+            bundle::DEFAULT_OUT.to_string()
+        } else {
+            format!("{}.age", bundle::DEFAULT_OUT)
+        };
+        PathBuf::from(name)
+    });
+    let options = BundleOptions { content: args.content, out, recipients, source_date_epoch };
+    let started = std::time::Instant::now();
+    let bar = ProgressBar::for_stderr();
+    match write_bundle(&options, &bar) {
+        Ok(report) => {
+            print_diagnostics(&options.content, &report.warnings);
+            let counts = &report.counts;
+            eprintln!(
+                "wrote {}: {} files ({} controls, {} policies, {} evidence files, {} documents), {} compressed{} in {:.1} s",
+                report.out.display(),
+                counts.files + 2,
+                counts.controls,
+                counts.policies,
+                counts.evidence_files,
+                counts.documents + counts.certification_documents,
+                human_bytes(report.archive_bytes),
+                match report.recipients {
+                    0 => String::new(),
+                    1 => ", encrypted to 1 recipient".to_string(),
+                    n => format!(", encrypted to {n} recipients"),
+                },
+                started.elapsed().as_secs_f64(),
+            );
+            let commit = match (&report.git.commit, report.git.dirty) {
+                (Some(commit), Some(true)) => format!("{commit} (with uncommitted changes)"),
+                (Some(commit), _) => commit.clone(),
+                (None, _) => "none (the content folder is not in git)".to_string(),
+            };
+            eprintln!("  content commit   {commit}");
+            eprintln!(
+                "  built at         {} (from {})",
+                report.built.rfc3339(),
+                build_date_origin(report.built.source)
+            );
+            eprintln!("  manifest sha256  {}", report.manifest_sha256);
+            eprintln!("  archive sha256   {}", report.archive_sha256);
+            if report.built.source == bundle::provenance::BuildDateSource::Clock {
+                eprintln!(
+                    "note: dated from the clock, so a rebuild will differ; set SOURCE_DATE_EPOCH or bundle content in git for a reproducible archive"
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            match &error {
+                BundleError::Content(diagnostics) => {
+                    print_diagnostics(&options.content, diagnostics);
+                    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                    eprintln!(
+                        "error: bundle failed with {errors} error(s); {} was left untouched",
+                        options.out.display()
+                    );
+                }
+                other => eprintln!("error: {other}; {} was left untouched", options.out.display()),
+            }
+            ExitCode::from(CONTENT_ERROR)
+        }
+    }
+}
+
+fn build_date_origin(source: bundle::provenance::BuildDateSource) -> &'static str {
+    match source {
+        bundle::provenance::BuildDateSource::SourceDateEpoch => "SOURCE_DATE_EPOCH",
+        bundle::provenance::BuildDateSource::GitCommit => "the content's git commit",
+        bundle::provenance::BuildDateSource::Clock => "the clock",
+    }
+}
+
+fn run_verify(args: VerifyArgs) -> ExitCode {
+    let options = VerifyOptions { file: args.file, identity: args.identity };
+    let bar = ProgressBar::for_stderr();
+    match verify(&options, &bar) {
+        Ok(report) => {
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            let origin = match (&report.git_commit, &report.built_at) {
+                (Some(commit), Some(built)) => format!(", content commit {commit}, built {built}"),
+                (None, Some(built)) => format!(", built {built}"),
+                _ => String::new(),
+            };
+            if report.ok() {
+                let encrypted = if report.encrypted { " (age-encrypted)" } else { "" };
+                println!(
+                    "ok: all {} files of {}{encrypted} match its manifest{origin}",
+                    report.checked,
+                    options.file.display()
+                );
+                println!("manifest sha256 {}", report.manifest_sha256);
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "error: {} does not match its manifest: {} problem(s) in {} files",
+                    options.file.display(),
+                    report.problems.len(),
+                    report.checked
+                );
+                ExitCode::from(CONTENT_ERROR)
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(if error.is_usage() { USAGE_ERROR } else { CONTENT_ERROR })
+        }
+    }
+}
+
+/// A progress bar on stderr, for bundles large enough to take a while; hidden when stderr
+/// is not a terminal (CI logs, pipes).
+struct ProgressBar(indicatif::ProgressBar);
+
+/// Below this many bytes a bundle is done before a bar would be worth drawing.
+const PROGRESS_BAR_FROM_BYTES: u64 = 64 * 1024 * 1024;
+
+impl ProgressBar {
+    fn for_stderr() -> ProgressBar {
+        ProgressBar(indicatif::ProgressBar::hidden())
+    }
+}
+
+impl Progress for ProgressBar {
+    fn start(&self, total_bytes: u64) {
+        use std::io::IsTerminal;
+        if total_bytes < PROGRESS_BAR_FROM_BYTES || !std::io::stderr().is_terminal() {
+            return;
+        }
+        self.0.set_length(total_bytes);
+        self.0.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 fn default_site_folder(audience: Audience) -> PathBuf {
     PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
 }
@@ -260,13 +481,21 @@ fn build_date(today: Option<&str>) -> Result<Date, String> {
     if let Some(text) = today {
         return Date::parse(text).map_err(|e| format!("--today: {e}"));
     }
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let seconds: i64 = epoch
-            .trim()
-            .parse()
-            .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
-        return Date::from_unix_seconds(seconds)
-            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+    if let Some(seconds) = source_date_epoch()? {
+        return Ok(Date::from_unix_seconds(seconds).unwrap_or_else(Date::today_from_clock));
     }
     Ok(Date::today_from_clock())
+}
+
+/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number.
+fn source_date_epoch() -> Result<Option<i64>, String> {
+    let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
+    let seconds: i64 = epoch
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
+    if Date::from_unix_seconds(seconds).is_none() {
+        return Err(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+    }
+    Ok(Some(seconds))
 }

@@ -291,6 +291,13 @@ pub struct SoaEntry {
     pub source: Source,
 }
 
+impl SoaEntry {
+    /// The implementation status, which only an applicable control has.
+    pub fn applicable_status(&self) -> Option<ControlStatus> {
+        self.status.filter(|_| self.applicable.and_then(Applicability::decided) == Some(true))
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Soa {

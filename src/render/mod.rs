@@ -9,7 +9,7 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use minijinja::value::Serde;
 use minijinja::{context, Environment, State, Value};
@@ -27,6 +27,19 @@ use theme::Theme;
 
 use view::{SiteModel, ViewContext};
 
+/// What a render is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RenderTarget {
+    /// A trust-center site: downloads are read into the output, evidence is shown by id.
+    #[default]
+    Site,
+    /// The auditor bundle: control pages link each evidence file at its bundle path, policy
+    /// pages link their markdown source, an evidence index page is added, and files from the
+    /// content folder (downloads, evidence, sources) are left to the bundle, which streams
+    /// them from disk instead of holding them in memory.
+    AuditorBundle,
+}
+
 pub struct RenderOptions {
     /// The date "expired", "overdue" and "stale" are computed against.
     pub today: Date,
@@ -34,6 +47,7 @@ pub struct RenderOptions {
     pub base_url: String,
     /// Folder links end in `index.html`, for browsing from disk without a server.
     pub explicit_index: bool,
+    pub target: RenderTarget,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,6 +68,8 @@ struct SiteInfo<'a> {
     request_access_url: String,
     audience: Audience,
     internal: bool,
+    /// Rendering the auditor bundle (the banner and the evidence index depend on it).
+    bundle: bool,
     today: Date,
     generator: String,
     nav: Vec<NavItem>,
@@ -68,7 +84,17 @@ pub fn render_site(
     theme: &Theme,
     options: &RenderOptions,
 ) -> Result<Vec<OutputFile>, Diagnostic> {
-    let targets = link_targets(isms);
+    let bundle = options.target == RenderTarget::AuditorBundle;
+    let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
+    let mut targets = link_targets(isms);
+    if bundle {
+        // A policy may link an evidence file; in the bundle that link can be kept.
+        for filed in &evidence_files {
+            targets.pages.insert(filed.path.clone());
+            targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
+        }
+        targets.pages.insert(routes::EVIDENCE.to_string());
+    }
     let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
     let context = ViewContext {
         isms,
@@ -76,12 +102,14 @@ pub fn render_site(
         targets: &targets,
         explicit_index: options.explicit_index,
         files: view::FileFacts { size_of: &size_of },
+        target: options.target,
+        evidence_files: &evidence_files,
     };
     let model = view::build(&context);
     let environment = environment(theme)?;
     let site = site_info(isms, options);
 
-    let mut pages = page_list(isms, &model);
+    let mut pages = page_list(isms, &model, options.target);
     let has_code = model.policies.iter().any(|p| p.has_code)
         || model.updates.iter().any(|u| u.has_code)
         || model.audits.iter().any(|a| a.has_code)
@@ -120,7 +148,9 @@ pub fn render_site(
     if has_code {
         files.push(OutputFile::new(routes::SYNTAX_STYLESHEET, markdown::highlight_css(), Audience::Public));
     }
-    files.extend(copy_files(isms, root)?);
+    if !bundle {
+        files.extend(copy_files(isms, root)?);
+    }
     files.extend(formats::machine_files(isms, &model, options));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -158,7 +188,7 @@ impl Page {
     }
 }
 
-fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
+fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> {
     let internal = isms.audience >= Audience::Internal;
     let mut pages = vec![
         Page::list("overview.html", routes::OVERVIEW, "Overview", Audience::Public),
@@ -169,7 +199,6 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
         Page::list("subprocessors.html", routes::SUBPROCESSORS, "Subprocessors", Audience::Public),
         Page::list("faq.html", routes::FAQ, "Security FAQ", Audience::Public),
         Page::list("updates.html", routes::UPDATES, "Security updates", Audience::Public),
-        Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public),
         Page::list("search.html", routes::SEARCH, "Answer a security questionnaire", Audience::Public),
         Page::list("frameworks.html", routes::FRAMEWORKS, "Frameworks", Audience::Public),
     ];
@@ -182,6 +211,11 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
             item: Some(("framework", Value::from(Serde(framework)))),
             has_code: false,
         });
+    }
+    // The 404 page is for a web server; its links are absolute, which a bundle opened from
+    // disk cannot follow.
+    if target == RenderTarget::Site {
+        pages.push(Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public));
     }
     for (policy, source) in model.policies.iter().zip(isms.policies.values()) {
         pages.push(Page {
@@ -219,6 +253,9 @@ fn page_list(isms: &Isms, model: &SiteModel) -> Vec<Page> {
             item: Some(("update", Value::from(Serde(update)))),
             has_code: update.has_code,
         });
+    }
+    if target == RenderTarget::AuditorBundle {
+        pages.push(Page::list("evidence.html", routes::EVIDENCE, "Evidence", Audience::Auditor));
     }
     if internal {
         pages.push(Page {
@@ -416,39 +453,56 @@ fn render_subprocessor_feed(
     Ok(OutputFile::new(routes::SUBPROCESSORS_FEED, xml, Audience::Public))
 }
 
-/// Downloads: documents and certification documents this audience may see.
-fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
-    let mut copies: Vec<(String, &Path, Audience)> = Vec::new();
+/// A file copied from the content folder into the output as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// Its path in the output.
+    pub path: String,
+    /// Its content-relative path.
+    pub source: PathBuf,
+    /// The lowest audience allowed to see it.
+    pub audience: Audience,
+}
+
+/// Downloads: documents and certification documents this audience may see, sorted by
+/// output path. A file named twice at the same output path is listed once.
+pub fn downloads(isms: &Isms) -> Vec<Download> {
+    let mut copies: Vec<Download> = Vec::new();
     for document in isms.documents.values().filter(|d| !d.teaser_only) {
-        copies.push((
-            routes::document_file(&view::file_name(&document.path)),
-            &document.path,
-            document.audience,
-        ));
+        copies.push(Download {
+            path: routes::document_file(&view::file_name(&document.path)),
+            source: document.path.clone(),
+            audience: document.audience,
+        });
     }
     for certification in isms.certifications.values() {
         for document in &certification.documents {
-            copies.push((
-                routes::certification_file(&certification.id, &view::file_name(&document.path)),
-                &document.path,
-                document.audience,
-            ));
+            copies.push(Download {
+                path: routes::certification_file(&certification.id, &view::file_name(&document.path)),
+                source: document.path.clone(),
+                audience: document.audience,
+            });
         }
     }
-    copies.sort_by(|a, b| a.0.cmp(&b.0));
-    copies.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    copies.sort_by(|a, b| a.path.cmp(&b.path));
+    copies.dedup_by(|a, b| a.path == b.path && a.source == b.source);
     copies
+}
+
+/// The downloads of a site, read into memory (they are small; the bundle streams them).
+fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
+    downloads(isms)
         .into_par_iter()
-        .map(|(site_path, content_path, audience)| {
-            let absolute = root.ensure_inside(content_path)?;
+        .map(|download| {
+            let absolute = root.ensure_inside(&download.source)?;
             let bytes = std::fs::read(&absolute).map_err(|error| {
                 Diagnostic::error(
                     "io-error",
-                    format!("cannot read `{}`: {error}", display_path(content_path)),
+                    format!("cannot read `{}`: {error}", display_path(&download.source)),
                 )
-                .at(Location::file(content_path))
+                .at(Location::file(&download.source))
             })?;
-            Ok(OutputFile::new(site_path, bytes, audience))
+            Ok(OutputFile::new(download.path, bytes, download.audience))
         })
         .collect()
 }
@@ -545,6 +599,10 @@ fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
         NavItem { path: routes::SEARCH, label: "Questionnaire" },
         NavItem { path: routes::UPDATES, label: "Updates" },
     ];
+    let bundle = options.target == RenderTarget::AuditorBundle;
+    if bundle {
+        nav.push(NavItem { path: routes::EVIDENCE, label: "Evidence" });
+    }
     if internal {
         nav.push(NavItem { path: routes::HEALTH, label: "Health" });
         nav.push(NavItem { path: routes::RISKS, label: "Risks" });
@@ -562,6 +620,7 @@ fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
         request_access_url: site.request_access_url(),
         audience: isms.audience,
         internal,
+        bundle,
         today: options.today,
         generator: format!("trustpress {}", env!("CARGO_PKG_VERSION")),
         nav,
@@ -638,13 +697,37 @@ fn escape_minimal(
 }
 
 /// `url("policies/")`: a link from the page being rendered to a site path.
+/// A route may end in a fragment after a folder (`frameworks/soc2-2017/#cc6-1`); file names
+/// may hold `#` themselves, so only `/#` starts a fragment.
 fn url_function(state: &State, path: &str) -> String {
+    let (path, fragment) = match path.find("/#") {
+        Some(index) => (&path[..=index], &path[index + 1..]),
+        None => (path, ""),
+    };
+    let encoded = encode_path(path);
+    let path = encoded.as_str();
     if let Some(root) = state.lookup("absolute_root").filter(|v| !v.is_none() && !v.is_undefined()) {
-        return format!("{}{}", root.as_str().unwrap_or("/"), path);
+        return format!("{}{path}{fragment}", root.as_str().unwrap_or("/"));
     }
     let page = state.lookup("page_path").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     let explicit_index = state.lookup("explicit_index").is_some_and(|v| v.is_true());
-    LinkBase::Page { path: page, explicit_index }.link_to(path)
+    format!("{}{fragment}", LinkBase::Page { path: page, explicit_index }.link_to(path))
+}
+
+/// A site path made safe for `href`: the characters that would end or alter the path part
+/// of a URL (`%`, `#`, `?`, found in real evidence and document file names) are
+/// percent-encoded; everything else is left as written.
+fn encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for c in path.chars() {
+        match c {
+            '%' => encoded.push_str("%25"),
+            '#' => encoded.push_str("%23"),
+            '?' => encoded.push_str("%3F"),
+            _ => encoded.push(c),
+        }
+    }
+    encoded
 }
 
 fn human_size(bytes: u64) -> String {
@@ -659,4 +742,15 @@ fn human_size(bytes: u64) -> String {
         unit += 1;
     }
     format!("{value:.1} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_encode_only_what_would_break_a_url() {
+        assert_eq!(encode_path("evidence/A.5.15/Q3 review.csv"), "evidence/A.5.15/Q3 review.csv");
+        assert_eq!(encode_path("documents/50%#2?.pdf"), "documents/50%25%232%3F.pdf");
+    }
 }

@@ -127,7 +127,7 @@ fn rows(isms: &Isms, model: &SiteModel) -> Vec<Row> {
 
 /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) is written with a
 /// leading apostrophe, as OWASP recommends for CSV files opened in spreadsheet programs.
-fn defuse(cell: &str) -> String {
+pub fn defuse(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -33,6 +33,7 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "audit.html",
     "templates" / "reviews.html",
     "templates" / "review.html",
+    "templates" / "evidence.html",
     "templates" / "404.html",
     "templates" / "feed.xml",
     "templates" / "subprocessors-feed.xml",

@@ -11,7 +11,8 @@ use crate::date::Date;
 use crate::markdown::{self, Heading, LinkBase, LinkTargets};
 use crate::model::Applicability;
 use crate::model::*;
-use crate::render::routes;
+use crate::render::routes::{self, FiledEvidence};
+use crate::render::RenderTarget;
 
 /// Days before expiry at which a certification shows as "expiring".
 pub const EXPIRING_WITHIN_DAYS: i64 = 60;
@@ -44,6 +45,8 @@ pub struct PolicyView {
     pub html: String,
     pub has_code: bool,
     pub headings: Vec<Heading>,
+    /// The markdown source's path in the auditor bundle; `None` on a site.
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -265,6 +268,19 @@ pub struct ThemeChecks {
     pub summary: CheckSummary,
 }
 
+/// One evidence file under one control, for the auditor bundle's evidence index.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    /// `None` for evidence that names no control.
+    pub control: Option<Link>,
+    pub id: String,
+    pub title: String,
+    pub collected: Option<Date>,
+    /// Collected longer ago than its `max_age_days`.
+    pub stale: bool,
+    pub file: FileLink,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckSummary {
     pub total: usize,
@@ -302,6 +318,8 @@ pub struct SiteModel {
     pub audits: Vec<AuditView>,
     pub reviews: Vec<ReviewView>,
     pub frameworks: Vec<FrameworkView>,
+    /// The auditor bundle's evidence index, by control; empty on a site.
+    pub evidence: Vec<EvidenceRow>,
 }
 
 /// File facts the views need for downloads, gathered by the caller (which reads the disk).
@@ -315,6 +333,9 @@ pub struct ViewContext<'a> {
     pub targets: &'a LinkTargets,
     pub explicit_index: bool,
     pub files: FileFacts<'a>,
+    pub target: RenderTarget,
+    /// Where the auditor bundle files each evidence file; empty on a site.
+    pub evidence_files: &'a [FiledEvidence],
 }
 
 impl ViewContext<'_> {
@@ -341,10 +362,74 @@ impl ViewContext<'_> {
         })
     }
 
-    fn evidence_link(&self, id: &str) -> Link {
+    /// Evidence `id` as shown on `control`'s page: in the auditor bundle a link to the file
+    /// filed under that control, on a site just the id (and the title when visible).
+    fn evidence_link(&self, control: &str, id: &str) -> Link {
         // Evidence ids are shown from internal up; titles only when the item itself is visible.
         let title = self.isms.evidence.get(id).map(|e| e.title.clone()).unwrap_or_default();
-        Link { id: id.to_string(), title, path: None }
+        let path = self
+            .evidence_files
+            .iter()
+            .find(|filed| filed.evidence_id == id && filed.control.as_deref() == Some(control))
+            .map(|filed| filed.path.clone());
+        Link { id: id.to_string(), title, path }
+    }
+
+    /// Evidence listed for `control`: its SoA entry's, then (in the auditor bundle) the
+    /// evidence items that name the control themselves.
+    fn control_evidence(&self, control: &str, entry: Option<&SoaEntry>) -> Vec<Link> {
+        let mut links: Vec<Link> = entry
+            .map(|e| e.evidence.iter().map(|ev| self.evidence_link(control, &ev.id)).collect())
+            .unwrap_or_default();
+        if self.target == RenderTarget::AuditorBundle {
+            for evidence in self.isms.evidence.values() {
+                let names_control = evidence.controls.iter().any(|c| c.id == control);
+                if names_control && !links.iter().any(|link| link.id == evidence.id) {
+                    links.push(self.evidence_link(control, &evidence.id));
+                }
+            }
+        }
+        links
+    }
+
+    fn evidence_rows(&self) -> Vec<EvidenceRow> {
+        let mut rows: Vec<(usize, EvidenceRow)> = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for filed in self.evidence_files {
+            let Some(evidence) = self.isms.evidence.get(&filed.evidence_id) else { continue };
+            if !seen.insert((&filed.control, &filed.evidence_id)) {
+                continue;
+            }
+            let stale = match (evidence.collected, evidence.max_age_days) {
+                (Some(collected), Some(days)) => collected.days_until(self.today) > i64::from(days),
+                _ => false,
+            };
+            let title = format!("{} {}", evidence.id, evidence.title);
+            rows.push((
+                filed.control.as_deref().map_or(usize::MAX, |c| self.control_order(c)),
+                EvidenceRow {
+                    control: filed.control.as_deref().map(|c| self.control_link(c)),
+                    id: evidence.id.clone(),
+                    title: evidence.title.clone(),
+                    collected: evidence.collected,
+                    stale,
+                    file: self.file_link(&title, &evidence.path, filed.path.clone()),
+                },
+            ));
+        }
+        // Controls in catalog order (A.5.2 before A.5.10), evidence by id within a control.
+        rows.sort_by(|(a_order, a), (b_order, b)| (a_order, &a.id).cmp(&(b_order, &b.id)));
+        rows.into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// A control's position across the enabled catalogs, for listing in catalog order.
+    fn control_order(&self, id: &str) -> usize {
+        self.isms
+            .catalogs
+            .enabled()
+            .flat_map(|catalog| catalog.controls.iter())
+            .position(|control| control.id == id)
+            .unwrap_or(usize::MAX - 1)
     }
 
     fn file_link(&self, title: &str, content_path: &std::path::Path, site_path: String) -> FileLink {
@@ -406,6 +491,8 @@ pub fn build(context: &ViewContext) -> SiteModel {
                     html: rendered.html,
                     has_code: rendered.has_code,
                     headings: rendered.headings,
+                    source: (context.target == RenderTarget::AuditorBundle)
+                        .then(|| routes::policy_source(&policy.id, &policy.source.file)),
                 }
             })
             .collect()
@@ -425,13 +512,13 @@ pub fn build(context: &ViewContext) -> SiteModel {
         for control in &catalog.controls {
             let entry = isms.soa.controls.get(&control.id);
             let applicable = entry.and_then(|e| e.applicable).and_then(Applicability::decided);
-            let status = entry.and_then(|e| e.status).filter(|_| applicable == Some(true));
+            let status = entry.and_then(SoaEntry::applicable_status);
             let state = match (applicable, status) {
                 (Some(false), _) => "not-applicable",
                 (Some(true), Some(status)) => status.as_str(),
                 _ => "undecided",
             };
-            let theme = control.theme.clone().unwrap_or_else(|| catalog.name.clone());
+            let theme = catalog.theme_of(control);
             controls.push(ControlView {
                 id: control.id.clone(),
                 path: routes::control(&control.id),
@@ -447,9 +534,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 policies: entry
                     .map(|e| e.policies.iter().filter_map(|p| context.policy_link(&p.id)).collect())
                     .unwrap_or_default(),
-                evidence: entry
-                    .map(|e| e.evidence.iter().map(|ev| context.evidence_link(&ev.id)).collect())
-                    .unwrap_or_default(),
+                evidence: context.control_evidence(&control.id, entry),
                 checks: checks_by_control.get(control.id.as_str()).cloned().unwrap_or_default(),
                 mappings: isms
                     .catalogs
@@ -745,6 +830,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
         risks,
         audits,
         reviews,
+        evidence: context.evidence_rows(),
     }
 }
 

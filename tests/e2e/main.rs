@@ -2,6 +2,7 @@
 //! One test binary (modules below) keeps link time down.
 
 mod build;
+mod bundle;
 mod common;
 mod corpus;
 mod customising;

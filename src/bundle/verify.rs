@@ -1,0 +1,330 @@
+//! `trustpress verify`: re-hashes every entry of a bundle against its manifest and names
+//! each file that changed, is missing or is extra. Reads a plain zip, or an age-encrypted
+//! one with an identity, decrypting as it reads (nothing decrypted is written to disk).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use zip::ZipArchive;
+
+use super::manifest::{self, FileEntry, ManifestFiles, MANIFEST_PATH, SUMS_PATH};
+use super::Progress;
+
+/// A manifest larger than this is refused rather than read into memory.
+const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+
+pub struct VerifyOptions {
+    pub file: PathBuf,
+    /// An age identity file (`AGE-SECRET-KEY-1…` lines), for encrypted bundles.
+    pub identity: Option<PathBuf>,
+}
+
+/// One way the archive differs from its manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// In the manifest and the archive, with other bytes (or unreadable).
+    Changed { path: String, reason: String },
+    /// In the manifest, not in the archive.
+    Missing { path: String },
+    /// In the archive, not in the manifest.
+    Extra { path: String },
+}
+
+impl Problem {
+    pub fn path(&self) -> &str {
+        match self {
+            Problem::Changed { path, .. } | Problem::Missing { path } | Problem::Extra { path } => path,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Changed { path, reason } => write!(f, "changed: {path} ({reason})"),
+            Problem::Missing { path } => write!(f, "missing: {path}"),
+            Problem::Extra { path } => write!(f, "extra:   {path}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VerifyReport {
+    /// Entries of the manifest that were checked.
+    pub checked: usize,
+    pub problems: Vec<Problem>,
+    /// SHA-256 of `manifest.json`: compare it with the one the sender reported.
+    pub manifest_sha256: String,
+    pub built_at: Option<String>,
+    pub git_commit: Option<String>,
+    pub encrypted: bool,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read `{path}`: {source}")]
+    Open { path: PathBuf, source: io::Error },
+    #[error("`{path}` is not a bundle: {reason}")]
+    NotABundle { path: PathBuf, reason: String },
+    #[error("`{0}` is encrypted with age: pass the identity that opens it with --identity KEYFILE")]
+    IdentityRequired(PathBuf),
+    #[error("cannot use the identity file `{path}`: {reason}")]
+    Identity { path: PathBuf, reason: String },
+    #[error("cannot decrypt `{path}`: no identity in `{identity}` is one of its recipients")]
+    NotARecipient { path: PathBuf, identity: PathBuf },
+    #[error("cannot decrypt `{path}`: {reason}")]
+    Decrypt { path: PathBuf, reason: String },
+    #[error("`{path}` has no valid manifest.json: {reason}")]
+    Manifest { path: PathBuf, reason: String },
+}
+
+impl VerifyError {
+    /// Errors in how verify was called (rather than in the bundle): exit code 2.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            VerifyError::IdentityRequired(_)
+                | VerifyError::Identity { .. }
+                | VerifyError::NotARecipient { .. }
+        )
+    }
+}
+
+enum Kind {
+    Zip,
+    Age,
+}
+
+/// Verifies the bundle `options.file`.
+pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport, VerifyError> {
+    let path = &options.file;
+    let open_error = |source: io::Error| VerifyError::Open { path: path.clone(), source };
+    let mut file = File::open(path).map_err(open_error)?;
+    let kind = sniff(&mut file, path)?;
+    match kind {
+        Kind::Zip => {
+            let archive = open_zip(BufReader::new(file), path)?;
+            verify_archive(archive, path, false, progress)
+        }
+        Kind::Age => {
+            let identity_file =
+                options.identity.as_ref().ok_or_else(|| VerifyError::IdentityRequired(path.clone()))?;
+            let identities = read_identities(identity_file)?;
+            let decryptor = age::Decryptor::new_buffered(BufReader::new(file))
+                .map_err(|error| VerifyError::Decrypt { path: path.clone(), reason: error.to_string() })?;
+            let identities = identities.iter().map(|i| i.as_ref() as &dyn age::Identity);
+            let reader = decryptor.decrypt(identities).map_err(|error| match error {
+                age::DecryptError::NoMatchingKeys => {
+                    VerifyError::NotARecipient { path: path.clone(), identity: identity_file.clone() }
+                }
+                other => VerifyError::Decrypt { path: path.clone(), reason: other.to_string() },
+            })?;
+            let archive = open_zip(reader, path)?;
+            verify_archive(archive, path, true, progress)
+        }
+    }
+}
+
+/// Tells a zip from an age file by their first bytes.
+fn sniff(file: &mut File, path: &Path) -> Result<Kind, VerifyError> {
+    let mut head = [0u8; 34];
+    let mut length = 0;
+    while length < head.len() {
+        match file.read(&mut head[length..]) {
+            Ok(0) => break,
+            Ok(count) => length += count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => return Err(VerifyError::Open { path: path.to_path_buf(), source }),
+        }
+    }
+    file.rewind().map_err(|source| VerifyError::Open { path: path.to_path_buf(), source })?;
+    let head = &head[..length];
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        Ok(Kind::Zip)
+    } else if head.starts_with(b"age-encryption.org/") {
+        Ok(Kind::Age)
+    } else if head.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----") {
+        Err(VerifyError::NotABundle {
+            path: path.to_path_buf(),
+            reason:
+                "it is an ASCII-armored age file; decrypt it with `age -d` first, or pass the binary file"
+                    .into(),
+        })
+    } else {
+        Err(VerifyError::NotABundle {
+            path: path.to_path_buf(),
+            reason: "it is neither a zip nor an age file".into(),
+        })
+    }
+}
+
+fn open_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<ZipArchive<R>, VerifyError> {
+    ZipArchive::new(reader).map_err(|error| VerifyError::NotABundle {
+        path: path.to_path_buf(),
+        reason: format!("not a readable zip ({error})"),
+    })
+}
+
+fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, VerifyError> {
+    let identity_error = |reason: String| VerifyError::Identity { path: path.to_path_buf(), reason };
+    let file = age::IdentityFile::from_file(path.to_string_lossy().into_owned())
+        .map_err(|error| identity_error(error.to_string()))?;
+    let identities = file.into_identities().map_err(|error| identity_error(error.to_string()))?;
+    if identities.is_empty() {
+        return Err(identity_error("it holds no AGE-SECRET-KEY-1… line".into()));
+    }
+    Ok(identities)
+}
+
+fn verify_archive<R: Read + Seek>(
+    mut archive: ZipArchive<R>,
+    path: &Path,
+    encrypted: bool,
+    progress: &dyn Progress,
+) -> Result<VerifyReport, VerifyError> {
+    let manifest_error = |reason: String| VerifyError::Manifest { path: path.to_path_buf(), reason };
+    let mut problems = Vec::new();
+    if archive.has_duplicate_names() {
+        problems.push(Problem::Changed {
+            path: path.display().to_string(),
+            reason: "the archive holds two entries with the same name".into(),
+        });
+    }
+
+    let manifest_bytes = {
+        let entry = archive
+            .by_name(MANIFEST_PATH)
+            .map_err(|_| manifest_error("the archive has no manifest.json".into()))?;
+        let mut bytes = Vec::new();
+        entry
+            .take(MAX_MANIFEST_BYTES)
+            .read_to_end(&mut bytes)
+            .map_err(|error| manifest_error(format!("cannot be read: {error}")))?;
+        bytes
+    };
+    let manifest_sha256 = format!("{:x}", Sha256::digest(&manifest_bytes));
+    let manifest: ManifestFiles =
+        serde_json::from_slice(&manifest_bytes).map_err(|error| manifest_error(error.to_string()))?;
+    if manifest.format != manifest::FORMAT {
+        return Err(manifest_error(format!(
+            "its format is `{}`; this trustpress reads `{}`",
+            manifest.format,
+            manifest::FORMAT
+        )));
+    }
+
+    // Name → index; directory entries hold no bytes and are not files to account for.
+    let mut in_archive: BTreeMap<String, usize> = BTreeMap::new();
+    for index in 0..archive.len() {
+        let Some(Ok(name)) = archive.name_for_index(index) else { continue };
+        let name = name.into_owned();
+        if !name.ends_with('/') {
+            in_archive.insert(name, index);
+        }
+    }
+
+    progress.start(manifest.files.iter().map(|f| f.size).sum());
+    let mut listed = BTreeSet::new();
+    for expected in &manifest.files {
+        listed.insert(expected.path.as_str());
+        let Some(&index) = in_archive.get(&expected.path) else {
+            problems.push(Problem::Missing { path: expected.path.clone() });
+            continue;
+        };
+        if let Some(problem) = check_entry(&mut archive, index, expected, progress) {
+            problems.push(problem);
+        }
+    }
+    progress.finish();
+
+    let mut summed = manifest.files.clone();
+    summed.push(FileEntry {
+        path: MANIFEST_PATH.into(),
+        size: manifest_bytes.len() as u64,
+        sha256: manifest_sha256.clone(),
+    });
+    match in_archive.get(SUMS_PATH) {
+        None => problems.push(Problem::Missing { path: SUMS_PATH.into() }),
+        Some(&index) => {
+            let expected = manifest::sha256sums(&summed);
+            let expected = FileEntry {
+                path: SUMS_PATH.into(),
+                size: expected.len() as u64,
+                sha256: format!("{:x}", Sha256::digest(&expected)),
+            };
+            if let Some(Problem::Changed { path, .. }) =
+                check_entry(&mut archive, index, &expected, &super::Quiet)
+            {
+                problems.push(Problem::Changed { path, reason: "does not match manifest.json".into() });
+            }
+        }
+    }
+
+    for name in in_archive.keys() {
+        if !listed.contains(name.as_str()) && name != MANIFEST_PATH && name != SUMS_PATH {
+            problems.push(Problem::Extra { path: name.clone() });
+        }
+    }
+
+    let git_commit = manifest
+        .content
+        .as_ref()
+        .and_then(|content| content.get("git_commit"))
+        .and_then(|commit| commit.as_str())
+        .map(str::to_string);
+    Ok(VerifyReport {
+        checked: manifest.files.len(),
+        problems,
+        manifest_sha256,
+        built_at: manifest.built_at,
+        git_commit,
+        encrypted,
+    })
+}
+
+/// Re-hashes entry `index` and compares it with `expected`.
+fn check_entry<R: Read + Seek>(
+    archive: &mut ZipArchive<R>,
+    index: usize,
+    expected: &FileEntry,
+    progress: &dyn Progress,
+) -> Option<Problem> {
+    let changed = |reason: String| Some(Problem::Changed { path: expected.path.clone(), reason });
+    let mut entry = match archive.by_index(index) {
+        Ok(entry) => entry,
+        Err(error) => return changed(format!("cannot be read: {error}")),
+    };
+    let mut hash = Sha256::new();
+    let mut size = 0u64;
+    let mut buffer = vec![0u8; 256 * 1024];
+    loop {
+        match entry.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(count) => {
+                hash.update(&buffer[..count]);
+                size += count as u64;
+                progress.advance(count as u64);
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return changed(format!("cannot be read: {error}")),
+        }
+    }
+    let sha256 = format!("{:x}", hash.finalize());
+    if size != expected.size {
+        changed(format!("{size} bytes, the manifest says {}", expected.size))
+    } else if sha256 != expected.sha256 {
+        changed("SHA-256 differs from the manifest".into())
+    } else {
+        None
+    }
+}

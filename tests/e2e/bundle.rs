@@ -1,0 +1,608 @@
+//! `trustpress bundle` and `trustpress verify`: the example ISMS bundles into a zip that real
+//! tools accept (Python's zipfile, `unzip -t`, `sha256sum -c`), holds everything an auditor
+//! needs and browses offline; verify catches a changed, a removed and an added file;
+//! rebuilds are byte-identical; encryption round-trips; paths never leave the content.
+//!
+//! External tools are installed by `.ci/run`. Where one is missing on a developer machine,
+//! the check that needs it is skipped with a loud message, unless
+//! `TRUSTPRESS_REQUIRE_TOOLS` is set (as CI sets it), when a missing tool fails the test.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use crate::common::{copy_tree, example_content, fixture, trustpress};
+
+/// 2026-11-21T00:00:00Z, the tests' pinned day.
+const EPOCH: &str = "1795219200";
+
+fn bundle(content: &Path, out: &Path) -> assert_cmd::assert::Assert {
+    trustpress()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["bundle", "--content"])
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .assert()
+}
+
+fn verify(file: &Path) -> assert_cmd::assert::Assert {
+    trustpress().arg("verify").arg(file).assert()
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Asserts that `text` holds `expected`, showing all of `text` when it does not.
+fn assert_holds(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
+/// The example content copied out of the repository, so its git state cannot change
+/// under a test.
+fn example_copy(dir: &Path) -> PathBuf {
+    let content = dir.join("content");
+    copy_tree(&example_content(), &content);
+    content
+}
+
+/// Whether `tool` can be run; when not, skip loudly, or fail when tools are required.
+fn have_tool(tool: &str) -> bool {
+    let found =
+        Process::new(tool).arg("--version").output().is_ok() || Process::new(tool).arg("-v").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+            "`{tool}` is required for this test (.ci/run installs it)"
+        );
+        eprintln!("\n*** SKIPPED the `{tool}` check: `{tool}` is not installed (.ci/run installs it) ***\n");
+    }
+    found
+}
+
+fn run_ok(command: &mut Process) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Every entry of a zip, by name, with its bytes.
+fn entries(zip: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    let mut files = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        files.insert(entry.name().unwrap().to_string(), bytes);
+    }
+    files
+}
+
+fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
+    let bytes = files.get(path).unwrap_or_else(|| panic!("the bundle has no {path}"));
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// Writes a zip holding `files` (a tampered copy of a bundle).
+fn write_zip(path: &Path, files: &BTreeMap<String, Vec<u8>>) {
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in files {
+        writer.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn example_bundle_is_complete_and_accepted_by_real_tools() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let content = example_content();
+    bundle(&content, &out).success();
+    let files = entries(&out);
+
+    if have_tool("python3") {
+        let checked = run_ok(
+            Process::new("python3")
+                .arg("-c")
+                .arg(
+                    "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             bad = z.testzip()\n\
+             assert bad is None, bad\n\
+             print(len(z.namelist()))",
+                )
+                .arg(&out),
+        );
+        assert_eq!(checked.trim(), files.len().to_string(), "Python sees every entry");
+    }
+    if have_tool("unzip") {
+        let tested = run_ok(Process::new("unzip").arg("-t").arg(&out));
+        assert!(tested.contains("No errors detected"), "{tested}");
+        let unpacked = dir.path().join("unpacked");
+        run_ok(Process::new("unzip").arg("-q").arg(&out).arg("-d").arg(&unpacked));
+        if have_tool("sha256sum") {
+            let sums = run_ok(Process::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&unpacked));
+            assert_eq!(sums.lines().filter(|line| line.ends_with(": OK")).count(), files.len() - 1, "{sums}");
+        }
+    }
+
+    // The manifest lists every other entry with its size and hash, and its provenance.
+    let manifest: serde_json::Value = serde_json::from_str(&text(&files, "manifest.json")).unwrap();
+    assert_eq!(manifest["format"], "trustpress-bundle/1");
+    assert_eq!(manifest["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["built_at"], "2026-11-21T00:00:00Z");
+    assert_eq!(manifest["built_at_source"], "SOURCE_DATE_EPOCH");
+    let listed: BTreeSet<&str> =
+        manifest["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let in_zip: BTreeSet<&str> =
+        files.keys().map(String::as_str).filter(|p| *p != "manifest.json" && *p != "SHA256SUMS").collect();
+    assert_eq!(listed, in_zip);
+    let soa_entry = manifest["files"].as_array().unwrap().iter().find(|f| f["path"] == "soa.csv").unwrap();
+    assert_eq!(soa_entry["size"], files["soa.csv"].len());
+    assert_eq!(manifest["counts"]["controls"], 93);
+    assert_eq!(manifest["counts"]["policies"], 15);
+    assert_eq!(manifest["counts"]["files"], in_zip.len());
+
+    // Every control: a page and a row of soa.csv and soa.json.
+    for control in soa_csv_controls(&files) {
+        let slug = control.to_lowercase().replace('.', "-");
+        assert!(files.contains_key(&format!("soa/{slug}/index.html")), "no page for {control}");
+    }
+    let soa: serde_json::Value = serde_json::from_str(&text(&files, "soa.json")).unwrap();
+    assert_eq!(soa["version"], "7");
+    assert_eq!(soa["approved_by"], "Management Board");
+    assert_eq!(soa["approved"], "2026-09-15");
+    let a74 = soa["controls"].as_array().unwrap().iter().find(|c| c["control"] == "A.7.4").unwrap();
+    assert_eq!(a74["applicable"], false);
+    assert_eq!(a74["justification"], "Fully remote company; no premises of our own to monitor.");
+
+    // Every policy, as HTML and as its markdown source, byte for byte.
+    for entry in std::fs::read_dir(content.join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let in_bundle: Vec<&String> =
+            files.keys().filter(|p| p.starts_with("policies/") && p.ends_with(&format!("/{name}"))).collect();
+        assert_eq!(in_bundle.len(), 1, "{name}: {in_bundle:?}");
+        assert_eq!(files[in_bundle[0]], source, "{name} is its source, unchanged");
+        let page = in_bundle[0].replace(name, "index.html");
+        let link = format!("href=\"../../{}\"", in_bundle[0]);
+        assert!(text(&files, &page).replace("&#x2f;", "/").contains(&link), "{page} links its source");
+    }
+
+    // Every evidence file, under each control it serves, with its exact bytes.
+    let index: Vec<serde_json::Value> = yaml_list(&content.join("evidence/evidence.yaml"));
+    assert_eq!(index.len(), 25);
+    for item in &index {
+        let file = item["file"].as_str().unwrap();
+        let bytes = std::fs::read(content.join("evidence").join(file)).unwrap();
+        for control in item["controls"].as_array().unwrap() {
+            let path = format!("evidence/{}/{file}", control.as_str().unwrap());
+            assert_eq!(files.get(&path), Some(&bytes), "{path}");
+        }
+    }
+
+    // Every document and certification document.
+    for document in std::fs::read_dir(content.join("documents")).unwrap() {
+        let name = document.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".pdf") {
+            assert!(files.keys().any(|p| p.ends_with(&format!("/{name}"))), "{name} is missing");
+        }
+    }
+    assert!(files.contains_key("certifications/iso27001/iso27001-stage2-report.pdf"));
+
+    // Risk register, audits and management reviews.
+    for page in ["risks/index.html", "audits/ia-2026-01/index.html", "reviews/mr-2026-01/index.html"] {
+        assert!(files.contains_key(page), "{page}");
+    }
+    let index_page = text(&files, "index.html");
+    assert!(index_page.contains("Auditor bundle"), "the pages say what they are");
+
+    assert_holds(&stdout(&verify(&out).success()), &format!("ok: all {} files", listed.len()));
+}
+
+fn soa_csv_controls(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let csv = text(files, "soa.csv");
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("control,title,theme,framework,applicable,status,"));
+    let controls: Vec<String> = lines.map(|line| line.split(',').next().unwrap().to_string()).collect();
+    assert_eq!(controls.len(), 93, "one row per Annex A control");
+    controls
+}
+
+fn yaml_list(path: &Path) -> Vec<serde_json::Value> {
+    serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn soa_csv_reads_as_a_spreadsheet_would() {
+    if !have_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    bundle(&example_content(), &out).success();
+    let rows = run_ok(
+        Process::new("python3")
+            .arg("-c")
+            .arg(
+                "import csv, io, json, sys, zipfile\n\
+         text = zipfile.ZipFile(sys.argv[1]).read('soa.csv').decode('utf-8')\n\
+         print(json.dumps(list(csv.DictReader(io.StringIO(text, newline='')))))",
+            )
+            .arg(&out),
+    );
+    let rows: Vec<BTreeMap<String, String>> = serde_json::from_str(&rows).unwrap();
+    assert_eq!(rows.len(), 93);
+    let row = |id: &str| rows.iter().find(|r| r["control"] == id).unwrap();
+    let a515 = row("A.5.15");
+    assert_eq!(a515["title"], "Access control");
+    assert_eq!(a515["theme"], "Organizational");
+    assert_eq!(a515["applicable"], "yes");
+    assert_eq!(a515["status"], "implemented");
+    assert_eq!(a515["owner"], "Head of IT");
+    assert_eq!(a515["policies"], "POL-AC");
+    assert_eq!(a515["evidence"], "EV-003");
+    assert_eq!((a515["soa_version"].as_str(), a515["soa_approved"].as_str()), ("7", "2026-09-15"));
+    assert_eq!(row("A.7.4")["applicable"], "no");
+    assert_eq!(row("A.7.4")["status"], "");
+    assert!(row("A.5.2")["justification"].contains("distributed, fully remote"), "commas survive quoting");
+}
+
+/// Offline browsing: every relative link and asset of every page points at an entry of
+/// the archive, folder links end in index.html, and control pages link their evidence.
+#[test]
+fn bundle_pages_browse_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    bundle(&example_content(), &out).success();
+    let files = entries(&out);
+    let mut checked = 0;
+    assert!(!files.contains_key("404.html"), "a server's 404 page has no use offline");
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+        let html = String::from_utf8_lossy(bytes).replace("&#x2f;", "/").replace("&amp;", "&");
+        for attribute in ["href=\"", "src=\""] {
+            for link in html.split(attribute).skip(1).map(|rest| &rest[..rest.find('"').unwrap()]) {
+                if link.starts_with('#') || link.contains(':') {
+                    continue;
+                }
+                let link = link.split('#').next().unwrap();
+                let target = resolve(path, link);
+                assert!(files.contains_key(&target), "{path} links `{link}`, which is not in the bundle");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+
+    let control = text(&files, "soa/a-5-15/index.html").replace("&#x2f;", "/");
+    assert!(control.contains("<a href=\"../../evidence/A.5.15/access-review-2026-q3.csv\">"), "{control}");
+    let evidence = text(&files, "evidence/index.html").replace("&#x2f;", "/");
+    for copy in ["A.5.15", "A.5.18", "A.8.2", "A.8.3"] {
+        let link = format!("href=\"../evidence/{copy}/access-review-2026-q3.csv\"");
+        assert!(evidence.contains(&link), "the evidence index links each copy: {link}");
+    }
+}
+
+/// `link` as seen from the page at `page`, as a path in the archive.
+fn resolve(page: &str, link: &str) -> String {
+    let mut parts: Vec<&str> = page.split('/').collect();
+    parts.pop();
+    for segment in link.split('/') {
+        match segment {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+#[test]
+fn the_public_and_internal_sites_do_not_link_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    for audience in ["public", "internal"] {
+        let out = dir.path().join(audience);
+        crate::common::build(&example_content(), &out, audience).success();
+        let control = std::fs::read_to_string(out.join("soa/a-5-15/index.html")).unwrap();
+        assert!(!control.contains("evidence&#x2f;"), "{audience}: {control}");
+        assert!(!control.contains("Auditor bundle"));
+        assert!(!out.join("evidence").exists(), "{audience} has no evidence folder");
+    }
+}
+
+#[test]
+fn the_bundle_holds_what_only_auditors_may_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    bundle(&fixture("leak"), &out).success();
+    let files = entries(&out);
+    let all: String =
+        files.iter().map(|(path, bytes)| format!("{path}\n{}\n", String::from_utf8_lossy(bytes))).collect();
+    for place in [
+        "AUDMARK evidence contents",
+        "AUDMARK evidence title",
+        "AUDMARK auditor policy body",
+        "AUDMARK fenced block in a public policy",
+        "AUDMARK auditor-only audit",
+        "AUDMARK risk title",
+        "AUDMARK file contents audmark-auditor-paper",
+        "AUDMARK file contents audmark-cert-report",
+        "INTMARK",
+        "PUBMARK",
+    ] {
+        assert!(all.contains(place), "the bundle lacks `{place}`");
+    }
+}
+
+#[test]
+fn same_content_and_date_give_a_byte_identical_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two copies in different places: no absolute path, host or clock may reach the bytes.
+    let first_content = example_copy(&dir.path().join("a"));
+    let second_content = example_copy(&dir.path().join("b/c"));
+    let first = dir.path().join("first.zip");
+    let second = dir.path().join("second.zip");
+    bundle(&first_content, &first).success();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    bundle(&second_content, &second).success();
+    let (first_bytes, second_bytes) = (std::fs::read(&first).unwrap(), std::fs::read(&second).unwrap());
+    assert!(first_bytes == second_bytes, "two bundles of the same content differ");
+
+    let later = dir.path().join("later.zip");
+    trustpress()
+        .env("SOURCE_DATE_EPOCH", "1795305600")
+        .args(["bundle", "--content"])
+        .arg(&first_content)
+        .arg("--out")
+        .arg(&later)
+        .assert()
+        .success();
+    assert!(std::fs::read(&later).unwrap() != first_bytes, "the build date is part of the archive");
+    let manifest = text(&entries(&later), "manifest.json");
+    assert!(manifest.contains("\"built_at\": \"2026-11-22T00:00:00Z\""), "{manifest}");
+}
+
+#[test]
+fn without_source_date_epoch_the_commit_dates_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let git = |args: &[&str]| {
+        run_ok(
+            Process::new("git")
+                .arg("-C")
+                .arg(&content)
+                .args(args)
+                .env("GIT_AUTHOR_DATE", "1790000000 +0000")
+                .env("GIT_COMMITTER_DATE", "1790000000 +0000"),
+        )
+    };
+    git(&["init", "--quiet"]);
+    git(&["add", "."]);
+    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "ISMS"]);
+    let commit = git(&["rev-parse", "HEAD"]).trim().to_string();
+
+    let out = dir.path().join("audit.zip");
+    let run = || trustpress().args(["bundle", "--content"]).arg(&content).arg("--out").arg(&out).assert();
+    assert_holds(&stderr(&run().success()), &format!("content commit   {commit}\n"));
+    let manifest: serde_json::Value = serde_json::from_str(&text(&entries(&out), "manifest.json")).unwrap();
+    assert_eq!(manifest["content"]["git_commit"], commit.as_str());
+    assert_eq!(manifest["content"]["git_dirty"], false);
+    assert_eq!(manifest["built_at"], "2026-09-21T14:13:20Z");
+    assert_eq!(manifest["built_at_source"], "git-commit");
+    let first = std::fs::read(&out).unwrap();
+    run().success();
+    assert!(std::fs::read(&out).unwrap() == first, "a commit pins the date: rebuilds are identical");
+
+    std::fs::write(content.join("evidence/new-export.csv"), "a,b\n").unwrap();
+    assert_holds(&stderr(&run().success()), "(with uncommitted changes)");
+    let manifest: serde_json::Value = serde_json::from_str(&text(&entries(&out), "manifest.json")).unwrap();
+    assert_eq!(manifest["content"]["git_dirty"], true);
+}
+
+#[test]
+fn verify_names_a_changed_a_missing_and_an_extra_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    bundle(&example_content(), &out).success();
+    verify(&out).success();
+    let original = entries(&out);
+    let evidence = "evidence/A.5.15/access-review-2026-q3.csv";
+
+    let mut changed = original.clone();
+    changed.get_mut(evidence).unwrap()[10] ^= 0x01;
+    let changed_zip = dir.path().join("changed.zip");
+    write_zip(&changed_zip, &changed);
+    let report = stdout(&verify(&changed_zip).code(1));
+    assert_eq!(report, format!("changed: {evidence} (SHA-256 differs from the manifest)\n"));
+
+    let mut removed = original.clone();
+    removed.remove("soa.csv");
+    let removed_zip = dir.path().join("removed.zip");
+    write_zip(&removed_zip, &removed);
+    assert_eq!(stdout(&verify(&removed_zip).code(1)), "missing: soa.csv\n");
+
+    let mut added = original.clone();
+    added.insert("evidence/A.5.15/late-addition.csv".into(), b"x".to_vec());
+    let added_zip = dir.path().join("added.zip");
+    write_zip(&added_zip, &added);
+    assert_eq!(stdout(&verify(&added_zip).code(1)), "extra:   evidence/A.5.15/late-addition.csv\n");
+
+    // A manifest edited to match a changed file still fails: SHA256SUMS no longer agrees.
+    let mut forged = changed.clone();
+    let mut manifest: serde_json::Value = serde_json::from_str(&text(&forged, "manifest.json")).unwrap();
+    let listed =
+        manifest["files"].as_array_mut().unwrap().iter_mut().find(|f| f["path"] == evidence).unwrap();
+    listed["sha256"] = sha256_hex(&changed[evidence]).into();
+    forged.insert("manifest.json".into(), serde_json::to_vec_pretty(&manifest).unwrap());
+    let forged_zip = dir.path().join("forged.zip");
+    write_zip(&forged_zip, &forged);
+    assert_eq!(stdout(&verify(&forged_zip).code(1)), "changed: SHA256SUMS (does not match manifest.json)\n");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+#[test]
+fn verify_catches_a_flipped_byte_in_the_archive_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    bundle(&example_content(), &out).success();
+    let evidence = "evidence/A.6.3/awareness-training-2026.csv";
+    let offset = {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+        let entry = archive.by_name(evidence).unwrap();
+        entry.data_start().unwrap() + entry.compressed_size() / 2
+    };
+    let mut bytes = std::fs::read(&out).unwrap();
+    bytes[usize::try_from(offset).unwrap()] ^= 0x20;
+    std::fs::write(&out, bytes).unwrap();
+    let report = stdout(&verify(&out).code(1));
+    assert!(report.starts_with(&format!("changed: {evidence} (")), "{report}");
+    assert_eq!(report.lines().count(), 1, "{report}");
+}
+
+#[test]
+fn encrypted_bundle_decrypts_to_the_plain_one_and_verifies() {
+    use age::secrecy::ExposeSecret;
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let identity = age::x25519::Identity::generate();
+    let other = age::x25519::Identity::generate();
+    let key_file = dir.path().join("key.txt");
+    std::fs::write(&key_file, format!("# test key\n{}\n", identity.to_string().expose_secret())).unwrap();
+
+    let plain = dir.path().join("audit.zip");
+    bundle(&content, &plain).success();
+    let encrypted = dir.path().join("audit.zip.age");
+    let sealing = trustpress()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["bundle", "--content"])
+        .arg(&content)
+        .arg("--out")
+        .arg(&encrypted)
+        .arg("--encrypt-to")
+        .arg(other.to_public().to_string())
+        .arg("--encrypt-to")
+        .arg(identity.to_public().to_string())
+        .assert()
+        .success();
+    assert_holds(&stderr(&sealing), "encrypted to 2 recipients");
+
+    let sealed = std::fs::read(&encrypted).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1\n"), "a standard age file");
+    assert!(!sealed.windows(13).any(|w| w == b"manifest.json"), "not even entry names are readable");
+    let decryptor = age::Decryptor::new(&sealed[..]).unwrap();
+    let mut opened = Vec::new();
+    decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .unwrap()
+        .read_to_end(&mut opened)
+        .unwrap();
+    assert!(opened == std::fs::read(&plain).unwrap(), "decrypted, it is the plain bundle byte for byte");
+    let opened_zip = dir.path().join("opened.zip");
+    std::fs::write(&opened_zip, &opened).unwrap();
+    verify(&opened_zip).success();
+
+    let opened_by_verify =
+        trustpress().arg("verify").arg(&encrypted).arg("--identity").arg(&key_file).assert();
+    assert_holds(&stdout(&opened_by_verify.success()), "ok: all");
+    assert_holds(&stderr(&trustpress().arg("verify").arg(&encrypted).assert().code(2)), "--identity");
+    let stranger = dir.path().join("stranger.txt");
+    let stranger_key = age::x25519::Identity::generate();
+    std::fs::write(&stranger, format!("{}\n", stranger_key.to_string().expose_secret())).unwrap();
+    let refused =
+        trustpress().arg("verify").arg(&encrypted).arg("--identity").arg(&stranger).assert().code(2);
+    assert_holds(&stderr(&refused), "is one of its recipients");
+
+    if have_tool("age") {
+        let decrypted = dir.path().join("by-age-cli.zip");
+        run_ok(
+            Process::new("age").arg("-d").arg("-i").arg(&key_file).arg("-o").arg(&decrypted).arg(&encrypted),
+        );
+        assert!(std::fs::read(&decrypted).unwrap() == opened, "the age CLI opens it too");
+    }
+}
+
+#[test]
+fn paths_leaving_the_content_folder_are_errors_and_keep_the_previous_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    std::fs::write(dir.path().join("secret.txt"), "outside the content folder").unwrap();
+    let out = dir.path().join("out/audit.zip");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    std::fs::write(&out, "previous bundle").unwrap();
+
+    let index = content.join("evidence/evidence.yaml");
+    let original = std::fs::read_to_string(&index).unwrap();
+    for (file, expected) in [
+        ("../../secret.txt", "leaves the content folder"),
+        ("/etc/hostname", "is an absolute path"),
+        ("linked.csv", "symlink to a place outside the content folder"),
+    ] {
+        #[cfg(unix)]
+        if file == "linked.csv" {
+            let _ = std::fs::remove_file(content.join("evidence/linked.csv"));
+            std::os::unix::fs::symlink(dir.path().join("secret.txt"), content.join("evidence/linked.csv"))
+                .unwrap();
+        }
+        #[cfg(not(unix))]
+        if file == "linked.csv" {
+            continue;
+        }
+        let edited = original.replacen("file: access-review-2026-q3.csv", &format!("file: {file}"), 1);
+        assert_ne!(edited, original);
+        std::fs::write(&index, edited).unwrap();
+        let message = stderr(&bundle(&content, &out).code(1));
+        assert_holds(&message, "evidence/evidence.yaml:18:9");
+        assert_holds(&message, expected);
+        assert_holds(&message, "was left untouched");
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous bundle");
+        let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().flatten().collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
+    }
+}
+
+#[test]
+fn usage_and_input_errors_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_recipient = trustpress()
+        .args(["bundle", "--content"])
+        .arg(example_content())
+        .args(["--encrypt-to", "age1notakey"])
+        .arg("--out")
+        .arg(dir.path().join("x.zip"))
+        .assert()
+        .code(2);
+    assert_holds(&stderr(&bad_recipient), "not an age recipient");
+    assert!(!dir.path().join("x.zip").exists());
+
+    let garbage = dir.path().join("garbage.zip");
+    std::fs::write(&garbage, "this is not a zip").unwrap();
+    assert_holds(&stderr(&verify(&garbage).code(1)), "is not a bundle");
+    assert_holds(&stderr(&verify(&dir.path().join("absent.zip")).code(1)), "cannot read");
+    let into_folder = trustpress()
+        .args(["bundle", "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(dir.path())
+        .assert();
+    assert_holds(&stderr(&into_folder.code(1)), "is a folder");
+}
