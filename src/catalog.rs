@@ -1,7 +1,7 @@
 //! Control catalogs: ISO/IEC 27001:2022 Annex A built into the binary, and custom catalogs
 //! loaded from `frameworks/*.yaml` in the same shape.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -112,9 +112,42 @@ pub struct Catalogs {
     pub all: BTreeMap<String, Catalog>,
     /// Enabled catalog ids in the order `site.yaml` lists them.
     pub enabled: Vec<String>,
+    /// Control id → (catalog id, index) over the enabled catalogs, first catalog first:
+    /// every control link of every page looks a control up.
+    #[serde(skip)]
+    by_control: HashMap<String, (String, usize)>,
+    /// SoA control id → the mapped catalogs' ids that map to it.
+    #[serde(skip)]
+    mapped: HashMap<String, Vec<(String, Vec<String>)>>,
 }
 
 impl Catalogs {
+    /// The catalogs with `enabled` switched on, indexed for lookups.
+    pub fn new(all: BTreeMap<String, Catalog>, enabled: Vec<String>) -> Catalogs {
+        let mut catalogs = Catalogs { all, enabled, by_control: HashMap::new(), mapped: HashMap::new() };
+        let mut by_control = HashMap::new();
+        let mut mapped: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+        for catalog in catalogs.enabled() {
+            for (index, control) in catalog.controls.iter().enumerate() {
+                by_control.entry(control.id.clone()).or_insert_with(|| (catalog.id.clone(), index));
+            }
+        }
+        for catalog in catalogs.mapped_catalogs() {
+            for control in &catalog.controls {
+                for target in &control.maps_to {
+                    let entries = mapped.entry(target.clone()).or_default();
+                    match entries.iter_mut().find(|(id, _)| *id == catalog.id) {
+                        Some((_, ids)) => ids.push(control.id.clone()),
+                        None => entries.push((catalog.id.clone(), vec![control.id.clone()])),
+                    }
+                }
+            }
+        }
+        catalogs.by_control = by_control;
+        catalogs.mapped = mapped;
+        catalogs
+    }
+
     pub fn enabled(&self) -> impl Iterator<Item = &Catalog> {
         self.enabled.iter().filter_map(|id| self.all.get(id))
     }
@@ -132,17 +165,17 @@ impl Catalogs {
     /// For an Annex A (or other SoA) control, the ids that map to it in each enabled
     /// mapped catalog: `[(catalog name, [ids])]`.
     pub fn mapped_to(&self, control_id: &str) -> Vec<(&Catalog, Vec<&str>)> {
-        self.mapped_catalogs()
-            .filter_map(|catalog| {
-                let ids: Vec<&str> = catalog
-                    .controls
+        self.mapped
+            .get(control_id)
+            .map(|entries| {
+                entries
                     .iter()
-                    .filter(|c| c.maps_to.iter().any(|m| m == control_id))
-                    .map(|c| c.id.as_str())
-                    .collect();
-                (!ids.is_empty()).then_some((catalog, ids))
+                    .filter_map(|(catalog_id, ids)| {
+                        Some((self.all.get(catalog_id)?, ids.iter().map(String::as_str).collect()))
+                    })
+                    .collect()
             })
-            .collect()
+            .unwrap_or_default()
     }
 
     /// The control with this id in any enabled catalog, with its catalog.

@@ -318,7 +318,7 @@ impl Loader<'_> {
                 );
             }
         }
-        catalogs
+        Catalogs::new(catalogs.all, catalogs.enabled)
     }
 
     fn list(&mut self, folder: &str, extensions: &[&str]) -> Vec<PathBuf> {

@@ -223,7 +223,14 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: policy.path.clone(),
             title: policy.title.clone(),
             audience: if source.teaser_only { Audience::Public } else { source.audience },
-            item: Some(("policy", Value::from(Serde(policy)))),
+            item: Some((
+                "policy",
+                context! {
+                    html => Value::from_safe_string(policy.html.clone()),
+                    headings => Value::from(Serde(&policy.headings)),
+                    ..Value::from(Serde(policy))
+                },
+            )),
             has_code: policy.has_code,
         });
     }

@@ -42,8 +42,12 @@ pub struct PolicyView {
     pub audience: Audience,
     pub teaser_only: bool,
     pub controls: Vec<Link>,
+    /// The rendered body and its headings are left out of the model every page shares (a
+    /// large ISMS has megabytes of them); each policy page gets its own.
+    #[serde(skip)]
     pub html: String,
     pub has_code: bool,
+    #[serde(skip)]
     pub headings: Vec<Heading>,
     /// The markdown source's path in the auditor bundle; `None` on a site.
     pub source: Option<String>,
