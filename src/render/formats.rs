@@ -11,9 +11,16 @@ use crate::render::routes;
 use crate::render::view::SiteModel;
 use crate::render::RenderOptions;
 
-pub fn machine_files(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> Vec<OutputFile> {
+/// `pages` is every HTML file the build writes (`policies/pol-ac/index.html`): the sitemap
+/// lists exactly those, so no page can be missing from it.
+pub fn machine_files(
+    isms: &Isms,
+    model: &SiteModel,
+    options: &RenderOptions,
+    pages: &[&str],
+) -> Vec<OutputFile> {
     let mut files = vec![
-        OutputFile::new(routes::SITEMAP, sitemap(isms, model, options), Audience::Public),
+        OutputFile::new(routes::SITEMAP, sitemap(pages, options), Audience::Public),
         OutputFile::new(routes::ROBOTS, robots(isms, options), Audience::Public),
         OutputFile::new(routes::TRUST_JSON, trust_json(isms, model, options), Audience::Public),
     ];
@@ -27,32 +34,18 @@ fn absolute(options: &RenderOptions, path: &str) -> String {
     format!("{}/{}", options.base_url.trim_end_matches('/'), path)
 }
 
-fn sitemap(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String {
-    let mut paths: Vec<String> = [
-        routes::OVERVIEW,
-        routes::POLICIES,
-        routes::SOA,
-        routes::CERTIFICATIONS,
-        routes::DOCUMENTS,
-        routes::SUBPROCESSORS,
-        routes::FAQ,
-        routes::UPDATES,
-    ]
-    .iter()
-    .map(|p| p.to_string())
-    .collect();
-    paths.extend(model.policies.iter().map(|p| p.path.clone()));
-    paths.extend(model.controls.iter().map(|c| c.path.clone()));
-    paths.extend(model.updates.iter().map(|u| u.path.clone()));
-    if isms.audience >= Audience::Internal {
-        paths.extend([routes::RISKS, routes::AUDITS, routes::REVIEWS].iter().map(|p| p.to_string()));
-        paths.extend(model.audits.iter().map(|a| a.path.clone()));
-        paths.extend(model.reviews.iter().map(|r| r.path.clone()));
-    }
-    paths.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+fn sitemap(pages: &[&str], options: &RenderOptions) -> String {
+    let mut paths: Vec<&str> = pages
+        .iter()
+        .filter(|page| **page != routes::NOT_FOUND)
+        .map(|page| page.strip_suffix("index.html").unwrap_or(page))
+        .collect();
+    paths.sort_unstable();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for path in paths {
-        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_text(&absolute(options, &path))));
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", escape_text(&absolute(options, path))));
     }
     xml.push_str("</urlset>\n");
     xml

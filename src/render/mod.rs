@@ -151,7 +151,9 @@ pub fn render_site(
     if !bundle {
         files.extend(copy_files(isms, root)?);
     }
-    files.extend(formats::machine_files(isms, &model, options));
+    let pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html")).collect();
+    let machine = formats::machine_files(isms, &model, options, &pages);
+    files.extend(machine);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -50,6 +50,19 @@ fn example_builds_every_page_for_the_public() {
     let sitemap = text(&tree, "sitemap.xml");
     assert!(sitemap.contains("<loc>https://trust.halcyon-ledger.example/policies/pol-ac/</loc>"));
     assert!(!sitemap.contains("/risks/"));
+    // Every HTML page of the build, and nothing else, is in the sitemap.
+    let pages: Vec<String> = tree
+        .keys()
+        .filter(|p| p.ends_with(".html") && *p != "404.html")
+        .map(|p| {
+            format!("<loc>https://trust.halcyon-ledger.example/{}</loc>", p.trim_end_matches("index.html"))
+        })
+        .collect();
+    assert_eq!(sitemap.matches("<loc>").count(), pages.len());
+    for page in &pages {
+        assert!(sitemap.contains(page.as_str()), "sitemap lacks {page}");
+    }
+    assert!(sitemap.contains("/search/</loc>") && sitemap.contains("/frameworks/soc2-2017/</loc>"));
     let trust: serde_json::Value = serde_json::from_str(&text(&tree, "trust.json")).unwrap();
     assert_eq!(trust["controls"]["total"], 93);
     assert_eq!(trust["organization"], "Halcyon Ledger");
