@@ -10,3 +10,4 @@ mod escaping;
 mod fuzz_regressions;
 mod leak;
 mod self_service;
+mod serve;
