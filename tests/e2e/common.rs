@@ -70,3 +70,10 @@ pub fn text(tree: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
     });
     String::from_utf8(bytes.clone()).unwrap()
 }
+
+/// Replaces the first `from` in a file with `to`; the file must hold `from`.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let content = std::fs::read_to_string(path).unwrap();
+    assert!(content.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, content.replacen(from, to, 1)).unwrap();
+}

@@ -1,13 +1,7 @@
 //! Custom control catalogs from `frameworks/*.yaml` and theme folders that override the
 //! default theme file by file.
 
-use crate::common::{build, copy_tree, fixture, read_tree, text};
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let content = std::fs::read_to_string(path).unwrap();
-    assert!(content.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, content.replacen(from, to, 1)).unwrap();
-}
+use crate::common::{build, copy_tree, edit, fixture, read_tree, text};
 
 #[test]
 fn a_custom_catalog_gets_soa_rows_and_control_pages() {

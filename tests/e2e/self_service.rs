@@ -1,13 +1,7 @@
 //! Customer self-service and the views derived from the SoA: framework coverage through the
 //! mapping, certification badges, the subprocessor change feed, and the answer exports.
 
-use crate::common::{build, copy_tree, example_content, fixture, read_tree, text, trustpress};
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let content = std::fs::read_to_string(path).unwrap();
-    assert!(content.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, content.replacen(from, to, 1)).unwrap();
-}
+use crate::common::{build, copy_tree, edit, example_content, fixture, read_tree, text, trustpress};
 
 /// A mapped catalog over the minimal ISMS, whose coverage is worked out by hand:
 /// A.5.1 implemented, A.5.2 partial, A.5.3 planned, A.7.4 and A.7.5 not applicable.
