@@ -63,7 +63,7 @@ impl Catalog {
     pub fn themes(&self) -> Vec<String> {
         let mut themes: Vec<String> = Vec::new();
         for control in &self.controls {
-            let theme = control.theme.clone().unwrap_or_else(|| "Controls".to_string());
+            let theme = self.theme_of(control);
             if !themes.contains(&theme) {
                 themes.push(theme);
             }

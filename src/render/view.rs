@@ -642,7 +642,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
             .controls
             .iter()
             .filter_map(|link| isms.catalogs.find_control(&link.id))
-            .map(|(catalog, control)| control.theme.clone().unwrap_or_else(|| catalog.name.clone()))
+            .map(|(catalog, control)| catalog.theme_of(control))
             .collect();
         themes.sort();
         themes.dedup();
@@ -865,7 +865,7 @@ fn frameworks(isms: &Isms, controls: &[ControlView]) -> Vec<FrameworkView> {
                         id: criterion.id.clone(),
                         anchor: crate::markdown::slug(&criterion.id),
                         title: criterion.title.clone(),
-                        theme: criterion.theme.clone().unwrap_or_else(|| catalog.name.clone()),
+                        theme: catalog.theme_of(criterion),
                         state: derive_state(&states),
                         controls: mapped,
                     }
