@@ -281,8 +281,9 @@ impl Rebuilder<'_> {
                 diagnostics.sort_by_key(|diagnostic| {
                     !diagnostic.location.as_ref().is_some_and(|location| self.saved.contains(&location.file))
                 });
-                let overlay = live::overlay(&diagnostics, previous.build > 0);
-                let event = live::failed_event(&diagnostics, &overlay);
+                let shown = shown_to_browsers(&diagnostics, self.options.bind);
+                let overlay = live::overlay(&shown, previous.build > 0);
+                let event = live::failed_event(&shown, &overlay);
                 // Served first, then told: a page that reloads on the event gets the overlay.
                 self.shared.serve(Served {
                     build: previous.build,
@@ -294,6 +295,22 @@ impl Rebuilder<'_> {
             }
         }
     }
+}
+
+/// The problems pages may show. Diagnostics come from the whole content folder, so their
+/// messages can name withheld items, values and files: shown in full only to the machine
+/// the server runs on (loopback, where the `Host` check also holds). Bound elsewhere,
+/// browsers learn only that the build failed; the terminal still has every detail.
+fn shown_to_browsers(diagnostics: &[Diagnostic], bind: IpAddr) -> Vec<Diagnostic> {
+    if bind.is_loopback() {
+        return diagnostics.to_vec();
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    vec![Diagnostic::error(
+        "build-failed",
+        format!("the last change broke the build ({errors} error(s)); the last good build is shown"),
+    )
+    .hint("the details are in the terminal running `trustpress serve`: other machines are not shown them, as they may name content withheld from this audience")]
 }
 
 /// Output paths added, removed or with different bytes. Both lists are sorted by path.
@@ -371,6 +388,19 @@ fn handle(shared: &Shared, request: tiny_http::Request) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn other_machines_are_not_shown_diagnostic_details() {
+        let diagnostics = vec![Diagnostic::error("unknown-policy", "unknown policy `POL-SECRET-PLAN`")
+            .at(crate::diagnostic::Location::at("soa.yaml", 4, 3))];
+        let local = shown_to_browsers(&diagnostics, IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(local, diagnostics);
+        let remote = shown_to_browsers(&diagnostics, IpAddr::from([0, 0, 0, 0]));
+        assert_eq!(remote.len(), 1);
+        let text = format!("{remote:?}");
+        assert!(!text.contains("SECRET") && !text.contains("soa.yaml"), "{text}");
+        assert!(remote[0].message.contains("1 error(s)"));
+    }
     use crate::audience::Audience;
 
     #[test]
