@@ -150,15 +150,20 @@ impl Loader<'_> {
     /// Parses a whole YAML file into `T`.
     fn yaml_file<T: DeserializeOwned>(&mut self, file: &Path) -> Option<T> {
         let text = self.read(file)?;
+        self.yaml_text(file, &text)
+    }
+
+    /// Parses `text`, the contents of `file`, into `T`.
+    fn yaml_text<T: DeserializeOwned>(&mut self, file: &Path, text: &str) -> Option<T> {
         if text.trim().is_empty() {
             self.report(Diagnostic::error("empty-file", "file is empty").at(Location::file(file)));
             return None;
         }
-        match yaml::parse::<T>(&text, file, 1) {
+        match yaml::parse::<T>(text, file, 1) {
             Ok(value) => Some(value),
             Err(diagnostic) => {
                 self.report(diagnostic);
-                self.remember_ids(&text);
+                self.remember_ids(text);
                 None
             }
         }
@@ -180,10 +185,15 @@ impl Loader<'_> {
     /// Parses a YAML file whose top level is a list of `T`, each with its location.
     fn yaml_list<T: DeserializeOwned>(&mut self, file: &Path) -> Vec<(T, Location)> {
         let Some(text) = self.read(file) else { return Vec::new() };
+        self.yaml_list_text(file, &text)
+    }
+
+    /// Parses `text`, the contents of `file`, as a list of `T`.
+    fn yaml_list_text<T: DeserializeOwned>(&mut self, file: &Path, text: &str) -> Vec<(T, Location)> {
         if text.trim().is_empty() {
             return Vec::new();
         }
-        match yaml::parse::<Vec<Spanned<T>>>(&text, file, 1) {
+        match yaml::parse::<Vec<Spanned<T>>>(text, file, 1) {
             Ok(items) => items
                 .into_iter()
                 .map(|item| {
@@ -193,7 +203,7 @@ impl Loader<'_> {
                 .collect(),
             Err(diagnostic) => {
                 self.report(diagnostic);
-                self.remember_ids(&text);
+                self.remember_ids(text);
                 Vec::new()
             }
         }
@@ -387,8 +397,8 @@ impl Loader<'_> {
     fn certifications(&mut self) -> BTreeMap<String, Certification> {
         let mut certifications = BTreeMap::new();
         for file in self.list("certifications", &["yaml", "yml"]) {
-            let Some(mut certification) = self.yaml_file::<Certification>(&file) else { continue };
-            let text = self.root.read_text(&file).unwrap_or_default();
+            let Some(text) = self.read(&file) else { continue };
+            let Some(mut certification) = self.yaml_text::<Certification>(&file, &text) else { continue };
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
             certification.id = stem.clone();
             certification.source = Location::at(&file, 1, 1);
@@ -415,8 +425,8 @@ impl Loader<'_> {
         let mut documents = BTreeMap::new();
         let index = Path::new("documents/documents.yaml");
         if self.exists("documents/documents.yaml") {
-            let text = self.root.read_text(index).unwrap_or_default();
-            for (mut document, location) in self.yaml_list::<Document>(index) {
+            let text = self.read(index).unwrap_or_default();
+            for (mut document, location) in self.yaml_list_text::<Document>(index, &text) {
                 match self.root.resolve_reference(index, &document.file) {
                     Ok(path) => document.path = path,
                     Err(message) => {
@@ -468,9 +478,9 @@ impl Loader<'_> {
         for file in self.list("status", &["yaml", "yml", "json"]) {
             let Some(text) = self.read(&file) else { continue };
             let items: Vec<(ControlCheck, Location)> = if starts_with_list(&text) {
-                self.yaml_list(&file)
+                self.yaml_list_text(&file, &text)
             } else {
-                self.yaml_file::<ControlCheck>(&file)
+                self.yaml_text::<ControlCheck>(&file, &text)
                     .map(|check| vec![(check, Location::at(&file, 1, 1))])
                     .unwrap_or_default()
             };
@@ -529,8 +539,8 @@ impl Loader<'_> {
         if !self.exists("evidence/evidence.yaml") {
             return evidence;
         }
-        let text = self.root.read_text(index).unwrap_or_default();
-        for (mut item, location) in self.yaml_list::<Evidence>(index) {
+        let text = self.read(index).unwrap_or_default();
+        for (mut item, location) in self.yaml_list_text::<Evidence>(index, &text) {
             match self.root.resolve_reference(index, &item.file) {
                 Ok(path) => item.path = path,
                 Err(message) => {

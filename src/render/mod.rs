@@ -86,7 +86,9 @@ pub fn render_site(
 ) -> Result<Vec<OutputFile>, Diagnostic> {
     let bundle = options.target == RenderTarget::AuditorBundle;
     let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
-    let mut targets = link_targets(isms);
+    // Feeds are read on the web, so their links use the site's targets even in the bundle.
+    let site_targets = link_targets(isms);
+    let mut targets = site_targets.clone();
     if bundle {
         // A policy may link an evidence file; in the bundle that link can be kept.
         for filed in &evidence_files {
@@ -127,14 +129,15 @@ pub fn render_site(
     let mut files: Vec<OutputFile> =
         pages.par_drain(..).map(|page| render_page(&environment, &shared, page)).collect::<Result<_, _>>()?;
 
-    files.push(render_feed(&environment, isms, &model, options)?);
+    files.push(render_feed(&environment, isms, &model, options, &site_targets)?);
     files.push(render_subprocessor_feed(&environment, isms, &model, options)?);
+    let answer_rows = self_service::answer_rows(isms, &model);
     files.push(OutputFile::new(
         routes::ANSWERS_CSV,
-        self_service::answers_csv(isms, &model),
+        self_service::answers_csv(&answer_rows),
         Audience::Public,
     ));
-    let xlsx = self_service::answers_xlsx(isms, &model, options.today)
+    let xlsx = self_service::answers_xlsx(isms, &answer_rows, options.today)
         .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
     files.push(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public));
     for certification in &model.certifications {
@@ -381,6 +384,7 @@ fn render_feed(
     isms: &Isms,
     model: &SiteModel,
     options: &RenderOptions,
+    targets: &LinkTargets,
 ) -> Result<OutputFile, Diagnostic> {
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -391,14 +395,13 @@ fn render_feed(
         html: String,
     }
     let base = LinkBase::Absolute { base_url: options.base_url.clone() };
-    let targets = link_targets(isms);
     let entries: Vec<Entry> = model
         .updates
         .iter()
         .map(|update| {
             let html = match isms.updates.get(&update.id) {
                 Some(source) if !update.teaser_only => {
-                    markdown::render(&source.body.text, &source.source.file, &targets, &base).html
+                    markdown::render(&source.body.text, &source.source.file, targets, &base).html
                 }
                 _ => String::new(),
             };

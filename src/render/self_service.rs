@@ -135,17 +135,24 @@ pub fn defuse(cell: &str) -> String {
     }
 }
 
-pub fn answers_csv(isms: &Isms, model: &SiteModel) -> Vec<u8> {
+/// Every answer as a spreadsheet row, for both exports.
+pub struct AnswerRows(Vec<Row>);
+
+pub fn answer_rows(isms: &Isms, model: &SiteModel) -> AnswerRows {
+    AnswerRows(rows(isms, model))
+}
+
+pub fn answers_csv(rows: &AnswerRows) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let _ = writer.write_record(HEADER);
-    for row in rows(isms, model) {
+    for row in &rows.0 {
         let _ = writer.write_record(row.cells.iter().map(|c| defuse(c)));
     }
     writer.into_inner().unwrap_or_default()
 }
 
 /// The answers as an Excel workbook, with a fixed creation date so builds are reproducible.
-pub fn answers_xlsx(isms: &Isms, model: &SiteModel, today: Date) -> Result<Vec<u8>, String> {
+pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::parse_from_str(&today.to_string()).map_err(|e| e.to_string())?;
@@ -164,7 +171,7 @@ pub fn answers_xlsx(isms: &Isms, model: &SiteModel, today: Date) -> Result<Vec<u
     for (column, width) in [12.0, 18.0, 45.0, 80.0, 18.0, 30.0, 18.0].iter().enumerate() {
         sheet.set_column_width(column as u16, *width).map_err(|e| e.to_string())?;
     }
-    for (index, row) in rows(isms, model).iter().enumerate() {
+    for (index, row) in rows.0.iter().enumerate() {
         for (column, cell) in row.cells.iter().enumerate() {
             sheet
                 .write_string_with_format(index as u32 + 1, column as u16, cell, &wrap)
