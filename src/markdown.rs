@@ -158,8 +158,10 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Bytes, not a `&str` slice: the two after `%` may cut through a multi-byte character.
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(value) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(value) = hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
                 out.push(value);
                 i += 3;
                 continue;
@@ -519,6 +521,15 @@ mod tests {
         assert!(out.contains("See the secret plan and risks."), "{out}");
         assert!(!out.contains("secret-plan"), "{out}");
         assert!(!out.contains("href"), "{out}");
+    }
+
+    #[test]
+    fn percent_signs_before_multibyte_characters_do_not_panic() {
+        assert_eq!(percent_decode("plan%20a.md"), "plan a.md");
+        assert_eq!(percent_decode("plan%a\u{e9}.md"), "plan%a\u{e9}.md");
+        assert_eq!(percent_decode("%\u{e9}"), "%\u{e9}");
+        let out = html("See [the plan](plan%a\u{e9}.md).");
+        assert!(out.contains("See the plan."), "{out}");
     }
 
     #[test]
