@@ -99,9 +99,4 @@ impl SiteConfig {
             None => format!("mailto:{}", self.contact.security_email),
         }
     }
-
-    /// The base URL with exactly one trailing slash.
-    pub fn base_url_with_slash(&self) -> String {
-        format!("{}/", self.base_url.trim_end_matches('/'))
-    }
 }

@@ -49,10 +49,6 @@ impl Date {
         Date(self.0.saturating_add(jiff::Span::new().months(months)))
     }
 
-    pub fn add_days(self, days: i32) -> Date {
-        Date(self.0.saturating_add(jiff::Span::new().days(days)))
-    }
-
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i64 {
         // Dates span at most ±9999 years, so `until` in days cannot overflow.
