@@ -12,7 +12,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, ContentRoot};
 use crate::model::Isms;
 use crate::output::{self, OutputFile, WriteError};
-use crate::render::{self, theme::Theme, RenderOptions, RenderTarget};
+use crate::render::{self, theme::Theme, RenderError, RenderOptions, RenderTarget};
 
 #[derive(Debug, Clone)]
 pub struct SiteOptions {
@@ -36,6 +36,13 @@ pub struct RenderedSite {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+/// A site written to disk.
+pub struct BuiltSite {
+    pub files: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("the content has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
@@ -44,8 +51,27 @@ pub enum BuildError {
     Write(#[from] WriteError),
 }
 
-/// Loads, checks, cuts and renders the content for one audience, in memory.
-pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
+impl From<RenderError> for BuildError {
+    fn from(error: RenderError) -> BuildError {
+        match error {
+            RenderError::Content(diagnostic) => BuildError::Content(vec![diagnostic]),
+            RenderError::Write(error) => BuildError::Write(error),
+        }
+    }
+}
+
+/// Content loaded, checked and cut to the build's audience: ready to render.
+struct Prepared {
+    isms: Isms,
+    root: ContentRoot,
+    theme: Theme,
+    render_options: RenderOptions,
+    warnings: Vec<Diagnostic>,
+    timings: Vec<(&'static str, Duration)>,
+}
+
+/// Loads, checks and cuts the content for one audience.
+fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -86,20 +112,43 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
         explicit_index: options.explicit_index,
         target: options.target,
     };
-    let files = render::render_site(&isms, &loaded.root, &theme, &render_options)
-        .map_err(|d| BuildError::Content(vec![d]))?;
-    lap("render", &mut timings);
-
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    Ok(RenderedSite { files, isms, root: loaded.root, warnings, timings })
+    Ok(Prepared { isms, root: loaded.root, theme, render_options, warnings, timings })
 }
 
-/// Builds the site into `out`, replacing it only when the whole build succeeded.
-pub fn build_site(options: &SiteOptions, out: &Path) -> Result<RenderedSite, BuildError> {
-    let mut site = render_site(options)?;
+/// Loads, checks, cuts and renders the content for one audience, in memory.
+pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
+    let mut prepared = prepare(options)?;
     let started = Instant::now();
-    output::write_site(&site.files, out, options.audience, &options.content)?;
-    site.timings.push(("write", started.elapsed()));
-    Ok(site)
+    let sink = output::Memory::new(options.audience);
+    render::render_site(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options, &sink)?;
+    prepared.timings.push(("render", started.elapsed()));
+    Ok(RenderedSite {
+        files: sink.into_files(),
+        isms: prepared.isms,
+        root: prepared.root,
+        warnings: prepared.warnings,
+        timings: prepared.timings,
+    })
+}
+
+/// Builds the site into `out`, replacing it only when the whole build succeeded. Pages are
+/// written as they are rendered, so the site is never held in memory whole.
+pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildError> {
+    let mut prepared = prepare(options)?;
+    let started = Instant::now();
+    let staging = output::Staging::begin(out, options.audience, &options.content)?;
+    let files = render::render_site(
+        &prepared.isms,
+        &prepared.root,
+        &prepared.theme,
+        &prepared.render_options,
+        &staging,
+    )?;
+    prepared.timings.push(("render+write", started.elapsed()));
+    let started = Instant::now();
+    staging.finish()?;
+    prepared.timings.push(("swap", started.elapsed()));
+    Ok(BuiltSite { files, warnings: prepared.warnings, timings: prepared.timings })
 }

@@ -3,6 +3,8 @@
 //! index or feed can show what is not in its input. Teaser items keep only their title and
 //! summary.
 
+use rayon::prelude::*;
+
 use crate::audience::Audience;
 use crate::fenced;
 use crate::model::*;
@@ -13,9 +15,10 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
     let reader = reader.min(isms.audience);
     let visible = |audience: Audience| audience.visible_to(reader);
 
-    let policies = isms
-        .policies
-        .iter()
+    // Policies hold most of the text; their bodies are cut in parallel.
+    let policies: Vec<_> = isms.policies.iter().collect();
+    let policies = policies
+        .into_par_iter()
         .filter_map(|(id, policy)| {
             if visible(policy.audience) {
                 let mut policy = policy.clone();
@@ -27,6 +30,8 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
                 None
             }
         })
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<std::collections::BTreeMap<_, _>>();
 
     let evidence = isms

@@ -214,13 +214,13 @@ fn run_build(args: BuildArgs) -> ExitCode {
             print_diagnostics(&options.content, &site.warnings);
             if args.timings {
                 for (step, duration) in &site.timings {
-                    eprintln!("  {step:<8} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+                    eprintln!("  {step:<12} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
                 }
             }
             eprintln!(
                 "built {} site: {} files in {} ({:.0} ms)",
                 options.audience,
-                site.files.len(),
+                site.files,
                 out.display(),
                 started.elapsed().as_secs_f64() * 1000.0
             );

@@ -473,19 +473,34 @@ pub fn highlight_css() -> String {
 
 pub fn escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            _ => out.push(c),
-        }
-    }
+    let _ = escape_into(text, false, &mut out);
     out
 }
 
 pub fn escape_attribute(text: &str) -> String {
-    escape_text(text).replace('"', "&quot;").replace('\'', "&#39;")
+    let mut out = String::with_capacity(text.len());
+    let _ = escape_into(text, true, &mut out);
+    out
+}
+
+/// Writes `text` HTML-escaped (`&`, `<`, `>`, and with `quotes` also `"` and `'`) in runs:
+/// the characters escaped are ASCII, so the text between them is copied as it is.
+pub fn escape_into(text: &str, quotes: bool, out: &mut impl std::fmt::Write) -> std::fmt::Result {
+    let mut plain = 0;
+    for (index, byte) in text.bytes().enumerate() {
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if quotes => "&quot;",
+            b'\'' if quotes => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[plain..index])?;
+        out.write_str(replacement)?;
+        plain = index + 1;
+    }
+    out.write_str(&text[plain..])
 }
 
 #[cfg(test)]

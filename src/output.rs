@@ -2,9 +2,12 @@
 //! the build's, writes everything into a fresh folder beside the target, and swaps it in
 //! only when every file is written: a failed build leaves the previous output untouched.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::audience::Audience;
 
@@ -41,16 +44,30 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.to_path_buf(), source }
 }
 
-/// Checks every file against the build's audience and the path rules, before anything is
-/// written. A file above the audience means a bug upstream; nothing is written then.
-pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), WriteError> {
-    let mut seen = std::collections::HashSet::new();
-    for file in files {
-        if !file.audience.visible_to(audience) {
+/// Where a build's files go, one at a time as they are rendered. Every sink passes each
+/// file through a [`Gate`] before keeping it.
+pub trait Sink: Sync {
+    fn put(&self, file: OutputFile) -> Result<(), WriteError>;
+}
+
+/// The audience gate and the path rules, applied to each file as it arrives: a file above
+/// the build's audience means a bug upstream, and fails the build.
+pub struct Gate {
+    audience: Audience,
+    seen: Mutex<HashSet<String>>,
+}
+
+impl Gate {
+    pub fn new(audience: Audience) -> Gate {
+        Gate { audience, seen: Mutex::new(HashSet::new()) }
+    }
+
+    pub fn admit(&self, file: &OutputFile) -> Result<(), WriteError> {
+        if !file.audience.visible_to(self.audience) {
             return Err(WriteError::AboveAudience {
                 path: file.path.clone(),
                 file: file.audience,
-                build: audience,
+                build: self.audience,
             });
         }
         let path = Path::new(&file.path);
@@ -60,11 +77,136 @@ pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), Write
         if !safe {
             return Err(WriteError::BadPath(file.path.clone()));
         }
-        if !seen.insert(file.path.as_str()) {
+        if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone()) {
             return Err(WriteError::DuplicatePath(file.path.clone()));
         }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Checks every file against the build's audience and the path rules.
+pub fn check_files(files: &[OutputFile], audience: Audience) -> Result<(), WriteError> {
+    let gate = Gate::new(audience);
+    files.iter().try_for_each(|file| gate.admit(file))
+}
+
+/// A sink that keeps the files in memory (the dev server, the auditor bundle).
+pub struct Memory {
+    gate: Gate,
+    files: Mutex<Vec<OutputFile>>,
+}
+
+impl Memory {
+    pub fn new(audience: Audience) -> Memory {
+        Memory { gate: Gate::new(audience), files: Mutex::new(Vec::new()) }
+    }
+
+    /// The files, sorted by path.
+    pub fn into_files(self) -> Vec<OutputFile> {
+        let mut files = self.files.into_inner().unwrap_or_else(PoisonError::into_inner);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Memory {
+    fn put(&self, file: OutputFile) -> Result<(), WriteError> {
+        self.gate.admit(&file)?;
+        self.files.lock().unwrap_or_else(PoisonError::into_inner).push(file);
+        Ok(())
+    }
+}
+
+/// A sink that writes each file as it arrives into a fresh folder beside the output, and
+/// swaps that folder in on [`Staging::finish`]. Dropped unfinished (an error anywhere in the
+/// build), it removes what it wrote: the previous output stays as it was.
+pub struct Staging {
+    gate: Gate,
+    out: PathBuf,
+    staging: PathBuf,
+    previous: PathBuf,
+    /// Folders already made inside the staging folder.
+    folders: Mutex<HashSet<PathBuf>>,
+    written: AtomicUsize,
+    finished: bool,
+}
+
+impl Staging {
+    /// Prepares to replace `out`. `content` is the content folder: an output folder that is
+    /// or holds it is refused.
+    pub fn begin(out: &Path, audience: Audience, content: &Path) -> Result<Staging, WriteError> {
+        guard_output_folder(out, content)?;
+        let parent = match out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+        let staging = parent.join(format!(".{name}.trustpress-new"));
+        let previous = parent.join(format!(".{name}.trustpress-old"));
+        remove_if_exists(&staging)?;
+        fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+        Ok(Staging {
+            gate: Gate::new(audience),
+            out: out.to_path_buf(),
+            staging,
+            previous,
+            folders: Mutex::new(HashSet::new()),
+            written: AtomicUsize::new(0),
+            finished: false,
+        })
+    }
+
+    /// Swaps the staged folder in for the output; returns the number of files written.
+    pub fn finish(mut self) -> Result<usize, WriteError> {
+        self.finished = true;
+        let (out, staging, previous) = (&self.out, &self.staging, &self.previous);
+        let cleanup = |error: WriteError| {
+            let _ = fs::remove_dir_all(staging);
+            error
+        };
+        remove_if_exists(previous).map_err(cleanup)?;
+        let had_previous = out.exists();
+        if had_previous {
+            fs::rename(out, previous).map_err(io_error(out)).map_err(cleanup)?;
+        }
+        if let Err(error) = fs::rename(staging, out) {
+            // Put the previous output back: the user keeps what they had.
+            if had_previous {
+                let _ = fs::rename(previous, out);
+            }
+            return Err(cleanup(WriteError::Io { path: out.to_path_buf(), source: error }));
+        }
+        if had_previous {
+            remove_tree(previous)?;
+        }
+        Ok(self.written.load(Ordering::Relaxed))
+    }
+}
+
+impl Sink for Staging {
+    fn put(&self, file: OutputFile) -> Result<(), WriteError> {
+        self.gate.admit(&file)?;
+        let path = self.staging.join(&file.path);
+        if let Some(folder) = path.parent() {
+            let known = self.folders.lock().unwrap_or_else(PoisonError::into_inner).contains(folder);
+            if !known {
+                fs::create_dir_all(folder).map_err(io_error(folder))?;
+                self.folders.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_path_buf());
+            }
+        }
+        fs::write(&path, &file.bytes).map_err(|source| WriteError::Io { path, source })?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
 }
 
 /// Writes a whole site into `out`, replacing what was there only once all files are written.
@@ -75,42 +217,11 @@ pub fn write_site(
     audience: Audience,
     content: &Path,
 ) -> Result<(), WriteError> {
+    use rayon::prelude::*;
     check_files(files, audience)?;
-    guard_output_folder(out, content)?;
-
-    let parent = match out.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
-    let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
-    let staging = parent.join(format!(".{name}.trustpress-new"));
-    let previous = parent.join(format!(".{name}.trustpress-old"));
-    remove_if_exists(&staging)?;
-    fs::create_dir_all(&staging).map_err(io_error(&staging))?;
-
-    let written = write_all(files, &staging);
-    if let Err(error) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(error);
-    }
-
-    remove_if_exists(&previous)?;
-    let had_previous = out.exists();
-    if had_previous {
-        fs::rename(out, &previous).map_err(io_error(out))?;
-    }
-    if let Err(error) = fs::rename(&staging, out) {
-        // Put the previous output back: the user keeps what they had.
-        if had_previous {
-            let _ = fs::rename(&previous, out);
-        }
-        return Err(WriteError::Io { path: out.to_path_buf(), source: error });
-    }
-    if had_previous {
-        remove_tree(&previous)?;
-    }
-    Ok(())
+    let staging = Staging::begin(out, audience, content)?;
+    files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
+    staging.finish().map(|_| ())
 }
 
 /// Removes a folder tree, its files in parallel: for a site of thousands of pages this is a
@@ -139,21 +250,6 @@ fn remove_tree(folder: &Path) -> Result<(), WriteError> {
         _ => Ok(()),
     })?;
     remove_if_exists(folder)
-}
-
-fn write_all(files: &[OutputFile], folder: &Path) -> Result<(), WriteError> {
-    use rayon::prelude::*;
-    let mut folders: Vec<PathBuf> =
-        files.iter().filter_map(|file| Path::new(&file.path).parent().map(|p| folder.join(p))).collect();
-    folders.sort();
-    folders.dedup();
-    for dir in &folders {
-        fs::create_dir_all(dir).map_err(io_error(dir))?;
-    }
-    files.par_iter().try_for_each(|file| {
-        let path = folder.join(&file.path);
-        fs::write(&path, &file.bytes).map_err(|source| WriteError::Io { path, source })
-    })
 }
 
 fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
@@ -230,6 +326,40 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn a_build_that_stops_half_way_leaves_the_output_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &[OutputFile::new("index.html", "old", Audience::Public)],
+            &out,
+            Audience::Public,
+            &content,
+        )
+        .unwrap();
+
+        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        staging.put(OutputFile::new("index.html", "new", Audience::Public)).unwrap();
+        staging.put(OutputFile::new("policies/a/index.html", "new", Audience::Public)).unwrap();
+        let refused = staging.put(OutputFile::new("risks/index.html", "secret", Audience::Internal));
+        assert!(matches!(refused, Err(WriteError::AboveAudience { .. })));
+        let twice = staging.put(OutputFile::new("index.html", "again", Audience::Public));
+        assert!(matches!(twice, Err(WriteError::DuplicatePath(_))));
+        drop(staging);
+
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(leftovers.len(), 2, "no staging folder is left behind: {leftovers:?}");
+
+        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        staging.put(OutputFile::new("policies/a/index.html", "new", Audience::Public)).unwrap();
+        assert_eq!(staging.finish().unwrap(), 1);
+        assert_eq!(fs::read_to_string(out.join("policies/a/index.html")).unwrap(), "new");
+        assert!(!out.join("index.html").exists());
     }
 
     #[test]

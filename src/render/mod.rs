@@ -9,9 +9,12 @@ pub mod svg;
 pub mod theme;
 pub mod view;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use minijinja::value::Serde;
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use minijinja::{context, Environment, State, Value};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,10 +25,10 @@ use crate::diagnostic::{display_path, Diagnostic, Location};
 use crate::load::ContentRoot;
 use crate::markdown::{self, LinkBase, LinkTargets};
 use crate::model::Isms;
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Sink, WriteError};
 use theme::Theme;
 
-use view::{SiteModel, ViewContext};
+use view::{PolicyView, SiteModel, ViewContext};
 
 /// What a render is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -77,13 +80,15 @@ struct SiteInfo<'a> {
     has_logo: bool,
 }
 
-/// Renders every file of the site for the cut model `isms`.
+/// Renders every file of the site for the cut model `isms` into `sink`, each as soon as it
+/// is made; returns the number of files.
 pub fn render_site(
     isms: &Isms,
     root: &ContentRoot,
     theme: &Theme,
     options: &RenderOptions,
-) -> Result<Vec<OutputFile>, Diagnostic> {
+    sink: &dyn Sink,
+) -> Result<usize, RenderError> {
     let bundle = options.target == RenderTarget::AuditorBundle;
     let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
     // Feeds are read on the web, so their links use the site's targets even in the bundle.
@@ -121,44 +126,128 @@ pub fn render_site(
     let shared = Shared {
         search: Value::from(Serde(&search)),
         site: Value::from(Serde(&site)),
-        model: Value::from(Serde(&model)),
+        // Policies are the one list that grows with the ISMS: templates get them item by item.
+        model: context! {
+            policies => Value::from_object(LazyList(Arc::clone(&model.policies))),
+            ..Value::from(Serde(&model))
+        },
         explicit_index: options.explicit_index,
         base_path: base_path(&options.base_url),
     };
+    let sink = Recording::new(sink);
+    pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
+        sink.put(render_page(&environment, &shared, page)?)?;
+        Ok(())
+    })?;
 
-    let mut files: Vec<OutputFile> =
-        pages.par_drain(..).map(|page| render_page(&environment, &shared, page)).collect::<Result<_, _>>()?;
-
-    files.push(render_feed(&environment, isms, &model, options, &site_targets)?);
-    files.push(render_subprocessor_feed(&environment, isms, &model, options)?);
+    sink.put(render_feed(&environment, isms, &model, options, &site_targets)?)?;
+    sink.put(render_subprocessor_feed(&environment, isms, &model, options)?)?;
     let answer_rows = self_service::answer_rows(isms, &model);
-    files.push(OutputFile::new(
+    sink.put(OutputFile::new(
         routes::ANSWERS_CSV,
         self_service::answers_csv(&answer_rows),
         Audience::Public,
-    ));
+    ))?;
     let xlsx = self_service::answers_xlsx(isms, &answer_rows, options.today)
         .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
-    files.push(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public));
+    sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
     for certification in &model.certifications {
         if let Some(path) = &certification.badge {
-            files.push(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public));
+            sink.put(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public))?;
         }
     }
     for (name, bytes) in &theme.statics {
-        files.push(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public));
+        sink.put(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public))?;
     }
     if has_code {
-        files.push(OutputFile::new(routes::SYNTAX_STYLESHEET, markdown::highlight_css(), Audience::Public));
+        sink.put(OutputFile::new(routes::SYNTAX_STYLESHEET, markdown::highlight_css(), Audience::Public))?;
     }
     if !bundle {
-        files.extend(copy_files(isms, root)?);
+        copy_files(isms, root, &sink)?;
     }
-    let pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html")).collect();
-    let machine = formats::machine_files(isms, &model, options, &pages);
-    files.extend(machine);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let pages = sink.html_pages();
+    let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+    for file in formats::machine_files(isms, &model, options, &pages) {
+        sink.put(file)?;
+    }
+    Ok(sink.count())
+}
+
+/// A list handed to templates item by item: each item becomes a template value when a
+/// template reads it, so a list of thousands is never converted whole, nor held twice.
+#[derive(Debug)]
+struct LazyList<T>(Arc<[T]>);
+
+impl<T: Serialize + fmt::Debug + Send + Sync + 'static> Object for LazyList<T> {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let index = i64::try_from(key.clone()).ok()?;
+        let len = i64::try_from(self.0.len()).ok()?;
+        let index = usize::try_from(if index < 0 { index + len } else { index }).ok()?;
+        self.0.get(index).map(|item| Value::from(Serde(item)))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
+    }
+}
+
+/// Why a render stopped.
+#[derive(Debug)]
+pub enum RenderError {
+    /// A template failed, or a file to copy could not be read.
+    Content(Diagnostic),
+    /// The sink refused a file or could not write it.
+    Write(WriteError),
+}
+
+impl From<Diagnostic> for RenderError {
+    fn from(diagnostic: Diagnostic) -> RenderError {
+        RenderError::Content(diagnostic)
+    }
+}
+
+impl From<WriteError> for RenderError {
+    fn from(error: WriteError) -> RenderError {
+        RenderError::Write(error)
+    }
+}
+
+/// Passes files on to the real sink, noting the HTML pages (for the sitemap) and the count.
+struct Recording<'a> {
+    inner: &'a dyn Sink,
+    html: Mutex<Vec<String>>,
+    count: AtomicUsize,
+}
+
+impl<'a> Recording<'a> {
+    fn new(inner: &'a dyn Sink) -> Recording<'a> {
+        Recording { inner, html: Mutex::new(Vec::new()), count: AtomicUsize::new(0) }
+    }
+
+    fn html_pages(&self) -> Vec<String> {
+        let mut pages = self.html.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        pages.sort_unstable();
+        pages
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+impl Sink for Recording<'_> {
+    fn put(&self, file: OutputFile) -> Result<(), WriteError> {
+        if file.path.ends_with(".html") {
+            self.html.lock().unwrap_or_else(PoisonError::into_inner).push(file.path.clone());
+        }
+        self.inner.put(file)?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
 }
 
 struct Shared {
@@ -170,18 +259,38 @@ struct Shared {
 }
 
 /// One HTML page to render.
-struct Page {
+struct Page<'a> {
     template: &'static str,
     path: String,
     title: String,
     audience: Audience,
     /// The item a detail page shows, under the name its template expects.
-    item: Option<(&'static str, Value)>,
+    item: Option<(&'static str, Item<'a>)>,
     has_code: bool,
 }
 
-impl Page {
-    fn list(template: &'static str, path: &str, title: &str, audience: Audience) -> Page {
+/// A detail page's item. Policies (thousands in a large ISMS, each with its rendered body)
+/// become template values only when their page renders, so they are never all held at once.
+enum Item<'a> {
+    Value(Value),
+    Policy(&'a PolicyView),
+}
+
+impl Item<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Item::Value(value) => value,
+            Item::Policy(policy) => context! {
+                html => Value::from_safe_string(policy.html.clone()),
+                headings => Value::from(Serde(&policy.headings)),
+                ..Value::from(Serde(policy))
+            },
+        }
+    }
+}
+
+impl Page<'_> {
+    fn list(template: &'static str, path: &str, title: &str, audience: Audience) -> Page<'static> {
         Page {
             template,
             path: path.to_string(),
@@ -193,7 +302,7 @@ impl Page {
     }
 }
 
-fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> {
+fn page_list<'a>(isms: &Isms, model: &'a SiteModel, target: RenderTarget) -> Vec<Page<'a>> {
     let internal = isms.audience >= Audience::Internal;
     let mut pages = vec![
         Page::list("overview.html", routes::OVERVIEW, "Overview", Audience::Public),
@@ -213,7 +322,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: framework.path.clone(),
             title: framework.name.clone(),
             audience: Audience::Public,
-            item: Some(("framework", Value::from(Serde(framework)))),
+            item: Some(("framework", Item::Value(Value::from(Serde(framework))))),
             has_code: false,
         });
     }
@@ -228,14 +337,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: policy.path.clone(),
             title: policy.title.clone(),
             audience: if source.teaser_only { Audience::Public } else { source.audience },
-            item: Some((
-                "policy",
-                context! {
-                    html => Value::from_safe_string(policy.html.clone()),
-                    headings => Value::from(Serde(&policy.headings)),
-                    ..Value::from(Serde(policy))
-                },
-            )),
+            item: Some(("policy", Item::Policy(policy))),
             has_code: policy.has_code,
         });
     }
@@ -245,7 +347,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: control.path.clone(),
             title: format!("{} {}", control.id, control.title),
             audience: Audience::Public,
-            item: Some(("control", Value::from(Serde(control)))),
+            item: Some(("control", Item::Value(Value::from(Serde(control))))),
             has_code: false,
         });
     }
@@ -262,7 +364,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: update.path.clone(),
             title: update.title.clone(),
             audience,
-            item: Some(("update", Value::from(Serde(update)))),
+            item: Some(("update", Item::Value(Value::from(Serde(update))))),
             has_code: update.has_code,
         });
     }
@@ -275,7 +377,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
             path: routes::HEALTH.to_string(),
             title: "ISMS health".to_string(),
             audience: Audience::Internal,
-            item: Some(("health", health(model))),
+            item: Some(("health", Item::Value(health(model)))),
             has_code: false,
         });
         pages.push(Page::list("risks.html", routes::RISKS, "Risk register", Audience::Internal));
@@ -289,7 +391,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
                 path: audit.path.clone(),
                 title: audit.title.clone(),
                 audience,
-                item: Some(("audit", Value::from(Serde(audit)))),
+                item: Some(("audit", Item::Value(Value::from(Serde(audit))))),
                 has_code: audit.has_code,
             });
         }
@@ -303,7 +405,7 @@ fn page_list(isms: &Isms, model: &SiteModel, target: RenderTarget) -> Vec<Page> 
                 path: review.path.clone(),
                 title: review.title.clone(),
                 audience,
-                item: Some(("review", Value::from(Serde(review)))),
+                item: Some(("review", Item::Value(Value::from(Serde(review))))),
                 has_code: review.has_code,
             });
         }
@@ -360,21 +462,25 @@ fn render_page(
     page: Page,
 ) -> Result<OutputFile, Diagnostic> {
     let template = environment.get_template(page.template).map_err(template_error)?;
-    let (item_name, item) = page.item.unwrap_or(("item", Value::UNDEFINED));
+    let (item_name, item) =
+        page.item.map_or(("item", Value::UNDEFINED), |(name, item)| (name, item.into_value()));
     // The 404 page is served at any depth, so its links are absolute from the site root.
     let absolute_root = (page.template == "404.html").then(|| shared.base_path.clone());
+    // One flat map: every variable lookup of the page is one map lookup.
+    let section = page.path.split_inclusive('/').next().unwrap_or("").to_string();
+    let page_value = context! { path => page.path.clone(), title => page.title, has_code => page.has_code };
     let html = template
-        .render(context! {
-            site => shared.site.clone(),
-            model => shared.model.clone(),
-            search => shared.search.clone(),
-            page => context! { path => page.path.clone(), title => page.title, has_code => page.has_code },
-            page_path => page.path.clone(),
-            section => page.path.split_inclusive('/').next().unwrap_or("").to_string(),
-            explicit_index => shared.explicit_index,
-            absolute_root => absolute_root,
-            ..Value::from_pairs([(item_name, item)])
-        })
+        .render(Value::from_object(std::collections::BTreeMap::from([
+            ("site", shared.site.clone()),
+            ("model", shared.model.clone()),
+            ("search", shared.search.clone()),
+            ("page", page_value),
+            ("page_path", Value::from(page.path.as_str())),
+            ("section", Value::from(section)),
+            ("explicit_index", Value::from(shared.explicit_index)),
+            ("absolute_root", Value::from(absolute_root)),
+            (item_name, item),
+        ])))
         .map_err(template_error)?;
     Ok(OutputFile::new(routes::output_file(&page.path), html, page.audience))
 }
@@ -502,21 +608,19 @@ pub fn downloads(isms: &Isms) -> Vec<Download> {
 }
 
 /// The downloads of a site, read into memory (they are small; the bundle streams them).
-fn copy_files(isms: &Isms, root: &ContentRoot) -> Result<Vec<OutputFile>, Diagnostic> {
-    downloads(isms)
-        .into_par_iter()
-        .map(|download| {
-            let absolute = root.ensure_inside(&download.source)?;
-            let bytes = std::fs::read(&absolute).map_err(|error| {
-                Diagnostic::error(
-                    "io-error",
-                    format!("cannot read `{}`: {error}", display_path(&download.source)),
-                )
-                .at(Location::file(&download.source))
-            })?;
-            Ok(OutputFile::new(download.path, bytes, download.audience))
-        })
-        .collect()
+fn copy_files(isms: &Isms, root: &ContentRoot, sink: &dyn Sink) -> Result<(), RenderError> {
+    downloads(isms).into_par_iter().try_for_each(|download| {
+        let absolute = root.ensure_inside(&download.source)?;
+        let bytes = std::fs::read(&absolute).map_err(|error| {
+            Diagnostic::error(
+                "io-error",
+                format!("cannot read `{}`: {error}", display_path(&download.source)),
+            )
+            .at(Location::file(&download.source))
+        })?;
+        sink.put(OutputFile::new(download.path, bytes, download.audience))?;
+        Ok(())
+    })
 }
 
 /// Every page and file of the build, and where each content source file is shown.
@@ -701,7 +805,7 @@ fn escape_minimal(
     if let (minijinja::AutoEscape::Html, Some(text), false) =
         (state.auto_escape(), value.as_str(), value.is_safe())
     {
-        return out.write_str(&markdown::escape_attribute(text)).map_err(|_| {
+        return markdown::escape_into(text, true, out).map_err(|_| {
             minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "could not write template output")
         });
     }
@@ -711,19 +815,61 @@ fn escape_minimal(
 /// `url("policies/")`: a link from the page being rendered to a site path.
 /// A route may end in a fragment after a folder (`frameworks/soc2-2017/#cc6-1`); file names
 /// may hold `#` themselves, so only `/#` starts a fragment.
-fn url_function(state: &State, path: &str) -> String {
-    let (path, fragment) = match path.find("/#") {
-        Some(index) => (&path[..=index], &path[index + 1..]),
-        None => (path, ""),
-    };
-    let encoded = encode_path(path);
-    let path = encoded.as_str();
-    if let Some(root) = state.lookup("absolute_root").filter(|v| !v.is_none() && !v.is_undefined()) {
-        return format!("{}{path}{fragment}", root.as_str().unwrap_or("/"));
+fn url_function(state: &mut State, path: &str) -> String {
+    if let Some(base) = state.get_extension::<UrlBase>() {
+        return base.url(path);
     }
-    let page = state.lookup("page_path").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let explicit_index = state.lookup("explicit_index").is_some_and(|v| v.is_true());
-    format!("{}{fragment}", LinkBase::Page { path: page, explicit_index }.link_to(path))
+    let base = UrlBase::of(state);
+    let url = base.url(path);
+    state.get_or_insert_extension(base);
+    url
+}
+
+/// What `url()` needs of the page being rendered, looked up once per render rather than
+/// once per link.
+struct UrlBase {
+    /// The 404 page's links are absolute from this root.
+    absolute_root: Option<String>,
+    /// `../` once per folder of the page's path.
+    prefix: String,
+    explicit_index: bool,
+}
+
+impl UrlBase {
+    fn of(state: &State) -> UrlBase {
+        let absolute_root = state
+            .lookup("absolute_root")
+            .filter(|v| !v.is_none() && !v.is_undefined())
+            .map(|root| root.as_str().unwrap_or("/").to_string());
+        let page = state.lookup("page_path").and_then(|v| v.as_str().map(markdown::relative_prefix));
+        UrlBase {
+            absolute_root,
+            prefix: page.unwrap_or_default(),
+            explicit_index: state.lookup("explicit_index").is_some_and(|v| v.is_true()),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        let (path, fragment) = match path.find("/#") {
+            Some(index) => (&path[..=index], &path[index + 1..]),
+            None => (path, ""),
+        };
+        let path = encode_path(path);
+        if let Some(root) = &self.absolute_root {
+            return format!("{root}{path}{fragment}");
+        }
+        let mut link = String::with_capacity(self.prefix.len() + path.len() + fragment.len() + 10);
+        link.push_str(&self.prefix);
+        link.push_str(&path);
+        if self.explicit_index && (link.is_empty() || link.ends_with('/')) {
+            link.push_str("index.html");
+        }
+        if link.is_empty() {
+            link.push_str("./");
+        }
+        link.push_str(fragment);
+        link
+    }
 }
 
 /// A site path made safe for `href`: the characters that would end or alter the path part

@@ -58,7 +58,7 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
             state: answer.teaser_only.then_some("on-request"),
         });
     }
-    for policy in &model.policies {
+    for policy in model.policies.iter() {
         entries.push(SearchEntry {
             kind: "policy",
             id: policy.id.clone(),

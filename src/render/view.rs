@@ -2,6 +2,7 @@
 //! is made from the cut, so it cannot hold anything the audience may not see.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -299,7 +300,9 @@ pub struct CheckSummary {
 pub struct SiteModel {
     /// The build date every state here was computed against.
     pub today: Date,
-    pub policies: Vec<PolicyView>,
+    /// Handed to templates item by item (`render::LazyList`), not with the rest.
+    #[serde(skip)]
+    pub policies: Arc<[PolicyView]>,
     pub controls: Vec<ControlView>,
     pub coverage: Vec<ThemeCoverage>,
     pub coverage_total: ThemeCoverage,
@@ -813,7 +816,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
     SiteModel {
         today,
         frameworks,
-        policies,
+        policies: policies.into(),
         controls,
         coverage,
         coverage_total,
