@@ -9,6 +9,20 @@ use crate::audience::Audience;
 use crate::fenced;
 use crate::model::*;
 
+/// One policy as `reader` sees it: whole but for withheld blocks, a teaser, or nothing.
+/// `reader` is already capped at the model's audience.
+pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
+    if policy.audience.visible_to(reader) {
+        let mut policy = policy.clone();
+        policy.body.text = fenced::cut(&policy.body.text, reader);
+        Some(policy)
+    } else if policy.teaser {
+        Some(policy_teaser(policy))
+    } else {
+        None
+    }
+}
+
 /// The model cut down to what `reader` may see. Cutting an already-cut model for a higher
 /// reader cannot bring anything back.
 pub fn cut(isms: &Isms, reader: Audience) -> Isms {
@@ -19,17 +33,7 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
     let policies: Vec<_> = isms.policies.iter().collect();
     let policies = policies
         .into_par_iter()
-        .filter_map(|(id, policy)| {
-            if visible(policy.audience) {
-                let mut policy = policy.clone();
-                policy.body.text = fenced::cut(&policy.body.text, reader);
-                Some((id.clone(), policy))
-            } else if policy.teaser {
-                Some((id.clone(), policy_teaser(policy)))
-            } else {
-                None
-            }
-        })
+        .filter_map(|(id, policy)| Some((id.clone(), cut_policy(policy, reader)?)))
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<std::collections::BTreeMap<_, _>>();

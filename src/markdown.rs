@@ -191,7 +191,7 @@ fn normalize(path: &Path) -> Option<PathBuf> {
     Some(normal)
 }
 
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

@@ -625,6 +625,16 @@ fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> 
     }
 }
 
+/// Parses one policy file again (the dev server, after an edit): the policy and its body, or
+/// `None` when the file has any problem at all (a full build then reports it).
+pub fn reparse_policy(root: &ContentRoot, file: &Path) -> Option<(crate::model::Policy, Markdown)> {
+    let parsed = parse_markdown_file::<crate::model::Policy>(root, file);
+    if !parsed.diagnostics.is_empty() {
+        return None;
+    }
+    parsed.item
+}
+
 /// Malformed `::: audience` blocks, at their line in the file.
 fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
     fenced::validate(&markdown.text)

@@ -43,6 +43,7 @@ pub enum RenderTarget {
     AuditorBundle,
 }
 
+#[derive(Debug, Clone)]
 pub struct RenderOptions {
     /// The date "expired", "overdue" and "stale" are computed against.
     pub today: Date,
@@ -89,88 +90,199 @@ pub fn render_site(
     options: &RenderOptions,
     sink: &dyn Sink,
 ) -> Result<usize, RenderError> {
-    let bundle = options.target == RenderTarget::AuditorBundle;
-    let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
-    // Feeds are read on the web, so their links use the site's targets even in the bundle.
-    let site_targets = link_targets(isms);
-    let mut targets = site_targets.clone();
-    if bundle {
-        // A policy may link an evidence file; in the bundle that link can be kept.
-        for filed in &evidence_files {
-            targets.pages.insert(filed.path.clone());
-            targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
-        }
-        targets.pages.insert(routes::EVIDENCE.to_string());
-    }
-    let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
-    let context = ViewContext {
-        isms,
-        today: options.today,
-        targets: &targets,
-        explicit_index: options.explicit_index,
-        files: view::FileFacts { size_of: &size_of },
-        target: options.target,
-        evidence_files: &evidence_files,
-    };
-    let model = view::build(&context);
-    let environment = environment(theme)?;
-    let site = site_info(isms, options);
+    Renderer::new(isms, root, theme, options)?.render_all(isms, root, theme, sink)
+}
 
-    let mut pages = page_list(isms, &model, options.target);
-    let has_code = model.policies.iter().any(|p| p.has_code)
-        || model.updates.iter().any(|u| u.has_code)
-        || model.audits.iter().any(|a| a.has_code)
-        || model.reviews.iter().any(|r| r.has_code)
-        || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
-    let search = self_service::search_entries(isms, &model);
-    let shared = Shared {
-        search: Value::from(Serde(&search)),
-        site: Value::from(Serde(&site)),
-        // Policies are the one list that grows with the ISMS: templates get them item by item.
-        model: context! {
-            policies => Value::from_object(LazyList(Arc::clone(&model.policies))),
-            ..Value::from(Serde(&model))
-        },
-        explicit_index: options.explicit_index,
-        base_path: base_path(&options.base_url),
-    };
-    let sink = Recording::new(sink);
-    pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
-        sink.put(render_page(&environment, &shared, page)?)?;
-        Ok(())
-    })?;
+/// What rendering derives from a cut model before any page: the views, link targets,
+/// parsed templates and the values every page shares. The dev server keeps it between
+/// rebuilds, to redo one policy's page when only that policy's text changed.
+pub struct Renderer {
+    options: RenderOptions,
+    environment: Environment<'static>,
+    shared: Shared,
+    model: SiteModel,
+    targets: LinkTargets,
+    site_targets: LinkTargets,
+    evidence_files: Vec<routes::FiledEvidence>,
+}
 
-    sink.put(render_feed(&environment, isms, &model, options, &site_targets)?)?;
-    sink.put(render_subprocessor_feed(&environment, isms, &model, options)?)?;
-    let answer_rows = self_service::answer_rows(isms, &model);
-    sink.put(OutputFile::new(
-        routes::ANSWERS_CSV,
-        self_service::answers_csv(&answer_rows),
-        Audience::Public,
-    ))?;
-    let xlsx = self_service::answers_xlsx(isms, &answer_rows, options.today)
-        .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
-    sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
-    for certification in &model.certifications {
-        if let Some(path) = &certification.badge {
-            sink.put(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public))?;
+/// What a changed policy text means for the output.
+pub enum Rerendered {
+    /// Only this page changed (or may have).
+    Page(OutputFile),
+    /// Nothing this audience sees changed (a withheld policy, a teaser, a withheld block).
+    Nothing,
+    /// More than the policy's page may have changed: render everything.
+    Everything,
+}
+
+impl Renderer {
+    pub fn new(
+        isms: &Isms,
+        root: &ContentRoot,
+        theme: &Theme,
+        options: &RenderOptions,
+    ) -> Result<Renderer, Diagnostic> {
+        let bundle = options.target == RenderTarget::AuditorBundle;
+        let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
+        // Feeds are read on the web, so their links use the site's targets even in the bundle.
+        let site_targets = link_targets(isms);
+        let mut targets = site_targets.clone();
+        if bundle {
+            // A policy may link an evidence file; in the bundle that link can be kept.
+            for filed in &evidence_files {
+                targets.pages.insert(filed.path.clone());
+                targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
+            }
+            targets.pages.insert(routes::EVIDENCE.to_string());
         }
+        let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
+        let context = ViewContext {
+            isms,
+            today: options.today,
+            targets: &targets,
+            explicit_index: options.explicit_index,
+            files: view::FileFacts { size_of: &size_of },
+            target: options.target,
+            evidence_files: &evidence_files,
+        };
+        let model = view::build(&context);
+        let environment = environment(theme)?;
+        let site = site_info(isms, options);
+        let search = self_service::search_entries(isms, &model);
+        let shared = Shared {
+            search: Value::from(Serde(&search)),
+            site: Value::from(Serde(&site)),
+            // Policies are the one list that grows with the ISMS: templates get them item by item.
+            model: context! {
+                policies => Value::from_object(LazyList(Arc::clone(&model.policies))),
+                ..Value::from(Serde(&model))
+            },
+            explicit_index: options.explicit_index,
+            base_path: base_path(&options.base_url),
+        };
+        Ok(Renderer {
+            options: options.clone(),
+            environment,
+            shared,
+            model,
+            targets,
+            site_targets,
+            evidence_files,
+        })
     }
-    for (name, bytes) in &theme.statics {
-        sink.put(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public))?;
+
+    /// Renders the page of policy `id` again from `isms`, where only that policy's text
+    /// changed since this renderer was made (its front matter is the same). The page is a
+    /// function of the templates, the shared values and the policy's view; the shared
+    /// values hold the view's fields except its body and headings. So when those fields
+    /// are unchanged, no other page can change; when they changed (a first code block
+    /// adds the syntax stylesheet), everything is rendered again.
+    pub fn rerender_policy(
+        &mut self,
+        isms: &Isms,
+        root: &ContentRoot,
+        id: &str,
+    ) -> Result<Rerendered, Diagnostic> {
+        let (Some(policy), Some(index)) =
+            (isms.policies.get(id), self.model.policies.iter().position(|view| view.id == id))
+        else {
+            return Ok(Rerendered::Nothing);
+        };
+        let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
+        let context = ViewContext {
+            isms,
+            today: self.options.today,
+            targets: &self.targets,
+            explicit_index: self.options.explicit_index,
+            files: view::FileFacts { size_of: &size_of },
+            target: self.options.target,
+            evidence_files: &self.evidence_files,
+        };
+        let view = view::policy_view(&context, policy);
+        let old = &self.model.policies[index];
+        if view.html == old.html && view.headings == old.headings {
+            return Ok(Rerendered::Nothing);
+        }
+        let same_fields = serde_json::to_value(&view).ok() == serde_json::to_value(old).ok();
+        if !same_fields {
+            return Ok(Rerendered::Everything);
+        }
+        let mut policies = self.model.policies.to_vec();
+        policies[index] = view;
+        self.model.policies = policies.into();
+        let view = &self.model.policies[index];
+        let page = Page {
+            template: "policy.html",
+            path: view.path.clone(),
+            title: view.title.clone(),
+            audience: if policy.teaser_only { Audience::Public } else { policy.audience },
+            item: Some(("policy", Item::Policy(view))),
+            has_code: view.has_code,
+        };
+        Ok(Rerendered::Page(render_page(&self.environment, &self.shared, page)?))
     }
-    if has_code {
-        sink.put(OutputFile::new(routes::SYNTAX_STYLESHEET, markdown::highlight_css(), Audience::Public))?;
+
+    /// Renders every file of the site into `sink`.
+    pub fn render_all(
+        &self,
+        isms: &Isms,
+        root: &ContentRoot,
+        theme: &Theme,
+        sink: &dyn Sink,
+    ) -> Result<usize, RenderError> {
+        let (options, environment, shared, model) =
+            (&self.options, &self.environment, &self.shared, &self.model);
+        let bundle = options.target == RenderTarget::AuditorBundle;
+        let site_targets = &self.site_targets;
+        let mut pages = page_list(isms, model, options.target);
+        let has_code = model.policies.iter().any(|p| p.has_code)
+            || model.updates.iter().any(|u| u.has_code)
+            || model.audits.iter().any(|a| a.has_code)
+            || model.reviews.iter().any(|r| r.has_code)
+            || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
+        let sink = Recording::new(sink);
+        pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
+            sink.put(render_page(environment, shared, page)?)?;
+            Ok(())
+        })?;
+
+        sink.put(render_feed(environment, isms, model, options, site_targets)?)?;
+        sink.put(render_subprocessor_feed(environment, isms, model, options)?)?;
+        let answer_rows = self_service::answer_rows(isms, model);
+        sink.put(OutputFile::new(
+            routes::ANSWERS_CSV,
+            self_service::answers_csv(&answer_rows),
+            Audience::Public,
+        ))?;
+        let xlsx = self_service::answers_xlsx(isms, &answer_rows, options.today)
+            .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
+        sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
+        for certification in &model.certifications {
+            if let Some(path) = &certification.badge {
+                sink.put(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public))?;
+            }
+        }
+        for (name, bytes) in &theme.statics {
+            sink.put(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public))?;
+        }
+        if has_code {
+            sink.put(OutputFile::new(
+                routes::SYNTAX_STYLESHEET,
+                markdown::highlight_css(),
+                Audience::Public,
+            ))?;
+        }
+        if !bundle {
+            copy_files(isms, root, &sink)?;
+        }
+        let pages = sink.html_pages();
+        let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+        for file in formats::machine_files(isms, model, options, &pages) {
+            sink.put(file)?;
+        }
+        Ok(sink.count())
     }
-    if !bundle {
-        copy_files(isms, root, &sink)?;
-    }
-    let pages = sink.html_pages();
-    let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-    for file in formats::machine_files(isms, &model, options, &pages) {
-        sink.put(file)?;
-    }
-    Ok(sink.count())
 }
 
 /// A list handed to templates item by item: each item becomes a template value when a

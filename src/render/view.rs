@@ -464,6 +464,35 @@ impl ViewContext<'_> {
     }
 }
 
+/// The view of one policy, its body rendered.
+pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
+    let today = context.today;
+    let path = routes::policy(&policy.id);
+    let rendered =
+        markdown::render(&policy.body.text, &policy.source.file, context.targets, &context.page_base(&path));
+    let next_review = policy.next_review_date();
+    PolicyView {
+        id: policy.id.clone(),
+        path,
+        title: policy.title.clone(),
+        version: policy.version.as_ref().map(|v| v.0.clone()),
+        owner: policy.owner.clone(),
+        approved_by: policy.approved_by.clone(),
+        approved: policy.approved,
+        next_review,
+        review_overdue: next_review.is_some_and(|date| date < today),
+        summary: policy.summary.clone(),
+        audience: policy.audience,
+        teaser_only: policy.teaser_only,
+        controls: policy.controls.iter().map(|c| context.control_link(&c.id)).collect(),
+        html: rendered.html,
+        has_code: rendered.has_code,
+        headings: rendered.headings,
+        source: (context.target == RenderTarget::AuditorBundle)
+            .then(|| routes::policy_source(&policy.id, &policy.source.file)),
+    }
+}
+
 pub fn build(context: &ViewContext) -> SiteModel {
     let isms = context.isms;
     let today = context.today;
@@ -471,38 +500,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
     let policies: Vec<PolicyView> = {
         use rayon::prelude::*;
         let list: Vec<&Policy> = isms.policies.values().collect();
-        list.par_iter()
-            .map(|policy| {
-                let path = routes::policy(&policy.id);
-                let rendered = markdown::render(
-                    &policy.body.text,
-                    &policy.source.file,
-                    context.targets,
-                    &context.page_base(&path),
-                );
-                let next_review = policy.next_review_date();
-                PolicyView {
-                    id: policy.id.clone(),
-                    path,
-                    title: policy.title.clone(),
-                    version: policy.version.as_ref().map(|v| v.0.clone()),
-                    owner: policy.owner.clone(),
-                    approved_by: policy.approved_by.clone(),
-                    approved: policy.approved,
-                    next_review,
-                    review_overdue: next_review.is_some_and(|date| date < today),
-                    summary: policy.summary.clone(),
-                    audience: policy.audience,
-                    teaser_only: policy.teaser_only,
-                    controls: policy.controls.iter().map(|c| context.control_link(&c.id)).collect(),
-                    html: rendered.html,
-                    has_code: rendered.has_code,
-                    headings: rendered.headings,
-                    source: (context.target == RenderTarget::AuditorBundle)
-                        .then(|| routes::policy_source(&policy.id, &policy.source.file)),
-                }
-            })
-            .collect()
+        list.par_iter().map(|policy| policy_view(context, policy)).collect()
     };
 
     let checks: Vec<CheckView> = isms.checks.values().map(|check| context.check_view(check)).collect();

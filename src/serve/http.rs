@@ -5,6 +5,8 @@
 
 use std::net::IpAddr;
 
+use std::borrow::Borrow;
+
 use crate::markdown::escape_attribute;
 use crate::output::OutputFile;
 
@@ -97,7 +99,12 @@ pub fn route(request: &Request, bind: IpAddr) -> Route {
 }
 
 /// Answers a request from the build in memory. `files` is sorted by path.
-pub fn respond(request: &Request, files: &[OutputFile], bind: IpAddr, page: &PageContext) -> Reply {
+pub fn respond<F: Borrow<OutputFile>>(
+    request: &Request,
+    files: &[F],
+    bind: IpAddr,
+    page: &PageContext,
+) -> Reply {
     if !host_allowed(request.host, bind) {
         return Reply::text(
             403,
@@ -149,7 +156,7 @@ pub fn respond(request: &Request, files: &[OutputFile], bind: IpAddr, page: &Pag
     not_found(files, &file_path, page)
 }
 
-fn not_found(files: &[OutputFile], file_path: &str, page: &PageContext) -> Reply {
+fn not_found<F: Borrow<OutputFile>>(files: &[F], file_path: &str, page: &PageContext) -> Reply {
     match find(files, crate::render::routes::NOT_FOUND) {
         Some(file) => file_reply(404, file, file_path, page),
         None if page.build == 0 => {
@@ -164,8 +171,11 @@ fn not_found(files: &[OutputFile], file_path: &str, page: &PageContext) -> Reply
     }
 }
 
-fn find<'a>(files: &'a [OutputFile], path: &str) -> Option<&'a OutputFile> {
-    files.binary_search_by(|file| file.path.as_str().cmp(path)).ok().map(|index| &files[index])
+fn find<'a, F: Borrow<OutputFile>>(files: &'a [F], path: &str) -> Option<&'a OutputFile> {
+    files
+        .binary_search_by(|file| file.borrow().path.as_str().cmp(path))
+        .ok()
+        .map(|index| files[index].borrow())
 }
 
 fn file_reply(status: u16, file: &OutputFile, requested: &str, page: &PageContext) -> Reply {

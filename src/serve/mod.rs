@@ -13,6 +13,7 @@ pub mod http;
 pub mod live;
 pub mod watch;
 
+use std::borrow::Borrow;
 use std::io::Cursor;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -20,9 +21,9 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::build::{BuildError, SiteOptions};
+use crate::build::{BuildError, LiveBuild, Rebuilt, SiteOptions};
 use crate::diagnostic::Diagnostic;
-use crate::output::{self, OutputFile};
+use crate::output::OutputFile;
 use http::{Method, PageContext, Route};
 use live::LiveReload;
 use watch::Change;
@@ -76,8 +77,9 @@ pub enum Report<'a> {
 pub struct Served {
     /// Counts good builds; 0 until the first.
     pub build: u64,
-    /// Sorted by path.
-    pub files: Arc<Vec<OutputFile>>,
+    /// Sorted by path. Each file is shared, so a rebuild that replaces one page keeps the
+    /// others without copying them.
+    pub files: Arc<Vec<Arc<OutputFile>>>,
     /// The error overlay while the latest rebuild failed.
     pub overlay: Option<String>,
 }
@@ -174,7 +176,7 @@ impl DevServer {
         let watcher = watch::watch(&folder, sender, Message::Change)
             .map_err(|source| ServeError::Watch { folder: options.site.content.clone(), source })?;
 
-        let mut rebuilder = Rebuilder { options: &options, shared: &shared, saved: Vec::new() };
+        let mut rebuilder = Rebuilder { options: &options, shared: &shared, saved: Vec::new(), live: None };
         rebuilder.rebuild(&mut report);
 
         for _ in 0..WORKERS {
@@ -232,46 +234,69 @@ fn server_id() -> String {
     format!("{:x}-{nanos:x}", std::process::id())
 }
 
-/// Every rebuild is a full build, in memory: the example ISMS rebuilds in tens of
-/// milliseconds. (Reusing unchanged parts between rebuilds, for very large ISMSs, is not
-/// merged yet.)
+/// Rebuilds in memory. A full build keeps what it derived ([`LiveBuild`]); when the files
+/// saved next are policies whose text below the front matter is all that changed, only
+/// their pages are rendered again (and the checks rerun). Anything else is a full build.
 struct Rebuilder<'a> {
     options: &'a ServeOptions,
     shared: &'a Shared,
     /// The content files whose change started this rebuild.
     saved: Vec<PathBuf>,
+    /// What the last good build derived; `None` after a failed build or at the start.
+    live: Option<LiveBuild>,
 }
 
 impl Rebuilder<'_> {
     fn rebuild(&mut self, report: &mut impl FnMut(Report)) {
         let started = Instant::now();
-        let audience = self.options.site.audience;
-        let result = crate::build::render_site(&self.options.site).and_then(|site| {
-            // The same gate as `build`: a file above the audience refuses the whole build.
-            output::check_files(&site.files, audience)?;
-            Ok(site)
-        });
         let previous = self.shared.served();
+        let edited = match self.live.take() {
+            Some(live) if self.saved.iter().all(|file| is_policy_file(file)) && !self.saved.is_empty() => {
+                let mut saved = self.saved.clone();
+                saved.sort();
+                saved.dedup();
+                live.edit_policy_texts(&saved)
+            }
+            _ => None,
+        };
+        let result = match edited {
+            Some((rebuilt, live)) => {
+                self.live = Some(live);
+                let mut files: Vec<Arc<OutputFile>> = previous.files.iter().cloned().collect();
+                for page in rebuilt.files.iter().cloned() {
+                    match files.binary_search_by(|file| file.path.cmp(&page.path)) {
+                        Ok(index) => files[index] = Arc::new(page),
+                        Err(index) => files.insert(index, Arc::new(page)),
+                    }
+                }
+                Ok((files, rebuilt))
+            }
+            None => crate::build::render_live(&self.options.site).map(|(rebuilt, live)| {
+                self.live = Some(live);
+                let files = rebuilt.files.iter().cloned().map(Arc::new).collect();
+                (files, Rebuilt { files: Vec::new(), ..rebuilt })
+            }),
+        };
         match result {
-            Ok(mut site) => {
+            Ok((files, mut rebuilt)) => {
                 let swap_started = Instant::now();
-                site.files.sort_by(|a, b| a.path.cmp(&b.path));
-                let changed = changed_paths(&previous.files, &site.files);
+                let changed = changed_paths(&previous.files, &files);
                 let build = previous.build + 1;
-                let files = site.files.len();
-                self.shared.serve(Served { build, files: Arc::new(site.files), overlay: None });
+                let count = files.len();
+                self.shared.serve(Served { build, files: Arc::new(files), overlay: None });
                 self.shared.live.broadcast(&live::build_event(build, &changed));
-                site.timings.push(("serve", swap_started.elapsed()));
+                rebuilt.timings.push(("serve", swap_started.elapsed()));
                 report(Report::Built {
                     build,
-                    files,
+                    files: count,
                     changed: &changed,
                     elapsed: started.elapsed(),
-                    timings: &site.timings,
-                    warnings: &site.warnings,
+                    timings: &rebuilt.timings,
+                    warnings: &rebuilt.warnings,
                 });
             }
             Err(error) => {
+                self.live = None;
                 let mut diagnostics = match error {
                     BuildError::Content(diagnostics) => diagnostics,
                     BuildError::Write(error) => vec![Diagnostic::error("output-refused", error.to_string())],
@@ -297,6 +322,11 @@ impl Rebuilder<'_> {
     }
 }
 
+/// A policy's markdown file (content-relative).
+fn is_policy_file(file: &std::path::Path) -> bool {
+    file.starts_with("policies") && file.extension().is_some_and(|extension| extension == "md")
+}
+
 /// The problems pages may show. Diagnostics come from the whole content folder, so their
 /// messages can name withheld items, values and files: shown in full only to the machine
 /// the server runs on (loopback, where the `Host` check also holds). Bound elsewhere,
@@ -314,11 +344,11 @@ fn shown_to_browsers(diagnostics: &[Diagnostic], bind: IpAddr) -> Vec<Diagnostic
 }
 
 /// Output paths added, removed or with different bytes. Both lists are sorted by path.
-pub fn changed_paths(old: &[OutputFile], new: &[OutputFile]) -> Vec<String> {
+pub fn changed_paths<F: Borrow<OutputFile>>(old: &[F], new: &[F]) -> Vec<String> {
     let mut changed = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
-        match (old.get(i), new.get(j)) {
+        match (old.get(i).map(Borrow::borrow), new.get(j).map(Borrow::borrow)) {
             (Some(a), Some(b)) if a.path == b.path => {
                 if a.bytes != b.bytes {
                     changed.push(b.path.clone());
