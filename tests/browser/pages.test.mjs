@@ -94,9 +94,17 @@ for (const audience of ["public", "internal"]) {
         const overflow = await page.evaluate(() => {
           const root = document.documentElement;
           if (root.scrollWidth <= root.clientWidth) return null;
-          // Name the widest element that sticks out, to say what to fix.
+          // Name the widest element that sticks out (outside any scrolling box), to say
+          // what to fix.
+          const clipped = (element) => {
+            for (let box = element.parentElement; box && box !== document.body; box = box.parentElement) {
+              if (getComputedStyle(box).overflowX !== "visible") return true;
+            }
+            return false;
+          };
           let widest = null;
           for (const element of document.body.querySelectorAll("*")) {
+            if (clipped(element)) continue;
             const right = element.getBoundingClientRect().right;
             if (right > root.clientWidth + 1 && (!widest || right > widest.right)) {
               widest = { right, name: element.tagName.toLowerCase() + (element.className ? "." + String(element.className).split(" ").join(".") : "") };

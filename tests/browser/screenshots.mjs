@@ -41,6 +41,7 @@ try {
       for (let i = 0; i < (select || 0); i++) {
         await page.locator("#results .result:not([hidden]) input[name=select]").nth(i).check();
       }
+      await page.evaluate(() => window.scrollTo(0, 0));
       const file = join(out, `${name}-${setting.name}.png`);
       await page.screenshot({ path: file });
       console.log(`wrote ${file}`);
