@@ -156,9 +156,17 @@ export async function serveStatic(dir) {
   };
 }
 
+// Servers still running when this process ends, however it ends (but SIGKILL): killed, so
+// no `serve` outlives an interrupted or crashed test run.
+const servers = new Set();
+process.on("exit", () => servers.forEach((child) => child.kill("SIGKILL")));
+for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]]) {
+  process.once(signal, () => process.exit(128 + number));
+}
+
 /// `trustpress serve` on a free port; resolves once it prints its URL. Returns
 /// `{ url, output, stop }`; `stop` kills it and waits for it to exit. A test must call `stop`
-/// in every outcome (use `try … finally`); the process is also killed if the test runner exits.
+/// in every outcome (use `try … finally`); the process is also killed if the test exits.
 export async function startServe(content, audience = "public") {
   requireBinary();
   const child = spawn(
@@ -166,8 +174,8 @@ export async function startServe(content, audience = "public") {
     ["serve", "--content", content, "--audience", audience, "--port", "0", "--today", TODAY],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  const killOnExit = () => child.kill("SIGKILL");
-  process.once("exit", killOnExit);
+  servers.add(child);
+  child.once("exit", () => servers.delete(child));
   let output = "";
   const exited = new Promise((done) => child.once("exit", done));
   const url = await new Promise((found, failed) => {
@@ -191,7 +199,6 @@ export async function startServe(content, audience = "public") {
     url,
     output: () => output,
     stop: async () => {
-      process.removeListener("exit", killOnExit);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;
     },
