@@ -14,7 +14,7 @@ pub mod live;
 pub mod watch;
 
 use std::borrow::Borrow;
-use std::io::Cursor;
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -395,24 +395,31 @@ fn handle(shared: &Shared, request: tiny_http::Request) {
     let page =
         PageContext { server_id: &shared.server_id, build: served.build, overlay: served.overlay.as_deref() };
     let reply = http::respond(&http_request, &served.files, shared.bind, &page);
-    let headers = reply
-        .headers
-        .iter()
-        .filter_map(|(name, value)| tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).ok())
-        .collect();
-    let length = reply.body.len();
-    // The length is known: always send Content-Length (tiny_http would switch to chunked
-    // encoding for large bodies, and a HEAD answer would lose the length).
-    let response = tiny_http::Response::new(
-        tiny_http::StatusCode(reply.status),
-        headers,
-        Cursor::new(reply.body),
-        Some(length),
-        None,
-    )
-    .with_chunked_threshold(usize::MAX);
+    write_reply(request.into_writer(), &reply, method == Method::Head);
+}
+
+/// Writes the reply and ends the connection after it (`Connection: close`; tiny_http does
+/// not let a response say so). tiny_http 0.12 reads each connection on a thread of a pool
+/// that can leave a newly accepted connection unread while all its threads wait on idle
+/// keep-alive connections: a page load in the browser then hangs until one of those closes.
+/// Closed connections free their threads at once. `Content-Length` is always sent, also for
+/// a HEAD, which gets no body.
+fn write_reply(mut writer: Box<dyn Write + Send>, reply: &http::Reply, head: bool) {
+    let reason = tiny_http::StatusCode(reply.status).default_reason_phrase();
+    let mut bytes = format!("HTTP/1.1 {} {reason}\r\n", reply.status).into_bytes();
+    for (name, value) in &reply.headers {
+        if !value.contains(['\r', '\n']) {
+            bytes.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+    }
+    bytes.extend_from_slice(
+        format!("Content-Length: {}\r\nConnection: close\r\n\r\n", reply.body.len()).as_bytes(),
+    );
+    if !head {
+        bytes.extend_from_slice(&reply.body);
+    }
     // A client that went away is not the server's problem.
-    let _ = request.respond(response);
+    let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
 }
 
 #[cfg(test)]

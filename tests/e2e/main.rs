@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 mod customising;
 mod escaping;
+mod formats;
 mod fuzz_regressions;
 mod leak;
 mod self_service;

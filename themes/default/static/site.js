@@ -35,6 +35,38 @@
     apply();
   });
 
+  // A table too wide for the screen scrolls inside its wrapper, and a keyboard scrolls it
+  // once the wrapper has focus. The theme's tables are focusable regions in the templates;
+  // tables written in markdown become one here, while they are too wide.
+  var markdownTables = Array.prototype.slice.call(document.querySelectorAll(".prose .table-wrap:not([tabindex])"));
+  function headingBefore(element) {
+    for (var node = element.previousElementSibling; node; node = node.previousElementSibling) {
+      if (/^H[1-6]$/.test(node.tagName)) {
+        var heading = node.cloneNode(true);
+        heading.querySelectorAll(".anchor").forEach(function (anchor) { anchor.remove(); });
+        return heading.textContent.trim();
+      }
+    }
+    return "Table";
+  }
+  function markScrollable() {
+    markdownTables.forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) {
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", headingBefore(wrap));
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  if (markdownTables.length) {
+    markScrollable();
+    window.addEventListener("resize", markScrollable);
+  }
+
   // Printing shows everything: open collapsed sections for the printout, then restore them.
   var openedForPrint = [];
   window.addEventListener("beforeprint", function () {

@@ -1,0 +1,268 @@
+// What every browser test needs: the trustpress binary, the example built for an audience,
+// the list of its pages, a static file server, `trustpress serve`, and Debian's Chromium.
+// Everything binds to 127.0.0.1 on a free port and is stopped by the test that started it.
+
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, cpSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/// The pinned build date of every test: nothing depends on the clock.
+export const TODAY = "2026-11-21";
+
+/// `scripts/test` passes the debug binary cargo has just built; run alone, the same default.
+export const TRUSTPRESS = process.env.TRUSTPRESS_BIN || join(REPO, "target/debug/trustpress");
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium tries to reach Google's services, and on
+// a closed network those attempts are refused and logged.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function requireBinary() {
+  if (!existsSync(TRUSTPRESS)) {
+    throw new Error(`no trustpress binary at ${TRUSTPRESS}: run \`cargo build\` first, or set TRUSTPRESS_BIN`);
+  }
+}
+
+export function tempDir(label) {
+  return mkdtempSync(join(tmpdir(), `trustpress-${label}-`));
+}
+
+/// Builds `content` (default: the example) for `audience` into a fresh temporary folder.
+/// Returns `{ dir, remove }`.
+export function buildSite(audience, content = join(REPO, "content")) {
+  requireBinary();
+  const parent = tempDir(`browser-${audience}`);
+  const dir = join(parent, audience);
+  execFileSync(
+    TRUSTPRESS,
+    ["build", "--today", TODAY, "--audience", audience, "--content", content, "--out", dir],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+/// Copies the example content into a temporary folder, for tests that edit it.
+export function copyExampleContent() {
+  const parent = tempDir("content");
+  const dir = join(parent, "content");
+  cpSync(join(REPO, "content"), dir, { recursive: true });
+  return { dir, remove: () => rmSync(parent, { recursive: true, force: true }) };
+}
+
+/// Every file below `dir`, as paths relative to it with `/`, sorted.
+export function listFiles(dir) {
+  const files = [];
+  const walk = (folder) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.push(relative(dir, path).split(sep).join("/"));
+    }
+  };
+  walk(dir);
+  return files.sort();
+}
+
+/// Every HTML page of a build, as the URL path that serves it (`policies/pol-ac/`, `404.html`).
+export function listPages(dir) {
+  return listFiles(dir)
+    .filter((file) => file.endsWith(".html"))
+    .map((file) => (file === "index.html" ? "" : file.replace(/(^|\/)index\.html$/, "$1")));
+}
+
+/// The page's template, read from the path: `policies/*/` for every policy page. One page of
+/// each is enough where a check is about the template rather than the content.
+export function pageType(path) {
+  const parts = path.split("/").filter(Boolean);
+  if (parts.length <= 1) return path;
+  return `${parts[0]}/*/${parts.slice(2).join("/")}`;
+}
+
+/// The first page of each type, in order.
+export function onePagePerType(pages) {
+  const seen = new Map();
+  for (const page of pages) if (!seen.has(pageType(page))) seen.set(pageType(page), page);
+  return [...seen.values()];
+}
+
+const CONTENT_TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".xml": "application/xml",
+  ".json": "application/json",
+  ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+  ".pdf": "application/pdf",
+  ".png": "image/png",
+  ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+};
+
+/// A static file server for a built site, as any static host would serve it: folders by their
+/// `index.html`, a missing file by `404.html` with status 404. Returns `{ url, close }`.
+export async function serveStatic(dir) {
+  const root = resolve(dir);
+  const server = createServer((request, response) => {
+    let path;
+    try {
+      path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    let file = resolve(root, "." + path);
+    if (file !== root && !file.startsWith(root + sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      if (!path.endsWith("/")) {
+        response.writeHead(301, { Location: path + "/" }).end();
+        return;
+      }
+      file = join(file, "index.html");
+    }
+    let status = 200;
+    if (!existsSync(file)) {
+      status = 404;
+      file = join(root, "404.html");
+    }
+    const type = CONTENT_TYPES[extname(file)] || "application/octet-stream";
+    response.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+    response.end(request.method === "HEAD" ? undefined : readFileSync(file));
+  });
+  await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((done) => server.close(done)),
+  };
+}
+
+// Servers still running when this process ends, however it ends (but SIGKILL): killed, so
+// no `serve` outlives an interrupted or crashed test run.
+const servers = new Set();
+process.on("exit", () => servers.forEach((child) => child.kill("SIGKILL")));
+for (const [signal, number] of [["SIGINT", 2], ["SIGTERM", 15], ["SIGHUP", 1]]) {
+  process.once(signal, () => process.exit(128 + number));
+}
+
+/// `trustpress serve` on a free port; resolves once it prints its URL. Returns
+/// `{ url, output, stop }`; `stop` kills it and waits for it to exit. A test must call `stop`
+/// in every outcome (use `try … finally`); the process is also killed if the test exits.
+export async function startServe(content, audience = "public") {
+  requireBinary();
+  const child = spawn(
+    TRUSTPRESS,
+    ["serve", "--content", content, "--audience", audience, "--port", "0", "--today", TODAY],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  servers.add(child);
+  child.once("exit", () => servers.delete(child));
+  let output = "";
+  const exited = new Promise((done) => child.once("exit", done));
+  const url = await new Promise((found, failed) => {
+    const timer = setTimeout(() => failed(new Error(`serve printed no URL in 30 s:\n${output}`)), 30_000);
+    const read = (chunk) => {
+      output += chunk;
+      const match = output.match(/serving the \w+ site at (http:\/\/\S+)/);
+      if (match) {
+        clearTimeout(timer);
+        found(match[1].endsWith("/") ? match[1] : match[1] + "/");
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      failed(new Error(`serve exited (${code}) before printing its URL:\n${output}`));
+    });
+  });
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+/// Debian's Chromium, headless. Returns the Playwright browser; close it in `after`.
+export async function launchBrowser() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's \`chromium\` (scripts/test does) or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/// Records what a user would see go wrong on a page: console errors and warnings, uncaught
+/// exceptions, requests that failed or answered with an error status. `problems()` lists
+/// them; `clear()` starts over, before the next navigation.
+export function watchProblems(page) {
+  let problems = [];
+  // A request still running when the page is left (its favicon, the live-reload stream)
+  // is cancelled by the browser: that is leaving, not failing. Requests are numbered by
+  // the main-frame navigation they were made after.
+  let navigations = 0;
+  const navigationOf = new WeakMap();
+  // Requests still running, but for the live-reload stream, which never ends.
+  const running = new Set();
+  page.on("request", (request) => {
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations++;
+    navigationOf.set(request, navigations);
+    if (!request.url().endsWith("/__trustpress/events")) running.add(request);
+  });
+  page.on("requestfinished", (request) => running.delete(request));
+  page.on("console", (message) => {
+    if (message.type() === "error" || message.type() === "warning") {
+      problems.push(`console ${message.type()}: ${message.text()} (${message.location().url})`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.message}`));
+  page.on("requestfailed", (request) => {
+    running.delete(request);
+    const failure = request.failure()?.errorText || "failed";
+    if (failure === "net::ERR_ABORTED" && navigationOf.get(request) < navigations) return;
+    problems.push(`request failed: ${request.url()} (${failure})`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  return {
+    /// Resolves once no request has been running for a moment: after `load`, the browser
+    /// still fetches the favicon, and leaving the page earlier would cancel it.
+    settled: async (timeout = 10_000) => {
+      const quiet = 40;
+      const start = Date.now();
+      let quietSince = Date.now();
+      while (Date.now() - start < timeout) {
+        if (running.size) quietSince = Date.now();
+        else if (Date.now() - quietSince >= quiet) return;
+        await new Promise((wake) => setTimeout(wake, 5));
+      }
+      problems.push(`still loading after ${timeout} ms: ${[...running].map((r) => r.url()).join(", ")}`);
+    },
+    problems: () => problems.slice(),
+    clear: () => {
+      problems = [];
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Writes the README's screenshots: docs/screenshots/{overview,policy,soa,search}-{light,dark,mobile}.png,
+// from the public example built with the debug binary (run `cargo build` first) and pinned to
+// the tests' date, so a rerun changes a picture only when the theme or the example changed.
+//
+//   node tests/browser/screenshots.mjs
+//
+// Not part of the test run: it rewrites committed files.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, buildSite, launchBrowser, serveStatic } from "./lib/harness.mjs";
+
+const PAGES = [
+  { name: "overview", path: "" },
+  { name: "policy", path: "policies/pol-ac/" },
+  { name: "soa", path: "soa/" },
+  // A search as a customer would run it, with two answers ticked for export.
+  { name: "search", path: "search/?q=encryption&kind=answer", select: 2 },
+];
+
+const SETTINGS = [
+  { name: "light", options: { colorScheme: "light", viewport: { width: 1280, height: 900 } } },
+  { name: "dark", options: { colorScheme: "dark", viewport: { width: 1280, height: 900 } } },
+  {
+    name: "mobile",
+    options: { colorScheme: "light", viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  },
+];
+
+const out = join(REPO, "docs/screenshots");
+mkdirSync(out, { recursive: true });
+const site = buildSite("public");
+const server = await serveStatic(site.dir);
+const browser = await launchBrowser();
+try {
+  for (const setting of SETTINGS) {
+    const context = await browser.newContext({ ...setting.options, reducedMotion: "reduce" });
+    const page = await context.newPage();
+    for (const { name, path, select } of PAGES) {
+      await page.goto(server.url + path, { waitUntil: "load" });
+      for (let i = 0; i < (select || 0); i++) {
+        await page.locator("#results .result:not([hidden]) input[name=select]").nth(i).check();
+      }
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const file = join(out, `${name}-${setting.name}.png`);
+      await page.screenshot({ path: file });
+      console.log(`wrote ${file}`);
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+  site.remove();
+}
