@@ -64,16 +64,15 @@ impl From<RenderError> for BuildError {
 struct Prepared {
     isms: Isms,
     root: ContentRoot,
-    /// The whole loaded model, when asked to keep it (the dev server).
-    kept: Option<Loaded>,
     theme: Theme,
     render_options: RenderOptions,
     warnings: Vec<Diagnostic>,
     timings: Vec<(&'static str, Duration)>,
 }
 
-/// Loads, checks and cuts the content for one audience.
-fn prepare(options: &SiteOptions, keep: bool) -> Result<Prepared, BuildError> {
+/// Loads, checks and cuts the content for one audience. The whole loaded model comes back
+/// beside the cut one: the dev server keeps it, builds drop it before rendering.
+fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
@@ -117,13 +116,13 @@ fn prepare(options: &SiteOptions, keep: bool) -> Result<Prepared, BuildError> {
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
     let root = loaded.root.clone();
-    let kept = keep.then_some(loaded);
-    Ok(Prepared { isms, root, kept, theme, render_options, warnings, timings })
+    Ok((Prepared { isms, root, theme, render_options, warnings, timings }, loaded))
 }
 
 /// Loads, checks, cuts and renders the content for one audience, in memory.
 pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
-    let mut prepared = prepare(options, false)?;
+    let (mut prepared, loaded) = prepare(options)?;
+    drop(loaded);
     let started = Instant::now();
     let sink = output::Memory::new(options.audience);
     render::render_site(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options, &sink)?;
@@ -140,7 +139,8 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 /// Builds the site into `out`, replacing it only when the whole build succeeded. Pages are
 /// written as they are rendered, so the site is never held in memory whole.
 pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildError> {
-    let mut prepared = prepare(options, false)?;
+    let (mut prepared, loaded) = prepare(options)?;
+    drop(loaded);
     let started = Instant::now();
     let staging = output::Staging::begin(out, options.audience, &options.content)?;
     let files = render::render_site(
@@ -178,19 +178,13 @@ pub struct Rebuilt {
 
 /// Loads, checks, cuts and renders in memory, keeping what a later edit can reuse.
 pub fn render_live(options: &SiteOptions) -> Result<(Rebuilt, LiveBuild), BuildError> {
-    let mut prepared = prepare(options, true)?;
+    let (mut prepared, loaded) = prepare(options)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience);
     let renderer = Renderer::new(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options)
         .map_err(|d| BuildError::Content(vec![d]))?;
     renderer.render_all(&prepared.isms, &prepared.root, &prepared.theme, &sink)?;
     prepared.timings.push(("render", started.elapsed()));
-    let Some(loaded) = prepared.kept else {
-        return Err(BuildError::Content(vec![Diagnostic::error(
-            "internal",
-            "the loaded model was not kept",
-        )]));
-    };
     let live = LiveBuild { options: options.clone(), loaded, isms: prepared.isms, renderer };
     let rebuilt =
         Rebuilt { files: sink.into_files(), warnings: prepared.warnings, timings: prepared.timings };

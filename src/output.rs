@@ -209,21 +209,6 @@ impl Drop for Staging {
     }
 }
 
-/// Writes a whole site into `out`, replacing what was there only once all files are written.
-/// `content` is the content folder: an output folder that is or holds it is refused.
-pub fn write_site(
-    files: &[OutputFile],
-    out: &Path,
-    audience: Audience,
-    content: &Path,
-) -> Result<(), WriteError> {
-    use rayon::prelude::*;
-    check_files(files, audience)?;
-    let staging = Staging::begin(out, audience, content)?;
-    files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
-    staging.finish().map(|_| ())
-}
-
 /// Removes a folder tree, its files in parallel: for a site of thousands of pages this is a
 /// large share of the write step, and it is only syscalls.
 fn remove_tree(folder: &Path) -> Result<(), WriteError> {
@@ -276,6 +261,20 @@ fn guard_output_folder(out: &Path, content: &Path) -> Result<(), WriteError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole site written through a `Staging` sink, as `build` does.
+    fn write_site(
+        files: &[OutputFile],
+        out: &Path,
+        audience: Audience,
+        content: &Path,
+    ) -> Result<(), WriteError> {
+        use rayon::prelude::*;
+        check_files(files, audience)?;
+        let staging = Staging::begin(out, audience, content)?;
+        files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
+        staging.finish().map(|_| ())
+    }
 
     #[test]
     fn refuses_files_above_the_audience() {

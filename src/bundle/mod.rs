@@ -124,8 +124,7 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         explicit_index: true,
         target: RenderTarget::AuditorBundle,
     })?;
-    crate::output::check_files(&site.files, Audience::Auditor)
-        .map_err(|error| BundleError::Content(vec![Diagnostic::error("bundle-path", error.to_string())]))?;
+    // The in-memory sink has already passed every file through the auditor audience's gate.
     let warnings = site.warnings.clone();
     let root = site.root.clone();
     let manifest_base = Manifest {

@@ -136,28 +136,15 @@ impl Renderer {
             }
             targets.pages.insert(routes::EVIDENCE.to_string());
         }
-        let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
-        let context = ViewContext {
-            isms,
-            today: options.today,
-            targets: &targets,
-            explicit_index: options.explicit_index,
-            files: view::FileFacts { size_of: &size_of },
-            target: options.target,
-            evidence_files: &evidence_files,
-        };
-        let model = view::build(&context);
+        let size_of = file_size(root);
+        let model = view::build(&view_context(isms, options, &targets, &size_of, &evidence_files));
         let environment = environment(theme)?;
         let site = site_info(isms, options);
         let search = self_service::search_entries(isms, &model);
         let shared = Shared {
             search: Value::from(Serde(&search)),
             site: Value::from(Serde(&site)),
-            // Policies are the one list that grows with the ISMS: templates get them item by item.
-            model: context! {
-                policies => Value::from_object(LazyList(Arc::clone(&model.policies))),
-                ..Value::from(Serde(&model))
-            },
+            model: model_value(&model),
             explicit_index: options.explicit_index,
             base_path: base_path(&options.base_url),
         };
@@ -189,16 +176,8 @@ impl Renderer {
         else {
             return Ok(Rerendered::Nothing);
         };
-        let size_of = |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0);
-        let context = ViewContext {
-            isms,
-            today: self.options.today,
-            targets: &self.targets,
-            explicit_index: self.options.explicit_index,
-            files: view::FileFacts { size_of: &size_of },
-            target: self.options.target,
-            evidence_files: &self.evidence_files,
-        };
+        let size_of = file_size(root);
+        let context = view_context(isms, &self.options, &self.targets, &size_of, &self.evidence_files);
         let view = view::policy_view(&context, policy);
         let old = &self.model.policies[index];
         if view.html == old.html && view.headings == old.headings {
@@ -211,6 +190,9 @@ impl Renderer {
         let mut policies = self.model.policies.to_vec();
         policies[index] = view;
         self.model.policies = policies.into();
+        // Equal to the old value (the fields it holds are the same), but made from the new
+        // list, so the renderer holds one list of policy views, not two.
+        self.shared.model = model_value(&self.model);
         let view = &self.model.policies[index];
         let page = Page {
             template: "policy.html",
@@ -285,6 +267,38 @@ impl Renderer {
     }
 }
 
+/// What the views read of the content folder: a file's size, for download links.
+fn file_size(root: &ContentRoot) -> impl Fn(&Path) -> u64 + Sync + '_ {
+    |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0)
+}
+
+fn view_context<'a>(
+    isms: &'a Isms,
+    options: &RenderOptions,
+    targets: &'a LinkTargets,
+    size_of: &'a (dyn Fn(&Path) -> u64 + Sync),
+    evidence_files: &'a [routes::FiledEvidence],
+) -> ViewContext<'a> {
+    ViewContext {
+        isms,
+        today: options.today,
+        targets,
+        explicit_index: options.explicit_index,
+        files: view::FileFacts { size_of },
+        target: options.target,
+        evidence_files,
+    }
+}
+
+/// The model as templates see it. Policies are the one list that grows with the ISMS:
+/// templates get them item by item.
+fn model_value(model: &SiteModel) -> Value {
+    context! {
+        policies => Value::from_object(LazyList(Arc::clone(&model.policies))),
+        ..Value::from(Serde(model))
+    }
+}
+
 /// A list handed to templates item by item: each item becomes a template value when a
 /// template reads it, so a list of thousands is never converted whole, nor held twice.
 #[derive(Debug)]
@@ -341,7 +355,7 @@ impl<'a> Recording<'a> {
     }
 
     fn html_pages(&self) -> Vec<String> {
-        let mut pages = self.html.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let mut pages = std::mem::take(&mut *self.html.lock().unwrap_or_else(PoisonError::into_inner));
         pages.sort_unstable();
         pages
     }

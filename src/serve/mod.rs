@@ -262,37 +262,38 @@ impl Rebuilder<'_> {
         let result = match edited {
             Some((rebuilt, live)) => {
                 self.live = Some(live);
-                let mut files: Vec<Arc<OutputFile>> = previous.files.iter().cloned().collect();
-                for page in rebuilt.files.iter().cloned() {
+                let Rebuilt { files: pages, warnings, timings } = rebuilt;
+                let mut files: Vec<Arc<OutputFile>> = previous.files.as_ref().clone();
+                for page in pages {
                     match files.binary_search_by(|file| file.path.cmp(&page.path)) {
                         Ok(index) => files[index] = Arc::new(page),
                         Err(index) => files.insert(index, Arc::new(page)),
                     }
                 }
-                Ok((files, rebuilt))
+                Ok((files, warnings, timings))
             }
             None => crate::build::render_live(&self.options.site).map(|(rebuilt, live)| {
                 self.live = Some(live);
-                let files = rebuilt.files.iter().cloned().map(Arc::new).collect();
-                (files, Rebuilt { files: Vec::new(), ..rebuilt })
+                let Rebuilt { files, warnings, timings } = rebuilt;
+                (files.into_iter().map(Arc::new).collect(), warnings, timings)
             }),
         };
         match result {
-            Ok((files, mut rebuilt)) => {
+            Ok((files, warnings, mut timings)) => {
                 let swap_started = Instant::now();
                 let changed = changed_paths(&previous.files, &files);
                 let build = previous.build + 1;
                 let count = files.len();
                 self.shared.serve(Served { build, files: Arc::new(files), overlay: None });
                 self.shared.live.broadcast(&live::build_event(build, &changed));
-                rebuilt.timings.push(("serve", swap_started.elapsed()));
+                timings.push(("serve", swap_started.elapsed()));
                 report(Report::Built {
                     build,
                     files: count,
                     changed: &changed,
                     elapsed: started.elapsed(),
-                    timings: &rebuilt.timings,
-                    warnings: &rebuilt.warnings,
+                    timings: &timings,
+                    warnings: &warnings,
                 });
             }
             Err(error) => {
