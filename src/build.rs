@@ -70,18 +70,27 @@ struct Prepared {
     timings: Vec<(&'static str, Duration)>,
 }
 
-/// Loads, checks and cuts the content for one audience. The whole loaded model comes back
-/// beside the cut one: the dev server keeps it, builds drop it before rendering.
-fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
-    let mut timings = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
-        timings.push((name, clock.elapsed()));
-        clock = Instant::now();
-    };
+/// The time of each build step, for `--timings`.
+struct Laps {
+    laps: Vec<(&'static str, Duration)>,
+    clock: Instant,
+}
 
+impl Laps {
+    fn start() -> Laps {
+        Laps { laps: Vec::new(), clock: Instant::now() }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        self.laps.push((name, self.clock.elapsed()));
+        self.clock = Instant::now();
+    }
+}
+
+/// Loads and checks the content: the loaded model and every diagnostic, or the errors.
+fn load_checked(options: &SiteOptions, laps: &mut Laps) -> Result<(Loaded, Diagnostics), BuildError> {
     let loaded = load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))?;
-    lap("load", &mut timings);
+    laps.lap("load");
     let mut diagnostics: Diagnostics = loaded.diagnostics.clone();
     diagnostics.extend(check::references(&loaded));
     if loaded.isms.site.base_url.trim().is_empty() && options.base_url.is_none() {
@@ -91,19 +100,24 @@ fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
                 .hint("base_url is the address the trust center is published at"),
         );
     }
-    lap("check", &mut timings);
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
     diagnostics.extend(check::quality(&loaded, options.today));
+    laps.lap("check");
+    Ok((loaded, diagnostics))
+}
 
-    let isms = cut(&loaded.isms, options.audience);
-    lap("cut", &mut timings);
-
+/// A cut model with its theme and render options: ready to render.
+fn ready(
+    options: &SiteOptions,
+    isms: Isms,
+    root: ContentRoot,
+    diagnostics: Diagnostics,
+    laps: Laps,
+) -> Result<Prepared, BuildError> {
     let theme = match &isms.site.theme {
-        Some(folder) => {
-            Theme::with_overrides(&loaded.root, folder).map_err(|d| BuildError::Content(vec![d]))?
-        }
+        Some(folder) => Theme::with_overrides(&root, folder).map_err(|d| BuildError::Content(vec![d]))?,
         None => Theme::default_theme(),
     };
     let base_url = options.base_url.clone().unwrap_or_else(|| isms.site.base_url.clone());
@@ -115,14 +129,32 @@ fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
     };
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    let root = loaded.root.clone();
-    Ok((Prepared { isms, root, theme, render_options, warnings, timings }, loaded))
+    Ok(Prepared { isms, root, theme, render_options, warnings, timings: laps.laps })
+}
+
+/// Loads, checks and cuts the content for one audience, for a build: the loaded model's
+/// policies move into the cut model, and the rest of it is dropped.
+fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
+    let mut laps = Laps::start();
+    let (mut loaded, diagnostics) = load_checked(options, &mut laps)?;
+    let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
+    laps.lap("cut");
+    ready(options, isms, loaded.root, diagnostics, laps)
+}
+
+/// `prepare` for the dev server, which keeps the whole loaded model beside the cut one.
+fn prepare_live(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
+    let mut laps = Laps::start();
+    let (loaded, diagnostics) = load_checked(options, &mut laps)?;
+    let isms = cut(&loaded.isms, options.audience);
+    laps.lap("cut");
+    let prepared = ready(options, isms, loaded.root.clone(), diagnostics, laps)?;
+    Ok((prepared, loaded))
 }
 
 /// Loads, checks, cuts and renders the content for one audience, in memory.
 pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
-    let (mut prepared, loaded) = prepare(options)?;
-    drop(loaded);
+    let mut prepared = prepare(options)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience);
     render::render_site(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options, &sink)?;
@@ -139,8 +171,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 /// Builds the site into `out`, replacing it only when the whole build succeeded. Pages are
 /// written as they are rendered, so the site is never held in memory whole.
 pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildError> {
-    let (mut prepared, loaded) = prepare(options)?;
-    drop(loaded);
+    let mut prepared = prepare(options)?;
     let started = Instant::now();
     let staging = output::Staging::begin(out, options.audience, &options.content)?;
     let files = render::render_site(
@@ -178,7 +209,7 @@ pub struct Rebuilt {
 
 /// Loads, checks, cuts and renders in memory, keeping what a later edit can reuse.
 pub fn render_live(options: &SiteOptions) -> Result<(Rebuilt, LiveBuild), BuildError> {
-    let (mut prepared, loaded) = prepare(options)?;
+    let (mut prepared, loaded) = prepare_live(options)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience);
     let renderer = Renderer::new(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options)
@@ -212,12 +243,12 @@ impl LiveBuild {
             }
             policy.body = body;
             let id = policy.id.clone();
-            match crate::cut::cut_policy(&policy, reader) {
+            let old_cut = match crate::cut::cut_policy(&policy, reader) {
                 Some(cut) => self.isms.policies.insert(id.clone(), cut),
                 None => self.isms.policies.remove(&id),
             };
             self.loaded.isms.policies.insert(id.clone(), policy);
-            match self.renderer.rerender_policy(&self.isms, &self.loaded.root, &id).ok()? {
+            match self.renderer.rerender_policy(&self.isms, &self.loaded.root, &id, old_cut.as_ref()).ok()? {
                 Rerendered::Page(page) => pages.push(page),
                 Rerendered::Nothing => {}
                 Rerendered::Everything => return None,

@@ -13,11 +13,24 @@ use crate::model::*;
 /// `reader` is already capped at the model's audience.
 pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
     if policy.audience.visible_to(reader) {
-        let mut policy = policy.clone();
-        policy.body.text = fenced::cut(&policy.body.text, reader);
-        Some(policy)
+        cut_policy_owned(policy.clone(), reader)
     } else if policy.teaser {
         Some(policy_teaser(policy))
+    } else {
+        None
+    }
+}
+
+/// `cut_policy` of a policy the caller no longer needs: a body without `::: audience`
+/// blocks is kept as it is, not copied.
+fn cut_policy_owned(mut policy: Policy, reader: Audience) -> Option<Policy> {
+    if policy.audience.visible_to(reader) {
+        if policy.body.text.contains(":::") {
+            policy.body.text = fenced::cut(&policy.body.text, reader);
+        }
+        Some(policy)
+    } else if policy.teaser {
+        Some(policy_teaser(&policy))
     } else {
         None
     }
@@ -27,16 +40,32 @@ pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
 /// reader cannot bring anything back.
 pub fn cut(isms: &Isms, reader: Audience) -> Isms {
     let reader = reader.min(isms.audience);
-    let visible = |audience: Audience| audience.visible_to(reader);
-
-    // Policies hold most of the text; their bodies are cut in parallel.
     let policies: Vec<_> = isms.policies.iter().collect();
     let policies = policies
         .into_par_iter()
         .filter_map(|(id, policy)| Some((id.clone(), cut_policy(policy, reader)?)))
-        .collect::<Vec<_>>()
+        .collect::<Vec<_>>();
+    cut_with_policies(isms, policies, reader)
+}
+
+/// `cut` for a build, which needs the loaded model no more: its policies (most of its
+/// memory, in their bodies) move into the cut model instead of being copied. `isms` is
+/// left without policies.
+pub fn cut_taking_policies(isms: &mut Isms, reader: Audience) -> Isms {
+    let reader = reader.min(isms.audience);
+    let policies = std::mem::take(&mut isms.policies)
         .into_iter()
-        .collect::<std::collections::BTreeMap<_, _>>();
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter_map(|(id, policy)| Some((id, cut_policy_owned(policy, reader)?)))
+        .collect::<Vec<_>>();
+    cut_with_policies(isms, policies, reader)
+}
+
+/// The rest of the cut, around policies already cut (in id order).
+fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audience) -> Isms {
+    let visible = |audience: Audience| audience.visible_to(reader);
+    let policies = policies.into_iter().collect::<std::collections::BTreeMap<_, _>>();
 
     let evidence = isms
         .evidence

@@ -124,11 +124,23 @@ pub fn content_path(destination: &str, source_file: &Path) -> Option<PathBuf> {
 
 /// Every link and image destination in a markdown text, with the 0-based line it is on.
 pub fn link_destinations(text: &str) -> Vec<(String, usize)> {
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES);
     let mut links = Vec::new();
+    // Every link and image of CommonMark has a `[`; an autolink (`<https://…>`) has a
+    // scheme, which no check looks at.
+    if !text.contains('[') {
+        return links;
+    }
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES);
+    // Lines are counted on from the previous link, not from the start each time.
+    let (mut counted_to, mut line) = (0, 0);
     for (event, range) in parser.into_offset_iter() {
         if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
-            let line = text[..range.start].matches('\n').count();
+            if range.start >= counted_to {
+                line += text[counted_to..range.start].matches('\n').count();
+            } else {
+                line = text[..range.start].matches('\n').count();
+            }
+            counted_to = range.start;
             links.push((dest_url.to_string(), line));
         }
     }

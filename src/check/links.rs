@@ -2,6 +2,7 @@
 //! see; teasers have something to show; public items say when their documents are withheld.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use super::Sources;
 use crate::audience::Audience;
@@ -73,46 +74,75 @@ fn bodies(isms: &Isms) -> Vec<Body<'_>> {
 }
 
 /// Each link must reach its target for every reader of the line it is on: the item's
-/// audience, raised by any `::: audience` block around the line.
+/// audience, raised by any `::: audience` block around the line. Bodies are checked in
+/// parallel; their problems are reported in body order.
 fn links(loaded: &Loaded, diagnostics: &mut Diagnostics) {
+    use rayon::prelude::*;
     let isms = &loaded.isms;
-    let mut targets: Vec<(Audience, LinkTargets)> = Vec::new();
-    for body in bodies(isms) {
-        let found = markdown::link_destinations(&body.markdown.text);
-        if found.is_empty() {
+    let targets = Targets::default();
+    let found: Vec<Vec<Diagnostic>> =
+        bodies(isms).par_iter().map(|body| body_links(loaded, body, &targets)).collect();
+    for diagnostic in found.into_iter().flatten() {
+        diagnostics.push(diagnostic);
+    }
+}
+
+fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic> {
+    let isms = &loaded.isms;
+    let found = markdown::link_destinations(&body.markdown.text);
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let mut diagnostics = Vec::new();
+    let line_audiences = fenced::line_audiences(&body.markdown.text);
+    for (destination, line) in found {
+        let reader = line_audiences.get(line).copied().unwrap_or(Audience::Public).max(body.audience);
+        let at_reader = targets.of(isms, reader).reaches(&destination, body.file);
+        if at_reader != Some(false) {
             continue;
         }
-        let line_audiences = fenced::line_audiences(&body.markdown.text);
-        for (destination, line) in found {
-            let reader = line_audiences.get(line).copied().unwrap_or(Audience::Public).max(body.audience);
-            let at_reader = targets_for(isms, reader, &mut targets).reaches(&destination, body.file);
-            if at_reader != Some(false) {
-                continue;
-            }
-            let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
-            let anywhere =
-                targets_for(isms, Audience::Auditor, &mut targets).reaches(&destination, body.file);
-            let diagnostic = if anywhere == Some(true) {
-                Diagnostic::error(
-                    "link-to-withheld",
-                    format!("{} ({reader}) links to `{destination}`, which {reader} readers cannot see", body.what),
-                )
-                .hint(format!(
-                    "remove the link, move it inside a `::: {}` block, or share the target with {reader} readers; the build shows the link text without the link",
-                    higher(reader)
-                ))
-            } else if markdown::content_path(&destination, body.file)
-                .is_some_and(|path| loaded.root.join(&path).exists())
-            {
-                // The target exists but did not load (its own error says why), or is a
-                // file no page or download offers.
-                continue;
-            } else {
-                Diagnostic::error("broken-link", format!("{} links to `{destination}`, which does not exist", body.what))
-                    .hint("link to a content file relative to this one (`incident-response.md`, `../documents/x.pdf`) or a site path (`/faq/`)")
-            };
-            diagnostics.push(diagnostic.at(location));
-        }
+        let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
+        let anywhere = targets.of(isms, Audience::Auditor).reaches(&destination, body.file);
+        let diagnostic = if anywhere == Some(true) {
+            Diagnostic::error(
+                "link-to-withheld",
+                format!("{} ({reader}) links to `{destination}`, which {reader} readers cannot see", body.what),
+            )
+            .hint(format!(
+                "remove the link, move it inside a `::: {}` block, or share the target with {reader} readers; the build shows the link text without the link",
+                higher(reader)
+            ))
+        } else if markdown::content_path(&destination, body.file)
+            .is_some_and(|path| loaded.root.join(&path).exists())
+        {
+            // The target exists but did not load (its own error says why), or is a
+            // file no page or download offers.
+            continue;
+        } else {
+            Diagnostic::error("broken-link", format!("{} links to `{destination}`, which does not exist", body.what))
+                .hint("link to a content file relative to this one (`incident-response.md`, `../documents/x.pdf`) or a site path (`/faq/`)")
+        };
+        diagnostics.push(diagnostic.at(location));
+    }
+    diagnostics
+}
+
+/// The link targets of each audience's build, made on first use.
+#[derive(Default)]
+struct Targets {
+    public: OnceLock<LinkTargets>,
+    internal: OnceLock<LinkTargets>,
+    auditor: OnceLock<LinkTargets>,
+}
+
+impl Targets {
+    fn of(&self, isms: &Isms, audience: Audience) -> &LinkTargets {
+        let cell = match audience {
+            Audience::Public => &self.public,
+            Audience::Internal => &self.internal,
+            Audience::Auditor => &self.auditor,
+        };
+        cell.get_or_init(|| link_targets_for(isms, audience))
     }
 }
 
@@ -121,22 +151,6 @@ fn higher(audience: Audience) -> Audience {
         Audience::Public => Audience::Internal,
         _ => Audience::Auditor,
     }
-}
-
-/// The link targets of one audience's build, made on first use.
-fn targets_for<'t>(
-    isms: &Isms,
-    audience: Audience,
-    cache: &'t mut Vec<(Audience, LinkTargets)>,
-) -> &'t LinkTargets {
-    let index = match cache.iter().position(|(a, _)| *a == audience) {
-        Some(index) => index,
-        None => {
-            cache.push((audience, link_targets_for(isms, audience)));
-            cache.len() - 1
-        }
-    };
-    &cache[index].1
 }
 
 fn teasers(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {

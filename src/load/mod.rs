@@ -51,7 +51,15 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
     };
     let mut isms = Isms { site, ..Isms::default() };
     isms.catalogs = loader.catalogs(&isms.site);
-    isms.policies = loader.policies();
+    // Policies are most of the files, and the evidence index is the largest one: they load
+    // side by side. Their problems are reported in the order a one-by-one load gives.
+    let ((policies, policy_problems), (evidence, evidence_problems)) = rayon::join(
+        || Problems::collect(&root, |loader| loader.policies()),
+        || Problems::collect(&root, |loader| loader.evidence()),
+    );
+    isms.policies = policies;
+    policy_problems.report_into(&mut diagnostics, &mut failed_ids);
+    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
     isms.soa = loader.soa();
     isms.certifications = loader.certifications();
     isms.documents = loader.documents(&isms.certifications);
@@ -59,7 +67,8 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
     isms.subprocessors = loader.subprocessors();
     isms.faq = loader.faq();
     isms.updates = loader.updates();
-    isms.evidence = loader.evidence();
+    isms.evidence = evidence;
+    evidence_problems.report_into(loader.diagnostics, loader.failed_ids);
     isms.risks = loader.risks();
     isms.audits = loader.audits();
     isms.reviews = loader.reviews();
@@ -103,6 +112,29 @@ pub fn parse_every_kind(bytes: &[u8]) -> usize {
     count(yaml::parse::<Vec<Spanned<Document>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<ControlCheck>>>(&text, file, 1).is_ok());
     accepted
+}
+
+/// What one part of a load found wrong, when that part loads on its own thread.
+#[derive(Default)]
+struct Problems {
+    diagnostics: Diagnostics,
+    failed_ids: BTreeSet<String>,
+}
+
+impl Problems {
+    /// Runs `part` with a loader of its own.
+    fn collect<T>(root: &ContentRoot, part: impl FnOnce(&mut Loader) -> T) -> (T, Problems) {
+        let mut problems = Problems::default();
+        let mut loader =
+            Loader { root, diagnostics: &mut problems.diagnostics, failed_ids: &mut problems.failed_ids };
+        let value = part(&mut loader);
+        (value, problems)
+    }
+
+    fn report_into(self, diagnostics: &mut Diagnostics, failed_ids: &mut BTreeSet<String>) {
+        diagnostics.extend(self.diagnostics);
+        failed_ids.extend(self.failed_ids);
+    }
 }
 
 struct Loader<'a> {

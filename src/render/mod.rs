@@ -11,7 +11,7 @@ pub mod view;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
@@ -24,7 +24,7 @@ use crate::date::Date;
 use crate::diagnostic::{display_path, Diagnostic, Location};
 use crate::load::ContentRoot;
 use crate::markdown::{self, LinkBase, LinkTargets};
-use crate::model::Isms;
+use crate::model::{Isms, Policy};
 use crate::output::{OutputFile, Sink, WriteError};
 use theme::Theme;
 
@@ -170,20 +170,26 @@ impl Renderer {
         isms: &Isms,
         root: &ContentRoot,
         id: &str,
+        old: Option<&Policy>,
     ) -> Result<Rerendered, Diagnostic> {
         let (Some(policy), Some(index)) =
             (isms.policies.get(id), self.model.policies.iter().position(|view| view.id == id))
         else {
             return Ok(Rerendered::Nothing);
         };
+        let Some(old) = old else { return Ok(Rerendered::Everything) };
+        let explicit_index = self.options.explicit_index;
+        let body = view::policy_body(&self.targets, explicit_index, policy);
+        let old_body = view::policy_body(&self.targets, explicit_index, old);
+        if body == old_body {
+            return Ok(Rerendered::Nothing);
+        }
         let size_of = file_size(root);
         let context = view_context(isms, &self.options, &self.targets, &size_of, &self.evidence_files);
         let view = view::policy_view(&context, policy);
-        let old = &self.model.policies[index];
-        if view.html == old.html && view.headings == old.headings {
-            return Ok(Rerendered::Nothing);
-        }
-        let same_fields = serde_json::to_value(&view).ok() == serde_json::to_value(old).ok();
+        // A first code block (or the last one gone) adds or drops the syntax stylesheet.
+        let same_fields = body.has_code == old_body.has_code
+            && serde_json::to_value(&view).ok() == serde_json::to_value(&self.model.policies[index]).ok();
         if !same_fields {
             return Ok(Rerendered::Everything);
         }
@@ -199,10 +205,10 @@ impl Renderer {
             path: view.path.clone(),
             title: view.title.clone(),
             audience: if policy.teaser_only { Audience::Public } else { policy.audience },
-            item: Some(("policy", Item::Policy(view))),
-            has_code: view.has_code,
+            item: Some(("policy", Item::Policy(view, policy))),
+            has_code: false,
         };
-        Ok(Rerendered::Page(render_page(&self.environment, &self.shared, page)?))
+        Ok(Rerendered::Page(render_page(&self.environment, &self.shared, &self.targets, page)?.0))
     }
 
     /// Renders every file of the site into `sink`.
@@ -218,16 +224,22 @@ impl Renderer {
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = &self.site_targets;
         let mut pages = page_list(isms, model, options.target);
-        let has_code = model.policies.iter().any(|p| p.has_code)
+        let sink = Recording::new(sink);
+        let page_has_code = AtomicBool::new(false);
+        pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
+            let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+            if has_code {
+                page_has_code.store(true, Ordering::Relaxed);
+            }
+            sink.put(file)?;
+            Ok(())
+        })?;
+        // Every policy has a page, so the pages' flag covers the policies.
+        let has_code = page_has_code.into_inner()
             || model.updates.iter().any(|u| u.has_code)
             || model.audits.iter().any(|a| a.has_code)
             || model.reviews.iter().any(|r| r.has_code)
             || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
-        let sink = Recording::new(sink);
-        pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
-            sink.put(render_page(environment, shared, page)?)?;
-            Ok(())
-        })?;
 
         sink.put(render_feed(environment, isms, model, options, site_targets)?)?;
         sink.put(render_subprocessor_feed(environment, isms, model, options)?)?;
@@ -395,24 +407,11 @@ struct Page<'a> {
     has_code: bool,
 }
 
-/// A detail page's item. Policies (thousands in a large ISMS, each with its rendered body)
-/// become template values only when their page renders, so they are never all held at once.
+/// A detail page's item. A policy (thousands in a large ISMS) has its body rendered and
+/// becomes a template value only when its page renders, so bodies are never all held at once.
 enum Item<'a> {
     Value(Value),
-    Policy(&'a PolicyView),
-}
-
-impl Item<'_> {
-    fn into_value(self) -> Value {
-        match self {
-            Item::Value(value) => value,
-            Item::Policy(policy) => context! {
-                html => Value::from_safe_string(policy.html.clone()),
-                headings => Value::from(Serde(&policy.headings)),
-                ..Value::from(Serde(policy))
-            },
-        }
-    }
+    Policy(&'a PolicyView, &'a Policy),
 }
 
 impl Page<'_> {
@@ -428,7 +427,7 @@ impl Page<'_> {
     }
 }
 
-fn page_list<'a>(isms: &Isms, model: &'a SiteModel, target: RenderTarget) -> Vec<Page<'a>> {
+fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: RenderTarget) -> Vec<Page<'a>> {
     let internal = isms.audience >= Audience::Internal;
     let mut pages = vec![
         Page::list("overview.html", routes::OVERVIEW, "Overview", Audience::Public),
@@ -463,8 +462,9 @@ fn page_list<'a>(isms: &Isms, model: &'a SiteModel, target: RenderTarget) -> Vec
             path: policy.path.clone(),
             title: policy.title.clone(),
             audience: if source.teaser_only { Audience::Public } else { source.audience },
-            item: Some(("policy", Item::Policy(policy))),
-            has_code: policy.has_code,
+            item: Some(("policy", Item::Policy(policy, source))),
+            // Known once its body renders.
+            has_code: false,
         });
     }
     for control in &model.controls {
@@ -582,14 +582,29 @@ fn health(model: &SiteModel) -> Value {
     }
 }
 
+/// Renders one page; returns it and whether it shows code (and so needs the syntax stylesheet).
 fn render_page(
     environment: &Environment<'static>,
     shared: &Shared,
-    page: Page,
-) -> Result<OutputFile, Diagnostic> {
+    targets: &LinkTargets,
+    mut page: Page,
+) -> Result<(OutputFile, bool), Diagnostic> {
     let template = environment.get_template(page.template).map_err(template_error)?;
-    let (item_name, item) =
-        page.item.map_or(("item", Value::UNDEFINED), |(name, item)| (name, item.into_value()));
+    let (item_name, item) = match page.item.take() {
+        None => ("item", Value::UNDEFINED),
+        Some((name, Item::Value(value))) => (name, value),
+        Some((name, Item::Policy(view, policy))) => {
+            let body = view::policy_body(targets, shared.explicit_index, policy);
+            page.has_code = body.has_code;
+            let value = context! {
+                html => Value::from_safe_string(body.html),
+                headings => Value::from(Serde(&body.headings)),
+                has_code => body.has_code,
+                ..Value::from(Serde(view))
+            };
+            (name, value)
+        }
+    };
     // The 404 page is served at any depth, so its links are absolute from the site root.
     let absolute_root = (page.template == "404.html").then(|| shared.base_path.clone());
     // One flat map: every variable lookup of the page is one map lookup.
@@ -608,7 +623,7 @@ fn render_page(
             (item_name, item),
         ])))
         .map_err(template_error)?;
-    Ok(OutputFile::new(routes::output_file(&page.path), html, page.audience))
+    Ok((OutputFile::new(routes::output_file(&page.path), html, page.audience), page.has_code))
 }
 
 fn render_feed(

@@ -43,15 +43,18 @@ pub struct PolicyView {
     pub audience: Audience,
     pub teaser_only: bool,
     pub controls: Vec<Link>,
-    /// The rendered body and its headings are left out of the model every page shares (a
-    /// large ISMS has megabytes of them); each policy page gets its own.
-    #[serde(skip)]
-    pub html: String,
-    pub has_code: bool,
-    #[serde(skip)]
-    pub headings: Vec<Heading>,
     /// The markdown source's path in the auditor bundle; `None` on a site.
     pub source: Option<String>,
+}
+
+/// A policy's rendered body. It is not part of the view every page shares: a large ISMS
+/// has tens of megabytes of it, so each policy page renders its own body when it renders
+/// and drops it once written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyBody {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub has_code: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -464,12 +467,17 @@ impl ViewContext<'_> {
     }
 }
 
-/// The view of one policy, its body rendered.
+/// The body of one policy, rendered for its page.
+pub fn policy_body(targets: &LinkTargets, explicit_index: bool, policy: &Policy) -> PolicyBody {
+    let base = LinkBase::Page { path: routes::policy(&policy.id), explicit_index };
+    let rendered = markdown::render(&policy.body.text, &policy.source.file, targets, &base);
+    PolicyBody { html: rendered.html, headings: rendered.headings, has_code: rendered.has_code }
+}
+
+/// The view of one policy, without its body.
 pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
     let today = context.today;
     let path = routes::policy(&policy.id);
-    let rendered =
-        markdown::render(&policy.body.text, &policy.source.file, context.targets, &context.page_base(&path));
     let next_review = policy.next_review_date();
     PolicyView {
         id: policy.id.clone(),
@@ -485,9 +493,6 @@ pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
         audience: policy.audience,
         teaser_only: policy.teaser_only,
         controls: policy.controls.iter().map(|c| context.control_link(&c.id)).collect(),
-        html: rendered.html,
-        has_code: rendered.has_code,
-        headings: rendered.headings,
         source: (context.target == RenderTarget::AuditorBundle)
             .then(|| routes::policy_source(&policy.id, &policy.source.file)),
     }
