@@ -5,7 +5,7 @@ site, so both tools build the same pages from the same text.
 usage: generate.py N OUT_DIR
 
 OUT_DIR/content/   the ISMS for trustpress: N policies (realistic front matter, ~3 KB bodies
-                   with tables and lists), the example's site.yaml and full SoA, 5,000 evidence
+                   with tables, lists and links to each other and to the SoA), the example's site.yaml and full SoA, 5,000 evidence
                    entries with their files, FAQ answers, checks and subprocessors.
 OUT_DIR/hugo/      a Hugo site with the same N policy bodies as pages, a list page of all
                    policies, and one small layout set (base, list, single).
@@ -39,9 +39,20 @@ def paragraph(rng, sentences=4):
     return " ".join(sentence(rng, rng.randint(9, 18)) for _ in range(sentences))
 
 
-def policy_body(rng, index):
+def related(rng, index, count):
+    """Another policy of the same audience (every third one is internal), or None."""
+    same = [j for j in rng.sample(range(count), min(count, 8)) if j != index and (j % 3 == 0) == (index % 3 == 0)]
+    return same[0] if same else None
+
+
+def policy_body(rng, index, count):
+    # Policies link to each other and to the site, as real ones do; the links are checked
+    # (`check`) and rewritten to page addresses (`build`).
+    other = related(rng, index, count)
+    see_also = f" It works with [policy {other}](policy-{other:05d}.md)." if other is not None else ""
     parts = [f"## Purpose\n\n{paragraph(rng)}\n",
-             f"## Scope\n\n{paragraph(rng, 3)}\n",
+             f"## Scope\n\n{paragraph(rng, 3)}{see_also} Controls are listed in the "
+             f"[Statement of Applicability](/soa/).\n",
              "## Requirements\n"]
     for _ in range(6):
         parts.append(f"- **{rng.choice(WORDS).capitalize()}.** {sentence(rng)}")
@@ -89,7 +100,7 @@ def main():
         pid = f"POL-{index:05d}"
         title = f"{rng.choice(WORDS).capitalize()} {rng.choice(WORDS)} policy {index}"
         controls = sorted(rng.sample(ANNEX_A, 4))
-        body = policy_body(rng, index)
+        body = policy_body(rng, index, count)
         audience = "public" if index % 3 else "internal"
         front = (f"---\nid: {pid}\ntitle: {title}\nversion: \"{rng.randint(1, 5)}.{rng.randint(0, 9)}\"\n"
                  f"owner: {rng.choice(['CISO', 'Head of IT', 'CTO', 'DPO'])}\napproved_by: Management Board\n"

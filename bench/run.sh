@@ -10,12 +10,20 @@
 # min–max wall time, the ratio, and the peak RSS of each. It also times trustpress on the
 # example ISMS and `trustpress check` on the largest corpus. Results go to stdout as a
 # markdown table, ready for docs/PERFORMANCE.md.
+#
+# Nothing is deleted while the clock runs. Every run writes into a folder of its own, and
+# all of them are removed at the end: on ext4 without a journal (this machine's disk),
+# creating files within a minute of deleting tens of thousands makes the kernel skip over
+# every recently deleted inode, which costs whichever tool runs next seconds of system
+# time. Each run starts after `sync`, so neither tool pays for the other's writeback.
+# WORK=/dev/shm/… measures both tools on a RAM disk, without the disk at all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 SIZES=${SIZES:-"100 1000 10000"}
 WORK=${WORK:-$(mktemp -d)}
+rm -rf "$WORK/runs"
 
 need=()
 command -v hugo >/dev/null || need+=(hugo)
@@ -41,15 +49,22 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(hugo 
 echo
 for size in $SIZES; do
   corpus=$WORK/corpus-$size
-  [ -d "$corpus" ] || python3 bench/generate.py "$size" "$corpus" >/dev/null
+  # A corpus is made again when the generator changed since it was made.
+  stamp=$(sha256sum bench/generate.py | cut -d' ' -f1)
+  if [ "$(cat "$corpus/GENERATOR" 2>/dev/null)" != "$stamp" ]; then
+    python3 bench/generate.py "$size" "$corpus" >/dev/null
+    echo "$stamp" > "$corpus/GENERATOR"
+  fi
   results=$WORK/results-$size.txt
   : > "$results"
   for run in $(seq "$RUNS"); do
-    rm -rf "$WORK/out-tp" "$WORK/out-hugo" "$corpus/hugo/public" "$corpus/hugo/resources"
+    rm -rf "$corpus/hugo/public" "$corpus/hugo/resources"
+    sync
     # The internal edition: every policy gets a page, as every page does in Hugo.
-    measure trustpress "$results" -- "$TRUSTPRESS" build --content "$corpus/content" --out "$WORK/out-tp" \
-      --audience internal --today 2026-11-21
-    measure hugo "$results" -- hugo --quiet --source "$corpus/hugo" --destination "$WORK/out-hugo"
+    measure trustpress "$results" -- "$TRUSTPRESS" build --content "$corpus/content" \
+      --out "$WORK/runs/tp-$size-$run" --audience internal --today 2026-11-21
+    sync
+    measure hugo "$results" -- hugo --quiet --source "$corpus/hugo" --destination "$WORK/runs/hugo-$size-$run"
   done
   echo "size=$size $(python3 bench/stats.py "$results")"
 done
@@ -59,9 +74,10 @@ results=$WORK/results-small.txt
 : > "$results"
 largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
 for run in $(seq "$RUNS"); do
-  rm -rf "$WORK/out-example"
-  measure example "$results" -- "$TRUSTPRESS" build --content content --out "$WORK/out-example" --today 2026-11-21
+  sync
+  measure example "$results" -- "$TRUSTPRESS" build --content content --out "$WORK/runs/example-$run" --today 2026-11-21
   measure check "$results" -- "$TRUSTPRESS" check --content "$WORK/corpus-$largest/content" --today 2026-11-21
 done
 echo "small $(python3 bench/stats.py "$results")"
+rm -rf "$WORK/runs"
 echo "work folder: $WORK"

@@ -91,26 +91,44 @@ impl ContentRoot {
     /// Reads a content-relative text file: refuses files that leave the content folder
     /// through a symlink, are too large or are not UTF-8; drops a BOM; turns CRLF into LF.
     pub fn read_text(&self, relative: &Path) -> Result<String, Diagnostic> {
-        let absolute = self.ensure_inside(relative)?;
+        use std::io::Read;
         let location = Location::file(relative);
-        let metadata = fs::metadata(&absolute).map_err(|error| {
+        let io_error = |error: std::io::Error| {
             Diagnostic::error("io-error", format!("cannot read file: {error}")).at(location.clone())
-        })?;
-        if metadata.len() > MAX_TEXT_FILE_BYTES {
-            return Err(Diagnostic::error(
+        };
+        // The usual case, a plain file in a plain folder, takes one `lstat`; anything else
+        // is resolved and checked in full.
+        let absolute = self.canonical.join(relative);
+        let (absolute, length) = match self.plain_file(relative, &absolute) {
+            Some(length) => (absolute, length),
+            None => {
+                let absolute = self.ensure_inside(relative)?;
+                let length = fs::metadata(&absolute).map_err(io_error)?.len();
+                (absolute, length)
+            }
+        };
+        let too_large = |length: u64| {
+            Diagnostic::error(
                 "file-too-large",
                 format!(
-                    "file is {} bytes; content text files may be at most {} MiB",
-                    metadata.len(),
+                    "file is {length} bytes; content text files may be at most {} MiB",
                     MAX_TEXT_FILE_BYTES / 1024 / 1024
                 ),
             )
-            .at(location)
-            .hint("split the file, or keep large material in documents/ or evidence/"));
+            .at(location.clone())
+            .hint("split the file, or keep large material in documents/ or evidence/")
+        };
+        if length > MAX_TEXT_FILE_BYTES {
+            return Err(too_large(length));
         }
-        let bytes = fs::read(&absolute).map_err(|error| {
-            Diagnostic::error("io-error", format!("cannot read file: {error}")).at(location.clone())
-        })?;
+        // Read at most one byte past the limit: a file that grew since is refused too.
+        let mut bytes = Vec::with_capacity(length as usize + 1);
+        fs::File::open(&absolute)
+            .and_then(|file| file.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(io_error)?;
+        if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
         decode_text(&bytes).map_err(|(line, column)| {
             Diagnostic::error("not-utf8", "file is not valid UTF-8")
                 .at(Location::at(relative, line, column))
@@ -149,20 +167,26 @@ impl ContentRoot {
     /// True when `relative` is a regular file (not a symlink) in a folder that resolves to a
     /// place inside the content folder: then the path needs no resolving of its own.
     fn plainly_inside(&self, relative: &Path, absolute: &Path) -> bool {
-        let is_plain_file = fs::symlink_metadata(absolute).is_ok_and(|m| m.file_type().is_file());
-        if !is_plain_file {
-            return false;
-        }
+        self.plain_file(relative, absolute).is_some()
+    }
+
+    /// `plainly_inside`, with the file's length when it is.
+    fn plain_file(&self, relative: &Path, absolute: &Path) -> Option<u64> {
+        let metadata = fs::symlink_metadata(absolute).ok().filter(|m| m.file_type().is_file())?;
         let folder = relative.parent().unwrap_or(Path::new("")).to_path_buf();
-        if let Some(inside) = self.folders.lock().ok().and_then(|cache| cache.get(&folder).copied()) {
-            return inside;
-        }
-        let inside =
-            fs::canonicalize(self.canonical.join(&folder)).is_ok_and(|f| f.starts_with(&self.canonical));
-        if let Ok(mut cache) = self.folders.lock() {
-            cache.insert(folder, inside);
-        }
-        inside
+        let cached = self.folders.lock().ok().and_then(|cache| cache.get(&folder).copied());
+        let inside = match cached {
+            Some(inside) => inside,
+            None => {
+                let inside = fs::canonicalize(self.canonical.join(&folder))
+                    .is_ok_and(|f| f.starts_with(&self.canonical));
+                if let Ok(mut cache) = self.folders.lock() {
+                    cache.insert(folder, inside);
+                }
+                inside
+            }
+        };
+        inside.then_some(metadata.len())
     }
 
     /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative
