@@ -43,6 +43,84 @@ pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> R
     })
 }
 
+/// Lists at least this long (in bytes) are parsed in pieces, in parallel.
+const PIECES_FROM_BYTES: usize = 64 * 1024;
+
+/// Parses `text`, a YAML file whose top level is a list, into its items, each with the line
+/// and column where it starts. A long block list (the evidence index of a large ISMS holds
+/// thousands of entries) is cut at the lines that start its items and the pieces are parsed
+/// in parallel; when any piece does not parse on its own, the whole text is parsed in one
+/// go, so that every error is the one a single parse reports.
+pub fn parse_list<T: DeserializeOwned + Send>(
+    text: &str,
+    file: &Path,
+) -> Result<Vec<(T, u32, u32)>, Diagnostic> {
+    use rayon::prelude::*;
+    if text.len() >= PIECES_FROM_BYTES {
+        if let Some(pieces) = list_pieces(text, rayon::current_num_threads() * 4) {
+            let parsed: Result<Vec<_>, Diagnostic> = pieces
+                .par_iter()
+                .map(|&(first_line, piece)| list_items::<T>(piece, file, first_line))
+                .collect();
+            if let Ok(parsed) = parsed {
+                return Ok(parsed.into_iter().flatten().collect());
+            }
+        }
+    }
+    list_items(text, file, 1)
+}
+
+/// One parse of a list (or a piece of one that starts at `first_line` of `file`).
+fn list_items<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    first_line: u32,
+) -> Result<Vec<(T, u32, u32)>, Diagnostic> {
+    let items: Vec<serde_saphyr::Spanned<T>> = parse(text, file, first_line)?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let line = u32::try_from(item.referenced.line()).unwrap_or(0);
+            let column = u32::try_from(item.referenced.column()).unwrap_or(0);
+            (item.value, if line > 0 { line + first_line - 1 } else { 0 }, column)
+        })
+        .collect())
+}
+
+/// Cuts a top-level block list into about `count` pieces, each a whole number of items,
+/// with the line each starts on. `None` when anything could tie items together or give a
+/// line starting with `- ` another meaning: anchors, aliases, tags, or any line that starts
+/// with something other than an item, an indented line, a comment or nothing (directives,
+/// document markers, a top-level mapping, a scalar continued at column 0).
+fn list_pieces(text: &str, count: usize) -> Option<Vec<(u32, &str)>> {
+    if text.contains(['&', '*', '!']) {
+        return None;
+    }
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        match line.as_bytes().first() {
+            Some(b'-') if line.starts_with("- ") || line.trim_end() == "-" => {
+                starts.push((offset, u32::try_from(index + 1).ok()?));
+            }
+            Some(b' ' | b'#' | b'\n') | None => {}
+            // The marker of the one document, on the first line, stays with the first piece.
+            Some(b'-') if index == 0 && line.trim_end() == "---" => {}
+            Some(_) => return None,
+        }
+        offset += line.len();
+    }
+    let per_piece = starts.len().div_ceil(count.max(1)).max(1);
+    // The first piece also holds what comes before the first item (comments).
+    let mut cuts: Vec<(usize, u32)> = starts.into_iter().step_by(per_piece).skip(1).collect();
+    cuts.insert(0, (0, 1));
+    if cuts.len() < 2 {
+        return None;
+    }
+    let ends = cuts.iter().skip(1).map(|&(offset, _)| offset).chain([text.len()]);
+    Some(cuts.iter().zip(ends).map(|(&(start, line), end)| (line, &text[start..end])).collect())
+}
+
 /// The parser's phrases in the words of someone writing YAML.
 fn plain_words(message: &str) -> String {
     message
@@ -196,6 +274,70 @@ mod tests {
         let error = parse::<Document>(&text, Path::new("bomb.yaml"), 1).unwrap_err();
         assert_eq!(error.code, "yaml-too-complex", "{}", error.message);
         assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Entry {
+        id: String,
+        tags: Vec<String>,
+        notes: String,
+    }
+
+    /// A list past the size where it is parsed in pieces; items span five lines, and their
+    /// notes hold a line that looks like an item but is indented.
+    fn long_list(broken_item: Option<usize>) -> String {
+        let mut text = String::from("# Evidence index\n\n");
+        for index in 0..3000 {
+            let key = if Some(index) == broken_item { "colour" } else { "notes" };
+            text.push_str(&format!(
+                "- id: E{index}\n  tags: [a, b]\n  {key}: |\n    first\n    - not an item\n"
+            ));
+        }
+        assert!(text.len() >= PIECES_FROM_BYTES);
+        text
+    }
+
+    #[test]
+    fn a_long_list_parses_in_pieces_to_what_one_parse_gives() {
+        let text = long_list(None);
+        assert!(list_pieces(&text, 8).is_some_and(|pieces| pieces.len() > 4));
+        let file = Path::new("evidence/evidence.yaml");
+        let pieces: Vec<(Entry, u32, u32)> = parse_list(&text, file).unwrap();
+        let whole: Vec<(Entry, u32, u32)> = list_items(&text, file, 1).unwrap();
+        assert_eq!(pieces.len(), 3000);
+        assert_eq!(pieces, whole);
+        assert_eq!((pieces[2999].1, pieces[2999].2), (3 + 2999 * 5, 3));
+        assert_eq!(pieces[2999].0.notes, "first\n- not an item\n");
+    }
+
+    #[test]
+    fn an_error_deep_in_a_long_list_is_the_one_a_single_parse_reports() {
+        let text = long_list(Some(2500));
+        let file = Path::new("evidence/evidence.yaml");
+        let error = parse_list::<Entry>(&text, file).unwrap_err();
+        let single = list_items::<Entry>(&text, file, 1).unwrap_err();
+        assert_eq!(error.code, "unknown-key");
+        assert_eq!(error.location, single.location);
+        assert_eq!(error.message, single.message);
+        assert_eq!(error.location.unwrap().line, 3 + 2500 * 5 + 2);
+    }
+
+    #[test]
+    fn lists_with_anchors_or_text_at_column_zero_are_not_cut() {
+        let text = long_list(None);
+        assert!(list_pieces(&text.replacen("tags: [a, b]", "tags: &t [a, b]", 1), 8).is_none());
+        assert!(list_pieces(&text.replacen("first", "*ref", 1), 8).is_none());
+        assert!(list_pieces(&format!("%YAML 1.2\n---\n{text}"), 8).is_none());
+        assert!(list_pieces(&format!("{text}---\n- id: next\n"), 8).is_none());
+        assert!(list_pieces(&text.replacen("    first\n", "first\n", 1), 8).is_none());
+        let marked = format!("---\n{text}");
+        assert!(list_pieces(&marked, 8).is_some());
+        let file = Path::new("evidence/evidence.yaml");
+        assert_eq!(
+            parse_list::<Entry>(&marked, file).unwrap(),
+            list_items::<Entry>(&marked, file, 1).unwrap()
+        );
     }
 
     #[test]
