@@ -47,11 +47,41 @@ pub struct Catalog {
     #[serde(default)]
     pub coverage: Coverage,
     pub controls: Vec<CatalogControl>,
+    #[serde(skip)]
+    index: ControlIndex,
+}
+
+/// Each control's place in `controls` by id, made on first lookup: a large ISMS looks up
+/// tens of thousands of control references.
+#[derive(Clone, Default)]
+struct ControlIndex(std::sync::OnceLock<std::collections::HashMap<String, usize>>);
+
+impl PartialEq for ControlIndex {
+    /// An index is derived from the controls, which the catalogs compare.
+    fn eq(&self, _: &ControlIndex) -> bool {
+        true
+    }
+}
+
+impl Eq for ControlIndex {}
+
+impl std::fmt::Debug for ControlIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ControlIndex")
+    }
 }
 
 impl Catalog {
     pub fn control(&self, id: &str) -> Option<&CatalogControl> {
-        self.controls.iter().find(|control| control.id == id)
+        let index = self.index.0.get_or_init(|| {
+            let mut index = std::collections::HashMap::with_capacity(self.controls.len());
+            for (place, control) in self.controls.iter().enumerate() {
+                // The first of a repeated id, as a search from the start finds.
+                index.entry(control.id.clone()).or_insert(place);
+            }
+            index
+        });
+        index.get(id).map(|&place| &self.controls[place])
     }
 
     /// The theme a control is shown under: its own, or the catalog's name.
@@ -91,6 +121,7 @@ pub fn iso27001_2022() -> Catalog {
         description: Some("Information security controls of ISO/IEC 27001:2022, Annex A.".to_string()),
         coverage: Coverage::Soa,
         controls,
+        index: ControlIndex::default(),
     }
 }
 

@@ -112,6 +112,10 @@ struct CheckArgs {
     /// [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
     #[arg(long)]
     today: Option<String>,
+    /// Parse every policy again instead of using the cache of unchanged ones (kept in
+    /// $TRUSTPRESS_CACHE_DIR, else $XDG_CACHE_HOME/trustpress, else ~/.cache/trustpress).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -241,7 +245,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Ok(today) => today,
         Err(message) => return usage_error(&message),
     };
-    let diagnostics = trustpress::check::check_content(&args.content, today);
+    let diagnostics = trustpress::check::check_content(&args.content, today, !args.no_cache);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match args.format {

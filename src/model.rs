@@ -118,11 +118,51 @@ pub struct Markdown {
     pub text: String,
     #[serde(skip)]
     pub first_line: u32,
+    /// The body's links, when they were found ahead of the checks (`check` does, to cache
+    /// them). A body that came from `check`'s cache has these and no `text`: the checks use
+    /// them in place of parsing the text.
+    #[serde(skip)]
+    pub links: Option<Vec<BodyLink>>,
 }
 
 impl Markdown {
     pub fn new(text: impl Into<String>, first_line: u32) -> Markdown {
-        Markdown { text: text.into(), first_line }
+        Markdown { text: text.into(), first_line, links: None }
+    }
+
+    /// The body's links: the ones found ahead, else found in the text now.
+    pub fn links(&self) -> std::borrow::Cow<'_, [BodyLink]> {
+        match &self.links {
+            Some(links) => std::borrow::Cow::Borrowed(links),
+            None => std::borrow::Cow::Owned(BodyLink::find(&self.text)),
+        }
+    }
+}
+
+/// A link or image in a markdown body: where it points, its line (0-based, within the
+/// body), and the lowest audience that sees that line (`::: internal` blocks raise it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyLink {
+    pub destination: String,
+    pub line: usize,
+    pub audience: Audience,
+}
+
+impl BodyLink {
+    pub fn find(text: &str) -> Vec<BodyLink> {
+        let found = crate::markdown::link_destinations(text);
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let audiences = crate::fenced::line_audiences(text);
+        found
+            .into_iter()
+            .map(|(destination, line)| BodyLink {
+                destination,
+                line,
+                audience: audiences.get(line).copied().unwrap_or(Audience::Public),
+            })
+            .collect()
     }
 }
 
@@ -132,6 +172,7 @@ impl<'de> Deserialize<'de> for Markdown {
         Ok(Markdown {
             text: spanned.value,
             first_line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
+            links: None,
         })
     }
 }

@@ -7,7 +7,6 @@ use std::sync::OnceLock;
 use super::Sources;
 use crate::audience::Audience;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::fenced;
 use crate::load::Loaded;
 use crate::markdown::{self, LinkTargets};
 use crate::model::{Isms, Markdown};
@@ -89,20 +88,16 @@ fn links(loaded: &Loaded, diagnostics: &mut Diagnostics) {
 
 fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic> {
     let isms = &loaded.isms;
-    let found = markdown::link_destinations(&body.markdown.text);
-    if found.is_empty() {
-        return Vec::new();
-    }
     let mut diagnostics = Vec::new();
-    let line_audiences = fenced::line_audiences(&body.markdown.text);
-    for (destination, line) in found {
-        let reader = line_audiences.get(line).copied().unwrap_or(Audience::Public).max(body.audience);
-        let at_reader = targets.of(isms, reader).reaches(&destination, body.file);
+    for link in body.markdown.links().iter() {
+        let (destination, line) = (&link.destination, link.line);
+        let reader = link.audience.max(body.audience);
+        let at_reader = targets.of(isms, reader).reaches(destination, body.file);
         if at_reader != Some(false) {
             continue;
         }
         let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
-        let anywhere = targets.of(isms, Audience::Auditor).reaches(&destination, body.file);
+        let anywhere = targets.of(isms, Audience::Auditor).reaches(destination, body.file);
         let diagnostic = if anywhere == Some(true) {
             Diagnostic::error(
                 "link-to-withheld",
@@ -112,7 +107,7 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
                 "remove the link, move it inside a `::: {}` block, or share the target with {reader} readers; the build shows the link text without the link",
                 higher(reader)
             ))
-        } else if markdown::content_path(&destination, body.file)
+        } else if markdown::content_path(destination, body.file)
             .is_some_and(|path| loaded.root.join(&path).exists())
         {
             // The target exists but did not load (its own error says why), or is a

@@ -37,9 +37,11 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
 }
 
 /// Loads `content` and runs every check: the diagnostics `trustpress check` reports,
-/// sorted by file and line.
-pub fn check_content(content: &Path, today: Date) -> Vec<Diagnostic> {
-    match crate::load::load(content) {
+/// sorted by file and line. With `cached`, unchanged policies come from the parse cache
+/// (`load::cache`); the report is the same either way.
+pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnostic> {
+    let loaded = if cached { crate::load::load_cached(content) } else { crate::load::load(content) };
+    match loaded {
         Ok(loaded) => {
             let mut diagnostics = loaded.diagnostics.clone();
             diagnostics.extend(references(&loaded));

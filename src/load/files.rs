@@ -62,6 +62,34 @@ impl ContentRoot {
     /// Files directly inside `folder` (content-relative) whose extension is one of `extensions`,
     /// sorted by name. Hidden files and editor backups are skipped. A missing folder is empty.
     pub fn list(&self, folder: &str, extensions: &[&str]) -> Result<Vec<PathBuf>, Diagnostic> {
+        Ok(self.list_entries(folder, extensions)?.into_iter().map(|(file, _)| file).collect())
+    }
+
+    /// `list`, with each file's metadata key for `check`'s cache: `None` for anything but a
+    /// plain file in a folder inside the content folder. The keys come from the listing's
+    /// own folder, without resolving each path again, and in parallel.
+    pub fn list_keyed(
+        &self,
+        folder: &str,
+        extensions: &[&str],
+    ) -> Result<Vec<(PathBuf, Option<super::cache::FileKey>)>, Diagnostic> {
+        use rayon::prelude::*;
+        let entries = self.list_entries(folder, extensions)?;
+        let inside = self.folder_inside(Path::new(folder));
+        Ok(entries
+            .into_par_iter()
+            .map(|(file, entry)| {
+                let metadata = entry.metadata().ok().filter(|m| inside && m.file_type().is_file());
+                (file, metadata.and_then(|m| super::cache::FileKey::of(&m)))
+            })
+            .collect())
+    }
+
+    fn list_entries(
+        &self,
+        folder: &str,
+        extensions: &[&str],
+    ) -> Result<Vec<(PathBuf, fs::DirEntry)>, Diagnostic> {
         let absolute = self.canonical.join(folder);
         let entries = match fs::read_dir(&absolute) {
             Ok(entries) => entries,
@@ -82,9 +110,9 @@ impl ContentRoot {
             if !extensions.contains(&extension) {
                 continue;
             }
-            files.push(Path::new(folder).join(name));
+            files.push((Path::new(folder).join(name), entry));
         }
-        files.sort();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(files)
     }
 
@@ -121,14 +149,21 @@ impl ContentRoot {
         if length > MAX_TEXT_FILE_BYTES {
             return Err(too_large(length));
         }
-        // Read at most one byte past the limit: a file that grew since is refused too.
-        let mut bytes = Vec::with_capacity(length as usize + 1);
-        fs::File::open(&absolute)
-            .and_then(|file| file.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(io_error)?;
-        if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
-            return Err(too_large(bytes.len() as u64));
+        // Read the length the file had when it was checked, in one `read` as a rule (no
+        // second call to find the end): a file that grows meanwhile is read as it was, so the
+        // limit holds, and one that shrinks ends early.
+        let mut bytes = vec![0; length as usize];
+        let mut filled = 0;
+        let mut file = fs::File::open(&absolute).map_err(io_error)?;
+        while filled < bytes.len() {
+            match file.read(&mut bytes[filled..]) {
+                Ok(0) => break,
+                Ok(read) => filled += read,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(io_error(error)),
+            }
         }
+        bytes.truncate(filled);
         decode_text(&bytes).map_err(|(line, column)| {
             Diagnostic::error("not-utf8", "file is not valid UTF-8")
                 .at(Location::at(relative, line, column))
@@ -170,23 +205,37 @@ impl ContentRoot {
         self.plain_file(relative, absolute).is_some()
     }
 
+    /// The metadata key of a plain file (as `plainly_inside` means it), for `check`'s cache.
+    pub fn file_key(&self, relative: &Path) -> Option<super::cache::FileKey> {
+        let absolute = self.canonical.join(relative);
+        super::cache::FileKey::of(&self.plain_metadata(relative, &absolute)?)
+    }
+
     /// `plainly_inside`, with the file's length when it is.
     fn plain_file(&self, relative: &Path, absolute: &Path) -> Option<u64> {
+        self.plain_metadata(relative, absolute).map(|metadata| metadata.len())
+    }
+
+    /// `plainly_inside`, with the file's metadata when it is.
+    fn plain_metadata(&self, relative: &Path, absolute: &Path) -> Option<fs::Metadata> {
         let metadata = fs::symlink_metadata(absolute).ok().filter(|m| m.file_type().is_file())?;
-        let folder = relative.parent().unwrap_or(Path::new("")).to_path_buf();
-        let cached = self.folders.lock().ok().and_then(|cache| cache.get(&folder).copied());
-        let inside = match cached {
-            Some(inside) => inside,
-            None => {
-                let inside = fs::canonicalize(self.canonical.join(&folder))
-                    .is_ok_and(|f| f.starts_with(&self.canonical));
-                if let Ok(mut cache) = self.folders.lock() {
-                    cache.insert(folder, inside);
-                }
-                inside
-            }
-        };
-        inside.then_some(metadata.len())
+        let inside = self.folder_inside(relative.parent().unwrap_or(Path::new("")));
+        inside.then_some(metadata)
+    }
+
+    /// Whether a content-relative folder, resolved through any symlinks, is inside the
+    /// content folder; resolved once per folder.
+    fn folder_inside(&self, folder: &Path) -> bool {
+        let cached = self.folders.lock().ok().and_then(|cache| cache.get(folder).copied());
+        if let Some(inside) = cached {
+            return inside;
+        }
+        let inside =
+            fs::canonicalize(self.canonical.join(folder)).is_ok_and(|f| f.starts_with(&self.canonical));
+        if let Ok(mut cache) = self.folders.lock() {
+            cache.insert(folder.to_path_buf(), inside);
+        }
+        inside
     }
 
     /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative

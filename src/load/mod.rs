@@ -2,6 +2,7 @@
 //! that remember their file and line. Loading never stops at the first problem: each
 //! broken file becomes a diagnostic and the rest still loads, so one run shows them all.
 
+pub mod cache;
 pub mod files;
 pub mod yaml;
 
@@ -35,6 +36,17 @@ pub struct Loaded {
 /// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
 /// read at all; everything else is collected as diagnostics.
 pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
+    load_with(content, false)
+}
+
+/// `load` for `check`: policies come from its cache when unchanged since they were parsed,
+/// and the cache is brought up to date (see `cache`). Their bodies then hold their links
+/// only, which is all the checks read of them.
+pub fn load_cached(content: &Path) -> Result<Loaded, Diagnostics> {
+    load_with(content, true)
+}
+
+fn load_with(content: &Path, cached: bool) -> Result<Loaded, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let root = match ContentRoot::open(content) {
         Ok(root) => root,
@@ -44,8 +56,13 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
         }
     };
     let mut failed_ids = BTreeSet::new();
-    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
-    let site = loader.site();
+    let mut loader =
+        Loader { root: &root, cache: None, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
+    // The cache is read while the site configuration loads.
+    let (cache, site) = rayon::join(
+        || if cached { cache::ParseCache::open(root.canonical()) } else { None },
+        || loader.site(),
+    );
     let Some(site) = site else {
         return Err(diagnostics);
     };
@@ -54,12 +71,17 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
     // Policies are most of the files, and the evidence index is the largest one: they load
     // side by side. Their problems are reported in the order a one-by-one load gives.
     let ((policies, policy_problems), (evidence, evidence_problems)) = rayon::join(
-        || Problems::collect(&root, |loader| loader.policies()),
-        || Problems::collect(&root, |loader| loader.evidence()),
+        || Problems::collect(&root, cache.as_ref(), |loader| loader.policies()),
+        || Problems::collect(&root, cache.as_ref(), |loader| loader.evidence()),
     );
+    if let Some(cache) = cache {
+        cache.save();
+    }
     isms.policies = policies;
     policy_problems.report_into(&mut diagnostics, &mut failed_ids);
-    let mut loader = Loader { root: &root, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
+
+    let mut loader =
+        Loader { root: &root, cache: None, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
     isms.soa = loader.soa();
     isms.certifications = loader.certifications();
     isms.documents = loader.documents(&isms.certifications);
@@ -123,10 +145,18 @@ struct Problems {
 
 impl Problems {
     /// Runs `part` with a loader of its own.
-    fn collect<T>(root: &ContentRoot, part: impl FnOnce(&mut Loader) -> T) -> (T, Problems) {
+    fn collect<T>(
+        root: &ContentRoot,
+        cache: Option<&cache::ParseCache>,
+        part: impl FnOnce(&mut Loader) -> T,
+    ) -> (T, Problems) {
         let mut problems = Problems::default();
-        let mut loader =
-            Loader { root, diagnostics: &mut problems.diagnostics, failed_ids: &mut problems.failed_ids };
+        let mut loader = Loader {
+            root,
+            cache,
+            diagnostics: &mut problems.diagnostics,
+            failed_ids: &mut problems.failed_ids,
+        };
         let value = part(&mut loader);
         (value, problems)
     }
@@ -139,6 +169,8 @@ impl Problems {
 
 struct Loader<'a> {
     root: &'a ContentRoot,
+    /// `check`'s cache of parsed policies, when it runs with one.
+    cache: Option<&'a cache::ParseCache>,
     diagnostics: &'a mut Diagnostics,
     failed_ids: &'a mut BTreeSet<String>,
 }
@@ -241,13 +273,23 @@ impl Loader<'_> {
     /// Parses every markdown file of `folder` into `T` and its body, in parallel (reading
     /// and parsing are most of the load time of a large ISMS), then reports in file order.
     fn markdown_files<T: DeserializeOwned + Send>(&mut self, folder: &str) -> Vec<(PathBuf, T, Markdown)> {
-        use rayon::prelude::*;
-        let files = self.list(folder, &["md"]);
         let root = self.root;
+        let files = self.list(folder, &["md"]).into_iter().map(|file| (file, ())).collect();
+        self.parsed_files(files, |file, ()| parse_markdown_file::<T>(root, file))
+    }
+
+    /// `markdown_files` of the given files, each (with what the listing said of it) parsed
+    /// by `parse`.
+    fn parsed_files<T: Send, K: Send>(
+        &mut self,
+        files: Vec<(PathBuf, K)>,
+        parse: impl Fn(&Path, K) -> ParsedMarkdown<T> + Sync,
+    ) -> Vec<(PathBuf, T, Markdown)> {
+        use rayon::prelude::*;
         let parsed: Vec<(PathBuf, ParsedMarkdown<T>)> = files
             .into_par_iter()
-            .map(|file| {
-                let parsed = parse_markdown_file::<T>(root, &file);
+            .map(|(file, known)| {
+                let parsed = parse(&file, known);
                 (file, parsed)
             })
             .collect();
@@ -372,7 +414,21 @@ impl Loader<'_> {
 
     fn policies(&mut self) -> BTreeMap<String, Policy> {
         let mut policies = BTreeMap::new();
-        for (file, mut policy, body) in self.markdown_files::<Policy>("policies") {
+        let root = self.root;
+        let files = match self.cache {
+            Some(cache) => {
+                let files = match root.list_keyed("policies", &["md"]) {
+                    Ok(files) => files,
+                    Err(diagnostic) => {
+                        self.report(diagnostic);
+                        Vec::new()
+                    }
+                };
+                self.parsed_files(files, |file, key| parse_policy_cached(root, cache, file, key))
+            }
+            None => self.markdown_files::<Policy>("policies"),
+        };
+        for (file, mut policy, body) in files {
             policy.body = body;
             policy.source = Location::at(&file, 2, 1);
             let id = policy.id.clone();
@@ -568,8 +624,23 @@ impl Loader<'_> {
         if !self.exists("evidence/evidence.yaml") {
             return evidence;
         }
-        let text = self.read(index).unwrap_or_default();
-        let items = self.yaml_list_text::<Evidence>(index, &text);
+        // With `check`'s cache, an unchanged index is not read or parsed again; its text is
+        // read only to place a problem with an evidence file.
+        let key = self.cache.and_then(|_| self.root.file_key(index));
+        let cached = self.cache.zip(key).and_then(|(cache, key)| cache.evidence(index, key));
+        let (items, mut text) = match cached {
+            Some(items) => (items, None),
+            None => {
+                let problems = self.diagnostics.len();
+                let text = self.read(index).unwrap_or_default();
+                let items = self.yaml_list_text::<Evidence>(index, &text);
+                if let (Some(cache), Some(key), true) = (self.cache, key, self.diagnostics.len() == problems)
+                {
+                    cache.remember_evidence(index, key, &items);
+                }
+                (items, Some(text))
+            }
+        };
         // One `lstat` per evidence file: thousands in a large ISMS, looked up in parallel.
         let resolved: Vec<Result<PathBuf, String>> = {
             use rayon::prelude::*;
@@ -580,8 +651,13 @@ impl Loader<'_> {
             match resolved {
                 Ok(path) => item.path = path,
                 Err(message) => {
-                    let line = line_of(&text, location.line, &item.file);
-                    self.report(path_error(message, index, &text, line, &item.file))
+                    let text = match &text {
+                        Some(text) => text,
+                        None => text.insert(self.root.read_text(index).unwrap_or_default()),
+                    };
+                    let line = line_of(text, location.line, &item.file);
+                    let diagnostic = path_error(message, index, text, line, &item.file);
+                    self.report(diagnostic)
                 }
             }
             item.source = location.clone();
@@ -659,6 +735,29 @@ fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> 
         }
         Err(diagnostic) => failed(diagnostic, Some(split.yaml.to_string())),
     }
+}
+
+/// A policy file from `check`'s cache when it has not changed since it was cached, else
+/// parsed, and cached when it parsed without problems.
+/// `key` is the file's metadata key from the listing, taken before the file is read: a file
+/// that changes in between is cached under its old key, which then no longer matches.
+fn parse_policy_cached(
+    root: &ContentRoot,
+    cache: &cache::ParseCache,
+    file: &Path,
+    key: Option<cache::FileKey>,
+) -> ParsedMarkdown<Policy> {
+    let Some(key) = key else { return parse_markdown_file(root, file) };
+    if let Some(item) = cache.policy(file, key) {
+        return ParsedMarkdown { item: Some(item), diagnostics: Vec::new(), failed_text: None };
+    }
+    let mut parsed = parse_markdown_file::<Policy>(root, file);
+    if parsed.diagnostics.is_empty() {
+        if let Some((policy, body)) = parsed.item.as_mut() {
+            cache.remember(file, key, policy, body);
+        }
+    }
+    parsed
 }
 
 /// Parses one policy file again (the dev server, after an edit): the policy and its body, or

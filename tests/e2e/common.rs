@@ -23,6 +23,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn trustpress() -> Command {
     let mut command = Command::cargo_bin("trustpress").expect("binary is built");
     command.env_remove("SOURCE_DATE_EPOCH");
+    // `check`'s cache goes to the build folder, not the home folder of whoever runs tests.
+    command.env("TRUSTPRESS_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"));
     command
 }
 

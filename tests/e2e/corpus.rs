@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::common::{build, copy_tree, fixture, read_tree, repo, trustpress, TODAY};
 
 #[derive(Deserialize)]
-struct Case {
+pub struct Case {
     description: String,
     edits: Vec<Edit>,
     remove: Vec<String>,
@@ -33,7 +33,7 @@ struct Edit {
 const WHOLE_FILE_CODES: &[&str] =
     &["missing-site-yaml", "missing-soa", "file-too-large", "empty-file", "content-missing", "io-error"];
 
-fn apply(case_dir: &Path, content: &Path) -> Case {
+pub fn apply(case_dir: &Path, content: &Path) -> Case {
     let case: Case =
         serde_json::from_str(&std::fs::read_to_string(case_dir.join("case.json")).unwrap()).unwrap();
     for edit in &case.edits {

@@ -3,6 +3,7 @@
 
 mod build;
 mod bundle;
+mod check_cache;
 mod common;
 mod corpus;
 mod customising;
