@@ -8,7 +8,8 @@
 # generates each corpus with bench/generate.py, then for each size runs trustpress and Hugo
 # alternately RUNS times (cold: each into a fresh output folder) and prints the median and
 # min–max wall time, the ratio, and the peak RSS of each. It also times trustpress on the
-# example ISMS and `trustpress check` on the largest corpus. Results go to stdout as a
+# example ISMS and `trustpress check` on the largest corpus, without and with its cache
+# (kept in the work folder, not in your home folder). Results go to stdout as a
 # markdown table, ready for docs/PERFORMANCE.md.
 #
 # Nothing is deleted while the clock runs. Every run writes into a folder of its own, and
@@ -36,12 +37,15 @@ fi
 cargo build --release --locked -q
 TRUSTPRESS=$PWD/target/release/trustpress
 
-# measure LABEL OUTFILE -- COMMAND...: one run, appends "label wall_seconds peak_kb".
+# measure LABEL OUTFILE -- COMMAND...: one run, appends "label wall_seconds peak_kb". The wall
+# time is taken around /usr/bin/time (whose own clock has 10 ms steps), to the millisecond.
 measure() {
   local label=$1 results=$2; shift 3
   local log; log=$(mktemp)
-  /usr/bin/time -f "%e %M" -o "$log" "$@" >/dev/null 2>&1
-  echo "$label $(cat "$log")" >> "$results"
+  local start=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$log" "$@" >/dev/null 2>&1
+  local end=$EPOCHREALTIME
+  echo "$label $(awk "BEGIN { printf \"%.4f\", $end - $start }") $(cat "$log")" >> "$results"
   rm -f "$log"
 }
 
@@ -69,15 +73,28 @@ for size in $SIZES; do
   echo "size=$size $(python3 bench/stats.py "$results")"
 done
 
-# The example ISMS, and check on the largest corpus.
+# The example ISMS, and check on the largest corpus: cold (--no-cache: every file read and
+# parsed), warm (the cache filled by an earlier check, nothing changed) and with one policy
+# just edited (that file parsed again, the rest from the cache).
 results=$WORK/results-small.txt
 : > "$results"
 largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+checked=$WORK/corpus-$largest/content
+edited=$(find "$checked/policies" -name '*.md' | sort | sed -n 1p)
+cp "$edited" "$WORK/edited.md"
+export TRUSTPRESS_CACHE_DIR=$WORK/cache
+rm -rf "$TRUSTPRESS_CACHE_DIR"
+check=("$TRUSTPRESS" check --content "$checked" --today 2026-11-21)
+"${check[@]}" >/dev/null
 for run in $(seq "$RUNS"); do
   sync
   measure example "$results" -- "$TRUSTPRESS" build --content content --out "$WORK/runs/example-$run" --today 2026-11-21
-  measure check "$results" -- "$TRUSTPRESS" check --content "$WORK/corpus-$largest/content" --today 2026-11-21
+  measure check-cold "$results" -- "${check[@]}" --no-cache
+  measure check-warm "$results" -- "${check[@]}"
+  printf '\nEdited in run %s.\n' "$run" >> "$edited"
+  measure check-one-edited "$results" -- "${check[@]}"
 done
+cp "$WORK/edited.md" "$edited"
 echo "small $(python3 bench/stats.py "$results")"
 rm -rf "$WORK/runs"
 echo "work folder: $WORK"
