@@ -92,7 +92,11 @@ fn load_checked(options: &SiteOptions, laps: &mut Laps) -> Result<(Loaded, Diagn
     let loaded = load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))?;
     laps.lap("load");
     let mut diagnostics: Diagnostics = loaded.diagnostics.clone();
-    diagnostics.extend(check::references(&loaded));
+    // The quality rules run beside the reference rules; their warnings count only when the
+    // references leave no error.
+    let (references, quality) =
+        rayon::join(|| check::references(&loaded), || check::quality(&loaded, options.today));
+    diagnostics.extend(references);
     if loaded.isms.site.base_url.trim().is_empty() && options.base_url.is_none() {
         diagnostics.push(
             Diagnostic::error("missing-field", "site.yaml has an empty base_url")
@@ -103,7 +107,7 @@ fn load_checked(options: &SiteOptions, laps: &mut Laps) -> Result<(Loaded, Diagn
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
-    diagnostics.extend(check::quality(&loaded, options.today));
+    diagnostics.extend(quality);
     laps.lap("check");
     Ok((loaded, diagnostics))
 }

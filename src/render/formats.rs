@@ -19,10 +19,12 @@ pub fn machine_files(
     options: &RenderOptions,
     pages: &[&str],
 ) -> Vec<OutputFile> {
+    // Both list every page or policy: made side by side.
+    let (sitemap, trust_json) = rayon::join(|| sitemap(pages, options), || trust_json(isms, model, options));
     let mut files = vec![
-        OutputFile::new(routes::SITEMAP, sitemap(pages, options), Audience::Public),
+        OutputFile::new(routes::SITEMAP, sitemap, Audience::Public),
         OutputFile::new(routes::ROBOTS, robots(isms, options), Audience::Public),
-        OutputFile::new(routes::TRUST_JSON, trust_json(isms, model, options), Audience::Public),
+        OutputFile::new(routes::TRUST_JSON, trust_json, Audience::Public),
     ];
     if let Some(text) = security_txt(isms, options) {
         files.push(OutputFile::new(routes::SECURITY_TXT, text, Audience::Public));

@@ -142,7 +142,8 @@ impl Renderer {
         let site = site_info(isms, options);
         let search = self_service::search_entries(isms, &model);
         let shared = Shared {
-            search: Value::from(Serde(&search)),
+            // Read by one page (search.html), item by item, on whichever thread renders it.
+            search: Value::from_object(LazyList(Arc::from(search))),
             site: Value::from(Serde(&site)),
             model: model_value(&model),
             explicit_index: options.explicit_index,

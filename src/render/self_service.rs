@@ -58,21 +58,28 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
             state: answer.teaser_only.then_some("on-request"),
         });
     }
-    for policy in model.policies.iter() {
-        entries.push(SearchEntry {
-            kind: "policy",
-            id: policy.id.clone(),
-            title: policy.title.clone(),
-            html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
-            path: Some(policy.path.clone()),
-            category: "Policies".to_string(),
-            frameworks: frameworks_of(&policy.controls),
-            controls: policy.controls.clone(),
-            policies: Vec::new(),
-            caiq: Vec::new(),
-            state: policy.teaser_only.then_some("on-request"),
-        });
-    }
+    // Thousands in a large ISMS: made in parallel, in order.
+    let policies: Vec<SearchEntry> = {
+        use rayon::prelude::*;
+        model
+            .policies
+            .par_iter()
+            .map(|policy| SearchEntry {
+                kind: "policy",
+                id: policy.id.clone(),
+                title: policy.title.clone(),
+                html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
+                path: Some(policy.path.clone()),
+                category: "Policies".to_string(),
+                frameworks: frameworks_of(&policy.controls),
+                controls: policy.controls.clone(),
+                policies: Vec::new(),
+                caiq: Vec::new(),
+                state: policy.teaser_only.then_some("on-request"),
+            })
+            .collect()
+    };
+    entries.extend(policies);
     for control in &model.controls {
         let link =
             Link { id: control.id.clone(), title: control.title.clone(), path: Some(control.path.clone()) };
