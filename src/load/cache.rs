@@ -489,6 +489,21 @@ mod tests {
     }
 
     #[test]
+    fn a_key_reads_back_from_its_field() {
+        let key = FileKey {
+            size: 4101,
+            modified: (1_795_239_840, 24_792_358),
+            changed: (-1, 0),
+            inode: u64::MAX,
+            device: 27,
+        };
+        assert_eq!(FileKey::parse(&key.field()), Some(key));
+        for bad in ["", "1 2 3", "1 2 3 4 5 6 7 8", "1 2 3 4 5 x 7", "-1 2 3 4 5 6 7"] {
+            assert_eq!(FileKey::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn recent_changes_are_not_settled() {
         let key = FileKey { size: 1, modified: (100, 5), changed: (100, 5), inode: 1, device: 1 };
         assert!(key.settled((100, 6)));

@@ -125,4 +125,11 @@ fn an_edited_policy_is_parsed_again_and_a_broken_cache_is_ignored() {
     std::fs::write(&file, "not a cache\n\u{0}\t\t\n{]\n").unwrap();
     assert_eq!(check(&content, Some(&cache)), clean);
     assert!(!cache_entries(&cache).is_empty(), "a broken cache is written anew");
+
+    // A policy deleted after it was cached is gone: its entry is not used.
+    std::fs::remove_file(&policy).unwrap();
+    let deleted = check(&content, Some(&cache));
+    assert_eq!(deleted, check(&content, None));
+    assert_eq!(deleted.0, 1);
+    assert!(deleted.1.contains("links to `incident.md`, which does not exist"), "{}", deleted.1);
 }
