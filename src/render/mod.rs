@@ -597,9 +597,13 @@ fn render_page(
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);
             page.has_code = body.has_code;
+            // The table of contents: the headings down to level 3, ready made (a filter
+            // chain over every heading cost more than the rest of the page's markup).
+            let toc: Vec<&markdown::Heading> = body.headings.iter().filter(|h| h.level <= 3).collect();
             let value = context! {
                 html => Value::from_safe_string(body.html),
-                headings => Value::from(Serde(&body.headings)),
+                toc => Value::from(Serde(&toc)),
+                headings => Value::from_object(LazyList(Arc::from(body.headings))),
                 has_code => body.has_code,
                 ..Value::from(Serde(view))
             };
