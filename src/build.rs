@@ -88,8 +88,18 @@ impl Laps {
 }
 
 /// Loads and checks the content: the loaded model and every diagnostic, or the errors.
-fn load_checked(options: &SiteOptions, laps: &mut Laps) -> Result<(Loaded, Diagnostics), BuildError> {
-    let loaded = load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))?;
+/// With `keep_links`, each policy body keeps the links found in it (the dev server's model
+/// is checked again after every edit, and only edited bodies change).
+fn load_checked(
+    options: &SiteOptions,
+    laps: &mut Laps,
+    keep_links: bool,
+) -> Result<(Loaded, Diagnostics), BuildError> {
+    let mut loaded = load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))?;
+    if keep_links {
+        use rayon::prelude::*;
+        loaded.isms.policies.par_iter_mut().for_each(|(_, policy)| keep_body_links(policy));
+    }
     laps.lap("load");
     let mut diagnostics: Diagnostics = loaded.diagnostics.clone();
     // The quality rules run beside the reference rules; their warnings count only when the
@@ -140,7 +150,7 @@ fn ready(
 /// policies move into the cut model, and the rest of it is dropped.
 fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let mut laps = Laps::start();
-    let (mut loaded, diagnostics) = load_checked(options, &mut laps)?;
+    let (mut loaded, diagnostics) = load_checked(options, &mut laps, false)?;
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
     laps.lap("cut");
     ready(options, isms, loaded.root, diagnostics, laps)
@@ -149,7 +159,7 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
 /// `prepare` for the dev server, which keeps the whole loaded model beside the cut one.
 fn prepare_live(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
     let mut laps = Laps::start();
-    let (loaded, diagnostics) = load_checked(options, &mut laps)?;
+    let (loaded, diagnostics) = load_checked(options, &mut laps, true)?;
     let isms = cut(&loaded.isms, options.audience);
     laps.lap("cut");
     let prepared = ready(options, isms, loaded.root.clone(), diagnostics, laps)?;
@@ -246,6 +256,7 @@ impl LiveBuild {
                 return None;
             }
             policy.body = body;
+            keep_body_links(&mut policy);
             let id = policy.id.clone();
             let old_cut = match crate::cut::cut_policy(&policy, reader) {
                 Some(cut) => self.isms.policies.insert(id.clone(), cut),
@@ -261,17 +272,26 @@ impl LiveBuild {
         let rendered = started.elapsed();
         let started = Instant::now();
         let mut diagnostics: Diagnostics = self.loaded.diagnostics.clone();
-        diagnostics.extend(check::references(&self.loaded));
+        let (references, quality) = rayon::join(
+            || check::references(&self.loaded),
+            || check::quality(&self.loaded, self.options.today),
+        );
+        diagnostics.extend(references);
         if diagnostics.has_errors() {
             return None;
         }
-        diagnostics.extend(check::quality(&self.loaded, self.options.today));
+        diagnostics.extend(quality);
         let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
         let gate = output::Gate::new(self.options.audience);
         pages.iter().try_for_each(|page| gate.admit(page)).ok()?;
         let timings = vec![("policy pages", rendered), ("check", started.elapsed())];
         Some((Rebuilt { files: pages, warnings, timings }, self))
     }
+}
+
+/// Finds a policy body's links once and keeps them with the body, for the checks to reuse.
+fn keep_body_links(policy: &mut crate::model::Policy) {
+    policy.body.links = Some(crate::model::BodyLink::find(&policy.body.text));
 }
 
 #[cfg(test)]
