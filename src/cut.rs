@@ -25,6 +25,9 @@ pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
 /// blocks is kept as it is, not copied.
 fn cut_policy_owned(mut policy: Policy, reader: Audience) -> Option<Policy> {
     if policy.audience.visible_to(reader) {
+        // Links found ahead of the checks are the whole body's, withheld blocks included:
+        // they stay with the uncut model.
+        policy.body.links = None;
         if policy.body.text.contains(":::") {
             policy.body.text = fenced::cut(&policy.body.text, reader);
         }
@@ -292,5 +295,30 @@ fn update_teaser(update: &Update) -> Update {
         teaser_only: true,
         body: Markdown::default(),
         source: update.source.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_found_ahead_stay_with_the_uncut_model() {
+        let text = "---\nid: POL-X\ntitle: X\naudience: public\n---\nSee [the SoA](/soa/).\n\n::: auditor\n[Key ceremony](secret-ceremony.md)\n:::\n";
+        let file = std::path::Path::new("policies/x.md");
+        let split = crate::load::yaml::split_front_matter(text, file).unwrap();
+        let mut policy: Policy = crate::load::yaml::parse(split.yaml, file, 2).unwrap();
+        policy.body = Markdown::new(split.body, split.body_first_line);
+        policy.body.links = Some(BodyLink::find(&policy.body.text));
+        assert_eq!(policy.body.links.as_ref().map(Vec::len), Some(2));
+        for reader in [Audience::Public, Audience::Internal] {
+            let cut = cut_policy(&policy, reader).unwrap();
+            assert_eq!(cut.body.links, None);
+            assert!(!cut.body.text.contains("secret-ceremony"));
+            let mut isms = Isms { audience: Audience::Auditor, ..Isms::default() };
+            isms.policies.insert(policy.id.clone(), policy.clone());
+            let taken = cut_taking_policies(&mut isms, reader);
+            assert_eq!(taken.policies["POL-X"].body.links, None);
+        }
     }
 }
