@@ -1,7 +1,7 @@
-//! `check`'s cache of parsed policies. A large ISMS is mostly policy files, and reading and
-//! parsing them is most of a check: the cache keeps, per policy file, what parsing it gave
-//! (the front matter and the body's links), so the next `check` parses only the files that
-//! changed.
+//! `check`'s parse cache. A large ISMS is mostly policy files and a long evidence index, and
+//! reading and parsing them is most of a check: the cache keeps, per policy file, what parsing
+//! it gave (the front matter and the body's links), and the evidence index's items, so the
+//! next `check` parses only the files that changed.
 //!
 //! A file's entry is used only while the file is, by its metadata, the file that was parsed:
 //! same size, modification and change times (to the nanosecond), inode and device. An edit,
@@ -249,9 +249,10 @@ struct Entry {
 
 /// The cache of one check: the entries read at the start, and what this check adds.
 ///
-/// The cache file is a JSON header line, then a line per policy file: its path, its key and
-/// its parsed policy (JSON), separated by tabs. Only the path and key are read up front; a
-/// policy is decoded when its file is found unchanged.
+/// The cache file is a JSON header line, then a line per cached file: its path, its key and
+/// what parsing it gave (JSON), separated by tabs. Only the path and key are read up front; a
+/// value is decoded when its file is found unchanged. A later line for the same file takes
+/// the place of an earlier one.
 pub struct ParseCache {
     path: PathBuf,
     header: Header,

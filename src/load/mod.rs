@@ -39,9 +39,9 @@ pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
     load_with(content, false)
 }
 
-/// `load` for `check`: policies come from its cache when unchanged since they were parsed,
-/// and the cache is brought up to date (see `cache`). Their bodies then hold their links
-/// only, which is all the checks read of them.
+/// `load` for `check`: policies and the evidence index come from its cache when unchanged
+/// since they were parsed, and the cache is brought up to date (see `cache`). Cached policy
+/// bodies hold their links only, which is all the checks read of them.
 pub fn load_cached(content: &Path) -> Result<Loaded, Diagnostics> {
     load_with(content, true)
 }
@@ -169,7 +169,7 @@ impl Problems {
 
 struct Loader<'a> {
     root: &'a ContentRoot,
-    /// `check`'s cache of parsed policies, when it runs with one.
+    /// `check`'s parse cache, when it runs with one.
     cache: Option<&'a cache::ParseCache>,
     diagnostics: &'a mut Diagnostics,
     failed_ids: &'a mut BTreeSet<String>,

@@ -200,15 +200,7 @@ impl Renderer {
         // Equal to the old value (the fields it holds are the same), but made from the new
         // list, so the renderer holds one list of policy views, not two.
         self.shared.model = model_value(&self.model);
-        let view = &self.model.policies[index];
-        let page = Page {
-            template: "policy.html",
-            path: view.path.clone(),
-            title: view.title.clone(),
-            audience: if policy.teaser_only { Audience::Public } else { policy.audience },
-            item: Some(("policy", Item::Policy(view, policy))),
-            has_code: false,
-        };
+        let page = Page::policy(&self.model.policies[index], policy);
         Ok(Rerendered::Page(render_page(&self.environment, &self.shared, &self.targets, page)?.0))
     }
 
@@ -415,7 +407,20 @@ enum Item<'a> {
     Policy(&'a PolicyView, &'a Policy),
 }
 
-impl Page<'_> {
+impl<'a> Page<'a> {
+    /// A policy's page: public when only its teaser is shown.
+    fn policy(view: &'a PolicyView, policy: &'a Policy) -> Page<'a> {
+        Page {
+            template: "policy.html",
+            path: view.path.clone(),
+            title: view.title.clone(),
+            audience: if policy.teaser_only { Audience::Public } else { policy.audience },
+            item: Some(("policy", Item::Policy(view, policy))),
+            // Known once its body renders.
+            has_code: false,
+        }
+    }
+
     fn list(template: &'static str, path: &str, title: &str, audience: Audience) -> Page<'static> {
         Page {
             template,
@@ -457,16 +462,8 @@ fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: RenderTarget) -> 
     if target == RenderTarget::Site {
         pages.push(Page::list("404.html", routes::NOT_FOUND, "Page not found", Audience::Public));
     }
-    for (policy, source) in model.policies.iter().zip(isms.policies.values()) {
-        pages.push(Page {
-            template: "policy.html",
-            path: policy.path.clone(),
-            title: policy.title.clone(),
-            audience: if source.teaser_only { Audience::Public } else { source.audience },
-            item: Some(("policy", Item::Policy(policy, source))),
-            // Known once its body renders.
-            has_code: false,
-        });
+    for (view, policy) in model.policies.iter().zip(isms.policies.values()) {
+        pages.push(Page::policy(view, policy));
     }
     for control in &model.controls {
         pages.push(Page {
