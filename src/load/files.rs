@@ -152,9 +152,19 @@ impl ContentRoot {
         // Read the length the file had when it was checked, in one `read` as a rule (no
         // second call to find the end): a file that grows meanwhile is read as it was, so the
         // limit holds, and one that shrinks ends early.
+        let mut file = fs::File::open(&absolute).map_err(io_error)?;
+        if length == 0 {
+            // Some file systems report no size for files that have content: read to the end,
+            // at most one byte past the limit.
+            let mut bytes = Vec::new();
+            file.take(MAX_TEXT_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(io_error)?;
+            if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
+                return Err(too_large(bytes.len() as u64));
+            }
+            return decode(relative, &bytes);
+        }
         let mut bytes = vec![0; length as usize];
         let mut filled = 0;
-        let mut file = fs::File::open(&absolute).map_err(io_error)?;
         while filled < bytes.len() {
             match file.read(&mut bytes[filled..]) {
                 Ok(0) => break,
@@ -164,11 +174,7 @@ impl ContentRoot {
             }
         }
         bytes.truncate(filled);
-        decode_text(&bytes).map_err(|(line, column)| {
-            Diagnostic::error("not-utf8", "file is not valid UTF-8")
-                .at(Location::at(relative, line, column))
-                .hint("save the file as UTF-8")
-        })
+        decode(relative, &bytes)
     }
 
     /// The absolute path of an existing content-relative path, after making sure that it,
@@ -282,6 +288,15 @@ impl ContentRoot {
         }
         Ok(normal)
     }
+}
+
+/// `decode_text` of a content file, its problem placed in the file.
+fn decode(relative: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
+    decode_text(bytes).map_err(|(line, column)| {
+        Diagnostic::error("not-utf8", "file is not valid UTF-8")
+            .at(Location::at(relative, line, column))
+            .hint("save the file as UTF-8")
+    })
 }
 
 /// UTF-8 text with any BOM removed and CRLF turned into LF; on bad bytes, the 1-based line
