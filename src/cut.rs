@@ -28,7 +28,7 @@ fn cut_policy_owned(mut policy: Policy, reader: Audience) -> Option<Policy> {
         // Links found ahead of the checks are the whole body's, withheld blocks included:
         // they stay with the uncut model.
         policy.body.links = None;
-        if policy.body.text.contains(":::") {
+        if fenced::may_have_blocks(&policy.body.text) {
             policy.body.text = fenced::cut(&policy.body.text, reader);
         }
         Some(policy)
