@@ -41,6 +41,8 @@ pub struct BuiltSite {
     pub files: usize,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
+    /// The render time of each page template, most first.
+    pub templates: Vec<render::TemplateTime>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -188,7 +190,7 @@ pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildE
     let mut prepared = prepare(options)?;
     let started = Instant::now();
     let staging = output::Staging::begin(out, options.audience, &options.content)?;
-    let files = render::render_site(
+    let rendered = render::render_site(
         &prepared.isms,
         &prepared.root,
         &prepared.theme,
@@ -199,7 +201,12 @@ pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildE
     let started = Instant::now();
     staging.finish()?;
     prepared.timings.push(("swap", started.elapsed()));
-    Ok(BuiltSite { files, warnings: prepared.warnings, timings: prepared.timings })
+    Ok(BuiltSite {
+        files: rendered.files,
+        warnings: prepared.warnings,
+        timings: prepared.timings,
+        templates: rendered.templates,
+    })
 }
 
 /// A build the dev server keeps between rebuilds, so that an edit of a policy's text redoes

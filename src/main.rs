@@ -226,6 +226,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
                 for (step, duration) in &site.timings {
                     eprintln!("  {step:<12} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
                 }
+                print_template_times(&site.templates);
             }
             eprintln!(
                 "built {} site: {} files in {} ({:.0} ms)",
@@ -627,6 +628,22 @@ fn build_failed(error: BuildError, content: &Path, out: &Path) -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE_ERROR)
+}
+
+/// The render time of each page template (summed over threads, most first), so a theme
+/// author sees which template to make cheaper.
+fn print_template_times(templates: &[trustpress::render::TemplateTime]) {
+    eprintln!("  templates (time summed over threads; a policy page's includes its body):");
+    for entry in templates {
+        let ms = entry.time.as_secs_f64() * 1000.0;
+        let (name, pages) = (entry.template, entry.pages);
+        if pages == 1 {
+            eprintln!("    {name:<22} {pages:>6} page  {ms:>9.1} ms");
+        } else {
+            let each = entry.time.as_secs_f64() * 1e6 / pages.max(1) as f64;
+            eprintln!("    {name:<22} {pages:>6} pages {ms:>9.1} ms {each:>7.1} µs each");
+        }
+    }
 }
 
 fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {

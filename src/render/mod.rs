@@ -89,8 +89,24 @@ pub fn render_site(
     theme: &Theme,
     options: &RenderOptions,
     sink: &dyn Sink,
-) -> Result<usize, RenderError> {
+) -> Result<Rendered, RenderError> {
     Renderer::new(isms, root, theme, options)?.render_all(isms, root, theme, sink)
+}
+
+/// What [`render_site`] wrote.
+pub struct Rendered {
+    pub files: usize,
+    /// The time spent on each page template, most first, for `--timings`.
+    pub templates: Vec<TemplateTime>,
+}
+
+/// The pages of one template and the time they took to render, summed over threads. A
+/// policy page's time includes making its body's HTML.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TemplateTime {
+    pub template: &'static str,
+    pub pages: usize,
+    pub time: std::time::Duration,
 }
 
 /// What rendering derives from a cut model before any page: the views, link targets,
@@ -144,6 +160,8 @@ impl Renderer {
         let shared = Shared {
             // Read by one page (search.html), item by item, on whichever thread renders it.
             search: Value::from_object(LazyList(Arc::from(search))),
+            nav_paths: site.nav.iter().map(|item| item.path).collect(),
+            navs: Mutex::default(),
             site: Value::from(Serde(&site)),
             model: model_value(&model),
             explicit_index: options.explicit_index,
@@ -211,7 +229,7 @@ impl Renderer {
         root: &ContentRoot,
         theme: &Theme,
         sink: &dyn Sink,
-    ) -> Result<usize, RenderError> {
+    ) -> Result<Rendered, RenderError> {
         let (options, environment, shared, model) =
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
@@ -219,14 +237,29 @@ impl Renderer {
         let mut pages = page_list(isms, model, options.target);
         let sink = Recording::new(sink);
         let page_has_code = AtomicBool::new(false);
+        let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
         pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
+            let (template, started) = (page.template, std::time::Instant::now());
             let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+            let time = started.elapsed();
             if has_code {
                 page_has_code.store(true, Ordering::Relaxed);
             }
+            let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
+            let entry = times.entry(template).or_insert(TemplateTime {
+                template,
+                pages: 0,
+                time: Default::default(),
+            });
+            entry.pages += 1;
+            entry.time += time;
+            drop(times);
             sink.put(file)?;
             Ok(())
         })?;
+        let mut templates: Vec<TemplateTime> =
+            times.into_inner().unwrap_or_else(PoisonError::into_inner).into_values().collect();
+        templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));
         // Every policy has a page, so the pages' flag covers the policies.
         let has_code = page_has_code.into_inner()
             || model.updates.iter().any(|u| u.has_code)
@@ -268,7 +301,7 @@ impl Renderer {
         for file in formats::machine_files(isms, model, options, &pages) {
             sink.put(file)?;
         }
-        Ok(sink.count())
+        Ok(Rendered { files: sink.count(), templates })
     }
 }
 
@@ -387,6 +420,48 @@ struct Shared {
     model: Value,
     explicit_index: bool,
     base_path: String,
+    /// The paths of `site.nav`'s items.
+    nav_paths: Vec<&'static str>,
+    /// `nav.html` as rendered for each [`NavKey`] met so far.
+    navs: Mutex<std::collections::HashMap<NavKey, Value>>,
+}
+
+/// Everything `nav.html` sees of a page. Pages that agree on it share one rendering of the
+/// navigation: a few dozen renderings for a site of any size, instead of one per page.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct NavKey {
+    /// What `url()` puts before a site path: `../` per folder of the page, or the 404
+    /// page's absolute root.
+    url_prefix: String,
+    absolute_root: Option<String>,
+    /// The page's first folder (`policies/`), empty for the overview.
+    section: String,
+    /// The page's path when the page itself is in the navigation.
+    current: Option<String>,
+}
+
+impl Shared {
+    /// The site navigation for a page, rendered from `nav.html` on first use of its key.
+    fn nav(&self, environment: &Environment<'static>, key: NavKey) -> Result<Value, Diagnostic> {
+        if let Some(nav) = self.navs.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+            return Ok(nav.clone());
+        }
+        let template = environment.get_template("nav.html").map_err(template_error)?;
+        let html = template
+            .render(context! {
+                site => self.site.clone(),
+                section => key.section.as_str(),
+                current => key.current.as_deref(),
+                url_prefix => key.url_prefix.as_str(),
+                absolute_root => key.absolute_root.as_deref(),
+                explicit_index => self.explicit_index,
+            })
+            .map_err(template_error)?;
+        let nav = Value::from_safe_string(html);
+        // Two threads may render the same key at once: both results are the same bytes.
+        self.navs.lock().unwrap_or_else(PoisonError::into_inner).insert(key, nav.clone());
+        Ok(nav)
+    }
 }
 
 /// One HTML page to render.
@@ -609,16 +684,27 @@ fn render_page(
     };
     // The 404 page is served at any depth, so its links are absolute from the site root.
     let absolute_root = (page.template == "404.html").then(|| shared.base_path.clone());
-    // One flat map: every variable lookup of the page is one map lookup.
     let section = page.path.split_inclusive('/').next().unwrap_or("").to_string();
+    let url_prefix = markdown::relative_prefix(&page.path);
+    let nav = shared.nav(
+        environment,
+        NavKey {
+            url_prefix: url_prefix.clone(),
+            absolute_root: absolute_root.clone(),
+            section: section.clone(),
+            current: shared.nav_paths.contains(&page.path.as_str()).then(|| page.path.clone()),
+        },
+    )?;
     let page_value = context! { path => page.path.clone(), title => page.title, has_code => page.has_code };
+    // One flat map: every variable lookup of the page is one map lookup.
     let html = template
         .render(Value::from_object(std::collections::BTreeMap::from([
             ("site", shared.site.clone()),
             ("model", shared.model.clone()),
             ("search", shared.search.clone()),
             ("page", page_value),
-            ("page_path", Value::from(page.path.as_str())),
+            ("nav", nav),
+            ("url_prefix", Value::from(url_prefix)),
             ("section", Value::from(section)),
             ("explicit_index", Value::from(shared.explicit_index)),
             ("absolute_root", Value::from(absolute_root)),
@@ -984,10 +1070,10 @@ impl UrlBase {
             .lookup("absolute_root")
             .filter(|v| !v.is_none() && !v.is_undefined())
             .map(|root| root.as_str().unwrap_or("/").to_string());
-        let page = state.lookup("page_path").and_then(|v| v.as_str().map(markdown::relative_prefix));
+        let prefix = state.lookup("url_prefix").and_then(|v| v.as_str().map(str::to_string));
         UrlBase {
             absolute_root,
-            prefix: page.unwrap_or_default(),
+            prefix: prefix.unwrap_or_default(),
             explicit_index: state.lookup("explicit_index").is_some_and(|v| v.is_true()),
         }
     }

@@ -27,6 +27,37 @@ pub struct SearchEntry {
     pub policies: Vec<Link>,
     pub caiq: Vec<String>,
     pub state: Option<&'static str>,
+    /// Its element id and `data-*` attribute values, ready made.
+    pub data: SearchData,
+}
+
+/// What the search page's markup needs of an entry beyond its fields: made here once rather
+/// than by filter chains for each of thousands of results.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchData {
+    /// The result's element id: `policy-pol-ac`, `control-a-5-1`.
+    pub anchor: String,
+    /// Framework names joined by `|`, as search.js splits them.
+    pub frameworks: String,
+    /// Control ids, policy titles and CAIQ ids, each joined by `, ` (the CSV export's cells).
+    pub controls: String,
+    pub policies: String,
+    pub caiq: String,
+}
+
+impl SearchEntry {
+    fn with_data(mut self) -> SearchEntry {
+        let joined =
+            |links: &[Link], field: fn(&Link) -> &str| links.iter().map(field).collect::<Vec<_>>().join(", ");
+        self.data = SearchData {
+            anchor: format!("{}-{}", self.kind, self.id.to_lowercase().replace('.', "-")),
+            frameworks: self.frameworks.join("|"),
+            controls: joined(&self.controls, |link| &link.id),
+            policies: joined(&self.policies, |link| &link.title),
+            caiq: self.caiq.join(", "),
+        };
+        self
+    }
 }
 
 pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
@@ -44,19 +75,23 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
     };
     let mut entries = Vec::new();
     for answer in &model.faq {
-        entries.push(SearchEntry {
-            kind: "answer",
-            id: answer.id.clone(),
-            title: answer.question.clone(),
-            html: answer.html.clone(),
-            path: None,
-            category: answer.category.clone(),
-            frameworks: frameworks_of(&answer.controls),
-            controls: answer.controls.clone(),
-            policies: answer.policies.clone(),
-            caiq: answer.caiq.clone(),
-            state: answer.teaser_only.then_some("on-request"),
-        });
+        entries.push(
+            SearchEntry {
+                kind: "answer",
+                id: answer.id.clone(),
+                title: answer.question.clone(),
+                html: answer.html.clone(),
+                path: None,
+                category: answer.category.clone(),
+                frameworks: frameworks_of(&answer.controls),
+                controls: answer.controls.clone(),
+                policies: answer.policies.clone(),
+                caiq: answer.caiq.clone(),
+                state: answer.teaser_only.then_some("on-request"),
+                data: SearchData::default(),
+            }
+            .with_data(),
+        );
     }
     // Thousands in a large ISMS: made in parallel, in order.
     let policies: Vec<SearchEntry> = {
@@ -64,18 +99,22 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
         model
             .policies
             .par_iter()
-            .map(|policy| SearchEntry {
-                kind: "policy",
-                id: policy.id.clone(),
-                title: policy.title.clone(),
-                html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
-                path: Some(policy.path.clone()),
-                category: "Policies".to_string(),
-                frameworks: frameworks_of(&policy.controls),
-                controls: policy.controls.clone(),
-                policies: Vec::new(),
-                caiq: Vec::new(),
-                state: policy.teaser_only.then_some("on-request"),
+            .map(|policy| {
+                SearchEntry {
+                    kind: "policy",
+                    id: policy.id.clone(),
+                    title: policy.title.clone(),
+                    html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
+                    path: Some(policy.path.clone()),
+                    category: "Policies".to_string(),
+                    frameworks: frameworks_of(&policy.controls),
+                    controls: policy.controls.clone(),
+                    policies: Vec::new(),
+                    caiq: Vec::new(),
+                    state: policy.teaser_only.then_some("on-request"),
+                    data: SearchData::default(),
+                }
+                .with_data()
             })
             .collect()
     };
@@ -83,19 +122,23 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
     for control in &model.controls {
         let link =
             Link { id: control.id.clone(), title: control.title.clone(), path: Some(control.path.clone()) };
-        entries.push(SearchEntry {
-            kind: "control",
-            id: control.id.clone(),
-            title: format!("{} {}", control.id, control.title),
-            html: String::new(),
-            path: Some(control.path.clone()),
-            category: "Controls".to_string(),
-            frameworks: frameworks_of(std::slice::from_ref(&link)),
-            controls: vec![link],
-            policies: control.policies.clone(),
-            caiq: Vec::new(),
-            state: Some(control.state),
-        });
+        entries.push(
+            SearchEntry {
+                kind: "control",
+                id: control.id.clone(),
+                title: format!("{} {}", control.id, control.title),
+                html: String::new(),
+                path: Some(control.path.clone()),
+                category: "Controls".to_string(),
+                frameworks: frameworks_of(std::slice::from_ref(&link)),
+                controls: vec![link],
+                policies: control.policies.clone(),
+                caiq: Vec::new(),
+                state: Some(control.state),
+                data: SearchData::default(),
+            }
+            .with_data(),
+        );
     }
     entries
 }

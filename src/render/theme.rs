@@ -16,6 +16,7 @@ macro_rules! embed {
 
 const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "base.html",
+    "templates" / "nav.html",
     "templates" / "macros.html",
     "templates" / "overview.html",
     "templates" / "policies.html",
