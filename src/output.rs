@@ -48,6 +48,17 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 /// file through a [`Gate`] before keeping it.
 pub trait Sink: Sync {
     fn put(&self, file: OutputFile) -> Result<(), WriteError>;
+
+    /// Files are coming into these folders (paths inside the output, with `/`): a sink on
+    /// disk makes them ahead, on a thread of its own, while pages render.
+    fn expect_folders(&self, _folders: Vec<String>) {}
+}
+
+/// Whether `path` is relative and stays inside the output.
+fn safe_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// The audience gate and the path rules, applied to each file as it arrives: a file above
@@ -70,11 +81,7 @@ impl Gate {
                 build: self.audience,
             });
         }
-        let path = Path::new(&file.path);
-        let safe = !file.path.is_empty()
-            && !file.path.contains('\\')
-            && path.components().all(|c| matches!(c, Component::Normal(_)));
-        if !safe {
+        if !safe_path(&file.path) {
             return Err(WriteError::BadPath(file.path.clone()));
         }
         if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone()) {
@@ -125,8 +132,8 @@ pub struct Staging {
     out: PathBuf,
     staging: PathBuf,
     previous: PathBuf,
-    /// Folders already made inside the staging folder.
-    folders: Mutex<HashSet<PathBuf>>,
+    /// The thread making folders ahead of the files ([`Sink::expect_folders`]).
+    folder_maker: Mutex<Option<std::thread::JoinHandle<()>>>,
     written: AtomicUsize,
     finished: bool,
 }
@@ -151,7 +158,7 @@ impl Staging {
             out: out.to_path_buf(),
             staging,
             previous,
-            folders: Mutex::new(HashSet::new()),
+            folder_maker: Mutex::new(None),
             written: AtomicUsize::new(0),
             finished: false,
         })
@@ -159,6 +166,7 @@ impl Staging {
 
     /// Swaps the staged folder in for the output; returns the number of files written.
     pub fn finish(mut self) -> Result<usize, WriteError> {
+        self.join_folder_maker();
         self.finished = true;
         let (out, staging, previous) = (&self.out, &self.staging, &self.previous);
         let cleanup = |error: WriteError| {
@@ -184,25 +192,58 @@ impl Staging {
     }
 }
 
+impl Staging {
+    /// Waits for the folder thread: nothing may be made in the staging folder after it is
+    /// swapped in or removed.
+    fn join_folder_maker(&self) {
+        let maker = self.folder_maker.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(maker) = maker {
+            let _ = maker.join();
+        }
+    }
+}
+
 impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
         self.gate.admit(&file)?;
         let path = self.staging.join(&file.path);
-        if let Some(folder) = path.parent() {
-            let known = self.folders.lock().unwrap_or_else(PoisonError::into_inner).contains(folder);
-            if !known {
-                fs::create_dir_all(folder).map_err(io_error(folder))?;
-                self.folders.lock().unwrap_or_else(PoisonError::into_inner).insert(folder.to_path_buf());
+        // Most folders exist by now (made ahead, or by an earlier file): try first.
+        match fs::write(&path, &file.bytes) {
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                if let Some(folder) = path.parent() {
+                    fs::create_dir_all(folder).map_err(io_error(folder))?;
+                }
+                fs::write(&path, &file.bytes).map_err(|source| WriteError::Io { path, source })?;
             }
+            result => result.map_err(|source| WriteError::Io { path, source })?,
         }
-        fs::write(&path, &file.bytes).map_err(|source| WriteError::Io { path, source })?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// On ext4 a new folder costs as much as rendering half a page, and two threads making
+    /// folders in one parent wait on its lock: one thread makes them all, in order, while
+    /// pages render. A folder it fails to make is made (or its error reported) by the
+    /// file that needs it.
+    fn expect_folders(&self, mut folders: Vec<String>) {
+        folders.retain(|folder| safe_path(folder));
+        folders.sort_unstable();
+        folders.dedup();
+        let staging = self.staging.clone();
+        let maker = std::thread::Builder::new().name("folders".into()).spawn(move || {
+            for folder in folders {
+                let _ = fs::create_dir_all(staging.join(folder));
+            }
+        });
+        self.join_folder_maker();
+        // Without a thread (the system has none to give), each file makes its folder.
+        *self.folder_maker.lock().unwrap_or_else(PoisonError::into_inner) = maker.ok();
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        self.join_folder_maker();
         if !self.finished {
             let _ = fs::remove_dir_all(&self.staging);
         }
@@ -359,6 +400,46 @@ mod tests {
         assert_eq!(staging.finish().unwrap(), 1);
         assert_eq!(fs::read_to_string(out.join("policies/a/index.html")).unwrap(), "new");
         assert!(!out.join("index.html").exists());
+    }
+
+    #[test]
+    fn folders_made_ahead_hold_the_files_and_go_with_a_failed_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("site").join("public");
+        let many: Vec<String> = (0..500).map(|i| format!("policies/p{i}")).collect();
+        let ahead = || {
+            let mut folders = many.clone();
+            folders.extend(["../escaped".to_string(), "/abs".to_string(), "policies/p1".to_string()]);
+            folders
+        };
+
+        // Dropped half way, with the folder thread still busy: nothing is left behind, and
+        // nothing is made outside the output.
+        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        staging.expect_folders(ahead());
+        staging.put(OutputFile::new("policies/p0/index.html", "x", Audience::Public)).unwrap();
+        drop(staging);
+        let left: Vec<_> =
+            fs::read_dir(dir.path().join("site")).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(!dir.path().join("site/escaped").exists() && !dir.path().join("escaped").exists());
+
+        // Finished: files in folders made ahead, in folders not announced, and at the top.
+        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        staging.expect_folders(ahead());
+        for folder in many.iter().rev() {
+            staging
+                .put(OutputFile::new(format!("{folder}/index.html"), folder.clone(), Audience::Public))
+                .unwrap();
+        }
+        staging.put(OutputFile::new("deep/not/announced.txt", "y", Audience::Public)).unwrap();
+        staging.put(OutputFile::new("index.html", "z", Audience::Public)).unwrap();
+        assert_eq!(staging.finish().unwrap(), 502);
+        assert_eq!(fs::read_to_string(out.join("policies/p499/index.html")).unwrap(), "policies/p499");
+        assert_eq!(fs::read_to_string(out.join("deep/not/announced.txt")).unwrap(), "y");
+        assert_eq!(fs::read_dir(out.join("policies")).unwrap().count(), 500);
     }
 
     #[test]

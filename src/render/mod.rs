@@ -235,6 +235,12 @@ impl Renderer {
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = &self.site_targets;
         let mut pages = page_list(isms, model, options.target);
+        sink.expect_folders(
+            pages
+                .iter()
+                .filter_map(|page| Some(routes::output_file(&page.path).rsplit_once('/')?.0.to_string()))
+                .collect(),
+        );
         let sink = Recording::new(sink);
         let page_has_code = AtomicBool::new(false);
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
