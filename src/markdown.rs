@@ -223,52 +223,104 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    let parser = Parser::new_ext(text, options);
+    let mut events = Transform {
+        parser: Parser::new_ext(text, options),
+        source_file,
+        targets,
+        base,
+        ready: std::collections::VecDeque::new(),
+        headings: Vec::new(),
+        used_ids: BTreeMap::new(),
+        has_code: false,
+        link_stack: Vec::new(),
+        heading: None,
+        code: None,
+    };
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    // Streamed: each event goes from the parser through the rewrite to the HTML writer,
+    // never collected into a list for the whole body.
+    pulldown_cmark::html::push_html(&mut html, &mut events);
+    Rendered { html, has_code: events.has_code, headings: events.headings }
+}
 
-    let mut events: Vec<Event> = Vec::new();
-    let mut headings = Vec::new();
-    let mut used_ids: BTreeMap<String, usize> = BTreeMap::new();
-    let mut has_code = false;
-    // Link state: for a withheld link, its start and end tags are dropped, its text kept.
-    let mut link_stack: Vec<bool> = Vec::new();
-    let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
-    let mut code: Option<(String, String)> = None;
+/// The parser's events as the site shows them: links resolved (or dropped, text kept),
+/// headings given ids and anchors, code highlighted, tables wrapped, raw HTML as text.
+struct Transform<'a, 'r> {
+    parser: Parser<'a>,
+    source_file: &'r Path,
+    targets: &'r LinkTargets,
+    base: &'r LinkBase,
+    /// Events made and not yet handed on (a step can make several).
+    ready: std::collections::VecDeque<Event<'a>>,
+    headings: Vec<Heading>,
+    used_ids: BTreeMap<String, usize>,
+    has_code: bool,
+    /// For each open link or image: whether its tags are kept (a withheld one keeps only
+    /// its text).
+    link_stack: Vec<bool>,
+    /// A heading being read: its events are held until its end gives its text and id.
+    heading: Option<Vec<Event<'a>>>,
+    /// A code block being read, whole: its language and text.
+    code: Option<(String, String)>,
+}
 
-    for event in parser {
+impl<'a> Iterator for Transform<'a, '_> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some(event);
+            }
+            let event = self.parser.next()?;
+            self.step(event);
+        }
+    }
+}
+
+impl<'a> Transform<'a, '_> {
+    fn emit(&mut self, event: Event<'a>) {
+        match self.heading.as_mut() {
+            Some(inner) => inner.push(event),
+            None => self.ready.push_back(event),
+        }
+    }
+
+    fn step(&mut self, event: Event<'a>) {
         // Code blocks are collected whole and highlighted.
-        if let Some((language, buffer)) = code.as_mut() {
+        if let Some((language, buffer)) = self.code.as_mut() {
             match event {
                 Event::Text(text) => buffer.push_str(&text),
                 Event::End(TagEnd::CodeBlock) => {
                     let html = highlight(buffer, language);
-                    events.push(Event::Html(CowStr::from(html)));
-                    code = None;
+                    self.code = None;
+                    self.emit(Event::Html(CowStr::from(html)));
                 }
                 _ => {}
             }
-            continue;
+            return;
         }
         let event = match event {
             // Raw HTML from authors is shown as text.
             Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
             Event::Start(Tag::CodeBlock(kind)) => {
-                has_code = true;
+                self.has_code = true;
                 let language = match kind {
                     CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                code = Some((language, String::new()));
-                continue;
+                self.code = Some((language, String::new()));
+                return;
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
-                match targets.resolve(&dest_url, source_file) {
+                match self.targets.resolve(&dest_url, self.source_file) {
                     Resolved::Keep => {
-                        link_stack.push(true);
+                        self.link_stack.push(true);
                         Event::Start(Tag::Link { link_type, dest_url, title, id })
                     }
                     Resolved::Site(path, fragment) => {
-                        link_stack.push(true);
-                        let url = format!("{}{}", base.link_to(&path), fragment);
+                        self.link_stack.push(true);
+                        let url = format!("{}{}", self.base.link_to(&path), fragment);
                         Event::Start(Tag::Link {
                             link_type: LinkType::Inline,
                             dest_url: url.into(),
@@ -277,23 +329,23 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
                         })
                     }
                     Resolved::Withheld => {
-                        link_stack.push(false);
-                        continue;
+                        self.link_stack.push(false);
+                        return;
                     }
                 }
             }
             Event::End(TagEnd::Link) => {
-                if link_stack.pop().unwrap_or(true) {
+                if self.link_stack.pop().unwrap_or(true) {
                     Event::End(TagEnd::Link)
                 } else {
-                    continue;
+                    return;
                 }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                match targets.resolve(&dest_url, source_file) {
+                match self.targets.resolve(&dest_url, self.source_file) {
                     Resolved::Keep => Event::Start(Tag::Image { link_type, dest_url, title, id }),
                     Resolved::Site(path, fragment) => {
-                        let url = format!("{}{}", base.link_to(&path), fragment);
+                        let url = format!("{}{}", self.base.link_to(&path), fragment);
                         Event::Start(Tag::Image {
                             link_type: LinkType::Inline,
                             dest_url: url.into(),
@@ -303,64 +355,61 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
                     }
                     // An image this audience may not see: its alt text stays, as text.
                     Resolved::Withheld => {
-                        link_stack.push(false);
-                        continue;
+                        self.link_stack.push(false);
+                        return;
                     }
                 }
             }
-            Event::End(TagEnd::Image) if link_stack.last() == Some(&false) => {
-                link_stack.pop();
-                continue;
+            Event::End(TagEnd::Image) if self.link_stack.last() == Some(&false) => {
+                self.link_stack.pop();
+                return;
             }
             Event::Start(Tag::Table(alignments)) => {
-                events.push(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
+                self.emit(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
                 Event::Start(Tag::Table(alignments))
             }
             Event::End(TagEnd::Table) => {
-                events.push(Event::End(TagEnd::Table));
+                self.emit(Event::End(TagEnd::Table));
                 Event::Html(CowStr::from("</div>"))
             }
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level, Vec::new()));
-                continue;
+            Event::Start(Tag::Heading { .. }) => {
+                self.heading = Some(Vec::new());
+                return;
             }
             Event::End(TagEnd::Heading(level)) => {
-                let inner = heading.take().map(|(_, inner)| inner).unwrap_or_default();
-                let text = heading_text(&inner);
-                let mut id = slug(&text);
-                if id.is_empty() {
-                    id = "section".to_string();
-                }
-                let count = used_ids.entry(id.clone()).or_insert(0);
-                *count += 1;
-                if *count > 1 {
-                    id = format!("{id}-{}", *count - 1);
-                }
-                headings.push(Heading { level: level as u8, id: id.clone(), text: text.clone() });
-                events.push(Event::Start(Tag::Heading {
-                    level,
-                    id: Some(CowStr::from(id.clone())),
-                    classes: Vec::new(),
-                    attrs: Vec::new(),
-                }));
-                events.extend(inner);
-                events.push(Event::Html(CowStr::from(format!(
-                    "<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>"
-                ))));
-                Event::End(TagEnd::Heading(level))
+                let inner = self.heading.take().unwrap_or_default();
+                self.end_heading(level, inner);
+                return;
             }
             other => other,
         };
-        if let Some((_, inner)) = heading.as_mut() {
-            inner.push(event);
-        } else {
-            events.push(event);
-        }
+        self.emit(event);
     }
 
-    let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, has_code, headings }
+    /// A heading's start tag with its id, its content, an anchor link, and its end.
+    fn end_heading(&mut self, level: HeadingLevel, inner: Vec<Event<'a>>) {
+        let text = heading_text(&inner);
+        let mut id = slug(&text);
+        if id.is_empty() {
+            id = "section".to_string();
+        }
+        let count = self.used_ids.entry(id.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            id = format!("{id}-{}", *count - 1);
+        }
+        self.headings.push(Heading { level: level as u8, id: id.clone(), text });
+        let anchor = format!("<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>");
+        self.emit(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(id)),
+            classes: Vec::new(),
+            attrs: Vec::new(),
+        }));
+        self.ready.extend(inner);
+        self.emit(Event::Html(CowStr::from(anchor)));
+        self.emit(Event::End(TagEnd::Heading(level)));
+    }
 }
 
 fn heading_text(events: &[Event]) -> String {
