@@ -161,7 +161,7 @@ impl ContentRoot {
             if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
                 return Err(too_large(bytes.len() as u64));
             }
-            return decode(relative, &bytes);
+            return decode(relative, bytes);
         }
         let mut bytes = vec![0; length as usize];
         let mut filled = 0;
@@ -174,7 +174,7 @@ impl ContentRoot {
             }
         }
         bytes.truncate(filled);
-        decode(relative, &bytes)
+        decode(relative, bytes)
     }
 
     /// The absolute path of an existing content-relative path, after making sure that it,
@@ -290,9 +290,19 @@ impl ContentRoot {
     }
 }
 
-/// `decode_text` of a content file, its problem placed in the file.
-fn decode(relative: &Path, bytes: &[u8]) -> Result<String, Diagnostic> {
-    decode_text(bytes).map_err(|(line, column)| {
+/// `decode_text` of a content file, its problem placed in the file. Bytes that need no change
+/// (valid UTF-8, no BOM, no CR: most files) become the text in the buffer they were read
+/// into, without a second copy.
+fn decode(relative: &Path, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    let bytes = if bytes.starts_with(b"\xEF\xBB\xBF") || bytes.contains(&b'\r') {
+        bytes
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(error) => error.into_bytes(),
+        }
+    };
+    decode_text(&bytes).map_err(|(line, column)| {
         Diagnostic::error("not-utf8", "file is not valid UTF-8")
             .at(Location::at(relative, line, column))
             .hint("save the file as UTF-8")

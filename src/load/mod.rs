@@ -727,9 +727,13 @@ fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> 
         Ok(split) => split,
         Err(diagnostic) => return failed(diagnostic, Some(text.clone())),
     };
+    let (body_start, body_first_line) = (text.len() - split.body.len(), split.body_first_line);
     match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
         Ok(value) => {
-            let body = Markdown::new(split.body, split.body_first_line);
+            // The body keeps the file's buffer (the front matter taken off its front).
+            let mut text = text;
+            text.drain(..body_start);
+            let body = Markdown::new(text, body_first_line);
             let diagnostics = fence_diagnostics(file, &body);
             ParsedMarkdown { item: Some((value, body)), diagnostics, failed_text: None }
         }
