@@ -164,6 +164,15 @@ impl Staging {
         })
     }
 
+    /// Waits for the folder thread: nothing may be made in the staging folder after it is
+    /// swapped in or removed.
+    fn join_folder_maker(&self) {
+        let maker = self.folder_maker.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(maker) = maker {
+            let _ = maker.join();
+        }
+    }
+
     /// Swaps the staged folder in for the output; returns the number of files written.
     pub fn finish(mut self) -> Result<usize, WriteError> {
         self.join_folder_maker();
@@ -192,17 +201,6 @@ impl Staging {
     }
 }
 
-impl Staging {
-    /// Waits for the folder thread: nothing may be made in the staging folder after it is
-    /// swapped in or removed.
-    fn join_folder_maker(&self) {
-        let maker = self.folder_maker.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(maker) = maker {
-            let _ = maker.join();
-        }
-    }
-}
-
 impl Sink for Staging {
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
         self.gate.admit(&file)?;
@@ -221,7 +219,7 @@ impl Sink for Staging {
         Ok(())
     }
 
-    /// On ext4 a new folder costs as much as rendering half a page, and two threads making
+    /// On ext4 a new folder costs about as much as rendering a page, and two threads making
     /// folders in one parent wait on its lock: one thread makes them all, in order, while
     /// pages render. A folder it fails to make is made (or its error reported) by the
     /// file that needs it.

@@ -436,9 +436,9 @@ struct Shared {
 /// navigation: a few dozen renderings for a site of any size, instead of one per page.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct NavKey {
-    /// What `url()` puts before a site path: `../` per folder of the page, or the 404
-    /// page's absolute root.
+    /// What `url()` puts before a site path: `../` once per folder of the page's path.
     url_prefix: String,
+    /// The 404 page's root, which its links start from instead.
     absolute_root: Option<String>,
     /// The page's first folder (`policies/`), empty for the overview.
     section: String,
