@@ -300,7 +300,7 @@ impl ParseCache {
             fresh: Mutex::default(),
             settled_before,
         };
-        let Ok(text) = fs::read_to_string(&cache.path) else { return Some(cache) };
+        let Some(text) = read_trusted(&cache.path) else { return Some(cache) };
         let Some((first, rest)) = text.split_once('\n') else { return Some(cache) };
         if serde_json::from_str::<Header>(first).ok().as_ref() != Some(&cache.header) {
             return Some(cache);
@@ -426,6 +426,29 @@ impl ParseCache {
             Ok(())
         });
     }
+}
+
+/// The cache file's text, when only the user running `check` could have written it: a
+/// regular file in a folder, both owned by that user (the owner of a file made in the folder
+/// just now) and neither writable by group or others. Anything else is read as no cache: a
+/// folder others can write could hold entries planted to make `check` pass.
+fn read_trusted(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let folder = path.parent()?;
+        let me = tempfile::tempfile_in(folder).ok()?.metadata().ok()?.uid();
+        let private = |metadata: &fs::Metadata| metadata.uid() == me && metadata.mode() & 0o022 == 0;
+        let (file_metadata, folder_metadata) = (file.metadata().ok()?, fs::metadata(folder).ok()?);
+        if !file_metadata.is_file() || !private(&file_metadata) || !private(&folder_metadata) {
+            return None;
+        }
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).ok()?;
+    Some(text)
 }
 
 /// `$TRUSTPRESS_CACHE_DIR`, else `$XDG_CACHE_HOME/trustpress`, else `~/.cache/trustpress`.

@@ -133,3 +133,41 @@ fn an_edited_policy_is_parsed_again_and_a_broken_cache_is_ignored() {
     assert_eq!(deleted.0, 1);
     assert!(deleted.1.contains("links to `incident.md`, which does not exist"), "{}", deleted.1);
 }
+
+/// A cache file is read only when nobody but the user running `check` could have written
+/// it: an entry planted in a file or folder that others can write must not change the report.
+#[cfg(unix)]
+#[test]
+fn a_cache_others_could_write_is_not_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&fixture("minimal"), &content);
+    let cache = dir.path().join("cache");
+    let_files_settle();
+    let clean = check(&content, Some(&cache));
+    assert_eq!(clean.0, 0, "{}", clean.1);
+
+    // An entry that says the (unchanged) policy names an unknown control.
+    let file = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let planted = std::fs::read_to_string(&file).unwrap().replace("\"A.5.24\"", "\"A.99.1\"");
+    let plant = || std::fs::write(&file, &planted).unwrap();
+    plant();
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    // In a private file and folder it is believed: this is what a planted entry could do.
+    mode(&file, 0o600);
+    let believed = check(&content, Some(&cache));
+    assert!(believed.1.contains("unknown control `A.99.1`"), "{}", believed.1);
+
+    // Writable by others, the file is not read; nor is any file in a folder others can write.
+    plant();
+    mode(&file, 0o666);
+    assert_eq!(check(&content, Some(&cache)), clean);
+    plant();
+    mode(&file, 0o600);
+    mode(&cache, 0o777);
+    assert_eq!(check(&content, Some(&cache)), clean);
+    mode(&cache, 0o700);
+}
