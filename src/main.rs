@@ -640,7 +640,7 @@ fn print_template_times(templates: &[trustpress::render::TemplateTime]) {
         if pages == 1 {
             eprintln!("    {name:<22} {pages:>6} page  {ms:>9.1} ms");
         } else {
-            let each = entry.time.as_secs_f64() * 1e6 / pages.max(1) as f64;
+            let each = entry.time.as_secs_f64() * 1e6 / pages as f64;
             eprintln!("    {name:<22} {pages:>6} pages {ms:>9.1} ms {each:>7.1} µs each");
         }
     }

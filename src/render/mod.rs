@@ -448,8 +448,8 @@ struct NavKey {
 
 impl Shared {
     /// The site navigation for a page, rendered from `nav.html` on first use of its key.
-    fn nav(&self, environment: &Environment<'static>, key: NavKey) -> Result<Value, Diagnostic> {
-        if let Some(nav) = self.navs.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    fn nav(&self, environment: &Environment<'static>, key: &NavKey) -> Result<Value, Diagnostic> {
+        if let Some(nav) = self.navs.lock().unwrap_or_else(PoisonError::into_inner).get(key) {
             return Ok(nav.clone());
         }
         let template = environment.get_template("nav.html").map_err(template_error)?;
@@ -465,7 +465,7 @@ impl Shared {
             .map_err(template_error)?;
         let nav = Value::from_safe_string(html);
         // Two threads may render the same key at once: both results are the same bytes.
-        self.navs.lock().unwrap_or_else(PoisonError::into_inner).insert(key, nav.clone());
+        self.navs.lock().unwrap_or_else(PoisonError::into_inner).insert(key.clone(), nav.clone());
         Ok(nav)
     }
 }
@@ -690,17 +690,14 @@ fn render_page(
     };
     // The 404 page is served at any depth, so its links are absolute from the site root.
     let absolute_root = (page.template == "404.html").then(|| shared.base_path.clone());
-    let section = page.path.split_inclusive('/').next().unwrap_or("").to_string();
-    let url_prefix = markdown::relative_prefix(&page.path);
-    let nav = shared.nav(
-        environment,
-        NavKey {
-            url_prefix: url_prefix.clone(),
-            absolute_root: absolute_root.clone(),
-            section: section.clone(),
-            current: shared.nav_paths.contains(&page.path.as_str()).then(|| page.path.clone()),
-        },
-    )?;
+    let key = NavKey {
+        url_prefix: markdown::relative_prefix(&page.path),
+        absolute_root,
+        section: page.path.split_inclusive('/').next().unwrap_or("").to_string(),
+        current: shared.nav_paths.contains(&page.path.as_str()).then(|| page.path.clone()),
+    };
+    let nav = shared.nav(environment, &key)?;
+    let NavKey { url_prefix, absolute_root, section, .. } = key;
     let page_value = context! { path => page.path.clone(), title => page.title, has_code => page.has_code };
     // One flat map: every variable lookup of the page is one map lookup.
     let html = template

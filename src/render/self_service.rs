@@ -47,17 +47,25 @@ pub struct SearchData {
 
 impl SearchEntry {
     fn with_data(mut self) -> SearchEntry {
-        let joined =
-            |links: &[Link], field: fn(&Link) -> &str| links.iter().map(field).collect::<Vec<_>>().join(", ");
         self.data = SearchData {
             anchor: format!("{}-{}", self.kind, self.id.to_lowercase().replace('.', "-")),
             frameworks: self.frameworks.join("|"),
-            controls: joined(&self.controls, |link| &link.id),
-            policies: joined(&self.policies, |link| &link.title),
+            controls: link_ids(&self.controls),
+            policies: link_titles(&self.policies),
             caiq: self.caiq.join(", "),
         };
         self
     }
+}
+
+/// Control links as a cell: their ids, joined by `, `.
+fn link_ids(links: &[Link]) -> String {
+    links.iter().map(|link| link.id.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Policy links as a cell: their titles, joined by `, `.
+fn link_titles(links: &[Link]) -> String {
+    links.iter().map(|link| link.title.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
@@ -159,15 +167,14 @@ fn rows(isms: &Isms, model: &SiteModel) -> Vec<Row> {
                 Some(source) if !answer.teaser_only => markdown::plain_text(&source.answer.text),
                 _ => "Available on request.".to_string(),
             };
-            let join = |links: &[Link]| links.iter().map(|l| l.id.clone()).collect::<Vec<_>>().join(", ");
             Row {
                 cells: [
                     answer.id.clone(),
                     answer.category.clone(),
                     answer.question.clone(),
                     text,
-                    join(&answer.controls),
-                    answer.policies.iter().map(|p| p.title.clone()).collect::<Vec<_>>().join(", "),
+                    link_ids(&answer.controls),
+                    link_titles(&answer.policies),
                     answer.caiq.join(", "),
                 ],
             }
