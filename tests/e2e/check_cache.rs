@@ -36,6 +36,25 @@ fn cache_entries(cache: &Path) -> Vec<String> {
     std::fs::read_to_string(file).unwrap().lines().skip(1).map(str::to_string).collect()
 }
 
+/// The minimal fixture in a temporary folder, checked once with its cache in `cache/` there
+/// (after its files settled, so all of them are cached): the folder, the content, the cache
+/// folder, and the clean report.
+fn minimal_with_cache() -> (tempfile::TempDir, PathBuf, PathBuf, (i32, String, String)) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&fixture("minimal"), &content);
+    let cache = dir.path().join("cache");
+    let_files_settle();
+    let clean = check(&content, Some(&cache));
+    assert_eq!(clean.0, 0, "{}", clean.1);
+    (dir, content, cache, clean)
+}
+
+/// The one cache file in `cache`.
+fn cache_file(cache: &Path) -> PathBuf {
+    std::fs::read_dir(cache).unwrap().next().unwrap().unwrap().path()
+}
+
 /// Files younger than this are not cached (the cache's settling time, plus a margin).
 fn let_files_settle() {
     std::thread::sleep(std::time::Duration::from_millis(2300));
@@ -90,13 +109,7 @@ fn every_corpus_case_reports_the_same_with_and_without_the_cache() {
 
 #[test]
 fn an_edited_policy_is_parsed_again_and_a_broken_cache_is_ignored() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&fixture("minimal"), &content);
-    let cache = dir.path().join("cache");
-    let_files_settle();
-    let clean = check(&content, Some(&cache));
-    assert_eq!(clean.0, 0, "{}", clean.1);
+    let (_dir, content, cache, clean) = minimal_with_cache();
     let entries = cache_entries(&cache);
     assert!(entries.iter().any(|line| line.starts_with("policies/incident.md\t")), "{entries:?}");
     assert!(entries.iter().any(|line| line.starts_with("evidence/evidence.yaml\t")), "{entries:?}");
@@ -118,7 +131,7 @@ fn an_edited_policy_is_parsed_again_and_a_broken_cache_is_ignored() {
     assert_eq!(check(&content, Some(&cache)), clean);
 
     // A cache file cut short, or full of rubbish, is no cache: the report is the same.
-    let file = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let file = cache_file(&cache);
     let whole = std::fs::read(&file).unwrap();
     std::fs::write(&file, &whole[..whole.len() / 2]).unwrap();
     assert_eq!(check(&content, Some(&cache)), clean);
@@ -140,16 +153,10 @@ fn an_edited_policy_is_parsed_again_and_a_broken_cache_is_ignored() {
 #[test]
 fn a_cache_others_could_write_is_not_read() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&fixture("minimal"), &content);
-    let cache = dir.path().join("cache");
-    let_files_settle();
-    let clean = check(&content, Some(&cache));
-    assert_eq!(clean.0, 0, "{}", clean.1);
+    let (_dir, content, cache, clean) = minimal_with_cache();
 
     // An entry that says the (unchanged) policy names an unknown control.
-    let file = std::fs::read_dir(&cache).unwrap().next().unwrap().unwrap().path();
+    let file = cache_file(&cache);
     let planted = std::fs::read_to_string(&file).unwrap().replace("\"A.5.24\"", "\"A.99.1\"");
     let plant = || std::fs::write(&file, &planted).unwrap();
     plant();

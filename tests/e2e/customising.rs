@@ -3,6 +3,21 @@
 
 use crate::common::{build, copy_tree, edit, fixture, read_tree, text};
 
+/// The leak fixture in a temporary folder, with a theme folder `mytheme` holding `files`
+/// (paths inside the theme) and named in `site.yaml`.
+fn leak_with_theme(files: &[(&str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&fixture("leak"), &content);
+    for (path, text) in files {
+        let path = content.join("mytheme").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    edit(&content.join("site.yaml"), "frameworks:", "theme: mytheme\nframeworks:");
+    (dir, content)
+}
+
 #[test]
 fn a_custom_catalog_gets_soa_rows_and_control_pages() {
     let dir = tempfile::tempdir().unwrap();
@@ -48,24 +63,14 @@ fn an_unknown_framework_is_an_error_naming_site_yaml() {
 
 #[test]
 fn a_theme_folder_overrides_default_files_by_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&fixture("leak"), &content);
-    let theme = content.join("mytheme");
-    std::fs::create_dir_all(theme.join("templates")).unwrap();
-    std::fs::create_dir_all(theme.join("static")).unwrap();
-    std::fs::write(
-        theme.join("templates/policy.html"),
-        "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ policy.title }}</h1>{% endblock %}",
-    )
-    .unwrap();
-    std::fs::write(theme.join("static/style.css"), "body { color: rebeccapurple; }\n").unwrap();
-    std::fs::write(theme.join("static/brand.css"), ".brand { font-weight: 900; }\n").unwrap();
-    std::fs::write(
-        content.join("site.yaml"),
-        std::fs::read_to_string(content.join("site.yaml")).unwrap() + "theme: mytheme\n",
-    )
-    .unwrap();
+    let (dir, content) = leak_with_theme(&[
+        (
+            "templates/policy.html",
+            "{% extends \"base.html\" %}{% block content %}<h1 class=\"custom\">{{ policy.title }}</h1>{% endblock %}",
+        ),
+        ("static/style.css", "body { color: rebeccapurple; }\n"),
+        ("static/brand.css", ".brand { font-weight: 900; }\n"),
+    ]);
 
     let out = dir.path().join("public");
     build(&content, &out, "public").success();
@@ -83,20 +88,10 @@ fn a_theme_folder_overrides_default_files_by_name() {
 
 #[test]
 fn a_template_error_names_the_template_and_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&fixture("leak"), &content);
-    std::fs::create_dir_all(content.join("mytheme/templates")).unwrap();
-    std::fs::write(
-        content.join("mytheme/templates/faq.html"),
+    let (dir, content) = leak_with_theme(&[(
+        "templates/faq.html",
         "{% extends \"base.html\" %}\n{% block content %}\n{{ no_such_variable }}\n{% endblock %}\n",
-    )
-    .unwrap();
-    std::fs::write(
-        content.join("site.yaml"),
-        std::fs::read_to_string(content.join("site.yaml")).unwrap() + "theme: mytheme\n",
-    )
-    .unwrap();
+    )]);
     let assert = build(&content, &dir.path().join("out"), "public").failure().code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
     assert!(stderr.contains("faq.html:3"), "{stderr}");
@@ -137,17 +132,11 @@ fn each_page_gets_the_navigation_of_its_place() {
 
 #[test]
 fn a_theme_overrides_the_navigation_and_sees_only_its_documented_values() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    copy_tree(&fixture("leak"), &content);
-    std::fs::create_dir_all(content.join("mytheme/templates")).unwrap();
-    std::fs::write(
-        content.join("mytheme/templates/nav.html"),
+    let (dir, content) = leak_with_theme(&[(
+        "templates/nav.html",
         "<nav class=\"site-nav\" data-section=\"{{ section }}\" data-current=\"{{ current or '' }}\">\
          {% for item in site.nav %}<a href=\"{{ url(item.path) }}\">{{ item.label | upper }}</a>{% endfor %}</nav>",
-    )
-    .unwrap();
-    edit(&content.join("site.yaml"), "frameworks:", "theme: mytheme\nframeworks:");
+    )]);
     let out = dir.path().join("public");
     build(&content, &out, "public").success();
     let tree = read_tree(&out);
