@@ -273,7 +273,9 @@ impl<'a> Iterator for Transform<'a, '_> {
                 return Some(event);
             }
             let event = self.parser.next()?;
-            self.step(event);
+            if let Some(event) = self.step(event) {
+                return Some(event);
+            }
         }
     }
 }
@@ -286,7 +288,9 @@ impl<'a> Transform<'a, '_> {
         }
     }
 
-    fn step(&mut self, event: Event<'a>) {
+    /// Takes one parser event. Returns the event to hand on now when that is all it made
+    /// (most events: no trip through the queue); anything else goes to the queue.
+    fn step(&mut self, event: Event<'a>) -> Option<Event<'a>> {
         // Code blocks are collected whole and highlighted.
         if let Some((language, buffer)) = self.code.as_mut() {
             match event {
@@ -298,7 +302,7 @@ impl<'a> Transform<'a, '_> {
                 }
                 _ => {}
             }
-            return;
+            return None;
         }
         let event = match event {
             // Raw HTML from authors is shown as text.
@@ -310,7 +314,7 @@ impl<'a> Transform<'a, '_> {
                     CodeBlockKind::Indented => String::new(),
                 };
                 self.code = Some((language, String::new()));
-                return;
+                return None;
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 match self.targets.resolve(&dest_url, self.source_file) {
@@ -330,7 +334,7 @@ impl<'a> Transform<'a, '_> {
                     }
                     Resolved::Withheld => {
                         self.link_stack.push(false);
-                        return;
+                        return None;
                     }
                 }
             }
@@ -338,7 +342,7 @@ impl<'a> Transform<'a, '_> {
                 if self.link_stack.pop().unwrap_or(true) {
                     Event::End(TagEnd::Link)
                 } else {
-                    return;
+                    return None;
                 }
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
@@ -356,13 +360,13 @@ impl<'a> Transform<'a, '_> {
                     // An image this audience may not see: its alt text stays, as text.
                     Resolved::Withheld => {
                         self.link_stack.push(false);
-                        return;
+                        return None;
                     }
                 }
             }
             Event::End(TagEnd::Image) if self.link_stack.last() == Some(&false) => {
                 self.link_stack.pop();
-                return;
+                return None;
             }
             Event::Start(Tag::Table(alignments)) => {
                 self.emit(Event::Html(CowStr::from("<div class=\"table-wrap\">")));
@@ -374,16 +378,20 @@ impl<'a> Transform<'a, '_> {
             }
             Event::Start(Tag::Heading { .. }) => {
                 self.heading = Some(Vec::new());
-                return;
+                return None;
             }
             Event::End(TagEnd::Heading(level)) => {
                 let inner = self.heading.take().unwrap_or_default();
                 self.end_heading(level, inner);
-                return;
+                return None;
             }
             other => other,
         };
+        if self.heading.is_none() && self.ready.is_empty() {
+            return Some(event);
+        }
         self.emit(event);
+        None
     }
 
     /// A heading's start tag with its id, its content, an anchor link, and its end.

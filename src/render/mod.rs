@@ -1082,42 +1082,44 @@ impl UrlBase {
     }
 
     fn url(&self, path: &str) -> String {
-        let (path, fragment) = match path.find("/#") {
-            Some(index) => (&path[..=index], &path[index + 1..]),
+        // Only `/#` starts a fragment; a `#` elsewhere is part of a file name.
+        let (path, fragment) = match path.match_indices('#').find(|&(i, _)| path[..i].ends_with('/')) {
+            Some((index, _)) => path.split_at(index),
             None => (path, ""),
         };
-        let path = encode_path(path);
-        if let Some(root) = &self.absolute_root {
-            return format!("{root}{path}{fragment}");
-        }
-        let mut link = String::with_capacity(self.prefix.len() + path.len() + fragment.len() + 10);
-        link.push_str(&self.prefix);
-        link.push_str(&path);
-        if self.explicit_index && (link.is_empty() || link.ends_with('/')) {
-            link.push_str("index.html");
-        }
-        if link.is_empty() {
-            link.push_str("./");
+        let start = self.absolute_root.as_deref().unwrap_or(&self.prefix);
+        let mut link = String::with_capacity(start.len() + path.len() + fragment.len() + 10);
+        link.push_str(start);
+        push_encoded_path(&mut link, path);
+        if self.absolute_root.is_none() {
+            if self.explicit_index && (link.is_empty() || link.ends_with('/')) {
+                link.push_str("index.html");
+            }
+            if link.is_empty() {
+                link.push_str("./");
+            }
         }
         link.push_str(fragment);
         link
     }
 }
 
-/// A site path made safe for `href`: the characters that would end or alter the path part
-/// of a URL (`%`, `#`, `?`, found in real evidence and document file names) are
+/// Appends a site path made safe for `href`: the characters that would end or alter the
+/// path part of a URL (`%`, `#`, `?`, found in real evidence and document file names) are
 /// percent-encoded; everything else is left as written.
-fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
+fn push_encoded_path(link: &mut String, path: &str) {
+    if !path.contains(['%', '#', '?']) {
+        link.push_str(path);
+        return;
+    }
     for c in path.chars() {
         match c {
-            '%' => encoded.push_str("%25"),
-            '#' => encoded.push_str("%23"),
-            '?' => encoded.push_str("%3F"),
-            _ => encoded.push(c),
+            '%' => link.push_str("%25"),
+            '#' => link.push_str("%23"),
+            '?' => link.push_str("%3F"),
+            _ => link.push(c),
         }
     }
-    encoded
 }
 
 fn human_size(bytes: u64) -> String {
@@ -1138,9 +1140,27 @@ fn human_size(bytes: u64) -> String {
 mod tests {
     use super::*;
 
+    fn page_at(prefix: &str) -> UrlBase {
+        UrlBase { absolute_root: None, prefix: prefix.to_string(), explicit_index: false }
+    }
+
     #[test]
     fn links_encode_only_what_would_break_a_url() {
-        assert_eq!(encode_path("evidence/A.5.15/Q3 review.csv"), "evidence/A.5.15/Q3 review.csv");
-        assert_eq!(encode_path("documents/50%#2?.pdf"), "documents/50%25%232%3F.pdf");
+        let base = page_at("../");
+        assert_eq!(base.url("evidence/A.5.15/Q3 review.csv"), "../evidence/A.5.15/Q3 review.csv");
+        assert_eq!(base.url("documents/50%#2?.pdf"), "../documents/50%25%232%3F.pdf");
+    }
+
+    #[test]
+    fn only_a_hash_after_a_slash_starts_a_fragment() {
+        let base = page_at("../../");
+        assert_eq!(base.url("frameworks/soc2-2017/#cc6-1"), "../../frameworks/soc2-2017/#cc6-1");
+        assert_eq!(base.url("documents/a#b/#c"), "../../documents/a%23b/#c");
+        let root = UrlBase { absolute_root: Some("/trust/".to_string()), ..page_at("") };
+        assert_eq!(root.url("soa/#a-5-1"), "/trust/soa/#a-5-1");
+        let index = UrlBase { explicit_index: true, ..page_at("") };
+        assert_eq!(index.url(""), "index.html");
+        assert_eq!(index.url("soa/#a-5-1"), "soa/index.html#a-5-1");
+        assert_eq!(page_at("").url(""), "./");
     }
 }
