@@ -201,12 +201,9 @@ pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildE
     let started = Instant::now();
     staging.finish()?;
     prepared.timings.push(("swap", started.elapsed()));
-    Ok(BuiltSite {
-        files: rendered.files,
-        warnings: prepared.warnings,
-        timings: prepared.timings,
-        templates: rendered.templates,
-    })
+    let Prepared { isms, root, theme, render_options, warnings, timings } = prepared;
+    crate::drop_in_background((isms, root, theme, render_options));
+    Ok(BuiltSite { files: rendered.files, warnings, timings, templates: rendered.templates })
 }
 
 /// A build the dev server keeps between rebuilds, so that an edit of a policy's text redoes

@@ -44,8 +44,10 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnosti
     match loaded {
         Ok(loaded) => {
             let mut diagnostics = loaded.diagnostics.clone();
-            diagnostics.extend(references(&loaded));
-            diagnostics.extend(quality(&loaded, today));
+            let (references, quality) = rayon::join(|| references(&loaded), || quality(&loaded, today));
+            diagnostics.extend(references);
+            diagnostics.extend(quality);
+            crate::drop_in_background(loaded);
             diagnostics.into_sorted()
         }
         Err(diagnostics) => diagnostics.into_sorted(),

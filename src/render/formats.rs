@@ -11,20 +11,19 @@ use crate::render::routes;
 use crate::render::view::SiteModel;
 use crate::render::RenderOptions;
 
-/// `pages` is every HTML file the build writes (`policies/pol-ac/index.html`): the sitemap
-/// lists exactly those, so no page can be missing from it.
-pub fn machine_files(
-    isms: &Isms,
-    model: &SiteModel,
-    options: &RenderOptions,
-    pages: &[&str],
-) -> Vec<OutputFile> {
-    // Both list every page or policy: made side by side.
-    let (sitemap, trust_json) = rayon::join(|| sitemap(pages, options), || trust_json(isms, model, options));
+/// `trust.json`: every policy, control and certification of the build for machines. It
+/// needs none of the pages, so it is made while they render.
+pub fn trust_json_file(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> OutputFile {
+    OutputFile::new(routes::TRUST_JSON, trust_json(isms, model, options), Audience::Public)
+}
+
+/// The sitemap, robots.txt and security.txt. `pages` is every HTML file the build writes
+/// (`policies/pol-ac/index.html`): the sitemap lists exactly those, so no page can be
+/// missing from it.
+pub fn machine_files(isms: &Isms, options: &RenderOptions, pages: &[&str]) -> Vec<OutputFile> {
     let mut files = vec![
-        OutputFile::new(routes::SITEMAP, sitemap, Audience::Public),
+        OutputFile::new(routes::SITEMAP, sitemap(pages, options), Audience::Public),
         OutputFile::new(routes::ROBOTS, robots(isms, options), Audience::Public),
-        OutputFile::new(routes::TRUST_JSON, trust_json, Audience::Public),
     ];
     if let Some(text) = security_txt(isms, options) {
         files.push(OutputFile::new(routes::SECURITY_TXT, text, Audience::Public));

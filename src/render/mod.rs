@@ -90,7 +90,10 @@ pub fn render_site(
     options: &RenderOptions,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    Renderer::new(isms, root, theme, options)?.render_all(isms, root, theme, sink)
+    let renderer = Renderer::new(isms, root, theme, options)?;
+    let rendered = renderer.render_all(isms, root, theme, sink);
+    crate::drop_in_background(renderer);
+    rendered
 }
 
 /// What [`render_site`] wrote.
@@ -118,7 +121,8 @@ pub struct Renderer {
     shared: Shared,
     model: SiteModel,
     targets: LinkTargets,
-    site_targets: LinkTargets,
+    /// The site's own targets where they differ from `targets` (the bundle's).
+    site_targets: Option<LinkTargets>,
     evidence_files: Vec<routes::FiledEvidence>,
 }
 
@@ -141,9 +145,11 @@ impl Renderer {
     ) -> Result<Renderer, Diagnostic> {
         let bundle = options.target == RenderTarget::AuditorBundle;
         let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
+        // Two independent starts: the templates parsed, every link target listed.
+        let (environment, mut targets) = rayon::join(|| environment(theme), || link_targets(isms));
+        let environment = environment?;
         // Feeds are read on the web, so their links use the site's targets even in the bundle.
-        let site_targets = link_targets(isms);
-        let mut targets = site_targets.clone();
+        let site_targets = bundle.then(|| targets.clone());
         if bundle {
             // A policy may link an evidence file; in the bundle that link can be kept.
             for filed in &evidence_files {
@@ -154,7 +160,6 @@ impl Renderer {
         }
         let size_of = file_size(root);
         let model = view::build(&view_context(isms, options, &targets, &size_of, &evidence_files));
-        let environment = environment(theme)?;
         let site = site_info(isms, options);
         let search = self_service::search_entries(isms, &model);
         let shared = Shared {
@@ -233,7 +238,7 @@ impl Renderer {
         let (options, environment, shared, model) =
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
-        let site_targets = &self.site_targets;
+        let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
         let mut pages = page_list(isms, model, options.target);
         sink.expect_folders(
             pages
@@ -244,25 +249,35 @@ impl Renderer {
         let sink = Recording::new(sink);
         let page_has_code = AtomicBool::new(false);
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
-        pages.par_drain(..).try_for_each(|page| -> Result<(), RenderError> {
-            let (template, started) = (page.template, std::time::Instant::now());
-            let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
-            let time = started.elapsed();
-            if has_code {
-                page_has_code.store(true, Ordering::Relaxed);
-            }
-            let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
-            let entry = times.entry(template).or_insert(TemplateTime {
-                template,
-                pages: 0,
-                time: Default::default(),
-            });
-            entry.pages += 1;
-            entry.time += time;
-            drop(times);
-            sink.put(file)?;
-            Ok(())
-        })?;
+        // trust.json lists every policy too: it is made beside the pages, not after them.
+        // Pages go in runs of at most 16, so a thread that finishes early always finds a run
+        // to take over (rayon otherwise leaves long runs unsplit once no thread steals).
+        let (rendered, trust_json) = rayon::join(
+            || {
+                pages.par_drain(..).with_max_len(16).try_for_each(|page| -> Result<(), RenderError> {
+                    let (template, started) = (page.template, std::time::Instant::now());
+                    let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+                    let time = started.elapsed();
+                    if has_code {
+                        page_has_code.store(true, Ordering::Relaxed);
+                    }
+                    let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
+                    let entry = times.entry(template).or_insert(TemplateTime {
+                        template,
+                        pages: 0,
+                        time: Default::default(),
+                    });
+                    entry.pages += 1;
+                    entry.time += time;
+                    drop(times);
+                    sink.put(file)?;
+                    Ok(())
+                })
+            },
+            || formats::trust_json_file(isms, model, options),
+        );
+        rendered?;
+        sink.put(trust_json)?;
         let mut templates: Vec<TemplateTime> =
             times.into_inner().unwrap_or_else(PoisonError::into_inner).into_values().collect();
         templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));
@@ -304,7 +319,7 @@ impl Renderer {
         }
         let pages = sink.html_pages();
         let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-        for file in formats::machine_files(isms, model, options, &pages) {
+        for file in formats::machine_files(isms, options, &pages) {
             sink.put(file)?;
         }
         Ok(Rendered { files: sink.count(), templates })
