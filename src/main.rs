@@ -247,6 +247,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
         Err(message) => return usage_error(&message),
     };
     let diagnostics = trustpress::check::check_content(&args.content, today, !args.no_cache);
+    if !args.no_cache {
+        if let Some(problem) = trustpress::load::cache::unusable_folder() {
+            eprintln!("note: check's parse cache is not used: {problem}");
+        }
+    }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     match args.format {

@@ -278,6 +278,11 @@ impl ParseCache {
     /// `None` when there is no cache folder to use or no binary to tie it to.
     pub fn open(canonical: &Path) -> Option<ParseCache> {
         let folder = cache_folder()?;
+        // A folder others could write is neither read nor written: `check` says so
+        // (`unusable_folder`) and parses everything.
+        if folder_problem(&folder).is_some() {
+            return None;
+        }
         let name: String = Sha256::digest(canonical.as_os_str().as_encoded_bytes())
             .iter()
             .take(8)
@@ -425,30 +430,99 @@ impl ParseCache {
             file.persist(&self.path).map_err(|error| error.error)?;
             Ok(())
         });
+        // A new cache file (a new content folder: a fresh clone, a temporary copy) or a
+        // compacted one: the moment to drop the caches of content folders that are gone, so
+        // the folder holds no more files than there are content folders checked.
+        prune(folder, &self.path);
     }
 }
 
+/// Removes the cache files in `folder`, other than `keep`, whose content folder no longer
+/// exists. A file whose header does not read is left alone: it may be a newer trustpress's.
+fn prune(folder: &Path, keep: &Path) {
+    use std::io::BufRead;
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if path == keep || !name.starts_with("check-") || !name.ends_with(".tsv") {
+            continue;
+        }
+        let Ok(file) = fs::File::open(&path) else { continue };
+        let mut first = String::new();
+        // The header is one short line; a longer first line is not ours.
+        if std::io::Read::take(std::io::BufReader::new(file), 64 * 1024).read_line(&mut first).is_err() {
+            continue;
+        }
+        let Ok(header) = serde_json::from_str::<Header>(first.trim_end()) else { continue };
+        if header.content.is_absolute() && !header.content.exists() {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// Why the cache folder cannot be used, when it exists and someone other than the user
+/// running `check` could write to it (its owner is another user, or its group or others may
+/// write). `None` when it is private or not made yet (it is then made private).
+pub fn unusable_folder() -> Option<String> {
+    folder_problem(&cache_folder()?)
+}
+
+fn folder_problem(folder: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = fs::metadata(folder).ok()?;
+        let shown = folder.display();
+        if !metadata.is_dir() {
+            return Some(format!("the cache folder {shown} is not a folder"));
+        }
+        if metadata.mode() & 0o022 != 0 {
+            return Some(format!(
+                "the cache folder {shown} can be written by other users (make it private: chmod go-w {shown})"
+            ));
+        }
+        match running_user(folder) {
+            None => return Some(format!("no file can be made in the cache folder {shown}")),
+            Some(me) if me != metadata.uid() => {
+                return Some(format!("the cache folder {shown} belongs to another user"));
+            }
+            Some(_) => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    None
+}
+
 /// The cache file's text, when only the user running `check` could have written it: a
-/// regular file in a folder, both owned by that user (the owner of a file made in the folder
-/// just now) and neither writable by group or others. Anything else is read as no cache: a
-/// folder others can write could hold entries planted to make `check` pass.
+/// regular file owned by that user and not writable by group or others, in a folder that
+/// passed [`folder_problem`]. Anything else is read as no cache: a file others can write
+/// could hold entries planted to make `check` pass.
 fn read_trusted(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut file = fs::File::open(path).ok()?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let folder = path.parent()?;
-        let me = tempfile::tempfile_in(folder).ok()?.metadata().ok()?.uid();
-        let private = |metadata: &fs::Metadata| metadata.uid() == me && metadata.mode() & 0o022 == 0;
-        let (file_metadata, folder_metadata) = (file.metadata().ok()?, fs::metadata(folder).ok()?);
-        if !file_metadata.is_file() || !private(&file_metadata) || !private(&folder_metadata) {
+        let me = running_user(path.parent()?)?;
+        let metadata = file.metadata().ok()?;
+        if !metadata.is_file() || metadata.uid() != me || metadata.mode() & 0o022 != 0 {
             return None;
         }
     }
     let mut text = String::new();
     file.read_to_string(&mut text).ok()?;
     Some(text)
+}
+
+/// The user running `check`: the owner of a file made in `folder` just now (O_TMPFILE, so
+/// nothing is left behind; this needs no `libc`).
+#[cfg(unix)]
+fn running_user(folder: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    Some(tempfile::tempfile_in(folder).ok()?.metadata().ok()?.uid())
 }
 
 /// `$TRUSTPRESS_CACHE_DIR`, else `$XDG_CACHE_HOME/trustpress`, else `~/.cache/trustpress`.

@@ -176,5 +176,77 @@ fn a_cache_others_could_write_is_not_read() {
     mode(&file, 0o600);
     mode(&cache, 0o777);
     assert_eq!(check(&content, Some(&cache)), clean);
+    // Such a folder is not written to either, and `check` says why it is slow.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        planted,
+        "nothing written to a folder others can write"
+    );
+    let note = check_note(&content, &cache);
+    assert!(note.contains("parse cache is not used") && note.contains("chmod go-w"), "{note}");
+    assert!(note.contains(&cache.display().to_string()), "the note names the folder: {note}");
     mode(&cache, 0o700);
+    assert_eq!(check_note(&content, &cache), "", "no note for a private folder");
+}
+
+/// What `check` with its cache in `cache` writes to stderr.
+fn check_note(content: &Path, cache: &Path) -> String {
+    let output = trustpress()
+        .args(["check", "--today", TODAY, "--content"])
+        .arg(content)
+        .env("TRUSTPRESS_CACHE_DIR", cache)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    String::from_utf8(output.stderr).unwrap()
+}
+
+/// One cache file per content folder checked, and no more: the caches of content folders that
+/// are gone (temporary copies, old clones) are removed when a new one is made.
+#[test]
+fn caches_of_content_folders_that_are_gone_are_removed() {
+    let (dir, first, cache, clean) = minimal_with_cache();
+    let copy = |name: &str| {
+        let content = dir.path().join(name);
+        copy_tree(&first, &content);
+        content
+    };
+    let (second, third) = (copy("second"), copy("third"));
+    // Only settled files are cached, and a check that caches nothing writes no file.
+    let_files_settle();
+    assert_eq!(check(&second, Some(&cache)), clean);
+    let count = || std::fs::read_dir(&cache).unwrap().count();
+    assert_eq!(count(), 2, "a cache file per content folder");
+    // A file that is not a cache, and a cache file that does not read, are left alone.
+    std::fs::write(cache.join("notes.txt"), "mine").unwrap();
+    std::fs::write(cache.join("check-0000000000000000.tsv"), "not a header\n").unwrap();
+
+    std::fs::remove_dir_all(&second).unwrap();
+    assert_eq!(check(&third, Some(&cache)), clean);
+    let mut names: Vec<String> =
+        std::fs::read_dir(&cache).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into()).collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "the second folder's cache is gone, the rest stay: {names:?}");
+    assert!(
+        names.contains(&"notes.txt".to_string()) && names.contains(&"check-0000000000000000.tsv".to_string())
+    );
+    // The first folder's cache is still used: a check of it writes nothing.
+    let first_file = cache_file_of(&cache, &first);
+    let before = std::fs::read(&first_file).unwrap();
+    assert_eq!(check(&first, Some(&cache)), clean);
+    assert_eq!(std::fs::read(&first_file).unwrap(), before);
+}
+
+/// The cache file in `cache` whose header names `content`.
+fn cache_file_of(cache: &Path, content: &Path) -> PathBuf {
+    let content = std::fs::canonicalize(content).unwrap();
+    let needle = serde_json::to_string(&content).unwrap();
+    std::fs::read_dir(cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|file| {
+            std::fs::read_to_string(file)
+                .is_ok_and(|text| text.lines().next().unwrap_or("").contains(&needle))
+        })
+        .expect("a cache file for the content folder")
 }
