@@ -23,6 +23,7 @@ pub mod render;
 pub mod serve;
 
 pub use audience::Audience;
+pub use date::Date;
 
 /// Drops `value` on a thread of its own. A model of 10,000 policies takes milliseconds to
 /// free, one allocation at a time; the result need not wait for that, and a command that
@@ -31,4 +32,3 @@ pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // When no thread can start, the closure, and the value with it, is dropped right here.
     let _ = std::thread::Builder::new().name("drop".to_string()).spawn(move || drop(value));
 }
-pub use date::Date;
