@@ -279,10 +279,8 @@ impl ParseCache {
     pub fn open(canonical: &Path) -> Option<ParseCache> {
         let folder = cache_folder()?;
         // A folder others could write is neither read nor written: `check` says so
-        // (`unusable_folder`) and parses everything.
-        if folder_problem(&folder).is_some() {
-            return None;
-        }
+        // (`unusable_folder`) and parses everything. Not made yet: nothing to read.
+        let owner = private_folder(&folder).ok()?;
         let name: String = Sha256::digest(canonical.as_os_str().as_encoded_bytes())
             .iter()
             .take(8)
@@ -305,7 +303,7 @@ impl ParseCache {
             fresh: Mutex::default(),
             settled_before,
         };
-        let Some(text) = read_trusted(&cache.path) else { return Some(cache) };
+        let Some(text) = owner.and_then(|owner| read_trusted(&cache.path, owner)) else { return Some(cache) };
         let Some((first, rest)) = text.split_once('\n') else { return Some(cache) };
         if serde_json::from_str::<Header>(first).ok().as_ref() != Some(&cache.header) {
             return Some(cache);
@@ -466,52 +464,57 @@ fn prune(folder: &Path, keep: &Path) {
 /// running `check` could write to it (its owner is another user, or its group or others may
 /// write). `None` when it is private or not made yet (it is then made private).
 pub fn unusable_folder() -> Option<String> {
-    folder_problem(&cache_folder()?)
+    private_folder(&cache_folder()?).err()
 }
 
-fn folder_problem(folder: &Path) -> Option<String> {
+/// The user running `check` when `folder` is theirs alone; `None` when it is not made yet
+/// (it is then made private); why not, when others could write to it.
+fn private_folder(folder: &Path) -> Result<Option<u32>, String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let metadata = fs::metadata(folder).ok()?;
+        let Ok(metadata) = fs::metadata(folder) else { return Ok(None) };
         let shown = folder.display();
         if !metadata.is_dir() {
-            return Some(format!("the cache folder {shown} is not a folder"));
+            return Err(format!("the cache folder {shown} is not a folder"));
         }
         if metadata.mode() & 0o022 != 0 {
-            return Some(format!(
+            return Err(format!(
                 "the cache folder {shown} can be written by other users (make it private: chmod go-w {shown})"
             ));
         }
         match running_user(folder) {
-            None => return Some(format!("no file can be made in the cache folder {shown}")),
+            None => Err(format!("no file can be made in the cache folder {shown}")),
             Some(me) if me != metadata.uid() => {
-                return Some(format!("the cache folder {shown} belongs to another user"));
+                Err(format!("the cache folder {shown} belongs to another user"))
             }
-            Some(_) => {}
+            Some(me) => Ok(Some(me)),
         }
     }
     #[cfg(not(unix))]
-    let _ = folder;
-    None
+    {
+        let _ = folder;
+        Ok(Some(0))
+    }
 }
 
-/// The cache file's text, when only the user running `check` could have written it: a
-/// regular file owned by that user and not writable by group or others, in a folder that
-/// passed [`folder_problem`]. Anything else is read as no cache: a file others can write
-/// could hold entries planted to make `check` pass.
-fn read_trusted(path: &Path) -> Option<String> {
+/// The cache file's text, when only the user running `check` (`me`, found by
+/// [`private_folder`] for the file's folder) could have written it: a regular file owned by
+/// that user and not writable by group or others. Anything else is read as no cache: a file
+/// others can write could hold entries planted to make `check` pass.
+fn read_trusted(path: &Path, me: u32) -> Option<String> {
     use std::io::Read;
     let mut file = fs::File::open(path).ok()?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        let me = running_user(path.parent()?)?;
         let metadata = file.metadata().ok()?;
         if !metadata.is_file() || metadata.uid() != me || metadata.mode() & 0o022 != 0 {
             return None;
         }
     }
+    #[cfg(not(unix))]
+    let _ = me;
     let mut text = String::new();
     file.read_to_string(&mut text).ok()?;
     Some(text)
