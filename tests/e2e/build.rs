@@ -1,7 +1,7 @@
 //! `trustpress build` on the example ISMS: every page the SPEC lists, for both audiences;
 //! byte-identical rebuilds; and a failed build that leaves the previous output alone.
 
-use crate::common::{build, copy_tree, example_content, read_tree, text, trustpress, TODAY};
+use crate::common::{build, build_error, copy_tree, example_content, read_tree, text, trustpress, TODAY};
 
 const SITE_PAGES: &[&str] = &[
     "index.html",
@@ -151,8 +151,7 @@ fn a_failed_build_leaves_the_previous_output_untouched() {
     let before = read_tree(&out);
 
     std::fs::write(content.join("soa.yaml"), "version: 7\ncontrols: [not, a, mapping\n").unwrap();
-    let assert = build(&content, &out, "public").failure().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = build_error(&content, &out, "public");
     assert!(stderr.contains("soa.yaml:"), "the error names the file and line: {stderr}");
     assert!(stderr.contains("left untouched"), "{stderr}");
     assert!(read_tree(&out) == before, "the previous site must be unchanged");
@@ -179,7 +178,6 @@ fn help_lists_only_working_commands() {
 #[test]
 fn missing_content_folder_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let assert = build(&dir.path().join("nope"), &dir.path().join("out"), "public").failure().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = build_error(&dir.path().join("nope"), &dir.path().join("out"), "public");
     assert!(stderr.contains("cannot open content folder"), "{stderr}");
 }

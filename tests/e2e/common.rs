@@ -38,6 +38,12 @@ pub fn build(content: &Path, out: &Path, audience: &str) -> assert_cmd::assert::
         .assert()
 }
 
+/// `build` that must fail on the content (exit code 1); returns what it printed on stderr.
+pub fn build_error(content: &Path, out: &Path, audience: &str) -> String {
+    let assert = build(content, out, audience).failure().code(1);
+    String::from_utf8_lossy(&assert.get_output().stderr).to_string()
+}
+
 /// Every file below `dir`, by path relative to it (with `/`), with its bytes.
 pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();

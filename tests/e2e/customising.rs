@@ -1,7 +1,7 @@
 //! Custom control catalogs from `frameworks/*.yaml` and theme folders that override the
 //! default theme file by file.
 
-use crate::common::{build, copy_tree, edit, fixture, read_tree, text};
+use crate::common::{build, build_error, copy_tree, edit, fixture, read_tree, text};
 
 /// The leak fixture in a temporary folder, with a theme folder `mytheme` holding `files`
 /// (paths inside the theme) and named in `site.yaml`.
@@ -56,8 +56,7 @@ fn an_unknown_framework_is_an_error_naming_site_yaml() {
     let content = dir.path().join("content");
     copy_tree(&fixture("leak"), &content);
     edit(&content.join("site.yaml"), "frameworks: [iso27001-2022]", "frameworks: [iso27001-2022, pci-dss]");
-    let assert = build(&content, &dir.path().join("out"), "public").failure().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = build_error(&content, &dir.path().join("out"), "public");
     assert!(stderr.contains("unknown framework `pci-dss`") && stderr.contains("site.yaml"), "{stderr}");
 }
 
@@ -92,8 +91,7 @@ fn a_template_error_names_the_template_and_line() {
         "templates/faq.html",
         "{% extends \"base.html\" %}\n{% block content %}\n{{ no_such_variable }}\n{% endblock %}\n",
     )]);
-    let assert = build(&content, &dir.path().join("out"), "public").failure().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = build_error(&content, &dir.path().join("out"), "public");
     assert!(stderr.contains("faq.html:3"), "{stderr}");
 }
 
@@ -148,8 +146,7 @@ fn a_theme_overrides_the_navigation_and_sees_only_its_documented_values() {
     // The navigation is shared between pages, so it cannot read one page's title: that is
     // a template error naming nav.html, not a blank.
     std::fs::write(content.join("mytheme/templates/nav.html"), "<nav>\n{{ page.title }}</nav>").unwrap();
-    let assert = build(&content, &dir.path().join("out2"), "public").failure().code(1);
-    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+    let stderr = build_error(&content, &dir.path().join("out2"), "public");
     assert!(stderr.contains("nav.html:2"), "{stderr}");
 }
 
