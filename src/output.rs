@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::audience::Audience;
 
@@ -134,6 +134,8 @@ pub struct Staging {
     previous: PathBuf,
     /// The thread making folders ahead of the files ([`Sink::expect_folders`]).
     folder_maker: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Tells the folder thread to stop: the build failed, its folders are not needed.
+    abandoned: Arc<AtomicBool>,
     written: AtomicUsize,
     finished: bool,
 }
@@ -159,6 +161,7 @@ impl Staging {
             staging,
             previous,
             folder_maker: Mutex::new(None),
+            abandoned: Arc::default(),
             written: AtomicUsize::new(0),
             finished: false,
         })
@@ -227,9 +230,12 @@ impl Sink for Staging {
         folders.retain(|folder| safe_path(folder));
         folders.sort_unstable();
         folders.dedup();
-        let staging = self.staging.clone();
+        let (staging, abandoned) = (self.staging.clone(), Arc::clone(&self.abandoned));
         let maker = std::thread::Builder::new().name("folders".into()).spawn(move || {
             for folder in folders {
+                if abandoned.load(Ordering::Relaxed) {
+                    return;
+                }
                 let _ = fs::create_dir_all(staging.join(folder));
             }
         });
@@ -241,6 +247,9 @@ impl Sink for Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        if !self.finished {
+            self.abandoned.store(true, Ordering::Relaxed);
+        }
         self.join_folder_maker();
         if !self.finished {
             let _ = fs::remove_dir_all(&self.staging);
