@@ -132,6 +132,11 @@ fn ready(
     diagnostics: Diagnostics,
     laps: Laps,
 ) -> Result<Prepared, BuildError> {
+    // The tripwire: no text the cut let through may still hold an audience fence.
+    let leftovers = crate::tripwire::check(&isms);
+    if !leftovers.is_empty() {
+        return Err(BuildError::Content(leftovers));
+    }
     let theme = match &isms.site.theme {
         Some(folder) => Theme::with_overrides(&root, folder).map_err(|d| BuildError::Content(vec![d]))?,
         None => Theme::default_theme(),
@@ -263,6 +268,8 @@ impl LiveBuild {
             keep_body_links(&mut policy);
             let id = policy.id.clone();
             let old_cut = match crate::cut::cut_policy(&policy, reader) {
+                // A fence left after the cut: the full build reports it.
+                Some(cut) if crate::tripwire::leftover_in(&cut).is_some() => return None,
                 Some(cut) => self.isms.policies.insert(id.clone(), cut),
                 None => self.isms.policies.remove(&id),
             };

@@ -1,7 +1,14 @@
 //! The audience cut: the model as one reader may see it. Withheld items, fields, files and
 //! `::: audience` blocks are removed here, before anything is rendered, so no template,
 //! index or feed can show what is not in its input. Teaser items keep only their title and
-//! summary.
+//! summary: every other field (category, dates, documents, ids made from file names) is
+//! decided here, once, so no template can reach it.
+//!
+//! Every text field goes through the same block cut as the bodies, whatever YAML style it
+//! was written in; [`crate::tripwire`] then fails the build if any text of the cut model
+//! still holds a fence.
+
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -9,13 +16,29 @@ use crate::audience::Audience;
 use crate::fenced;
 use crate::model::*;
 
+/// A teaser's summary as `reader` sees it.
+fn cut_summary(summary: &Option<String>, reader: Audience) -> Option<String> {
+    let mut summary = summary.clone();
+    cut_text(&mut summary, reader);
+    summary
+}
+
+/// A text field as `reader` sees it: its `::: audience` blocks cut like a body's.
+fn cut_text(text: &mut Option<String>, reader: Audience) {
+    if let Some(value) = text.as_mut() {
+        if fenced::may_have_blocks(value) {
+            *value = fenced::cut(value, reader);
+        }
+    }
+}
+
 /// One policy as `reader` sees it: whole but for withheld blocks, a teaser, or nothing.
 /// `reader` is already capped at the model's audience.
 pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
     if policy.audience.visible_to(reader) {
         cut_policy_owned(policy.clone(), reader)
     } else if policy.teaser {
-        Some(policy_teaser(policy))
+        Some(policy_teaser(policy, reader))
     } else {
         None
     }
@@ -31,9 +54,10 @@ fn cut_policy_owned(mut policy: Policy, reader: Audience) -> Option<Policy> {
         if fenced::may_have_blocks(&policy.body.text) {
             policy.body.text = fenced::cut(&policy.body.text, reader);
         }
+        cut_text(&mut policy.summary, reader);
         Some(policy)
     } else if policy.teaser {
-        Some(policy_teaser(&policy))
+        Some(policy_teaser(&policy, reader))
     } else {
         None
     }
@@ -80,6 +104,8 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
     let mut soa = isms.soa.clone();
     for entry in soa.controls.values_mut() {
         entry.policies.retain(|reference| policies.contains_key(&reference.id));
+        cut_text(&mut entry.justification, reader);
+        cut_text(&mut entry.notes, reader);
         if reader < Audience::Internal {
             entry.justification = None;
             entry.owner = None;
@@ -88,6 +114,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         }
     }
 
+    let teasers = teaser_ids(isms.certifications.values().map(|c| (&c.id, c.audience, c.teaser)), reader);
     let certifications = isms
         .certifications
         .iter()
@@ -97,9 +124,12 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 let before = certification.documents.len();
                 certification.documents.retain(|document| visible(document.audience));
                 certification.documents_on_request |= certification.documents.len() < before;
+                cut_text(&mut certification.summary, reader);
+                cut_text(&mut certification.scope, reader);
                 Some((id.clone(), certification))
             } else if certification.teaser {
-                Some((id.clone(), certification_teaser(certification)))
+                let teaser = certification_teaser(certification, teasers[id.as_str()].clone(), reader);
+                Some((teaser.id.clone(), teaser))
             } else {
                 None
             }
@@ -111,9 +141,11 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         .iter()
         .filter_map(|(id, document)| {
             if visible(document.audience) {
-                Some((id.clone(), document.clone()))
+                let mut document = document.clone();
+                cut_text(&mut document.summary, reader);
+                Some((id.clone(), document))
             } else if document.teaser {
-                Some((id.clone(), document_teaser(document)))
+                Some((id.clone(), document_teaser(document, reader)))
             } else {
                 None
             }
@@ -130,6 +162,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 // Failure details name systems and accounts: aggregates and titles only.
                 check.details = None;
             }
+            cut_text(&mut check.details, reader);
             (id.clone(), check)
         })
         .collect();
@@ -141,16 +174,18 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
             if visible(answer.audience) {
                 let mut answer = answer.clone();
                 answer.answer.text = fenced::cut(&answer.answer.text, reader);
+                answer.question = fenced::cut(&answer.question, reader);
                 answer.policies.retain(|reference| policies.contains_key(&reference.id));
                 Some((id.clone(), answer))
             } else if answer.teaser {
-                Some((id.clone(), faq_teaser(answer)))
+                Some((id.clone(), faq_teaser(answer, reader)))
             } else {
                 None
             }
         })
         .collect();
 
+    let teasers = teaser_ids(isms.updates.values().map(|u| (&u.id, u.audience, u.teaser)), reader);
     let updates = isms
         .updates
         .iter()
@@ -158,9 +193,11 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
             if visible(update.audience) {
                 let mut update = update.clone();
                 update.body.text = fenced::cut(&update.body.text, reader);
+                cut_text(&mut update.summary, reader);
                 Some((id.clone(), update))
             } else if update.teaser {
-                Some((id.clone(), update_teaser(update)))
+                let teaser = update_teaser(update, teasers[id.as_str()].clone(), reader);
+                Some((teaser.id.clone(), teaser))
             } else {
                 None
             }
@@ -171,7 +208,12 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         .risks
         .iter()
         .filter(|(_, risk)| visible(risk.audience))
-        .map(|(id, risk)| (id.clone(), risk.clone()))
+        .map(|(id, risk)| {
+            let mut risk = risk.clone();
+            cut_text(&mut risk.description, reader);
+            cut_text(&mut risk.notes, reader);
+            (id.clone(), risk)
+        })
         .collect();
 
     let audits = isms
@@ -181,6 +223,11 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         .map(|(id, audit)| {
             let mut audit = audit.clone();
             audit.body.text = fenced::cut(&audit.body.text, reader);
+            cut_text(&mut audit.scope, reader);
+            for finding in &mut audit.findings {
+                cut_text(&mut finding.description, reader);
+                cut_text(&mut finding.corrective_action, reader);
+            }
             (id.clone(), audit)
         })
         .collect();
@@ -205,7 +252,16 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         certifications,
         documents,
         checks,
-        subprocessors: isms.subprocessors.iter().filter(|s| visible(s.audience)).cloned().collect(),
+        subprocessors: isms
+            .subprocessors
+            .iter()
+            .filter(|s| visible(s.audience))
+            .map(|subprocessor| {
+                let mut subprocessor = subprocessor.clone();
+                cut_text(&mut subprocessor.purpose, reader);
+                subprocessor
+            })
+            .collect(),
         faq,
         updates,
         evidence,
@@ -215,7 +271,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
     }
 }
 
-fn policy_teaser(policy: &Policy) -> Policy {
+fn policy_teaser(policy: &Policy, reader: Audience) -> Policy {
     Policy {
         id: policy.id.clone(),
         title: policy.title.clone(),
@@ -228,23 +284,38 @@ fn policy_teaser(policy: &Policy) -> Policy {
         audience: policy.audience,
         teaser: true,
         teaser_only: true,
-        summary: policy.summary.clone(),
+        summary: cut_summary(&policy.summary, reader),
         controls: Vec::new(),
         body: Markdown::default(),
         source: policy.source.clone(),
     }
 }
 
-fn certification_teaser(certification: &Certification) -> Certification {
+/// The ids that teasers of a kind whose ids come from file names (certifications, updates)
+/// get for `reader`: their place among the teasers, so no file name reaches a lower
+/// audience. `items` are (id, audience, teaser) in id order. The build's cut and the link
+/// targets `check` computes from the whole model both use this.
+pub fn teaser_ids<'a>(
+    items: impl Iterator<Item = (&'a String, Audience, bool)>,
+    reader: Audience,
+) -> BTreeMap<&'a str, String> {
+    items
+        .filter(|(_, audience, teaser)| *teaser && !audience.visible_to(reader))
+        .enumerate()
+        .map(|(index, (id, _, _))| (id.as_str(), format!("on-request-{}", index + 1)))
+        .collect()
+}
+
+fn certification_teaser(certification: &Certification, id: String, reader: Audience) -> Certification {
     Certification {
-        id: certification.id.clone(),
+        id,
         name: certification.name.clone(),
         issuer: None,
         certificate_number: None,
         scope: None,
         issued: None,
         expires: None,
-        summary: certification.summary.clone(),
+        summary: cut_summary(&certification.summary, reader),
         audience: certification.audience,
         teaser: true,
         teaser_only: true,
@@ -254,12 +325,12 @@ fn certification_teaser(certification: &Certification) -> Certification {
     }
 }
 
-fn document_teaser(document: &Document) -> Document {
+fn document_teaser(document: &Document, reader: Audience) -> Document {
     Document {
         id: document.id.clone(),
         title: document.title.clone(),
         file: String::new(),
-        summary: document.summary.clone(),
+        summary: cut_summary(&document.summary, reader),
         audience: document.audience,
         teaser: true,
         teaser_only: true,
@@ -268,12 +339,12 @@ fn document_teaser(document: &Document) -> Document {
     }
 }
 
-fn faq_teaser(answer: &FaqAnswer) -> FaqAnswer {
+fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
     FaqAnswer {
         id: answer.id.clone(),
-        question: answer.question.clone(),
+        question: fenced::cut(&answer.question, reader),
         answer: Markdown::default(),
-        category: answer.category.clone(),
+        category: None,
         controls: Vec::new(),
         policies: Vec::new(),
         caiq: Vec::new(),
@@ -284,12 +355,12 @@ fn faq_teaser(answer: &FaqAnswer) -> FaqAnswer {
     }
 }
 
-fn update_teaser(update: &Update) -> Update {
+fn update_teaser(update: &Update, id: String, reader: Audience) -> Update {
     Update {
-        id: update.id.clone(),
+        id,
         title: update.title.clone(),
-        date: update.date,
-        summary: update.summary.clone(),
+        date: None,
+        summary: cut_summary(&update.summary, reader),
         audience: update.audience,
         teaser: true,
         teaser_only: true,

@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod tripwire;
 
 pub use audience::Audience;
 pub use date::Date;

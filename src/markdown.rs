@@ -10,6 +10,13 @@ use std::sync::OnceLock;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
+/// The one set of parser options every reading of a body uses: rendering, links, plain text
+/// and the audience blocks (`fenced`). Two option sets could read two structures.
+pub const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
+
 /// How links in a body are written: relative to the page showing it (site and bundle), or
 /// absolute under the base URL (feeds, which are read elsewhere).
 #[derive(Debug, Clone)]
@@ -130,18 +137,25 @@ pub fn link_destinations(text: &str) -> Vec<(String, usize)> {
     if !text.contains('[') {
         return links;
     }
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES);
+    let parser = Parser::new_ext(text, OPTIONS);
     // Lines are counted on from the previous link, not from the start each time.
     let (mut counted_to, mut line) = (0, 0);
     for (event, range) in parser.into_offset_iter() {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = event {
+        if let Event::Start(Tag::Link { dest_url, link_type, .. } | Tag::Image { dest_url, link_type, .. }) =
+            event
+        {
             if range.start >= counted_to {
                 line += text[counted_to..range.start].matches('\n').count();
             } else {
                 line = text[..range.start].matches('\n').count();
             }
             counted_to = range.start;
-            links.push((dest_url.to_string(), line));
+            // An email autolink (`<security@example.com>`) is a mail address, not a path.
+            let destination = match link_type {
+                LinkType::Email => format!("mailto:{dest_url}"),
+                _ => dest_url.to_string(),
+            };
+            links.push((destination, line));
         }
     }
     links
@@ -219,12 +233,8 @@ pub struct Rendered {
 
 /// Renders one markdown body. `source_file` is where the body was written (for links).
 pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &LinkBase) -> Rendered {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
     let mut events = Transform {
-        parser: Parser::new_ext(text, options),
+        parser: Parser::new_ext(text, OPTIONS),
         source_file,
         targets,
         base,
@@ -315,6 +325,11 @@ impl<'a> Transform<'a, '_> {
                 };
                 self.code = Some((language, String::new()));
                 return None;
+            }
+            // The HTML writer makes an email autolink a `mailto:` link.
+            Event::Start(Tag::Link { link_type: LinkType::Email, dest_url, title, id }) => {
+                self.link_stack.push(true);
+                Event::Start(Tag::Link { link_type: LinkType::Email, dest_url, title, id })
             }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 match self.targets.resolve(&dest_url, self.source_file) {
@@ -434,7 +449,7 @@ fn heading_text(events: &[Event]) -> String {
 /// their own lines, markup dropped, link text kept.
 pub fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+    for event in Parser::new_ext(text, OPTIONS) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
@@ -614,6 +629,15 @@ mod tests {
         assert_eq!(percent_decode("%\u{e9}"), "%\u{e9}");
         let out = html("See [the plan](plan%a\u{e9}.md).");
         assert!(out.contains("See the plan."), "{out}");
+    }
+
+    #[test]
+    fn email_autolinks_are_mail_links() {
+        let text = "Write to <security@example.com> or see [FAQ](/faq/).";
+        let out = html(text);
+        assert!(out.contains(r#"href="mailto:security@example.com""#), "{out}");
+        assert_eq!(link_destinations(text)[0].0, "mailto:security@example.com");
+        assert_eq!(targets().reaches(&link_destinations(text)[0].0, Path::new("p.md")), None);
     }
 
     #[test]

@@ -177,6 +177,12 @@ impl<'de> Deserialize<'de> for Markdown {
     }
 }
 
+/// A field that must be present in the file but may be emptied later (by the cut): serde
+/// makes an `Option` field with a `deserialize_with` required.
+fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 fn internal() -> Audience {
     Audience::Internal
 }
@@ -505,7 +511,9 @@ pub struct Update {
     #[serde(skip_deserializing)]
     pub id: String,
     pub title: String,
-    pub date: Date,
+    /// Required in every file; `None` only in a teaser after the cut, whose date is withheld.
+    #[serde(deserialize_with = "required")]
+    pub date: Option<Date>,
     #[serde(default)]
     pub summary: Option<String>,
     #[serde(default = "internal")]

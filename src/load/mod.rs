@@ -774,6 +774,9 @@ pub fn reparse_policy(root: &ContentRoot, file: &Path) -> Option<(crate::model::
     parsed.item
 }
 
+/// What every audience-block error says a fence is.
+pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `::: auditor` and a line `:::`, each at the first column of top-level text (the grammar is in the README)";
+
 /// Malformed `::: audience` blocks, at their line in the file.
 fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
     fenced::validate(&markdown.text)
@@ -781,8 +784,8 @@ fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
         .map(|error| {
             let line = markdown.first_line.max(1) + error.line - 1;
             Diagnostic::error("audience-block", error.message)
-                .at(Location::at(file, line, 1))
-                .hint("audience blocks are `::: internal` or `::: auditor`, closed by a line `:::`")
+                .at(Location::at(file, line, error.column))
+                .hint(FENCE_HINT)
         })
         .collect()
 }

@@ -11,6 +11,7 @@ use crate::diagnostic::{Diagnostic, Location};
 /// Parses `text` as YAML into `T`. `first_line` is the line of `text`'s first line in its
 /// file (1 for a whole file, later for front matter), so locations are the file's own.
 pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> Result<T, Diagnostic> {
+    refuse_ambiguous(text, file, first_line)?;
     let options = serde_saphyr::options! {
         with_snippet: false,
     };
@@ -41,6 +42,79 @@ pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> R
             None => diagnostic,
         }
     })
+}
+
+/// The YAML tags a value may carry: the standard ones that say what a scalar already is.
+/// Any other tag could change what serde reads (`audience: !public internal` picks the enum
+/// variant `public` from the tag), so it is refused, on every field of every kind.
+const ALLOWED_TAGS: [&str; 3] = ["str", "int", "bool"];
+
+/// Refuses YAML that serde would read otherwise than its author may mean, before it is
+/// deserialized: any tag but `!!str`, `!!int` and `!!bool`, and any scalar (in whatever
+/// style: plain, quoted, folded, literal) whose value holds `:::` that does not scan as
+/// audience blocks (a folded or quoted string joins the fence lines into one line). The same
+/// YAML parser serde-saphyr uses reads the text, so both see the same nodes.
+fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diagnostic> {
+    use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
+    if !text.contains('!') && !crate::fenced::may_have_blocks(text) {
+        return Ok(());
+    }
+    let at = |line: usize, column: usize| {
+        let line = u32::try_from(line).unwrap_or(0);
+        Location::at(
+            file,
+            if line > 0 { line + first_line - 1 } else { 0 },
+            u32::try_from(column + 1).unwrap_or(0),
+        )
+    };
+    for result in Parser::new_from_str(text) {
+        // A text the parser rejects is reported by the parse that follows, in its words.
+        let Ok((event, span)) = result else { return Ok(()) };
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag.as_ref(),
+            _ => None,
+        };
+        if let Some(tag) = tag {
+            let allowed = tag.core_suffix().is_some_and(|suffix| ALLOWED_TAGS.contains(&suffix))
+                && tag.original_handle() == "!!";
+            if !allowed {
+                let marker = span.tag_start.unwrap_or(span.start);
+                return Err(Diagnostic::error(
+                    "yaml-tag",
+                    format!("YAML tag `{}{}` is not allowed: values are plain text", tag.original_handle(), tag.suffix()),
+                )
+                .at(at(marker.line(), marker.col()))
+                .hint("remove the tag (`audience: !public internal` would be read as public); only !!str, !!int and !!bool are accepted"));
+            }
+        }
+        if let Event::Scalar(value, style, _, _) = &event {
+            if let Some(error) = crate::fenced::validate(value).into_iter().next() {
+                // A block scalar's value starts on the line after its indicator.
+                let (line, column) = match style {
+                    ScalarStyle::Literal => (span.start.line() + error.line as usize, 0),
+                    _ => (span.start.line(), span.start.col()),
+                };
+                let joined = matches!(
+                    style,
+                    ScalarStyle::Folded
+                        | ScalarStyle::SingleQuoted
+                        | ScalarStyle::DoubleQuoted
+                        | ScalarStyle::Plain
+                ) && value.contains(crate::fenced::TOKEN);
+                let hint = if joined && !value.contains('\n') {
+                    "this YAML string style joins lines into one, so the fence lines are no longer lines: write the value as a literal block (`key: |`) with each fence on a line of its own"
+                } else {
+                    crate::load::FENCE_HINT
+                };
+                return Err(Diagnostic::error("audience-block", error.message)
+                    .at(at(line, column))
+                    .hint(hint));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Lists at least this long (in bytes) are parsed in pieces, in parallel.

@@ -748,10 +748,13 @@ fn render_feed(
         html: String,
     }
     let base = LinkBase::Absolute { base_url: options.base_url.clone() };
+    // A teaser has no date to give, and a feed entry needs one: the feed lists dated
+    // updates only; the updates page lists the teasers.
     let entries: Vec<Entry> = model
         .updates
         .iter()
-        .map(|update| {
+        .filter_map(|update| Some((update, update.date?)))
+        .map(|(update, date)| {
             let html = match isms.updates.get(&update.id) {
                 Some(source) if !update.teaser_only => {
                     markdown::render(&source.body.text, &source.source.file, targets, &base).html
@@ -761,13 +764,13 @@ fn render_feed(
             Entry {
                 title: &update.title,
                 url: base.link_to(&update.path),
-                date: update.date.rfc3339_midnight(),
+                date: date.rfc3339_midnight(),
                 summary: update.summary.as_deref(),
                 html,
             }
         })
         .collect();
-    let updated = model.updates.first().map_or(options.today, |u| u.date).rfc3339_midnight();
+    let updated = model.updates.first().and_then(|u| u.date).unwrap_or(options.today).rfc3339_midnight();
     let template = environment.get_template("feed.xml").map_err(template_error)?;
     let xml = template
         .render(context! {
@@ -921,9 +924,12 @@ pub fn link_targets_for(isms: &Isms, reader: Audience) -> LinkTargets {
         targets.pages.insert(routes::policy(&policy.id));
         targets.sources.insert(policy.source.file.clone(), routes::policy(&policy.id));
     }
+    let teasers =
+        crate::cut::teaser_ids(isms.updates.values().map(|u| (&u.id, u.audience, u.teaser)), reader);
     for update in isms.updates.values().filter(|u| visible(u.audience) || u.teaser) {
-        targets.pages.insert(routes::update(&update.id));
-        targets.sources.insert(update.source.file.clone(), routes::update(&update.id));
+        let id = teasers.get(update.id.as_str()).unwrap_or(&update.id);
+        targets.pages.insert(routes::update(id));
+        targets.sources.insert(update.source.file.clone(), routes::update(id));
     }
     for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {

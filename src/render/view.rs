@@ -219,7 +219,8 @@ pub struct UpdateView {
     pub id: String,
     pub path: String,
     pub title: String,
-    pub date: Date,
+    /// `None` for a teaser: its date is withheld.
+    pub date: Option<Date>,
     pub summary: Option<String>,
     pub teaser_only: bool,
     pub html: String,
@@ -735,7 +736,8 @@ pub fn build(context: &ViewContext) -> SiteModel {
             }
         })
         .collect();
-    updates.sort_by(|a, b| (b.date, &a.id).cmp(&(a.date, &b.id)));
+    // Newest first; teasers, which show no date, last.
+    updates.sort_by(|a, b| (b.date.is_none(), b.date, &a.id).cmp(&(a.date.is_none(), a.date, &b.id)));
 
     let mut risks: Vec<RiskView> = isms
         .risks
