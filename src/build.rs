@@ -68,6 +68,9 @@ struct Prepared {
     root: ContentRoot,
     theme: Theme,
     render_options: RenderOptions,
+    /// Content files this audience may not see, from the whole model: the sink refuses
+    /// their bytes under any name.
+    withheld: crate::withheld::Withheld,
     warnings: Vec<Diagnostic>,
     timings: Vec<(&'static str, Duration)>,
 }
@@ -128,6 +131,7 @@ fn load_checked(
 fn ready(
     options: &SiteOptions,
     isms: Isms,
+    withheld: crate::withheld::Withheld,
     root: ContentRoot,
     diagnostics: Diagnostics,
     laps: Laps,
@@ -150,7 +154,7 @@ fn ready(
     };
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    Ok(Prepared { isms, root, theme, render_options, warnings, timings: laps.laps })
+    Ok(Prepared { isms, root, theme, render_options, withheld, warnings, timings: laps.laps })
 }
 
 /// Loads, checks and cuts the content for one audience, for a build: the loaded model's
@@ -159,8 +163,9 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let mut laps = Laps::start();
     let (mut loaded, diagnostics) = load_checked(options, &mut laps, false)?;
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
+    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), isms.audience);
     laps.lap("cut");
-    ready(options, isms, loaded.root, diagnostics, laps)
+    ready(options, isms, withheld, loaded.root, diagnostics, laps)
 }
 
 /// `prepare` for the dev server, which keeps the whole loaded model beside the cut one.
@@ -168,8 +173,9 @@ fn prepare_live(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError>
     let mut laps = Laps::start();
     let (loaded, diagnostics) = load_checked(options, &mut laps, true)?;
     let isms = cut(&loaded.isms, options.audience);
+    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), isms.audience);
     laps.lap("cut");
-    let prepared = ready(options, isms, loaded.root.clone(), diagnostics, laps)?;
+    let prepared = ready(options, isms, withheld, loaded.root.clone(), diagnostics, laps)?;
     Ok((prepared, loaded))
 }
 
@@ -177,7 +183,7 @@ fn prepare_live(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError>
 pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
     let mut prepared = prepare(options)?;
     let started = Instant::now();
-    let sink = output::Memory::new(options.audience);
+    let sink = output::Memory::new(options.audience).withhold(std::mem::take(&mut prepared.withheld));
     render::render_site(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options, &sink)?;
     prepared.timings.push(("render", started.elapsed()));
     Ok(RenderedSite {
@@ -194,7 +200,8 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildError> {
     let mut prepared = prepare(options)?;
     let started = Instant::now();
-    let staging = output::Staging::begin(out, options.audience, &options.content)?;
+    let staging = output::Staging::begin(out, options.audience, &options.content)?
+        .withhold(std::mem::take(&mut prepared.withheld));
     let rendered = render::render_site(
         &prepared.isms,
         &prepared.root,
@@ -206,7 +213,7 @@ pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildE
     let started = Instant::now();
     staging.finish()?;
     prepared.timings.push(("swap", started.elapsed()));
-    let Prepared { isms, root, theme, render_options, warnings, timings } = prepared;
+    let Prepared { isms, root, theme, render_options, warnings, timings, .. } = prepared;
     crate::drop_in_background((isms, root, theme, render_options));
     Ok(BuiltSite { files: rendered.files, warnings, timings, templates: rendered.templates })
 }
@@ -234,7 +241,7 @@ pub struct Rebuilt {
 pub fn render_live(options: &SiteOptions) -> Result<(Rebuilt, LiveBuild), BuildError> {
     let (mut prepared, loaded) = prepare_live(options)?;
     let started = Instant::now();
-    let sink = output::Memory::new(options.audience);
+    let sink = output::Memory::new(options.audience).withhold(std::mem::take(&mut prepared.withheld));
     let renderer = Renderer::new(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options)
         .map_err(|d| BuildError::Content(vec![d]))?;
     renderer.render_all(&prepared.isms, &prepared.root, &prepared.theme, &sink)?;

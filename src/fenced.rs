@@ -242,6 +242,41 @@ fn classify(text: &str) -> Vec<Found> {
     found
 }
 
+/// Characters that show as nothing (zero-width spaces and joiners, the byte-order mark, the
+/// soft hyphen) or as a colon without being one.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{180e}')
+}
+
+fn colon_lookalike(c: char) -> bool {
+    matches!(c, '\u{ff1a}' | '\u{2236}' | '\u{a789}' | '\u{2d0}' | '\u{589}' | '\u{5c3}' | '\u{fe55}' | '\u{fe13}' | '\u{1361}' | '\u{205a}')
+}
+
+/// The first line whose `:::` is disguised: it reads as a fence once invisible characters
+/// are dropped and colon look-alikes read as colons, but holds no `:::` as written. An
+/// author who pasted such a line meant a fence; the parser would publish it as text.
+fn disguised_fence(text: &str) -> Option<FenceError> {
+    if text.is_ascii() {
+        return None;
+    }
+    for (index, (line, _)) in lines(text).into_iter().enumerate() {
+        let line = &text[line];
+        if line.is_ascii() || !line.chars().any(|c| invisible(c) || colon_lookalike(c)) {
+            continue;
+        }
+        let skeleton: String =
+            line.chars().filter(|c| !invisible(*c)).map(|c| if colon_lookalike(c) { ':' } else { c }).collect();
+        if skeleton.contains(TOKEN) && !line.contains(TOKEN) || skeleton.trim_start().starts_with(TOKEN) && !line.starts_with(TOKEN) {
+            return Some(FenceError {
+                line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                column: 1,
+                message: "this line looks like an audience fence but is written with invisible or look-alike characters: write `:::` with plain colons at the first column".to_string(),
+            });
+        }
+    }
+    None
+}
+
 /// The offset of the first `\r` not followed by `\n`.
 fn bare_carriage_return(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -250,6 +285,9 @@ fn bare_carriage_return(text: &str) -> Option<usize> {
 
 /// The audience blocks of `text`, or every problem with them.
 pub fn scan(text: &str) -> Result<Vec<Block>, Vec<FenceError>> {
+    if let Some(error) = disguised_fence(text) {
+        return Err(vec![error]);
+    }
     if !may_have_blocks(text) {
         return Ok(Vec::new());
     }
@@ -312,6 +350,9 @@ pub fn validate(text: &str) -> Vec<FenceError> {
 /// The first `:::` of `text` outside code, if any: after the cut there must be none (the
 /// tripwire), since the cut removes every boundary line.
 pub fn leftover(text: &str) -> Option<FenceError> {
+    if let Some(error) = disguised_fence(text) {
+        return Some(error);
+    }
     if !may_have_blocks(text) {
         return None;
     }
@@ -344,7 +385,7 @@ fn audiences_of_lines(text: &str, blocks: &[Block]) -> Vec<Audience> {
 /// which stops every build) is withheld whole from everyone below auditor: a mistake can
 /// only hide text, never show it.
 pub fn cut(text: &str, reader: Audience) -> String {
-    if !may_have_blocks(text) {
+    if !may_have_blocks(text) && disguised_fence(text).is_none() {
         return text.to_string();
     }
     let blocks = match scan(text) {
@@ -499,6 +540,15 @@ mod tests {
         let text = "```yaml\nkey: value\n\n::: internal\nsecret\n:::\n";
         assert!(!validate(text).is_empty());
         assert_eq!(cut(text, Audience::Public), "");
+    }
+
+    #[test]
+    fn disguised_fences_are_errors() {
+        for text in ["::\u{200b}: internal\nsecret\n:::\n", "\u{feff}::: internal\nsecret\n:::\n", "\u{ff1a}\u{ff1a}\u{ff1a} internal\nsecret\n\u{ff1a}\u{ff1a}\u{ff1a}\n"] {
+            assert!(!validate(text).is_empty(), "{text:?}");
+            assert!(!cut(text, Audience::Public).contains("secret"), "{text:?}");
+        }
+        assert!(validate("Caf\u{e9}: a colon, \u{ff1a} one.\n").is_empty());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod output;
 pub mod render;
 pub mod serve;
 pub mod tripwire;
+pub mod withheld;
 
 pub use audience::Audience;
 pub use date::Date;

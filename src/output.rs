@@ -32,6 +32,8 @@ pub enum WriteError {
     AboveAudience { path: String, file: Audience, build: Audience },
     #[error("refusing to write `{0}`: output paths must be relative and stay inside the output folder")]
     BadPath(String),
+    #[error("refusing to write `{path}`: its bytes are those of `{withheld}`, a file this audience may not see")]
+    WithheldBytes { path: String, withheld: PathBuf },
     #[error("two output files have the same path `{0}`")]
     DuplicatePath(String),
     #[error("refusing to use `{0}` as the output folder: it is, or contains, the content folder")]
@@ -66,11 +68,18 @@ fn safe_path(path: &str) -> bool {
 pub struct Gate {
     audience: Audience,
     seen: Mutex<HashSet<String>>,
+    /// Content files this audience may not see: no output file may have their bytes.
+    withheld: crate::withheld::Withheld,
 }
 
 impl Gate {
     pub fn new(audience: Audience) -> Gate {
-        Gate { audience, seen: Mutex::new(HashSet::new()) }
+        Gate { audience, seen: Mutex::new(HashSet::new()), withheld: Default::default() }
+    }
+
+    /// Refuse any file with the bytes of one of `withheld`.
+    pub fn withhold(&mut self, withheld: crate::withheld::Withheld) {
+        self.withheld = withheld;
     }
 
     pub fn admit(&self, file: &OutputFile) -> Result<(), WriteError> {
@@ -86,6 +95,9 @@ impl Gate {
         }
         if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone()) {
             return Err(WriteError::DuplicatePath(file.path.clone()));
+        }
+        if let Some(withheld) = self.withheld.matching(&file.bytes) {
+            return Err(WriteError::WithheldBytes { path: file.path.clone(), withheld: withheld.to_path_buf() });
         }
         Ok(())
     }
@@ -106,6 +118,12 @@ pub struct Memory {
 impl Memory {
     pub fn new(audience: Audience) -> Memory {
         Memory { gate: Gate::new(audience), files: Mutex::new(Vec::new()) }
+    }
+
+    /// Refuse any file with the bytes of one of `withheld`.
+    pub fn withhold(mut self, withheld: crate::withheld::Withheld) -> Memory {
+        self.gate.withhold(withheld);
+        self
     }
 
     /// The files, sorted by path.
@@ -165,6 +183,12 @@ impl Staging {
             written: AtomicUsize::new(0),
             finished: false,
         })
+    }
+
+    /// Refuse any file with the bytes of one of `withheld`.
+    pub fn withhold(mut self, withheld: crate::withheld::Withheld) -> Staging {
+        self.gate.withhold(withheld);
+        self
     }
 
     /// Waits for the folder thread: nothing may be made in the staging folder after it is

@@ -4,6 +4,7 @@
 //! the audience rules. Every problem is a `Diagnostic` with a stable code.
 
 mod completeness;
+mod file_audience;
 mod freshness;
 mod links;
 mod references;

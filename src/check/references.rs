@@ -15,6 +15,7 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
     let isms = &loaded.isms;
     let mut diagnostics = Diagnostics::default();
     duplicate_ids(isms, &mut diagnostics);
+    diagnostics.extend(super::file_audience::file_audiences(isms));
 
     let control_exists = |id: &str| isms.catalogs.find_control(id).is_some();
     let mut unknown = |kind: &str, reference: &Reference, file: &Location, hint: String| {

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real binary on fixture content, asserting on the files a user gets.
 //! One test binary (modules below) keeps link time down.
 
+mod adversary;
 mod build;
 mod bundle;
 mod check_cache;

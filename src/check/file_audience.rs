@@ -1,0 +1,104 @@
+//! Every file has one audience. A file that items name is copied into the output of the
+//! lowest audience that may see it, so a file named at two audiences (a public document that
+//! is also an internal certification's report, or auditor evidence) would reach the lower
+//! one byte for byte. Evidence files stay auditor-only whoever else names them: naming one
+//! from any other item is an error, as is naming any file under `evidence/`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::audience::Audience;
+use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
+use crate::model::Isms;
+
+/// One item naming a file.
+struct Naming {
+    audience: Audience,
+    what: String,
+    location: Location,
+    evidence: bool,
+}
+
+/// `file-audience-conflict` errors: files named at more than one audience.
+pub fn file_audiences(isms: &Isms) -> Diagnostics {
+    let mut names: BTreeMap<&Path, Vec<Naming>> = BTreeMap::new();
+    fn name<'a>(names: &mut BTreeMap<&'a Path, Vec<Naming>>, path: &'a Path, naming: Naming) {
+        if !path.as_os_str().is_empty() {
+            names.entry(path).or_default().push(naming);
+        }
+    }
+    for certification in isms.certifications.values() {
+        for document in &certification.documents {
+            name(
+                &mut names,
+                &document.path,
+                Naming {
+                    audience: document.audience.max(certification.audience),
+                    what: format!("certification `{}`", certification.id),
+                    location: Location::at(&certification.source.file, document.line, 1),
+                    evidence: false,
+                },
+            );
+        }
+    }
+    for document in isms.documents.values() {
+        name(
+            &mut names,
+            &document.path,
+            Naming {
+                audience: document.audience,
+                what: format!("document `{}`", document.id),
+                location: document.source.clone(),
+                evidence: false,
+            },
+        );
+    }
+    for evidence in isms.evidence.values() {
+        name(
+            &mut names,
+            &evidence.path,
+            Naming {
+                audience: evidence.audience.max(Audience::Auditor),
+                what: format!("evidence `{}`", evidence.id),
+                location: evidence.source.clone(),
+                evidence: true,
+            },
+        );
+    }
+    let mut diagnostics = Diagnostics::default();
+    for (path, namings) in names {
+        let in_evidence_folder = path.starts_with("evidence");
+        let evidence = namings.iter().find(|n| n.evidence);
+        let highest = namings.iter().map(|n| n.audience).max().unwrap_or(Audience::Auditor);
+        for naming in &namings {
+            let conflict = if naming.evidence {
+                None
+            } else if let Some(evidence) = evidence {
+                Some(format!("it is {}'s file, and evidence files are for auditors only", evidence.what))
+            } else if in_evidence_folder {
+                Some("files under evidence/ are for auditors only".to_string())
+            } else if naming.audience < highest {
+                let other = namings.iter().find(|n| n.audience == highest).map_or(String::new(), |n| n.what.clone());
+                Some(format!("{other} names it for the {highest} audience"))
+            } else {
+                None
+            };
+            if let Some(reason) = conflict {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "file-audience-conflict",
+                        format!(
+                            "{} names `{}` for the {} audience, but {reason}",
+                            naming.what,
+                            display_path(path),
+                            naming.audience
+                        ),
+                    )
+                    .at(naming.location.clone())
+                    .hint("every file has one audience: give this item a copy of its own with what that audience may see, or name the file at one audience only"),
+                );
+            }
+        }
+    }
+    diagnostics
+}

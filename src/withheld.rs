@@ -1,0 +1,90 @@
+//! The sink's second tripwire: no file above the build's audience may be written under
+//! another name. The cut keeps withheld items out of the model, and `check` refuses a file
+//! named at two audiences; this catches what both could miss (a hard link, a copy of an
+//! evidence file under another name) at the one place that writes output. Files are matched
+//! by size first (from metadata, no reading), and hashed only when an output file has the
+//! size of a withheld one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+use crate::audience::Audience;
+use crate::model::Isms;
+
+/// The content files a build must not write, by size.
+#[derive(Default)]
+pub struct Withheld {
+    by_size: HashMap<u64, Vec<WithheldFile>>,
+}
+
+struct WithheldFile {
+    /// Content-relative path, for the error.
+    path: PathBuf,
+    absolute: PathBuf,
+    /// SHA-256 of its bytes, once an output file of its size asked (`None`: unreadable).
+    hash: OnceLock<Option<[u8; 32]>>,
+}
+
+impl Withheld {
+    /// The files of `isms` (the whole loaded model) that `reader` may not see: those named
+    /// only by items above it, and every file under `evidence/` below auditor.
+    pub fn of(isms: &Isms, root: &Path, reader: Audience) -> Withheld {
+        let mut paths: Vec<&Path> = Vec::new();
+        for certification in isms.certifications.values() {
+            for document in &certification.documents {
+                if !document.audience.max(certification.audience).visible_to(reader) {
+                    paths.push(&document.path);
+                }
+            }
+        }
+        for document in isms.documents.values().filter(|d| !d.audience.visible_to(reader)) {
+            paths.push(&document.path);
+        }
+        for evidence in isms.evidence.values().filter(|e| !e.audience.visible_to(reader)) {
+            paths.push(&evidence.path);
+        }
+        let mut withheld = Withheld::default();
+        let mut add = |path: PathBuf| {
+            let absolute = root.join(&path);
+            if let Ok(metadata) = std::fs::metadata(&absolute) {
+                // An empty file has no bytes to leak (and every empty file would match it).
+                if metadata.is_file() && metadata.len() > 0 {
+                    let file = WithheldFile { path, absolute, hash: OnceLock::new() };
+                    withheld.by_size.entry(metadata.len()).or_default().push(file);
+                }
+            }
+        };
+        for path in paths.into_iter().filter(|p| !p.as_os_str().is_empty()) {
+            add(path.to_path_buf());
+        }
+        if reader < Audience::Auditor {
+            let mut stack = vec![PathBuf::from("evidence")];
+            while let Some(folder) = stack.pop() {
+                let Ok(entries) = std::fs::read_dir(root.join(&folder)) else { continue };
+                for entry in entries.flatten() {
+                    let path = folder.join(entry.file_name());
+                    match entry.file_type() {
+                        Ok(kind) if kind.is_dir() => stack.push(path),
+                        Ok(kind) if kind.is_file() => add(path),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        withheld
+    }
+
+    /// The withheld file whose bytes `bytes` are, if any.
+    pub fn matching(&self, bytes: &[u8]) -> Option<&Path> {
+        let candidates = self.by_size.get(&(bytes.len() as u64))?;
+        let hash: [u8; 32] = Sha256::digest(bytes).into();
+        candidates.iter().find_map(|file| {
+            let known = file.hash.get_or_init(|| std::fs::read(&file.absolute).ok().map(|b| Sha256::digest(b).into()));
+            // A withheld file that cannot be read is matched by size alone: fail closed.
+            (known.is_none() || *known == Some(hash)).then_some(file.path.as_path())
+        })
+    }
+}
