@@ -249,7 +249,19 @@ fn invisible(c: char) -> bool {
 }
 
 fn colon_lookalike(c: char) -> bool {
-    matches!(c, '\u{ff1a}' | '\u{2236}' | '\u{a789}' | '\u{2d0}' | '\u{589}' | '\u{5c3}' | '\u{fe55}' | '\u{fe13}' | '\u{1361}' | '\u{205a}')
+    matches!(
+        c,
+        '\u{ff1a}'
+            | '\u{2236}'
+            | '\u{a789}'
+            | '\u{2d0}'
+            | '\u{589}'
+            | '\u{5c3}'
+            | '\u{fe55}'
+            | '\u{fe13}'
+            | '\u{1361}'
+            | '\u{205a}'
+    )
 }
 
 /// The first line whose `:::` is disguised: it reads as a fence once invisible characters
@@ -264,9 +276,14 @@ fn disguised_fence(text: &str) -> Option<FenceError> {
         if line.is_ascii() || !line.chars().any(|c| invisible(c) || colon_lookalike(c)) {
             continue;
         }
-        let skeleton: String =
-            line.chars().filter(|c| !invisible(*c)).map(|c| if colon_lookalike(c) { ':' } else { c }).collect();
-        if skeleton.contains(TOKEN) && !line.contains(TOKEN) || skeleton.trim_start().starts_with(TOKEN) && !line.starts_with(TOKEN) {
+        let skeleton: String = line
+            .chars()
+            .filter(|c| !invisible(*c))
+            .map(|c| if colon_lookalike(c) { ':' } else { c })
+            .collect();
+        if skeleton.contains(TOKEN) && !line.contains(TOKEN)
+            || skeleton.trim_start().starts_with(TOKEN) && !line.starts_with(TOKEN)
+        {
             return Some(FenceError {
                 line: u32::try_from(index + 1).unwrap_or(u32::MAX),
                 column: 1,
@@ -544,7 +561,11 @@ mod tests {
 
     #[test]
     fn disguised_fences_are_errors() {
-        for text in ["::\u{200b}: internal\nsecret\n:::\n", "\u{feff}::: internal\nsecret\n:::\n", "\u{ff1a}\u{ff1a}\u{ff1a} internal\nsecret\n\u{ff1a}\u{ff1a}\u{ff1a}\n"] {
+        for text in [
+            "::\u{200b}: internal\nsecret\n:::\n",
+            "\u{feff}::: internal\nsecret\n:::\n",
+            "\u{ff1a}\u{ff1a}\u{ff1a} internal\nsecret\n\u{ff1a}\u{ff1a}\u{ff1a}\n",
+        ] {
             assert!(!validate(text).is_empty(), "{text:?}");
             assert!(!cut(text, Audience::Public).contains("secret"), "{text:?}");
         }

@@ -32,7 +32,9 @@ pub enum WriteError {
     AboveAudience { path: String, file: Audience, build: Audience },
     #[error("refusing to write `{0}`: output paths must be relative and stay inside the output folder")]
     BadPath(String),
-    #[error("refusing to write `{path}`: its bytes are those of `{withheld}`, a file this audience may not see")]
+    #[error(
+        "refusing to write `{path}`: its bytes are those of `{withheld}`, a file this audience may not see"
+    )]
     WithheldBytes { path: String, withheld: PathBuf },
     #[error("two output files have the same path `{0}`")]
     DuplicatePath(String),
@@ -97,7 +99,10 @@ impl Gate {
             return Err(WriteError::DuplicatePath(file.path.clone()));
         }
         if let Some(withheld) = self.withheld.matching(&file.bytes) {
-            return Err(WriteError::WithheldBytes { path: file.path.clone(), withheld: withheld.to_path_buf() });
+            return Err(WriteError::WithheldBytes {
+                path: file.path.clone(),
+                withheld: withheld.to_path_buf(),
+            });
         }
         Ok(())
     }

@@ -82,7 +82,9 @@ impl Withheld {
         let candidates = self.by_size.get(&(bytes.len() as u64))?;
         let hash: [u8; 32] = Sha256::digest(bytes).into();
         candidates.iter().find_map(|file| {
-            let known = file.hash.get_or_init(|| std::fs::read(&file.absolute).ok().map(|b| Sha256::digest(b).into()));
+            let known = file
+                .hash
+                .get_or_init(|| std::fs::read(&file.absolute).ok().map(|b| Sha256::digest(b).into()));
             // A withheld file that cannot be read is matched by size alone: fail closed.
             (known.is_none() || *known == Some(hash)).then_some(file.path.as_path())
         })

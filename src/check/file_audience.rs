@@ -78,7 +78,8 @@ pub fn file_audiences(isms: &Isms) -> Diagnostics {
             } else if in_evidence_folder {
                 Some("files under evidence/ are for auditors only".to_string())
             } else if naming.audience < highest {
-                let other = namings.iter().find(|n| n.audience == highest).map_or(String::new(), |n| n.what.clone());
+                let other =
+                    namings.iter().find(|n| n.audience == highest).map_or(String::new(), |n| n.what.clone());
                 Some(format!("{other} names it for the {highest} audience"))
             } else {
                 None

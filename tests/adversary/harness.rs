@@ -123,3 +123,166 @@ pub fn probe(files: &[(&str, &[u8])]) -> Result<[Outcome; 2], String> {
     }
     Ok([public, internal])
 }
+
+/// Content made from fuzz bytes: markdown around one audience block holding a marker,
+/// placed in one of the fields that carry markdown. Every choice comes from the bytes, so a
+/// crash or leak reproduces from its input.
+///
+/// The marker is only ever written between an opening fence and a later closing fence as
+/// the author meant them (each possibly mangled: containers, indentation, odd spaces,
+/// colons, line endings). The text before the block never leaves a code block open, and the
+/// text inside it never holds an exact closing line: so a build that shows the marker has
+/// shown what its author withheld.
+pub fn generate(data: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut bytes = Bytes(data, 0);
+    let ending = bytes.pick(&["\n", "\n", "\n", "\r\n", "\r"]);
+    let (level, marker) = bytes.pick(&[("internal", INTERNAL), ("auditor", AUDITOR)]);
+    let mut body = String::new();
+    for _ in 0..bytes.below(4) {
+        body.push_str(bytes.pick(OUTSIDE));
+    }
+    body.push_str(bytes.pick(LINE_PREFIXES));
+    body.push_str(bytes.pick(&[":::", ":::", ":::", "::::", "::\u{200b}:", "\u{ff1a}\u{ff1a}\u{ff1a}"]));
+    body.push_str(bytes.pick(&[" ", " ", " ", "  ", "\t", "\u{a0}"]));
+    body.push_str(level);
+    body.push_str(bytes.pick(&["", "", " ", "\t"]));
+    body.push('\n');
+    for _ in 0..bytes.below(5) {
+        body.push_str(bytes.pick(INSIDE));
+    }
+    body.push_str(bytes.pick(LINE_PREFIXES));
+    body.push_str(marker);
+    body.push('\n');
+    for _ in 0..bytes.below(4) {
+        body.push_str(bytes.pick(INSIDE));
+    }
+    body.push_str(bytes.pick(LINE_PREFIXES));
+    body.push_str(bytes.pick(&[":::", ":::", "::::", "::: "]));
+    body.push('\n');
+    for _ in 0..bytes.below(3) {
+        body.push_str(bytes.pick(OUTSIDE));
+    }
+    let body = body.replace('\n', ending);
+    let place = bytes.below(6);
+    let yaml_block = |indent: &str| -> String {
+        body.split_inclusive(['\n', '\r']).map(|line| format!("{indent}{line}")).collect::<String>()
+    };
+    let (path, text) = match place {
+        0 => ("policies/fuzz.md", format!("---\nid: POL-FUZZ\ntitle: Fuzz\naudience: public\n---\n{body}")),
+        1 => (
+            "updates/2026-11-03-fuzz.md",
+            format!("---\ntitle: Fuzz\ndate: 2026-11-03\naudience: public\n---\n{body}"),
+        ),
+        2 => (
+            "faq/fuzz.yaml",
+            format!(
+                "- id: FAQ-FUZZ\n  question: Fuzz?\n  audience: public\n  answer: |\n{}",
+                yaml_block("    ")
+            ),
+        ),
+        3 => (
+            "faq/fuzz.yaml",
+            format!(
+                "- id: FAQ-FUZZ\n  question: Fuzz?\n  audience: public\n  answer: >\n{}",
+                yaml_block("    ")
+            ),
+        ),
+        4 => (
+            "faq/fuzz.yaml",
+            format!(
+                "- id: FAQ-FUZZ\n  question: Fuzz?\n  audience: public\n  answer: \"{}\"\n",
+                body.replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('\n', "\\n")
+                    .replace('\r', "\\r")
+                    .replace('\t', "\\t")
+            ),
+        ),
+        _ => (
+            "policies/fuzz.md",
+            format!(
+                "---\nid: POL-FUZZ\ntitle: Fuzz\naudience: public\nsummary: |\n{}---\nBody.\n",
+                yaml_block("  ")
+            ),
+        ),
+    };
+    vec![(path.to_string(), text.into_bytes())]
+}
+
+/// What may stand before a fence line, on its line.
+const LINE_PREFIXES: &[&str] =
+    &["", "", "", "", " ", "   ", "    ", "\t", "> ", "- ", "1. ", "\u{a0}", "\u{feff}", "| "];
+
+/// Whole pieces that leave no code block open.
+const OUTSIDE: &[&str] = &[
+    "Text.\n",
+    "\n",
+    "# Heading\n",
+    "```\ncode\n```\n",
+    "~~~ yaml\nk: v\n~~~\n",
+    "    indented code\n\n",
+    "> quote\n",
+    "- item\n",
+    "1. item\n",
+    "<div>\n",
+    "<!-- note -->\n",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "[ref]: https://example.com\n",
+    "Note[^1].\n\n[^1]: The note.\n",
+    "Setext\n---\n",
+    "*emphasis\n",
+    "`span\n",
+    "Café —\u{a0}text.\n",
+];
+
+/// Pieces inside the block: anything but a line that closes it exactly.
+const INSIDE: &[&str] = &[
+    "Text.\n",
+    "\n",
+    "```\n",
+    "    ```\n",
+    "\t```\n",
+    "```a`b\n",
+    "~~~\n",
+    "> quote\n",
+    "- item\n",
+    "  continued\n",
+    "<div>\n",
+    "</div>\n",
+    "`\n",
+    "| x |\n|---|\n",
+    "> :::\n",
+    " :::\n",
+    ":::: \n",
+    "::: internal\n",
+    "::: auditor\n",
+    "---\n",
+    "===\n",
+    "[^2]: ",
+    "\r",
+];
+
+/// A reader of fuzz bytes that gives zeros once they run out.
+struct Bytes<'a>(&'a [u8], usize);
+
+impl Bytes<'_> {
+    fn next(&mut self) -> u8 {
+        let byte = self.0.get(self.1).copied().unwrap_or(0);
+        self.1 += 1;
+        byte
+    }
+    fn below(&mut self, n: usize) -> usize {
+        usize::from(self.next()) % n
+    }
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+}
+
+/// The fuzzer's property: the content `generate` makes from `data` is refused, or no build
+/// shows the marker.
+pub fn check_generated(data: &[u8]) -> Result<(), String> {
+    let files = generate(data);
+    let files: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    probe(&files).map(|_| ()).map_err(|leak| format!("{leak}\ncontent: {:?}", files[0]))
+}

@@ -55,7 +55,10 @@ fn bodies(template: fn(&str) -> Vec<u8>, path: &'static str) -> Vec<(String, &'s
         ("tab before the backticks", format!("\t```\n::: internal\n{i}\n:::\n\t```\n")),
         ("no-break space before the backticks", format!("\u{a0}```\n::: internal\n{i}\n:::\n\u{a0}```\n")),
         ("backtick in the info string", format!("```a`b\n::: internal\n{i}\n:::\n```\n")),
-        ("fence in a list item, next line not indented", format!("- item\n  ```\n::: internal\n{i}\n:::\n  ```\n")),
+        (
+            "fence in a list item, next line not indented",
+            format!("- item\n  ```\n::: internal\n{i}\n:::\n  ```\n"),
+        ),
         ("bare CR between two fences", format!("```\n::: x\r:::\n```\n::: internal\n{i}\n:::\n")),
         ("bare CR line endings", format!("```\rcode\r```\r::: internal\r{i}\r:::\r")),
         ("blockquote", format!("> ::: internal\n> {i}\n> :::\n")),
@@ -81,7 +84,10 @@ fn bodies(template: fn(&str) -> Vec<u8>, path: &'static str) -> Vec<(String, &'s
         ("unknown audience word", format!("::: interal\n{i}\n:::\n")),
         ("never closed", format!("::: internal\n{i}\n")),
         ("nested auditor block", format!("::: internal\n{i}\n\n::: auditor\n{a}\n:::\n:::\n")),
-        ("auditor block with a link reference", format!("::: auditor\n[x]: https://{a}.example\n:::\n\nSee [x].\n")),
+        (
+            "auditor block with a link reference",
+            format!("::: auditor\n[x]: https://{a}.example\n:::\n\nSee [x].\n"),
+        ),
         ("CRLF block", format!("::: internal\r\n{i}\r\n:::\r\n")),
         ("heading inside a block", format!("::: internal\n## {i}\n\ntext\n:::\n")),
         ("image inside a block", format!("::: internal\n![{i}](https://example.com/{i}.png)\n:::\n")),
@@ -94,7 +100,8 @@ fn bodies(template: fn(&str) -> Vec<u8>, path: &'static str) -> Vec<(String, &'s
 #[test]
 fn hostile_policy_bodies_never_leak() {
     let cases = bodies(policy, "policies/adversary.md");
-    let cases: Vec<(&str, &str, Vec<u8>)> = cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
+    let cases: Vec<(&str, &str, Vec<u8>)> =
+        cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
     let outcomes = each(&cases);
     // The findings the parser rule or the tripwire refuse, not only hide.
     for (name, [public, _]) in &outcomes {
@@ -110,7 +117,8 @@ fn hostile_policy_bodies_never_leak() {
 #[test]
 fn hostile_update_bodies_never_leak_into_pages_or_feeds() {
     let cases = bodies(update, "updates/2026-11-01-adversary.md");
-    let cases: Vec<(&str, &str, Vec<u8>)> = cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
+    let cases: Vec<(&str, &str, Vec<u8>)> =
+        cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
     each(&cases);
 }
 
@@ -131,12 +139,16 @@ fn hostile_faq_answers_never_leak_in_any_yaml_style() {
         ("double-quoted over lines", format!("  answer: \"Yes.\n    ::: internal\n    {i}\n    :::\"\n")),
         ("double-quoted with escapes", format!("  answer: \"Yes.\\n::: internal\\n{i}\\n:::\\n\"\n")),
         ("literal, keep chomping", format!("  answer: |+\n    Yes.\n    ::: internal\n    {i}\n    :::\n\n")),
-        ("category with a block", format!("  answer: Yes.\n  category: |\n    ::: internal\n    {i}\n    :::\n")),
+        (
+            "category with a block",
+            format!("  answer: Yes.\n  category: |\n    ::: internal\n    {i}\n    :::\n"),
+        ),
         ("question with a block", format!("  answer: Yes.\n  category: c\n  question2: x\n")),
     ] {
         cases.push((name.to_string(), "faq/adversary.yaml", faq(&yaml)));
     }
-    let cases: Vec<(&str, &str, Vec<u8>)> = cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
+    let cases: Vec<(&str, &str, Vec<u8>)> =
+        cases.iter().map(|(n, p, b)| (n.as_str(), *p, b.clone())).collect();
     each(&cases);
 }
 
@@ -180,17 +192,27 @@ fn every_text_field_goes_through_the_cut() {
         (
             "policy summary",
             "policies/adversary.md",
-            format!("---\nid: POL-S\ntitle: T\naudience: public\nsummary: {}---\nBody.\n", block("  ", i, "internal")),
+            format!(
+                "---\nid: POL-S\ntitle: T\naudience: public\nsummary: {}---\nBody.\n",
+                block("  ", i, "internal")
+            ),
         ),
         (
             "certification summary and scope",
             "certifications/adversary.yaml",
-            format!("name: Adv\naudience: public\nsummary: {}scope: {}", block("  ", i, "internal"), block("  ", i, "internal")),
+            format!(
+                "name: Adv\naudience: public\nsummary: {}scope: {}",
+                block("  ", i, "internal"),
+                block("  ", i, "internal")
+            ),
         ),
         (
             "document summary",
             "documents/documents.yaml",
-            format!("- id: DOC-A\n  title: A\n  file: whitepaper.pdf\n  audience: public\n  summary: {}", block("    ", i, "internal")),
+            format!(
+                "- id: DOC-A\n  title: A\n  file: whitepaper.pdf\n  audience: public\n  summary: {}",
+                block("    ", i, "internal")
+            ),
         ),
         (
             "subprocessor purpose",
@@ -200,14 +222,24 @@ fn every_text_field_goes_through_the_cut() {
         (
             "update summary",
             "updates/2026-11-02-adv.md",
-            format!("---\ntitle: T\ndate: 2026-11-02\naudience: public\nsummary: {}---\nBody.\n", block("  ", i, "internal")),
+            format!(
+                "---\ntitle: T\ndate: 2026-11-02\naudience: public\nsummary: {}---\nBody.\n",
+                block("  ", i, "internal")
+            ),
         ),
         (
             "risk description (internal item, auditor block)",
             "risks.yaml",
-            format!("- id: R-A\n  title: T\n  likelihood: 2\n  impact: 2\n  description: {}", block("    ", a, "auditor")),
+            format!(
+                "- id: R-A\n  title: T\n  likelihood: 2\n  impact: 2\n  description: {}",
+                block("    ", a, "auditor")
+            ),
         ),
-        ("a title cannot hold a block", "policies/adversary.md", format!("---\nid: POL-T\ntitle: {}audience: public\n---\nBody.\n", block("  ", i, "internal"))),
+        (
+            "a title cannot hold a block",
+            "policies/adversary.md",
+            format!("---\nid: POL-T\ntitle: {}audience: public\n---\nBody.\n", block("  ", i, "internal")),
+        ),
     ];
     for (name, path, text) in cases {
         probe(&[(path, text.as_bytes())]).unwrap_or_else(|leak| panic!("{name}: {leak}"));
@@ -232,7 +264,11 @@ fn teasers_show_their_title_summary_and_nothing_else() {
     let [public, _] = probe(&files).unwrap_or_else(|leak| panic!("{leak}"));
     let Outcome::Built(public) = public else { panic!("the public build failed: {public:?}") };
     let all: String = public.iter().map(|(_, b)| String::from_utf8_lossy(b).to_string()).collect();
-    assert!(all.contains("Teased question?") && all.contains("Teased certificate") && all.contains("Teased update"));
+    assert!(
+        all.contains("Teased question?")
+            && all.contains("Teased certificate")
+            && all.contains("Teased update")
+    );
     // The teaser update's date is withheld too.
     for date in ["2024-02-29", "29 February 2024", "Feb 29, 2024", "2024-02-29T00:00:00Z"] {
         assert!(!all.contains(date), "the teaser's date {date} is shown");
@@ -242,8 +278,11 @@ fn teasers_show_their_title_summary_and_nothing_else() {
 #[test]
 fn a_file_has_one_audience() {
     let a = AUDITOR;
-    let evidence_index = format!("{MINIMAL_EVIDENCE}- id: EV-ADV\n  title: Secret evidence\n  file: secret.txt\n  controls: [A.5.1]\n");
-    let public_document = "- id: DOC-ADV\n  title: Public paper\n  file: ../evidence/secret.txt\n  audience: public\n";
+    let evidence_index = format!(
+        "{MINIMAL_EVIDENCE}- id: EV-ADV\n  title: Secret evidence\n  file: secret.txt\n  controls: [A.5.1]\n"
+    );
+    let public_document =
+        "- id: DOC-ADV\n  title: Public paper\n  file: ../evidence/secret.txt\n  audience: public\n";
     let files: [(&str, &[u8]); 3] = [
         ("evidence/secret.txt", a.as_bytes()),
         ("evidence/evidence.yaml", evidence_index.as_bytes()),
@@ -276,7 +315,9 @@ fn a_file_has_one_audience() {
 /// sink's hash check does.
 #[test]
 fn the_sink_refuses_the_bytes_of_a_withheld_file_under_any_name() {
-    let evidence_index = format!("{MINIMAL_EVIDENCE}- id: EV-ADV\n  title: Secret evidence\n  file: secret.txt\n  controls: [A.5.1]\n");
+    let evidence_index = format!(
+        "{MINIMAL_EVIDENCE}- id: EV-ADV\n  title: Secret evidence\n  file: secret.txt\n  controls: [A.5.1]\n"
+    );
     let public_document = "- id: DOC-ADV\n  title: Public paper\n  file: copy.txt\n  audience: public\n";
     let secret = format!("{AUDITOR} key ceremony transcript");
     let files: [(&str, &[u8]); 4] = [
@@ -290,4 +331,35 @@ fn the_sink_refuses_the_bytes_of_a_withheld_file_under_any_name() {
         let codes = refused(&outcome).expect("refused");
         assert!(codes.iter().any(|c| c.contains("secret.txt")), "{codes:?}");
     }
+}
+
+/// The differential fuzzer's seeds and every input it ever found a problem with
+/// (`fuzz/audience-seeds`, `fuzz/audience-regressions`), then a fixed-seed sample of
+/// generated content: each is refused or shows no marker.
+#[test]
+fn the_differential_fuzzers_inputs_never_leak() {
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for folder in ["fuzz/audience-seeds", "fuzz/audience-regressions"] {
+        let Ok(entries) = std::fs::read_dir(crate::common::repo().join(folder)) else { continue };
+        for entry in entries.flatten() {
+            inputs.push(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    assert!(inputs.len() >= 8, "the seeds are there ({} inputs)", inputs.len());
+    // A fixed-seed sample beyond the seeds (xorshift: the same inputs on every run).
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..80 {
+        let input: Vec<u8> = (0..24)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 24) as u8
+            })
+            .collect();
+        inputs.push(input);
+    }
+    let leaks: Vec<String> =
+        inputs.iter().filter_map(|input| harness::check_generated(input).err()).collect();
+    assert!(leaks.is_empty(), "{} of {} inputs leaked:\n{}", leaks.len(), inputs.len(), leaks.join("\n\n"));
 }
