@@ -20,6 +20,22 @@ pub fn leftover_in<T: Serialize + ?Sized>(item: &T) -> Option<(&'static str, fen
     walker.found
 }
 
+/// `check`'s run of the tripwire: the whole model cut for each site audience, so content
+/// that would stop `build` fails `check` too. Each problem is reported once.
+pub fn check_every_audience(isms: &Isms) -> Vec<Diagnostic> {
+    let (public, internal) = rayon::join(
+        || check(&crate::cut::cut(isms, crate::Audience::Public)),
+        || check(&crate::cut::cut(isms, crate::Audience::Internal)),
+    );
+    let mut problems = public;
+    for problem in internal {
+        if !problems.iter().any(|p| p.message == problem.message) {
+            problems.push(problem);
+        }
+    }
+    problems
+}
+
 /// Every item of `isms` (already cut) whose text still holds a fence, as errors.
 pub fn check(isms: &Isms) -> Vec<Diagnostic> {
     use rayon::prelude::*;

@@ -45,9 +45,15 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnosti
     match loaded {
         Ok(loaded) => {
             let mut diagnostics = loaded.diagnostics.clone();
-            let (references, quality) = rayon::join(|| references(&loaded), || quality(&loaded, today));
+            let ((references, quality), leftovers) = rayon::join(
+                || rayon::join(|| references(&loaded), || quality(&loaded, today)),
+                || crate::tripwire::check_every_audience(&loaded.isms),
+            );
             diagnostics.extend(references);
             diagnostics.extend(quality);
+            for leftover in leftovers {
+                diagnostics.push(leftover);
+            }
             crate::drop_in_background(loaded);
             diagnostics.into_sorted()
         }

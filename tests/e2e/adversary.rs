@@ -363,3 +363,23 @@ fn the_differential_fuzzers_inputs_never_leak() {
         inputs.iter().filter_map(|input| harness::check_generated(input).err()).collect();
     assert!(leaks.is_empty(), "{} of {} inputs leaked:\n{}", leaks.len(), inputs.len(), leaks.join("\n\n"));
 }
+
+/// What would stop `build` stops `check` too: CI catches it before anyone publishes.
+#[test]
+fn check_fails_where_the_tripwire_would_stop_the_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let policy = format!(
+        "---\nid: POL-T\ntitle: |\n  ::: internal\n  {INTERNAL}\n  :::\naudience: public\n---\nBody.\n"
+    );
+    harness::write_content(&content, &[("policies/adversary.md", policy.as_bytes())]);
+    let output = crate::common::trustpress()
+        .args(["check", "--today", crate::common::TODAY, "--content"])
+        .arg(&content)
+        .output()
+        .unwrap();
+    let stderr =
+        String::from_utf8_lossy(&output.stderr).to_string() + &String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("audience-leftover") && stderr.contains("`title`"), "{stderr}");
+}
