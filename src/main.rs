@@ -51,9 +51,10 @@ enum Command {
     Bundle(BundleArgs),
     /// Check a bundle against its manifest.
     ///
-    /// Re-hashes every file and names each one that changed, is missing or is extra.
-    /// Exit code 0 only when all match, 1 when not, 2 for usage errors (a missing or
-    /// wrong --identity).
+    /// Re-hashes every file and names each one that changed, is missing or is extra, and
+    /// each entry in a form `bundle` never writes (a symlink, a folder entry, an unsafe
+    /// name, a zip comment, …). Exit code 0 only when all is as bundle wrote it, 1 when
+    /// not, 2 for usage errors (a missing or wrong --identity).
     Verify(VerifyArgs),
 }
 
@@ -547,7 +548,7 @@ fn run_verify(args: VerifyArgs) -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 eprintln!(
-                    "error: {} does not match its manifest: {} problem(s) in {} files",
+                    "error: {} does not verify: {} problem(s) in {} files",
                     options.file.display(),
                     report.problems.len(),
                     report.checked

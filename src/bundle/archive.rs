@@ -1,6 +1,6 @@
 //! Writing the zip. Every entry gets the same timestamp (the build date), the same
 //! permissions (0644, Unix) and deflate at the default level, in the order given, so the
-//! same input gives the same bytes. File contents are read, hashed and compressed in one
+//! same input gives the same bytes; `verify` refuses an entry of any other form (`form.rs`). File contents are read, hashed and compressed in one
 //! pass through a fixed buffer; the archive's own bytes are hashed on their way to disk,
 //! through age encryption when there are recipients.
 //!

@@ -141,9 +141,31 @@ fn check_paths(entries: &[Entry]) -> Result<(), Vec<Diagnostic>> {
 /// Relative, `/`-separated, every segment a plain name: what every unzip tool extracts
 /// inside its target folder, and what `sha256sum -c` reads without escapes.
 fn is_safe_path(path: &str) -> bool {
-    !path.contains('\\')
-        && !path.chars().any(char::is_control)
-        && path.split('/').all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+    path_problem(path).is_none()
+}
+
+/// Why `path` is not a safe path (see [`is_safe_path`]), or `None` when it is. `verify` refuses
+/// an entry or a manifest line by the same rule: it accepts every name `bundle` writes and no
+/// other.
+pub(super) fn path_problem(path: &str) -> Option<&'static str> {
+    if path.is_empty() {
+        Some("an empty name")
+    } else if path.starts_with('/') {
+        Some("an absolute name")
+    } else if path.contains('\\') {
+        Some("a backslash in its name (a folder separator on Windows)")
+    } else if path.chars().any(char::is_control) {
+        Some("a control character in its name")
+    } else if path.ends_with('/') {
+        Some("a name ending in `/` (a folder)")
+    } else {
+        path.split('/').find_map(|segment| match segment {
+            "" => Some("an empty segment (`//`) in its name"),
+            "." => Some("a `.` segment in its name"),
+            ".." => Some("a `..` segment in its name, which leaves the folder it is extracted into"),
+            _ => None,
+        })
+    }
 }
 
 #[cfg(test)]

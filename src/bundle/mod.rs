@@ -8,6 +8,7 @@
 //! and renamed over it only when complete.
 
 mod archive;
+mod form;
 mod layout;
 pub mod manifest;
 pub mod provenance;

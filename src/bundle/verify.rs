@@ -1,7 +1,10 @@
 //! `trustpress verify`: re-hashes every entry of a bundle against its manifest and names
-//! each file that changed, is missing or is extra. Reads a plain zip, or an age-encrypted
-//! one with an identity, decrypting as it reads (nothing decrypted is written to disk).
+//! each file that changed, is missing or is extra, and each entry that is not as `bundle`
+//! writes it (see `form.rs`): the auditor trusts what verify says ok to. Reads a plain zip,
+//! or an age-encrypted one with an identity, decrypting as it reads (nothing decrypted is
+//! written to disk).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs::File;
@@ -11,6 +14,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use zip::ZipArchive;
 
+use super::form::{self, Form};
+use super::layout;
 use super::manifest::{self, FileEntry, ManifestFiles, MANIFEST_PATH, SUMS_PATH};
 use super::Progress;
 
@@ -23,7 +28,7 @@ pub struct VerifyOptions {
     pub identity: Option<PathBuf>,
 }
 
-/// One way the archive differs from its manifest.
+/// One way the archive differs from its manifest, or from what `bundle` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// In the manifest and the archive, with other bytes (or unreadable).
@@ -32,23 +37,47 @@ pub enum Problem {
     Missing { path: String },
     /// In the archive, not in the manifest.
     Extra { path: String },
+    /// Something `bundle` never writes (a symlink, a folder entry, an unsafe name, a zip
+    /// comment, a name listed twice, …), whether or not the bytes match: the auditor's unzip
+    /// acts on it. `path` is the entry, the manifest line or, for the archive as a whole, the
+    /// archive; `reason` says what it is and what `bundle` writes instead.
+    Unexpected { path: String, reason: String },
 }
 
 impl Problem {
     pub fn path(&self) -> &str {
         match self {
-            Problem::Changed { path, .. } | Problem::Missing { path } | Problem::Extra { path } => path,
+            Problem::Changed { path, .. }
+            | Problem::Missing { path }
+            | Problem::Extra { path }
+            | Problem::Unexpected { path, .. } => path,
         }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = shown(self.path());
         match self {
-            Problem::Changed { path, reason } => write!(f, "changed: {path} ({reason})"),
-            Problem::Missing { path } => write!(f, "missing: {path}"),
-            Problem::Extra { path } => write!(f, "extra:   {path}"),
+            Problem::Changed { reason, .. } => write!(f, "changed: {path} ({reason})"),
+            Problem::Missing { .. } => write!(f, "missing: {path}"),
+            Problem::Extra { .. } => write!(f, "extra:   {path}"),
+            Problem::Unexpected { reason, .. } => write!(f, "unexpected: {path} ({reason})"),
         }
+    }
+}
+
+/// `path` with its control characters escaped: a name in a hostile archive must not move the
+/// cursor or recolour the terminal that shows it.
+fn shown(path: &str) -> Cow<'_, str> {
+    if path.chars().any(char::is_control) {
+        Cow::Owned(
+            path.chars()
+                .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(path)
     }
 }
 
@@ -113,8 +142,8 @@ pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<Verify
     let kind = sniff(&mut file, path)?;
     match kind {
         Kind::Zip => {
-            let archive = open_zip(BufReader::new(file), path)?;
-            verify_archive(archive, path, false, progress)
+            let (archive, form) = open_zip(BufReader::new(file), path)?;
+            verify_archive(archive, form, path, false, progress)
         }
         Kind::Age => {
             let identity_file =
@@ -129,8 +158,8 @@ pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<Verify
                 }
                 other => VerifyError::Decrypt { path: path.clone(), reason: other.to_string() },
             })?;
-            let archive = open_zip(reader, path)?;
-            verify_archive(archive, path, true, progress)
+            let (archive, form) = open_zip(reader, path)?;
+            verify_archive(archive, form, path, true, progress)
         }
     }
 }
@@ -168,11 +197,31 @@ fn sniff(file: &mut File, path: &Path) -> Result<Kind, VerifyError> {
     }
 }
 
-fn open_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<ZipArchive<R>, VerifyError> {
-    ZipArchive::new(reader).map_err(|error| VerifyError::NotABundle {
+/// Opens the zip, and checks that every entry has the form `bundle` writes.
+fn open_zip<R: Read + Seek>(reader: R, path: &Path) -> Result<(ZipArchive<R>, Form), VerifyError> {
+    let not_a_bundle = |reason: String| VerifyError::NotABundle {
         path: path.to_path_buf(),
-        reason: format!("not a readable zip ({error})"),
-    })
+        reason: format!("not a readable zip ({reason})"),
+    };
+    let archive = ZipArchive::new(reader).map_err(|error| not_a_bundle(error.to_string()))?;
+    let comment = !archive.comment().is_empty();
+    let directory_start = archive.central_directory_start();
+    let mut reader = archive.into_inner();
+    let shown = path.display().to_string();
+    let mut form =
+        form::check(&mut reader, directory_start, &shown).map_err(|error| not_a_bundle(error.to_string()))?;
+    if comment {
+        form.problems.insert(
+            0,
+            Problem::Unexpected {
+                path: shown,
+                reason: "a zip comment, which unzip prints to whoever opens the archive; bundle writes none"
+                    .into(),
+            },
+        );
+    }
+    let archive = ZipArchive::new(reader).map_err(|error| not_a_bundle(error.to_string()))?;
+    Ok((archive, form))
 }
 
 fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Sync>>, VerifyError> {
@@ -188,18 +237,13 @@ fn read_identities(path: &Path) -> Result<Vec<Box<dyn age::Identity + Send + Syn
 
 fn verify_archive<R: Read + Seek>(
     mut archive: ZipArchive<R>,
+    form: Form,
     path: &Path,
     encrypted: bool,
     progress: &dyn Progress,
 ) -> Result<VerifyReport, VerifyError> {
     let manifest_error = |reason: String| VerifyError::Manifest { path: path.to_path_buf(), reason };
-    let mut problems = Vec::new();
-    if archive.has_duplicate_names() {
-        problems.push(Problem::Changed {
-            path: path.display().to_string(),
-            reason: "the archive holds two entries with the same name".into(),
-        });
-    }
+    let Form { mut problems, refused } = form;
 
     let manifest_bytes = {
         let entry = archive
@@ -223,20 +267,23 @@ fn verify_archive<R: Read + Seek>(
         )));
     }
 
-    // Name → index; directory entries hold no bytes and are not files to account for.
+    // Name → index, by the names' bytes: a name that is not UTF-8 (refused by the form
+    // check) is not decoded as CP 437 into one the manifest might list.
     let mut in_archive: BTreeMap<String, usize> = BTreeMap::new();
     for index in 0..archive.len() {
-        let Some(Ok(name)) = archive.name_for_index(index) else { continue };
-        let name = name.into_owned();
-        if !name.ends_with('/') {
-            in_archive.insert(name, index);
+        let Ok(entry) = archive.by_index_data(index) else { continue };
+        if let Ok(name) = std::str::from_utf8(entry.name_raw()) {
+            in_archive.insert(name.to_string(), index);
         }
     }
 
     progress.start(manifest.files.iter().map(|f| f.size).sum());
     let mut listed = BTreeSet::new();
     for expected in &manifest.files {
-        listed.insert(expected.path.as_str());
+        if let Some(reason) = listing_problem(&expected.path, &mut listed) {
+            problems.push(Problem::Unexpected { path: expected.path.clone(), reason });
+            continue;
+        }
         let Some(&index) = in_archive.get(&expected.path) else {
             problems.push(Problem::Missing { path: expected.path.clone() });
             continue;
@@ -271,7 +318,11 @@ fn verify_archive<R: Read + Seek>(
     }
 
     for name in in_archive.keys() {
-        if !listed.contains(name.as_str()) && name != MANIFEST_PATH && name != SUMS_PATH {
+        if !listed.contains(name.as_str())
+            && name != MANIFEST_PATH
+            && name != SUMS_PATH
+            && !refused.contains(name)
+        {
             problems.push(Problem::Extra { path: name.clone() });
         }
     }
@@ -290,6 +341,22 @@ fn verify_archive<R: Read + Seek>(
         git_commit,
         encrypted,
     })
+}
+
+/// Why the manifest cannot list `path` (after the paths in `listed`), or `None`, adding it to
+/// `listed`.
+fn listing_problem<'a>(path: &'a str, listed: &mut BTreeSet<&'a str>) -> Option<String> {
+    if let Some(problem) = layout::path_problem(path) {
+        Some(format!(
+            "listed in manifest.json with {problem}; bundle lists relative, `/`-separated names of plain segments"
+        ))
+    } else if path == MANIFEST_PATH || path == SUMS_PATH {
+        Some("listed in manifest.json, which lists neither itself nor SHA256SUMS".into())
+    } else if !listed.insert(path) {
+        Some("listed twice in manifest.json; bundle lists each file once".into())
+    } else {
+        None
+    }
 }
 
 /// Re-hashes entry `index` and compares it with `expected`.

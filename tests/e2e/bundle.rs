@@ -1,16 +1,21 @@
 //! `trustpress bundle` and `trustpress verify`: the example ISMS bundles into a zip that real
 //! tools accept (Python's zipfile, `unzip -t`, `sha256sum -c`), holds everything an auditor
 //! needs and browses offline; verify catches a changed, a removed and an added file;
-//! rebuilds are byte-identical; encryption round-trips; paths never leave the content.
+//! rebuilds are byte-identical; encryption round-trips; paths never leave the content;
+//! verify refuses an archive in any form `bundle` never writes, even when every byte matches
+//! its manifest.
 //!
 //! External tools are installed by `.ci/run`. Where one is missing on a developer machine,
 //! the check that needs it is skipped with a loud message, unless
 //! `TRUSTPRESS_REQUIRE_TOOLS` is set (as CI sets it), when a missing tool fails the test.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
+use std::sync::OnceLock;
+
+use zip::write::FullFileOptions;
 
 use crate::common::{copy_tree, example_content, fixture, trustpress};
 
@@ -95,11 +100,29 @@ fn text(files: &BTreeMap<String, Vec<u8>>, path: &str) -> String {
     String::from_utf8(bytes.clone()).unwrap()
 }
 
-/// Writes a zip holding `files` (a tampered copy of a bundle).
+/// The options `bundle` writes every entry with (src/bundle/archive.rs), streamed as it
+/// streams them.
+fn as_bundle_writes() -> FullFileOptions<'static, 'static> {
+    FullFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644)
+        .system(zip::System::Unix)
+}
+
+/// Writes a zip holding `files` (a tampered copy of a bundle) as `bundle` writes one.
 fn write_zip(path: &Path, files: &BTreeMap<String, Vec<u8>>) {
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    write_zip_with(path, files, |_| as_bundle_writes());
+}
+
+/// Writes a zip holding `files`, each entry with the options `options` gives for its name.
+fn write_zip_with(
+    path: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    options: impl Fn(&str) -> FullFileOptions<'static, 'static>,
+) {
+    let mut writer = zip::ZipWriter::new_stream(std::fs::File::create(path).unwrap());
     for (name, bytes) in files {
-        writer.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        writer.start_file(name.as_str(), options(name)).unwrap();
         writer.write_all(bytes).unwrap();
     }
     writer.finish().unwrap();
@@ -605,4 +628,316 @@ fn usage_and_input_errors_have_their_exit_codes() {
         .arg(dir.path())
         .assert();
     assert_holds(&stderr(&into_folder.code(1)), "is a folder");
+}
+
+/// The example bundle's bytes, built once for the tests that make hostile copies of it.
+fn example_bundle_bytes() -> &'static [u8] {
+    static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("audit.zip");
+        bundle(&example_content(), &out).success();
+        std::fs::read(&out).unwrap()
+    })
+}
+
+/// The example bundle's entries, by name.
+fn example_entries() -> BTreeMap<String, Vec<u8>> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    std::fs::write(&out, example_bundle_bytes()).unwrap();
+    entries(&out)
+}
+
+/// Writes `manifest` as the `manifest.json` of `files`, with the `SHA256SUMS` that agrees
+/// with it: what someone who edits a bundle and knows its format does.
+fn seal(files: &mut BTreeMap<String, Vec<u8>>, manifest: &serde_json::Value) {
+    let json = serde_json::to_vec_pretty(manifest).unwrap();
+    let mut sums = String::new();
+    for file in manifest["files"].as_array().unwrap() {
+        sums.push_str(&format!("{}  {}\n", file["sha256"].as_str().unwrap(), file["path"].as_str().unwrap()));
+    }
+    sums.push_str(&format!("{}  manifest.json\n", sha256_hex(&json)));
+    files.insert("manifest.json".into(), json);
+    files.insert("SHA256SUMS".into(), sums.into_bytes());
+}
+
+/// Rewrites the manifest and `SHA256SUMS` of `files` to list every other entry with its true
+/// size and SHA-256: every byte then matches, and only the form of the archive is wrong.
+fn reseal(files: &mut BTreeMap<String, Vec<u8>>) {
+    let mut manifest: serde_json::Value = serde_json::from_str(&text(files, "manifest.json")).unwrap();
+    manifest["files"] = files
+        .iter()
+        .filter(|(path, _)| *path != "manifest.json" && *path != "SHA256SUMS")
+        .map(|(path, bytes)| serde_json::json!({ "path": path, "size": bytes.len(), "sha256": sha256_hex(bytes) }))
+        .collect();
+    seal(files, &manifest);
+}
+
+/// Where the local header and the central directory record of the entry `name` start.
+fn headers(zip: &[u8], name: &str) -> (usize, usize) {
+    let archive = zip::ZipArchive::new(Cursor::new(zip)).unwrap();
+    let entry = archive.by_index_data(archive.index_for_name(name).unwrap()).unwrap();
+    (usize::try_from(entry.header_start()).unwrap(), usize::try_from(entry.central_header_start()).unwrap())
+}
+
+/// Gives the entry `name` the name `new` (of the same length) in both its headers.
+fn rename_in_place(zip: &mut [u8], name: &str, new: &[u8]) {
+    assert_eq!(name.len(), new.len());
+    let (local, central) = headers(zip, name);
+    zip[local + 30..][..new.len()].copy_from_slice(new);
+    zip[central + 46..][..new.len()].copy_from_slice(new);
+}
+
+/// Sets (or clears) general-purpose `flag` of the entry `name` in both its headers.
+fn set_flag(zip: &mut [u8], name: &str, flag: u16, on: bool) {
+    let (local, central) = headers(zip, name);
+    for at in [local + 6, central + 8] {
+        let flags = u16::from_le_bytes([zip[at], zip[at + 1]]);
+        let flags = if on { flags | flag } else { flags & !flag };
+        zip[at..at + 2].copy_from_slice(&flags.to_le_bytes());
+    }
+}
+
+/// What verify prints of `zip`, which it must refuse.
+fn refused(zip: &Path) -> String {
+    let report = verify(zip).code(1);
+    assert_holds(&stderr(&report), "problem(s)");
+    stdout(&report)
+}
+
+#[test]
+fn an_untouched_bundle_and_a_copy_written_as_bundle_writes_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    std::fs::write(&out, example_bundle_bytes()).unwrap();
+    assert_holds(&stdout(&verify(&out).success()), "ok: all");
+    // The copy the tests below make hostile, before they do: it differs only where they say.
+    let copy = dir.path().join("copy.zip");
+    write_zip(&copy, &example_entries());
+    assert_holds(&stdout(&verify(&copy).success()), "ok: all");
+}
+
+#[test]
+fn verify_refuses_a_zip_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let mut bytes = example_bundle_bytes().to_vec();
+    // The end-of-central-directory record is the last 22 bytes; it ends with the comment's length.
+    let end = bytes.len() - 22;
+    assert_eq!(&bytes[end..end + 4], b"PK\x05\x06");
+    let comment = b"Checked by Halcyon Ledger's auditor: no need to look further.";
+    bytes[end + 20..].copy_from_slice(&u16::try_from(comment.len()).unwrap().to_le_bytes());
+    bytes.extend_from_slice(comment);
+    std::fs::write(&out, bytes).unwrap();
+    assert_eq!(
+        refused(&out),
+        format!(
+            "unexpected: {} (a zip comment, which unzip prints to whoever opens the archive; bundle writes none)\n",
+            out.display()
+        )
+    );
+}
+
+#[test]
+fn verify_refuses_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let mut bytes = example_bundle_bytes().to_vec();
+    let evidence = "evidence/A.5.15/access-review-2026-q3.csv";
+    // Same bytes, but unzip would make the entry a link to wherever its bytes point.
+    let (_, central) = headers(&bytes, evidence);
+    bytes[central + 38..central + 42].copy_from_slice(&(0o120_777u32 << 16).to_le_bytes());
+    std::fs::write(&out, bytes).unwrap();
+    assert_eq!(
+        refused(&out),
+        format!("unexpected: {evidence} (a symlink; bundle writes regular files only)\n")
+    );
+}
+
+#[test]
+fn verify_refuses_folder_entries_above_all_one_holding_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let mut files = example_entries();
+    files.insert("evidence/".into(), Vec::new());
+    files.insert("evidence/A.5.15/".into(), b"bytes in a folder entry\n".to_vec());
+    write_zip(&out, &files);
+    assert_eq!(
+        refused(&out),
+        "unexpected: evidence/ (a folder entry; bundle writes files only, no folder entries)\n\
+         unexpected: evidence/A.5.15/ (a folder entry holding 24 bytes; bundle writes files only, no folder entries)\n"
+    );
+}
+
+#[test]
+fn verify_refuses_extra_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    write_zip_with(&out, &example_entries(), |name| {
+        let mut options = as_bundle_writes();
+        if name == "soa.csv" {
+            // An extended timestamp, as many zip tools add: modified 2026-11-21.
+            options.add_extra_field(0x5455, [1, 0x00, 0x4c, 0x01, 0x6b], false).unwrap();
+        }
+        options
+    });
+    let report = refused(&out);
+    assert!(!report.is_empty());
+    for line in report.lines() {
+        assert!(
+            line.starts_with("unexpected: soa.csv (extra field 0x5455 (extended timestamp)")
+                && line.ends_with("; bundle writes none but Zip64 sizes)"),
+            "{report}"
+        );
+    }
+}
+
+#[test]
+fn verify_refuses_unsafe_and_unnormalised_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let planted = b"planted\n".to_vec();
+    for (name, shown, reason) in [
+        ("/tmp/planted.csv", "/tmp/planted.csv", "an absolute name"),
+        ("../planted.csv", "../planted.csv", "a `..` segment in its name, which leaves the folder"),
+        ("evidence/../../planted.csv", "evidence/../../planted.csv", "a `..` segment"),
+        ("evidence\\planted.csv", "evidence\\planted.csv", "a backslash in its name"),
+        ("./planted.csv", "./planted.csv", "a `.` segment in its name"),
+        ("evidence//planted.csv", "evidence//planted.csv", "an empty segment (`//`) in its name"),
+        ("evidence/planted.csv/", "evidence/planted.csv/", "a folder entry holding 8 bytes"),
+        ("planted\u{1b}[2J.csv", "planted\\u{1b}[2J.csv", "a control character in its name"),
+        ("r\u{e9}sum\u{e9}.csv", "r\u{e9}sum\u{e9}.csv", "a non-ASCII name without the UTF-8 flag"),
+    ] {
+        // Listed in a manifest that agrees with every byte: only the name is wrong.
+        let mut files = example_entries();
+        files.insert(name.into(), planted.clone());
+        reseal(&mut files);
+        let zip = dir.path().join("named.zip");
+        write_zip(&zip, &files);
+        if !name.is_ascii() {
+            let mut bytes = std::fs::read(&zip).unwrap();
+            set_flag(&mut bytes, name, 0x0800, false);
+            std::fs::write(&zip, bytes).unwrap();
+        }
+        let report = refused(&zip);
+        assert_holds(&report, &format!("unexpected: {shown} ({reason}"));
+        assert!(!report.contains("extra:") && !report.contains("changed:"), "{report}");
+    }
+
+    // A name that is not UTF-8, which tools decode each their own way (the manifest, JSON,
+    // cannot list it).
+    let mut files = example_entries();
+    files.insert("planted_.csv".into(), planted);
+    let zip = dir.path().join("bytes.zip");
+    write_zip(&zip, &files);
+    let mut bytes = std::fs::read(&zip).unwrap();
+    rename_in_place(&mut bytes, "planted_.csv", b"planted\xff.csv");
+    std::fs::write(&zip, bytes).unwrap();
+    assert_eq!(
+        refused(&zip),
+        "unexpected: planted\\xff.csv (a name that is not UTF-8; bundle writes UTF-8 names)\n"
+    );
+}
+
+#[test]
+fn verify_refuses_two_entries_with_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let evidence = "evidence/A.5.15/access-review-2026-q3.csv";
+    let twin = "evidence/A.5.15/access-review-2026-q3.csw";
+    let mut files = example_entries();
+    files.insert(twin.into(), b"another review, which unzip may extract over the first\n".to_vec());
+    write_zip(&out, &files);
+    let mut bytes = std::fs::read(&out).unwrap();
+    rename_in_place(&mut bytes, twin, evidence.as_bytes());
+    std::fs::write(&out, bytes).unwrap();
+    assert_holds(
+        &refused(&out),
+        &format!("unexpected: {evidence} (a second entry with this name; bundle writes each name once)\n"),
+    );
+}
+
+#[test]
+fn verify_refuses_a_file_listed_twice_in_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let mut files = example_entries();
+    let mut manifest: serde_json::Value = serde_json::from_str(&text(&files, "manifest.json")).unwrap();
+    let listed = manifest["files"].as_array_mut().unwrap();
+    let first = listed[0].clone();
+    listed.push(first.clone());
+    seal(&mut files, &manifest);
+    write_zip(&out, &files);
+    assert_eq!(
+        refused(&out),
+        format!(
+            "unexpected: {} (listed twice in manifest.json; bundle lists each file once)\n",
+            first["path"].as_str().unwrap()
+        )
+    );
+}
+
+#[test]
+fn verify_refuses_an_encrypted_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let mut bytes = example_bundle_bytes().to_vec();
+    set_flag(&mut bytes, "soa.csv", 0x0001, true);
+    std::fs::write(&out, bytes).unwrap();
+    assert_holds(
+        &refused(&out),
+        "unexpected: soa.csv (encrypted with zip encryption; bundle never encrypts entries (age encrypts the whole archive))\n",
+    );
+}
+
+#[test]
+fn verify_refuses_another_compression_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    write_zip_with(&out, &example_entries(), |name| {
+        let options = as_bundle_writes();
+        if name == "soa.csv" {
+            options.compression_method(zip::CompressionMethod::Stored)
+        } else {
+            options
+        }
+    });
+    assert_eq!(
+        refused(&out),
+        "unexpected: soa.csv (compression method 0 (Stored); bundle deflates every entry (method 8))\n"
+    );
+}
+
+#[test]
+fn verify_refuses_an_entry_hidden_from_the_central_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("audit.zip");
+    let bytes = example_bundle_bytes();
+    let directory = zip::ZipArchive::new(Cursor::new(bytes)).unwrap().central_directory_start();
+    // A whole entry (header, data, descriptor) that a streaming unzip extracts and a listing
+    // does not show, put between the last entry and the central directory.
+    let hidden = {
+        let zip = dir.path().join("hidden.zip");
+        write_zip(&zip, &BTreeMap::from([("evidence/A.5.15/hidden.csv".to_string(), b"hidden\n".to_vec())]));
+        let hidden = std::fs::read(&zip).unwrap();
+        let end = zip::ZipArchive::new(Cursor::new(&hidden)).unwrap().central_directory_start();
+        hidden[..usize::try_from(end).unwrap()].to_vec()
+    };
+    let directory = usize::try_from(directory).unwrap();
+    let mut tampered = bytes[..directory].to_vec();
+    tampered.extend_from_slice(&hidden);
+    tampered.extend_from_slice(&bytes[directory..]);
+    // The end-of-central-directory record says where the directory starts.
+    let end = tampered.len() - 22;
+    let moved = u32::try_from(directory + hidden.len()).unwrap();
+    tampered[end + 16..end + 20].copy_from_slice(&moved.to_le_bytes());
+    std::fs::write(&out, tampered).unwrap();
+    assert_eq!(
+        refused(&out),
+        format!(
+            "unexpected: {} ({} bytes between the last entry and the central directory; bundle writes none)\n",
+            out.display(),
+            hidden.len()
+        )
+    );
 }
