@@ -74,6 +74,7 @@ for (const audience of ["public", "internal"]) {
       const watch = watchProblems(page);
       const response = await page.goto(server.url + "policies/no-such-policy/", { waitUntil: "load" });
       assert.equal(response.status(), 404);
+      await watch.settled();
       // The document's own 404 is expected; its stylesheet, script and icon must load.
       const others = watch.problems().filter((p) => !p.includes("/policies/no-such-policy/"));
       assert.deepEqual(others, []);

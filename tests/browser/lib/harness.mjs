@@ -215,22 +215,41 @@ export async function launchBrowser() {
 
 /// Records what a user would see go wrong on a page: console errors and warnings, uncaught
 /// exceptions, requests that failed or answered with an error status. `problems()` lists
-/// them; `clear()` starts over, before the next navigation.
+/// them; `clear()` starts over, before the next navigation; `settled()` waits until the page
+/// has finished loading, its icon included.
 export function watchProblems(page) {
   let problems = [];
-  // A request still running when the page is left (its favicon, the live-reload stream)
-  // is cancelled by the browser: that is leaving, not failing. Requests are numbered by
-  // the main-frame navigation they were made after.
-  let navigations = 0;
-  const navigationOf = new WeakMap();
-  // Requests still running, but for the live-reload stream, which never ends.
+  // A request cancelled (net::ERR_ABORTED) because its document is being left (a late
+  // favicon, the live-reload stream) is leaving, not failing; any other failure counts.
+  // Which document made a request is told by commits, not by navigations started: the old
+  // document can still ask for its favicon after the next navigation's request has gone
+  // out, and that request is cancelled when the new document commits.
+  let documents = 0; // main-frame documents committed so far; the current one is `documents`
+  let navigation = null; // the main-frame navigation started and not committed yet
+  const documentOf = new WeakMap();
+  const left = (request) =>
+    documentOf.get(request) < documents || (documentOf.get(request) === documents && navigation !== null);
+  // Requests still running, but for the live-reload stream, which never ends; and the URLs
+  // of the current document's requests that have ended.
   const running = new Set();
+  let ended = new Set();
   page.on("request", (request) => {
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigations++;
-    navigationOf.set(request, navigations);
+    documentOf.set(request, documents);
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) navigation = request;
     if (!request.url().endsWith("/__trustpress/events")) running.add(request);
   });
-  page.on("requestfinished", (request) => running.delete(request));
+  page.on("framenavigated", (frame) => {
+    // Only a navigation that sent a request makes a new document (not `history.pushState`).
+    if (frame !== page.mainFrame() || navigation === null) return;
+    documents++;
+    navigation = null;
+    ended = new Set();
+  });
+  const end = (request) => {
+    running.delete(request);
+    if (documentOf.get(request) === documents) ended.add(request.url());
+  };
+  page.on("requestfinished", end);
   page.on("console", (message) => {
     if (message.type() === "error" || message.type() === "warning") {
       problems.push(`console ${message.type()}: ${message.text()} (${message.location().url})`);
@@ -238,27 +257,33 @@ export function watchProblems(page) {
   });
   page.on("pageerror", (error) => problems.push(`uncaught exception: ${error.message}`));
   page.on("requestfailed", (request) => {
-    running.delete(request);
+    end(request);
     const failure = request.failure()?.errorText || "failed";
-    if (failure === "net::ERR_ABORTED" && navigationOf.get(request) < navigations) return;
+    const leaving = failure === "net::ERR_ABORTED" && left(request);
+    if (request === navigation) navigation = null; // it will not commit
+    if (leaving) return;
     problems.push(`request failed: ${request.url()} (${failure})`);
   });
   page.on("response", (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
   return {
-    /// Resolves once no request has been running for a moment: after `load`, the browser
-    /// still fetches the favicon, and leaving the page earlier would cancel it.
+    /// Resolves once the page's icon has been fetched and no request has been running for a
+    /// moment. Chromium asks for the icon after `load`, at times 100 ms or more after it
+    /// on a busy machine: no quiet time is sure to cover that, so the icon is waited for.
     settled: async (timeout = 10_000) => {
+      const icon = await page.evaluate(() => document.querySelector("link[rel~='icon']")?.href ?? null);
       const quiet = 40;
       const start = Date.now();
       let quietSince = Date.now();
       while (Date.now() - start < timeout) {
-        if (running.size) quietSince = Date.now();
+        if (running.size || (icon && !ended.has(icon))) quietSince = Date.now();
         else if (Date.now() - quietSince >= quiet) return;
         await new Promise((wake) => setTimeout(wake, 5));
       }
-      problems.push(`still loading after ${timeout} ms: ${[...running].map((r) => r.url()).join(", ")}`);
+      const waiting = [...running].map((r) => r.url());
+      if (icon && !ended.has(icon) && !waiting.includes(icon)) waiting.push(`${icon} (never asked for)`);
+      problems.push(`still loading after ${timeout} ms: ${waiting.join(", ")}`);
     },
     problems: () => problems.slice(),
     clear: () => {
