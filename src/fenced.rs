@@ -117,7 +117,10 @@ fn places(text: &str) -> Places {
     for (event, range) in Parser::new_ext(text, crate::markdown::OPTIONS).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(kind)) => {
+                // A code block in a container, or a fenced one its fence does not close,
+                // is not a place where `:::` can be shown safely: refused there.
                 match kind {
+                    _ if depth > 0 => places.long_code.push(range),
                     CodeBlockKind::Fenced(_) if !closed_by_fence(&text[range.clone()]) => {
                         places.long_code.push(range)
                     }
@@ -146,16 +149,20 @@ fn places(text: &str) -> Places {
     places
 }
 
-/// Whether a fenced code block's source ends with a closing fence: a line of at least as
-/// many of the same fence characters as opened it.
+/// Whether a fenced code block's source ends with a closing fence as CommonMark writes one:
+/// at most three spaces, at least as many of the same fence character as opened it, then
+/// nothing but spaces and tabs. Only for blocks at the top level: inside a container the
+/// container's markers stand before the fence, and a `:::` there is refused anyway.
 fn closed_by_fence(block: &str) -> bool {
-    let opening = block.trim_start_matches([' ', '\t']);
-    let Some(fence) = opening.chars().next() else { return false };
+    let opening = block.trim_start_matches(' ');
+    let Some(fence) = opening.chars().next().filter(|c| matches!(c, '`' | '~')) else { return false };
     let length = opening.chars().take_while(|c| *c == fence).count();
     let body = block.trim_end_matches(['\n', '\r']);
     let Some(last) = body.rfind(['\n', '\r']).map(|at| &body[at + 1..]) else { return false };
-    let last = last.trim_matches([' ', '\t', '>']);
-    last.len() >= length && last.chars().all(|c| c == fence)
+    let indent = last.len() - last.trim_start_matches(' ').len();
+    let last = &last[indent..];
+    let run = last.chars().take_while(|c| *c == fence).count();
+    indent <= 3 && run >= length && last[run * fence.len_utf8()..].chars().all(|c| c == ' ' || c == '\t')
 }
 
 fn within(ranges: &[Range<usize>], at: usize) -> bool {
@@ -242,56 +249,69 @@ fn classify(text: &str) -> Vec<Found> {
     found
 }
 
-/// Characters that show as nothing (zero-width spaces and joiners, the byte-order mark, the
-/// soft hyphen) or as a colon without being one.
+/// Characters that show as nothing, or only change the character before them: format
+/// characters (zero-width spaces and joiners, direction marks and isolates, the byte-order
+/// mark, the soft hyphen, tag characters), variation selectors and combining marks.
 fn invisible(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{180e}')
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}'
+        | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}' | '\u{e0000}'..='\u{e0fff}'
+        | '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{20d0}'..='\u{20ff}' | '\u{fe20}'..='\u{fe2f}')
 }
 
-fn colon_lookalike(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ff1a}'
-            | '\u{2236}'
-            | '\u{a789}'
-            | '\u{2d0}'
-            | '\u{589}'
-            | '\u{5c3}'
-            | '\u{fe55}'
-            | '\u{fe13}'
-            | '\u{1361}'
-            | '\u{205a}'
-    )
+/// The line as it may look: invisible characters dropped, and every other non-ASCII
+/// character that is not a letter or digit read as a colon (there are dozens of colon
+/// look-alikes; a list would always miss one).
+fn skeleton(line: &str) -> String {
+    line.chars()
+        .filter(|c| !invisible(*c))
+        .map(|c| if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() { ':' } else { c })
+        .collect()
 }
 
-/// The first line whose `:::` is disguised: it reads as a fence once invisible characters
-/// are dropped and colon look-alikes read as colons, but holds no `:::` as written. An
-/// author who pasted such a line meant a fence; the parser would publish it as text.
+/// Whether a skeleton reads as a fence: three or more colons, maybe an audience word.
+fn reads_as_fence(skeleton: &str) -> Option<bool> {
+    let rest = skeleton.trim().strip_prefix(TOKEN)?.trim_start_matches(':').trim();
+    if rest.is_empty() {
+        return Some(false);
+    }
+    let word = rest.to_ascii_lowercase();
+    ["internal", "auditor", "public"].contains(&word.as_str()).then_some(true)
+}
+
+/// The first line whose fence is disguised: it reads as a fence once invisible characters
+/// are dropped and look-alikes read as colons, but is not written as one. An author who
+/// pasted such a line meant a fence; the parser would publish it as text. A closing-looking
+/// line (`———` reads as `:::`) counts only in a text that has an opening one.
 fn disguised_fence(text: &str) -> Option<FenceError> {
     if text.is_ascii() {
         return None;
     }
+    let mut closes = Vec::new();
+    let has_token = may_have_blocks(text);
     for (index, (line, _)) in lines(text).into_iter().enumerate() {
         let line = &text[line];
-        if line.is_ascii() || !line.chars().any(|c| invisible(c) || colon_lookalike(c)) {
+        if line.is_ascii() {
             continue;
         }
-        let skeleton: String = line
-            .chars()
-            .filter(|c| !invisible(*c))
-            .map(|c| if colon_lookalike(c) { ':' } else { c })
-            .collect();
-        if skeleton.contains(TOKEN) && !line.contains(TOKEN)
-            || skeleton.trim_start().starts_with(TOKEN) && !line.starts_with(TOKEN)
-        {
-            return Some(FenceError {
-                line: u32::try_from(index + 1).unwrap_or(u32::MAX),
-                column: 1,
-                message: "this line looks like an audience fence but is written with invisible or look-alike characters: write `:::` with plain colons at the first column".to_string(),
-            });
+        let Some(opener) = reads_as_fence(&skeleton(line)) else { continue };
+        let written = line.trim_end_matches([' ', '\t']);
+        if boundary(written).is_some_and(|b| b.is_ok()) {
+            continue;
         }
+        let error = FenceError {
+            line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+            column: 1,
+            message: "this line looks like an audience fence but is written with invisible or look-alike characters: write `:::` with plain colons at the first column".to_string(),
+        };
+        if opener {
+            return Some(error);
+        }
+        closes.push(error);
     }
-    None
+    // A disguised opener returned above; a real one holds `:::`.
+    closes.into_iter().next().filter(|_| has_token)
 }
 
 /// The offset of the first `\r` not followed by `\n`.
@@ -554,9 +574,18 @@ mod tests {
 
     #[test]
     fn a_code_block_left_open_does_not_swallow_a_block() {
-        let text = "```yaml\nkey: value\n\n::: internal\nsecret\n:::\n";
-        assert!(!validate(text).is_empty());
-        assert_eq!(cut(text, Audience::Public), "");
+        for text in [
+            "```yaml\nkey: value\n\n::: internal\nsecret\n:::\n",
+            "```\n::: internal\nsecret\n:::\n    ```\n",
+            "```\n::: internal\nsecret\n:::\n\t```\n",
+            "```\n::: internal\nsecret\n:::\n> ```\n",
+            "```\n::: internal\nsecret\n:::\n```>\n",
+            "> ```\n> ::: internal\n> :::\n> ```\n",
+        ] {
+            assert!(!validate(text).is_empty(), "{text:?}");
+            assert_eq!(cut(text, Audience::Public), "", "{text:?}");
+        }
+        assert!(validate("```\n::: internal\n:::\n   ```  \n").is_empty());
     }
 
     #[test]
@@ -570,6 +599,13 @@ mod tests {
             assert!(!cut(text, Audience::Public).contains("secret"), "{text:?}");
         }
         assert!(validate("Caf\u{e9}: a colon, \u{ff1a} one.\n").is_empty());
+        assert!(validate("Intro\n\u{2014}\u{2014}\u{2014}\nOutro\n").is_empty(), "a line of dashes in a text with no fence");
+        for disguise in ["\u{a4fd}\u{a4fd}\u{a4fd}", "\u{2f8}\u{2f8}\u{2f8}", "\u{fe30}\u{fe30}\u{fe30}", "::\u{2066}:", "::\u{34f}:", ":\u{fe0f}::", "::\u{e0020}:"] {
+            let text = format!("{disguise} internal\nsecret\n:::\n");
+            assert!(!validate(&text).is_empty(), "{text:?}");
+            let text = format!("::: internal\nsecret\n{disguise}\n");
+            assert!(!validate(&text).is_empty(), "{text:?}");
+        }
     }
 
     #[test]

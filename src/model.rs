@@ -104,11 +104,16 @@ fn parse_interval(text: &str) -> Result<ReviewInterval, String> {
     if words.next().is_some() || number == 0 {
         return Err(expected());
     }
-    match unit {
-        "month" | "months" => Ok(ReviewInterval { months: number }),
-        "year" | "years" => Ok(ReviewInterval { months: number * 12 }),
-        _ => Err(expected()),
+    let months = match unit {
+        "month" | "months" => number,
+        "year" | "years" => number.checked_mul(12).ok_or_else(expected)?,
+        _ => return Err(expected()),
+    };
+    // A review a century away is no review cycle (and dates stop at year 9999).
+    if months > 1200 {
+        return Err(format!("invalid interval `{text}`: expected at most 100 years"));
     }
+    Ok(ReviewInterval { months })
 }
 
 /// Markdown text and the line of its first line in its file, so problems inside a body
@@ -694,6 +699,28 @@ pub struct Isms {
     pub reviews: BTreeMap<String, Review>,
 }
 
+impl Isms {
+    /// Every content file the loader read items from (policies, FAQ and status files, the
+    /// registers, indexes, `site.yaml`): content, never a file to copy into output as it is.
+    pub fn source_files(&self) -> std::collections::BTreeSet<&std::path::Path> {
+        use std::path::Path;
+        let mut files: std::collections::BTreeSet<&Path> =
+            [Path::new("site.yaml"), Path::new("soa.yaml"), Path::new("documents/documents.yaml")].into();
+        files.extend(self.policies.values().map(|i| i.source.file.as_path()));
+        files.extend(self.certifications.values().map(|i| i.source.file.as_path()));
+        files.extend(self.checks.values().map(|i| i.origin.file.as_path()));
+        files.extend(self.subprocessors.iter().map(|i| i.source.file.as_path()));
+        files.extend(self.faq.values().map(|i| i.source.file.as_path()));
+        files.extend(self.updates.values().map(|i| i.source.file.as_path()));
+        files.extend(self.evidence.values().map(|i| i.source.file.as_path()));
+        files.extend(self.risks.values().map(|i| i.source.file.as_path()));
+        files.extend(self.audits.values().map(|i| i.source.file.as_path()));
+        files.extend(self.reviews.values().map(|i| i.source.file.as_path()));
+        files.retain(|file| !file.as_os_str().is_empty());
+        files
+    }
+}
+
 impl Default for Isms {
     fn default() -> Self {
         Isms {
@@ -727,6 +754,9 @@ mod tests {
         assert!(parse_interval("twelve months").is_err());
         assert!(parse_interval("0 months").is_err());
         assert!(parse_interval("12 weeks").is_err());
+        for huge in ["2147483647 months", "20000 years", "4294967295 years"] {
+            assert!(parse_interval(huge).is_err(), "{huge}");
+        }
     }
 
     #[test]

@@ -30,7 +30,8 @@ struct WithheldFile {
 
 impl Withheld {
     /// The files of `isms` (the whole loaded model) that `reader` may not see: those named
-    /// only by items above it, and every file under `evidence/` below auditor.
+    /// only by items above it, and below auditor every file under `evidence/` and every
+    /// content source file.
     pub fn of(isms: &Isms, root: &Path, reader: Audience) -> Withheld {
         let mut paths: Vec<&Path> = Vec::new();
         for certification in isms.certifications.values() {
@@ -57,6 +58,13 @@ impl Withheld {
                 }
             }
         };
+        // Content sources are never copied as they are (the site renders them): a copy or
+        // link of one, named as a document, would publish its withheld blocks.
+        if reader < Audience::Auditor {
+            paths.extend(isms.source_files());
+        }
+        paths.sort_unstable();
+        paths.dedup();
         for path in paths.into_iter().filter(|p| !p.as_os_str().is_empty()) {
             add(path.to_path_buf());
         }

@@ -2,7 +2,8 @@
 //! lowest audience that may see it, so a file named at two audiences (a public document that
 //! is also an internal certification's report, or auditor evidence) would reach the lower
 //! one byte for byte. Evidence files stay auditor-only whoever else names them: naming one
-//! from any other item is an error, as is naming any file under `evidence/`.
+//! from any other item is an error, as is naming any file under `evidence/`, or a content
+//! source file (a policy's markdown holds its withheld blocks).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -66,8 +67,10 @@ pub fn file_audiences(isms: &Isms) -> Diagnostics {
         );
     }
     let mut diagnostics = Diagnostics::default();
+    let sources = isms.source_files();
     for (path, namings) in names {
         let in_evidence_folder = path.starts_with("evidence");
+        let source = sources.contains(path);
         let evidence = namings.iter().find(|n| n.evidence);
         let highest = namings.iter().map(|n| n.audience).max().unwrap_or(Audience::Auditor);
         for naming in &namings {
@@ -77,6 +80,8 @@ pub fn file_audiences(isms: &Isms) -> Diagnostics {
                 Some(format!("it is {}'s file, and evidence files are for auditors only", evidence.what))
             } else if in_evidence_folder {
                 Some("files under evidence/ are for auditors only".to_string())
+            } else if source {
+                Some("it is a content source file: the site shows what it may of it, never the file as it is".to_string())
             } else if naming.audience < highest {
                 let other =
                     namings.iter().find(|n| n.audience == highest).map_or(String::new(), |n| n.what.clone());
