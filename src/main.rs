@@ -154,6 +154,11 @@ struct BuildArgs {
     /// Print how long each build step took.
     #[arg(long)]
     timings: bool,
+    /// Replace the output folder even when trustpress did not make it (it holds files and
+    /// no .trustpress-output marker): everything in it is deleted. A file or a symbolic
+    /// link is never replaced.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -219,7 +224,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         target: RenderTarget::Site,
     };
     let started = std::time::Instant::now();
-    match build_site(&options, &out) {
+    match build_site(&options, &out, args.force) {
         Ok(site) => {
             print_diagnostics(&options.content, &site.warnings);
             if args.timings {
@@ -625,6 +630,7 @@ fn build_failed(error: BuildError, content: &Path, out: &Path) -> ExitCode {
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
         }
+        BuildError::Write(error) if error.is_usage() => return usage_error(&error.to_string()),
         BuildError::Write(error) => eprintln!("error: {error}"),
     }
     ExitCode::from(CONTENT_ERROR)

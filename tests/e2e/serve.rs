@@ -430,7 +430,10 @@ fn the_served_site_is_the_built_site_after_edits() {
     crate::common::build(&content, &out, "internal").success();
     let built = read_tree(&out);
     assert!(built.contains_key("risks/index.html"), "the internal edition");
-    for (path, bytes) in &built {
+    // The build's marker file is the output folder's, not a page: the server has none.
+    assert!(built.contains_key(".trustpress-output"));
+    assert_eq!(server.get("/.trustpress-output").status, 404);
+    for (path, bytes) in built.iter().filter(|(path, _)| *path != ".trustpress-output") {
         let served = server.get(&format!("/{path}"));
         assert_eq!(served.status, 200, "{path}");
         let served = served.without_injection();
