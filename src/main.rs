@@ -174,6 +174,10 @@ struct BundleArgs {
     /// several recipients.
     #[arg(long = "encrypt-to", value_name = "AGE_RECIPIENT")]
     encrypt_to: Vec<String>,
+    /// Replace the --out file even when it is not a bundle (a zip holding manifest.json, or
+    /// an age-encrypted file). A folder or a symbolic link is never replaced.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -460,7 +464,8 @@ fn run_bundle(args: BundleArgs) -> ExitCode {
         };
         PathBuf::from(name)
     });
-    let options = BundleOptions { content: args.content, out, recipients, source_date_epoch };
+    let options =
+        BundleOptions { content: args.content, out, recipients, source_date_epoch, force: args.force };
     let started = std::time::Instant::now();
     let bar = ProgressBar::for_stderr();
     match write_bundle(&options, &bar) {
@@ -513,6 +518,7 @@ fn run_bundle(args: BundleArgs) -> ExitCode {
                         options.out.display()
                     );
                 }
+                usage if usage.is_usage() => return usage_error(&usage.to_string()),
                 other => eprintln!("error: {other}; {} was left untouched", options.out.display()),
             }
             ExitCode::from(CONTENT_ERROR)
