@@ -671,26 +671,36 @@ fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {
 }
 
 /// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever
-/// either of the first two is given.
+/// either of the first two is given. A date outside [`Date::build_range`] is a usage error.
 fn build_date(today: Option<&str>) -> Result<Date, String> {
     if let Some(text) = today {
-        return Date::parse(text).map_err(|e| format!("--today: {e}"));
+        let date = Date::parse(text).map_err(|e| format!("--today: {e}"))?;
+        let (first, last) = Date::build_range();
+        if date < first || date > last {
+            return Err(format!("--today `{text}` is out of range: a build date is from {first} to {last}"));
+        }
+        return Ok(date);
     }
     if let Some(seconds) = source_date_epoch()? {
-        return Ok(Date::from_unix_seconds(seconds).unwrap_or_else(Date::today_from_clock));
+        return Date::from_unix_seconds(seconds)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{seconds}` is out of range"));
     }
     Ok(Date::today_from_clock())
 }
 
-/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number.
+/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number: not a
+/// whole number, or before 1970 (negative), or after the last day a build date can have.
 fn source_date_epoch() -> Result<Option<i64>, String> {
     let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
     let seconds: i64 = epoch
         .trim()
         .parse()
         .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
-    if Date::from_unix_seconds(seconds).is_none() {
-        return Err(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+    let max = Date::max_unix_seconds();
+    if !(0..=max).contains(&seconds) || Date::from_unix_seconds(seconds).is_none() {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH `{epoch}` is out of range: it counts seconds since 1970-01-01T00:00:00Z, from 0 to {max}"
+        ));
     }
     Ok(Some(seconds))
 }

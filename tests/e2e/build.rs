@@ -315,3 +315,34 @@ fn out_that_is_a_symbolic_link_is_refused() {
     // The folder it points to is built into as usual.
     build_with(dir.path(), &target, &[]).success();
 }
+
+#[test]
+fn an_out_of_range_build_date_is_a_usage_error_before_anything_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let content = example_content();
+    for epoch in ["-1", "-86400", "-99999999999", "253402300800", "99999999999999"] {
+        for command in ["build", "bundle", "check"] {
+            let mut run = trustpress();
+            run.env("SOURCE_DATE_EPOCH", epoch).arg(command).arg("--content").arg(&content);
+            if command != "check" {
+                run.arg("--out").arg(&out);
+            }
+            let stderr = stderr_of(&run.assert().failure().code(2));
+            assert!(stderr.contains(&format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")), "{stderr}");
+            assert!(!out.exists(), "nothing is written");
+        }
+    }
+    for today in ["0001-01-01", "1969-12-31"] {
+        let mut run = trustpress();
+        run.args(["build", "--today", today, "--content"]).arg(&content).arg("--out").arg(&out);
+        let stderr = stderr_of(&run.assert().failure().code(2));
+        assert!(stderr.contains(&format!("--today `{today}` is out of range")), "{stderr}");
+        assert!(!out.exists());
+    }
+    // The first day is fine.
+    let check =
+        trustpress().env("SOURCE_DATE_EPOCH", "0").args(["check", "--content"]).arg(&content).assert();
+    let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
+    assert!(stdout.contains("checked against 1970-01-01"), "{stdout}");
+}
