@@ -342,9 +342,24 @@ fn run_serve(args: ServeArgs) -> ExitCode {
     }
     eprintln!("building the {audience} site of {} …", args.content.display());
     let open = args.open;
+    // Bound to all interfaces, the URL printed first is this machine's loopback one (it
+    // always works here); the next line says so, with the address other machines use.
+    let all_interfaces = args.bind.is_unspecified().then(|| {
+        let address = server.address();
+        match server.network_url() {
+            Some(url) => format!("listening on all interfaces ({address}): from other machines, {url}"),
+            None => format!(
+                "listening on all interfaces ({address}): from other machines, use this machine's address and port {}",
+                address.port()
+            ),
+        }
+    });
     let result = server.run(|report| match report {
         Report::Ready { url } => {
             println!("serving the {audience} site at {url}  (Ctrl-C to stop)");
+            if let Some(line) = &all_interfaces {
+                println!("{line}");
+            }
             if open {
                 open_browser(url);
             }

@@ -27,6 +27,7 @@ const POLICY_PAGE: &str = "policies/pol-ac/index.html";
 struct Server {
     child: Child,
     port: u16,
+    stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -60,9 +61,12 @@ impl Server {
             }
         });
         let stdout = child.stdout.take().unwrap();
+        let printed = Arc::new(Mutex::new(String::new()));
+        let lines = Arc::clone(&printed);
         let (port_sender, port_receiver) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push_str(&format!("{line}\n"));
                 let port = line
                     .split("http://127.0.0.1:")
                     .nth(1)
@@ -72,7 +76,7 @@ impl Server {
                 }
             }
         });
-        let mut server = Server { child, port: 0, stderr };
+        let mut server = Server { child, port: 0, stdout: printed, stderr };
         match port_receiver.recv_timeout(STARTUP) {
             Ok(port) => server.port = port,
             Err(_) => panic!("the server printed no URL; stderr:\n{}", server.stderr()),
@@ -82,6 +86,19 @@ impl Server {
 
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// What the server has printed on stdout so far, once it holds `expected`.
+    fn stdout_with(&self, expected: &str) -> String {
+        let deadline = Instant::now() + EVENT;
+        loop {
+            let stdout = self.stdout.lock().unwrap().clone();
+            if stdout.contains(expected) {
+                return stdout;
+            }
+            assert!(Instant::now() < deadline, "stdout has no `{expected}`:\n{stdout}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn get(&self, path: &str) -> HttpResponse {
@@ -565,6 +582,34 @@ fn internal_audience_serves_the_internal_edition_and_public_does_not() {
         !public.get("/policies/").text().contains("Key Management"),
         "auditor/internal policies stay out"
     );
+}
+
+#[test]
+fn bound_to_all_interfaces_it_prints_urls_that_work() {
+    let (_dir, content) = example_copy();
+    let server = Server::start(&content, &["--bind", "0.0.0.0"]);
+    // First the loopback URL, which works on this machine (the helper found the port in it).
+    assert_eq!(server.get("/").status, 200);
+    let stdout = server.stdout_with("all interfaces");
+    let line = stdout.lines().find(|line| line.contains("all interfaces")).unwrap();
+    assert!(line.contains(&format!("0.0.0.0:{}", server.port)), "{line}");
+    assert!(server.stderr().contains("reachable from other machines"), "{}", server.stderr());
+    // Then, when this machine has a network address, a URL on it that answers too.
+    if let Some(url) = line.split("http://").nth(1) {
+        let address: std::net::SocketAddr = url.trim_end_matches('/').parse().unwrap();
+        assert_eq!(address.port(), server.port, "{line}");
+        assert!(!address.ip().is_loopback() && !address.ip().is_unspecified(), "{line}");
+        let mut stream = TcpStream::connect_timeout(&address, SOCKET).expect("connect to the network URL");
+        stream.set_read_timeout(Some(SOCKET)).unwrap();
+        stream
+            .write_all(format!("GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        assert_eq!(HttpResponse::parse(&bytes).status, 200, "{line}");
+    } else {
+        assert!(line.contains(&format!("this machine's address and port {}", server.port)), "{line}");
+    }
 }
 
 #[test]
