@@ -328,7 +328,8 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             server.address()
         );
     }
-    // First Ctrl-C stops cleanly; a second one, while stopping, stops at once.
+    // Ctrl-C, SIGTERM (process managers, `docker stop`) and SIGHUP (the terminal closed)
+    // stop cleanly; a second one, while stopping, stops at once.
     let stopper = server.stopper();
     let stopping = AtomicBool::new(false);
     let handler = ctrlc::set_handler(move || {
@@ -338,7 +339,9 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         stopper.stop();
     });
     if let Err(error) = handler {
-        eprintln!("warning: cannot handle Ctrl-C ({error}); stop the server by ending the process");
+        eprintln!(
+            "warning: cannot handle Ctrl-C or SIGTERM ({error}); stop the server by ending the process"
+        );
     }
     eprintln!("building the {audience} site of {} …", args.content.display());
     let open = args.open;

@@ -643,25 +643,39 @@ fn a_missing_content_folder_is_refused_before_serving() {
     assert!(stderr.contains("cannot open content folder"), "{stderr}");
 }
 
+/// Sends `signal` (as `kill -SIGNAL` does) to a running server and asserts that it stops
+/// cleanly: exit code 0 and "stopped" printed.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_cleanly() {
+fn stops_cleanly_on(signal: &str) {
     let (_dir, content) = example_copy();
     let mut server = Server::start(&content, &[]);
     let events = server.events();
     events.next_named("hello");
-    let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill").args([signal, &server.child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + EVENT;
     let exit = loop {
         if let Some(exit) = server.child.try_wait().unwrap() {
             break exit;
         }
-        assert!(Instant::now() < deadline, "the server did not stop after Ctrl-C");
+        assert!(Instant::now() < deadline, "the server did not stop after {signal}");
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert_eq!(exit.code(), Some(0), "stderr: {}", server.stderr());
+    assert_eq!(exit.code(), Some(0), "{signal}: {exit:?}, stderr: {}", server.stderr());
     // Give the stderr reader a moment to catch the last line.
     std::thread::sleep(Duration::from_millis(100));
     assert!(server.stderr().contains("stopped"), "{}", server.stderr());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly() {
+    stops_cleanly_on("-INT");
+}
+
+/// What process managers and `docker stop` send.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_cleanly() {
+    stops_cleanly_on("-TERM");
 }
