@@ -346,3 +346,33 @@ fn an_out_of_range_build_date_is_a_usage_error_before_anything_is_built() {
     let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
     assert!(stdout.contains("checked against 1970-01-01"), "{stdout}");
 }
+
+#[test]
+fn spec_framework_names_build_the_same_site_as_the_versioned_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    let versioned = "frameworks: [iso27001-2022, soc2-2017, nis2-art21]";
+    let built = |frameworks: &str, name: &str| {
+        let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+        let line = site.lines().find(|line| line.starts_with("frameworks:")).unwrap().to_string();
+        std::fs::write(content.join("site.yaml"), site.replacen(&line, frameworks, 1)).unwrap();
+        let out = dir.path().join(name);
+        build(&content, &out, "internal").success();
+        read_tree(&out)
+    };
+    let before = built(versioned, "versioned");
+    assert!(before.contains_key("frameworks/soc2-2017/index.html"));
+    assert!(before.contains_key("frameworks/nis2-art21/index.html"));
+    // The SPEC's names, and both spellings at once: the same pages, byte for byte.
+    for (frameworks, name) in [
+        ("frameworks: [iso27001-2022, soc2, nis2]", "spec"),
+        ("frameworks: [iso27001-2022, soc2, soc2-2017, nis2-art21, nis2]", "both"),
+    ] {
+        let after = built(frameworks, name);
+        assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "{frameworks}");
+        for (path, bytes) in &before {
+            assert!(bytes == &after[path], "{path} differs with {frameworks}");
+        }
+    }
+}
