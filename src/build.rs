@@ -196,11 +196,14 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 }
 
 /// Builds the site into `out`, replacing it only when the whole build succeeded. Pages are
-/// written as they are rendered, so the site is never held in memory whole.
-pub fn build_site(options: &SiteOptions, out: &Path) -> Result<BuiltSite, BuildError> {
+/// written as they are rendered, so the site is never held in memory whole. `out` is
+/// checked first ([`output::check_output`]): a non-empty folder trustpress did not make is
+/// replaced only with `force`; a file or a symbolic link never.
+pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<BuiltSite, BuildError> {
+    output::check_output(out, &options.content, force)?;
     let mut prepared = prepare(options)?;
     let started = Instant::now();
-    let staging = output::Staging::begin(out, options.audience, &options.content)?
+    let staging = output::Staging::begin(out, options.audience, &options.content, force)?
         .withhold(std::mem::take(&mut prepared.withheld));
     let rendered = render::render_site(
         &prepared.isms,

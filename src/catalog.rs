@@ -125,6 +125,22 @@ pub fn iso27001_2022() -> Catalog {
     }
 }
 
+/// The short names the SPEC gives the built-in mapped catalogs (`frameworks: [iso27001-2022,
+/// soc2, nis2]`), and the versioned ids they stand for. Pages, links and `trust.json` use
+/// the versioned id whichever name `site.yaml` gives; a catalog whose id is the short name
+/// itself (a custom one in `frameworks/`) is that catalog, not the alias.
+pub const ALIASES: &[(&str, &str)] = &[("soc2", "soc2-2017"), ("nis2", "nis2-art21")];
+
+/// The id of the catalog `name` stands for in `site.yaml`: its own id when a catalog has
+/// it, else the versioned id of a short name ([`ALIASES`]).
+pub fn resolve<'a>(all: &'a BTreeMap<String, Catalog>, name: &str) -> Option<&'a str> {
+    if let Some((id, _)) = all.get_key_value(name) {
+        return Some(id);
+    }
+    let (_, versioned) = ALIASES.iter().find(|(alias, _)| *alias == name)?;
+    all.get_key_value(*versioned).map(|(id, _)| id.as_str())
+}
+
 /// Every catalog shipped in the binary: Annex A, SOC 2 and NIS2 Article 21(2).
 pub fn built_in() -> Vec<Catalog> {
     let mut catalogs = vec![iso27001_2022()];
@@ -255,5 +271,19 @@ mod tests {
         }
         assert_eq!(catalogs[1].controls.len(), 61);
         assert_eq!(catalogs[2].controls.len(), 10);
+    }
+
+    #[test]
+    fn short_names_stand_for_the_versioned_ids_unless_a_catalog_has_them() {
+        let mut all: BTreeMap<String, Catalog> = built_in().into_iter().map(|c| (c.id.clone(), c)).collect();
+        assert_eq!(resolve(&all, "soc2"), Some("soc2-2017"));
+        assert_eq!(resolve(&all, "nis2"), Some("nis2-art21"));
+        assert_eq!(resolve(&all, "soc2-2017"), Some("soc2-2017"));
+        assert_eq!(resolve(&all, "iso27001-2022"), Some("iso27001-2022"));
+        assert_eq!(resolve(&all, "soc3"), None);
+        let mut custom = all["soc2-2017"].clone();
+        custom.id = "soc2".to_string();
+        all.insert("soc2".to_string(), custom);
+        assert_eq!(resolve(&all, "soc2"), Some("soc2"));
     }
 }

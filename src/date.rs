@@ -32,6 +32,18 @@ impl Date {
             .ok_or_else(|| format!("invalid date `{text}`: no such day in the calendar"))
     }
 
+    /// The build dates every output can hold, first and last: from the Unix epoch (what
+    /// `SOURCE_DATE_EPOCH` counts from; the questionnaire workbook holds no date before
+    /// 1900) to the end of year 9999.
+    pub fn build_range() -> (Date, Date) {
+        (Date(jiff::civil::date(1970, 1, 1)), Date(jiff::civil::date(9999, 12, 31)))
+    }
+
+    /// The largest Unix time a build date can come from (`SOURCE_DATE_EPOCH`).
+    pub fn max_unix_seconds() -> i64 {
+        jiff::Timestamp::MAX.as_second()
+    }
+
     /// The UTC calendar day of a Unix time, as `SOURCE_DATE_EPOCH` gives it.
     pub fn from_unix_seconds(seconds: i64) -> Option<Date> {
         let timestamp = jiff::Timestamp::from_second(seconds).ok()?;

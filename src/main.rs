@@ -155,6 +155,11 @@ struct BuildArgs {
     /// Print how long each build step took.
     #[arg(long)]
     timings: bool,
+    /// Replace the output folder even when trustpress did not make it (it holds files and
+    /// no .trustpress-output marker): everything in it is deleted. A file or a symbolic
+    /// link is never replaced.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -170,6 +175,10 @@ struct BundleArgs {
     /// several recipients.
     #[arg(long = "encrypt-to", value_name = "AGE_RECIPIENT")]
     encrypt_to: Vec<String>,
+    /// Replace the --out file even when it is not a bundle (a zip holding manifest.json, or
+    /// an age-encrypted file). A folder or a symbolic link is never replaced.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Args)]
@@ -220,7 +229,7 @@ fn run_build(args: BuildArgs) -> ExitCode {
         target: RenderTarget::Site,
     };
     let started = std::time::Instant::now();
-    match build_site(&options, &out) {
+    match build_site(&options, &out, args.force) {
         Ok(site) => {
             print_diagnostics(&options.content, &site.warnings);
             if args.timings {
@@ -320,7 +329,8 @@ fn run_serve(args: ServeArgs) -> ExitCode {
             server.address()
         );
     }
-    // First Ctrl-C stops cleanly; a second one, while stopping, stops at once.
+    // Ctrl-C, SIGTERM (process managers, `docker stop`) and SIGHUP (the terminal closed)
+    // stop cleanly; a second one, while stopping, stops at once.
     let stopper = server.stopper();
     let stopping = AtomicBool::new(false);
     let handler = ctrlc::set_handler(move || {
@@ -330,13 +340,30 @@ fn run_serve(args: ServeArgs) -> ExitCode {
         stopper.stop();
     });
     if let Err(error) = handler {
-        eprintln!("warning: cannot handle Ctrl-C ({error}); stop the server by ending the process");
+        eprintln!(
+            "warning: cannot handle Ctrl-C or SIGTERM ({error}); stop the server by ending the process"
+        );
     }
     eprintln!("building the {audience} site of {} …", args.content.display());
     let open = args.open;
+    // Bound to all interfaces, the URL printed first is this machine's loopback one (it
+    // always works here); the next line says so, with the address other machines use.
+    let all_interfaces = args.bind.is_unspecified().then(|| {
+        let address = server.address();
+        match server.network_url() {
+            Some(url) => format!("listening on all interfaces ({address}): from other machines, {url}"),
+            None => format!(
+                "listening on all interfaces ({address}): from other machines, use this machine's address and port {}",
+                address.port()
+            ),
+        }
+    });
     let result = server.run(|report| match report {
         Report::Ready { url } => {
             println!("serving the {audience} site at {url}  (Ctrl-C to stop)");
+            if let Some(line) = &all_interfaces {
+                println!("{line}");
+            }
             if open {
                 open_browser(url);
             }
@@ -456,7 +483,8 @@ fn run_bundle(args: BundleArgs) -> ExitCode {
         };
         PathBuf::from(name)
     });
-    let options = BundleOptions { content: args.content, out, recipients, source_date_epoch };
+    let options =
+        BundleOptions { content: args.content, out, recipients, source_date_epoch, force: args.force };
     let started = std::time::Instant::now();
     let bar = ProgressBar::for_stderr();
     match write_bundle(&options, &bar) {
@@ -509,6 +537,7 @@ fn run_bundle(args: BundleArgs) -> ExitCode {
                         options.out.display()
                     );
                 }
+                usage if usage.is_usage() => return usage_error(&usage.to_string()),
                 other => eprintln!("error: {other}; {} was left untouched", options.out.display()),
             }
             ExitCode::from(CONTENT_ERROR)
@@ -626,6 +655,7 @@ fn build_failed(error: BuildError, content: &Path, out: &Path) -> ExitCode {
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
         }
+        BuildError::Write(error) if error.is_usage() => return usage_error(&error.to_string()),
         BuildError::Write(error) => eprintln!("error: {error}"),
     }
     ExitCode::from(CONTENT_ERROR)
@@ -660,26 +690,36 @@ fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {
 }
 
 /// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever
-/// either of the first two is given.
+/// either of the first two is given. A date outside [`Date::build_range`] is a usage error.
 fn build_date(today: Option<&str>) -> Result<Date, String> {
     if let Some(text) = today {
-        return Date::parse(text).map_err(|e| format!("--today: {e}"));
+        let date = Date::parse(text).map_err(|e| format!("--today: {e}"))?;
+        let (first, last) = Date::build_range();
+        if date < first || date > last {
+            return Err(format!("--today `{text}` is out of range: a build date is from {first} to {last}"));
+        }
+        return Ok(date);
     }
     if let Some(seconds) = source_date_epoch()? {
-        return Ok(Date::from_unix_seconds(seconds).unwrap_or_else(Date::today_from_clock));
+        return Date::from_unix_seconds(seconds)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{seconds}` is out of range"));
     }
     Ok(Date::today_from_clock())
 }
 
-/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number.
+/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number: not a
+/// whole number, or before 1970 (negative), or after the last day a build date can have.
 fn source_date_epoch() -> Result<Option<i64>, String> {
     let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
     let seconds: i64 = epoch
         .trim()
         .parse()
         .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
-    if Date::from_unix_seconds(seconds).is_none() {
-        return Err(format!("SOURCE_DATE_EPOCH `{epoch}` is out of range"));
+    let max = Date::max_unix_seconds();
+    if !(0..=max).contains(&seconds) || Date::from_unix_seconds(seconds).is_none() {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH `{epoch}` is out of range: it counts seconds since 1970-01-01T00:00:00Z, from 0 to {max}"
+        ));
     }
     Ok(Some(seconds))
 }

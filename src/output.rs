@@ -1,6 +1,9 @@
 //! The one place that writes a site to disk. It refuses any file made for an audience above
 //! the build's, writes everything into a fresh folder beside the target, and swaps it in
 //! only when every file is written: a failed build leaves the previous output untouched.
+//!
+//! It replaces only what trustpress made: every output folder holds a [`MARKER`] file, and
+//! a non-empty folder without one, a file or a symbolic link is refused ([`check_output`]).
 
 use std::collections::HashSet;
 use std::fs;
@@ -40,9 +43,48 @@ pub enum WriteError {
     DuplicatePath(String),
     #[error("refusing to use `{0}` as the output folder: it is, or contains, the content folder")]
     OutputHoldsContent(PathBuf),
+    #[error("refusing to use `{0}` as the output folder: it is, or contains, the current folder")]
+    OutputHoldsCurrentFolder(PathBuf),
+    #[error("refusing to use `{0}` as the output folder: name the folder itself, not `.`, `..` or `/`")]
+    OutputNotNamed(PathBuf),
+    #[error(
+        "refusing to replace `{0}`: it is a file, not a folder; --out names the folder the site is built into (trustpress never replaces a file, even with --force)"
+    )]
+    OutputIsFile(PathBuf),
+    #[error(
+        "refusing to replace `{0}`: it is a symbolic link; give the folder it points to as --out, or remove the link"
+    )]
+    OutputIsSymlink(PathBuf),
+    #[error(
+        "refusing to replace `{0}`: it holds files but no `.trustpress-output` marker, so trustpress did not make it, and a build would delete everything in it; pick another --out, empty or remove the folder, or pass --force to replace it and everything in it"
+    )]
+    OutputNotMade(PathBuf),
     #[error("cannot write `{path}`: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
+
+impl WriteError {
+    /// A refused `--out`: a problem of the arguments, not of the content (exit code 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            WriteError::OutputHoldsContent(_)
+                | WriteError::OutputHoldsCurrentFolder(_)
+                | WriteError::OutputNotNamed(_)
+                | WriteError::OutputIsFile(_)
+                | WriteError::OutputIsSymlink(_)
+                | WriteError::OutputNotMade(_)
+        )
+    }
+}
+
+/// The file every output folder holds, written by [`Staging`] (not a page of the site): a
+/// folder with it is trustpress's to replace; a non-empty folder without it is refused.
+pub const MARKER: &str = ".trustpress-output";
+
+const MARKER_TEXT: &str =
+    "This folder was made by `trustpress build`, which replaces it whole on every build:\n\
+files added here by hand are deleted by the next build.\n";
 
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |source| WriteError::Io { path: path.to_path_buf(), source }
@@ -92,7 +134,8 @@ impl Gate {
                 build: self.audience,
             });
         }
-        if !safe_path(&file.path) {
+        // The marker's name is the output's own, in every sink, so serve and build agree.
+        if !safe_path(&file.path) || file.path == MARKER {
             return Err(WriteError::BadPath(file.path.clone()));
         }
         if !self.seen.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone()) {
@@ -153,6 +196,8 @@ impl Sink for Memory {
 pub struct Staging {
     gate: Gate,
     out: PathBuf,
+    /// `--force`: checked again just before the swap.
+    force: bool,
     staging: PathBuf,
     previous: PathBuf,
     /// The thread making folders ahead of the files ([`Sink::expect_folders`]).
@@ -164,10 +209,9 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Prepares to replace `out`. `content` is the content folder: an output folder that is
-    /// or holds it is refused.
-    pub fn begin(out: &Path, audience: Audience, content: &Path) -> Result<Staging, WriteError> {
-        guard_output_folder(out, content)?;
+    /// Prepares to replace `out`, after [`check_output`] with the same arguments.
+    pub fn begin(out: &Path, audience: Audience, content: &Path, force: bool) -> Result<Staging, WriteError> {
+        let out = &check_output(out, content, force)?;
         let parent = match out.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
@@ -178,9 +222,15 @@ impl Staging {
         let previous = parent.join(format!(".{name}.trustpress-old"));
         remove_if_exists(&staging)?;
         fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+        let marker = staging.join(MARKER);
+        if let Err(source) = fs::write(&marker, MARKER_TEXT) {
+            let _ = fs::remove_dir_all(&staging);
+            return Err(WriteError::Io { path: marker, source });
+        }
         Ok(Staging {
             gate: Gate::new(audience),
             out: out.to_path_buf(),
+            force,
             staging,
             previous,
             folder_maker: Mutex::new(None),
@@ -215,6 +265,8 @@ impl Staging {
             error
         };
         remove_if_exists(previous).map_err(cleanup)?;
+        // Whatever came to be at `out` while the site was built passes the same test.
+        check_existing_output(out, self.force).map_err(cleanup)?;
         let had_previous = out.exists();
         if had_previous {
             fs::rename(out, previous).map_err(io_error(out)).map_err(cleanup)?;
@@ -322,15 +374,52 @@ fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// The output folder is replaced whole, so it must not be (or contain) the content folder.
-fn guard_output_folder(out: &Path, content: &Path) -> Result<(), WriteError> {
-    let Ok(content) = fs::canonicalize(content) else { return Ok(()) };
-    let out_absolute = match fs::canonicalize(out) {
-        Ok(path) => path,
-        Err(_) => return Ok(()),
+/// Checks that a build may replace `out`, before anything is built: it is not (and does
+/// not hold) the content folder or the current folder; and it does not exist, or is an
+/// empty folder, or a folder trustpress made (it holds the [`MARKER`]), or any folder with
+/// `force`. A file or a symbolic link is never replaced. Returns `out` without a trailing
+/// `/`, as the swap renames it.
+pub fn check_output(out: &Path, content: &Path, force: bool) -> Result<PathBuf, WriteError> {
+    // `public/` and `public` name the same folder; only the second renames a link itself.
+    let out: PathBuf = out.components().collect();
+    if out.file_name().is_none() {
+        return Err(WriteError::OutputNotNamed(out));
+    }
+    if let Ok(out_absolute) = fs::canonicalize(&out) {
+        if let Ok(content) = fs::canonicalize(content) {
+            if content.starts_with(&out_absolute) {
+                return Err(WriteError::OutputHoldsContent(out));
+            }
+        }
+        let here = std::env::current_dir().and_then(fs::canonicalize);
+        if here.is_ok_and(|here| here.starts_with(&out_absolute)) {
+            return Err(WriteError::OutputHoldsCurrentFolder(out));
+        }
+    }
+    check_existing_output(&out, force)?;
+    Ok(out)
+}
+
+/// What is at `out` now may be replaced: nothing, an empty folder, a folder with the
+/// marker, or (with `force`) any folder.
+fn check_existing_output(out: &Path, force: bool) -> Result<(), WriteError> {
+    let metadata = match fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(WriteError::Io { path: out.to_path_buf(), source }),
     };
-    if content.starts_with(&out_absolute) {
-        return Err(WriteError::OutputHoldsContent(out.to_path_buf()));
+    if metadata.file_type().is_symlink() {
+        return Err(WriteError::OutputIsSymlink(out.to_path_buf()));
+    }
+    if !metadata.is_dir() {
+        return Err(WriteError::OutputIsFile(out.to_path_buf()));
+    }
+    if force || fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    let mut entries = fs::read_dir(out).map_err(io_error(out))?;
+    if entries.next().is_some() {
+        return Err(WriteError::OutputNotMade(out.to_path_buf()));
     }
     Ok(())
 }
@@ -348,7 +437,7 @@ mod tests {
     ) -> Result<(), WriteError> {
         use rayon::prelude::*;
         check_files(files, audience)?;
-        let staging = Staging::begin(out, audience, content)?;
+        let staging = Staging::begin(out, audience, content, false)?;
         files.par_iter().try_for_each(|file| staging.put(file.clone()))?;
         staging.finish().map(|_| ())
     }
@@ -418,7 +507,7 @@ mod tests {
         )
         .unwrap();
 
-        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        let staging = Staging::begin(&out, Audience::Public, &content, false).unwrap();
         staging.put(OutputFile::new("index.html", "new", Audience::Public)).unwrap();
         staging.put(OutputFile::new("policies/a/index.html", "new", Audience::Public)).unwrap();
         let refused = staging.put(OutputFile::new("risks/index.html", "secret", Audience::Internal));
@@ -431,7 +520,7 @@ mod tests {
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "no staging folder is left behind: {leftovers:?}");
 
-        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        let staging = Staging::begin(&out, Audience::Public, &content, false).unwrap();
         staging.put(OutputFile::new("policies/a/index.html", "new", Audience::Public)).unwrap();
         assert_eq!(staging.finish().unwrap(), 1);
         assert_eq!(fs::read_to_string(out.join("policies/a/index.html")).unwrap(), "new");
@@ -453,7 +542,7 @@ mod tests {
 
         // Dropped half way, with the folder thread still busy: nothing is left behind, and
         // nothing is made outside the output.
-        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        let staging = Staging::begin(&out, Audience::Public, &content, false).unwrap();
         staging.expect_folders(ahead());
         staging.put(OutputFile::new("policies/p0/index.html", "x", Audience::Public)).unwrap();
         drop(staging);
@@ -463,7 +552,7 @@ mod tests {
         assert!(!dir.path().join("site/escaped").exists() && !dir.path().join("escaped").exists());
 
         // Finished: files in folders made ahead, in folders not announced, and at the top.
-        let staging = Staging::begin(&out, Audience::Public, &content).unwrap();
+        let staging = Staging::begin(&out, Audience::Public, &content, false).unwrap();
         staging.expect_folders(ahead());
         for folder in many.iter().rev() {
             staging
@@ -488,5 +577,105 @@ mod tests {
             &dir.path().join("."),
         );
         assert!(matches!(result, Err(WriteError::OutputHoldsContent(_))));
+    }
+
+    #[test]
+    fn every_output_folder_holds_the_marker_and_no_page_may_take_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(
+            &[OutputFile::new("index.html", "x", Audience::Public)],
+            &out,
+            Audience::Public,
+            dir.path(),
+        )
+        .unwrap();
+        assert!(fs::read_to_string(out.join(MARKER)).unwrap().contains("trustpress build"));
+        let page = vec![OutputFile::new(MARKER, "x", Audience::Public)];
+        assert!(matches!(check_files(&page, Audience::Public), Err(WriteError::BadPath(_))));
+    }
+
+    #[test]
+    fn replaces_only_folders_it_made_unless_forced_and_never_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let site = [OutputFile::new("index.html", "site", Audience::Public)];
+
+        let file = dir.path().join("notes.txt");
+        fs::write(&file, "mine").unwrap();
+        for force in [false, true] {
+            let refused = Staging::begin(&file, Audience::Public, &content, force).map(|_| ());
+            assert!(matches!(refused, Err(WriteError::OutputIsFile(_))), "{refused:?}");
+            assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+        }
+
+        let folder = dir.path().join("photos");
+        fs::create_dir_all(&folder).unwrap();
+        fs::write(folder.join("cat.jpg"), "meow").unwrap();
+        let refused = write_site(&site, &folder, Audience::Public, &content).unwrap_err();
+        assert!(matches!(refused, WriteError::OutputNotMade(_)) && refused.is_usage(), "{refused}");
+        assert!(refused.to_string().contains("--force") && refused.to_string().contains(MARKER));
+        assert_eq!(fs::read_to_string(folder.join("cat.jpg")).unwrap(), "meow");
+
+        // Forced once, the folder is trustpress's: later builds need no --force.
+        let staging = Staging::begin(&folder, Audience::Public, &content, true).unwrap();
+        staging.put(site[0].clone()).unwrap();
+        staging.finish().unwrap();
+        assert!(!folder.join("cat.jpg").exists());
+        write_site(&site, &folder, Audience::Public, &content).unwrap();
+
+        let empty = dir.path().join("empty");
+        fs::create_dir_all(&empty).unwrap();
+        write_site(&site, &empty, Audience::Public, &content).unwrap();
+        assert_eq!(fs::read_to_string(empty.join("index.html")).unwrap(), "site");
+    }
+
+    #[test]
+    fn refuses_the_current_folder_and_folders_without_a_name() {
+        let dir = tempfile::tempdir().unwrap();
+        for out in [".", "..", "/", "x/.."] {
+            let result = check_output(Path::new(out), dir.path(), true);
+            assert!(
+                matches!(
+                    result,
+                    Err(WriteError::OutputNotNamed(_) | WriteError::OutputHoldsCurrentFolder(_))
+                ),
+                "{out}: {result:?}"
+            );
+        }
+        let here = std::env::current_dir().unwrap();
+        let result = check_output(&here, dir.path(), true);
+        assert!(matches!(result, Err(WriteError::OutputHoldsCurrentFolder(_))), "{result:?}");
+        assert_eq!(check_output(Path::new("site/"), dir.path(), false).unwrap(), Path::new("site"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_symbolic_link_and_leaves_what_it_points_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let target = dir.path().join("www");
+        write_site(
+            &[OutputFile::new("old.html", "old", Audience::Public)],
+            &target,
+            Audience::Public,
+            &content,
+        )
+        .unwrap();
+        let link = dir.path().join("public");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        for out in [link.clone(), link.join("")] {
+            let refused = write_site(
+                &[OutputFile::new("new.html", "new", Audience::Public)],
+                &out,
+                Audience::Public,
+                &content,
+            );
+            assert!(matches!(refused, Err(WriteError::OutputIsSymlink(_))), "{refused:?}");
+        }
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(target.join("old.html")).unwrap(), "old");
     }
 }

@@ -42,6 +42,8 @@ pub struct BundleOptions {
     /// `SOURCE_DATE_EPOCH`, when set: the build date. Without it the content's git commit
     /// date is used, and without that the clock.
     pub source_date_epoch: Option<i64>,
+    /// Replace a file at `out` that is not a bundle (`--force`); see [`check_out`].
+    pub force: bool,
 }
 
 /// How far the bundle has got, for a progress bar. The library never prints; the binary
@@ -85,10 +87,70 @@ pub enum BundleError {
     Content(Vec<Diagnostic>),
     #[error("`{0}` is a folder; --out names the bundle file to write")]
     OutIsFolder(PathBuf),
+    #[error(
+        "refusing to replace `{0}`: it is a symbolic link; give the file it points to as --out, or remove the link"
+    )]
+    OutIsSymlink(PathBuf),
+    #[error("refusing to replace `{0}`: it is not a regular file")]
+    OutIsNotAFile(PathBuf),
+    #[error(
+        "refusing to replace `{0}`: it is not a bundle (neither a zip holding manifest.json nor an age-encrypted file); pick another --out, remove the file, or pass --force to replace it"
+    )]
+    OutIsNotABundle(PathBuf),
     #[error("cannot write `{path}`: {source}")]
     Write { path: PathBuf, source: io::Error },
     #[error("cannot encrypt the bundle: {0}")]
     Encrypt(String),
+}
+
+impl BundleError {
+    /// A refused `--out`: a problem of the arguments, not of the content (exit code 2).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            BundleError::OutIsFolder(_)
+                | BundleError::OutIsSymlink(_)
+                | BundleError::OutIsNotAFile(_)
+                | BundleError::OutIsNotABundle(_)
+        )
+    }
+}
+
+/// Whether the bundle may be written to `out`: nothing is there, or a bundle (a zip holding
+/// `manifest.json`, or an age-encrypted file, whose inside cannot be seen without the key),
+/// or with `force` any regular file. A folder, a symbolic link or a device never.
+pub fn check_out(out: &Path, force: bool) -> Result<(), BundleError> {
+    let metadata = match fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(BundleError::Write { path: out.to_path_buf(), source }),
+    };
+    let refused = if metadata.is_dir() {
+        BundleError::OutIsFolder
+    } else if metadata.file_type().is_symlink() {
+        BundleError::OutIsSymlink
+    } else if !metadata.is_file() {
+        BundleError::OutIsNotAFile
+    } else if force || is_bundle(out) {
+        return Ok(());
+    } else {
+        BundleError::OutIsNotABundle
+    };
+    Err(refused(out.to_path_buf()))
+}
+
+/// A zip holding `manifest.json`, or an age file (as `bundle --encrypt-to` writes them).
+fn is_bundle(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = File::open(path) else { return false };
+    let mut head = [0u8; 22];
+    if file.read_exact(&mut head).is_err() {
+        return false;
+    }
+    if head.starts_with(b"age-encryption.org/v1\n") {
+        return true;
+    }
+    zip::ZipArchive::new(file).is_ok_and(|archive| archive.index_for_name(MANIFEST_PATH).is_some())
 }
 
 impl From<BuildError> for BundleError {
@@ -112,9 +174,7 @@ pub fn parse_recipient(text: &str) -> Result<Recipient, String> {
 /// Builds the auditor bundle into `options.out`. On any error nothing is left behind and a
 /// previous file at `out` is untouched.
 pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<BundleReport, BundleError> {
-    if options.out.is_dir() {
-        return Err(BundleError::OutIsFolder(options.out.clone()));
-    }
+    check_out(&options.out, options.force)?;
     let git = GitState::of(&options.content);
     let built = BuildDate::resolve(options.source_date_epoch, &git);
     let site = build::render_site(&SiteOptions {
@@ -206,6 +266,8 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
     progress.finish();
     let (manifest_entry, finished) = finished.map_err(write_error(out))?;
     drop(finished.file);
+    // Whatever came to be at `out` while the bundle was written passes the same test.
+    check_out(out, options.force)?;
     temporary_path
         .persist(out)
         .map_err(|error| BundleError::Write { path: out.clone(), source: error.error })?;

@@ -373,23 +373,35 @@ impl Loader<'_> {
         let site_text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
         let frameworks_line = line_of(&site_text, 1, "frameworks:");
         for id in &site.frameworks {
-            if catalogs.all.contains_key(id) {
-                if !catalogs.enabled.contains(id) {
-                    catalogs.enabled.push(id.clone());
+            // `soc2` and `soc2-2017` name one catalog: enabled once, under its versioned id.
+            if let Some(resolved) = catalog::resolve(&catalogs.all, id) {
+                if !catalogs.enabled.iter().any(|enabled| enabled == resolved) {
+                    catalogs.enabled.push(resolved.to_string());
                 }
             } else {
+                let aliases = catalog::ALIASES.iter().filter(|(alias, versioned)| {
+                    !catalogs.all.contains_key(*alias) && catalogs.all.contains_key(*versioned)
+                });
                 let known: Vec<&str> = catalogs.all.keys().map(String::as_str).collect();
+                let names: Vec<String> = known
+                    .iter()
+                    .map(|id| match aliases.clone().find(|(_, versioned)| versioned == id) {
+                        Some((alias, _)) => format!("{id} (or {alias})"),
+                        None => id.to_string(),
+                    })
+                    .collect();
+                let candidates = known.iter().copied().chain(aliases.map(|(alias, _)| *alias));
                 let line = line_of(&site_text, frameworks_line, id);
                 let column = site_text
                     .lines()
                     .nth(line as usize - 1)
                     .and_then(|l| l.find(id.as_str()))
                     .map_or(0, |c| c as u32 + 1);
-                let hint = match crate::check::suggest::closest(id, known.iter().copied()) {
-                    Some(best) => format!("did you mean `{best}`? known frameworks: {}", known.join(", ")),
+                let hint = match crate::check::suggest::closest(id, candidates) {
+                    Some(best) => format!("did you mean `{best}`? known frameworks: {}", names.join(", ")),
                     None => format!(
                         "known frameworks: {}; custom ones load from frameworks/*.yaml",
-                        known.join(", ")
+                        names.join(", ")
                     ),
                 };
                 self.report(

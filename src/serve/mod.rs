@@ -15,7 +15,7 @@ pub mod watch;
 
 use std::borrow::Borrow;
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -148,11 +148,33 @@ impl DevServer {
     /// The URL to open: a loopback address when bound to all interfaces.
     pub fn url(&self) -> String {
         let ip = match self.address.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
             ip => ip,
         };
         format!("http://{}/", SocketAddr::new(ip, self.address.port()))
+    }
+
+    /// Bound to all interfaces (`0.0.0.0`, `::`): a URL other machines can use, with this
+    /// machine's address on the route out (found by a UDP "connect", which sends nothing).
+    /// `None` when bound to one address, or when no address other than loopback is found.
+    pub fn network_url(&self) -> Option<String> {
+        let ip = self.address.ip();
+        if !ip.is_unspecified() {
+            return None;
+        }
+        // Documentation addresses (RFC 5737, RFC 3849): never contacted, only routed.
+        let probe: IpAddr = match ip {
+            IpAddr::V4(_) => Ipv4Addr::new(192, 0, 2, 1).into(),
+            IpAddr::V6(_) => Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1).into(),
+        };
+        let socket = std::net::UdpSocket::bind((ip, 0)).ok()?;
+        socket.connect((probe, 9)).ok()?;
+        let found = socket.local_addr().ok()?.ip();
+        if found.is_loopback() || found.is_unspecified() {
+            return None;
+        }
+        Some(format!("http://{}/", SocketAddr::new(found, self.address.port())))
     }
 
     pub fn stopper(&self) -> Stopper {

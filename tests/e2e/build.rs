@@ -1,6 +1,8 @@
 //! `trustpress build` on the example ISMS: every page the SPEC lists, for both audiences;
 //! byte-identical rebuilds; and a failed build that leaves the previous output alone.
 
+use std::path::Path;
+
 use crate::common::{build, build_error, copy_tree, example_content, read_tree, text, trustpress, TODAY};
 
 const SITE_PAGES: &[&str] = &[
@@ -180,4 +182,197 @@ fn missing_content_folder_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let stderr = build_error(&dir.path().join("nope"), &dir.path().join("out"), "public");
     assert!(stderr.contains("cannot open content folder"), "{stderr}");
+}
+
+/// The marker every output folder holds (`trustpress::output::MARKER`).
+const MARKER: &str = ".trustpress-output";
+
+/// `build` of the example into `out` with extra arguments, run in `dir`.
+fn build_with(dir: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
+    trustpress()
+        .current_dir(dir)
+        .args(["build", "--today", TODAY, "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .assert()
+}
+
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The names in a folder, sorted: no staging folder may be left beside an output.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn out_naming_a_file_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "my notes").unwrap();
+    for extra in [&[][..], &["--force"]] {
+        let stderr = stderr_of(&build_with(dir.path(), &file, extra).failure().code(2));
+        assert!(stderr.contains("is a file"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "my notes");
+        assert_eq!(names(dir.path()), ["notes.txt"]);
+    }
+    // Later builds elsewhere are not affected (they used to fail on the replaced file).
+    build_with(dir.path(), &dir.path().join("public"), &[]).success();
+}
+
+#[test]
+fn out_folder_trustpress_did_not_make_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join("photos")).unwrap();
+    std::fs::write(home.join("photos/cat.jpg"), "meow").unwrap();
+    std::fs::write(home.join(".bashrc"), "alias ll='ls -l'").unwrap();
+    let before = read_tree(&home);
+
+    let stderr = stderr_of(&build_with(dir.path(), &home, &[]).failure().code(2));
+    assert!(stderr.contains("did not make it") && stderr.contains("--force"), "{stderr}");
+    assert!(stderr.contains(MARKER), "{stderr}");
+    assert!(read_tree(&home) == before, "nothing in the folder changed");
+    assert_eq!(names(dir.path()), ["home"]);
+
+    // A failed build with --force leaves the folder alone too.
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    std::fs::write(content.join("soa.yaml"), "controls: [broken\n").unwrap();
+    let failed = trustpress()
+        .args(["build", "--force", "--today", TODAY, "--content"])
+        .arg(&content)
+        .arg("--out")
+        .arg(&home)
+        .assert()
+        .failure()
+        .code(1);
+    assert!(stderr_of(&failed).contains("left untouched"));
+    assert!(read_tree(&home) == before);
+
+    // --force replaces it; from then on it is trustpress's folder and needs no --force.
+    build_with(dir.path(), &home, &["--force"]).success();
+    let site = read_tree(&home);
+    assert!(site.contains_key("index.html") && site.contains_key(MARKER));
+    assert!(!site.contains_key("photos/cat.jpg") && !site.contains_key(".bashrc"));
+    build_with(dir.path(), &home, &[]).success();
+    assert_eq!(names(dir.path()), ["content", "home"]);
+}
+
+#[test]
+fn an_empty_folder_is_used_and_the_marker_is_no_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    std::fs::create_dir_all(&out).unwrap();
+    let assert = build_with(dir.path(), &out, &[]).success();
+    let tree = read_tree(&out);
+    assert!(text(&tree, MARKER).contains("trustpress build"));
+    assert!(tree.contains_key("index.html"));
+    // Not a page: not in the sitemap, the summary or the file count.
+    assert!(!text(&tree, "sitemap.xml").contains(MARKER) && !text(&tree, "trust.json").contains(MARKER));
+    let files = tree.len() - 1;
+    assert!(stderr_of(&assert).contains(&format!(": {files} files in")), "{}", stderr_of(&assert));
+}
+
+#[test]
+fn out_naming_the_current_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("sub")).unwrap();
+    std::fs::write(work.join("keep.txt"), "keep").unwrap();
+    for (cwd, out) in [(&work, "."), (&work.join("sub"), ".."), (&work.join("sub"), "../sub")] {
+        let stderr = stderr_of(&build_with(cwd, Path::new(out), &["--force"]).failure().code(2));
+        assert!(
+            stderr.contains("current folder") || stderr.contains("name the folder itself"),
+            "{out}: {stderr}"
+        );
+    }
+    assert_eq!(names(&work), ["keep.txt", "sub"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn out_that_is_a_symbolic_link_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("www");
+    build_with(dir.path(), &target, &[]).success();
+    let before = read_tree(&target);
+    let link = dir.path().join("public");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let stderr = stderr_of(&build_with(dir.path(), &link, &["--force"]).failure().code(2));
+    assert!(stderr.contains("symbolic link"), "{stderr}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(read_tree(&target) == before);
+    // The folder it points to is built into as usual.
+    build_with(dir.path(), &target, &[]).success();
+}
+
+#[test]
+fn an_out_of_range_build_date_is_a_usage_error_before_anything_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let content = example_content();
+    for epoch in ["-1", "-86400", "-99999999999", "253402300800", "99999999999999"] {
+        for command in ["build", "bundle", "check"] {
+            let mut run = trustpress();
+            run.env("SOURCE_DATE_EPOCH", epoch).arg(command).arg("--content").arg(&content);
+            if command != "check" {
+                run.arg("--out").arg(&out);
+            }
+            let stderr = stderr_of(&run.assert().failure().code(2));
+            assert!(stderr.contains(&format!("SOURCE_DATE_EPOCH `{epoch}` is out of range")), "{stderr}");
+            assert!(!out.exists(), "nothing is written");
+        }
+    }
+    for today in ["0001-01-01", "1969-12-31"] {
+        let mut run = trustpress();
+        run.args(["build", "--today", today, "--content"]).arg(&content).arg("--out").arg(&out);
+        let stderr = stderr_of(&run.assert().failure().code(2));
+        assert!(stderr.contains(&format!("--today `{today}` is out of range")), "{stderr}");
+        assert!(!out.exists());
+    }
+    // The first day is fine.
+    let check =
+        trustpress().env("SOURCE_DATE_EPOCH", "0").args(["check", "--content"]).arg(&content).assert();
+    let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
+    assert!(stdout.contains("checked against 1970-01-01"), "{stdout}");
+}
+
+#[test]
+fn spec_framework_names_build_the_same_site_as_the_versioned_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    let versioned = "frameworks: [iso27001-2022, soc2-2017, nis2-art21]";
+    let built = |frameworks: &str, name: &str| {
+        let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+        let line = site.lines().find(|line| line.starts_with("frameworks:")).unwrap().to_string();
+        std::fs::write(content.join("site.yaml"), site.replacen(&line, frameworks, 1)).unwrap();
+        let out = dir.path().join(name);
+        build(&content, &out, "internal").success();
+        read_tree(&out)
+    };
+    let before = built(versioned, "versioned");
+    assert!(before.contains_key("frameworks/soc2-2017/index.html"));
+    assert!(before.contains_key("frameworks/nis2-art21/index.html"));
+    // The SPEC's names, and both spellings at once: the same pages, byte for byte.
+    for (frameworks, name) in [
+        ("frameworks: [iso27001-2022, soc2, nis2]", "spec"),
+        ("frameworks: [iso27001-2022, soc2, soc2-2017, nis2-art21, nis2]", "both"),
+    ] {
+        let after = built(frameworks, name);
+        assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>(), "{frameworks}");
+        for (path, bytes) in &before {
+            assert!(bytes == &after[path], "{path} differs with {frameworks}");
+        }
+    }
 }

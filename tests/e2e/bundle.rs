@@ -570,8 +570,8 @@ fn paths_leaving_the_content_folder_are_errors_and_keep_the_previous_bundle() {
     let content = example_copy(dir.path());
     std::fs::write(dir.path().join("secret.txt"), "outside the content folder").unwrap();
     let out = dir.path().join("out/audit.zip");
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    std::fs::write(&out, "previous bundle").unwrap();
+    bundle(&content, &out).success();
+    let previous = std::fs::read(&out).unwrap();
 
     let index = content.join("evidence/evidence.yaml");
     let original = std::fs::read_to_string(&index).unwrap();
@@ -597,7 +597,7 @@ fn paths_leaving_the_content_folder_are_errors_and_keep_the_previous_bundle() {
         assert_holds(&message, "evidence/evidence.yaml:18:9");
         assert_holds(&message, expected);
         assert_holds(&message, "was left untouched");
-        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous bundle");
+        assert!(std::fs::read(&out).unwrap() == previous, "the previous bundle is untouched");
         let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().flatten().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
     }
@@ -627,7 +627,65 @@ fn usage_and_input_errors_have_their_exit_codes() {
         .arg("--out")
         .arg(dir.path())
         .assert();
-    assert_holds(&stderr(&into_folder.code(1)), "is a folder");
+    assert_holds(&stderr(&into_folder.code(2)), "is a folder");
+}
+
+#[test]
+fn bundle_replaces_only_a_bundle_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let bundle_to = |out: &Path, extra: &[&str]| {
+        trustpress()
+            .env("SOURCE_DATE_EPOCH", EPOCH)
+            .args(["bundle", "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .assert()
+    };
+    // A file that is not a bundle is kept, with an error that names the way out.
+    let report = dir.path().join("report.zip");
+    std::fs::write(&report, "the board report, not a bundle").unwrap();
+    let refused = stderr(&bundle_to(&report, &[]).code(2));
+    assert_holds(&refused, "is not a bundle");
+    assert_holds(&refused, "--force");
+    assert_eq!(std::fs::read_to_string(&report).unwrap(), "the board report, not a bundle");
+    // A zip that is no bundle is kept too.
+    let other_zip = dir.path().join("photos.zip");
+    write_zip(&other_zip, &BTreeMap::from([("cat.jpg".to_string(), b"meow".to_vec())]));
+    let before = std::fs::read(&other_zip).unwrap();
+    bundle_to(&other_zip, &[]).code(2);
+    assert!(std::fs::read(&other_zip).unwrap() == before);
+
+    // A bundle it wrote, plain or encrypted, is replaced as before.
+    bundle_to(&report, &["--force"]).success();
+    verify(&report).success();
+    bundle_to(&report, &[]).success();
+    let recipient = age::x25519::Identity::generate().to_public().to_string();
+    let encrypted = dir.path().join("audit.zip.age");
+    bundle_to(&encrypted, &["--encrypt-to", &recipient]).success();
+    bundle_to(&encrypted, &["--encrypt-to", &recipient]).success();
+
+    #[cfg(unix)]
+    {
+        let link = dir.path().join("link.zip");
+        std::os::unix::fs::symlink(&report, &link).unwrap();
+        assert_holds(&stderr(&bundle_to(&link, &["--force"]).code(2)), "symbolic link");
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    }
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "content")
+        .collect();
+    left.sort();
+    let mut expected = vec!["audit.zip.age", "photos.zip", "report.zip"];
+    if cfg!(unix) {
+        expected.insert(1, "link.zip");
+    }
+    assert_eq!(left, expected, "no temporary file is left behind");
 }
 
 /// The example bundle's bytes, built once for the tests that make hostile copies of it.

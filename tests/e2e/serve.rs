@@ -27,6 +27,7 @@ const POLICY_PAGE: &str = "policies/pol-ac/index.html";
 struct Server {
     child: Child,
     port: u16,
+    stdout: Arc<Mutex<String>>,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -60,9 +61,12 @@ impl Server {
             }
         });
         let stdout = child.stdout.take().unwrap();
+        let printed = Arc::new(Mutex::new(String::new()));
+        let lines = Arc::clone(&printed);
         let (port_sender, port_receiver) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                lines.lock().unwrap().push_str(&format!("{line}\n"));
                 let port = line
                     .split("http://127.0.0.1:")
                     .nth(1)
@@ -72,7 +76,7 @@ impl Server {
                 }
             }
         });
-        let mut server = Server { child, port: 0, stderr };
+        let mut server = Server { child, port: 0, stdout: printed, stderr };
         match port_receiver.recv_timeout(STARTUP) {
             Ok(port) => server.port = port,
             Err(_) => panic!("the server printed no URL; stderr:\n{}", server.stderr()),
@@ -82,6 +86,19 @@ impl Server {
 
     fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// What the server has printed on stdout so far, once it holds `expected`.
+    fn stdout_with(&self, expected: &str) -> String {
+        let deadline = Instant::now() + EVENT;
+        loop {
+            let stdout = self.stdout.lock().unwrap().clone();
+            if stdout.contains(expected) {
+                return stdout;
+            }
+            assert!(Instant::now() < deadline, "stdout has no `{expected}`:\n{stdout}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     fn get(&self, path: &str) -> HttpResponse {
@@ -430,7 +447,10 @@ fn the_served_site_is_the_built_site_after_edits() {
     crate::common::build(&content, &out, "internal").success();
     let built = read_tree(&out);
     assert!(built.contains_key("risks/index.html"), "the internal edition");
-    for (path, bytes) in &built {
+    // The build's marker file is the output folder's, not a page: the server has none.
+    assert!(built.contains_key(".trustpress-output"));
+    assert_eq!(server.get("/.trustpress-output").status, 404);
+    for (path, bytes) in built.iter().filter(|(path, _)| *path != ".trustpress-output") {
         let served = server.get(&format!("/{path}"));
         assert_eq!(served.status, 200, "{path}");
         let served = served.without_injection();
@@ -565,6 +585,34 @@ fn internal_audience_serves_the_internal_edition_and_public_does_not() {
 }
 
 #[test]
+fn bound_to_all_interfaces_it_prints_urls_that_work() {
+    let (_dir, content) = example_copy();
+    let server = Server::start(&content, &["--bind", "0.0.0.0"]);
+    // First the loopback URL, which works on this machine (the helper found the port in it).
+    assert_eq!(server.get("/").status, 200);
+    let stdout = server.stdout_with("all interfaces");
+    let line = stdout.lines().find(|line| line.contains("all interfaces")).unwrap();
+    assert!(line.contains(&format!("0.0.0.0:{}", server.port)), "{line}");
+    assert!(server.stderr().contains("reachable from other machines"), "{}", server.stderr());
+    // Then, when this machine has a network address, a URL on it that answers too.
+    if let Some(url) = line.split("http://").nth(1) {
+        let address: std::net::SocketAddr = url.trim_end_matches('/').parse().unwrap();
+        assert_eq!(address.port(), server.port, "{line}");
+        assert!(!address.ip().is_loopback() && !address.ip().is_unspecified(), "{line}");
+        let mut stream = TcpStream::connect_timeout(&address, SOCKET).expect("connect to the network URL");
+        stream.set_read_timeout(Some(SOCKET)).unwrap();
+        stream
+            .write_all(format!("GET / HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        assert_eq!(HttpResponse::parse(&bytes).status, 200, "{line}");
+    } else {
+        assert!(line.contains(&format!("this machine's address and port {}", server.port)), "{line}");
+    }
+}
+
+#[test]
 fn a_port_in_use_is_a_clear_usage_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
@@ -595,25 +643,39 @@ fn a_missing_content_folder_is_refused_before_serving() {
     assert!(stderr.contains("cannot open content folder"), "{stderr}");
 }
 
+/// Sends `signal` (as `kill -SIGNAL` does) to a running server and asserts that it stops
+/// cleanly: exit code 0 and "stopped" printed.
 #[cfg(unix)]
-#[test]
-fn ctrl_c_stops_cleanly() {
+fn stops_cleanly_on(signal: &str) {
     let (_dir, content) = example_copy();
     let mut server = Server::start(&content, &[]);
     let events = server.events();
     events.next_named("hello");
-    let status = Command::new("kill").args(["-INT", &server.child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill").args([signal, &server.child.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + EVENT;
     let exit = loop {
         if let Some(exit) = server.child.try_wait().unwrap() {
             break exit;
         }
-        assert!(Instant::now() < deadline, "the server did not stop after Ctrl-C");
+        assert!(Instant::now() < deadline, "the server did not stop after {signal}");
         std::thread::sleep(Duration::from_millis(20));
     };
-    assert_eq!(exit.code(), Some(0), "stderr: {}", server.stderr());
+    assert_eq!(exit.code(), Some(0), "{signal}: {exit:?}, stderr: {}", server.stderr());
     // Give the stderr reader a moment to catch the last line.
     std::thread::sleep(Duration::from_millis(100));
     assert!(server.stderr().contains("stopped"), "{}", server.stderr());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly() {
+    stops_cleanly_on("-INT");
+}
+
+/// What process managers and `docker stop` send.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_cleanly() {
+    stops_cleanly_on("-TERM");
 }
