@@ -162,8 +162,10 @@ fn ready(
 fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let mut laps = Laps::start();
     let (mut loaded, diagnostics) = load_checked(options, &mut laps, false)?;
+    // From the whole model, before the cut takes its policies (their source files count).
+    let reader = options.audience.min(loaded.isms.audience);
+    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), reader);
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
-    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), isms.audience);
     laps.lap("cut");
     ready(options, isms, withheld, loaded.root, diagnostics, laps)
 }

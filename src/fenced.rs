@@ -263,10 +263,27 @@ fn invisible(c: char) -> bool {
 /// The line as it may look: invisible characters dropped, and every other non-ASCII
 /// character that is not a letter or digit read as a colon (there are dozens of colon
 /// look-alikes; a list would always miss one).
+/// Three of one non-ASCII character at the start of a line (`ꓽꓽꓽ`, a letter that looks
+/// like a colon) read as colons too.
 fn skeleton(line: &str) -> String {
-    line.chars()
-        .filter(|c| !invisible(*c))
-        .map(|c| if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() { ':' } else { c })
+    let visible: Vec<char> = line.chars().filter(|c| !invisible(*c)).collect();
+    let start = visible.iter().take_while(|c| c.is_whitespace()).count();
+    let repeated = match visible.get(start..start + 3) {
+        Some([a, b, c]) if !a.is_ascii() && !a.is_whitespace() && a == b && b == c => start + 3,
+        _ => 0,
+    };
+    visible
+        .iter()
+        .enumerate()
+        .map(|(index, &c)| {
+            if index < repeated && index >= start
+                || !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace()
+            {
+                ':'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -599,8 +616,23 @@ mod tests {
             assert!(!cut(text, Audience::Public).contains("secret"), "{text:?}");
         }
         assert!(validate("Caf\u{e9}: a colon, \u{ff1a} one.\n").is_empty());
-        assert!(validate("Intro\n\u{2014}\u{2014}\u{2014}\nOutro\n").is_empty(), "a line of dashes in a text with no fence");
-        for disguise in ["\u{a4fd}\u{a4fd}\u{a4fd}", "\u{2f8}\u{2f8}\u{2f8}", "\u{fe30}\u{fe30}\u{fe30}", "::\u{2066}:", "::\u{34f}:", ":\u{fe0f}::", "::\u{e0020}:"] {
+        assert!(
+            validate("Intro\n\u{2014}\u{2014}\u{2014}\nOutro\n").is_empty(),
+            "a line of dashes in a text with no fence"
+        );
+        assert!(
+            validate("::: internal\n\u{7b2c}\u{4e00}\u{7ae0}\n:::\n").is_empty(),
+            "three different letters are words"
+        );
+        for disguise in [
+            "\u{a4fd}\u{a4fd}\u{a4fd}",
+            "\u{2f8}\u{2f8}\u{2f8}",
+            "\u{fe30}\u{fe30}\u{fe30}",
+            "::\u{2066}:",
+            "::\u{34f}:",
+            ":\u{fe0f}::",
+            "::\u{e0020}:",
+        ] {
             let text = format!("{disguise} internal\nsecret\n:::\n");
             assert!(!validate(&text).is_empty(), "{text:?}");
             let text = format!("::: internal\nsecret\n{disguise}\n");

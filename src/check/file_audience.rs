@@ -81,7 +81,10 @@ pub fn file_audiences(isms: &Isms) -> Diagnostics {
             } else if in_evidence_folder {
                 Some("files under evidence/ are for auditors only".to_string())
             } else if source {
-                Some("it is a content source file: the site shows what it may of it, never the file as it is".to_string())
+                Some(
+                    "it is a content source file: the site shows what it may of it, never the file as it is"
+                        .to_string(),
+                )
             } else if naming.audience < highest {
                 let other =
                     namings.iter().find(|n| n.audience == highest).map_or(String::new(), |n| n.what.clone());

@@ -141,6 +141,17 @@ pub fn generate(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     for _ in 0..bytes.below(4) {
         body.push_str(bytes.pick(OUTSIDE));
     }
+    // Sometimes the block sits after a code fence that only looks closed at the end: the
+    // fence runs to the end of the text, so an author reading the closing line as a fence
+    // believes the block is cut.
+    let fake_close = match bytes.below(4) {
+        0 => {
+            let (open, close) = bytes.pick(FAKE_FENCES);
+            body.push_str(open);
+            Some(close)
+        }
+        _ => None,
+    };
     body.push_str(bytes.pick(LINE_PREFIXES));
     body.push_str(bytes.pick(&[":::", ":::", ":::", "::::", "::\u{200b}:", "\u{ff1a}\u{ff1a}\u{ff1a}"]));
     body.push_str(bytes.pick(&[" ", " ", " ", "  ", "\t", "\u{a0}"]));
@@ -159,8 +170,13 @@ pub fn generate(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     body.push_str(bytes.pick(LINE_PREFIXES));
     body.push_str(bytes.pick(&[":::", ":::", "::::", "::: "]));
     body.push('\n');
-    for _ in 0..bytes.below(3) {
-        body.push_str(bytes.pick(OUTSIDE));
+    match fake_close {
+        Some(close) => body.push_str(close),
+        None => {
+            for _ in 0..bytes.below(3) {
+                body.push_str(bytes.pick(OUTSIDE));
+            }
+        }
     }
     let body = body.replace('\n', ending);
     let place = bytes.below(6);
@@ -233,6 +249,20 @@ const OUTSIDE: &[&str] = &[
     "*emphasis\n",
     "`span\n",
     "Café —\u{a0}text.\n",
+];
+
+/// A code fence, and a last line that looks like its closing fence to a reader but is not
+/// one to CommonMark.
+const FAKE_FENCES: &[(&str, &str)] = &[
+    ("```\n", "    ```\n"),
+    ("```\n", "\t```\n"),
+    ("```\n", "> ```\n"),
+    ("```\n", "```>\n"),
+    ("```\n", "``\n"),
+    ("~~~\n", "```\n"),
+    ("````\n", "```\n"),
+    ("```\n", "```x\n"),
+    ("```\n", "\u{a0}```\n"),
 ];
 
 /// Pieces inside the block: anything but a line that closes it exactly.

@@ -75,6 +75,20 @@ fn bodies(template: fn(&str) -> Vec<u8>, path: &'static str) -> Vec<(String, &'s
         ("tab after the colons", format!(":::\tinternal\n{i}\n:::\n")),
         ("mid-line", format!("Text ::: internal {i} :::\n")),
         ("code block left open", format!("```yaml\nkey: value\n\n::: internal\n{i}\n:::\n")),
+        ("code block 'closed' by an indented fence", format!("```\n::: internal\n{i}\n:::\n    ```\n")),
+        ("code block 'closed' by a tabbed fence", format!("```\n::: internal\n{i}\n:::\n\t```\n")),
+        ("code block 'closed' by a quoted fence", format!("```\n::: internal\n{i}\n:::\n> ```\n")),
+        ("code block 'closed' by a fence with text after it", format!("```\n::: internal\n{i}\n:::\n```>\n")),
+        (
+            "Lisu letters for colons",
+            format!("\u{a4fd}\u{a4fd}\u{a4fd} internal\n{i}\n\u{a4fd}\u{a4fd}\u{a4fd}\n"),
+        ),
+        (
+            "modifier letters for colons",
+            format!("\u{2f8}\u{2f8}\u{2f8} internal\n{i}\n\u{2f8}\u{2f8}\u{2f8}\n"),
+        ),
+        ("a direction isolate inside the colons", format!("::\u{2066}: internal\n{i}\n:::\n")),
+        ("a tag character inside the colons", format!("::\u{e0020}: internal\n{i}\n:::\n")),
         ("code span over lines", format!("`x\n::: internal\n{i}\n:::\n`\n")),
         ("setext heading underline", format!("::: internal\n---\n{i}\n:::\n")),
         ("footnote definition", format!("Note[^1].\n\n[^1]: text\n    ::: internal\n    {i}\n    :::\n")),
@@ -309,6 +323,37 @@ fn a_file_has_one_audience() {
     ];
     let [public, _] = probe(&files).unwrap_or_else(|leak| panic!("{leak}"));
     assert!(refused(&public).is_some_and(|codes| codes.iter().any(|c| c == "file-audience-conflict")));
+}
+
+/// A content source file is never a document: a policy's markdown holds its withheld blocks.
+#[test]
+fn a_content_source_file_is_never_copied_as_a_document() {
+    let i = INTERNAL;
+    let policy = format!(
+        "---\nid: POL-SRC\ntitle: Source\naudience: public\n---\nPublic.\n\n::: internal\n{i}\n:::\n"
+    );
+    for file in ["../policies/source.md", "../policies/./source.md", "../risks.yaml"] {
+        let documents = format!("- id: DOC-SRC\n  title: Source\n  file: {file}\n  audience: public\n");
+        let files: [(&str, &[u8]); 2] =
+            [("policies/source.md", policy.as_bytes()), ("documents/documents.yaml", documents.as_bytes())];
+        let [public, _] = probe(&files).unwrap_or_else(|leak| panic!("{file}: {leak}"));
+        assert!(
+            refused(&public).is_some_and(|codes| codes.iter().any(|c| c == "file-audience-conflict")),
+            "{file}"
+        );
+    }
+    // A copy of the policy's source under another name: only its bytes give it away.
+    let documents = "- id: DOC-SRC\n  title: Source\n  file: copy.md\n  audience: public\n";
+    let files: [(&str, &[u8]); 3] = [
+        ("policies/source.md", policy.as_bytes()),
+        ("documents/copy.md", policy.as_bytes()),
+        ("documents/documents.yaml", documents.as_bytes()),
+    ];
+    let [public, _] = probe(&files).unwrap_or_else(|leak| panic!("{leak}"));
+    assert!(
+        refused(&public).is_some_and(|codes| codes.iter().any(|c| c.contains("source.md"))),
+        "{public:?}"
+    );
 }
 
 /// Two names for one file (a copy, or a hard link): no rule about names can see it, the
