@@ -157,7 +157,10 @@ fn hostile_faq_answers_never_leak_in_any_yaml_style() {
             "category with a block",
             format!("  answer: Yes.\n  category: |\n    ::: internal\n    {i}\n    :::\n"),
         ),
-        ("question with a block", format!("  answer: Yes.\n  category: c\n  question2: x\n")),
+        (
+            "a list item with a block",
+            format!("  answer: Yes.\n  caiq:\n    - |\n      ::: internal\n      {i}\n      :::\n"),
+        ),
     ] {
         cases.push((name.to_string(), "faq/adversary.yaml", faq(&yaml)));
     }
