@@ -47,27 +47,7 @@ impl Withheld {
         for evidence in isms.evidence.values().filter(|e| !e.audience.visible_to(reader)) {
             paths.push(&evidence.path);
         }
-        let mut withheld = Withheld::default();
-        let mut add = |path: PathBuf| {
-            let absolute = root.join(&path);
-            if let Ok(metadata) = std::fs::metadata(&absolute) {
-                // An empty file has no bytes to leak (and every empty file would match it).
-                if metadata.is_file() && metadata.len() > 0 {
-                    let file = WithheldFile { path, absolute, hash: OnceLock::new() };
-                    withheld.by_size.entry(metadata.len()).or_default().push(file);
-                }
-            }
-        };
-        // Content sources are never copied as they are (the site renders them): a copy or
-        // link of one, named as a document, would publish its withheld blocks.
-        if reader < Audience::Auditor {
-            paths.extend(isms.source_files());
-        }
-        paths.sort_unstable();
-        paths.dedup();
-        for path in paths.into_iter().filter(|p| !p.as_os_str().is_empty()) {
-            add(path.to_path_buf());
-        }
+        let mut found: Vec<PathBuf> = Vec::new();
         if reader < Audience::Auditor {
             let mut stack = vec![PathBuf::from("evidence")];
             while let Some(folder) = stack.pop() {
@@ -76,11 +56,35 @@ impl Withheld {
                     let path = folder.join(entry.file_name());
                     match entry.file_type() {
                         Ok(kind) if kind.is_dir() => stack.push(path),
-                        Ok(kind) if kind.is_file() => add(path),
+                        Ok(kind) if kind.is_file() => found.push(path),
                         _ => {}
                     }
                 }
             }
+        }
+        // Content sources are never copied as they are (the site renders them): a copy or
+        // link of one, named as a document, would publish its withheld blocks.
+        if reader < Audience::Auditor {
+            paths.extend(isms.source_files());
+        }
+        found.extend(paths.into_iter().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf));
+        found.sort_unstable();
+        found.dedup();
+        // One `stat` each, in parallel: a large ISMS has thousands of source files.
+        use rayon::prelude::*;
+        let sized: Vec<(u64, WithheldFile)> = found
+            .into_par_iter()
+            .filter_map(|path| {
+                let absolute = root.join(&path);
+                let metadata = std::fs::metadata(&absolute).ok()?;
+                // An empty file has no bytes to leak (and every empty file would match it).
+                (metadata.is_file() && metadata.len() > 0)
+                    .then(|| (metadata.len(), WithheldFile { path, absolute, hash: OnceLock::new() }))
+            })
+            .collect();
+        let mut withheld = Withheld::default();
+        for (size, file) in sized {
+            withheld.by_size.entry(size).or_default().push(file);
         }
         withheld
     }
