@@ -29,7 +29,12 @@ pub enum Outcome {
 
 /// Copies the minimal fixture into `dir`, then writes `files` (content-relative path, bytes).
 pub fn write_content(dir: &Path, files: &[(&str, &[u8])]) {
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/minimal");
+    // From the project's tests, or from its fuzz crate one folder down.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = [manifest.join("tests/fixtures/minimal"), manifest.join("../tests/fixtures/minimal")]
+        .into_iter()
+        .find(|path| path.is_dir())
+        .expect("the minimal fixture is there");
     copy(&fixture, dir);
     for (path, bytes) in files {
         let target = dir.join(path);
