@@ -90,6 +90,19 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
             }
         }
         if let Event::Scalar(value, style, _, _) = &event {
+            // A style that joins lines (folded, plain, quoted) may have joined fence lines
+            // into one, and markdown may then read them as anything, a code span included:
+            // there a `:::` must begin a line of the value (written with `\n` escapes).
+            let joined_fence = !matches!(style, ScalarStyle::Literal)
+                && value.match_indices(crate::fenced::TOKEN).any(|(at, _)| at > 0 && !value[..at].ends_with(['\n', '\r']));
+            if joined_fence {
+                return Err(Diagnostic::error(
+                    "audience-block",
+                    "`:::` in the middle of a line of a text value: audience fences are lines of their own",
+                )
+                .at(at(span.start.line(), span.start.col()))
+                .hint("a folded (`>`), plain or quoted YAML string joins its lines into one: write the value as a literal block (`key: |`) with each fence on a line of its own"));
+            }
             if let Some(error) = crate::fenced::validate(value).into_iter().next() {
                 // A block scalar's value starts on the line after its indicator.
                 let (line, column) = match style {
