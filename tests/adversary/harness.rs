@@ -163,14 +163,18 @@ pub fn generate(data: &[u8]) -> Vec<(String, Vec<u8>)> {
     body.push_str(level);
     body.push_str(bytes.pick(&["", "", " ", "\t"]));
     body.push('\n');
+    // Inside a fake fence, a piece that would really close it would make the marker code
+    // its author can see: those pieces are left out there.
+    let inside = |piece: &&str| fake_close.is_none() || !matches!(*piece, "```\n" | "~~~\n");
+    let inside: Vec<&str> = INSIDE.iter().copied().filter(inside).collect();
     for _ in 0..bytes.below(5) {
-        body.push_str(bytes.pick(INSIDE));
+        body.push_str(bytes.pick(&inside));
     }
     body.push_str(bytes.pick(LINE_PREFIXES));
     body.push_str(marker);
     body.push('\n');
     for _ in 0..bytes.below(4) {
-        body.push_str(bytes.pick(INSIDE));
+        body.push_str(bytes.pick(&inside));
     }
     body.push_str(bytes.pick(LINE_PREFIXES));
     body.push_str(bytes.pick(&[":::", ":::", "::::", "::: "]));
