@@ -94,7 +94,9 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
             // into one, and markdown may then read them as anything, a code span included:
             // there a `:::` must begin a line of the value (written with `\n` escapes).
             let joined_fence = !matches!(style, ScalarStyle::Literal)
-                && value.match_indices(crate::fenced::TOKEN).any(|(at, _)| at > 0 && !value[..at].ends_with(['\n', '\r']));
+                && value
+                    .match_indices(crate::fenced::TOKEN)
+                    .any(|(at, _)| at > 0 && !value[..at].ends_with(['\n', '\r']));
             if joined_fence {
                 return Err(Diagnostic::error(
                     "audience-block",
