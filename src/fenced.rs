@@ -119,12 +119,14 @@ fn places(text: &str) -> Places {
             Event::Start(Tag::CodeBlock(kind)) => {
                 // A code block in a container, or a fenced one its fence does not close,
                 // is not a place where `:::` can be shown safely: refused there.
+                // An indented code block is only indentation away from text: an author
+                // who indented a block to nest it would see it published as code.
                 match kind {
                     _ if depth > 0 => places.long_code.push(range),
-                    CodeBlockKind::Fenced(_) if !closed_by_fence(&text[range.clone()]) => {
-                        places.long_code.push(range)
+                    CodeBlockKind::Fenced(_) if closed_by_fence(&text[range.clone()]) => {
+                        places.code.push(range)
                     }
-                    _ => places.code.push(range),
+                    _ => places.long_code.push(range),
                 }
                 depth += 1;
             }
@@ -507,11 +509,7 @@ mod tests {
 
     #[test]
     fn code_blocks_are_left_alone() {
-        for text in [
-            "```\n::: internal\n```\nafter\n",
-            "    ::: internal\n    :::\n\nafter\n",
-            "Use `::: internal`.\n",
-        ] {
+        for text in ["```\n::: internal\n```\nafter\n", "~~~ md\n:::\n~~~\n", "Use `::: internal`.\n"] {
             assert!(validate(text).is_empty(), "{text:?}");
             assert_eq!(cut(text, Audience::Public), text);
             assert_eq!(leftover(text), None, "{text:?}");
@@ -542,6 +540,7 @@ mod tests {
     fn lookalikes_are_errors() {
         for text in [
             "\u{a0}```\n::: internal\nsecret\n:::\n\u{a0}```\n",
+            "Intro\n\n    ::: internal\n    secret\n    :::\n",
             "> ::: internal\n> secret\n> :::\n",
             "- item\n::: internal\nsecret\n:::\n",
             "1. item\n\n   ::: internal\n   secret\n   :::\n",
