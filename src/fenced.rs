@@ -289,20 +289,28 @@ fn skeleton(line: &str) -> String {
         .collect()
 }
 
-/// Whether a skeleton reads as a fence: three or more colons, maybe an audience word.
+/// Whether a skeleton reads as a fence: `Some(true)` when three or more colons anywhere are
+/// followed by an audience word (an opener, even after a `|` or `>`), `Some(false)` when the
+/// line is nothing but colons (a closer), `None` otherwise.
 fn reads_as_fence(skeleton: &str) -> Option<bool> {
-    let rest = skeleton.trim().strip_prefix(TOKEN)?.trim_start_matches(':').trim();
-    if rest.is_empty() {
-        return Some(false);
+    for (at, _) in skeleton.match_indices(TOKEN) {
+        let rest = skeleton[at..].trim_start_matches(':').trim_start().to_ascii_lowercase();
+        let opener = ["internal", "auditor", "public"].iter().any(|word| {
+            rest.strip_prefix(word).is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric()))
+        });
+        if opener {
+            return Some(true);
+        }
     }
-    let word = rest.to_ascii_lowercase();
-    ["internal", "auditor", "public"].contains(&word.as_str()).then_some(true)
+    (skeleton.trim().starts_with(TOKEN) && skeleton.trim().trim_start_matches(':').is_empty())
+        .then_some(false)
 }
 
 /// The first line whose fence is disguised: it reads as a fence once invisible characters
-/// are dropped and look-alikes read as colons, but is not written as one. An author who
-/// pasted such a line meant a fence; the parser would publish it as text. A closing-looking
-/// line (`———` reads as `:::`) counts only in a text that has an opening one.
+/// are dropped and look-alikes read as colons, but holds no `:::` as written (a line that
+/// does is judged by the grammar itself). An author who pasted such a line meant a fence;
+/// the parser would publish it as text. A closing-looking line (`———` reads as `:::`)
+/// counts only in a text that has an opening one.
 fn disguised_fence(text: &str) -> Option<FenceError> {
     if text.is_ascii() {
         return None;
@@ -311,14 +319,10 @@ fn disguised_fence(text: &str) -> Option<FenceError> {
     let has_token = may_have_blocks(text);
     for (index, (line, _)) in lines(text).into_iter().enumerate() {
         let line = &text[line];
-        if line.is_ascii() {
+        if line.is_ascii() || line.contains(TOKEN) {
             continue;
         }
         let Some(opener) = reads_as_fence(&skeleton(line)) else { continue };
-        let written = line.trim_end_matches([' ', '\t']);
-        if boundary(written).is_some_and(|b| b.is_ok()) {
-            continue;
-        }
         let error = FenceError {
             line: u32::try_from(index + 1).unwrap_or(u32::MAX),
             column: 1,
