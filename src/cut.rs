@@ -128,7 +128,8 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 cut_text(&mut certification.scope, reader);
                 Some((id.clone(), certification))
             } else if certification.teaser {
-                let teaser = certification_teaser(certification, teasers[id.as_str()].clone(), reader);
+                // `teaser_ids` chose the same items; one it missed is withheld, not a panic.
+                let teaser = certification_teaser(certification, teasers.get(id.as_str())?.clone(), reader);
                 Some((teaser.id.clone(), teaser))
             } else {
                 None
@@ -196,7 +197,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 cut_text(&mut update.summary, reader);
                 Some((id.clone(), update))
             } else if update.teaser {
-                let teaser = update_teaser(update, teasers[id.as_str()].clone(), reader);
+                let teaser = update_teaser(update, teasers.get(id.as_str())?.clone(), reader);
                 Some((teaser.id.clone(), teaser))
             } else {
                 None
