@@ -14,6 +14,7 @@ pub mod cut;
 pub mod date;
 pub mod diagnostic;
 pub mod fenced;
+pub mod freshness;
 pub mod init;
 pub mod load;
 pub mod markdown;
@@ -21,6 +22,8 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod site;
+pub mod size;
 pub mod tripwire;
 pub mod withheld;
 

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use crate::build::RenderedSite;
 use crate::diagnostic::{display_path, Diagnostic, Location};
-use crate::render::{self, routes};
+use crate::render;
+use crate::site::routes;
 
 use super::manifest::{Counts, MANIFEST_PATH, SUMS_PATH};
 use super::soa;

@@ -6,7 +6,7 @@ use crate::render::self_service::defuse;
 use serde::Serialize;
 
 use crate::model::{ControlStatus, Isms, SoaEntry};
-use crate::render::routes::FiledEvidence;
+use crate::site::routes::FiledEvidence;
 
 /// One control's row.
 #[derive(Debug, Clone, Serialize)]

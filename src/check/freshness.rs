@@ -5,8 +5,8 @@ use super::Sources;
 use crate::audience::Audience;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::model::{CheckResult, FindingStatus, Isms};
-use crate::render::view::{EXPIRING_WITHIN_DAYS, STALE_AFTER_DAYS};
+use crate::freshness::{self, Validity, STALE_AFTER_DAYS};
+use crate::model::{CheckResult, Isms};
 
 /// RFC 9116 recommends an `Expires` less than a year away.
 const SECURITY_TXT_MAX_DAYS: i64 = 366;
@@ -36,7 +36,7 @@ fn policies(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut D
             );
         }
         match policy.next_review_date() {
-            Some(due) if due < today => {
+            Some(due) if freshness::review_overdue(Some(due), today) => {
                 let key = if policy.next_review.is_some() { "next_review" } else { "approved" };
                 diagnostics.push(
                     Diagnostic::error(
@@ -77,26 +77,28 @@ fn certifications(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: 
         let Some(expires) = certification.expires else { continue };
         let days = today.days_until(expires);
         let location = sources.key(&certification.source, "expires");
-        if days < 0 {
-            let public = certification.audience == Audience::Public;
-            let message = format!("certification `{}` expired on {expires}", certification.name);
-            let diagnostic = if public {
-                Diagnostic::error("certification-expired", message).hint(
-                    "the public trust center shows it as expired: renew it, update `expires`, or withdraw it",
-                )
-            } else {
-                Diagnostic::warning("certification-expired", message).hint("renew it or update `expires`")
-            };
-            diagnostics.push(diagnostic.at(location));
-        } else if days <= EXPIRING_WITHIN_DAYS {
-            diagnostics.push(
+        match Validity::of(Some(expires), today) {
+            Validity::Expired => {
+                let public = certification.audience == Audience::Public;
+                let message = format!("certification `{}` expired on {expires}", certification.name);
+                let diagnostic = if public {
+                    Diagnostic::error("certification-expired", message).hint(
+                        "the public trust center shows it as expired: renew it, update `expires`, or withdraw it",
+                    )
+                } else {
+                    Diagnostic::warning("certification-expired", message).hint("renew it or update `expires`")
+                };
+                diagnostics.push(diagnostic.at(location));
+            }
+            Validity::Expiring => diagnostics.push(
                 Diagnostic::warning(
                     "certification-expiring",
                     format!("certification `{}` expires on {expires}, in {days} days", certification.name),
                 )
                 .at(location)
                 .hint("plan the recertification audit"),
-            );
+            ),
+            Validity::Valid => {}
         }
     }
 }
@@ -105,7 +107,7 @@ fn evidence(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut D
     for item in isms.evidence.values() {
         let (Some(collected), Some(max_age)) = (item.collected, item.max_age_days) else { continue };
         let age = collected.days_until(today);
-        if age > i64::from(max_age) {
+        if freshness::evidence_is_stale(item.collected, item.max_age_days, today) {
             diagnostics.push(
                 Diagnostic::warning(
                     "evidence-stale",
@@ -124,7 +126,7 @@ fn evidence(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut D
 fn checks(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     for check in isms.checks.values() {
         let age = check.checked_at.date().days_until(today);
-        if age > STALE_AFTER_DAYS {
+        if freshness::check_is_stale(check.checked_at.date(), today) {
             diagnostics.push(
                 Diagnostic::warning(
                     "check-stale",
@@ -188,23 +190,21 @@ fn security_txt(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &m
 fn audits_and_risks(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     for audit in isms.audits.values() {
         for finding in &audit.findings {
-            let open = finding.status != Some(FindingStatus::Closed);
-            if let (true, Some(due)) = (open, finding.due) {
-                if due < today {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "finding-overdue",
-                            format!("audit finding {} is open and was due on {due}", finding.id),
-                        )
-                        .at(sources.value(&audit.source, &finding.id))
-                        .hint("close it with its corrective action, or agree a new due date"),
-                    );
-                }
-            }
+            let Some(due) = finding.due.filter(|_| freshness::finding_overdue(finding, today)) else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::warning(
+                    "finding-overdue",
+                    format!("audit finding {} is open and was due on {due}", finding.id),
+                )
+                .at(sources.value(&audit.source, &finding.id))
+                .hint("close it with its corrective action, or agree a new due date"),
+            );
         }
     }
     for risk in isms.risks.values() {
-        if let Some(review) = risk.review.filter(|review| *review < today) {
+        if let Some(review) = risk.review.filter(|_| freshness::review_overdue(risk.review, today)) {
             diagnostics.push(
                 Diagnostic::warning(
                     "risk-review-overdue",

@@ -10,7 +10,8 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Loaded;
 use crate::markdown::{self, LinkTargets};
 use crate::model::{Isms, Markdown};
-use crate::render::link_targets_for;
+use crate::site::targets::link_targets_for;
+use crate::site::RenderTarget;
 
 /// A markdown body and the lowest audience that reads it.
 struct Body<'a> {
@@ -137,7 +138,7 @@ impl Targets {
             Audience::Internal => &self.internal,
             Audience::Auditor => &self.auditor,
         };
-        cell.get_or_init(|| link_targets_for(isms, audience))
+        cell.get_or_init(|| link_targets_for(isms, audience, RenderTarget::Site))
     }
 }
 

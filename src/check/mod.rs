@@ -8,7 +8,6 @@ mod file_audience;
 mod freshness;
 mod links;
 mod references;
-pub mod suggest;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -27,7 +27,7 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
             "policy" => isms.policies.keys().map(String::as_str).collect(),
             _ => isms.evidence.keys().map(String::as_str).collect(),
         };
-        let hint = match super::suggest::closest(&reference.id, known) {
+        let hint = match crate::diagnostic::suggest::closest(&reference.id, known) {
             Some(best) => format!("did you mean `{best}`? {hint}"),
             None => hint,
         };

@@ -397,7 +397,7 @@ impl Loader<'_> {
                     .nth(line as usize - 1)
                     .and_then(|l| l.find(id.as_str()))
                     .map_or(0, |c| c as u32 + 1);
-                let hint = match crate::check::suggest::closest(id, candidates) {
+                let hint = match crate::diagnostic::suggest::closest(id, candidates) {
                     Some(best) => format!("did you mean `{best}`? known frameworks: {}", names.join(", ")),
                     None => format!(
                         "known frameworks: {}; custom ones load from frameworks/*.yaml",

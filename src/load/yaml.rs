@@ -25,7 +25,7 @@ pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: u32) -> R
         let line = if line > 0 { line + first_line - 1 } else { 0 };
         let raw = clean_message(&error.without_snippet().to_string());
         let code = classify(&raw);
-        let (message, hint) = crate::check::suggest::explain_serde_message(&raw);
+        let (message, hint) = crate::diagnostic::suggest::explain_serde_message(&raw);
         let message = match code {
             "invalid-type" if !message.starts_with("invalid type") => {
                 format!("wrong type: {}", plain_words(&message))

@@ -7,9 +7,9 @@ use crate::audience::Audience;
 use crate::markdown::escape_text;
 use crate::model::Isms;
 use crate::output::OutputFile;
-use crate::render::routes;
-use crate::render::view::SiteModel;
+use crate::render::view::{CertificationState, SiteModel};
 use crate::render::RenderOptions;
+use crate::site::routes;
 
 /// `trust.json`: every policy, control and certification of the build for machines. It
 /// needs none of the pages, so it is made while they render.
@@ -126,7 +126,7 @@ struct TrustCertification<'a> {
     issuer: Option<&'a str>,
     issued: Option<String>,
     expires: Option<String>,
-    state: &'a str,
+    state: CertificationState,
 }
 
 #[derive(Serialize)]

@@ -4,16 +4,18 @@
 //! legibly; every chart has a text alternative.
 
 use crate::markdown::escape_text as escape;
-use crate::render::view::{CertificationView, RiskView, ThemeCoverage};
+use crate::render::view::{CertificationState, CertificationView, RiskView, ThemeCoverage};
 
 /// A badge in the common two-part style: `label | state`. Self-contained (it is shown on
 /// other sites), with fixed colours that read on light and dark pages.
 pub fn badge(certification: &CertificationView) -> String {
     let (state, colour) = match certification.state {
-        "valid" => ("valid".to_string(), "#16794a"),
-        "expiring" => (format!("expires in {} days", certification.days_left.unwrap_or(0)), "#a15c00"),
-        "expired" => ("expired".to_string(), "#b3261e"),
-        _ => ("on request".to_string(), "#5b3fb8"),
+        CertificationState::Valid => ("valid".to_string(), "#16794a"),
+        CertificationState::Expiring => {
+            (format!("expires in {} days", certification.days_left.unwrap_or(0)), "#a15c00")
+        }
+        CertificationState::Expired => ("expired".to_string(), "#b3261e"),
+        CertificationState::OnRequest => ("on request".to_string(), "#5b3fb8"),
     };
     let label = &certification.name;
     // Verdana-like widths: about 6.5 px a character at 11 px, plus padding.
@@ -162,7 +164,7 @@ pub fn progress(rows: &[ThemeCoverage]) -> String {
 mod tests {
     use super::*;
 
-    fn certification(state: &'static str, days_left: Option<i64>) -> CertificationView {
+    fn certification(state: CertificationState, days_left: Option<i64>) -> CertificationView {
         CertificationView {
             id: "iso".into(),
             name: "ISO/IEC 27001 <2022>".into(),
@@ -183,9 +185,9 @@ mod tests {
 
     #[test]
     fn badges_say_their_state_and_escape_names() {
-        let valid = badge(&certification("valid", Some(400)));
+        let valid = badge(&certification(CertificationState::Valid, Some(400)));
         assert!(valid.contains(">valid</text>") && valid.contains("&lt;2022&gt;"), "{valid}");
-        assert!(badge(&certification("expiring", Some(12))).contains("expires in 12 days"));
-        assert!(badge(&certification("expired", Some(-3))).contains(">expired</text>"));
+        assert!(badge(&certification(CertificationState::Expiring, Some(12))).contains("expires in 12 days"));
+        assert!(badge(&certification(CertificationState::Expired, Some(-3))).contains(">expired</text>"));
     }
 }

@@ -9,16 +9,33 @@ use serde::Serialize;
 use crate::audience::Audience;
 use crate::catalog::Coverage;
 use crate::date::Date;
+use crate::freshness::{self, Validity};
 use crate::markdown::{self, Heading, LinkBase, LinkTargets};
 use crate::model::Applicability;
 use crate::model::*;
-use crate::render::routes::{self, FiledEvidence};
 use crate::render::RenderTarget;
+use crate::site::routes::{self, file_name, FiledEvidence};
 
-/// Days before expiry at which a certification shows as "expiring".
-pub const EXPIRING_WITHIN_DAYS: i64 = 60;
-/// A control check older than this many days shows as stale.
-pub const STALE_AFTER_DAYS: i64 = 7;
+/// What a certification card and badge show: its validity today, or that it is a teaser.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificationState {
+    Valid,
+    Expiring,
+    Expired,
+    /// A teaser: it exists, and its details are on request.
+    OnRequest,
+}
+
+impl From<Validity> for CertificationState {
+    fn from(validity: Validity) -> CertificationState {
+        match validity {
+            Validity::Valid => CertificationState::Valid,
+            Validity::Expiring => CertificationState::Expiring,
+            Validity::Expired => CertificationState::Expired,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
@@ -154,7 +171,7 @@ pub struct CertificationView {
     pub summary: Option<String>,
     pub teaser_only: bool,
     /// `valid`, `expiring`, `expired`, or `on-request` for teasers.
-    pub state: &'static str,
+    pub state: CertificationState,
     pub days_left: Option<i64>,
     pub documents: Vec<FileLink>,
     pub documents_on_request: bool,
@@ -411,10 +428,7 @@ impl ViewContext<'_> {
             if !seen.insert((&filed.control, &filed.evidence_id)) {
                 continue;
             }
-            let stale = match (evidence.collected, evidence.max_age_days) {
-                (Some(collected), Some(days)) => collected.days_until(self.today) > i64::from(days),
-                _ => false,
-            };
+            let stale = freshness::evidence_is_stale(evidence.collected, evidence.max_age_days, self.today);
             let title = format!("{} {}", evidence.id, evidence.title);
             rows.push((
                 filed.control.as_deref().map_or(usize::MAX, |c| self.control_order(c)),
@@ -460,7 +474,7 @@ impl ViewContext<'_> {
             result: check.result,
             checked_at: check.checked_at.to_string(),
             checked_on,
-            stale: checked_on.days_until(self.today) > STALE_AFTER_DAYS,
+            stale: freshness::check_is_stale(checked_on, self.today),
             source: check.source.clone(),
             details: check.details.clone(),
             controls: check.controls.iter().map(|c| self.control_link(&c.id)).collect(),
@@ -489,7 +503,7 @@ pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
         approved_by: policy.approved_by.clone(),
         approved: policy.approved,
         next_review,
-        review_overdue: next_review.is_some_and(|date| date < today),
+        review_overdue: freshness::review_overdue(next_review, today),
         summary: policy.summary.clone(),
         audience: policy.audience,
         teaser_only: policy.teaser_only,
@@ -580,13 +594,9 @@ pub fn build(context: &ViewContext) -> SiteModel {
         .map(|certification| {
             let days_left = certification.expires.map(|expires| today.days_until(expires));
             let state = if certification.teaser_only {
-                "on-request"
+                CertificationState::OnRequest
             } else {
-                match days_left {
-                    Some(days) if days < 0 => "expired",
-                    Some(days) if days <= EXPIRING_WITHIN_DAYS => "expiring",
-                    _ => "valid",
-                }
+                Validity::of(certification.expires, today).into()
             };
             CertificationView {
                 id: certification.id.clone(),
@@ -618,7 +628,8 @@ pub fn build(context: &ViewContext) -> SiteModel {
         })
         .collect();
     // Valid ones first, then by name: what a visitor looks for is what holds today.
-    certifications.sort_by(|a, b| (a.state == "expired", &a.name).cmp(&(b.state == "expired", &b.name)));
+    let expired = |c: &CertificationView| c.state == CertificationState::Expired;
+    certifications.sort_by(|a, b| (expired(a), &a.name).cmp(&(expired(b), &b.name)));
 
     let documents = isms
         .documents
@@ -780,11 +791,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
                 date: audit.date,
                 auditor: audit.auditor.clone(),
                 scope: audit.scope.clone(),
-                open_findings: audit
-                    .findings
-                    .iter()
-                    .filter(|f| f.status != Some(FindingStatus::Closed))
-                    .count(),
+                open_findings: audit.findings.iter().filter(|f| freshness::finding_open(f)).count(),
                 findings: audit.findings.clone(),
                 html: rendered.html,
                 has_code: rendered.has_code,
@@ -955,10 +962,6 @@ pub fn risk_level(score: u8) -> &'static str {
         10..=16 => "high",
         _ => "critical",
     }
-}
-
-pub fn file_name(path: &std::path::Path) -> String {
-    path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string()
 }
 
 impl ThemeCoverage {

@@ -157,7 +157,7 @@ pub fn respond<F: Borrow<OutputFile>>(
 }
 
 fn not_found<F: Borrow<OutputFile>>(files: &[F], file_path: &str, page: &PageContext) -> Reply {
-    match find(files, crate::render::routes::NOT_FOUND) {
+    match find(files, crate::site::routes::NOT_FOUND) {
         Some(file) => file_reply(404, file, file_path, page),
         None if page.build == 0 => {
             // No good build yet: a page that shows why, and reloads once there is one.

@@ -159,8 +159,11 @@ fn internal_output_shows_internal_content() {
 fn link_targets_from_the_full_model_equal_the_cut_builds() {
     let loaded = trustpress::load::load(&fixture("leak")).ok().unwrap();
     for audience in trustpress::Audience::ALL {
-        let from_full = trustpress::render::link_targets_for(&loaded.isms, audience);
-        let from_cut = trustpress::render::link_targets(&trustpress::cut::cut(&loaded.isms, audience));
-        assert!(from_full == from_cut, "{audience}: {from_full:?}\n!=\n{from_cut:?}");
+        use trustpress::site::{targets, RenderTarget};
+        for target in [RenderTarget::Site, RenderTarget::AuditorBundle] {
+            let from_full = targets::link_targets_for(&loaded.isms, audience, target);
+            let from_cut = targets::link_targets(&trustpress::cut::cut(&loaded.isms, audience), target);
+            assert!(from_full == from_cut, "{audience}: {from_full:?}\n!=\n{from_cut:?}");
+        }
     }
 }

@@ -77,6 +77,11 @@ pub fn document_file(file_name: &str) -> String {
     format!("{DOCUMENTS}{file_name}")
 }
 
+/// The last part of a content path, as the name of its copy in the output.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().and_then(|n| n.to_str()).unwrap_or("file").to_string()
+}
+
 pub fn certification_file(certification_id: &str, file_name: &str) -> String {
     format!("{CERTIFICATIONS}{}/{file_name}", slug(certification_id))
 }
@@ -84,7 +89,7 @@ pub fn certification_file(certification_id: &str, file_name: &str) -> String {
 /// A policy's markdown source in the auditor bundle, beside its page:
 /// `policies/pol-ac/access-control.md`.
 pub fn policy_source(policy_id: &str, source_file: &Path) -> String {
-    format!("{}{}", policy(policy_id), crate::render::view::file_name(source_file))
+    format!("{}{}", policy(policy_id), file_name(source_file))
 }
 
 /// One evidence file as filed in the auditor bundle. A file that serves several controls is
@@ -144,11 +149,11 @@ pub fn evidence_files(isms: &Isms) -> Vec<FiledEvidence> {
     for (folder, placements) in folders {
         let mut sources_by_name: BTreeMap<String, BTreeSet<&Path>> = BTreeMap::new();
         for placement in &placements {
-            let name = crate::render::view::file_name(placement.source);
+            let name = file_name(placement.source);
             sources_by_name.entry(name).or_default().insert(placement.source);
         }
         for placement in placements {
-            let name = crate::render::view::file_name(placement.source);
+            let name = file_name(placement.source);
             let unique = sources_by_name.get(&name).is_none_or(|sources| sources.len() == 1);
             let file =
                 if unique { name } else { format!("{}-{name}", bundle_folder_name(placement.evidence_id)) };

@@ -1,0 +1,110 @@
+//! `trustpress build`: the trust center for one audience, into a folder.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use trustpress::audience::Audience;
+use trustpress::build::{build_site, BuildError, SiteOptions};
+use trustpress::render::RenderTarget;
+
+use super::{build_date, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR};
+
+#[derive(Args)]
+pub struct BuildArgs {
+    /// The ISMS content folder.
+    #[arg(long, default_value = "content")]
+    content: PathBuf,
+    /// Output folder [default: public/ for the public audience, internal/ for internal].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Who the site is for: public items only, or public and internal.
+    #[arg(long, value_enum, default_value = "public")]
+    audience: SiteAudience,
+    /// Base URL the site is published at (overrides site.yaml).
+    #[arg(long)]
+    base_url: Option<String>,
+    /// The build date (YYYY-MM-DD) that validity, reviews and staleness are computed
+    /// against [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
+    #[arg(long)]
+    today: Option<String>,
+    /// Print how long each build step took.
+    #[arg(long)]
+    timings: bool,
+    /// Replace the output folder even when trustpress did not make it (it holds files and
+    /// no .trustpress-output marker): everything in it is deleted. A file or a symbolic
+    /// link is never replaced.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn run(args: BuildArgs) -> ExitCode {
+    let audience = args.audience.audience();
+    let today = match build_date(args.today.as_deref()) {
+        Ok(today) => today,
+        Err(message) => return usage_error(&message),
+    };
+    let out = args.out.unwrap_or_else(|| default_site_folder(audience));
+    let options = SiteOptions {
+        content: args.content,
+        audience,
+        base_url: args.base_url,
+        today,
+        explicit_index: false,
+        target: RenderTarget::Site,
+    };
+    let started = std::time::Instant::now();
+    match build_site(&options, &out, args.force) {
+        Ok(site) => {
+            print_diagnostics(&options.content, &site.warnings);
+            if args.timings {
+                for (step, duration) in &site.timings {
+                    eprintln!("  {step:<12} {:>8.1} ms", duration.as_secs_f64() * 1000.0);
+                }
+                print_template_times(&site.templates);
+            }
+            eprintln!(
+                "built {} site: {} files in {} ({:.0} ms)",
+                options.audience,
+                site.files,
+                out.display(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => build_failed(error, &options.content, &out),
+    }
+}
+
+fn default_site_folder(audience: Audience) -> PathBuf {
+    PathBuf::from(if audience == Audience::Public { "public" } else { "internal" })
+}
+
+fn build_failed(error: BuildError, content: &Path, out: &Path) -> ExitCode {
+    match error {
+        BuildError::Content(diagnostics) => {
+            print_diagnostics(content, &diagnostics);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!("error: build failed with {errors} error(s); {} was left untouched", out.display());
+        }
+        BuildError::Write(error) if error.is_usage() => return usage_error(&error.to_string()),
+        BuildError::Write(error) => eprintln!("error: {error}"),
+    }
+    ExitCode::from(CONTENT_ERROR)
+}
+
+/// The render time of each page template (summed over threads, most first), so a theme
+/// author sees which template to make cheaper.
+fn print_template_times(templates: &[trustpress::render::TemplateTime]) {
+    eprintln!("  templates (time summed over threads; a policy page's includes its body):");
+    for entry in templates {
+        let ms = entry.time.as_secs_f64() * 1000.0;
+        let (name, pages) = (entry.template, entry.pages);
+        if pages == 1 {
+            eprintln!("    {name:<22} {pages:>6} page  {ms:>9.1} ms");
+        } else {
+            let each = entry.time.as_secs_f64() * 1e6 / pages as f64;
+            eprintln!("    {name:<22} {pages:>6} pages {ms:>9.1} ms {each:>7.1} µs each");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! One file per command: its arguments and its `run`. What several commands share (exit
+//! codes, the build date, printing diagnostics, the progress bar) is here.
+
+pub mod build;
+pub mod bundle;
+pub mod check;
+pub mod init;
+pub mod serve;
+pub mod verify;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use trustpress::audience::Audience;
+use trustpress::bundle::Progress;
+use trustpress::date::Date;
+use trustpress::diagnostic::{source_line, Diagnostic};
+
+/// Exit code for content errors (nothing written).
+const CONTENT_ERROR: u8 = 1;
+/// Exit code for usage errors.
+const USAGE_ERROR: u8 = 2;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SiteAudience {
+    Public,
+    Internal,
+}
+
+impl SiteAudience {
+    fn audience(self) -> Audience {
+        match self {
+            SiteAudience::Public => Audience::Public,
+            SiteAudience::Internal => Audience::Internal,
+        }
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A progress bar on stderr, for bundles large enough to take a while; hidden when stderr
+/// is not a terminal (CI logs, pipes).
+pub struct ProgressBar(indicatif::ProgressBar);
+
+/// Below this many bytes a bundle is done before a bar would be worth drawing.
+const PROGRESS_BAR_FROM_BYTES: u64 = 64 * 1024 * 1024;
+
+impl ProgressBar {
+    fn for_stderr() -> ProgressBar {
+        ProgressBar(indicatif::ProgressBar::hidden())
+    }
+}
+
+impl Progress for ProgressBar {
+    fn start(&self, total_bytes: u64) {
+        use std::io::IsTerminal;
+        if total_bytes < PROGRESS_BAR_FROM_BYTES || !std::io::stderr().is_terminal() {
+            return;
+        }
+        self.0.set_length(total_bytes);
+        self.0.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:30} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        self.0.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    }
+
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE_ERROR)
+}
+
+fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {
+    for diagnostic in diagnostics {
+        let line = diagnostic.location.as_ref().and_then(|l| source_line(content, l));
+        eprintln!("{}\n", diagnostic.render(line.as_deref()));
+    }
+}
+
+/// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever
+/// either of the first two is given. A date outside [`Date::build_range`] is a usage error.
+fn build_date(today: Option<&str>) -> Result<Date, String> {
+    if let Some(text) = today {
+        let date = Date::parse(text).map_err(|e| format!("--today: {e}"))?;
+        let (first, last) = Date::build_range();
+        if date < first || date > last {
+            return Err(format!("--today `{text}` is out of range: a build date is from {first} to {last}"));
+        }
+        return Ok(date);
+    }
+    if let Some(seconds) = source_date_epoch()? {
+        return Date::from_unix_seconds(seconds)
+            .ok_or_else(|| format!("SOURCE_DATE_EPOCH `{seconds}` is out of range"));
+    }
+    Ok(Date::today_from_clock())
+}
+
+/// `SOURCE_DATE_EPOCH` in seconds, when set; an error when it is not a usable number: not a
+/// whole number, or before 1970 (negative), or after the last day a build date can have.
+fn source_date_epoch() -> Result<Option<i64>, String> {
+    let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") else { return Ok(None) };
+    let seconds: i64 = epoch
+        .trim()
+        .parse()
+        .map_err(|_| format!("SOURCE_DATE_EPOCH must be a whole number of seconds, not `{epoch}`"))?;
+    let max = Date::max_unix_seconds();
+    if !(0..=max).contains(&seconds) || Date::from_unix_seconds(seconds).is_none() {
+        return Err(format!(
+            "SOURCE_DATE_EPOCH `{epoch}` is out of range: it counts seconds since 1970-01-01T00:00:00Z, from 0 to {max}"
+        ));
+    }
+    Ok(Some(seconds))
+}

@@ -1,0 +1,96 @@
+//! What goes stale with time, decided once: a certification's validity, a control check's
+//! age, evidence past its maximum age, an overdue policy review, audit finding or risk
+//! review. `check` turns these states into diagnostics and `render` into labels; neither
+//! computes them itself, so the site and the checker cannot disagree.
+
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::model::{Finding, FindingStatus};
+
+/// Days before expiry at which a certification shows as expiring.
+pub const EXPIRING_WITHIN_DAYS: i64 = 60;
+/// A control check older than this many days is stale.
+pub const STALE_AFTER_DAYS: i64 = 7;
+
+/// Whether a certification holds on a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validity {
+    /// No expiry date, or one more than [`EXPIRING_WITHIN_DAYS`] away.
+    Valid,
+    /// Expires within [`EXPIRING_WITHIN_DAYS`] (today included).
+    Expiring,
+    /// Expired before today.
+    Expired,
+}
+
+impl Validity {
+    /// The validity on `today` of a certification that expires on `expires`.
+    pub fn of(expires: Option<Date>, today: Date) -> Validity {
+        match expires.map(|expires| today.days_until(expires)) {
+            Some(days) if days < 0 => Validity::Expired,
+            Some(days) if days <= EXPIRING_WITHIN_DAYS => Validity::Expiring,
+            _ => Validity::Valid,
+        }
+    }
+}
+
+/// A control check that last ran on `checked_on` is stale on `today`.
+pub fn check_is_stale(checked_on: Date, today: Date) -> bool {
+    checked_on.days_until(today) > STALE_AFTER_DAYS
+}
+
+/// Evidence collected on `collected` is older than its `max_age_days` on `today`.
+pub fn evidence_is_stale(collected: Option<Date>, max_age_days: Option<u32>, today: Date) -> bool {
+    match (collected, max_age_days) {
+        (Some(collected), Some(days)) => collected.days_until(today) > i64::from(days),
+        _ => false,
+    }
+}
+
+/// A review (of a policy or a risk) due on `due` is overdue on `today`.
+pub fn review_overdue(due: Option<Date>, today: Date) -> bool {
+    due.is_some_and(|due| due < today)
+}
+
+/// An audit finding still open after its due date.
+pub fn finding_overdue(finding: &Finding, today: Date) -> bool {
+    finding_open(finding) && review_overdue(finding.due, today)
+}
+
+/// A finding not (yet) closed.
+pub fn finding_open(finding: &Finding) -> bool {
+    finding.status != Some(FindingStatus::Closed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap()
+    }
+
+    #[test]
+    fn validity_turns_at_the_edges() {
+        let today = day("2026-06-15");
+        assert_eq!(Validity::of(None, today), Validity::Valid);
+        assert_eq!(Validity::of(Some(day("2026-06-14")), today), Validity::Expired);
+        assert_eq!(Validity::of(Some(day("2026-06-15")), today), Validity::Expiring);
+        assert_eq!(Validity::of(Some(day("2026-08-14")), today), Validity::Expiring);
+        assert_eq!(Validity::of(Some(day("2026-08-15")), today), Validity::Valid);
+    }
+
+    #[test]
+    fn staleness_counts_whole_days() {
+        let today = day("2026-06-15");
+        assert!(!check_is_stale(day("2026-06-08"), today));
+        assert!(check_is_stale(day("2026-06-07"), today));
+        assert!(!evidence_is_stale(Some(day("2026-06-05")), Some(10), today));
+        assert!(evidence_is_stale(Some(day("2026-06-04")), Some(10), today));
+        assert!(!evidence_is_stale(None, Some(10), today));
+        assert!(!review_overdue(Some(today), today));
+        assert!(review_overdue(Some(day("2026-06-14")), today));
+    }
+}

@@ -1,0 +1,177 @@
+//! The template engine as trustpress sets it up: the theme's templates, HTML escaping of
+//! `& < > " '` only, the `url()` function that makes links relative to the page, and the
+//! filters. Also the one way a template error becomes a diagnostic.
+
+use minijinja::{Environment, State, Value};
+
+use crate::date::Date;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::markdown;
+use crate::render::theme::Theme;
+
+pub(crate) fn template_error(error: minijinja::Error) -> Diagnostic {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(inner) = source {
+        message.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    let location = match (error.name(), error.line()) {
+        (Some(name), Some(line)) => {
+            Some(Location::at(format!("templates/{name}"), u32::try_from(line).unwrap_or(0), 0))
+        }
+        _ => None,
+    };
+    let diagnostic = Diagnostic::error("template-error", message).hint("check the theme's template");
+    match location {
+        Some(location) => diagnostic.at(location),
+        None => diagnostic,
+    }
+}
+
+pub(crate) fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnostic> {
+    let mut environment = Environment::new();
+    environment.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    environment.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") || name.ends_with(".xml") {
+            minijinja::AutoEscape::Html
+        } else {
+            minijinja::AutoEscape::None
+        }
+    });
+    for (name, source) in &theme.templates {
+        environment.add_template_owned(name.clone(), source.clone()).map_err(template_error)?;
+    }
+    environment.set_formatter(escape_minimal);
+    environment.add_function("url", url_function);
+    environment.add_filter("long_date", |value: String| -> String {
+        Date::parse(&value).map(Date::long).unwrap_or(value)
+    });
+    environment.add_filter("filesize", |bytes: u64| -> String { crate::size::human_size(bytes) });
+    Ok(environment)
+}
+
+/// Escapes `& < > " '` in HTML and XML output, and nothing else: every attribute in the theme
+/// is quoted, so this is sufficient, and URLs stay readable (minijinja's default also escapes
+/// `/`, which bloats every link and confuses naive feed readers).
+pub(crate) fn escape_minimal(
+    out: &mut minijinja::Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    if let (minijinja::AutoEscape::Html, Some(text), false) =
+        (state.auto_escape(), value.as_str(), value.is_safe())
+    {
+        return markdown::escape_into(text, true, out).map_err(|_| {
+            minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "could not write template output")
+        });
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// `url("policies/")`: a link from the page being rendered to a site path.
+/// A route may end in a fragment after a folder (`frameworks/soc2-2017/#cc6-1`); file names
+/// may hold `#` themselves, so only `/#` starts a fragment.
+pub(crate) fn url_function(state: &mut State, path: &str) -> String {
+    if let Some(base) = state.get_extension::<UrlBase>() {
+        return base.url(path);
+    }
+    let base = UrlBase::of(state);
+    let url = base.url(path);
+    state.get_or_insert_extension(base);
+    url
+}
+
+/// What `url()` needs of the page being rendered, looked up once per render rather than
+/// once per link.
+pub(crate) struct UrlBase {
+    /// The 404 page's links are absolute from this root.
+    absolute_root: Option<String>,
+    /// `../` once per folder of the page's path.
+    prefix: String,
+    explicit_index: bool,
+}
+
+impl UrlBase {
+    fn of(state: &State) -> UrlBase {
+        let absolute_root = state
+            .lookup("absolute_root")
+            .filter(|v| !v.is_none() && !v.is_undefined())
+            .map(|root| root.as_str().unwrap_or("/").to_string());
+        let prefix = state.lookup("url_prefix").and_then(|v| v.as_str().map(str::to_string));
+        UrlBase {
+            absolute_root,
+            prefix: prefix.unwrap_or_default(),
+            explicit_index: state.lookup("explicit_index").is_some_and(|v| v.is_true()),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        // Only `/#` starts a fragment; a `#` elsewhere is part of a file name.
+        let (path, fragment) = match path.match_indices('#').find(|&(i, _)| path[..i].ends_with('/')) {
+            Some((index, _)) => path.split_at(index),
+            None => (path, ""),
+        };
+        let start = self.absolute_root.as_deref().unwrap_or(&self.prefix);
+        let mut link = String::with_capacity(start.len() + path.len() + fragment.len() + 10);
+        link.push_str(start);
+        push_encoded_path(&mut link, path);
+        if self.absolute_root.is_none() {
+            if self.explicit_index && (link.is_empty() || link.ends_with('/')) {
+                link.push_str("index.html");
+            }
+            if link.is_empty() {
+                link.push_str("./");
+            }
+        }
+        link.push_str(fragment);
+        link
+    }
+}
+
+/// Appends a site path made safe for `href`: the characters that would end or alter the
+/// path part of a URL (`%`, `#`, `?`, found in real evidence and document file names) are
+/// percent-encoded; everything else is left as written.
+pub(crate) fn push_encoded_path(link: &mut String, path: &str) {
+    if !path.contains(['%', '#', '?']) {
+        link.push_str(path);
+        return;
+    }
+    for c in path.chars() {
+        match c {
+            '%' => link.push_str("%25"),
+            '#' => link.push_str("%23"),
+            '?' => link.push_str("%3F"),
+            _ => link.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page_at(prefix: &str) -> UrlBase {
+        UrlBase { absolute_root: None, prefix: prefix.to_string(), explicit_index: false }
+    }
+
+    #[test]
+    fn links_encode_only_what_would_break_a_url() {
+        let base = page_at("../");
+        assert_eq!(base.url("evidence/A.5.15/Q3 review.csv"), "../evidence/A.5.15/Q3 review.csv");
+        assert_eq!(base.url("documents/50%#2?.pdf"), "../documents/50%25%232%3F.pdf");
+    }
+
+    #[test]
+    fn only_a_hash_after_a_slash_starts_a_fragment() {
+        let base = page_at("../../");
+        assert_eq!(base.url("frameworks/soc2-2017/#cc6-1"), "../../frameworks/soc2-2017/#cc6-1");
+        assert_eq!(base.url("documents/a#b/#c"), "../../documents/a%23b/#c");
+        let root = UrlBase { absolute_root: Some("/trust/".to_string()), ..page_at("") };
+        assert_eq!(root.url("soa/#a-5-1"), "/trust/soa/#a-5-1");
+        let index = UrlBase { explicit_index: true, ..page_at("") };
+        assert_eq!(index.url(""), "index.html");
+        assert_eq!(index.url("soa/#a-5-1"), "soa/index.html#a-5-1");
+        assert_eq!(page_at("").url(""), "./");
+    }
+}

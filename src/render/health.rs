@@ -1,0 +1,52 @@
+//! The internal health page's data: what needs attention, with its pictures.
+
+use minijinja::value::Serde;
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use crate::render::svg;
+use crate::render::view::{self, SiteModel};
+
+/// The internal health page: what needs attention, with its pictures.
+pub(crate) fn health(model: &SiteModel) -> Value {
+    #[derive(Serialize)]
+    struct OpenFinding<'a> {
+        audit_title: &'a str,
+        audit_path: &'a str,
+        finding: &'a crate::model::Finding,
+        overdue: bool,
+    }
+    use view::CertificationState::{Expired, Expiring};
+    let today = model.today;
+    let mut findings: Vec<OpenFinding> = model
+        .audits
+        .iter()
+        .flat_map(|audit| {
+            audit.findings.iter().filter(|f| crate::freshness::finding_open(f)).map(move |finding| {
+                OpenFinding {
+                    audit_title: &audit.title,
+                    audit_path: &audit.path,
+                    finding,
+                    overdue: crate::freshness::finding_overdue(finding, today),
+                }
+            })
+        })
+        .collect();
+    findings.sort_by(|a, b| (a.finding.due, &a.finding.id).cmp(&(b.finding.due, &b.finding.id)));
+    let overdue: Vec<_> = model.policies.iter().filter(|p| p.review_overdue).collect();
+    let failing: Vec<_> =
+        model.checks.iter().filter(|c| c.result == crate::model::CheckResult::Fail).collect();
+    let stale: Vec<_> = model.checks.iter().filter(|c| c.stale).collect();
+    let certifications: Vec<_> =
+        model.certifications.iter().filter(|c| matches!(c.state, Expiring | Expired)).collect();
+    context! {
+        overdue_policies => Value::from(Serde(overdue)),
+        open_findings => Value::from(Serde(findings)),
+        heat_map => svg::heat_map(&model.risks),
+        progress => svg::progress(&model.coverage),
+        failing_checks => Value::from(Serde(failing)),
+        stale_checks => Value::from(Serde(stale)),
+        certifications => Value::from(Serde(certifications)),
+        risks_high => model.risks.iter().filter(|r| r.score >= 10).count(),
+    }
+}
