@@ -57,6 +57,28 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, InitError> {
     Ok(written)
 }
 
+/// Writes the default theme's templates and static files into `dir` (new or empty), to
+/// start a theme from: `theme: DIR` in site.yaml then uses it, and every file left as it
+/// was behaves as the default. Returns the files written.
+pub fn init_theme(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
+    if let Ok(mut entries) = fs::read_dir(dir) {
+        if entries.next().is_some() {
+            return Err(InitError::NotEmpty(dir.to_path_buf()));
+        }
+    }
+    let mut written = Vec::new();
+    for (relative, bytes) in crate::render::theme::Theme::default_files() {
+        let path = dir.join(&relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|source| InitError::Io { path: parent.to_path_buf(), source })?;
+        }
+        fs::write(&path, bytes).map_err(|source| InitError::Io { path: path.clone(), source })?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 /// Every Annex A control, undecided, with its title as a comment.
 fn soa_skeleton(today: Date) -> String {
     let mut text = format!(

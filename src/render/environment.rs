@@ -44,6 +44,8 @@ pub(crate) fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnos
     }
     environment.set_formatter(escape_minimal);
     environment.add_function("url", url_function);
+    environment.add_function("date", date_function);
+    environment.add_function("control_links", control_links_function);
     environment.add_filter("long_date", |value: String| -> String {
         Date::parse(&value).map(Date::long).unwrap_or(value)
     });
@@ -67,6 +69,57 @@ pub(crate) fn escape_minimal(
         });
     }
     minijinja::escape_formatter(out, state, value)
+}
+
+/// `date(value)`: a date as `<time datetime="2026-03-01">1 March 2026</time>`, or `—` when
+/// there is none. One definition for every template (it was a macro, which the policy pages,
+/// the most numerous, could not afford to import).
+pub(crate) fn date_function(value: Option<Value>) -> Value {
+    let text = match value.as_ref().filter(|v| v.is_true()) {
+        Some(value) => value.as_str().map_or_else(|| value.to_string(), str::to_string),
+        None => return Value::from_safe_string("—".to_string()),
+    };
+    let long = Date::parse(&text).map(Date::long).unwrap_or_else(|_| text.clone());
+    let mut html = String::with_capacity(48 + text.len());
+    html.push_str("<time datetime=\"");
+    let _ = markdown::escape_into(&text, true, &mut html);
+    html.push_str("\">");
+    let _ = markdown::escape_into(&long, true, &mut html);
+    html.push_str("</time>");
+    Value::from_safe_string(html)
+}
+
+/// `control_links(links)`: links to controls (or framework criteria) as a list of tags, each
+/// titled with the control's title; an id without a page in this build is shown unlinked.
+/// Nothing when the list is empty. One definition for every template, like `date`.
+pub(crate) fn control_links_function(state: &mut State, links: Value) -> Result<Value, minijinja::Error> {
+    let mut html = String::new();
+    let text = |link: &Value, key: &str| -> Result<String, minijinja::Error> {
+        let value = link.get_attr(key)?;
+        Ok(match value.as_str() {
+            Some(text) => markdown::escape_attribute(text),
+            None if value.is_none() || value.is_undefined() => String::new(),
+            None => markdown::escape_attribute(&value.to_string()),
+        })
+    };
+    for link in links.try_iter()? {
+        if html.is_empty() {
+            html.push_str("<ul class=\"tags\">");
+        }
+        let (id, title) = (text(&link, "id")?, text(&link, "title")?);
+        let path = link.get_attr("path")?;
+        match path.as_str().filter(|_| path.is_true()) {
+            Some(path) => {
+                let url = markdown::escape_attribute(&url_function(state, path));
+                html.push_str(&format!("<li><a href=\"{url}\" title=\"{title}\">{id}</a></li>"));
+            }
+            None => html.push_str(&format!("<li><span title=\"{title}\">{id}</span></li>")),
+        }
+    }
+    if !html.is_empty() {
+        html.push_str("</ul>");
+    }
+    Ok(Value::from_safe_string(html))
 }
 
 /// `url("policies/")`: a link from the page being rendered to a site path.

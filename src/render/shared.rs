@@ -145,6 +145,7 @@ impl Shared {
         let html = template
             .render(context! {
                 site => self.site.clone(),
+                model => self.model.clone(),
                 section => key.section.as_str(),
                 current => key.current.as_deref(),
                 url_prefix => key.url_prefix.as_str(),

@@ -1,6 +1,9 @@
 //! The theme: minijinja templates and static files. The default theme is embedded in the
 //! binary; a theme folder named in `site.yaml` overrides any of its files by name
-//! (`templates/policy.html`, `static/style.css`) and may add static files of its own.
+//! (`templates/policy.html`, `static/style.css`) and may add static files of its own. With a
+//! theme folder, every default template is also registered as `default/<name>`, so a theme
+//! can extend the default page and replace one block:
+//! `{% extends "default/policy.html" %}{% block content %}…{% endblock %}`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -57,6 +60,11 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// The default theme's files as (`templates/policy.html`, bytes), for `init --theme`.
+    pub fn default_files() -> impl Iterator<Item = (String, &'static [u8])> {
+        DEFAULT_FILES.iter().map(|(kind, name, bytes)| (format!("{kind}/{name}"), *bytes))
+    }
+
     pub fn default_theme() -> Theme {
         let mut theme = Theme::default();
         for (kind, name, bytes) in DEFAULT_FILES {
@@ -75,6 +83,9 @@ impl Theme {
     /// The default theme with the user's folder (content-relative) laid over it.
     pub fn with_overrides(root: &ContentRoot, folder: &str) -> Result<Theme, Diagnostic> {
         let mut theme = Theme::default_theme();
+        let defaults: Vec<(String, String)> =
+            theme.templates.iter().map(|(name, source)| (format!("default/{name}"), source.clone())).collect();
+        theme.templates.extend(defaults);
         let base = Path::new(folder);
         let absolute = root.join(base);
         if !absolute.is_dir() {

@@ -170,3 +170,91 @@ fn timings_list_each_template_with_its_pages() {
     assert_eq!(line.split_whitespace().nth(1), Some(policies.to_string().as_str()), "{line}");
     assert!(stderr.lines().any(|l| l.trim_start().starts_with("search.html ")), "{stderr}");
 }
+
+/// A theme changes one block of a default page without copying the page: the defaults are
+/// also registered as `default/<name>`, and `base.html` has `head` and `scripts` blocks.
+#[test]
+fn a_theme_extends_a_default_template_and_replaces_one_block() {
+    let (dir, content) = leak_with_theme(&[
+        (
+            "templates/policy.html",
+            "{% extends \"default/policy.html\" %}\
+             {% block description %}Policy {{ policy.id }} of {{ site.name }}{% endblock %}",
+        ),
+        (
+            "templates/base.html",
+            "{% extends \"default/base.html\" %}\
+             {% block head %}<link rel=\"stylesheet\" href=\"{{ url('assets/brand.css') }}\">{% endblock %}\
+             {% block scripts %}<script src=\"{{ url('assets/brand.js') }}\" defer></script>{% endblock %}",
+        ),
+        ("static/brand.css", ".brand { font-weight: 900; }\n"),
+        ("static/brand.js", "console.log('brand');\n"),
+    ]);
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let tree = read_tree(&out);
+    let policy = text(&tree, "policies/pol-pub/index.html");
+    // The replaced block, and everything else of the default page.
+    assert!(policy.contains("<meta name=\"description\" content=\"Policy POL-PUB of"), "{policy}");
+    assert!(policy.contains("<h1>PUBMARK public policy title</h1>"), "{policy}");
+    assert!(policy.contains("<nav class=\"breadcrumb\""), "{policy}");
+    // The head and scripts blocks, on every page (the base is shared).
+    for page in ["policies/pol-pub/index.html", "index.html", "soa/index.html"] {
+        let html = text(&tree, page);
+        let head = &html[..html.find("</head>").unwrap()];
+        assert!(head.contains("assets/brand.css\">"), "{page}");
+        let tail = &html[html.find("assets/site.js").unwrap()..];
+        assert!(tail.contains("assets/brand.js\" defer></script></body>"), "{page}");
+    }
+}
+
+/// `init --theme` writes the default theme out; used as a theme unchanged, it builds the
+/// same site as the default theme, byte for byte.
+#[test]
+fn init_theme_writes_the_default_theme_which_builds_the_same_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&fixture("leak"), &content);
+    let made = crate::common::trustpress().args(["init", "--theme"]).arg(content.join("mytheme")).assert().success();
+    let stdout = String::from_utf8_lossy(&made.get_output().stdout).to_string();
+    assert!(stdout.contains("templates/policy.html"), "{stdout}");
+    assert!(content.join("mytheme/templates/base.html").is_file());
+    assert!(content.join("mytheme/static/style.css").is_file());
+    // Into a folder that is not empty: refused, nothing written.
+    crate::common::trustpress().args(["init", "--theme"]).arg(content.join("mytheme")).assert().code(2);
+
+    let default_out = dir.path().join("default");
+    build(&content, &default_out, "public").success();
+    edit(&content.join("site.yaml"), "frameworks:", "theme: mytheme\nframeworks:");
+    let themed_out = dir.path().join("themed");
+    build(&content, &themed_out, "public").success();
+    let (default, themed) = (read_tree(&default_out), read_tree(&themed_out));
+    assert_eq!(default.keys().collect::<Vec<_>>(), themed.keys().collect::<Vec<_>>());
+    for (path, bytes) in &default {
+        assert!(themed[path] == *bytes, "{path} differs");
+    }
+}
+
+/// Dates and control links have one definition each (the `date()` and `control_links()`
+/// functions), used by every page, policy pages included: no template writes their markup.
+#[test]
+fn dates_and_control_links_have_one_definition() {
+    let templates = crate::common::repo().join("themes/default/templates");
+    for entry in std::fs::read_dir(&templates).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        assert!(!source.contains("<time datetime"), "{name} writes a date's markup itself");
+        assert!(!source.contains("title=\"{{ link.title }}\""), "{name} writes control links itself");
+        assert!(!source.contains("macro date(") && !source.contains("macro control_links("), "{name}");
+    }
+    // And a theme that restyles nothing still gets the same markup from both on policy pages
+    // and on the control pages, whichever page renders it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&crate::common::example_content(), &out, "public").success();
+    let tree = read_tree(&out);
+    let policy = text(&tree, "policies/pol-ac/index.html");
+    assert!(policy.contains("<ul class=\"tags\"><li><a href=\"../../soa/a-5-15/\" title=\"Access control\">A.5.15</a></li>"), "{policy}");
+    assert!(policy.contains("<dd><time datetime=\""), "{policy}");
+}
