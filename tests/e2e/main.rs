@@ -14,3 +14,4 @@ mod fuzz_regressions;
 mod leak;
 mod self_service;
 mod serve;
+mod templates;
