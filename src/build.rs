@@ -279,7 +279,7 @@ impl LiveBuild {
             policy.body = body;
             keep_body_links(&mut policy);
             let id = policy.id.clone();
-            let old_cut = match crate::cut::cut_policy(&policy, reader) {
+            let old_cut = match crate::cut::cut_one(&policy, reader) {
                 // A fence left after the cut: the full build reports it.
                 Some(cut) if crate::tripwire::leftover_in(&cut).is_some() => return None,
                 Some(cut) => self.isms.policies.insert(id.clone(), cut),

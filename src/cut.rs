@@ -16,63 +16,90 @@ use crate::audience::Audience;
 use crate::fenced;
 use crate::model::*;
 
-/// A teaser's summary as `reader` sees it.
-fn cut_summary(summary: &Option<String>, reader: Audience) -> Option<String> {
-    let mut summary = summary.clone();
-    cut_text(&mut summary, reader);
-    summary
-}
-
-/// A text field as `reader` sees it: its `::: audience` blocks cut like a body's.
-fn cut_text(text: &mut Option<String>, reader: Audience) {
-    if let Some(value) = text.as_mut() {
-        if fenced::may_have_blocks(value) {
-            *value = fenced::cut(value, reader);
-        }
-    }
-}
-
-/// One policy as `reader` sees it: whole but for withheld blocks, a teaser, or nothing.
-/// `reader` is already capped at the model's audience.
-pub fn cut_policy(policy: &Policy, reader: Audience) -> Option<Policy> {
-    if policy.audience.visible_to(reader) {
-        cut_policy_owned(policy.clone(), reader)
-    } else if policy.teaser {
-        Some(policy_teaser(policy, reader))
-    } else {
-        None
-    }
-}
-
-/// `cut_policy` of a policy the caller no longer needs: a body without `::: audience`
-/// blocks is kept as it is, not copied.
-fn cut_policy_owned(mut policy: Policy, reader: Audience) -> Option<Policy> {
-    if policy.audience.visible_to(reader) {
+/// One record as `reader` sees it, under the id it has for `reader`: whole but for withheld
+/// blocks, a teaser, or nothing. `teaser_id` is the id a teaser of a kind named by file gets
+/// (see [`teaser_ids`]). A body without `::: audience` blocks is kept as it is, not copied.
+fn cut_record<K: MarkdownRecord>(
+    mut record: K,
+    teaser_id: Option<&String>,
+    reader: Audience,
+) -> Option<(String, K)> {
+    if record.audience().visible_to(reader) {
         // Links found ahead of the checks are the whole body's, withheld blocks included:
         // they stay with the uncut model.
-        policy.body.links = None;
-        if fenced::may_have_blocks(&policy.body.text) {
-            policy.body.text = fenced::cut(&policy.body.text, reader);
+        let body = record.body_mut();
+        body.links = None;
+        if fenced::may_have_blocks(&body.text) {
+            body.text = fenced::cut(&body.text, reader);
         }
-        cut_text(&mut policy.summary, reader);
-        Some(policy)
-    } else if policy.teaser {
-        Some(policy_teaser(&policy, reader))
+        record.cut_fields(reader);
+        Some((record.id().to_string(), record))
+    } else if record.teaser() {
+        let mut teaser = record.teaser_for(reader)?;
+        if K::ID_FROM_FILE_NAME {
+            // `teaser_ids` chose the same items; one it missed is withheld, not a panic.
+            teaser.set_id(teaser_id?.clone());
+        }
+        Some((teaser.id().to_string(), teaser))
     } else {
         None
     }
+}
+
+/// One record as `reader` sees it, alone (the dev server's one-policy rebuild). A teaser of a
+/// kind named by file needs its place among the others for its id: alone, it is withheld.
+pub fn cut_one<K: MarkdownRecord>(record: &K, reader: Audience) -> Option<K> {
+    cut_record(record.clone(), None, reader).map(|(_, record)| record)
+}
+
+/// The records of one kind as `reader` sees them, cut in parallel (policies are thousands).
+fn cut_records<K: MarkdownRecord>(records: &BTreeMap<String, K>, reader: Audience) -> BTreeMap<String, K> {
+    let teasers = teaser_ids_of(records, reader);
+    let records: Vec<&K> = records.values().collect();
+    records
+        .into_par_iter()
+        .filter_map(|record| cut_record(record.clone(), teasers.get(record.id()), reader))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// `cut_records` of records the caller no longer needs: they move instead of being copied.
+fn cut_records_owned<K: MarkdownRecord>(
+    records: BTreeMap<String, K>,
+    reader: Audience,
+) -> BTreeMap<String, K> {
+    let teasers: BTreeMap<String, String> =
+        teaser_ids_of(&records, reader).into_iter().map(|(id, teaser)| (id.to_string(), teaser)).collect();
+    records
+        .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .filter_map(|record| {
+            let teaser_id = teasers.get(record.id()).cloned();
+            cut_record(record, teaser_id.as_ref(), reader)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The teaser ids of a kind named by file (none for other kinds, whose teasers keep theirs).
+pub(crate) fn teaser_ids_of<K: MarkdownRecord>(
+    records: &BTreeMap<String, K>,
+    reader: Audience,
+) -> BTreeMap<&str, String> {
+    if !K::ID_FROM_FILE_NAME {
+        return BTreeMap::new();
+    }
+    teaser_ids(records.values().map(|r| (r.id(), r.audience(), r.teaser())), reader)
 }
 
 /// The model cut down to what `reader` may see. Cutting an already-cut model for a higher
 /// reader cannot bring anything back.
 pub fn cut(isms: &Isms, reader: Audience) -> Isms {
     let reader = reader.min(isms.audience);
-    let policies: Vec<_> = isms.policies.iter().collect();
-    let policies = policies
-        .into_par_iter()
-        .filter_map(|(id, policy)| Some((id.clone(), cut_policy(policy, reader)?)))
-        .collect::<Vec<_>>();
-    cut_with_policies(isms, policies, reader)
+    cut_with_policies(isms, cut_records(&isms.policies, reader), reader)
 }
 
 /// `cut` for a build, which needs the loaded model no more: its policies (most of its
@@ -80,19 +107,13 @@ pub fn cut(isms: &Isms, reader: Audience) -> Isms {
 /// left without policies.
 pub fn cut_taking_policies(isms: &mut Isms, reader: Audience) -> Isms {
     let reader = reader.min(isms.audience);
-    let policies = std::mem::take(&mut isms.policies)
-        .into_iter()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .filter_map(|(id, policy)| Some((id, cut_policy_owned(policy, reader)?)))
-        .collect::<Vec<_>>();
+    let policies = cut_records_owned(std::mem::take(&mut isms.policies), reader);
     cut_with_policies(isms, policies, reader)
 }
 
 /// The rest of the cut, around policies already cut (in id order).
-fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audience) -> Isms {
+fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Audience) -> Isms {
     let visible = |audience: Audience| audience.visible_to(reader);
-    let policies = policies.into_iter().collect::<std::collections::BTreeMap<_, _>>();
 
     let evidence = isms
         .evidence
@@ -104,8 +125,8 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
     let mut soa = isms.soa.clone();
     for entry in soa.controls.values_mut() {
         entry.policies.retain(|reference| policies.contains_key(&reference.id));
-        cut_text(&mut entry.justification, reader);
-        cut_text(&mut entry.notes, reader);
+        fenced::cut_field(&mut entry.justification, reader);
+        fenced::cut_field(&mut entry.notes, reader);
         if reader < Audience::Internal {
             entry.justification = None;
             entry.owner = None;
@@ -114,7 +135,8 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         }
     }
 
-    let teasers = teaser_ids(isms.certifications.values().map(|c| (&c.id, c.audience, c.teaser)), reader);
+    let teasers =
+        teaser_ids(isms.certifications.values().map(|c| (c.id.as_str(), c.audience, c.teaser)), reader);
     let certifications = isms
         .certifications
         .iter()
@@ -124,8 +146,8 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 let before = certification.documents.len();
                 certification.documents.retain(|document| visible(document.audience));
                 certification.documents_on_request |= certification.documents.len() < before;
-                cut_text(&mut certification.summary, reader);
-                cut_text(&mut certification.scope, reader);
+                fenced::cut_field(&mut certification.summary, reader);
+                fenced::cut_field(&mut certification.scope, reader);
                 Some((id.clone(), certification))
             } else if certification.teaser {
                 // `teaser_ids` chose the same items; one it missed is withheld, not a panic.
@@ -143,7 +165,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         .filter_map(|(id, document)| {
             if visible(document.audience) {
                 let mut document = document.clone();
-                cut_text(&mut document.summary, reader);
+                fenced::cut_field(&mut document.summary, reader);
                 Some((id.clone(), document))
             } else if document.teaser {
                 Some((id.clone(), document_teaser(document, reader)))
@@ -163,7 +185,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
                 // Failure details name systems and accounts: aggregates and titles only.
                 check.details = None;
             }
-            cut_text(&mut check.details, reader);
+            fenced::cut_field(&mut check.details, reader);
             (id.clone(), check)
         })
         .collect();
@@ -186,24 +208,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         })
         .collect();
 
-    let teasers = teaser_ids(isms.updates.values().map(|u| (&u.id, u.audience, u.teaser)), reader);
-    let updates = isms
-        .updates
-        .iter()
-        .filter_map(|(id, update)| {
-            if visible(update.audience) {
-                let mut update = update.clone();
-                update.body.text = fenced::cut(&update.body.text, reader);
-                cut_text(&mut update.summary, reader);
-                Some((id.clone(), update))
-            } else if update.teaser {
-                let teaser = update_teaser(update, teasers.get(id.as_str())?.clone(), reader);
-                Some((teaser.id.clone(), teaser))
-            } else {
-                None
-            }
-        })
-        .collect();
+    let updates = cut_records(&isms.updates, reader);
 
     let risks = isms
         .risks
@@ -211,38 +216,14 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
         .filter(|(_, risk)| visible(risk.audience))
         .map(|(id, risk)| {
             let mut risk = risk.clone();
-            cut_text(&mut risk.description, reader);
-            cut_text(&mut risk.notes, reader);
+            fenced::cut_field(&mut risk.description, reader);
+            fenced::cut_field(&mut risk.notes, reader);
             (id.clone(), risk)
         })
         .collect();
 
-    let audits = isms
-        .audits
-        .iter()
-        .filter(|(_, audit)| visible(audit.audience))
-        .map(|(id, audit)| {
-            let mut audit = audit.clone();
-            audit.body.text = fenced::cut(&audit.body.text, reader);
-            cut_text(&mut audit.scope, reader);
-            for finding in &mut audit.findings {
-                cut_text(&mut finding.description, reader);
-                cut_text(&mut finding.corrective_action, reader);
-            }
-            (id.clone(), audit)
-        })
-        .collect();
-
-    let reviews = isms
-        .reviews
-        .iter()
-        .filter(|(_, review)| visible(review.audience))
-        .map(|(id, review)| {
-            let mut review = review.clone();
-            review.body.text = fenced::cut(&review.body.text, reader);
-            (id.clone(), review)
-        })
-        .collect();
+    let audits = cut_records(&isms.audits, reader);
+    let reviews = cut_records(&isms.reviews, reader);
 
     Isms {
         audience: reader,
@@ -259,7 +240,7 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
             .filter(|s| visible(s.audience))
             .map(|subprocessor| {
                 let mut subprocessor = subprocessor.clone();
-                cut_text(&mut subprocessor.purpose, reader);
+                fenced::cut_field(&mut subprocessor.purpose, reader);
                 subprocessor
             })
             .collect(),
@@ -272,38 +253,18 @@ fn cut_with_policies(isms: &Isms, policies: Vec<(String, Policy)>, reader: Audie
     }
 }
 
-fn policy_teaser(policy: &Policy, reader: Audience) -> Policy {
-    Policy {
-        id: policy.id.clone(),
-        title: policy.title.clone(),
-        version: None,
-        owner: None,
-        approved_by: None,
-        approved: None,
-        review_every: None,
-        next_review: None,
-        audience: policy.audience,
-        teaser: true,
-        teaser_only: true,
-        summary: cut_summary(&policy.summary, reader),
-        controls: Vec::new(),
-        body: Markdown::default(),
-        source: policy.source.clone(),
-    }
-}
-
 /// The ids that teasers of a kind whose ids come from file names (certifications, updates)
 /// get for `reader`: their place among the teasers, so no file name reaches a lower
 /// audience. `items` are (id, audience, teaser) in id order. The build's cut and the link
 /// targets `check` computes from the whole model both use this.
 pub fn teaser_ids<'a>(
-    items: impl Iterator<Item = (&'a String, Audience, bool)>,
+    items: impl Iterator<Item = (&'a str, Audience, bool)>,
     reader: Audience,
 ) -> BTreeMap<&'a str, String> {
     items
         .filter(|(_, audience, teaser)| *teaser && !audience.visible_to(reader))
         .enumerate()
-        .map(|(index, (id, _, _))| (id.as_str(), format!("on-request-{}", index + 1)))
+        .map(|(index, (id, _, _))| (id, format!("on-request-{}", index + 1)))
         .collect()
 }
 
@@ -316,7 +277,11 @@ fn certification_teaser(certification: &Certification, id: String, reader: Audie
         scope: None,
         issued: None,
         expires: None,
-        summary: cut_summary(&certification.summary, reader),
+        summary: {
+            let mut summary = certification.summary.clone();
+            fenced::cut_field(&mut summary, reader);
+            summary
+        },
         audience: certification.audience,
         teaser: true,
         teaser_only: true,
@@ -331,7 +296,11 @@ fn document_teaser(document: &Document, reader: Audience) -> Document {
         id: document.id.clone(),
         title: document.title.clone(),
         file: String::new(),
-        summary: cut_summary(&document.summary, reader),
+        summary: {
+            let mut summary = document.summary.clone();
+            fenced::cut_field(&mut summary, reader);
+            summary
+        },
         audience: document.audience,
         teaser: true,
         teaser_only: true,
@@ -356,20 +325,6 @@ fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
     }
 }
 
-fn update_teaser(update: &Update, id: String, reader: Audience) -> Update {
-    Update {
-        id,
-        title: update.title.clone(),
-        date: None,
-        summary: cut_summary(&update.summary, reader),
-        audience: update.audience,
-        teaser: true,
-        teaser_only: true,
-        body: Markdown::default(),
-        source: update.source.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,7 +339,7 @@ mod tests {
         policy.body.links = Some(BodyLink::find(&policy.body.text));
         assert_eq!(policy.body.links.as_ref().map(Vec::len), Some(2));
         for reader in [Audience::Public, Audience::Internal] {
-            let cut = cut_policy(&policy, reader).unwrap();
+            let cut = cut_one(&policy, reader).unwrap();
             assert_eq!(cut.body.links, None);
             assert!(!cut.body.text.contains("secret-ceremony"));
             let mut isms = Isms { audience: Audience::Auditor, ..Isms::default() };

@@ -440,6 +440,15 @@ fn audiences_of_lines(text: &str, blocks: &[Block]) -> Vec<Audience> {
     audiences
 }
 
+/// A text field as `reader` sees it: its `::: audience` blocks cut like a body's.
+pub fn cut_field(text: &mut Option<String>, reader: Audience) {
+    if let Some(value) = text.as_mut() {
+        if may_have_blocks(value) {
+            *value = cut(value, reader);
+        }
+    }
+}
+
 /// The text as `reader` may see it: blocks above `reader` removed with their contents, the
 /// boundary lines of kept blocks removed. Text that does not scan (it failed `validate`,
 /// which stops every build) is withheld whole from everyone below auditor: a mistake can

@@ -1,6 +1,7 @@
 //! The audience rules, checked on content: no page links to something its readers may not
 //! see; teasers have something to show; public items say when their documents are withheld.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -9,7 +10,7 @@ use crate::audience::Audience;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Loaded;
 use crate::markdown::{self, LinkTargets};
-use crate::model::{Isms, Markdown};
+use crate::model::{Isms, Markdown, MarkdownRecord, RecordVisitor};
 use crate::site::targets::link_targets_for;
 use crate::site::RenderTarget;
 
@@ -29,45 +30,26 @@ pub fn check(loaded: &Loaded, sources: &mut Sources, diagnostics: &mut Diagnosti
 }
 
 fn bodies(isms: &Isms) -> Vec<Body<'_>> {
-    let mut bodies = Vec::new();
-    for policy in isms.policies.values() {
-        bodies.push(Body {
-            what: format!("policy {}", policy.id),
-            file: &policy.source.file,
-            markdown: &policy.body,
-            audience: policy.audience,
-        });
+    struct Bodies<'a>(Vec<Body<'a>>);
+    impl<'a> RecordVisitor<'a> for Bodies<'a> {
+        fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
+            self.0.extend(records.values().map(|record| Body {
+                what: format!("{} {}", K::NAME, record.id()),
+                file: &record.source().file,
+                markdown: record.body(),
+                audience: record.audience(),
+            }));
+        }
     }
-    for update in isms.updates.values() {
-        bodies.push(Body {
-            what: format!("update {}", update.id),
-            file: &update.source.file,
-            markdown: &update.body,
-            audience: update.audience,
-        });
-    }
+    let mut bodies = Bodies(Vec::new());
+    isms.visit_records(&mut bodies);
+    let mut bodies = bodies.0;
     for answer in isms.faq.values() {
         bodies.push(Body {
             what: format!("FAQ answer {}", answer.id),
             file: &answer.source.file,
             markdown: &answer.answer,
             audience: answer.audience,
-        });
-    }
-    for audit in isms.audits.values() {
-        bodies.push(Body {
-            what: format!("audit {}", audit.id),
-            file: &audit.source.file,
-            markdown: &audit.body,
-            audience: audit.audience,
-        });
-    }
-    for review in isms.reviews.values() {
-        bodies.push(Body {
-            what: format!("review {}", review.id),
-            file: &review.source.file,
-            markdown: &review.body,
-            audience: review.audience,
         });
     }
     bodies

@@ -88,12 +88,12 @@ fn load_with(content: &Path, cached: bool) -> Result<Loaded, Diagnostics> {
     isms.checks = loader.checks();
     isms.subprocessors = loader.subprocessors();
     isms.faq = loader.faq();
-    isms.updates = loader.updates();
+    isms.updates = loader.records();
     isms.evidence = evidence;
     evidence_problems.report_into(loader.diagnostics, loader.failed_ids);
     isms.risks = loader.risks();
-    isms.audits = loader.audits();
-    isms.reviews = loader.reviews();
+    isms.audits = loader.records();
+    isms.reviews = loader.records();
     let failed_files =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
     Ok(Loaded { isms, root, diagnostics, failed_files, failed_ids })
@@ -424,30 +424,45 @@ impl Loader<'_> {
         }
     }
 
+    /// Policies, through `check`'s parse cache when it runs with one.
     fn policies(&mut self) -> BTreeMap<String, Policy> {
-        let mut policies = BTreeMap::new();
+        let Some(cache) = self.cache else { return self.records::<Policy>() };
         let root = self.root;
-        let files = match self.cache {
-            Some(cache) => {
-                let files = match root.list_keyed("policies", &["md"]) {
-                    Ok(files) => files,
-                    Err(diagnostic) => {
-                        self.report(diagnostic);
-                        Vec::new()
-                    }
-                };
-                self.parsed_files(files, |file, key| parse_policy_cached(root, cache, file, key))
+        let files = match root.list_keyed(Policy::FOLDER, &["md"]) {
+            Ok(files) => files,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                Vec::new()
             }
-            None => self.markdown_files::<Policy>("policies"),
         };
-        for (file, mut policy, body) in files {
-            policy.body = body;
-            policy.source = Location::at(&file, 2, 1);
-            let id = policy.id.clone();
-            let location = policy.source.clone();
-            self.insert_unique(&mut policies, id, policy, &location, "policy", |p| &p.source);
+        let files = self.parsed_files(files, |file, key| parse_policy_cached(root, cache, file, key));
+        self.insert_records(files)
+    }
+
+    /// Every item of a markdown record kind, from its folder.
+    fn records<K: MarkdownRecord>(&mut self) -> BTreeMap<String, K> {
+        let files = self.markdown_files::<K>(K::FOLDER);
+        self.insert_records(files)
+    }
+
+    /// Parsed markdown records by id: each remembers its file, and takes its file's stem as
+    /// its id when its kind is named by file; a second item with an id is an error.
+    fn insert_records<K: MarkdownRecord>(
+        &mut self,
+        files: Vec<(PathBuf, K, Markdown)>,
+    ) -> BTreeMap<String, K> {
+        let mut records = BTreeMap::new();
+        for (file, mut record, body) in files {
+            if K::ID_FROM_FILE_NAME {
+                record.set_id(file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string());
+            }
+            *record.body_mut() = body;
+            *record.source_mut() = Location::at(&file, 2, 1);
+            let id = record.id().to_string();
+            let location = record.source().clone();
+            self.insert_unique(&mut records, id, record, &location, K::NAME, |r| r.source());
         }
-        policies
+        records
     }
 
     fn soa(&mut self) -> Soa {
@@ -617,19 +632,6 @@ impl Loader<'_> {
         faq
     }
 
-    fn updates(&mut self) -> BTreeMap<String, Update> {
-        let mut updates = BTreeMap::new();
-        for (file, mut update, body) in self.markdown_files::<Update>("updates") {
-            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-            update.id = stem.clone();
-            update.body = body;
-            update.source = Location::at(&file, 2, 1);
-            let location = update.source.clone();
-            self.insert_unique(&mut updates, stem, update, &location, "update", |u| &u.source);
-        }
-        updates
-    }
-
     fn evidence(&mut self) -> BTreeMap<String, Evidence> {
         let mut evidence = BTreeMap::new();
         let index = Path::new("evidence/evidence.yaml");
@@ -690,30 +692,6 @@ impl Loader<'_> {
             self.insert_unique(&mut risks, id, risk, &location, "risk", |r| &r.source);
         }
         risks
-    }
-
-    fn audits(&mut self) -> BTreeMap<String, Audit> {
-        let mut audits = BTreeMap::new();
-        for (file, mut audit, body) in self.markdown_files::<Audit>("audits") {
-            audit.body = body;
-            audit.source = Location::at(&file, 2, 1);
-            let id = audit.id.clone();
-            let location = audit.source.clone();
-            self.insert_unique(&mut audits, id, audit, &location, "audit", |a| &a.source);
-        }
-        audits
-    }
-
-    fn reviews(&mut self) -> BTreeMap<String, Review> {
-        let mut reviews = BTreeMap::new();
-        for (file, mut review, body) in self.markdown_files::<Review>("reviews") {
-            review.body = body;
-            review.source = Location::at(&file, 2, 1);
-            let id = review.id.clone();
-            let location = review.source.clone();
-            self.insert_unique(&mut reviews, id, review, &location, "management review", |r| &r.source);
-        }
-        reviews
     }
 }
 

@@ -9,12 +9,14 @@ use minijinja::{context, Environment, Value};
 use crate::audience::Audience;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, LinkTargets};
-use crate::model::{Isms, Policy};
+use std::collections::BTreeMap;
+
+use crate::model::{Isms, MarkdownRecord, Policy};
 use crate::output::OutputFile;
 use crate::render::environment::template_error;
 use crate::render::health::health;
 use crate::render::shared::{LazyList, NavKey, Shared};
-use crate::render::view::{self, PolicyView, SiteModel};
+use crate::render::view::{self, PolicyView, RecordView, SiteModel};
 use crate::site::pages::{self, MadeBy};
 use crate::site::{routes, RenderTarget};
 
@@ -40,11 +42,11 @@ impl<'a> Page<'a> {
     /// A policy's page: public when only its teaser is shown.
     pub(crate) fn policy(view: &'a PolicyView, policy: &'a Policy) -> Page<'a> {
         Page {
-            template: "policy.html",
+            template: Policy::TEMPLATE,
             path: view.path.clone(),
             title: view.title.clone(),
-            audience: if policy.teaser_only { Audience::Public } else { policy.audience },
-            item: Some(("policy", Item::Policy(view, policy))),
+            audience: record_page_audience(policy),
+            item: Some((Policy::ITEM, Item::Policy(view, policy))),
             // Known once its body renders.
             has_code: false,
         }
@@ -89,52 +91,47 @@ pub(crate) fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: Render
             has_code: false,
         });
     }
-    for update in &model.updates {
-        let audience = isms.updates.get(&update.id).map_or(Audience::Auditor, |u| {
-            if u.teaser_only {
-                Audience::Public
-            } else {
-                u.audience
-            }
-        });
-        pages.push(Page {
-            template: "update.html",
-            path: update.path.clone(),
-            title: update.title.clone(),
-            audience,
-            item: Some(("update", Item::Value(Value::from(Serde(update))))),
-            has_code: update.has_code,
-        });
-    }
-    if isms.audience >= Audience::Internal {
-        for audit in &model.audits {
-            let audience =
-                isms.audits.get(&audit.id).map_or(Audience::Auditor, |a| a.audience.max(Audience::Internal));
-            pages.push(Page {
-                template: "audit.html",
-                path: audit.path.clone(),
-                title: audit.title.clone(),
-                audience,
-                item: Some(("audit", Item::Value(Value::from(Serde(audit))))),
-                has_code: audit.has_code,
-            });
-        }
-        for review in &model.reviews {
-            let audience = isms
-                .reviews
-                .get(&review.id)
-                .map_or(Audience::Auditor, |r| r.audience.max(Audience::Internal));
-            pages.push(Page {
-                template: "review.html",
-                path: review.path.clone(),
-                title: review.title.clone(),
-                audience,
-                item: Some(("review", Item::Value(Value::from(Serde(review))))),
-                has_code: review.has_code,
-            });
-        }
-    }
+    pages.extend(record_pages(isms.audience, &isms.updates, &model.updates));
+    pages.extend(record_pages(isms.audience, &isms.audits, &model.audits));
+    pages.extend(record_pages(isms.audience, &isms.reviews, &model.reviews));
     pages
+}
+
+/// The pages of one markdown record kind: one per view, in the build that has its kind
+/// (`PAGES_FROM`). A teaser's page is public; any other page is for its item's audience, and
+/// never below its kind's.
+fn record_pages<'a, K: MarkdownRecord, V: RecordView>(
+    build: Audience,
+    records: &BTreeMap<String, K>,
+    views: &'a [V],
+) -> Vec<Page<'a>> {
+    if !K::PAGES_FROM.visible_to(build) {
+        return Vec::new();
+    }
+    views
+        .iter()
+        .filter_map(|view| {
+            let record = records.get(view.id())?;
+            Some(Page {
+                template: K::TEMPLATE,
+                path: view.path().to_string(),
+                title: view.title().to_string(),
+                audience: record_page_audience(record),
+                item: Some((K::ITEM, Item::Value(Value::from(Serde(view))))),
+                has_code: view.has_code(),
+            })
+        })
+        .collect()
+}
+
+/// Who a record's page is for: everyone for a teaser, else its item's audience, never below
+/// its kind's.
+pub(crate) fn record_page_audience<K: MarkdownRecord>(record: &K) -> Audience {
+    if record.teaser_only() {
+        Audience::Public
+    } else {
+        record.audience().max(K::PAGES_FROM)
+    }
 }
 
 /// Renders one page; returns it and whether it shows code (and so needs the syntax stylesheet).

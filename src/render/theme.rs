@@ -83,8 +83,11 @@ impl Theme {
     /// The default theme with the user's folder (content-relative) laid over it.
     pub fn with_overrides(root: &ContentRoot, folder: &str) -> Result<Theme, Diagnostic> {
         let mut theme = Theme::default_theme();
-        let defaults: Vec<(String, String)> =
-            theme.templates.iter().map(|(name, source)| (format!("default/{name}"), source.clone())).collect();
+        let defaults: Vec<(String, String)> = theme
+            .templates
+            .iter()
+            .map(|(name, source)| (format!("default/{name}"), source.clone()))
+            .collect();
         theme.templates.extend(defaults);
         let base = Path::new(folder);
         let absolute = root.join(base);

@@ -231,6 +231,36 @@ pub struct FaqView {
     pub teaser_only: bool,
 }
 
+/// The view of a markdown record with a page of its own: what the page list needs of it.
+pub trait RecordView: Serialize {
+    fn id(&self) -> &str;
+    fn path(&self) -> &str;
+    fn title(&self) -> &str;
+    /// Its body shows code (and its page needs the syntax stylesheet).
+    fn has_code(&self) -> bool;
+}
+
+macro_rules! record_view {
+    ($($view:ty),*) => {$(
+        impl RecordView for $view {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn path(&self) -> &str {
+                &self.path
+            }
+            fn title(&self) -> &str {
+                &self.title
+            }
+            fn has_code(&self) -> bool {
+                self.has_code
+            }
+        }
+    )*};
+}
+
+record_view!(UpdateView, AuditView, ReviewView);
+
 #[derive(Debug, Clone, Serialize)]
 pub struct UpdateView {
     pub id: String,

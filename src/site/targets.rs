@@ -2,9 +2,11 @@
 //! shown: what a link in content may point to. Read by `render` (to write links) and by
 //! `check` (to report links to pages a build does not have).
 
+use std::collections::BTreeMap;
+
 use crate::audience::Audience;
 use crate::markdown::LinkTargets;
-use crate::model::Isms;
+use crate::model::{Isms, MarkdownRecord, RecordVisitor};
 use crate::site::pages::pages_of;
 use crate::site::routes;
 use crate::site::RenderTarget;
@@ -25,28 +27,7 @@ pub fn link_targets_for(isms: &Isms, reader: Audience, target: RenderTarget) -> 
     for page in pages_of(reader, target).filter(|page| page.link_target) {
         targets.pages.insert(page.route.to_string());
     }
-    if reader >= Audience::Internal {
-        for audit in isms.audits.values().filter(|a| visible(a.audience)) {
-            targets.pages.insert(routes::audit(&audit.id));
-            targets.sources.insert(audit.source.file.clone(), routes::audit(&audit.id));
-        }
-        for review in isms.reviews.values().filter(|r| visible(r.audience)) {
-            targets.pages.insert(routes::review(&review.id));
-            targets.sources.insert(review.source.file.clone(), routes::review(&review.id));
-        }
-    }
-    // Teasers have a page (title and summary) for readers below them.
-    for policy in isms.policies.values().filter(|p| visible(p.audience) || p.teaser) {
-        targets.pages.insert(routes::policy(&policy.id));
-        targets.sources.insert(policy.source.file.clone(), routes::policy(&policy.id));
-    }
-    let teasers =
-        crate::cut::teaser_ids(isms.updates.values().map(|u| (&u.id, u.audience, u.teaser)), reader);
-    for update in isms.updates.values().filter(|u| visible(u.audience) || u.teaser) {
-        let id = teasers.get(update.id.as_str()).unwrap_or(&update.id);
-        targets.pages.insert(routes::update(id));
-        targets.sources.insert(update.source.file.clone(), routes::update(id));
-    }
+    isms.visit_records(&mut RecordPages { reader, targets: &mut targets });
     for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {
             targets.pages.insert(routes::control(&control.id));
@@ -69,4 +50,34 @@ pub fn link_targets_for(isms: &Isms, reader: Audience, target: RenderTarget) -> 
         }
     }
     targets
+}
+
+/// The pages of the markdown records `reader` sees: an item's own, and a teaser's (its title
+/// and summary) for readers below it. Each record's source file links to its page.
+struct RecordPages<'a> {
+    reader: Audience,
+    targets: &'a mut LinkTargets,
+}
+
+impl RecordVisitor<'_> for RecordPages<'_> {
+    fn visit<K: MarkdownRecord>(&mut self, records: &BTreeMap<String, K>) {
+        if !K::PAGES_FROM.visible_to(self.reader) {
+            return;
+        }
+        let teasers = crate::cut::teaser_ids_of(records, self.reader);
+        for record in records.values() {
+            let visible = record.audience().visible_to(self.reader);
+            let id = match (visible, record.teaser(), K::ID_FROM_FILE_NAME) {
+                (true, _, _) | (false, true, false) => record.id(),
+                // The cut withholds a teaser it has no id for; so do its targets.
+                (false, true, true) => match teasers.get(record.id()) {
+                    Some(id) => id.as_str(),
+                    None => continue,
+                },
+                (false, false, _) => continue,
+            };
+            self.targets.pages.insert(K::route(id));
+            self.targets.sources.insert(record.source().file.clone(), K::route(id));
+        }
+    }
 }

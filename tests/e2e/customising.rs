@@ -215,7 +215,8 @@ fn init_theme_writes_the_default_theme_which_builds_the_same_site() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     copy_tree(&fixture("leak"), &content);
-    let made = crate::common::trustpress().args(["init", "--theme"]).arg(content.join("mytheme")).assert().success();
+    let made =
+        crate::common::trustpress().args(["init", "--theme"]).arg(content.join("mytheme")).assert().success();
     let stdout = String::from_utf8_lossy(&made.get_output().stdout).to_string();
     assert!(stdout.contains("templates/policy.html"), "{stdout}");
     assert!(content.join("mytheme/templates/base.html").is_file());
@@ -255,6 +256,11 @@ fn dates_and_control_links_have_one_definition() {
     build(&crate::common::example_content(), &out, "public").success();
     let tree = read_tree(&out);
     let policy = text(&tree, "policies/pol-ac/index.html");
-    assert!(policy.contains("<ul class=\"tags\"><li><a href=\"../../soa/a-5-15/\" title=\"Access control\">A.5.15</a></li>"), "{policy}");
+    assert!(
+        policy.contains(
+            "<ul class=\"tags\"><li><a href=\"../../soa/a-5-15/\" title=\"Access control\">A.5.15</a></li>"
+        ),
+        "{policy}"
+    );
     assert!(policy.contains("<dd><time datetime=\""), "{policy}");
 }

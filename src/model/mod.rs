@@ -14,6 +14,18 @@ use crate::config::SiteConfig;
 use crate::date::{Date, Timestamp};
 use crate::diagnostic::Location;
 
+pub mod audit;
+pub mod policy;
+pub mod record;
+pub mod review;
+pub mod update;
+
+pub use audit::{Audit, Finding, FindingStatus, Severity};
+pub use policy::Policy;
+pub use record::{MarkdownRecord, RecordVisitor};
+pub use review::Review;
+pub use update::Update;
+
 /// Where an item was defined: its file (relative to the content folder) and line.
 pub type Source = Location;
 
@@ -184,57 +196,14 @@ impl<'de> Deserialize<'de> for Markdown {
 
 /// A field that must be present in the file but may be emptied later (by the cut): serde
 /// makes an `Option` field with a `deserialize_with` required.
-fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<T>, D::Error> {
+pub(crate) fn required<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
     T::deserialize(deserializer).map(Some)
 }
 
-fn internal() -> Audience {
+pub(crate) fn internal() -> Audience {
     Audience::Internal
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Policy {
-    pub id: String,
-    pub title: String,
-    #[serde(default)]
-    pub version: Option<Version>,
-    #[serde(default)]
-    pub owner: Option<String>,
-    #[serde(default)]
-    pub approved_by: Option<String>,
-    #[serde(default)]
-    pub approved: Option<Date>,
-    #[serde(default)]
-    pub review_every: Option<ReviewInterval>,
-    #[serde(default)]
-    pub next_review: Option<Date>,
-    #[serde(default = "internal")]
-    pub audience: Audience,
-    #[serde(default)]
-    pub teaser: bool,
-    /// Set by the audience cut: the reader sees only the title and summary (teaser).
-    #[serde(skip_deserializing)]
-    pub teaser_only: bool,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(default)]
-    pub controls: Vec<Reference>,
-    #[serde(skip_deserializing)]
-    pub body: Markdown,
-    #[serde(skip)]
-    pub source: Source,
-}
-
-impl Policy {
-    /// The next review date: `next_review`, or `approved` plus `review_every`.
-    pub fn next_review_date(&self) -> Option<Date> {
-        self.next_review.or_else(|| {
-            let approved = self.approved?;
-            let interval = self.review_every?;
-            Some(approved.add_months(i32::try_from(interval.months).unwrap_or(i32::MAX)))
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -511,31 +480,6 @@ pub struct FaqAnswer {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Update {
-    /// The file stem (`updates/2026-10-14-recertification.md`).
-    #[serde(skip_deserializing)]
-    pub id: String,
-    pub title: String,
-    /// Required in every file; `None` only in a teaser after the cut, whose date is withheld.
-    #[serde(deserialize_with = "required")]
-    pub date: Option<Date>,
-    #[serde(default)]
-    pub summary: Option<String>,
-    #[serde(default = "internal")]
-    pub audience: Audience,
-    #[serde(default)]
-    pub teaser: bool,
-    /// Set by the audience cut: the reader sees only the title and summary (teaser).
-    #[serde(skip_deserializing)]
-    pub teaser_only: bool,
-    #[serde(skip_deserializing)]
-    pub body: Markdown,
-    #[serde(skip)]
-    pub source: Source,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Evidence {
     pub id: String,
     pub title: String,
@@ -605,78 +549,6 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Major,
-    Minor,
-    Observation,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FindingStatus {
-    Open,
-    Closed,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Finding {
-    pub id: String,
-    pub severity: Severity,
-    #[serde(default)]
-    pub control: Option<Reference>,
-    #[serde(default)]
-    pub description: Option<String>,
-    #[serde(default)]
-    pub corrective_action: Option<String>,
-    #[serde(default)]
-    pub owner: Option<String>,
-    #[serde(default)]
-    pub due: Option<Date>,
-    #[serde(default)]
-    pub status: Option<FindingStatus>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Audit {
-    pub id: String,
-    pub title: String,
-    pub date: Date,
-    #[serde(default)]
-    pub auditor: Option<String>,
-    #[serde(default)]
-    pub scope: Option<String>,
-    #[serde(default)]
-    pub findings: Vec<Finding>,
-    #[serde(default = "internal")]
-    pub audience: Audience,
-    #[serde(skip_deserializing)]
-    pub body: Markdown,
-    #[serde(skip)]
-    pub source: Source,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Review {
-    pub id: String,
-    pub title: String,
-    pub date: Date,
-    #[serde(default)]
-    pub attendees: Vec<String>,
-    #[serde(default)]
-    pub decisions: Vec<String>,
-    #[serde(default = "internal")]
-    pub audience: Audience,
-    #[serde(skip_deserializing)]
-    pub body: Markdown,
-    #[serde(skip)]
-    pub source: Source,
-}
-
 /// The whole ISMS as loaded. After `audience::cut` it holds only what one audience may see.
 #[derive(Debug, Clone)]
 pub struct Isms {
@@ -700,22 +572,33 @@ pub struct Isms {
 }
 
 impl Isms {
+    /// Visits each markdown record kind: policies, updates, audits, reviews.
+    pub fn visit_records<'a>(&'a self, visitor: &mut impl RecordVisitor<'a>) {
+        visitor.visit(&self.policies);
+        visitor.visit(&self.updates);
+        visitor.visit(&self.audits);
+        visitor.visit(&self.reviews);
+    }
+
     /// Every content file the loader read items from (policies, FAQ and status files, the
     /// registers, indexes, `site.yaml`): content, never a file to copy into output as it is.
     pub fn source_files(&self) -> std::collections::BTreeSet<&std::path::Path> {
         use std::path::Path;
         let mut files: std::collections::BTreeSet<&Path> =
             [Path::new("site.yaml"), Path::new("soa.yaml"), Path::new("documents/documents.yaml")].into();
-        files.extend(self.policies.values().map(|i| i.source.file.as_path()));
+        struct Files<'a, 'b>(&'b mut std::collections::BTreeSet<&'a Path>);
+        impl<'a> RecordVisitor<'a> for Files<'a, '_> {
+            fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
+                self.0.extend(records.values().map(|record| record.source().file.as_path()));
+            }
+        }
+        self.visit_records(&mut Files(&mut files));
         files.extend(self.certifications.values().map(|i| i.source.file.as_path()));
         files.extend(self.checks.values().map(|i| i.origin.file.as_path()));
         files.extend(self.subprocessors.iter().map(|i| i.source.file.as_path()));
         files.extend(self.faq.values().map(|i| i.source.file.as_path()));
-        files.extend(self.updates.values().map(|i| i.source.file.as_path()));
         files.extend(self.evidence.values().map(|i| i.source.file.as_path()));
         files.extend(self.risks.values().map(|i| i.source.file.as_path()));
-        files.extend(self.audits.values().map(|i| i.source.file.as_path()));
-        files.extend(self.reviews.values().map(|i| i.source.file.as_path()));
         files.retain(|file| !file.as_os_str().is_empty());
         files
     }
@@ -757,15 +640,5 @@ mod tests {
         for huge in ["2147483647 months", "20000 years", "4294967295 years"] {
             assert!(parse_interval(huge).is_err(), "{huge}");
         }
-    }
-
-    #[test]
-    fn next_review_comes_from_interval_or_date() {
-        let mut policy: Policy =
-            serde_saphyr::from_str("id: POL-A\ntitle: A\napproved: 2026-03-01\nreview_every: 12 months\n")
-                .unwrap();
-        assert_eq!(policy.next_review_date().unwrap().to_string(), "2027-03-01");
-        policy.next_review = Date::parse("2026-12-01").ok();
-        assert_eq!(policy.next_review_date().unwrap().to_string(), "2026-12-01");
     }
 }

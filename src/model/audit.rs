@@ -1,0 +1,105 @@
+//! Internal audits: `audits/*.md`, one per file, with their findings. Their pages are
+//! internal and up, whatever an audit's own audience says.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::fenced::cut_field;
+use crate::model::record::MarkdownRecord;
+use crate::model::{internal, Markdown, Reference, Source};
+use crate::site::routes;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Major,
+    Minor,
+    Observation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingStatus {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub id: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub control: Option<Reference>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub corrective_action: Option<String>,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub due: Option<Date>,
+    #[serde(default)]
+    pub status: Option<FindingStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    #[serde(default)]
+    pub auditor: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+impl MarkdownRecord for Audit {
+    const TEMPLATE: &'static str = "audit.html";
+    const ITEM: &'static str = "audit";
+    const FOLDER: &'static str = "audits";
+    const NAME: &'static str = "audit";
+    const PAGES_FROM: Audience = Audience::Internal;
+
+    fn route(id: &str) -> String {
+        routes::audit(id)
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn set_id(&mut self, id: String) {
+        self.id = id;
+    }
+    fn audience(&self) -> Audience {
+        self.audience
+    }
+    fn body(&self) -> &Markdown {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut Markdown {
+        &mut self.body
+    }
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn cut_fields(&mut self, reader: Audience) {
+        cut_field(&mut self.scope, reader);
+        for finding in &mut self.findings {
+            cut_field(&mut finding.description, reader);
+            cut_field(&mut finding.corrective_action, reader);
+        }
+    }
+}

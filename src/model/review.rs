@@ -1,0 +1,62 @@
+//! Management reviews: `reviews/*.md`, one per file. Their pages are internal and up,
+//! whatever a review's own audience says.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::model::record::MarkdownRecord;
+use crate::model::{internal, Markdown, Source};
+use crate::site::routes;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub id: String,
+    pub title: String,
+    pub date: Date,
+    #[serde(default)]
+    pub attendees: Vec<String>,
+    #[serde(default)]
+    pub decisions: Vec<String>,
+    #[serde(default = "internal")]
+    pub audience: Audience,
+    #[serde(skip_deserializing)]
+    pub body: Markdown,
+    #[serde(skip)]
+    pub source: Source,
+}
+
+impl MarkdownRecord for Review {
+    const TEMPLATE: &'static str = "review.html";
+    const ITEM: &'static str = "review";
+    const FOLDER: &'static str = "reviews";
+    const NAME: &'static str = "management review";
+    const PAGES_FROM: Audience = Audience::Internal;
+
+    fn route(id: &str) -> String {
+        routes::review(id)
+    }
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn set_id(&mut self, id: String) {
+        self.id = id;
+    }
+    fn audience(&self) -> Audience {
+        self.audience
+    }
+    fn body(&self) -> &Markdown {
+        &self.body
+    }
+    fn body_mut(&mut self) -> &mut Markdown {
+        &mut self.body
+    }
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn cut_fields(&mut self, _reader: Audience) {}
+}
