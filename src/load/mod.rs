@@ -765,7 +765,7 @@ pub fn reparse_policy(root: &ContentRoot, file: &Path) -> Option<(crate::model::
 }
 
 /// What every audience-block error says a fence is.
-pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `::: auditor` and a line `:::`, each at the first column of top-level text (the grammar is in the README)";
+pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `::: auditor` and a line `:::`, each at the first column of top-level text (the grammar is in docs/AUDIENCES.md)";
 
 /// Malformed `::: audience` blocks, at their line in the file.
 fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {

@@ -2,6 +2,7 @@
 //! rendered in parallel once, templates are parsed once, every page gets the shared model
 //! by reference (minijinja values are reference-counted), and pages render in parallel.
 
+mod context_doc;
 mod downloads;
 mod environment;
 mod feeds;
