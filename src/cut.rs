@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use crate::audience::Audience;
-use crate::fenced;
+use crate::audience_blocks;
 use crate::model::*;
 
 /// One record as `reader` sees it, under the id it has for `reader`: whole but for withheld
@@ -29,8 +29,8 @@ fn cut_record<K: MarkdownRecord>(
         // they stay with the uncut model.
         let body = record.body_mut();
         body.links = None;
-        if fenced::may_have_blocks(&body.text) {
-            body.text = fenced::cut(&body.text, reader);
+        if audience_blocks::may_have_blocks(&body.text) {
+            body.text = audience_blocks::cut(&body.text, reader);
         }
         record.cut_fields(reader);
         Some((record.id().to_string(), record))
@@ -125,8 +125,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
     let mut soa = isms.soa.clone();
     for entry in soa.controls.values_mut() {
         entry.policies.retain(|reference| policies.contains_key(&reference.id));
-        fenced::cut_field(&mut entry.justification, reader);
-        fenced::cut_field(&mut entry.notes, reader);
+        audience_blocks::cut_field(&mut entry.justification, reader);
+        audience_blocks::cut_field(&mut entry.notes, reader);
         if reader < Audience::Internal {
             entry.justification = None;
             entry.owner = None;
@@ -146,8 +146,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                 let before = certification.documents.len();
                 certification.documents.retain(|document| visible(document.audience));
                 certification.documents_on_request |= certification.documents.len() < before;
-                fenced::cut_field(&mut certification.summary, reader);
-                fenced::cut_field(&mut certification.scope, reader);
+                audience_blocks::cut_field(&mut certification.summary, reader);
+                audience_blocks::cut_field(&mut certification.scope, reader);
                 Some((id.clone(), certification))
             } else if certification.teaser {
                 // `teaser_ids` chose the same items; one it missed is withheld, not a panic.
@@ -165,7 +165,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         .filter_map(|(id, document)| {
             if visible(document.audience) {
                 let mut document = document.clone();
-                fenced::cut_field(&mut document.summary, reader);
+                audience_blocks::cut_field(&mut document.summary, reader);
                 Some((id.clone(), document))
             } else if document.teaser {
                 Some((id.clone(), document_teaser(document, reader)))
@@ -185,7 +185,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                 // Failure details name systems and accounts: aggregates and titles only.
                 check.details = None;
             }
-            fenced::cut_field(&mut check.details, reader);
+            audience_blocks::cut_field(&mut check.details, reader);
             (id.clone(), check)
         })
         .collect();
@@ -196,8 +196,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         .filter_map(|(id, answer)| {
             if visible(answer.audience) {
                 let mut answer = answer.clone();
-                answer.answer.text = fenced::cut(&answer.answer.text, reader);
-                answer.question = fenced::cut(&answer.question, reader);
+                answer.answer.text = audience_blocks::cut(&answer.answer.text, reader);
+                answer.question = audience_blocks::cut(&answer.question, reader);
                 answer.policies.retain(|reference| policies.contains_key(&reference.id));
                 Some((id.clone(), answer))
             } else if answer.teaser {
@@ -216,8 +216,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         .filter(|(_, risk)| visible(risk.audience))
         .map(|(id, risk)| {
             let mut risk = risk.clone();
-            fenced::cut_field(&mut risk.description, reader);
-            fenced::cut_field(&mut risk.notes, reader);
+            audience_blocks::cut_field(&mut risk.description, reader);
+            audience_blocks::cut_field(&mut risk.notes, reader);
             (id.clone(), risk)
         })
         .collect();
@@ -240,7 +240,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
             .filter(|s| visible(s.audience))
             .map(|subprocessor| {
                 let mut subprocessor = subprocessor.clone();
-                fenced::cut_field(&mut subprocessor.purpose, reader);
+                audience_blocks::cut_field(&mut subprocessor.purpose, reader);
                 subprocessor
             })
             .collect(),
@@ -279,7 +279,7 @@ fn certification_teaser(certification: &Certification, id: String, reader: Audie
         expires: None,
         summary: {
             let mut summary = certification.summary.clone();
-            fenced::cut_field(&mut summary, reader);
+            audience_blocks::cut_field(&mut summary, reader);
             summary
         },
         audience: certification.audience,
@@ -298,7 +298,7 @@ fn document_teaser(document: &Document, reader: Audience) -> Document {
         file: String::new(),
         summary: {
             let mut summary = document.summary.clone();
-            fenced::cut_field(&mut summary, reader);
+            audience_blocks::cut_field(&mut summary, reader);
             summary
         },
         audience: document.audience,
@@ -312,7 +312,7 @@ fn document_teaser(document: &Document, reader: Audience) -> Document {
 fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
     FaqAnswer {
         id: answer.id.clone(),
-        question: fenced::cut(&answer.question, reader),
+        question: audience_blocks::cut(&answer.question, reader),
         answer: Markdown::default(),
         category: None,
         controls: Vec::new(),

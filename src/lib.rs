@@ -5,6 +5,7 @@
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod audience;
+pub mod audience_blocks;
 pub mod build;
 pub mod bundle;
 pub mod catalog;
@@ -13,7 +14,6 @@ pub mod config;
 pub mod cut;
 pub mod date;
 pub mod diagnostic;
-pub mod fenced;
 pub mod freshness;
 pub mod init;
 pub mod load;

@@ -9,12 +9,12 @@
 
 use serde::ser::{self, Serialize};
 
+use crate::audience_blocks;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::fenced;
 use crate::model::Isms;
 
 /// The first field of `item` whose text still holds a fence, and what is there.
-pub fn leftover_in<T: Serialize + ?Sized>(item: &T) -> Option<(&'static str, fenced::FenceError)> {
+pub fn leftover_in<T: Serialize + ?Sized>(item: &T) -> Option<(&'static str, audience_blocks::FenceError)> {
     let mut walker = Walker::default();
     let _ = item.serialize(&mut walker);
     walker.found
@@ -118,13 +118,13 @@ mod erased {
 #[derive(Default)]
 pub struct Walker {
     field: &'static str,
-    found: Option<(&'static str, fenced::FenceError)>,
+    found: Option<(&'static str, audience_blocks::FenceError)>,
 }
 
 impl Walker {
     fn text(&mut self, text: &str) {
         if self.found.is_none() {
-            if let Some(error) = fenced::leftover(text) {
+            if let Some(error) = audience_blocks::leftover(text) {
                 self.found = Some((self.field, error));
             }
         }

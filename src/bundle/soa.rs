@@ -2,7 +2,7 @@
 //! one row per control of the enabled catalogs (controls the SoA does not mention yet are
 //! rows too, with applicability empty: a gap is something an auditor must see).
 
-use crate::render::self_service::defuse;
+use crate::render::questionnaire::defuse;
 use serde::Serialize;
 
 use crate::model::{ControlStatus, Isms, SoaEntry};

@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_saphyr::Spanned;
 
+use crate::audience_blocks;
 use crate::catalog::{self, Catalog, Catalogs};
 use crate::config::SiteConfig;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
-use crate::fenced;
 use crate::model::*;
 
 pub use files::ContentRoot;
@@ -113,8 +113,8 @@ pub fn parse_every_kind(bytes: &[u8]) -> usize {
         count(yaml::parse::<Update>(split.yaml, file, 2).is_ok());
         count(yaml::parse::<Audit>(split.yaml, file, 2).is_ok());
         count(yaml::parse::<Review>(split.yaml, file, 2).is_ok());
-        let _ = fenced::validate(split.body);
-        let cut = fenced::cut(split.body, crate::audience::Audience::Public);
+        let _ = audience_blocks::validate(split.body);
+        let cut = audience_blocks::cut(split.body, crate::audience::Audience::Public);
         let rendered = crate::markdown::render(
             &cut,
             file,
@@ -769,7 +769,7 @@ pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `:::
 
 /// Malformed `::: audience` blocks, at their line in the file.
 fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
-    fenced::validate(&markdown.text)
+    audience_blocks::validate(&markdown.text)
         .into_iter()
         .map(|error| {
             let line = markdown.first_line.max(1) + error.line - 1;

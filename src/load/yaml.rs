@@ -56,7 +56,7 @@ const ALLOWED_TAGS: [&str; 3] = ["str", "int", "bool"];
 /// YAML parser serde-saphyr uses reads the text, so both see the same nodes.
 fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diagnostic> {
     use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
-    if !text.contains('!') && !crate::fenced::may_have_blocks(text) {
+    if !text.contains('!') && !crate::audience_blocks::may_have_blocks(text) {
         return Ok(());
     }
     let at = |line: usize, column: usize| {
@@ -95,7 +95,7 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
             // there a `:::` must begin a line of the value (written with `\n` escapes).
             let joined_fence = !matches!(style, ScalarStyle::Literal)
                 && value
-                    .match_indices(crate::fenced::TOKEN)
+                    .match_indices(crate::audience_blocks::TOKEN)
                     .any(|(at, _)| at > 0 && !value[..at].ends_with(['\n', '\r']));
             if joined_fence {
                 return Err(Diagnostic::error(
@@ -105,7 +105,7 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
                 .at(at(span.start.line(), span.start.col()))
                 .hint("a folded (`>`), plain or quoted YAML string joins its lines into one: write the value as a literal block (`key: |`) with each fence on a line of its own"));
             }
-            if let Some(error) = crate::fenced::validate(value).into_iter().next() {
+            if let Some(error) = crate::audience_blocks::validate(value).into_iter().next() {
                 // A block scalar's value starts on the line after its indicator.
                 let (line, column) = match style {
                     ScalarStyle::Literal => (span.start.line() + error.line as usize, 0),
@@ -117,7 +117,7 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
                         | ScalarStyle::SingleQuoted
                         | ScalarStyle::DoubleQuoted
                         | ScalarStyle::Plain
-                ) && value.contains(crate::fenced::TOKEN);
+                ) && value.contains(crate::audience_blocks::TOKEN);
                 let hint = if joined && !value.contains('\n') {
                     "this YAML string style joins lines into one, so the fence lines are no longer lines: write the value as a literal block (`key: |`) with each fence on a line of its own"
                 } else {

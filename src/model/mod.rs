@@ -171,7 +171,7 @@ impl BodyLink {
         if found.is_empty() {
             return Vec::new();
         }
-        let audiences = crate::fenced::line_audiences(text);
+        let audiences = crate::audience_blocks::line_audiences(text);
         found
             .into_iter()
             .map(|(destination, line)| BodyLink {

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
+use crate::audience_blocks::cut_field;
 use crate::date::Date;
-use crate::fenced::cut_field;
 use crate::model::record::MarkdownRecord;
 use crate::model::{internal, Markdown, Reference, ReviewInterval, Source, Version};
 use crate::site::routes;

@@ -55,7 +55,7 @@ pub trait MarkdownRecord: DeserializeOwned + Serialize + Clone + Send + Sync + '
         None
     }
     /// Cuts every text field but the body (summaries, scopes, findings) for `reader`; see
-    /// [`crate::fenced::cut_field`].
+    /// [`crate::audience_blocks::cut_field`].
     fn cut_fields(&mut self, reader: Audience);
     /// Its teaser for `reader`: title and summary only, every other field withheld; `None`
     /// for a kind without teasers (the item is then withheld whole).

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
+use crate::audience_blocks::cut_field;
 use crate::date::Date;
-use crate::fenced::cut_field;
 use crate::model::record::MarkdownRecord;
 use crate::model::{internal, required, Markdown, Source};
 use crate::site::routes;

@@ -15,7 +15,7 @@ mod tests {
     use crate::audience::Audience;
     use crate::date::Date;
     use crate::render::theme::Theme;
-    use crate::render::{health, self_service, view, RenderOptions, RenderTarget, Renderer};
+    use crate::render::{health, questionnaire, view, RenderOptions, RenderTarget, Renderer};
 
     const DOC: &str = "docs/TEMPLATE-CONTEXT.md";
 
@@ -71,7 +71,7 @@ mod tests {
             (
                 "search",
                 "Every page (read by `search.html`): the questionnaire search's entries.",
-                json(&self_service::search_entries(&isms, model)),
+                json(&questionnaire::search_entries(&isms, model)),
             ),
             ("policy", "`policy.html`: one of `model.policies`, with its body.", {
                 let mut value = json(&model.policies[0]);

@@ -6,10 +6,10 @@ mod context_doc;
 mod downloads;
 mod environment;
 mod feeds;
-pub mod formats;
 mod health;
+pub mod machine_files;
 mod page;
-pub mod self_service;
+pub mod questionnaire;
 mod shared;
 pub mod svg;
 pub mod theme;
@@ -134,7 +134,7 @@ impl Renderer {
         let size_of = file_size(root);
         let model = view::build(&view_context(isms, options, &targets, &size_of, &evidence_files));
         let site = site_info(isms, options);
-        let search = self_service::search_entries(isms, &model);
+        let search = questionnaire::search_entries(isms, &model);
         let shared = Shared {
             // Read by one page (search.html), item by item, on whichever thread renders it.
             search: Value::from_object(LazyList(Arc::from(search))),
@@ -247,7 +247,7 @@ impl Renderer {
                     Ok(())
                 })
             },
-            || formats::trust_json_file(isms, model, options),
+            || machine_files::trust_json_file(isms, model, options),
         );
         rendered?;
         sink.put(trust_json)?;
@@ -263,13 +263,13 @@ impl Renderer {
 
         sink.put(render_feed(environment, isms, model, options, site_targets)?)?;
         sink.put(render_subprocessor_feed(environment, isms, model, options)?)?;
-        let answer_rows = self_service::answer_rows(isms, model);
+        let answer_rows = questionnaire::answer_rows(isms, model);
         sink.put(OutputFile::new(
             routes::ANSWERS_CSV,
-            self_service::answers_csv(&answer_rows),
+            questionnaire::answers_csv(&answer_rows),
             Audience::Public,
         ))?;
-        let xlsx = self_service::answers_xlsx(isms, &answer_rows, options.today)
+        let xlsx = questionnaire::answers_xlsx(isms, &answer_rows, options.today)
             .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
         sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
         for certification in &model.certifications {
@@ -292,7 +292,7 @@ impl Renderer {
         }
         let pages = sink.html_pages();
         let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-        for file in formats::machine_files(isms, options, &pages) {
+        for file in machine_files::machine_files(isms, options, &pages) {
             sink.put(file)?;
         }
         Ok(Rendered { files: sink.count(), templates })

@@ -1,0 +1,176 @@
+//! What templates see: plain serializable views built once from the cut model. Every view
+//! is made from the cut, so it cannot hold anything the audience may not see. One file per
+//! part of the site: `records` (policies, updates, audits, reviews), `controls` (the SoA,
+//! coverage, frameworks, evidence) and `registers` (certifications, documents,
+//! subprocessors, FAQ, risks).
+
+mod controls;
+mod records;
+mod registers;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::catalog::Coverage;
+use crate::date::Date;
+use crate::markdown::{LinkBase, LinkTargets};
+use crate::model::{Isms, Policy};
+use crate::render::RenderTarget;
+use crate::site::routes::{self, FiledEvidence};
+
+pub use controls::{
+    derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
+    FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
+};
+pub use records::{
+    policy_body, policy_view, AuditView, PolicyBody, PolicyView, RecordView, ReviewView, UpdateView,
+};
+pub use registers::{
+    risk_level, CertificationState, CertificationView, DocumentView, FaqView, RiskView, SubprocessorChange,
+    SubprocessorView,
+};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub id: String,
+    pub title: String,
+    /// Site path; `None` when the target has no page in this build.
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileLink {
+    pub title: String,
+    pub path: String,
+    pub size: u64,
+    pub kind: String,
+}
+
+/// Everything the pages of one build show.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteModel {
+    /// The build date every state here was computed against.
+    pub today: Date,
+    /// Handed to templates item by item (`render::LazyList`), not with the rest.
+    #[serde(skip)]
+    pub policies: Arc<[PolicyView]>,
+    pub controls: Vec<ControlView>,
+    pub coverage: Vec<ThemeCoverage>,
+    pub coverage_total: ThemeCoverage,
+    pub soa_version: Option<String>,
+    pub soa_approved_by: Option<String>,
+    pub soa_approved: Option<Date>,
+    pub certifications: Vec<CertificationView>,
+    pub documents: Vec<DocumentView>,
+    pub checks: Vec<CheckView>,
+    pub check_summary: CheckSummary,
+    pub checks_by_theme: Vec<ThemeChecks>,
+    pub subprocessors: Vec<SubprocessorView>,
+    /// Additions and removals, newest first: the page's "recent changes" and the feed.
+    pub subprocessor_changes: Vec<SubprocessorChange>,
+    pub subprocessors_updated: Option<Date>,
+    pub faq: Vec<FaqView>,
+    pub faq_categories: Vec<String>,
+    pub updates: Vec<UpdateView>,
+    pub risks: Vec<RiskView>,
+    pub audits: Vec<AuditView>,
+    pub reviews: Vec<ReviewView>,
+    pub frameworks: Vec<FrameworkView>,
+    /// The auditor bundle's evidence index, by control; empty on a site.
+    pub evidence: Vec<EvidenceRow>,
+}
+
+/// File facts the views need for downloads, gathered by the caller (which reads the disk).
+pub struct FileFacts<'a> {
+    pub size_of: &'a (dyn Fn(&std::path::Path) -> u64 + Sync),
+}
+
+pub struct ViewContext<'a> {
+    pub isms: &'a Isms,
+    pub today: Date,
+    pub targets: &'a LinkTargets,
+    pub explicit_index: bool,
+    pub files: FileFacts<'a>,
+    pub target: RenderTarget,
+    /// Where the auditor bundle files each evidence file; empty on a site.
+    pub evidence_files: &'a [FiledEvidence],
+}
+
+impl ViewContext<'_> {
+    pub(super) fn page_base(&self, path: &str) -> LinkBase {
+        LinkBase::Page { path: path.to_string(), explicit_index: self.explicit_index }
+    }
+
+    pub(super) fn control_link(&self, id: &str) -> Link {
+        let Some((catalog, control)) = self.isms.catalogs.find_control(id) else {
+            return Link { id: id.to_string(), title: String::new(), path: None };
+        };
+        let path = match catalog.coverage {
+            Coverage::Soa => routes::control(id),
+            Coverage::Mapping => routes::framework_item(&catalog.id, id),
+        };
+        Link { id: id.to_string(), title: control.title.clone(), path: Some(path) }
+    }
+
+    pub(super) fn policy_link(&self, id: &str) -> Option<Link> {
+        self.isms.policies.get(id).map(|policy| Link {
+            id: policy.id.clone(),
+            title: policy.title.clone(),
+            path: Some(routes::policy(&policy.id)),
+        })
+    }
+
+    pub(super) fn file_link(
+        &self,
+        title: &str,
+        content_path: &std::path::Path,
+        site_path: String,
+    ) -> FileLink {
+        let kind = content_path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_uppercase)
+            .unwrap_or_else(|| "FILE".to_string());
+        FileLink { title: title.to_string(), path: site_path, size: (self.files.size_of)(content_path), kind }
+    }
+}
+
+pub fn build(context: &ViewContext) -> SiteModel {
+    let isms = context.isms;
+    let policies: Vec<PolicyView> = {
+        use rayon::prelude::*;
+        let list: Vec<&Policy> = isms.policies.values().collect();
+        list.par_iter().map(|policy| policy_view(context, policy)).collect()
+    };
+    let (checks, controls, coverage, coverage_total) = controls::controls(context);
+    let (check_summary, checks_by_theme) = controls::check_summaries(isms, &checks, &coverage);
+    let (subprocessors, subprocessor_changes, subprocessors_updated) = registers::subprocessors(context);
+    let (faq, faq_categories) = registers::faq(context);
+    SiteModel {
+        today: context.today,
+        frameworks: controls::frameworks(isms, &controls),
+        policies: policies.into(),
+        controls,
+        coverage,
+        coverage_total,
+        soa_version: isms.soa.version.as_ref().map(|v| v.0.clone()),
+        soa_approved_by: isms.soa.approved_by.clone(),
+        soa_approved: isms.soa.approved,
+        certifications: registers::certifications(context),
+        documents: registers::documents(context),
+        checks,
+        check_summary,
+        checks_by_theme,
+        subprocessors,
+        subprocessor_changes,
+        subprocessors_updated,
+        faq,
+        faq_categories,
+        updates: records::updates(context),
+        risks: registers::risks(context),
+        audits: records::audits(context),
+        reviews: records::reviews(context),
+        evidence: context.evidence_rows(),
+    }
+}
