@@ -1,0 +1,58 @@
+//! Which folders a build may replace: the marker trustpress leaves in what it made, and the
+//! refusals (the content folder, the current folder, a file, a link, a folder of someone
+//! else's without `--force`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+/// Checks that a build may replace `out`, before anything is built: it is not (and does
+/// not hold) the content folder or the current folder; and it does not exist, or is an
+/// empty folder, or a folder trustpress made (it holds the [`MARKER`]), or any folder with
+/// `force`. A file or a symbolic link is never replaced. Returns `out` without a trailing
+/// `/`, as the swap renames it.
+pub fn check_output(out: &Path, content: &Path, force: bool) -> Result<PathBuf, WriteError> {
+    // `public/` and `public` name the same folder; only the second renames a link itself.
+    let out: PathBuf = out.components().collect();
+    if out.file_name().is_none() {
+        return Err(WriteError::OutputNotNamed(out));
+    }
+    if let Ok(out_absolute) = fs::canonicalize(&out) {
+        if let Ok(content) = fs::canonicalize(content) {
+            if content.starts_with(&out_absolute) {
+                return Err(WriteError::OutputHoldsContent(out));
+            }
+        }
+        let here = std::env::current_dir().and_then(fs::canonicalize);
+        if here.is_ok_and(|here| here.starts_with(&out_absolute)) {
+            return Err(WriteError::OutputHoldsCurrentFolder(out));
+        }
+    }
+    check_existing_output(&out, force)?;
+    Ok(out)
+}
+
+/// What is at `out` now may be replaced: nothing, an empty folder, a folder with the
+/// marker, or (with `force`) any folder.
+pub(super) fn check_existing_output(out: &Path, force: bool) -> Result<(), WriteError> {
+    let metadata = match fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(WriteError::Io { path: out.to_path_buf(), source }),
+    };
+    if metadata.file_type().is_symlink() {
+        return Err(WriteError::OutputIsSymlink(out.to_path_buf()));
+    }
+    if !metadata.is_dir() {
+        return Err(WriteError::OutputIsFile(out.to_path_buf()));
+    }
+    if force || fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) {
+        return Ok(());
+    }
+    let mut entries = fs::read_dir(out).map_err(io_error(out))?;
+    if entries.next().is_some() {
+        return Err(WriteError::OutputNotMade(out.to_path_buf()));
+    }
+    Ok(())
+}
