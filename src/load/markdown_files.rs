@@ -1,0 +1,96 @@
+//! Markdown files (policies, updates, audits, reviews): the front matter parsed into the
+//! item, the rest kept as its body, and the body's audience blocks checked at their line.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use super::{cache, yaml, ContentRoot};
+use crate::audience_blocks;
+use crate::diagnostic::{Diagnostic, Location};
+use crate::model::{Markdown, Policy};
+
+/// One markdown file's outcome: its item (when the front matter parsed), its problems, and,
+/// when it failed, the text to recover its ids from.
+pub(super) struct ParsedMarkdown<T> {
+    pub(super) item: Option<(T, Markdown)>,
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) failed_text: Option<String>,
+}
+
+pub(super) fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> ParsedMarkdown<T> {
+    let failed = |diagnostic: Diagnostic, text: Option<String>| ParsedMarkdown {
+        item: None,
+        diagnostics: vec![diagnostic],
+        failed_text: text,
+    };
+    let text = match root.read_text(file) {
+        Ok(text) => text,
+        Err(diagnostic) => return failed(diagnostic, None),
+    };
+    let split = match yaml::split_front_matter(&text, file) {
+        Ok(split) => split,
+        Err(diagnostic) => return failed(diagnostic, Some(text.clone())),
+    };
+    let (body_start, body_first_line) = (text.len() - split.body.len(), split.body_first_line);
+    match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
+        Ok(value) => {
+            // The body keeps the file's buffer (the front matter taken off its front).
+            let mut text = text;
+            text.drain(..body_start);
+            let body = Markdown::new(text, body_first_line);
+            let diagnostics = fence_diagnostics(file, &body);
+            ParsedMarkdown { item: Some((value, body)), diagnostics, failed_text: None }
+        }
+        Err(diagnostic) => failed(diagnostic, Some(split.yaml.to_string())),
+    }
+}
+
+/// A policy file from `check`'s cache when it has not changed since it was cached, else
+/// parsed, and cached when it parsed without problems.
+/// `key` is the file's metadata key from the listing, taken before the file is read: a file
+/// that changes in between is cached under its old key, which then no longer matches.
+pub(super) fn parse_policy_cached(
+    root: &ContentRoot,
+    cache: &cache::ParseCache,
+    file: &Path,
+    key: Option<cache::FileKey>,
+) -> ParsedMarkdown<Policy> {
+    let Some(key) = key else { return parse_markdown_file(root, file) };
+    if let Some(item) = cache.policy(file, key) {
+        return ParsedMarkdown { item: Some(item), diagnostics: Vec::new(), failed_text: None };
+    }
+    let mut parsed = parse_markdown_file::<Policy>(root, file);
+    if parsed.diagnostics.is_empty() {
+        if let Some((policy, body)) = parsed.item.as_mut() {
+            cache.remember(file, key, policy, body);
+        }
+    }
+    parsed
+}
+
+/// Parses one policy file again (the dev server, after an edit): the policy and its body, or
+/// `None` when the file has any problem at all (a full build then reports it).
+pub fn reparse_policy(root: &ContentRoot, file: &Path) -> Option<(crate::model::Policy, Markdown)> {
+    let parsed = parse_markdown_file::<crate::model::Policy>(root, file);
+    if !parsed.diagnostics.is_empty() {
+        return None;
+    }
+    parsed.item
+}
+
+/// What every audience-block error says a fence is.
+pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `::: auditor` and a line `:::`, each at the first column of top-level text (the grammar is in docs/AUDIENCES.md)";
+
+/// Malformed `::: audience` blocks, at their line in the file.
+pub(super) fn fence_diagnostics(file: &Path, markdown: &Markdown) -> Vec<Diagnostic> {
+    audience_blocks::validate(&markdown.text)
+        .into_iter()
+        .map(|error| {
+            let line = markdown.first_line.max(1) + error.line - 1;
+            Diagnostic::error("audience-block", error.message)
+                .at(Location::at(file, line, error.column))
+                .hint(FENCE_HINT)
+        })
+        .collect()
+}
