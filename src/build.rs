@@ -21,7 +21,6 @@ pub struct SiteOptions {
     /// Overrides `base_url` from site.yaml (an internal site usually lives elsewhere).
     pub base_url: Option<String>,
     pub today: Date,
-    pub explicit_index: bool,
     pub target: RenderTarget,
 }
 
@@ -149,7 +148,6 @@ fn ready(
     let render_options = RenderOptions {
         today: options.today,
         base_url: base_url.trim_end_matches('/').to_string(),
-        explicit_index: options.explicit_index,
         target: options.target,
     };
     // What `check` calls an error but the build tolerates is reported as a warning.
@@ -429,7 +427,6 @@ mod tests {
                 audience,
                 base_url: None,
                 today: Date::parse("2026-11-21").unwrap(),
-                explicit_index: false,
                 target: RenderTarget::Site,
             };
             let (rebuilt, live) = render_live(&options).unwrap();

@@ -182,7 +182,6 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         audience: Audience::Auditor,
         base_url: None,
         today: built.day(),
-        explicit_index: true,
         target: RenderTarget::AuditorBundle,
     })?;
     // The in-memory sink has already passed every file through the auditor audience's gate.

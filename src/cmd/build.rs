@@ -50,7 +50,6 @@ pub fn run(args: BuildArgs) -> ExitCode {
         audience,
         base_url: args.base_url,
         today,
-        explicit_index: false,
         target: RenderTarget::Site,
     };
     let started = std::time::Instant::now();

@@ -57,7 +57,6 @@ pub fn run(args: ServeArgs) -> ExitCode {
             audience,
             base_url: None,
             today,
-            explicit_index: false,
             target: RenderTarget::Site,
         },
         bind: args.bind,

@@ -246,15 +246,15 @@ impl ContentRoot {
 
     /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative
     /// path of an existing regular file inside the content folder.
-    pub fn resolve_reference(&self, naming_file: &Path, file: &str) -> Result<PathBuf, String> {
+    pub fn resolve_reference(&self, naming_file: &Path, file: &str) -> Result<PathBuf, ReferenceError> {
+        use ReferenceError::*;
+        let named = || file.to_string();
         if file.trim().is_empty() {
-            return Err("empty file path".to_string());
+            return Err(Empty);
         }
         let written = Path::new(file);
         if written.is_absolute() || file.starts_with('/') || file.starts_with('\\') {
-            return Err(format!(
-                "`{file}` is an absolute path; paths are relative to the file that names them and must stay inside the content folder"
-            ));
+            return Err(Absolute(named()));
         }
         let base = naming_file.parent().unwrap_or(Path::new(""));
         let mut normal = PathBuf::new();
@@ -264,12 +264,10 @@ impl ContentRoot {
                 Component::CurDir => {}
                 Component::ParentDir => {
                     if !normal.pop() {
-                        return Err(format!("`{file}` leaves the content folder"));
+                        return Err(LeavesContent(named()));
                     }
                 }
-                Component::RootDir | Component::Prefix(_) => {
-                    return Err(format!("`{file}` is an absolute path"));
-                }
+                Component::RootDir | Component::Prefix(_) => return Err(Absolute(named())),
             }
         }
         let absolute = self.canonical.join(&normal);
@@ -278,15 +276,43 @@ impl ContentRoot {
         }
         let resolved = match fs::canonicalize(&absolute) {
             Ok(resolved) => resolved,
-            Err(_) => return Err(format!("file `{file}` does not exist")),
+            Err(_) => return Err(Missing(named())),
         };
         if !resolved.starts_with(&self.canonical) {
-            return Err(format!("`{file}` is a symlink to a place outside the content folder"));
+            return Err(LinkOutside(named()));
         }
         if !resolved.is_file() {
-            return Err(format!("`{file}` is not a file"));
+            return Err(NotAFile(named()));
         }
         Ok(normal)
+    }
+}
+
+/// Why a file named in content cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("empty file path")]
+    Empty,
+    #[error("`{0}` is an absolute path; paths are relative to the file that names them and must stay inside the content folder")]
+    Absolute(String),
+    #[error("`{0}` leaves the content folder")]
+    LeavesContent(String),
+    #[error("`{0}` is a symlink to a place outside the content folder")]
+    LinkOutside(String),
+    #[error("file `{0}` does not exist")]
+    Missing(String),
+    #[error("`{0}` is not a file")]
+    NotAFile(String),
+}
+
+impl ReferenceError {
+    /// The diagnostic code: the file is not there (`missing-file`), or is named in a way
+    /// that would reach outside the content folder (`path-escapes-content`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReferenceError::Missing(_) | ReferenceError::NotAFile(_) => "missing-file",
+            _ => "path-escapes-content",
+        }
     }
 }
 
@@ -351,11 +377,16 @@ mod tests {
             root.resolve_reference(naming, "../documents/a.pdf").unwrap(),
             Path::new("documents/a.pdf")
         );
-        assert!(root.resolve_reference(naming, "../../secret.txt").unwrap_err().contains("leaves"));
-        assert!(root.resolve_reference(naming, "/etc/passwd").unwrap_err().contains("absolute"));
+        assert!(root
+            .resolve_reference(naming, "../../secret.txt")
+            .unwrap_err()
+            .to_string()
+            .contains("leaves"));
+        assert!(root.resolve_reference(naming, "/etc/passwd").unwrap_err().to_string().contains("absolute"));
         assert!(root
             .resolve_reference(naming, "../documents/none.pdf")
             .unwrap_err()
+            .to_string()
             .contains("does not exist"));
         #[cfg(unix)]
         {
@@ -364,7 +395,11 @@ mod tests {
                 dir.path().join("content/documents/link.pdf"),
             )
             .unwrap();
-            assert!(root.resolve_reference(naming, "../documents/link.pdf").unwrap_err().contains("symlink"));
+            assert!(root
+                .resolve_reference(naming, "../documents/link.pdf")
+                .unwrap_err()
+                .to_string()
+                .contains("symlink"));
         }
     }
 }

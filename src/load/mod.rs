@@ -403,15 +403,10 @@ fn line_of(text: &str, from: u32, needle: &str) -> u32 {
         .map_or(from, |(index, _)| index as u32 + 1)
 }
 
-fn path_error(message: String, file: &Path, text: &str, line: u32, value: &str) -> Diagnostic {
+fn path_error(error: files::ReferenceError, file: &Path, text: &str, line: u32, value: &str) -> Diagnostic {
     let column =
         text.lines().nth(line.max(1) as usize - 1).and_then(|l| l.find(value)).map_or(0, |c| c as u32 + 1);
-    let code = if message.contains("does not exist") || message.contains("not a file") {
-        "missing-file"
-    } else {
-        "path-escapes-content"
-    };
-    Diagnostic::error(code, message).at(Location::at(file, line, column)).hint(format!(
+    Diagnostic::error(error.code(), error.to_string()).at(Location::at(file, line, column)).hint(format!(
         "paths are relative to {} and must name a file inside the content folder",
         display_path(file)
     ))

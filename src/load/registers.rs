@@ -285,7 +285,7 @@ impl Loader<'_> {
             }
         };
         // One `lstat` per evidence file: thousands in a large ISMS, looked up in parallel.
-        let resolved: Vec<Result<PathBuf, String>> = {
+        let resolved: Vec<Result<PathBuf, super::files::ReferenceError>> = {
             use rayon::prelude::*;
             let root = self.root;
             items.par_iter().map(|(item, _)| root.resolve_reference(index, &item.file)).collect()

@@ -49,7 +49,6 @@ mod tests {
         let options = RenderOptions {
             today: Date::parse("2026-11-21").expect("a date"),
             base_url: "https://trust.example".to_string(),
-            explicit_index: true,
             target: RenderTarget::AuditorBundle,
         };
         let renderer =

@@ -18,7 +18,7 @@ pub mod view;
 pub use downloads::{downloads, Download};
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use minijinja::value::Serde;
@@ -50,8 +50,6 @@ pub struct RenderOptions {
     pub today: Date,
     /// Absolute base URL of the published site (feeds, sitemap, canonical links).
     pub base_url: String,
-    /// Folder links end in `index.html`, for browsing from disk without a server.
-    pub explicit_index: bool,
     pub target: RenderTarget,
 }
 
@@ -142,7 +140,7 @@ impl Renderer {
             navs: Mutex::default(),
             site: Value::from(Serde(&site)),
             model: model_value(&model),
-            explicit_index: options.explicit_index,
+            explicit_index: options.target.explicit_index(),
             base_path: base_path(&options.base_url),
         };
         Ok(Renderer {
@@ -175,7 +173,7 @@ impl Renderer {
             return Ok(Rerendered::Nothing);
         };
         let Some(old) = old else { return Ok(Rerendered::Everything) };
-        let explicit_index = self.options.explicit_index;
+        let explicit_index = self.options.target.explicit_index();
         let body = view::policy_body(&self.targets, explicit_index, policy);
         let old_body = view::policy_body(&self.targets, explicit_index, old);
         if body == old_body {
@@ -220,46 +218,46 @@ impl Renderer {
                 .collect(),
         );
         let sink = Recording::new(sink);
-        let page_has_code = AtomicBool::new(false);
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
         // trust.json lists every policy too: it is made beside the pages, not after them.
         // Pages go in runs of at most 16, so a thread that finishes early always finds a run
         // to take over (rayon otherwise leaves long runs unsplit once no thread steals).
         let (rendered, trust_json) = rayon::join(
             || {
-                pages.par_drain(..).with_max_len(16).try_for_each(|page| -> Result<(), RenderError> {
-                    let (template, started) = (page.template, std::time::Instant::now());
-                    let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
-                    let time = started.elapsed();
-                    if has_code {
-                        page_has_code.store(true, Ordering::Relaxed);
-                    }
-                    let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
-                    let entry = times.entry(template).or_insert(TemplateTime {
-                        template,
-                        pages: 0,
-                        time: Default::default(),
-                    });
-                    entry.pages += 1;
-                    entry.time += time;
-                    drop(times);
-                    sink.put(file)?;
-                    Ok(())
-                })
+                let pages = pages.par_drain(..).with_max_len(16);
+                pages
+                    .map(|page| -> Result<bool, RenderError> {
+                        let (template, started) = (page.template, std::time::Instant::now());
+                        let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+                        let time = started.elapsed();
+                        let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
+                        let entry = times.entry(template).or_insert(TemplateTime {
+                            template,
+                            pages: 0,
+                            time: Default::default(),
+                        });
+                        entry.pages += 1;
+                        entry.time += time;
+                        drop(times);
+                        sink.put(file)?;
+                        Ok(has_code)
+                    })
+                    // Whether any page shows code (and the site needs the syntax stylesheet).
+                    .try_reduce(|| false, |a, b| Ok(a || b))
             },
             || machine_files::trust_json_file(isms, model, options),
         );
-        rendered?;
+        let page_has_code = rendered?;
         sink.put(trust_json)?;
         let mut templates: Vec<TemplateTime> =
             times.into_inner().unwrap_or_else(PoisonError::into_inner).into_values().collect();
         templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));
         // Every policy has a page, so the pages' flag covers the policies.
-        let has_code = page_has_code.into_inner()
+        let has_code = page_has_code
             || model.updates.iter().any(|u| u.has_code)
             || model.audits.iter().any(|a| a.has_code)
             || model.reviews.iter().any(|r| r.has_code)
-            || model.faq.iter().any(|a| a.html.contains("<pre class=\"code\""));
+            || model.faq.iter().any(|a| a.has_code);
 
         sink.put(render_feed(environment, isms, model, options, site_targets)?)?;
         sink.put(render_subprocessor_feed(environment, isms, model, options)?)?;
@@ -315,7 +313,7 @@ fn view_context<'a>(
         isms,
         today: options.today,
         targets,
-        explicit_index: options.explicit_index,
+        explicit_index: options.target.explicit_index(),
         files: view::FileFacts { size_of },
         target: options.target,
         evidence_files,

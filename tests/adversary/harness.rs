@@ -62,7 +62,6 @@ pub fn build(content: &Path, audience: Audience) -> Outcome {
         audience,
         base_url: None,
         today: Date::parse("2026-11-21").unwrap(),
-        explicit_index: false,
         target: RenderTarget::Site,
     };
     match render_site(&options) {

@@ -89,6 +89,9 @@ pub struct FaqView {
     pub id: String,
     pub question: String,
     pub html: String,
+    /// Its answer shows code (the site then needs the syntax stylesheet).
+    #[serde(skip)]
+    pub has_code: bool,
     pub category: String,
     pub controls: Vec<Link>,
     pub policies: Vec<Link>,
@@ -231,10 +234,14 @@ pub(super) fn faq(context: &ViewContext) -> (Vec<FaqView>, Vec<String>) {
     let faq: Vec<FaqView> = isms
         .faq
         .values()
-        .map(|answer| FaqView {
+        .map(|answer| {
+            (answer, markdown::render(&answer.answer.text, &answer.source.file, context.targets, &faq_base))
+        })
+        .map(|(answer, rendered)| FaqView {
             id: answer.id.clone(),
             question: answer.question.clone(),
-            html: markdown::render(&answer.answer.text, &answer.source.file, context.targets, &faq_base).html,
+            html: rendered.html,
+            has_code: rendered.has_code,
             category: answer.category.clone().unwrap_or_else(|| "General".to_string()),
             controls: answer.controls.iter().map(|c| context.control_link(&c.id)).collect(),
             policies: answer.policies.iter().filter_map(|p| context.policy_link(&p.id)).collect(),
