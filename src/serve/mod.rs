@@ -10,6 +10,7 @@
 //! a callback, and `main` prints.
 
 pub mod http;
+pub mod incremental;
 pub mod live;
 pub mod watch;
 
@@ -21,10 +22,11 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::build::{BuildError, LiveBuild, Rebuilt, SiteOptions};
+use crate::build::{BuildError, SiteOptions};
 use crate::diagnostic::Diagnostic;
 use crate::output::OutputFile;
 use http::{Method, PageContext, Route};
+use incremental::{LiveBuild, Rebuilt};
 use live::LiveReload;
 use watch::Change;
 
@@ -294,7 +296,7 @@ impl Rebuilder<'_> {
                 }
                 Ok((files, warnings, timings))
             }
-            None => crate::build::render_live(&self.options.site).map(|(rebuilt, live)| {
+            None => incremental::full_build(&self.options.site).map(|(rebuilt, live)| {
                 self.live = Some(live);
                 let Rebuilt { files, warnings, timings } = rebuilt;
                 (files.into_iter().map(Arc::new).collect(), warnings, timings)
