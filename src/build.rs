@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use crate::audience::Audience;
 use crate::check;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
 use crate::load::{self, ContentRoot, Loaded};
 use crate::model::Isms;
-use crate::output::{self, OutputFile, WriteError};
+use crate::output::{self, OutputFile, Sink, WriteError};
 use crate::render::{self, theme::Theme, RenderError, RenderOptions, RenderTarget};
 
 #[derive(Debug, Clone)]
@@ -64,6 +64,7 @@ impl From<RenderError> for BuildError {
 pub(crate) struct Prepared {
     pub(crate) isms: Isms,
     pub(crate) root: ContentRoot,
+    pub(crate) sizes: render::view::FileSizes,
     pub(crate) theme: Theme,
     pub(crate) render_options: RenderOptions,
     /// Content files this audience may not see, from the whole model: the sink refuses
@@ -142,9 +143,11 @@ pub(crate) fn ready(
         base_url: base_url.trim_end_matches('/').to_string(),
         target: options.target,
     };
+    // The sizes of the files pages offer for download: rendering reads no file itself.
+    let sizes = root.sizes(render::view::linked_files(&isms, options.target));
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    Ok(Prepared { isms, root, theme, render_options, withheld, warnings, timings: laps.laps })
+    Ok(Prepared { isms, root, sizes, theme, render_options, withheld, warnings, timings: laps.laps })
 }
 
 /// Loads, checks and cuts the content for one audience, for a build: the loaded model's
@@ -168,7 +171,10 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
     let mut prepared = prepare(options)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience).withhold(std::mem::take(&mut prepared.withheld));
-    render::render_site(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options, &sink)?;
+    render::render_site(&prepared.isms, &prepared.sizes, &prepared.theme, &prepared.render_options, &sink)?;
+    if options.target == RenderTarget::Site {
+        copy_downloads(&prepared.isms, &prepared.root, &sink)?;
+    }
     prepared.timings.push(("render", started.elapsed()));
     Ok(RenderedSite {
         files: sink.into_files(),
@@ -191,16 +197,38 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
         .withhold(std::mem::take(&mut prepared.withheld));
     let rendered = render::render_site(
         &prepared.isms,
-        &prepared.root,
+        &prepared.sizes,
         &prepared.theme,
         &prepared.render_options,
         &staging,
     )?;
+    let copied = copy_downloads(&prepared.isms, &prepared.root, &staging)?;
     prepared.timings.push(("render+write", started.elapsed()));
     let started = Instant::now();
     staging.finish()?;
     prepared.timings.push(("swap", started.elapsed()));
     let Prepared { isms, root, theme, render_options, warnings, timings, .. } = prepared;
     crate::drop_in_background((isms, root, theme, render_options));
-    Ok(BuiltSite { files: rendered.files, warnings, timings, templates: rendered.templates })
+    Ok(BuiltSite { files: rendered.files + copied, warnings, timings, templates: rendered.templates })
+}
+
+/// Copies a site's downloads (documents, certification documents) from the content folder
+/// into `sink`, read into memory (they are small; the bundle streams them). Returns how many.
+pub(crate) fn copy_downloads(isms: &Isms, root: &ContentRoot, sink: &dyn Sink) -> Result<usize, RenderError> {
+    use rayon::prelude::*;
+    let downloads = render::downloads(isms);
+    let count = downloads.len();
+    downloads.into_par_iter().try_for_each(|download| -> Result<(), RenderError> {
+        let absolute = root.ensure_inside(&download.source)?;
+        let bytes = std::fs::read(&absolute).map_err(|error| {
+            Diagnostic::error(
+                "io-error",
+                format!("cannot read `{}`: {error}", display_path(&download.source)),
+            )
+            .at(Location::file(&download.source))
+        })?;
+        sink.put(OutputFile::new(download.path, bytes, download.audience))?;
+        Ok(())
+    })?;
+    Ok(count)
 }

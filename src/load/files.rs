@@ -246,6 +246,18 @@ impl ContentRoot {
 
     /// Resolves `file`, written in `naming_file` (content-relative), to a content-relative
     /// path of an existing regular file inside the content folder.
+    /// The size of each of `paths` (content-relative), looked up in parallel; a file that
+    /// cannot be read is left out.
+    pub fn sizes(&self, paths: Vec<&Path>) -> std::collections::BTreeMap<PathBuf, u64> {
+        use rayon::prelude::*;
+        paths
+            .into_par_iter()
+            .filter_map(|path| Some((path.to_path_buf(), fs::metadata(self.join(path)).ok()?.len())))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect()
+    }
+
     pub fn resolve_reference(&self, naming_file: &Path, file: &str) -> Result<PathBuf, ReferenceError> {
         use ReferenceError::*;
         let named = || file.to_string();

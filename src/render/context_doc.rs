@@ -51,8 +51,8 @@ mod tests {
             base_url: "https://trust.example".to_string(),
             target: RenderTarget::AuditorBundle,
         };
-        let renderer =
-            Renderer::new(&isms, &loaded.root, &Theme::default_theme(), &options).expect("renders");
+        let sizes = loaded.root.sizes(view::linked_files(&isms, options.target));
+        let renderer = Renderer::new(&isms, &sizes, &Theme::default_theme(), &options).expect("renders");
         let json = |value: &dyn erased::Serialize| erased::to_json(value);
         let model = &renderer.model;
         let mut sections: Vec<(&str, &str, Json)> = vec![

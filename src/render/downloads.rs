@@ -3,14 +3,8 @@
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::audience::Audience;
-use crate::diagnostic::{display_path, Diagnostic, Location};
-use crate::load::ContentRoot;
 use crate::model::Isms;
-use crate::output::{OutputFile, Sink};
-use crate::render::RenderError;
 use crate::site::routes;
 
 /// A file copied from the content folder into the output as it is.
@@ -47,20 +41,4 @@ pub fn downloads(isms: &Isms) -> Vec<Download> {
     copies.sort_by(|a, b| a.path.cmp(&b.path));
     copies.dedup_by(|a, b| a.path == b.path && a.source == b.source);
     copies
-}
-
-/// The downloads of a site, read into memory (they are small; the bundle streams them).
-pub(crate) fn copy_files(isms: &Isms, root: &ContentRoot, sink: &dyn Sink) -> Result<(), RenderError> {
-    downloads(isms).into_par_iter().try_for_each(|download| {
-        let absolute = root.ensure_inside(&download.source)?;
-        let bytes = std::fs::read(&absolute).map_err(|error| {
-            Diagnostic::error(
-                "io-error",
-                format!("cannot read `{}`: {error}", display_path(&download.source)),
-            )
-            .at(Location::file(&download.source))
-        })?;
-        sink.put(OutputFile::new(download.path, bytes, download.audience))?;
-        Ok(())
-    })
 }

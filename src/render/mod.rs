@@ -17,7 +17,6 @@ pub mod view;
 
 pub use downloads::{downloads, Download};
 
-use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -28,19 +27,17 @@ use rayon::prelude::*;
 use crate::audience::Audience;
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::load::ContentRoot;
 use crate::markdown::{self, LinkTargets};
 use crate::model::{Isms, Policy};
 use crate::output::{OutputFile, Sink, WriteError};
 use crate::site::routes;
 use crate::site::targets::link_targets;
-use downloads::copy_files;
 use feeds::{render_feed, render_subprocessor_feed};
 use page::{page_list, render_page, Page};
 use shared::{base_path, model_value, site_info, LazyList, Shared};
 use theme::Theme;
 
-use view::{SiteModel, ViewContext};
+use view::{FileSizes, SiteModel, ViewContext};
 
 pub use crate::site::RenderTarget;
 
@@ -57,13 +54,13 @@ pub struct RenderOptions {
 /// is made; returns the number of files.
 pub fn render_site(
     isms: &Isms,
-    root: &ContentRoot,
+    sizes: &FileSizes,
     theme: &Theme,
     options: &RenderOptions,
     sink: &dyn Sink,
 ) -> Result<Rendered, RenderError> {
-    let renderer = Renderer::new(isms, root, theme, options)?;
-    let rendered = renderer.render_all(isms, root, theme, sink);
+    let renderer = Renderer::new(isms, sizes, theme, options)?;
+    let rendered = renderer.render_all(isms, theme, sink);
     crate::drop_in_background(renderer);
     rendered
 }
@@ -96,6 +93,8 @@ pub struct Renderer {
     /// The site's own targets where they differ from `targets` (the bundle's).
     site_targets: Option<LinkTargets>,
     evidence_files: Vec<routes::FiledEvidence>,
+    /// The sizes of the files the views link, as the caller read them.
+    sizes: FileSizes,
 }
 
 /// What a changed policy text means for the output.
@@ -111,7 +110,7 @@ pub enum Rerendered {
 impl Renderer {
     pub fn new(
         isms: &Isms,
-        root: &ContentRoot,
+        sizes: &FileSizes,
         theme: &Theme,
         options: &RenderOptions,
     ) -> Result<Renderer, Diagnostic> {
@@ -129,8 +128,7 @@ impl Renderer {
             targets.pages.insert(filed.path.clone());
             targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
         }
-        let size_of = file_size(root);
-        let model = view::build(&view_context(isms, options, &targets, &size_of, &evidence_files));
+        let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files));
         let site = site_info(isms, options);
         let search = questionnaire::search_entries(isms, &model);
         let shared = Shared {
@@ -144,6 +142,7 @@ impl Renderer {
             base_path: base_path(&options.base_url),
         };
         Ok(Renderer {
+            sizes: sizes.clone(),
             options: options.clone(),
             environment,
             shared,
@@ -163,7 +162,6 @@ impl Renderer {
     pub fn rerender_policy(
         &mut self,
         isms: &Isms,
-        root: &ContentRoot,
         id: &str,
         old: Option<&Policy>,
     ) -> Result<Rerendered, Diagnostic> {
@@ -179,8 +177,7 @@ impl Renderer {
         if body == old_body {
             return Ok(Rerendered::Nothing);
         }
-        let size_of = file_size(root);
-        let context = view_context(isms, &self.options, &self.targets, &size_of, &self.evidence_files);
+        let context = view_context(isms, &self.options, &self.targets, &self.sizes, &self.evidence_files);
         let view = view::policy_view(&context, policy);
         // A first code block (or the last one gone) adds or drops the syntax stylesheet.
         let same_fields = body.has_code == old_body.has_code
@@ -199,13 +196,7 @@ impl Renderer {
     }
 
     /// Renders every file of the site into `sink`.
-    pub fn render_all(
-        &self,
-        isms: &Isms,
-        root: &ContentRoot,
-        theme: &Theme,
-        sink: &dyn Sink,
-    ) -> Result<Rendered, RenderError> {
+    pub fn render_all(&self, isms: &Isms, theme: &Theme, sink: &dyn Sink) -> Result<Rendered, RenderError> {
         let (options, environment, shared, model) =
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
@@ -285,10 +276,12 @@ impl Renderer {
                 Audience::Public,
             ))?;
         }
+        let mut pages = sink.html_pages();
         if !bundle {
-            copy_files(isms, root, &sink)?;
+            // The site's downloads are copied in by the caller; an HTML one is a page too.
+            pages.extend(downloads(isms).into_iter().map(|d| d.path).filter(|path| path.ends_with(".html")));
+            pages.sort_unstable();
         }
-        let pages = sink.html_pages();
         let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
         for file in machine_files::machine_files(isms, options, &pages) {
             sink.put(file)?;
@@ -297,16 +290,11 @@ impl Renderer {
     }
 }
 
-/// What the views read of the content folder: a file's size, for download links.
-fn file_size(root: &ContentRoot) -> impl Fn(&Path) -> u64 + Sync + '_ {
-    |path: &Path| std::fs::metadata(root.join(path)).map(|m| m.len()).unwrap_or(0)
-}
-
 fn view_context<'a>(
     isms: &'a Isms,
     options: &RenderOptions,
     targets: &'a LinkTargets,
-    size_of: &'a (dyn Fn(&Path) -> u64 + Sync),
+    sizes: &'a FileSizes,
     evidence_files: &'a [routes::FiledEvidence],
 ) -> ViewContext<'a> {
     ViewContext {
@@ -314,7 +302,7 @@ fn view_context<'a>(
         today: options.today,
         targets,
         explicit_index: options.target.explicit_index(),
-        files: view::FileFacts { size_of },
+        files: sizes,
         target: options.target,
         evidence_files,
     }

@@ -5,7 +5,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::build::{check_loaded, load_content, ready, BuildError, Laps, Prepared, SiteOptions};
+use crate::build::{
+    check_loaded, copy_downloads, load_content, ready, BuildError, Laps, Prepared, SiteOptions,
+};
 use crate::check;
 use crate::cut::cut;
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -58,9 +60,10 @@ pub fn full_build(options: &SiteOptions) -> Result<(Rebuilt, LiveBuild), BuildEr
     let (mut prepared, loaded) = prepare(options)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience).withhold(std::mem::take(&mut prepared.withheld));
-    let renderer = Renderer::new(&prepared.isms, &prepared.root, &prepared.theme, &prepared.render_options)
+    let renderer = Renderer::new(&prepared.isms, &prepared.sizes, &prepared.theme, &prepared.render_options)
         .map_err(|d| BuildError::Content(vec![d]))?;
-    renderer.render_all(&prepared.isms, &prepared.root, &prepared.theme, &sink)?;
+    renderer.render_all(&prepared.isms, &prepared.theme, &sink)?;
+    copy_downloads(&prepared.isms, &prepared.root, &sink)?;
     prepared.timings.push(("render", started.elapsed()));
     let live = LiveBuild { options: options.clone(), loaded, isms: prepared.isms, renderer };
     let rebuilt =
@@ -97,7 +100,7 @@ impl LiveBuild {
                 None => self.isms.policies.remove(&id),
             };
             self.loaded.isms.policies.insert(id.clone(), policy);
-            match self.renderer.rerender_policy(&self.isms, &self.loaded.root, &id, old_cut.as_ref()).ok()? {
+            match self.renderer.rerender_policy(&self.isms, &id, old_cut.as_ref()).ok()? {
                 Rerendered::Page(page) => pages.push(page),
                 Rerendered::Nothing => {}
                 Rerendered::Everything => return None,

@@ -81,9 +81,20 @@ pub struct SiteModel {
     pub evidence: Vec<EvidenceRow>,
 }
 
-/// File facts the views need for downloads, gathered by the caller (which reads the disk).
-pub struct FileFacts<'a> {
-    pub size_of: &'a (dyn Fn(&std::path::Path) -> u64 + Sync),
+/// The size of each content file a build links for download (see [`linked_files`]),
+/// read from disk by the caller: rendering itself reads nothing.
+pub type FileSizes = std::collections::BTreeMap<std::path::PathBuf, u64>;
+
+/// The content files whose sizes the views show: documents and certification documents
+/// with a file, and in the auditor bundle every evidence file.
+pub fn linked_files(isms: &Isms, target: RenderTarget) -> Vec<&std::path::Path> {
+    let mut files: Vec<&std::path::Path> =
+        isms.documents.values().filter(|d| !d.teaser_only).map(|d| d.path.as_path()).collect();
+    files.extend(isms.certifications.values().flat_map(|c| c.documents.iter().map(|d| d.path.as_path())));
+    if target == RenderTarget::AuditorBundle {
+        files.extend(isms.evidence.values().map(|e| e.path.as_path()));
+    }
+    files
 }
 
 pub struct ViewContext<'a> {
@@ -91,7 +102,7 @@ pub struct ViewContext<'a> {
     pub today: Date,
     pub targets: &'a LinkTargets,
     pub explicit_index: bool,
-    pub files: FileFacts<'a>,
+    pub files: &'a FileSizes,
     pub target: RenderTarget,
     /// Where the auditor bundle files each evidence file; empty on a site.
     pub evidence_files: &'a [FiledEvidence],
@@ -132,7 +143,12 @@ impl ViewContext<'_> {
             .and_then(|e| e.to_str())
             .map(str::to_uppercase)
             .unwrap_or_else(|| "FILE".to_string());
-        FileLink { title: title.to_string(), path: site_path, size: (self.files.size_of)(content_path), kind }
+        FileLink {
+            title: title.to_string(),
+            path: site_path,
+            size: self.files.get(content_path).copied().unwrap_or(0),
+            kind,
+        }
     }
 }
 
