@@ -7,11 +7,13 @@
 //! It walks every string of every item through `Serialize` (the same view templates get),
 //! so a field added to a kind later is covered without being listed here.
 
+use std::collections::BTreeMap;
+
 use serde::ser::{self, Serialize};
 
 use crate::audience_blocks;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::model::Isms;
+use crate::model::{Isms, MarkdownRecord, RecordVisitor};
 
 /// The first field of `item` whose text still holds a fence, and what is there.
 pub fn leftover_in<T: Serialize + ?Sized>(item: &T) -> Option<(&'static str, audience_blocks::FenceError)> {
@@ -38,10 +40,20 @@ pub fn check_every_audience(isms: &Isms) -> Vec<Diagnostic> {
 
 /// Every item of `isms` (already cut) whose text still holds a fence, as errors.
 pub fn check(isms: &Isms) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
-    // Policies are most of a large ISMS: they are looked at in parallel.
-    let mut problems: Vec<Diagnostic> =
-        isms.policies.par_iter().filter_map(|(id, item)| problem("policy", id, &item.source, item)).collect();
+    // Every markdown record kind, each in parallel (policies are most of a large ISMS).
+    struct Records<'p>(&'p mut Vec<Diagnostic>);
+    impl<'a> RecordVisitor<'a> for Records<'_> {
+        fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
+            use rayon::prelude::*;
+            let found: Vec<Diagnostic> = records
+                .par_iter()
+                .filter_map(|(id, item)| problem(K::NAME, id, item.source(), item))
+                .collect();
+            self.0.extend(found);
+        }
+    }
+    let mut problems = Vec::new();
+    isms.visit_records(&mut Records(&mut problems));
     let mut look = |kind: &str, id: &str, source: &Location, item: &dyn erased::Visit| {
         problems.extend(problem(kind, id, source, item));
     };
@@ -60,20 +72,11 @@ pub fn check(isms: &Isms) -> Vec<Diagnostic> {
     for (id, item) in &isms.faq {
         look("FAQ answer", id, &item.source, item);
     }
-    for (id, item) in &isms.updates {
-        look("update", id, &item.source, item);
-    }
     for (id, item) in &isms.evidence {
         look("evidence", id, &item.source, item);
     }
     for (id, item) in &isms.risks {
         look("risk", id, &item.source, item);
-    }
-    for (id, item) in &isms.audits {
-        look("audit", id, &item.source, item);
-    }
-    for (id, item) in &isms.reviews {
-        look("management review", id, &item.source, item);
     }
     for (id, entry) in &isms.soa.controls {
         look("SoA entry", id, &entry.source, entry);
