@@ -1,0 +1,46 @@
+//! Answering a customer's security questionnaire from the answer library: the FAQ answers the
+//! chosen audience may read (the model is cut first, by the same cut as a build), matched to
+//! each question by reference or by words (`matcher`), read by one data-driven pipeline
+//! (`text`, `rules.json`). Deterministic: the same library and question give the same
+//! decision, with its confidence and reason.
+//!
+//! Built so far: the library, the matcher and its evaluation (`tests/answer/eval.yaml`). Not
+//! yet: reading and filling questionnaire files, and the `answer` command.
+
+pub mod matcher;
+pub mod text;
+
+use crate::model::Isms;
+
+pub use matcher::{Decision, Entry, Matcher, Method};
+pub use text::{Reader, Rules};
+
+/// The built-in matching rules, read.
+pub fn built_in_rules() -> Result<Rules, String> {
+    serde_json::from_str(text::RULES_JSON)
+        .map_err(|e| format!("the built-in matching rules do not parse: {e}"))
+}
+
+/// The answer library of a cut model: every FAQ answer it holds with its text (a teaser,
+/// whose text is withheld, cannot answer anything).
+pub fn library(isms: &Isms) -> Vec<Entry> {
+    isms.faq
+        .values()
+        .filter(|answer| !answer.teaser_only)
+        .map(|answer| Entry {
+            id: answer.id.clone(),
+            question: answer.question.clone(),
+            text: crate::markdown::plain_text(&answer.answer.text),
+            caiq: answer.caiq.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_built_in_rules_parse() {
+        let rules = super::built_in_rules().unwrap();
+        assert!(rules.answer_threshold > 0.0 && rules.answer_threshold <= 1.0);
+    }
+}

@@ -1,0 +1,193 @@
+//! How a question and an answer are read for matching: one pipeline, driven by the data in
+//! `rules.json`, so that it can be written again in another language and give the same
+//! tokens. Lower-case words (letters and digits); phrases of a synonym group become the
+//! group's first entry, as one token; stopwords go; other words are stemmed by suffix rules
+//! and cut to a fixed length.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// The matching rules, as `rules.json` writes them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    #[serde(default)]
+    pub about: String,
+    pub version: u32,
+    pub min_stem: usize,
+    pub truncate: usize,
+    pub inflections: Vec<(String, String)>,
+    pub keep_final_s: Vec<String>,
+    pub derivations: Vec<(String, String)>,
+    pub synonyms: Vec<Vec<String>>,
+    pub stopwords: Vec<String>,
+    /// The confidence at or above which a question is answered.
+    pub answer_threshold: f64,
+    /// The confidence a second answer needs to be cited beside the first (a two-part question).
+    pub second_answer_threshold: f64,
+}
+
+/// The built-in rules.
+pub const RULES_JSON: &str = include_str!("rules.json");
+
+/// A question or answer read into tokens, with the rules prepared for fast use.
+pub struct Reader {
+    rules: Rules,
+    /// The first word of every synonym phrase → (phrase words, canonical token), longest first.
+    phrases: HashMap<String, Vec<(Vec<String>, String)>>,
+    stopwords: std::collections::HashSet<String>,
+}
+
+impl Reader {
+    pub fn new(rules: Rules) -> Reader {
+        let mut phrases: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        for group in &rules.synonyms {
+            let Some(canonical) = group.first() else { continue };
+            let canonical = words(canonical).join("_");
+            for phrase in group {
+                let phrase = words(phrase);
+                if let Some(first) = phrase.first() {
+                    phrases.entry(first.clone()).or_default().push((phrase, canonical.clone()));
+                }
+            }
+        }
+        for list in phrases.values_mut() {
+            // Longest phrase first, then in text order: the same choice every time.
+            list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+        }
+        let stopwords = rules.stopwords.iter().cloned().collect();
+        Reader { rules, phrases, stopwords }
+    }
+
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// The tokens of `text`, in order (a token may repeat).
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let words = words(text);
+        let mut tokens = Vec::with_capacity(words.len());
+        let mut at = 0;
+        while at < words.len() {
+            let matched = self
+                .phrases
+                .get(&words[at])
+                .and_then(|candidates| candidates.iter().find(|(phrase, _)| words[at..].starts_with(phrase)));
+            match matched {
+                Some((phrase, canonical)) => {
+                    tokens.push(canonical.clone());
+                    // The phrase's own words too, so that `change management` still meets
+                    // `changes` in a text that says it otherwise.
+                    if phrase.len() > 1 {
+                        for word in phrase.iter().filter(|w| !self.stopwords.contains(*w)) {
+                            let stem = self.stem(word);
+                            if stem != *canonical {
+                                tokens.push(stem);
+                            }
+                        }
+                    }
+                    at += phrase.len();
+                }
+                None => {
+                    let word = &words[at];
+                    if !self.stopwords.contains(word) {
+                        tokens.push(self.stem(word));
+                    }
+                    at += 1;
+                }
+            }
+        }
+        tokens
+    }
+
+    /// A word's stem: the first inflection rule that fits, then the first derivation rule
+    /// that fits (twice), each leaving at least `min_stem` letters; then cut to `truncate` letters.
+    /// Words with digits are kept whole (`27001`, `tls1`).
+    pub fn stem(&self, word: &str) -> String {
+        if word.chars().any(|c| c.is_ascii_digit()) || word.chars().count() <= self.rules.min_stem {
+            return word.to_string();
+        }
+        let mut stem = word.to_string();
+        for (suffix, replacement) in &self.rules.inflections {
+            if suffix == "s" && self.rules.keep_final_s.iter().any(|keep| stem.ends_with(keep.as_str())) {
+                continue;
+            }
+            if let Some(cut) = self.apply(&stem, suffix, replacement) {
+                stem = cut;
+                break;
+            }
+        }
+        // Derivations twice: `management` → `manage` → `manag`, as `managed` gives.
+        for _ in 0..2 {
+            let Some(cut) = self
+                .rules
+                .derivations
+                .iter()
+                .find_map(|(suffix, replacement)| self.apply(&stem, suffix, replacement))
+            else {
+                break;
+            };
+            stem = cut;
+        }
+        stem.chars().take(self.rules.truncate).collect()
+    }
+
+    fn apply(&self, word: &str, suffix: &str, replacement: &str) -> Option<String> {
+        let base = word.strip_suffix(suffix)?;
+        (base.chars().count() >= self.rules.min_stem).then(|| format!("{base}{replacement}"))
+    }
+}
+
+/// Lower-case runs of letters and digits.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader() -> Reader {
+        Reader::new(serde_json::from_str(RULES_JSON).unwrap())
+    }
+
+    #[test]
+    fn word_families_share_a_stem() {
+        let reader = reader();
+        for family in [
+            &["encryption", "encrypted", "encrypting", "encrypt", "encrypts"][..],
+            &["authentication", "authenticate", "authenticated"],
+            &["notification", "notify", "notified"],
+            &["policy", "policies"],
+            &["review", "reviews", "reviewed", "reviewing"],
+            &["test", "tests", "tested", "testing"],
+            &["security", "secure"],
+            &["store", "stored", "stores"],
+            &["management", "manage", "managed", "manages"],
+        ] {
+            let stems: Vec<String> = family.iter().map(|w| reader.stem(w)).collect();
+            assert!(stems.iter().all(|s| *s == stems[0]), "{family:?} → {stems:?}");
+        }
+        assert_ne!(reader.stem("transfer"), reader.stem("transit"));
+        assert_ne!(reader.stem("provide"), reader.stem("provisioning"));
+    }
+
+    #[test]
+    fn synonyms_become_one_token_and_stopwords_go() {
+        let reader = reader();
+        assert_eq!(
+            reader.tokens("Do you support MFA?"),
+            reader.tokens("Do you support multi-factor authentication?")
+        );
+        assert_eq!(reader.tokens("Is 2FA enforced"), reader.tokens("is two factor authentication enforced"));
+        let sorted = |text: &str| {
+            let mut tokens = reader.tokens(text);
+            tokens.sort();
+            tokens
+        };
+        assert_eq!(sorted("Is data at rest encrypted"), sorted("is encrypted at rest"));
+        assert_eq!(reader.tokens("stored on disk"), vec!["at_rest".to_string()]);
+        assert!(reader.tokens("Please describe what you do").is_empty());
+    }
+}
