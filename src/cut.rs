@@ -199,6 +199,14 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                 answer.answer.text = audience_blocks::cut(&answer.answer.text, reader);
                 answer.question = audience_blocks::cut(&answer.question, reader);
                 answer.policies.retain(|reference| policies.contains_key(&reference.id));
+                audience_blocks::cut_field(&mut answer.owner, reader);
+                if reader < Audience::Internal {
+                    // Who keeps an answer true, and when it was last confirmed, are the
+                    // team's own bookkeeping, as an SoA entry's owner is.
+                    answer.owner = None;
+                    answer.reviewed = None;
+                    answer.max_age_days = None;
+                }
                 Some((id.clone(), answer))
             } else if answer.teaser {
                 Some((id.clone(), faq_teaser(answer, reader)))
@@ -318,6 +326,10 @@ fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
         controls: Vec::new(),
         policies: Vec::new(),
         caiq: Vec::new(),
+        response: None,
+        owner: None,
+        reviewed: None,
+        max_age_days: None,
         audience: answer.audience,
         teaser: true,
         teaser_only: true,
@@ -347,5 +359,26 @@ mod tests {
             let taken = cut_taking_policies(&mut isms, reader);
             assert_eq!(taken.policies["POL-X"].body.links, None);
         }
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn the_public_cut_drops_an_answers_bookkeeping_and_keeps_its_response() {
+        let yaml = "- id: FAQ-1\n  question: Q?\n  answer: |\n    A.\n  response: yes\n  owner: Dana\n  reviewed: 2026-01-15\n  max_age_days: 180\n  audience: public\n";
+        let answers: Vec<FaqAnswer> = serde_saphyr::from_str(yaml).unwrap();
+        let mut isms = Isms::default();
+        for answer in answers {
+            isms.faq.insert(answer.id.clone(), answer);
+        }
+        let public = cut(&isms, Audience::Public);
+        let answer = &public.faq["FAQ-1"];
+        assert_eq!((answer.owner.as_deref(), answer.reviewed, answer.max_age_days), (None, None, None));
+        assert_eq!(answer.response, Some(Response::Yes));
+        let internal = cut(&isms, Audience::Internal);
+        assert_eq!(internal.faq["FAQ-1"].owner.as_deref(), Some("Dana"));
     }
 }

@@ -41,7 +41,8 @@ pub fn check_is_stale(checked_on: Date, today: Date) -> bool {
     checked_on.days_until(today) > STALE_AFTER_DAYS
 }
 
-/// Evidence collected on `collected` is older than its `max_age_days` on `today`.
+/// Evidence collected (or an answer reviewed) on `collected` is older than its
+/// `max_age_days` on `today`.
 pub fn evidence_is_stale(collected: Option<Date>, max_age_days: Option<u32>, today: Date) -> bool {
     match (collected, max_age_days) {
         (Some(collected), Some(days)) => collected.days_until(today) > i64::from(days),

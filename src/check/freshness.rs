@@ -15,6 +15,7 @@ pub fn check(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut 
     policies(isms, today, sources, diagnostics);
     certifications(isms, today, sources, diagnostics);
     evidence(isms, today, sources, diagnostics);
+    answers(isms, today, sources, diagnostics);
     checks(isms, today, sources, diagnostics);
     security_txt(isms, today, sources, diagnostics);
     audits_and_risks(isms, today, sources, diagnostics);
@@ -118,6 +119,29 @@ fn evidence(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut D
                 )
                 .at(sources.key(&item.source, "collected"))
                 .hint("collect it again and update `collected`"),
+            );
+        }
+    }
+}
+
+fn answers(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    for answer in isms.faq.values() {
+        let (Some(reviewed), Some(max_age)) = (answer.reviewed, answer.max_age_days) else { continue };
+        if freshness::evidence_is_stale(Some(reviewed), Some(max_age), today) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "answer-stale",
+                    format!(
+                        "FAQ answer {} was last reviewed {} days ago; its maximum age is {max_age} days",
+                        answer.id,
+                        reviewed.days_until(today)
+                    ),
+                )
+                .at(sources.key(&answer.source, "reviewed"))
+                .hint(match &answer.owner {
+                    Some(owner) => format!("ask {owner} to confirm it is still true, then update `reviewed`"),
+                    None => "confirm it is still true, then update `reviewed`".to_string(),
+                }),
             );
         }
     }

@@ -341,6 +341,18 @@ pub struct FaqAnswer {
     pub policies: Vec<Reference>,
     #[serde(default)]
     pub caiq: Vec<String>,
+    /// The short answer a questionnaire's response column takes: yes, no or not applicable.
+    #[serde(default)]
+    pub response: Option<Response>,
+    /// Who keeps the answer true.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// When a person last confirmed the answer.
+    #[serde(default)]
+    pub reviewed: Option<Date>,
+    /// Older than this many days since `reviewed`, the answer is stale (`answer-stale`).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
     #[serde(default = "internal")]
     pub audience: Audience,
     #[serde(default)]
@@ -350,6 +362,16 @@ pub struct FaqAnswer {
     pub teaser_only: bool,
     #[serde(skip)]
     pub source: Source,
+}
+
+/// A questionnaire's short answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Response {
+    Yes,
+    No,
+    /// Not applicable.
+    Na,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
