@@ -47,6 +47,13 @@ enum Command {
     /// name, a zip comment, …). Exit code 0 only when all is as bundle wrote it, 1 when
     /// not, 2 for usage errors (a missing or wrong --identity).
     Verify(cmd::verify::VerifyArgs),
+    /// Fill in a customer's security questionnaire (CSV) from the answer library.
+    ///
+    /// Finds the sheet's header row and its question, reference, response, comment and
+    /// evidence columns; matches each question to the FAQ answers (a CAIQ id first, then the
+    /// words); writes a filled copy, changing only the empty cells it answers, and a record
+    /// of which answer went where. Rows it is not sure of are left empty and listed.
+    Answer(cmd::answer::AnswerArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +71,6 @@ fn main() -> ExitCode {
         Command::Init(args) => cmd::init::run(args),
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Verify(args) => cmd::verify::run(args),
+        Command::Answer(args) => cmd::answer::run(args),
     }
 }

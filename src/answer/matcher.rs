@@ -17,6 +17,10 @@ pub struct Entry {
     /// The answer as plain text (markdown removed), withheld blocks already cut.
     pub text: String,
     pub caiq: Vec<String>,
+    /// Its short answer for a response column (yes, no, not applicable).
+    pub response: Option<crate::model::Response>,
+    /// Where it is published: its place on the trust center's FAQ page.
+    pub url: String,
 }
 
 /// How a question was answered.
@@ -72,7 +76,7 @@ const TEXT_ONLY_SHARE: f64 = 0.6;
 /// How much a question's word that no answer has weighs, against the rarest word answers
 /// have: a word nobody wrote about may be the point of the question ("cafeteria") or an
 /// aside ("logically"), so it counts, but less than a word an answer has.
-const UNKNOWN_SHARE: f64 = 0.4;
+const UNKNOWN_SHARE: f64 = 0.6;
 
 impl<'r> Matcher<'r> {
     pub fn new(reader: &'r Reader, entries: Vec<Entry>) -> Matcher<'r> {

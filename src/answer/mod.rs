@@ -7,7 +7,11 @@
 //! Built so far: the library, the matcher and its evaluation (`tests/answer/eval.yaml`). Not
 //! yet: reading and filling questionnaire files, and the `answer` command.
 
+pub mod csv_file;
+pub mod fill;
+pub mod layout;
 pub mod matcher;
+pub mod run;
 pub mod text;
 
 use crate::model::Isms;
@@ -22,8 +26,10 @@ pub fn built_in_rules() -> Result<Rules, String> {
 }
 
 /// The answer library of a cut model: every FAQ answer it holds with its text (a teaser,
-/// whose text is withheld, cannot answer anything).
-pub fn library(isms: &Isms) -> Vec<Entry> {
+/// whose text is withheld, cannot answer anything), each with its address on the trust
+/// center at `base_url`.
+pub fn library(isms: &Isms, base_url: &str) -> Vec<Entry> {
+    let base = base_url.trim_end_matches('/');
     isms.faq
         .values()
         .filter(|answer| !answer.teaser_only)
@@ -32,6 +38,8 @@ pub fn library(isms: &Isms) -> Vec<Entry> {
             question: answer.question.clone(),
             text: crate::markdown::plain_text(&answer.answer.text),
             caiq: answer.caiq.clone(),
+            response: answer.response,
+            url: format!("{base}/{}#{}", crate::site::routes::FAQ, answer.id.to_lowercase()),
         })
         .collect()
 }

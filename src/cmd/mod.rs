@@ -1,6 +1,7 @@
 //! One file per command: its arguments and its `run`. What several commands share (exit
 //! codes, the build date, printing diagnostics, the progress bar) is here.
 
+pub mod answer;
 pub mod build;
 pub mod bundle;
 pub mod check;

@@ -37,7 +37,10 @@ fn answer_quality_holds_its_floor_on_both_halves() {
     let Ok(loaded) = trustpress::load::load(&example_content()) else { panic!("the example loads") };
     let isms = trustpress::cut::cut(&loaded.isms, trustpress::Audience::Public);
     let reader = trustpress::answer::Reader::new(trustpress::answer::built_in_rules().unwrap());
-    let matcher = trustpress::answer::Matcher::new(&reader, trustpress::answer::library(&isms));
+    let matcher = trustpress::answer::Matcher::new(
+        &reader,
+        trustpress::answer::library(&isms, "https://trust.example"),
+    );
     let mut report = String::new();
     for split in ["tune", "holdout"] {
         let mut score = Score {

@@ -1,0 +1,138 @@
+//! Deciding what to write where: for each question row under the header, the matcher's
+//! decision and the cells it fills. A row with anything in its answer cells is left as the
+//! customer or the team wrote it; headings are skipped; nothing is ever overwritten.
+
+use serde::Serialize;
+
+use super::layout::{is_heading, Layout};
+use super::matcher::{Decision, Entry, Matcher, Method};
+use crate::model::Response;
+
+/// What happens to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowState {
+    Answered,
+    NeedsPerson,
+    /// It holds an answer already: left as it is.
+    AlreadyFilled,
+}
+
+/// One question row and what is written into it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowPlan {
+    /// The row, counted from 0 (a spreadsheet shows it as this + 1).
+    pub row: usize,
+    pub reference: Option<String>,
+    pub question: String,
+    pub state: RowState,
+    pub decision: Decision,
+    /// (column, value) for each cell written.
+    pub writes: Vec<(usize, String)>,
+}
+
+/// How the sheet writes yes, no and not applicable: read from the values its response
+/// column already holds (or a dropdown's list), else `Yes`, `No`, `N/A`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Vocabulary {
+    pub yes: String,
+    pub no: String,
+    pub na: String,
+}
+
+impl Vocabulary {
+    pub fn from_values<'a>(values: impl IntoIterator<Item = &'a str>) -> Vocabulary {
+        let mut vocabulary = Vocabulary { yes: "Yes".into(), no: "No".into(), na: "N/A".into() };
+        let (mut yes, mut no, mut na) = (false, false, false);
+        for value in values {
+            let word = value.trim();
+            let lower = word.to_lowercase();
+            if !yes && (lower == "yes" || lower == "y") {
+                vocabulary.yes = word.to_string();
+                yes = true;
+            } else if !no && (lower == "no" || lower == "n") {
+                vocabulary.no = word.to_string();
+                no = true;
+            } else if !na && (lower == "n/a" || lower == "na" || lower == "not applicable") {
+                vocabulary.na = word.to_string();
+                na = true;
+            }
+        }
+        vocabulary
+    }
+
+    fn word(&self, response: Response) -> &str {
+        match response {
+            Response::Yes => &self.yes,
+            Response::No => &self.no,
+            Response::Na => &self.na,
+        }
+    }
+}
+
+/// The plan for every question row of `rows` under `layout`'s header.
+pub fn plan(
+    rows: &[Vec<String>],
+    layout: &Layout,
+    matcher: &Matcher,
+    vocabulary: &Vocabulary,
+) -> Vec<RowPlan> {
+    let cell = |row: &[String], column: Option<usize>| -> String {
+        column.and_then(|c| row.get(c)).map_or(String::new(), |v| v.trim().to_string())
+    };
+    let mut plans = Vec::new();
+    for (index, row) in rows.iter().enumerate().skip(layout.header_row + 1) {
+        let question = cell(row, Some(layout.question));
+        if question.is_empty() || is_heading(row, layout) {
+            continue;
+        }
+        let reference = Some(cell(row, layout.reference)).filter(|r| !r.is_empty());
+        let decision = matcher.decide(&question, reference.as_deref());
+        let targets = [layout.response, layout.comment, layout.evidence];
+        let filled = targets.iter().any(|column| !cell(row, *column).is_empty());
+        let state = if filled {
+            RowState::AlreadyFilled
+        } else if decision.method == Method::NeedsPerson {
+            RowState::NeedsPerson
+        } else {
+            RowState::Answered
+        };
+        let writes = if state == RowState::Answered {
+            writes(&decision, layout, matcher, vocabulary)
+        } else {
+            Vec::new()
+        };
+        plans.push(RowPlan { row: index, reference, question, state, decision, writes });
+    }
+    plans
+}
+
+/// The cells an answered row gets: the response word, the answer as plain text, and the
+/// citation (its own column, else the end of the comment).
+fn writes(
+    decision: &Decision,
+    layout: &Layout,
+    matcher: &Matcher,
+    vocabulary: &Vocabulary,
+) -> Vec<(usize, String)> {
+    let entries: Vec<&Entry> =
+        decision.answers.iter().filter_map(|id| matcher.entries().iter().find(|e| e.id == *id)).collect();
+    let Some(first) = entries.first() else { return Vec::new() };
+    let mut writes = Vec::new();
+    if let (Some(column), Some(response)) = (layout.response, first.response) {
+        writes.push((column, vocabulary.word(response).to_string()));
+    }
+    let citation = entries.iter().map(|e| format!("{} {}", e.id, e.url)).collect::<Vec<_>>().join("\n");
+    let text = entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>().join("\n\n");
+    match (layout.comment, layout.evidence) {
+        (Some(comment), Some(evidence)) => {
+            writes.push((comment, text));
+            writes.push((evidence, citation));
+        }
+        (Some(comment), None) => writes.push((comment, format!("{text}\n\nSource: {citation}"))),
+        (None, Some(evidence)) => writes.push((evidence, citation)),
+        (None, None) => {}
+    }
+    writes.sort();
+    writes
+}

@@ -1,0 +1,249 @@
+//! `trustpress answer` as a library call: load and cut the content, read the questionnaire,
+//! find its layout, decide every row, and write the filled copy and its record. Nothing is
+//! printed here; the command reports what this returns.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::csv_file::CsvFile;
+use super::fill::{plan, RowPlan, RowState, Vocabulary};
+use super::layout::{detect, Layout, Overrides};
+use super::matcher::{Matcher, Method};
+use super::text::Reader;
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+
+pub struct AnswerOptions {
+    pub questionnaire: PathBuf,
+    pub content: PathBuf,
+    pub audience: Audience,
+    /// The filled copy [default: beside the questionnaire, `NAME.filled.EXT`].
+    pub out: Option<PathBuf>,
+    pub today: Date,
+    pub overrides: Overrides,
+    /// Replace `out` when it exists (never the questionnaire itself).
+    pub force: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnswerError {
+    #[error("the content has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Content(Vec<Diagnostic>),
+    /// The arguments or the files named cannot be used (exit code 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The questionnaire cannot be read or answered (exit code 1).
+    #[error("{0}")]
+    Questionnaire(String),
+    #[error("cannot write `{path}`: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// What `answer` did.
+#[derive(Debug, Serialize)]
+pub struct AnswerReport {
+    pub questionnaire: PathBuf,
+    pub out: PathBuf,
+    pub record: PathBuf,
+    pub layout: Layout,
+    pub rows: Vec<RowPlan>,
+}
+
+impl AnswerReport {
+    pub fn count(&self, state: RowState) -> usize {
+        self.rows.iter().filter(|r| r.state == state).count()
+    }
+
+    pub fn answered_by(&self, method: Method) -> usize {
+        self.rows.iter().filter(|r| r.state == RowState::Answered && r.decision.method == method).count()
+    }
+}
+
+/// The record kept beside the filled copy: what was answered from which answer, so the team
+/// can show later exactly what it told whom.
+#[derive(Serialize)]
+struct Record<'a> {
+    questionnaire: String,
+    questionnaire_sha256: String,
+    filled: String,
+    filled_sha256: String,
+    date: Date,
+    audience: Audience,
+    content_commit: Option<String>,
+    rows: Vec<RecordRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecordRow<'a> {
+    row: usize,
+    question: &'a str,
+    method: Method,
+    confidence: f64,
+    answers: Vec<RecordAnswer<'a>>,
+}
+
+#[derive(Serialize)]
+struct RecordAnswer<'a> {
+    id: &'a str,
+    /// SHA-256 of the answer's text as written into the file.
+    sha256: String,
+}
+
+pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
+    let input = &options.questionnaire;
+    let extension = input.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    match extension.as_str() {
+        "csv" => {}
+        "xls" => {
+            return Err(AnswerError::Questionnaire(format!(
+                "`{}` is a legacy Excel file (.xls): open it in Excel or LibreOffice and save it as .xlsx or CSV UTF-8",
+                input.display()
+            )))
+        }
+        "xlsx" | "xlsm" => {
+            return Err(AnswerError::Questionnaire(format!(
+                "`{}`: filling .xlsx workbooks in place is not built yet; save the sheet as CSV UTF-8 and answer that",
+                input.display()
+            )))
+        }
+        _ => {
+            return Err(AnswerError::Usage(format!(
+                "`{}` is not a questionnaire trustpress reads: expected a .csv file (.xlsx is being built)",
+                input.display()
+            )))
+        }
+    }
+    let out = options.out.clone().unwrap_or_else(|| filled_name(input));
+    let record_path = PathBuf::from(format!("{}.answers.json", out.display()));
+    refuse_overwrite(input, &out, options.force)?;
+    refuse_overwrite(input, &record_path, options.force)?;
+
+    let bytes = std::fs::read(input)
+        .map_err(|e| AnswerError::Usage(format!("cannot read `{}`: {e}", input.display())))?;
+    let mut file = CsvFile::parse(&bytes)
+        .map_err(|e| AnswerError::Questionnaire(format!("`{}`: {e}", input.display())))?;
+
+    let loaded = crate::load::load(&options.content).map_err(|d| AnswerError::Content(d.into_sorted()))?;
+    if loaded.diagnostics.has_errors() {
+        return Err(AnswerError::Content(loaded.diagnostics.clone().into_sorted()));
+    }
+    // Auditor-level content is never used: a questionnaire goes to a customer.
+    let audience = options.audience.min(Audience::Internal);
+    let isms = crate::cut::cut(&loaded.isms, audience);
+    let rules = super::built_in_rules().map_err(AnswerError::Questionnaire)?;
+    let reader = Reader::new(rules);
+    let matcher = Matcher::new(&reader, super::library(&isms, &isms.site.base_url));
+
+    let rows = file.rows();
+    let within = reader.rules().header_within_rows;
+    let layout = detect(&rows, &reader.rules().columns, within, options.overrides).ok_or_else(|| {
+        AnswerError::Questionnaire(format!(
+            "`{}`: no header row with a question column in its first {within} rows; name the columns with --header-row and --question-col (and --answer-col, --comment-col, --evidence-col, --ref-col)",
+            input.display()
+        ))
+    })?;
+    if layout.response.is_none() && layout.comment.is_none() && layout.evidence.is_none() {
+        return Err(AnswerError::Questionnaire(format!(
+            "`{}`: the header row (row {}) has a question column but no column to answer in; name one with --answer-col or --comment-col",
+            input.display(),
+            layout.header_row + 1
+        )));
+    }
+    let vocabulary = Vocabulary::from_values(
+        layout
+            .response
+            .map(|c| {
+                rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)).map(String::as_str)
+            })
+            .into_iter()
+            .flatten(),
+    );
+    let plans = plan(&rows, &layout, &matcher, &vocabulary);
+    for row in &plans {
+        for (column, value) in &row.writes {
+            file.set(row.row, *column, value);
+        }
+    }
+    let filled = file.to_bytes();
+    write_whole(&out, &filled)?;
+
+    let git = crate::bundle::provenance::GitState::of(&options.content);
+    let record = Record {
+        questionnaire: display_name(input),
+        questionnaire_sha256: sha256(&bytes),
+        filled: display_name(&out),
+        filled_sha256: sha256(&filled),
+        date: options.today,
+        audience,
+        content_commit: git.commit.clone(),
+        rows: plans
+            .iter()
+            .filter(|row| row.state == RowState::Answered)
+            .map(|row| RecordRow {
+                row: row.row + 1,
+                question: &row.question,
+                method: row.decision.method,
+                confidence: row.decision.confidence,
+                answers: row
+                    .decision
+                    .answers
+                    .iter()
+                    .filter_map(|id| matcher.entries().iter().find(|e| e.id == *id))
+                    .map(|entry| RecordAnswer { id: &entry.id, sha256: sha256(entry.text.as_bytes()) })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec_pretty(&record).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
+    write_whole(&record_path, &json)?;
+    Ok(AnswerReport { questionnaire: input.clone(), out, record: record_path, layout, rows: plans })
+}
+
+/// `questions.csv` → `questions.filled.csv`, beside it.
+fn filled_name(input: &Path) -> PathBuf {
+    let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("questionnaire");
+    let extension = input.extension().and_then(|e| e.to_str()).unwrap_or("csv");
+    input.with_file_name(format!("{stem}.filled.{extension}"))
+}
+
+fn refuse_overwrite(input: &Path, out: &Path, force: bool) -> Result<(), AnswerError> {
+    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(AnswerError::Usage(format!(
+            "--out `{}` is the questionnaire itself: answer writes a filled copy and never changes the input",
+            out.display()
+        )));
+    }
+    if !force && std::fs::symlink_metadata(out).is_ok() {
+        return Err(AnswerError::Usage(format!(
+            "`{}` already exists: choose another --out, or add --force to replace it",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
+/// never sees half a file.
+fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), AnswerError> {
+    let error = |source| AnswerError::Write { path: path.to_path_buf(), source };
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(error)?;
+    std::io::Write::write_all(&mut temporary, bytes).map_err(error)?;
+    temporary.persist(path).map_err(|e| error(e.error))?;
+    Ok(())
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
