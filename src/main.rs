@@ -47,7 +47,7 @@ enum Command {
     /// name, a zip comment, …). Exit code 0 only when all is as bundle wrote it, 1 when
     /// not, 2 for usage errors (a missing or wrong --identity).
     Verify(cmd::verify::VerifyArgs),
-    /// Fill in a customer's security questionnaire (CSV) from the answer library.
+    /// Fill in a customer's security questionnaire (.xlsx or .csv) from the answer library.
     ///
     /// Finds the sheet's header row and its question, reference, response, comment and
     /// evidence columns; matches each question to the FAQ answers (a CAIQ id first, then the

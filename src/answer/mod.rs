@@ -13,6 +13,7 @@ pub mod layout;
 pub mod matcher;
 pub mod run;
 pub mod text;
+pub mod xlsx;
 
 use crate::model::Isms;
 

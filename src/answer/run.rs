@@ -12,6 +12,13 @@ use super::fill::{plan, RowPlan, RowState, Vocabulary};
 use super::layout::{detect, Layout, Overrides};
 use super::matcher::{Matcher, Method};
 use super::text::Reader;
+use super::xlsx::Workbook;
+
+/// The questionnaire as read, to be written back in its own form.
+enum Form {
+    Csv(CsvFile),
+    Workbook(Workbook),
+}
 use crate::audience::Audience;
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
@@ -24,6 +31,8 @@ pub struct AnswerOptions {
     pub out: Option<PathBuf>,
     pub today: Date,
     pub overrides: Overrides,
+    /// The sheet of a workbook to answer [default: the first with a question column].
+    pub sheet: Option<String>,
     /// Replace `out` when it exists (never the questionnaire itself).
     pub force: bool,
 }
@@ -48,8 +57,12 @@ pub struct AnswerReport {
     pub questionnaire: PathBuf,
     pub out: PathBuf,
     pub record: PathBuf,
+    /// The sheet answered, in a workbook.
+    pub sheet: Option<String>,
     pub layout: Layout,
     pub rows: Vec<RowPlan>,
+    /// Cells an answer was not written into: (row, column, why), from 0.
+    pub skipped: Vec<super::xlsx::Skipped>,
 }
 
 impl AnswerReport {
@@ -96,22 +109,16 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     let input = &options.questionnaire;
     let extension = input.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
     match extension.as_str() {
-        "csv" => {}
+        "csv" | "xlsx" | "xlsm" => {}
         "xls" => {
             return Err(AnswerError::Questionnaire(format!(
                 "`{}` is a legacy Excel file (.xls): open it in Excel or LibreOffice and save it as .xlsx or CSV UTF-8",
                 input.display()
             )))
         }
-        "xlsx" | "xlsm" => {
-            return Err(AnswerError::Questionnaire(format!(
-                "`{}`: filling .xlsx workbooks in place is not built yet; save the sheet as CSV UTF-8 and answer that",
-                input.display()
-            )))
-        }
         _ => {
             return Err(AnswerError::Usage(format!(
-                "`{}` is not a questionnaire trustpress reads: expected a .csv file (.xlsx is being built)",
+                "`{}` is not a questionnaire trustpress reads: expected .xlsx, .xlsm or .csv",
                 input.display()
             )))
         }
@@ -123,8 +130,13 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
 
     let bytes = std::fs::read(input)
         .map_err(|e| AnswerError::Usage(format!("cannot read `{}`: {e}", input.display())))?;
-    let mut file = CsvFile::parse(&bytes)
-        .map_err(|e| AnswerError::Questionnaire(format!("`{}`: {e}", input.display())))?;
+    let questionnaire =
+        |e: &dyn std::fmt::Display| AnswerError::Questionnaire(format!("`{}`: {e}", input.display()));
+    let mut form = if extension == "csv" {
+        Form::Csv(CsvFile::parse(&bytes).map_err(|e| questionnaire(&e))?)
+    } else {
+        Form::Workbook(Workbook::open(bytes.clone()).map_err(|e| questionnaire(&e))?)
+    };
 
     let loaded = crate::load::load(&options.content).map_err(|d| AnswerError::Content(d.into_sorted()))?;
     if loaded.diagnostics.has_errors() {
@@ -137,9 +149,35 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     let reader = Reader::new(rules);
     let matcher = Matcher::new(&reader, super::library(&isms, &isms.site.base_url));
 
-    let rows = file.rows();
     let within = reader.rules().header_within_rows;
-    let layout = detect(&rows, &reader.rules().columns, within, options.overrides).ok_or_else(|| {
+    let columns = &reader.rules().columns;
+    // A workbook: the sheet named, else the first whose header row names a question column.
+    let (sheet, rows, found) = match &form {
+        Form::Csv(file) => {
+            let rows = file.rows();
+            let found = detect(&rows, columns, within, options.overrides);
+            (None, rows, found)
+        }
+        Form::Workbook(workbook) => {
+            let names: Vec<String> = match &options.sheet {
+                Some(name) => {
+                    workbook.sheet_path(name).map_err(|e| questionnaire(&e))?;
+                    vec![name.clone()]
+                }
+                None => workbook.sheets.iter().map(|(name, _)| name.clone()).collect(),
+            };
+            let mut chosen = None;
+            for name in &names {
+                let rows = workbook.rows(name).map_err(|e| questionnaire(&e))?;
+                if let Some(layout) = detect(&rows, columns, within, options.overrides) {
+                    chosen = Some((Some(name.clone()), rows, Some(layout)));
+                    break;
+                }
+            }
+            chosen.unwrap_or((options.sheet.clone(), Vec::new(), None))
+        }
+    };
+    let layout = found.ok_or_else(|| {
         AnswerError::Questionnaire(format!(
             "`{}`: no header row with a question column in its first {within} rows; name the columns with --header-row and --question-col (and --answer-col, --comment-col, --evidence-col, --ref-col)",
             input.display()
@@ -152,22 +190,39 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             layout.header_row + 1
         )));
     }
-    let vocabulary = Vocabulary::from_values(
-        layout
-            .response
-            .map(|c| {
-                rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)).map(String::as_str)
-            })
-            .into_iter()
-            .flatten(),
-    );
-    let plans = plan(&rows, &layout, &matcher, &vocabulary);
-    for row in &plans {
-        for (column, value) in &row.writes {
-            file.set(row.row, *column, value);
+    // The sheet's own words for yes, no and n/a: its dropdown's list, else its values.
+    let dropdown = match (&form, &sheet, layout.response) {
+        (Form::Workbook(workbook), Some(name), Some(column)) => {
+            workbook.dropdown(name, column).map_err(|e| questionnaire(&e))?
         }
-    }
-    let filled = file.to_bytes();
+        _ => Vec::new(),
+    };
+    let existing = layout
+        .response
+        .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
+        .into_iter()
+        .flatten();
+    let vocabulary = Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str));
+    let plans = plan(&rows, &layout, &matcher, &vocabulary);
+    let (filled, skipped) = match &mut form {
+        Form::Csv(file) => {
+            for row in &plans {
+                for (column, value) in &row.writes {
+                    file.set(row.row, *column, value);
+                }
+            }
+            (file.to_bytes(), Vec::new())
+        }
+        Form::Workbook(workbook) => {
+            let writes = plans
+                .iter()
+                .flat_map(|row| {
+                    row.writes.iter().map(move |(column, value)| ((row.row, *column), value.clone()))
+                })
+                .collect();
+            workbook.fill(sheet.as_deref().unwrap_or_default(), &writes).map_err(|e| questionnaire(&e))?
+        }
+    };
     write_whole(&out, &filled)?;
 
     let git = crate::bundle::provenance::GitState::of(&options.content);
@@ -199,7 +254,15 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     };
     let json = serde_json::to_vec_pretty(&record).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
     write_whole(&record_path, &json)?;
-    Ok(AnswerReport { questionnaire: input.clone(), out, record: record_path, layout, rows: plans })
+    Ok(AnswerReport {
+        questionnaire: input.clone(),
+        out,
+        record: record_path,
+        sheet,
+        layout,
+        rows: plans,
+        skipped,
+    })
 }
 
 /// `questions.csv` → `questions.filled.csv`, beside it.

@@ -19,8 +19,12 @@ pub enum AnswerFormat {
 
 #[derive(Args)]
 pub struct AnswerArgs {
-    /// The questionnaire: a CSV file (UTF-8, with or without BOM; `,`, `;` or tab).
+    /// The questionnaire: an Excel workbook (.xlsx, .xlsm) or a CSV file (UTF-8, with or
+    /// without BOM; `,`, `;` or tab).
     questionnaire: PathBuf,
+    /// The sheet to answer [default: the first whose header names a question column].
+    #[arg(long)]
+    sheet: Option<String>,
     /// The ISMS content folder.
     #[arg(long, default_value = "content")]
     content: PathBuf,
@@ -107,6 +111,7 @@ pub fn run(args: AnswerArgs) -> ExitCode {
         out: args.out.clone(),
         today,
         overrides,
+        sheet: args.sheet.clone(),
         force: args.force,
     };
     let report = match answer(&options) {
@@ -141,6 +146,9 @@ pub fn run(args: AnswerArgs) -> ExitCode {
 fn print_summary(report: &AnswerReport) {
     let layout = &report.layout;
     let name = |column: Option<usize>| column.map_or("none".to_string(), letter);
+    if let Some(sheet) = &report.sheet {
+        println!("sheet: {sheet}");
+    }
     println!(
         "layout: header on row {}; question {}, reference {}, response {}, comment {}, evidence {}",
         layout.header_row + 1,
@@ -165,6 +173,9 @@ fn print_summary(report: &AnswerReport) {
             None => "no candidate".to_string(),
         };
         println!("  row {}: {} — {best}", row.row + 1, row.question);
+    }
+    for (row, column, why) in &report.skipped {
+        println!("  not written: {}{} {why}", letter(*column), row + 1);
     }
     println!("wrote {} and {}", report.out.display(), report.record.display());
 }

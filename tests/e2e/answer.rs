@@ -138,7 +138,6 @@ fn files_that_cannot_be_answered_get_a_clear_error_and_nothing_is_written() {
     let out = dir.path().join("out.csv");
     let cases: &[(&str, &[u8], i32, &str)] = &[
         ("old.xls", b"\xD0\xCF\x11\xE0", 1, "save it as .xlsx"),
-        ("book.xlsx", b"PK\x03\x04", 1, "not built yet"),
         ("empty.csv", b"", 1, "empty"),
         ("latin1.csv", b"Question,Answer\nCaf\xe9?,\n", 1, "not UTF-8"),
         ("noheader.csv", b"a,b\nc,d\n", 1, "--question-col"),
@@ -179,5 +178,150 @@ fn flags_name_the_columns_of_a_sheet_without_a_recognisable_header() {
     assert!(
         text.contains("Source: FAQ-001 https://"),
         "without an evidence column the citation ends the comment: {text}"
+    );
+}
+
+/// A CAIQ-shaped workbook: an instructions sheet, a merged title, the header on row 3, a
+/// dropdown on the response column, a pre-filled row and a formula where an answer would go.
+fn caiq_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold();
+    let instructions = workbook.add_worksheet().set_name("Instructions").unwrap();
+    instructions.write_string(0, 0, "Answer every question on the next sheet. (Our own wording.)").unwrap();
+    let sheet = workbook.add_worksheet().set_name("Questionnaire").unwrap();
+    sheet.merge_range(0, 0, 0, 4, "Cloud security assessment (a CAIQ-shaped fixture)", &bold).unwrap();
+    for (column, header) in [
+        "Question ID",
+        "Question",
+        "CSP CAIQ Answer",
+        "SSRM Control Ownership",
+        "CSP Implementation Description",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(2, column as u16, *header, &bold).unwrap();
+    }
+    sheet.set_column_width(1, 60).unwrap();
+    let dropdown = DataValidation::new().allow_list_strings(&["Yes", "No", "NA"]).unwrap();
+    sheet.add_data_validation(3, 2, 40, 2, &dropdown).unwrap();
+    let rows: [(&str, &str); 5] = [
+        ("CEK-03.1", "Is data at rest encrypted?"),
+        ("IAM-14.1", "Is multi-factor authentication supported for customer users?"),
+        ("ZZ-01.1", "Is there a staff cafeteria?"),
+        ("DSP-19.1", "Where is customer data stored?"),
+        ("LOG-02.1", "Are security events logged and monitored?"),
+    ];
+    for (index, (id, question)) in rows.iter().enumerate() {
+        let row = 3 + index as u32;
+        sheet.write_string(row, 0, *id).unwrap();
+        sheet.write_string(row, 1, *question).unwrap();
+    }
+    sheet.write_string(6, 2, "Yes").unwrap(); // DSP-19.1: already answered by the customer's contact
+                                              // LOG-02.1: a formula in the comment cell (its value counts as an answer: left alone).
+    sheet.write_formula(7, 4, Formula::new("=\"see \"&A8").set_result("see LOG-02.1")).unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+/// Each entry of a zip: (name, compressed bytes).
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..archive.len())
+        .map(|index| {
+            let mut entry = archive.by_index_raw(index).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut raw = Vec::new();
+            entry.read_to_end(&mut raw).unwrap();
+            (name, raw)
+        })
+        .collect()
+}
+
+fn part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn a_workbook_is_filled_in_place_and_every_other_part_keeps_its_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("caiq.xlsx");
+    let original = caiq_workbook();
+    std::fs::write(&input, &original).unwrap();
+    let out = dir.path().join("caiq-filled.xlsx");
+    let done = run(&example_content(), &input, &out, &[]).success();
+    let summary = stdout(&done);
+    assert!(summary.contains("sheet: Questionnaire"), "the instructions sheet is passed over: {summary}");
+    assert!(summary.contains("header on row 3; question B, reference A, response C, comment E"), "{summary}");
+    assert!(summary.contains("by reference"), "{summary}");
+    assert!(summary.contains("2 already filled"), "the pre-filled row and the formula's: {summary}");
+    assert_eq!(std::fs::read(&input).unwrap(), original, "the questionnaire itself is never changed");
+
+    let filled = std::fs::read(&out).unwrap();
+    let (before, after) = (entries(&original), entries(&filled));
+    assert_eq!(
+        before.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        after.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "the same parts, in the same order"
+    );
+    for ((name, old), (_, new)) in before.iter().zip(&after) {
+        if name != "xl/worksheets/sheet2.xml" {
+            assert!(old == new, "{name} changed");
+        }
+    }
+    let sheet = part(&filled, "xl/worksheets/sheet2.xml");
+    let old_sheet = part(&original, "xl/worksheets/sheet2.xml");
+    // The dropdown, the merged title, the column width and the formula are as they were.
+    for kept in ["<dataValidation", "<mergeCell ref=\"A1:E1\"/>", "<cols>", "<f>\"see \"&amp;A8</f>"] {
+        assert!(sheet.contains(kept) && old_sheet.contains(kept), "{kept}");
+    }
+    assert!(
+        sheet.contains(r#"<c r="C4" t="inlineStr"><is><t xml:space="preserve">Yes</t></is></c>"#),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains(r#"<c r="E4" t="inlineStr"><is><t xml:space="preserve">Yes. All customer data"#),
+        "{sheet}"
+    );
+    assert!(
+        !sheet.contains(r#"r="C6""#) && !sheet.contains(r#"r="E6""#),
+        "the cafeteria row is left for a person"
+    );
+    assert!(!sheet.contains(r#"r="E7""#), "the pre-filled row is left as it was");
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("caiq-filled.xlsx.answers.json")).unwrap())
+            .unwrap();
+    let methods: Vec<&str> =
+        record["rows"].as_array().unwrap().iter().map(|r| r["method"].as_str().unwrap()).collect();
+    assert!(methods.contains(&"reference"), "{methods:?}");
+}
+
+#[test]
+fn a_password_protected_or_broken_workbook_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.xlsx");
+    for (name, bytes, message) in [
+        ("locked.xlsx", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 protected".to_vec(), "password-protected"),
+        ("fake.xlsx", b"PK\x03\x04 not really a zip".to_vec(), "not an Excel workbook"),
+        ("empty.xlsx", Vec::new(), "empty"),
+    ] {
+        let input = dir.path().join(name);
+        std::fs::write(&input, &bytes).unwrap();
+        let failed = run(&example_content(), &input, &out, &[]).code(1);
+        assert!(stderr(&failed).contains(message), "{name}: {}", stderr(&failed));
+        assert!(!out.exists());
+    }
+    let input = dir.path().join("caiq.xlsx");
+    std::fs::write(&input, caiq_workbook()).unwrap();
+    let missing = run(&example_content(), &input, &out, &["--sheet", "Nope"]).code(1);
+    assert!(
+        stderr(&missing).contains("no sheet named `Nope`; its sheets: Instructions, Questionnaire"),
+        "{}",
+        stderr(&missing)
     );
 }
