@@ -325,3 +325,25 @@ fn a_password_protected_or_broken_workbook_is_refused() {
         stderr(&missing)
     );
 }
+
+/// A zip bomb named .xlsx: 300 MiB of zeros compressed to a few hundred KB. Refused from its
+/// declared sizes, before anything is decompressed.
+#[test]
+fn a_zip_bomb_with_an_xlsx_name_is_refused_before_it_is_opened() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("bomb.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&input).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..300 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.finish().unwrap();
+    assert!(std::fs::metadata(&input).unwrap().len() < 2 << 20);
+    let out = dir.path().join("out.xlsx");
+    let refused = run(&example_content(), &input, &out, &[]).code(1);
+    assert!(stderr(&refused).contains("more than a questionnaire can"), "{}", stderr(&refused));
+    assert!(!out.exists());
+}
