@@ -334,7 +334,8 @@ fn a_zip_bomb_with_an_xlsx_name_is_refused_before_it_is_opened() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("bomb.xlsx");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&input).unwrap());
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
     let zeros = vec![0u8; 1 << 20];
     for _ in 0..300 {
