@@ -3,6 +3,7 @@
 //! Statement of Applicability (ISO/IEC 27001 clause 6.1.3 d), freshness against a date, and
 //! the audience rules. Every problem is a `Diagnostic` with a stable code.
 
+mod answers;
 mod completeness;
 mod file_audience;
 mod freshness;
@@ -33,6 +34,7 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
     }
     freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     links::check(loaded, &mut sources, &mut diagnostics);
+    answers::check(&loaded.isms, &mut sources, &mut diagnostics);
     diagnostics
 }
 
