@@ -209,6 +209,31 @@ mod tests {
         assert!(!is_heading(&rows[3], &layout));
     }
 
+    /// Shapes of the common questionnaires, in our own header wording where theirs is licensed.
+    #[test]
+    fn sig_lite_and_hecvat_shaped_headers() {
+        let sig = sheet(&[
+            &["Lite questionnaire (fixture)"],
+            &["Ques Num", "Question/Request", "Response", "Additional Information", "Scoring"],
+        ]);
+        let layout = detect(&sig, &columns(), 30, Overrides::default()).unwrap();
+        assert_eq!(
+            (layout.header_row, layout.reference, layout.question, layout.response, layout.comment),
+            (1, Some(0), 1, Some(2), Some(3))
+        );
+        let hecvat = sheet(&[
+            &["Instructions: answer in column C."],
+            &[],
+            &["", "", ""],
+            &["ID", "Question", "Vendor Answer", "Additional Info", "Guidance"],
+        ]);
+        let layout = detect(&hecvat, &columns(), 30, Overrides::default()).unwrap();
+        assert_eq!(
+            (layout.header_row, layout.reference, layout.question, layout.response),
+            (3, Some(0), 1, Some(2))
+        );
+    }
+
     #[test]
     fn no_header_is_none_unless_the_flags_say_where() {
         let rows = sheet(&[&["a", "b"], &["c", "d"]]);

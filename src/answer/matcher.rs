@@ -62,6 +62,8 @@ pub struct Matcher<'r> {
     average_length: f64,
     /// Token → how many entries hold it.
     frequency: HashMap<String, usize>,
+    /// Token → the entries that hold it: only those are scored for a question.
+    postings: HashMap<String, Vec<usize>>,
     /// CAIQ id (upper-case) → entries that cite it.
     references: BTreeMap<String, Vec<usize>>,
 }
@@ -85,6 +87,7 @@ impl<'r> Matcher<'r> {
         let mut lengths = Vec::with_capacity(entries.len());
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut references: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, entry) in entries.iter().enumerate() {
             let mut tf: HashMap<String, f64> = HashMap::new();
             let question: std::collections::HashSet<String> =
@@ -97,6 +100,7 @@ impl<'r> Matcher<'r> {
             }
             for token in tf.keys() {
                 *frequency.entry(token.clone()).or_default() += 1;
+                postings.entry(token.clone()).or_default().push(index);
             }
             lengths.push(tf.values().sum());
             docs.push(tf);
@@ -115,6 +119,7 @@ impl<'r> Matcher<'r> {
             lengths,
             average_length: average_length.max(1.0),
             frequency,
+            postings,
             references,
         }
     }
@@ -173,6 +178,11 @@ impl<'r> Matcher<'r> {
         tokens.into_iter().map(|token| (token.clone(), self.idf(&token))).collect()
     }
 
+    /// The entries that hold at least one of `tokens`, in order.
+    fn sharing(&self, tokens: &[(String, f64)]) -> std::collections::BTreeSet<usize> {
+        tokens.iter().filter_map(|(token, _)| self.postings.get(token)).flatten().copied().collect()
+    }
+
     /// Entries by BM25 score, best first (ties by id).
     fn ranked(&self, tokens: &[(String, f64)], among: impl Iterator<Item = usize>) -> Vec<(usize, f64)> {
         let mut scored: Vec<(usize, f64)> = among.map(|doc| (doc, self.bm25(tokens, doc))).collect();
@@ -203,7 +213,7 @@ impl<'r> Matcher<'r> {
                 };
             }
         }
-        let ranked = self.ranked(&tokens, 0..self.entries.len());
+        let ranked = self.ranked(&tokens, self.sharing(&tokens).into_iter());
         let Some(&(best, score)) = ranked.first().filter(|(_, score)| *score > 0.0) else {
             return Decision {
                 method: Method::NeedsPerson,
@@ -247,8 +257,10 @@ impl<'r> Matcher<'r> {
             tokens.iter().filter(|(t, _)| !self.docs[best].contains_key(t)).cloned().collect();
         let rest_share = 1.0 - confidence;
         if rest_share >= 0.25 {
-            if let Some(&(second, _)) =
-                self.ranked(&rest, 0..self.entries.len()).iter().find(|(doc, s)| *doc != best && *s > 0.0)
+            if let Some(&(second, _)) = self
+                .ranked(&rest, self.sharing(&rest).into_iter())
+                .iter()
+                .find(|(doc, s)| *doc != best && *s > 0.0)
             {
                 if self.coverage(&rest, second) >= self.reader.rules().second_answer_threshold {
                     answers.push(self.entries[second].id.clone());
