@@ -348,3 +348,43 @@ fn a_zip_bomb_with_an_xlsx_name_is_refused_before_it_is_opened() {
     assert!(stderr(&refused).contains("more than a questionnaire can"), "{}", stderr(&refused));
     assert!(!out.exists());
 }
+
+/// The filled workbook as a customer's tools read it: openpyxl opens it and finds the answers,
+/// the dropdown, the merged title and the formula. Skipped with a notice when openpyxl is
+/// missing, unless TRUSTPRESS_REQUIRE_TOOLS is set (scripts/test installs it and sets it).
+fn opened_by_openpyxl(workbook: &Path) {
+    let script = r#"
+import sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+sheet = book["Questionnaire"]
+print(sheet["C4"].value)
+print(sheet["E4"].value[:22])
+print(len(sheet.data_validations.dataValidation), [str(r) for r in sheet.merged_cells.ranges])
+print(sheet["E8"].value)
+print(book.sheetnames)
+"#;
+    let output = std::process::Command::new("python3").arg("-c").arg(script).arg(workbook).output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        Ok(output) if String::from_utf8_lossy(&output.stderr).contains("No module named 'openpyxl'") => {
+            assert!(
+                std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+                "openpyxl is required for this test (scripts/test installs it)"
+            );
+            eprintln!("\n*** SKIPPED the openpyxl check: openpyxl is not installed (scripts/test installs it) ***\n");
+            return;
+        }
+        Ok(output) => panic!(
+            "openpyxl could not read the filled workbook:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        ),
+        Err(error) => panic!("cannot run python3: {error}"),
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        ["Yes", "Yes. All customer data", "1 ['A1:E1']", "=\"see \"&A8", "['Instructions', 'Questionnaire']"],
+        "{text}"
+    );
+}
