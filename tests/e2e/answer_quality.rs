@@ -4,16 +4,23 @@
 //! answered) are printed for the tuning half and the held-out half. The targets are
 //! precision ≥ 95% and recall ≥ 70% on each; they are not met yet (docs/PERFORMANCE.md has
 //! the figures), so this test holds the floor reached so far, to catch a change that makes
-//! matching worse: precision ≥ 90% and recall ≥ 45% on each half.
+//! matching worse. A third set, `tests/answer/independent.yaml`, was written by someone who
+//! saw only the FAQ, and is never tuned on.
 
 use crate::common::example_content;
 
 #[derive(serde::Deserialize)]
 struct Case {
     id: String,
+    /// `tune` or `holdout`; the independent set has none (it is all held out).
+    #[serde(default = "independent")]
     split: String,
     expect: String,
     question: String,
+}
+
+fn independent() -> String {
+    "independent".to_string()
 }
 
 struct Score {
@@ -25,15 +32,25 @@ struct Score {
     missed: Vec<String>,
 }
 
-/// The floor this test enforces until the targets (95% and 70%) are met.
-const PRECISION_FLOOR: f64 = 90.0;
-const RECALL_FLOOR: f64 = 45.0;
+/// The floor this test enforces until the targets (95% and 70%) are met: precision, then
+/// recall, per set.
+fn floor(split: &str) -> (f64, f64) {
+    match split {
+        "independent" => (90.0, 20.0),
+        _ => (90.0, 45.0),
+    }
+}
 
 #[test]
-fn answer_quality_holds_its_floor_on_both_halves() {
+fn answer_quality_holds_its_floor_on_every_set() {
     let text = std::fs::read_to_string(crate::common::repo().join("tests/answer/eval.yaml")).unwrap();
-    let cases: Vec<Case> = serde_saphyr::from_str(&text).unwrap();
+    let mut cases: Vec<Case> = serde_saphyr::from_str(&text).unwrap();
     assert!(cases.len() >= 80, "the evaluation set has at least 80 questions");
+    // A second set, written by someone who saw only the FAQ (never the matcher, its rules or
+    // the first set), and never tuned on.
+    let independent =
+        std::fs::read_to_string(crate::common::repo().join("tests/answer/independent.yaml")).unwrap();
+    cases.extend(serde_saphyr::from_str::<Vec<Case>>(&independent).unwrap());
     let Ok(loaded) = trustpress::load::load(&example_content()) else { panic!("the example loads") };
     let isms = trustpress::cut::cut(&loaded.isms, trustpress::Audience::Public);
     let reader = trustpress::answer::Reader::new(trustpress::answer::built_in_rules().unwrap());
@@ -42,7 +59,7 @@ fn answer_quality_holds_its_floor_on_both_halves() {
         trustpress::answer::library(&isms, "https://trust.example"),
     );
     let mut report = String::new();
-    for split in ["tune", "holdout"] {
+    for split in ["tune", "holdout", "independent"] {
         let mut score = Score {
             answered_right: 0,
             answered_wrong: 0,
@@ -99,14 +116,15 @@ fn answer_quality_holds_its_floor_on_both_halves() {
         let _ = score.answerable_answered;
     }
     println!("{report}");
-    for line in report.lines().filter(|l| l.starts_with("tune") || l.starts_with("holdout")) {
+    for line in report
+        .lines()
+        .filter(|l| l.starts_with("tune") || l.starts_with("holdout") || l.starts_with("independent"))
+    {
         let number = |label: &str| -> f64 {
             let at = line.find(label).unwrap() + label.len() + 1;
             line[at..].split('%').next().unwrap().parse().unwrap()
         };
-        assert!(
-            number("precision") >= PRECISION_FLOOR && number("recall") >= RECALL_FLOOR,
-            "below the floor:\n{report}"
-        );
+        let (precision, recall) = floor(line.split(':').next().unwrap_or_default());
+        assert!(number("precision") >= precision && number("recall") >= recall, "below the floor:\n{report}");
     }
 }
