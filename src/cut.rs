@@ -199,6 +199,9 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                 answer.answer.text = audience_blocks::cut(&answer.answer.text, reader);
                 answer.question = audience_blocks::cut(&answer.question, reader);
                 answer.policies.retain(|reference| policies.contains_key(&reference.id));
+                for question in &mut answer.also_asked_as {
+                    *question = audience_blocks::cut(question, reader);
+                }
                 audience_blocks::cut_field(&mut answer.owner, reader);
                 if reader < Audience::Internal {
                     // Who keeps an answer true, and when it was last confirmed, are the
@@ -326,6 +329,7 @@ fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
         controls: Vec::new(),
         policies: Vec::new(),
         caiq: Vec::new(),
+        also_asked_as: Vec::new(),
         response: None,
         owner: None,
         reviewed: None,

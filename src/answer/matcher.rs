@@ -14,6 +14,8 @@ use super::text::Reader;
 pub struct Entry {
     pub id: String,
     pub question: String,
+    /// Other ways the question is asked (`also_asked_as`): matched as the question is.
+    pub also_asked_as: Vec<String>,
     /// The answer as plain text (markdown removed), withheld blocks already cut.
     pub text: String,
     pub caiq: Vec<String>,
@@ -90,10 +92,12 @@ impl<'r> Matcher<'r> {
         let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, entry) in entries.iter().enumerate() {
             let mut tf: HashMap<String, f64> = HashMap::new();
-            let question: std::collections::HashSet<String> =
-                reader.tokens(&entry.question).into_iter().collect();
-            for token in reader.tokens(&entry.question) {
-                *tf.entry(token).or_default() += QUESTION_WEIGHT;
+            let mut question: std::collections::HashSet<String> = std::collections::HashSet::new();
+            for asked in std::iter::once(&entry.question).chain(&entry.also_asked_as) {
+                for token in reader.tokens(asked) {
+                    question.insert(token.clone());
+                    *tf.entry(token).or_default() += QUESTION_WEIGHT;
+                }
             }
             for token in reader.tokens(&entry.text) {
                 *tf.entry(token).or_default() += 1.0;

@@ -37,6 +37,7 @@ pub fn library(isms: &Isms, base_url: &str) -> Vec<Entry> {
         .map(|answer| Entry {
             id: answer.id.clone(),
             question: answer.question.clone(),
+            also_asked_as: answer.also_asked_as.clone(),
             text: crate::markdown::plain_text(&answer.answer.text),
             caiq: answer.caiq.clone(),
             response: answer.response,

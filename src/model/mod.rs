@@ -341,6 +341,10 @@ pub struct FaqAnswer {
     pub policies: Vec<Reference>,
     #[serde(default)]
     pub caiq: Vec<String>,
+    /// Other ways customers ask the question, which the team approves: `trustpress answer`
+    /// matches them as it matches `question`.
+    #[serde(default)]
+    pub also_asked_as: Vec<String>,
     /// The short answer a questionnaire's response column takes: yes, no or not applicable.
     #[serde(default)]
     pub response: Option<Response>,
