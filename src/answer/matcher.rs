@@ -64,8 +64,8 @@ pub struct Matcher<'r> {
     average_length: f64,
     /// Token → how many entries hold it.
     frequency: HashMap<String, usize>,
-    /// Token → the entries that hold it: only those are scored for a question.
-    postings: HashMap<String, Vec<usize>>,
+    /// Token → the entries that hold it, with its frequency there: only those are scored.
+    postings: HashMap<String, Vec<(usize, f64)>>,
     /// CAIQ id (upper-case) → entries that cite it.
     references: BTreeMap<String, Vec<usize>>,
 }
@@ -89,7 +89,7 @@ impl<'r> Matcher<'r> {
         let mut lengths = Vec::with_capacity(entries.len());
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut references: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut postings: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
         for (index, entry) in entries.iter().enumerate() {
             let mut tf: HashMap<String, f64> = HashMap::new();
             let mut question: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -104,7 +104,7 @@ impl<'r> Matcher<'r> {
             }
             for token in tf.keys() {
                 *frequency.entry(token.clone()).or_default() += 1;
-                postings.entry(token.clone()).or_default().push(index);
+                postings.entry(token.clone()).or_default().push((index, tf[token]));
             }
             lengths.push(tf.values().sum());
             docs.push(tf);
@@ -182,9 +182,39 @@ impl<'r> Matcher<'r> {
         tokens.into_iter().map(|token| (token.clone(), self.idf(&token))).collect()
     }
 
-    /// The entries that hold at least one of `tokens`, in order.
-    fn sharing(&self, tokens: &[(String, f64)]) -> std::collections::BTreeSet<usize> {
-        tokens.iter().filter_map(|(token, _)| self.postings.get(token)).flatten().copied().collect()
+    /// The entry with the highest BM25 score for `tokens` (the first by id of equals), other
+    /// than `except`, when any scores above zero. Scores add up along the postings of the
+    /// question's tokens, so only entries sharing a word are touched.
+    fn top(&self, tokens: &[(String, f64)], except: Option<usize>) -> Option<(usize, f64)> {
+        let mut scores = vec![0.0f64; self.entries.len()];
+        let mut touched = Vec::new();
+        for (token, idf) in tokens {
+            let Some(postings) = self.postings.get(token) else { continue };
+            for &(doc, tf) in postings {
+                let norm = K1 * (1.0 - B + B * self.lengths[doc] / self.average_length);
+                if scores[doc] == 0.0 {
+                    touched.push(doc);
+                }
+                scores[doc] += idf * tf * (K1 + 1.0) / (tf + norm);
+            }
+        }
+        let mut best: Option<(usize, f64)> = None;
+        for doc in touched {
+            let score = scores[doc];
+            if Some(doc) == except || score <= 0.0 {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((held, top)) => {
+                    score > top || (score == top && self.entries[doc].id < self.entries[held].id)
+                }
+            };
+            if better {
+                best = Some((doc, score));
+            }
+        }
+        best
     }
 
     /// Entries by BM25 score, best first (ties by id).
@@ -217,8 +247,7 @@ impl<'r> Matcher<'r> {
                 };
             }
         }
-        let ranked = self.ranked(&tokens, self.sharing(&tokens).into_iter());
-        let Some(&(best, score)) = ranked.first().filter(|(_, score)| *score > 0.0) else {
+        let Some((best, score)) = self.top(&tokens, None) else {
             return Decision {
                 method: Method::NeedsPerson,
                 answers: Vec::new(),
@@ -261,11 +290,7 @@ impl<'r> Matcher<'r> {
             tokens.iter().filter(|(t, _)| !self.docs[best].contains_key(t)).cloned().collect();
         let rest_share = 1.0 - confidence;
         if rest_share >= 0.25 {
-            if let Some(&(second, _)) = self
-                .ranked(&rest, self.sharing(&rest).into_iter())
-                .iter()
-                .find(|(doc, s)| *doc != best && *s > 0.0)
-            {
+            if let Some((second, _)) = self.top(&rest, Some(best)) {
                 if self.coverage(&rest, second) >= self.reader.rules().second_answer_threshold {
                     answers.push(self.entries[second].id.clone());
                 }
