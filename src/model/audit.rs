@@ -74,27 +74,7 @@ impl MarkdownRecord for Audit {
     fn route(id: &str) -> String {
         routes::audit(id)
     }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
-    fn audience(&self) -> Audience {
-        self.audience
-    }
-    fn body(&self) -> &Markdown {
-        &self.body
-    }
-    fn body_mut(&mut self) -> &mut Markdown {
-        &mut self.body
-    }
-    fn source(&self) -> &Source {
-        &self.source
-    }
-    fn source_mut(&mut self) -> &mut Source {
-        &mut self.source
-    }
+    crate::record_fields!();
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.scope, reader);
         for finding in &mut self.findings {

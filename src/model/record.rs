@@ -64,6 +64,35 @@ pub trait MarkdownRecord: DeserializeOwned + Serialize + Clone + Send + Sync + '
     }
 }
 
+/// The accessors of a record whose fields are named `id`, `audience`, `body` and `source`,
+/// as every kind's are: `crate::record_fields!();` inside its `impl MarkdownRecord`.
+#[macro_export]
+macro_rules! record_fields {
+    () => {
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn set_id(&mut self, id: String) {
+            self.id = id;
+        }
+        fn audience(&self) -> $crate::audience::Audience {
+            self.audience
+        }
+        fn body(&self) -> &$crate::model::Markdown {
+            &self.body
+        }
+        fn body_mut(&mut self) -> &mut $crate::model::Markdown {
+            &mut self.body
+        }
+        fn source(&self) -> &$crate::model::Source {
+            &self.source
+        }
+        fn source_mut(&mut self) -> &mut $crate::model::Source {
+            &mut self.source
+        }
+    };
+}
+
 /// Visits each markdown record kind of a model (`Isms::visit_records`), borrowing it for `'a`.
 pub trait RecordVisitor<'a> {
     fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>);

@@ -46,27 +46,7 @@ impl MarkdownRecord for Update {
     fn route(id: &str) -> String {
         routes::update(id)
     }
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn set_id(&mut self, id: String) {
-        self.id = id;
-    }
-    fn audience(&self) -> Audience {
-        self.audience
-    }
-    fn body(&self) -> &Markdown {
-        &self.body
-    }
-    fn body_mut(&mut self) -> &mut Markdown {
-        &mut self.body
-    }
-    fn source(&self) -> &Source {
-        &self.source
-    }
-    fn source_mut(&mut self) -> &mut Source {
-        &mut self.source
-    }
+    crate::record_fields!();
     fn teaser(&self) -> bool {
         self.teaser
     }
