@@ -145,6 +145,11 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     // Auditor-level content is never used: a questionnaire goes to a customer.
     let audience = options.audience.min(Audience::Internal);
     let isms = crate::cut::cut(&loaded.isms, audience);
+    // As a build does: no text the cut let through may still hold an audience fence.
+    let leftovers = crate::tripwire::check(&isms);
+    if !leftovers.is_empty() {
+        return Err(AnswerError::Content(leftovers));
+    }
     let rules = super::built_in_rules().map_err(AnswerError::Questionnaire)?;
     let reader = Reader::new(rules);
     let matcher = Matcher::new(&reader, super::library(&isms, &isms.site.base_url));

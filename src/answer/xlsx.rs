@@ -368,7 +368,8 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                 out.extend_from_slice(raw);
             }
             Event::Start(ref e) | Event::Empty(ref e) if e.local_name().as_ref() == "row" => {
-                let row = attribute(e, b"r").and_then(|r| r.parse::<usize>().ok()).map(|r| r - 1);
+                let row =
+                    attribute(e, b"r").and_then(|r| r.parse::<usize>().ok()).and_then(|r| r.checked_sub(1));
                 if let Some(row) = row {
                     while pending_rows.last().is_some_and(|&p| p < row) {
                         let earlier = pending_rows.pop().unwrap_or(row);
@@ -478,6 +479,17 @@ mod tests {
         assert_eq!(parse_reference("AA10"), Some((9, 26)));
         assert_eq!(reference(9, 26), "AA10");
         assert_eq!(parse_reference("5"), None);
+    }
+
+    #[test]
+    fn a_row_numbered_zero_is_kept_as_written_not_a_panic() {
+        let sheet =
+            r#"<worksheet><sheetData><row r="0"><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#;
+        let writes: BTreeMap<(usize, usize), String> = [((0, 1), "x".to_string())].into_iter().collect();
+        let (out, _) = rewrite_sheet(sheet.as_bytes(), &writes).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.starts_with(r#"<worksheet><sheetData><row r="0"><c r="A1"><v>1</v></c></row>"#), "{out}");
+        assert!(out.contains(r#"<c r="B1" t="inlineStr">"#), "{out}");
     }
 
     #[test]
