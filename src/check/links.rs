@@ -72,7 +72,7 @@ fn links(loaded: &Loaded, diagnostics: &mut Diagnostics) {
 fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic> {
     let isms = &loaded.isms;
     let mut diagnostics = Vec::new();
-    for link in body.markdown.links().iter() {
+    for link in loaded.links_of(body.file, body.markdown).iter() {
         let (destination, line) = (&link.destination, link.line);
         let reader = link.audience.max(body.audience);
         let at_reader = targets.of(isms, reader).reaches(destination, body.file);

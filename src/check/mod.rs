@@ -42,9 +42,13 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
 /// sorted by file and line. With `cached`, unchanged policies come from the parse cache
 /// (`load::cache`); the report is the same either way.
 pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnostic> {
-    let loaded = if cached { crate::load::load_cached(content) } else { crate::load::load(content) };
+    let loaded = if cached {
+        crate::load::load_cached(content)
+    } else {
+        crate::load::load(content).map(|l| (l, None))
+    };
     match loaded {
-        Ok(loaded) => {
+        Ok((loaded, cache)) => {
             let mut diagnostics = loaded.diagnostics.clone();
             let ((references, quality), leftovers) = rayon::join(
                 || rayon::join(|| references(&loaded), || quality(&loaded, today)),
@@ -52,6 +56,11 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnosti
             );
             diagnostics.extend(references);
             diagnostics.extend(quality);
+            if let Some(cache) = cache {
+                let failed =
+                    leftovers.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
+                cache.save(&failed);
+            }
             for leftover in leftovers {
                 diagnostics.push(leftover);
             }

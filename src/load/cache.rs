@@ -14,6 +14,13 @@
 //! `check` gives the same report with it, without it (`--no-cache`) and when it cannot be
 //! read or written.
 //!
+//! The cache keeps a policy's links, not its text: a cached policy comes back with an empty
+//! body, and its file is listed as unread ([`ParseCache::unread`]). What the checks read of
+//! the text is its links (kept) and the audience tripwire, which only the text could fail.
+//! So an entry is written only after the whole check, and only for a file the tripwire found
+//! nothing in ([`ParseCache::save`]): an unread body is one a check of this binary has read
+//! and passed, unchanged since.
+//!
 //! It lives in the user's cache folder (`$TRUSTPRESS_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/trustpress`, else `~/.cache/trustpress`), never in the content folder,
 //! readable by its owner only: it holds policy titles, owners and link targets of every
@@ -37,7 +44,7 @@ use crate::diagnostic::Location;
 use crate::model::{BodyLink, Evidence, Markdown, Policy, Reference, ReviewInterval, Version};
 
 /// Bumped whenever what an entry holds changes meaning.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Files changed this recently when the check starts are parsed but not cached.
 pub const SETTLE: Duration = Duration::from_secs(2);
@@ -152,8 +159,8 @@ impl CachedPolicy {
         }
     }
 
-    /// The policy, and its body as its links only.
-    fn restore(self) -> (Policy, Markdown) {
+    /// The policy, its body as an empty text at its first line, and the body's links.
+    fn restore(self) -> (Policy, Markdown, Vec<BodyLink>) {
         let policy = Policy {
             id: self.id,
             title: self.title,
@@ -175,9 +182,7 @@ impl CachedPolicy {
             body: Markdown::default(),
             source: Location::default(),
         };
-        let body =
-            Markdown { text: String::new(), first_line: self.body_first_line, links: Some(self.links) };
-        (policy, body)
+        (policy, Markdown::new(String::new(), self.body_first_line), self.links)
     }
 }
 
@@ -267,6 +272,9 @@ pub struct ParseCache {
     appendable: bool,
     /// Files whose entry this check used.
     used: Mutex<HashSet<PathBuf>>,
+    /// Every policy body's links, by file: from the entries used, and found in the bodies
+    /// parsed.
+    links: Mutex<HashMap<PathBuf, Vec<BodyLink>>>,
     /// New entries: file, and its whole line.
     fresh: Mutex<Vec<(PathBuf, String)>>,
     /// Files changed at or after this instant are not cached.
@@ -300,6 +308,7 @@ impl ParseCache {
             lines: 0,
             appendable: false,
             used: Mutex::default(),
+            links: Mutex::default(),
             fresh: Mutex::default(),
             settled_before,
         };
@@ -329,19 +338,41 @@ impl ParseCache {
         Some(cache)
     }
 
-    /// The policy and body cached for `file`, when its metadata still matches.
+    /// The policy cached for `file`, when its metadata still matches, with an empty body
+    /// (the file is then one of [`ParseCache::unread`]); its links are kept for
+    /// [`ParseCache::links`].
     pub fn policy(&self, file: &Path, key: FileKey) -> Option<(Policy, Markdown)> {
-        self.get::<CachedPolicy>(file, key).map(CachedPolicy::restore)
+        let (policy, body, links) = self.get::<CachedPolicy>(file, key)?.restore();
+        self.keep_links(file, links);
+        Some((policy, body))
     }
 
-    /// Caches a policy that parsed without problems, and gives its body its links so the
-    /// checks need not find them again.
-    pub fn remember(&self, file: &Path, key: FileKey, policy: &Policy, body: &mut Markdown) {
+    /// Offers to cache a policy that parsed without problems (`save` decides), and keeps its
+    /// body's links so the checks need not find them again.
+    pub fn remember(&self, file: &Path, key: FileKey, policy: &Policy, body: &Markdown) {
         let links = BodyLink::find(&body.text);
         if self.worth_keeping(file, key) {
             self.put(file, key, &CachedPolicy::new(policy, body, links.clone()));
         }
-        body.links = Some(links);
+        self.keep_links(file, links);
+    }
+
+    fn keep_links(&self, file: &Path, links: Vec<BodyLink>) {
+        if let Ok(mut kept) = self.links.lock() {
+            kept.insert(file.to_path_buf(), links);
+        }
+    }
+
+    /// Every policy body's links found or read back so far, by file: the checks use them
+    /// instead of parsing the bodies again.
+    pub fn links(&self) -> HashMap<PathBuf, Vec<BodyLink>> {
+        self.links.lock().map(|links| links.clone()).unwrap_or_default()
+    }
+
+    /// The policy files whose bodies this check did not read: their entries were used.
+    pub fn unread(&self) -> HashSet<PathBuf> {
+        let (Ok(used), Ok(links)) = (self.used.lock(), self.links.lock()) else { return HashSet::new() };
+        used.iter().filter(|file| links.contains_key(*file)).cloned().collect()
     }
 
     /// The items of the evidence index `file`, when its metadata still matches.
@@ -383,14 +414,17 @@ impl ParseCache {
         }
     }
 
-    /// Brings the cache file up to date. New entries are appended; the file is written anew
+    /// Brings the cache file up to date, after the whole check: `failed` are the files the
+    /// tripwire found anything in, whose new entries are dropped (an entry vouches for a body
+    /// the check will not read again). New entries are appended; the file is written anew
     /// (with only the entries this check used and made, sorted by file) when it is new or
     /// when over a quarter of its lines are dead: replaced by later lines, or about files that
     /// changed or are gone. Best effort: a cache that cannot be written is simply not there
     /// next time.
-    pub fn save(self) {
+    pub fn save(self, failed: &HashSet<PathBuf>) {
         let used = self.used.into_inner().unwrap_or_default();
-        let fresh = self.fresh.into_inner().unwrap_or_default();
+        let mut fresh = self.fresh.into_inner().unwrap_or_default();
+        fresh.retain(|(file, _)| !failed.contains(file));
         let dead = self.lines - used.len();
         if fresh.is_empty() && dead == 0 {
             return;
@@ -578,15 +612,46 @@ mod tests {
         assert_eq!(links[1].audience, Audience::Internal);
         let cached = CachedPolicy::new(&policy, &body, links.clone());
         let line = serde_json::to_string(&cached).unwrap();
-        let (restored, restored_body) = serde_json::from_str::<CachedPolicy>(&line).unwrap().restore();
+        let (restored, restored_body, restored_links) =
+            serde_json::from_str::<CachedPolicy>(&line).unwrap().restore();
         // Everything but the body text, which the cache does not keep.
         let mut expected = policy.clone();
         expected.body = Markdown::default();
         expected.source = Location::default();
         assert_eq!(format!("{restored:?}"), format!("{expected:?}"));
         assert_eq!(restored_body.first_line, body.first_line);
-        assert_eq!(restored_body.links, Some(links));
+        assert_eq!(restored_body.text, "");
+        assert_eq!(restored_links, links);
         assert_eq!(restored.controls[1], Reference { id: "A.8.2".into(), ..policy.controls[1].clone() });
+    }
+
+    #[test]
+    fn a_body_the_tripwire_stopped_is_never_vouched_for() {
+        let folder = tempfile::tempdir().unwrap();
+        let cache = ParseCache {
+            path: folder.path().join("check-test.tsv"),
+            header: Header { format: FORMAT, binary: "test".into(), content: folder.path().into() },
+            text: String::new(),
+            entries: HashMap::new(),
+            lines: 0,
+            appendable: false,
+            used: Mutex::default(),
+            links: Mutex::default(),
+            fresh: Mutex::default(),
+            settled_before: (i64::MAX, 0),
+        };
+        let key = FileKey { size: 1, modified: (1, 0), changed: (1, 0), inode: 1, device: 1 };
+        let (policy, body) = policy();
+        let (clean, stopped) = (Path::new("policies/clean.md"), Path::new("policies/stopped.md"));
+        cache.remember(clean, key, &policy, &body);
+        cache.remember(stopped, key, &policy, &body);
+        // Both bodies' links are kept for this check, whatever is saved.
+        assert_eq!(cache.links().len(), 2);
+        assert!(cache.unread().is_empty(), "both bodies were read");
+        cache.save(&HashSet::from([stopped.to_path_buf()]));
+        let saved = fs::read_to_string(folder.path().join("check-test.tsv")).unwrap();
+        let files: Vec<&str> = saved.lines().skip(1).filter_map(|line| line.split('\t').next()).collect();
+        assert_eq!(files, ["policies/clean.md"]);
     }
 
     #[test]

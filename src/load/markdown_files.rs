@@ -60,9 +60,9 @@ pub(super) fn parse_policy_cached(
     if let Some(item) = cache.policy(file, key) {
         return ParsedMarkdown { item: Some(item), diagnostics: Vec::new(), failed_text: None };
     }
-    let mut parsed = parse_markdown_file::<Policy>(root, file);
+    let parsed = parse_markdown_file::<Policy>(root, file);
     if parsed.diagnostics.is_empty() {
-        if let Some((policy, body)) = parsed.item.as_mut() {
+        if let Some((policy, body)) = parsed.item.as_ref() {
             cache.remember(file, key, policy, body);
         }
     }

@@ -6,7 +6,7 @@ pub mod cache;
 pub mod files;
 pub mod yaml;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -36,22 +36,39 @@ pub struct Loaded {
     pub failed_files: BTreeSet<PathBuf>,
     /// Ids written in files that failed to load: references to them are not "unknown".
     pub failed_ids: BTreeSet<String>,
+    /// Policy bodies' links found ahead of the checks, by file (`check` with its cache, and
+    /// the dev server, find them once); the checks find the others' in the text.
+    pub body_links: HashMap<PathBuf, Vec<BodyLink>>,
+    /// Policy files whose text was not read: `check`'s cache vouched for them (unchanged
+    /// since a check of this binary read them and the tripwire found nothing), so their
+    /// bodies in `isms` are empty and their links are in `body_links`.
+    pub unread: HashSet<PathBuf>,
+}
+
+impl Loaded {
+    /// The links of `body`, the body of `file`: found ahead, else found now.
+    pub fn links_of(&self, file: &Path, body: &Markdown) -> std::borrow::Cow<'_, [BodyLink]> {
+        match self.body_links.get(file) {
+            Some(links) => std::borrow::Cow::Borrowed(links),
+            None => std::borrow::Cow::Owned(BodyLink::find(&body.text)),
+        }
+    }
 }
 
 /// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
 /// read at all; everything else is collected as diagnostics.
 pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
-    load_with(content, false)
+    load_with(content, false).map(|(loaded, _)| loaded)
 }
 
 /// `load` for `check`: policies and the evidence index come from its cache when unchanged
-/// since they were parsed, and the cache is brought up to date (see `cache`). Cached policy
-/// bodies hold their links only, which is all the checks read of them.
-pub fn load_cached(content: &Path) -> Result<Loaded, Diagnostics> {
+/// since they were parsed (see `cache`); cached policies' bodies are not read
+/// (`Loaded::unread`). The cache is returned for `check` to save once it has run.
+pub fn load_cached(content: &Path) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
     load_with(content, true)
 }
 
-fn load_with(content: &Path, cached: bool) -> Result<Loaded, Diagnostics> {
+fn load_with(content: &Path, cached: bool) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let root = match ContentRoot::open(content) {
         Ok(root) => root,
@@ -79,9 +96,10 @@ fn load_with(content: &Path, cached: bool) -> Result<Loaded, Diagnostics> {
         || Problems::collect(&root, cache.as_ref(), |loader| loader.policies()),
         || Problems::collect(&root, cache.as_ref(), |loader| loader.evidence()),
     );
-    if let Some(cache) = cache {
-        cache.save();
-    }
+    let (body_links, unread) = match &cache {
+        Some(cache) => (cache.links(), cache.unread()),
+        None => Default::default(),
+    };
     isms.policies = policies;
     policy_problems.report_into(&mut diagnostics, &mut failed_ids);
 
@@ -101,7 +119,8 @@ fn load_with(content: &Path, cached: bool) -> Result<Loaded, Diagnostics> {
     isms.reviews = loader.records();
     let failed_files =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
-    Ok(Loaded { isms, root, diagnostics, failed_files, failed_ids })
+    let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread };
+    Ok((loaded, cache))
 }
 
 /// Runs raw bytes through every text path of the loader — decoding, front matter, YAML for

@@ -137,24 +137,11 @@ pub struct Markdown {
     pub text: String,
     #[serde(skip)]
     pub first_line: u32,
-    /// The body's links, when they were found ahead of the checks (`check` does, to cache
-    /// them). A body that came from `check`'s cache has these and no `text`: the checks use
-    /// them in place of parsing the text.
-    #[serde(skip)]
-    pub links: Option<Vec<BodyLink>>,
 }
 
 impl Markdown {
     pub fn new(text: impl Into<String>, first_line: u32) -> Markdown {
-        Markdown { text: text.into(), first_line, links: None }
-    }
-
-    /// The body's links: the ones found ahead, else found in the text now.
-    pub fn links(&self) -> std::borrow::Cow<'_, [BodyLink]> {
-        match &self.links {
-            Some(links) => std::borrow::Cow::Borrowed(links),
-            None => std::borrow::Cow::Owned(BodyLink::find(&self.text)),
-        }
+        Markdown { text: text.into(), first_line }
     }
 }
 
@@ -191,7 +178,6 @@ impl<'de> Deserialize<'de> for Markdown {
         Ok(Markdown {
             text: spanned.value,
             first_line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
-            links: None,
         })
     }
 }

@@ -12,7 +12,7 @@ use crate::check;
 use crate::cut::cut;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, Loaded};
-use crate::model::Isms;
+use crate::model::{BodyLink, Isms};
 use crate::output::{self, OutputFile};
 use crate::render::{Renderer, Rerendered};
 
@@ -24,7 +24,12 @@ fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
     let mut loaded = load_content(options)?;
     {
         use rayon::prelude::*;
-        loaded.isms.policies.par_iter_mut().for_each(|(_, policy)| keep_body_links(policy));
+        loaded.body_links = loaded
+            .isms
+            .policies
+            .par_iter()
+            .map(|(_, policy)| (policy.source.file.clone(), BodyLink::find(&policy.body.text)))
+            .collect();
     }
     laps.lap("load");
     let diagnostics = check_loaded(options, &loaded)?;
@@ -91,7 +96,7 @@ impl LiveBuild {
                 return None;
             }
             policy.body = body;
-            keep_body_links(&mut policy);
+            self.loaded.body_links.insert(file.clone(), BodyLink::find(&policy.body.text));
             let id = policy.id.clone();
             let old_cut = match crate::cut::cut_one(&policy, reader) {
                 // A fence left after the cut: the full build reports it.
@@ -124,11 +129,6 @@ impl LiveBuild {
         let timings = vec![("policy pages", rendered), ("check", started.elapsed())];
         Some((Rebuilt { files: pages, warnings, timings }, self))
     }
-}
-
-/// Finds a policy body's links once and keeps them with the body, for the checks to reuse.
-fn keep_body_links(policy: &mut crate::model::Policy) {
-    policy.body.links = Some(crate::model::BodyLink::find(&policy.body.text));
 }
 
 #[cfg(test)]
