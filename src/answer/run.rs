@@ -228,8 +228,6 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             workbook.fill(sheet.as_deref().unwrap_or_default(), &writes).map_err(|e| questionnaire(&e))?
         }
     };
-    write_whole(&out, &filled)?;
-
     let git = crate::bundle::provenance::GitState::of(&options.content);
     let record = Record {
         questionnaire: display_name(input),
@@ -258,6 +256,16 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             .collect(),
     };
     let json = serde_json::to_vec_pretty(&record).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
+    // Both files pass the build's gate before either is written: nothing above the audience,
+    // and no file with the bytes of a content file this audience may not see.
+    let mut gate = crate::output::Gate::new(audience);
+    gate.withhold(crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), audience));
+    for (path, bytes) in [(&out, &filled), (&record_path, &json)] {
+        let file =
+            crate::output::OutputFile::new(display_name(path).replace('\\', "_"), bytes.clone(), audience);
+        gate.admit(&file).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
+    }
+    write_whole(&out, &filled)?;
     write_whole(&record_path, &json)?;
     Ok(AnswerReport {
         questionnaire: input.clone(),

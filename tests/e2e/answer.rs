@@ -133,6 +133,29 @@ fn withheld_answers_and_blocks_never_reach_the_filled_file() {
 }
 
 #[test]
+fn a_fill_with_the_bytes_of_withheld_evidence_is_refused_like_any_output() {
+    // The build's gate holds for answer's files too: here the questionnaire is a copy of an
+    // auditor-only evidence file and no row is answered, so the filled copy would be that
+    // evidence byte for byte.
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    crate::common::copy_tree(&example_content(), &content);
+    let questions = "Question,Answer\nblorp snark fizzle wibble?,\n";
+    std::fs::write(content.join("evidence/customer-questions.csv"), questions).unwrap();
+    let index = content.join("evidence/evidence.yaml");
+    let mut yaml = std::fs::read_to_string(&index).unwrap();
+    yaml.push_str("\n- id: EV-QUESTIONS\n  title: Questions a customer sent\n  file: customer-questions.csv\n  controls: [A.5.1]\n");
+    std::fs::write(&index, yaml).unwrap();
+    let input = dir.path().join("questions.csv");
+    std::fs::write(&input, questions).unwrap();
+    let out = dir.path().join("filled.csv");
+    let assert = run(&content, &input, &out, &[]).code(1);
+    let message = stderr(&assert);
+    assert!(message.contains("customer-questions.csv") && message.contains("may not see"), "{message}");
+    assert!(!out.exists() && !dir.path().join("filled.csv.answers.json").exists(), "nothing is written");
+}
+
+#[test]
 fn files_that_cannot_be_answered_get_a_clear_error_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.csv");
