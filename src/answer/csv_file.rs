@@ -137,11 +137,13 @@ fn parse_record(text: &str, delimiter: u8) -> Option<(Record, usize)> {
                     break;
                 }
             }
-            // Anything between the closing quote and the delimiter is kept as written.
+            // Anything between the closing quote and the delimiter is kept as written. The
+            // delimiter and line breaks are ASCII, so the stops are character boundaries.
+            let tail = at;
             while at < bytes.len() && bytes[at] != delimiter && bytes[at] != b'\n' && bytes[at] != b'\r' {
-                value.push(char::from(bytes[at]));
                 at += 1;
             }
+            value.push_str(&text[tail..at]);
         } else {
             while at < bytes.len() && bytes[at] != delimiter && bytes[at] != b'\n' && bytes[at] != b'\r' {
                 at += 1;
@@ -196,6 +198,12 @@ mod tests {
             let file = CsvFile::parse(text.as_bytes()).unwrap();
             assert_eq!(String::from_utf8(file.to_bytes()).unwrap(), text);
         }
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_is_read_as_the_characters_written() {
+        let file = CsvFile::parse("Question,Answer\n\"Encrypted\" at rest — ä,Oui\n".as_bytes()).unwrap();
+        assert_eq!(file.rows()[1], ["Encrypted at rest — ä", "Oui"]);
     }
 
     #[test]
