@@ -20,15 +20,7 @@ WORK=${WORK:-$(mktemp -d)}
 rm -rf "$WORK/runs"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 
-measure() {
-  local label=$1 results=$2; shift 3
-  local log; log=$(mktemp)
-  local start=$EPOCHREALTIME
-  /usr/bin/time -f "%M" -o "$log" "$@" >/dev/null 2>&1
-  local end=$EPOCHREALTIME
-  echo "$label $(awk "BEGIN { printf \"%.4f\", $end - $start }") $(cat "$log")" >> "$results"
-  rm -f "$log"
-}
+. "$(dirname "$0")/lib.sh"
 
 summary() {
   python3 - "$1" <<'PY'
