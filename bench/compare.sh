@@ -20,7 +20,7 @@ WORK=${WORK:-$(mktemp -d)}
 rm -rf "$WORK/runs"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 
-. "$(dirname "$0")/lib.sh"
+. bench/lib.sh
 
 summary() {
   python3 - "$1" <<'PY'

@@ -37,7 +37,7 @@ fi
 cargo build --release --locked -q
 TRUSTPRESS=$PWD/target/release/trustpress
 
-. "$(dirname "$0")/lib.sh"
+. bench/lib.sh
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(hugo version | cut -d' ' -f1-2); trustpress $($TRUSTPRESS --version | cut -d' ' -f2)"
 echo
