@@ -57,7 +57,14 @@ pub struct AnswerReport {
     pub questionnaire: PathBuf,
     pub out: PathBuf,
     pub record: PathBuf,
-    /// The sheet answered, in a workbook.
+    /// Each sheet answered, in workbook order (a CSV file is one sheet without a name).
+    pub sheets: Vec<SheetAnswer>,
+}
+
+/// One sheet answered: its layout, every row's decision, and the cells not written.
+#[derive(Debug, Serialize)]
+pub struct SheetAnswer {
+    /// Its name, in a workbook.
     pub sheet: Option<String>,
     pub layout: Layout,
     pub rows: Vec<RowPlan>,
@@ -67,11 +74,15 @@ pub struct AnswerReport {
 
 impl AnswerReport {
     pub fn count(&self, state: RowState) -> usize {
-        self.rows.iter().filter(|r| r.state == state).count()
+        self.rows().filter(|r| r.state == state).count()
     }
 
     pub fn answered_by(&self, method: Method) -> usize {
-        self.rows.iter().filter(|r| r.state == RowState::Answered && r.decision.method == method).count()
+        self.rows().filter(|r| r.state == RowState::Answered && r.decision.method == method).count()
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &RowPlan> {
+        self.sheets.iter().flat_map(|sheet| &sheet.rows)
     }
 }
 
@@ -91,6 +102,8 @@ struct Record<'a> {
 
 #[derive(Serialize)]
 struct RecordRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sheet: Option<&'a str>,
     row: usize,
     question: &'a str,
     method: Method,
@@ -156,12 +169,16 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
 
     let within = reader.rules().header_within_rows;
     let columns = &reader.rules().columns;
-    // A workbook: the sheet named, else the first whose header row names a question column.
-    let (sheet, rows, found) = match &form {
+    // A workbook: the sheet named, else every sheet whose header row names a question column
+    // and a column to answer in. Column flags name one sheet's columns: with them and no
+    // --sheet, only the first sheet with a layout is answered.
+    let mut found: Vec<(Option<String>, Vec<Vec<String>>, Layout)> = Vec::new();
+    match &form {
         Form::Csv(file) => {
             let rows = file.rows();
-            let found = detect(&rows, columns, within, options.overrides);
-            (None, rows, found)
+            if let Some(layout) = detect(&rows, columns, within, options.overrides) {
+                found.push((None, rows, layout));
+            }
         }
         Form::Workbook(workbook) => {
             let names: Vec<String> = match &options.sheet {
@@ -171,61 +188,82 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
                 }
                 None => workbook.sheets.iter().map(|(name, _)| name.clone()).collect(),
             };
-            let mut chosen = None;
+            let first_only = options.sheet.is_none() && options.overrides != Overrides::default();
             for name in &names {
                 let rows = workbook.rows(name).map_err(|e| questionnaire(&e))?;
                 if let Some(layout) = detect(&rows, columns, within, options.overrides) {
-                    chosen = Some((Some(name.clone()), rows, Some(layout)));
-                    break;
+                    found.push((Some(name.clone()), rows, layout));
+                    if first_only {
+                        break;
+                    }
                 }
             }
-            chosen.unwrap_or((options.sheet.clone(), Vec::new(), None))
         }
-    };
-    let layout = found.ok_or_else(|| {
-        AnswerError::Questionnaire(format!(
+    }
+    let Some((_, _, first)) = found.first() else {
+        return Err(AnswerError::Questionnaire(format!(
             "`{}`: no header row with a question column in its first {within} rows; name the columns with --header-row and --question-col (and --answer-col, --comment-col, --evidence-col, --ref-col)",
             input.display()
-        ))
-    })?;
-    if layout.response.is_none() && layout.comment.is_none() && layout.evidence.is_none() {
+        )));
+    };
+    let answerable =
+        |layout: &Layout| layout.response.is_some() || layout.comment.is_some() || layout.evidence.is_some();
+    if !found.iter().any(|(_, _, layout)| answerable(layout)) {
         return Err(AnswerError::Questionnaire(format!(
             "`{}`: the header row (row {}) has a question column but no column to answer in; name one with --answer-col or --comment-col",
             input.display(),
-            layout.header_row + 1
+            first.header_row + 1
         )));
     }
-    // The sheet's own words for yes, no and n/a: its dropdown's list, else its values.
-    let dropdown = match (&form, &sheet, layout.response) {
-        (Form::Workbook(workbook), Some(name), Some(column)) => {
-            workbook.dropdown(name, column).map_err(|e| questionnaire(&e))?
-        }
-        _ => Vec::new(),
-    };
-    let existing = layout
-        .response
-        .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
-        .into_iter()
-        .flatten();
-    let vocabulary = Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str));
-    let plans = plan(&rows, &layout, &matcher, &vocabulary);
-    let (filled, skipped) = match &mut form {
+    found.retain(|(_, _, layout)| answerable(layout));
+
+    let mut sheets = Vec::new();
+    for (sheet, rows, layout) in found {
+        // The sheet's own words for yes, no and n/a: its dropdown's list, else its values.
+        let dropdown = match (&form, &sheet, layout.response) {
+            (Form::Workbook(workbook), Some(name), Some(column)) => {
+                workbook.dropdown(name, column).map_err(|e| questionnaire(&e))?
+            }
+            _ => Vec::new(),
+        };
+        let existing = layout
+            .response
+            .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
+            .into_iter()
+            .flatten();
+        let vocabulary = Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str));
+        let rows = plan(&rows, &layout, &matcher, &vocabulary);
+        sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new() });
+    }
+    let filled = match &mut form {
         Form::Csv(file) => {
-            for row in &plans {
+            for row in sheets.iter().flat_map(|sheet| &sheet.rows) {
                 for (column, value) in &row.writes {
                     file.set(row.row, *column, value);
                 }
             }
-            (file.to_bytes(), Vec::new())
+            file.to_bytes()
         }
         Form::Workbook(workbook) => {
-            let writes = plans
+            let writes = sheets
                 .iter()
-                .flat_map(|row| {
-                    row.writes.iter().map(move |(column, value)| ((row.row, *column), value.clone()))
+                .map(|sheet| {
+                    let cells = sheet
+                        .rows
+                        .iter()
+                        .flat_map(|row| {
+                            row.writes.iter().map(move |(column, value)| ((row.row, *column), value.clone()))
+                        })
+                        .collect();
+                    (sheet.sheet.clone().unwrap_or_default(), cells)
                 })
                 .collect();
-            workbook.fill(sheet.as_deref().unwrap_or_default(), &writes).map_err(|e| questionnaire(&e))?
+            let (bytes, mut skipped) = workbook.fill(&writes).map_err(|e| questionnaire(&e))?;
+            for sheet in &mut sheets {
+                sheet.skipped =
+                    skipped.remove(sheet.sheet.as_deref().unwrap_or_default()).unwrap_or_default();
+            }
+            bytes
         }
     };
     let git = crate::bundle::provenance::GitState::of(&options.content);
@@ -237,10 +275,12 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
         date: options.today,
         audience,
         content_commit: git.commit.clone(),
-        rows: plans
+        rows: sheets
             .iter()
-            .filter(|row| row.state == RowState::Answered)
-            .map(|row| RecordRow {
+            .flat_map(|sheet| sheet.rows.iter().map(move |row| (sheet.sheet.as_deref(), row)))
+            .filter(|(_, row)| row.state == RowState::Answered)
+            .map(|(sheet, row)| RecordRow {
+                sheet,
                 row: row.row + 1,
                 question: &row.question,
                 method: row.decision.method,
@@ -267,15 +307,7 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     }
     write_whole(&out, &filled)?;
     write_whole(&record_path, &json)?;
-    Ok(AnswerReport {
-        questionnaire: input.clone(),
-        out,
-        record: record_path,
-        sheet,
-        layout,
-        rows: plans,
-        skipped,
-    })
+    Ok(AnswerReport { questionnaire: input.clone(), out, record: record_path, sheets })
 }
 
 /// `questions.csv` → `questions.filled.csv`, beside it.

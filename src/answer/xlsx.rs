@@ -141,31 +141,37 @@ impl Workbook {
         }
     }
 
-    /// The workbook with `writes` ((row, column) → text, from 0) set in `sheet`; and the
-    /// cells not written because they hold a formula or are inside a merged area (not its
-    /// first cell).
+    /// The workbook with `writes` (by sheet name: cell → text) made, and per sheet the cells
+    /// left alone: inside a merged area (only its top-left cell holds a value) or holding a
+    /// formula. Every other part of the file is copied as it was, byte for byte.
     pub fn fill(
         &self,
-        sheet: &str,
-        writes: &BTreeMap<(usize, usize), String>,
-    ) -> Result<(Vec<u8>, Vec<Skipped>), XlsxError> {
-        let path = self.sheet_path(sheet)?.to_string();
-        let original = self.part(&path)?;
-        let merged = merged_areas(&original);
-        let mut skipped = Vec::new();
-        let mut writes = writes.clone();
-        writes.retain(|&(row, column), _| {
-            let inside = merged.iter().any(|&(r0, c0, r1, c1)| {
-                (r0..=r1).contains(&row) && (c0..=c1).contains(&column) && (row, column) != (r0, c0)
+        writes: &BTreeMap<String, BTreeMap<(usize, usize), String>>,
+    ) -> Result<(Vec<u8>, BTreeMap<String, Vec<Skipped>>), XlsxError> {
+        let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut skipped_by_sheet = BTreeMap::new();
+        for (sheet, writes) in writes {
+            let path = self.sheet_path(sheet)?.to_string();
+            let original = self.part(&path)?;
+            let merged = merged_areas(&original);
+            let mut skipped = Vec::new();
+            let mut writes = writes.clone();
+            writes.retain(|&(row, column), _| {
+                let inside = merged.iter().any(|&(r0, c0, r1, c1)| {
+                    (r0..=r1).contains(&row) && (c0..=c1).contains(&column) && (row, column) != (r0, c0)
+                });
+                if inside {
+                    skipped.push((row, column, "inside a merged area"));
+                }
+                !inside
             });
-            if inside {
-                skipped.push((row, column, "inside a merged area"));
+            let (sheet_xml, formulas) = rewrite_sheet(&original, &writes)?;
+            for (row, column) in formulas {
+                skipped.push((row, column, "holds a formula"));
             }
-            !inside
-        });
-        let (sheet_xml, formulas) = rewrite_sheet(&original, &writes)?;
-        for (row, column) in formulas {
-            skipped.push((row, column, "holds a formula"));
+            skipped.sort_unstable();
+            parts.insert(path, sheet_xml);
+            skipped_by_sheet.insert(sheet.clone(), skipped);
         }
         let mut archive =
             zip::ZipArchive::new(Cursor::new(&self.bytes)).map_err(|e| XlsxError::Broken(e.to_string()))?;
@@ -177,7 +183,7 @@ impl Workbook {
                 .name()
                 .map_err(|e| XlsxError::Broken(e.to_string()))?
                 .to_string();
-            if name == path {
+            if let Some(sheet_xml) = parts.get(&name) {
                 let entry = archive.by_index_raw(index).map_err(|e| XlsxError::Broken(e.to_string()))?;
                 let mut options =
                     zip::write::SimpleFileOptions::default().compression_method(entry.compression());
@@ -186,7 +192,7 @@ impl Workbook {
                 }
                 drop(entry);
                 out.start_file(name, options).map_err(|e| XlsxError::Broken(e.to_string()))?;
-                out.write_all(&sheet_xml).map_err(|e| XlsxError::Broken(e.to_string()))?;
+                out.write_all(sheet_xml).map_err(|e| XlsxError::Broken(e.to_string()))?;
             } else {
                 let entry = archive.by_index_raw(index).map_err(|e| XlsxError::Broken(e.to_string()))?;
                 out.raw_copy_file(entry).map_err(|e| XlsxError::Broken(e.to_string()))?;
@@ -194,8 +200,7 @@ impl Workbook {
         }
         out.set_raw_comment(archive.comment().into()).map_err(|e| XlsxError::Broken(e.to_string()))?;
         let bytes = out.finish().map_err(|e| XlsxError::Broken(e.to_string()))?.into_inner();
-        skipped.sort_unstable();
-        Ok((bytes, skipped))
+        Ok((bytes, skipped_by_sheet))
     }
 }
 

@@ -22,7 +22,8 @@ pub struct AnswerArgs {
     /// The questionnaire: an Excel workbook (.xlsx, .xlsm) or a CSV file (UTF-8, with or
     /// without BOM; `,`, `;` or tab).
     questionnaire: PathBuf,
-    /// The sheet to answer [default: the first whose header names a question column].
+    /// The one sheet to answer [default: every sheet whose header row names a question
+    /// column and a column to answer in; with column flags, the first such sheet].
     #[arg(long)]
     sheet: Option<String>,
     /// The ISMS content folder.
@@ -131,7 +132,7 @@ pub fn run(args: AnswerArgs) -> ExitCode {
         }
     };
     match args.format {
-        AnswerFormat::Json => match serde_json::to_string_pretty(&report.rows) {
+        AnswerFormat::Json => match serde_json::to_string_pretty(&report.sheets) {
             Ok(json) => println!("{json}"),
             Err(error) => {
                 eprintln!("error: cannot write JSON: {error}");
@@ -144,40 +145,61 @@ pub fn run(args: AnswerArgs) -> ExitCode {
 }
 
 fn print_summary(report: &AnswerReport) {
-    let layout = &report.layout;
     let name = |column: Option<usize>| column.map_or("none".to_string(), letter);
-    if let Some(sheet) = &report.sheet {
-        println!("sheet: {sheet}");
-    }
-    println!(
-        "layout: header on row {}; question {}, reference {}, response {}, comment {}, evidence {}",
-        layout.header_row + 1,
-        letter(layout.question),
-        name(layout.reference),
-        name(layout.response),
-        name(layout.comment),
-        name(layout.evidence)
-    );
-    let answered = report.count(RowState::Answered);
-    let needs = report.count(RowState::NeedsPerson);
-    let filled = report.count(RowState::AlreadyFilled);
-    println!(
-        "{answered} answered ({} by reference, {} by text match), {needs} need{} a person, {filled} already filled (left as they were)",
-        report.answered_by(Method::Reference),
-        report.answered_by(Method::Text),
-        if needs == 1 { "s" } else { "" }
-    );
-    for row in report.rows.iter().filter(|r| r.state == RowState::NeedsPerson) {
-        let best = match &row.decision.best {
-            Some((id, confidence)) => format!("closest: {id} ({:.0}%)", confidence * 100.0),
-            None => "no candidate".to_string(),
+    for sheet in &report.sheets {
+        let layout = &sheet.layout;
+        if let Some(name) = &sheet.sheet {
+            println!("sheet: {name}");
+        }
+        println!(
+            "layout: header on row {}; question {}, reference {}, response {}, comment {}, evidence {}",
+            layout.header_row + 1,
+            letter(layout.question),
+            name(layout.reference),
+            name(layout.response),
+            name(layout.comment),
+            name(layout.evidence)
+        );
+        let count = |state| sheet.rows.iter().filter(|r| r.state == state).count();
+        let by = |method| {
+            sheet.rows.iter().filter(|r| r.state == RowState::Answered && r.decision.method == method).count()
         };
-        println!("  row {}: {} — {best}", row.row + 1, row.question);
+        print_counts(
+            count(RowState::Answered),
+            by(Method::Reference),
+            by(Method::Text),
+            count(RowState::NeedsPerson),
+            count(RowState::AlreadyFilled),
+        );
+        for row in sheet.rows.iter().filter(|r| r.state == RowState::NeedsPerson) {
+            let best = match &row.decision.best {
+                Some((id, confidence)) => format!("closest: {id} ({:.0}%)", confidence * 100.0),
+                None => "no candidate".to_string(),
+            };
+            println!("  row {}: {} — {best}", row.row + 1, row.question);
+        }
+        for (row, column, why) in &sheet.skipped {
+            println!("  not written: {}{} {why}", letter(*column), row + 1);
+        }
     }
-    for (row, column, why) in &report.skipped {
-        println!("  not written: {}{} {why}", letter(*column), row + 1);
+    if report.sheets.len() > 1 {
+        print!("all {} sheets: ", report.sheets.len());
+        print_counts(
+            report.count(RowState::Answered),
+            report.answered_by(Method::Reference),
+            report.answered_by(Method::Text),
+            report.count(RowState::NeedsPerson),
+            report.count(RowState::AlreadyFilled),
+        );
     }
     println!("wrote {} and {}", report.out.display(), report.record.display());
+}
+
+fn print_counts(answered: usize, by_reference: usize, by_text: usize, needs: usize, filled: usize) {
+    println!(
+        "{answered} answered ({by_reference} by reference, {by_text} by text match), {needs} need{} a person, {filled} already filled (left as they were)",
+        if needs == 1 { "s" } else { "" }
+    );
 }
 
 /// Column 0 → `A`, 26 → `AA`.

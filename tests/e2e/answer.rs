@@ -92,8 +92,11 @@ fn json_gives_every_rows_decision() {
     let out = dir.path().join("filled.csv");
     let done = run(&example_content(), &questionnaire("customer-semicolon.csv"), &out, &["--format", "json"])
         .success();
-    let rows: serde_json::Value = serde_json::from_str(&stdout(&done)).unwrap();
-    let rows = rows.as_array().unwrap();
+    let sheets: serde_json::Value = serde_json::from_str(&stdout(&done)).unwrap();
+    assert_eq!(sheets.as_array().unwrap().len(), 1, "a CSV file is one sheet");
+    assert_eq!(sheets[0]["sheet"], serde_json::Value::Null);
+    assert_eq!(sheets[0]["layout"]["question"], 1);
+    let rows = sheets[0]["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6, "six question rows; the two section headings are skipped");
     let cafeteria = rows.iter().find(|r| r["question"] == "Is there a staff cafeteria?").unwrap();
     assert_eq!(cafeteria["state"], "needs-person");
@@ -371,6 +374,107 @@ fn a_zip_bomb_with_an_xlsx_name_is_refused_before_it_is_opened() {
     let refused = run(&example_content(), &input, &out, &[]).code(1);
     assert!(stderr(&refused).contains("more than a questionnaire can"), "{}", stderr(&refused));
     assert!(!out.exists());
+}
+
+/// A SIG-Lite-shaped workbook (our own wording): a cover sheet, two question tabs with the
+/// header on different rows and a Yes/No/N/A dropdown each, and a glossary with a header row
+/// but no column to answer in.
+fn multi_tab_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{DataValidation, Workbook};
+    let mut workbook = Workbook::new();
+    let cover = workbook.add_worksheet().set_name("Business Information").unwrap();
+    cover.write_string(0, 0, "Supplier name").unwrap();
+    cover.write_string(1, 0, "Assessment date").unwrap();
+    let tabs: [(&str, u32, [(&str, &str); 2]); 2] = [
+        (
+            "D. Data Protection",
+            1,
+            [("D.1", "Is customer data encrypted at rest?"), ("D.2", "Is there a staff cafeteria?")],
+        ),
+        (
+            "H. Access Control",
+            3,
+            [("H.1", "Can we enforce MFA for our users?"), ("H.2", "Do you support SSO with SAML?")],
+        ),
+    ];
+    for (name, header, questions) in tabs {
+        let sheet = workbook.add_worksheet().set_name(name).unwrap();
+        sheet.write_string(0, 0, "Answer each question; add detail where useful.").unwrap();
+        for (column, title) in
+            ["Ques Num", "Question/Request", "Response", "Additional Information"].iter().enumerate()
+        {
+            sheet.write_string(header, column as u16, *title).unwrap();
+        }
+        let dropdown = DataValidation::new().allow_list_strings(&["Yes", "No", "N/A"]).unwrap();
+        sheet.add_data_validation(header + 1, 2, header + 40, 2, &dropdown).unwrap();
+        for (index, (id, question)) in questions.iter().enumerate() {
+            sheet.write_string(header + 1 + index as u32, 0, *id).unwrap();
+            sheet.write_string(header + 1 + index as u32, 1, *question).unwrap();
+        }
+    }
+    let glossary = workbook.add_worksheet().set_name("Glossary").unwrap();
+    glossary.write_string(0, 0, "Term").unwrap();
+    glossary.write_string(0, 1, "Question").unwrap();
+    glossary.write_string(1, 0, "MFA").unwrap();
+    glossary.write_string(1, 1, "What does multi-factor authentication mean here?").unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+#[test]
+fn every_question_sheet_of_a_workbook_is_answered_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sig.xlsx");
+    let original = multi_tab_workbook();
+    std::fs::write(&input, &original).unwrap();
+    let out = dir.path().join("sig-filled.xlsx");
+    let summary = stdout(&run(&example_content(), &input, &out, &[]).success());
+    let data = summary.find("sheet: D. Data Protection").expect(&summary);
+    let access = summary.find("sheet: H. Access Control").expect(&summary);
+    assert!(data < access, "in workbook order: {summary}");
+    assert!(summary.contains("header on row 2;") && summary.contains("header on row 4;"), "{summary}");
+    assert!(!summary.contains("Business Information") && !summary.contains("sheet: Glossary"), "{summary}");
+    assert!(summary.contains("all 2 sheets: 3 answered"), "{summary}");
+
+    let filled = std::fs::read(&out).unwrap();
+    let (before, after) = (entries(&original), entries(&filled));
+    let changed: Vec<&str> = before
+        .iter()
+        .zip(&after)
+        .filter(|((_, old), (_, new))| old != new)
+        .map(|((name, _), _)| name.as_str())
+        .collect();
+    assert_eq!(
+        changed,
+        ["xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"],
+        "only the two question tabs"
+    );
+    assert!(part(&filled, "xl/worksheets/sheet2.xml")
+        .contains(r#"<c r="C3" t="inlineStr"><is><t xml:space="preserve">Yes</t>"#));
+    assert!(part(&filled, "xl/worksheets/sheet3.xml")
+        .contains(r#"<c r="C5" t="inlineStr"><is><t xml:space="preserve">Yes</t>"#));
+
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sig-filled.xlsx.answers.json")).unwrap())
+            .unwrap();
+    let rows: Vec<(String, u64)> = record["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["sheet"].as_str().unwrap().to_string(), r["row"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("D. Data Protection".to_string(), 3),
+            ("H. Access Control".to_string(), 5),
+            ("H. Access Control".to_string(), 6)
+        ]
+    );
+
+    // --sheet answers that one sheet only.
+    let one = dir.path().join("one.xlsx");
+    let summary = stdout(&run(&example_content(), &input, &one, &["--sheet", "H. Access Control"]).success());
+    assert!(!summary.contains("D. Data Protection") && !summary.contains("all 2 sheets"), "{summary}");
 }
 
 /// The filled workbook as a customer's tools read it: openpyxl opens it and finds the answers,
