@@ -33,6 +33,9 @@ pub enum XlsxError {
 /// A cell, by (row, column) from 0, that an answer was not written into, and why.
 pub type Skipped = (usize, usize, &'static str);
 
+/// The cells left alone in each sheet, by sheet name.
+pub type SkippedBySheet = BTreeMap<String, Vec<Skipped>>;
+
 /// The sheet's XML rewritten, and the cells (row, column) left because they hold a formula.
 type Rewritten = (Vec<u8>, Vec<(usize, usize)>);
 
@@ -147,7 +150,7 @@ impl Workbook {
     pub fn fill(
         &self,
         writes: &BTreeMap<String, BTreeMap<(usize, usize), String>>,
-    ) -> Result<(Vec<u8>, BTreeMap<String, Vec<Skipped>>), XlsxError> {
+    ) -> Result<(Vec<u8>, SkippedBySheet), XlsxError> {
         let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut skipped_by_sheet = BTreeMap::new();
         for (sheet, writes) in writes {

@@ -385,7 +385,8 @@ fn multi_tab_workbook() -> Vec<u8> {
     let cover = workbook.add_worksheet().set_name("Business Information").unwrap();
     cover.write_string(0, 0, "Supplier name").unwrap();
     cover.write_string(1, 0, "Assessment date").unwrap();
-    let tabs: [(&str, u32, [(&str, &str); 2]); 2] = [
+    type Tab<'a> = (&'a str, u32, [(&'a str, &'a str); 2]);
+    let tabs: [Tab; 2] = [
         (
             "D. Data Protection",
             1,
