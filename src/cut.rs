@@ -258,7 +258,61 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         risks,
         audits,
         reviews,
+        scope: isms.scope.as_ref().and_then(|scope| cut_scope(scope, reader)),
+        objectives: isms
+            .objectives
+            .iter()
+            .filter(|(_, objective)| visible(objective.audience))
+            .map(|(id, objective)| (id.clone(), cut_objective(objective, reader)))
+            .collect(),
     }
+}
+
+/// The scope for `reader`: whole, its statement only, or nothing. Every text is cut.
+fn cut_scope(scope: &Scope, reader: Audience) -> Option<Scope> {
+    let mut cut = if scope.audience.visible_to(reader) {
+        scope.clone()
+    } else if scope.statement_audience.visible_to(reader) {
+        scope.statement_only()
+    } else {
+        return None;
+    };
+    if !scope.statement_audience.visible_to(reader) {
+        cut.statement = String::new();
+    }
+    cut.statement = audience_blocks::cut(&cut.statement, reader);
+    let texts = cut.boundaries.iter_mut().chain(&mut cut.locations).chain(&mut cut.interfaces);
+    let texts = texts.chain(&mut cut.issues.external).chain(&mut cut.issues.internal);
+    for text in texts {
+        *text = audience_blocks::cut(text, reader);
+    }
+    for exclusion in &mut cut.exclusions {
+        exclusion.what = audience_blocks::cut(&exclusion.what, reader);
+        exclusion.reason = audience_blocks::cut(&exclusion.reason, reader);
+    }
+    for party in &mut cut.interested_parties {
+        party.party = audience_blocks::cut(&party.party, reader);
+        for requirement in &mut party.requirements {
+            *requirement = audience_blocks::cut(requirement, reader);
+        }
+    }
+    if let Some(climate) = &mut cut.climate_change {
+        climate.reason = audience_blocks::cut(&climate.reason, reader);
+    }
+    Some(cut)
+}
+
+/// An objective `reader` may see, its texts cut.
+fn cut_objective(objective: &Objective, reader: Audience) -> Objective {
+    let mut cut = objective.clone();
+    cut.title = audience_blocks::cut(&cut.title, reader);
+    audience_blocks::cut_field(&mut cut.owner, reader);
+    audience_blocks::cut_field(&mut cut.measure, reader);
+    audience_blocks::cut_field(&mut cut.unit, reader);
+    for action in &mut cut.corrective_actions {
+        action.action = audience_blocks::cut(&action.action, reader);
+    }
+    cut
 }
 
 /// The ids that teasers of a kind whose ids come from file names (certifications, updates)
@@ -311,6 +365,7 @@ fn document_teaser(document: &Document, reader: Audience) -> Document {
         },
         audience: document.audience,
         teaser: true,
+        clauses: Vec::new(),
         teaser_only: true,
         path: Default::default(),
         source: document.source.clone(),

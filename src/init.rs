@@ -17,6 +17,8 @@ const FILES: &[(&str, &str)] = &[
     ("certifications/iso27001.yaml", include_str!("starter/iso27001.yaml")),
     ("faq/general.yaml", include_str!("starter/faq.yaml")),
     ("subprocessors.yaml", include_str!("starter/subprocessors.yaml")),
+    ("scope.yaml", include_str!("starter/scope.yaml")),
+    ("objectives.yaml", include_str!("starter/objectives.yaml")),
 ];
 
 #[derive(Debug, thiserror::Error)]

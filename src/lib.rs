@@ -11,6 +11,7 @@ pub mod build;
 pub mod bundle;
 pub mod catalog;
 pub mod check;
+pub mod clauses;
 pub mod config;
 pub mod cut;
 pub mod date;

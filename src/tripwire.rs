@@ -81,6 +81,12 @@ pub fn check(isms: &Isms) -> Vec<Diagnostic> {
     for (id, entry) in &isms.soa.controls {
         look("SoA entry", id, &entry.source, entry);
     }
+    if let Some(scope) = &isms.scope {
+        look("ISMS scope", "scope.yaml", &scope.source, scope);
+    }
+    for (id, item) in &isms.objectives {
+        look("objective", id, &item.source, item);
+    }
     look("site configuration", "site.yaml", &Location::file(std::path::Path::new("site.yaml")), &isms.site);
     problems
 }

@@ -11,7 +11,7 @@ use crate::render;
 use crate::site::routes;
 
 use super::manifest::{Counts, MANIFEST_PATH, SUMS_PATH};
-use super::soa;
+use super::{management, soa};
 
 /// Where an entry's bytes come from.
 pub enum Source {
@@ -61,6 +61,12 @@ pub fn layout(site: RenderedSite) -> Result<Layout, Vec<Diagnostic>> {
     entries.push(Entry { path: SOA_CSV.to_string(), source: Source::Memory(soa::to_csv(&isms, &soa_rows)) });
     entries
         .push(Entry { path: SOA_JSON.to_string(), source: Source::Memory(soa::to_json(&isms, &soa_rows)) });
+    for (path, bytes) in [
+        (management::CLAUSES_CSV, management::clauses_csv(&isms)),
+        (management::OBJECTIVES_CSV, management::objectives_csv(&isms)),
+    ] {
+        entries.push(Entry { path: path.to_string(), source: Source::Memory(bytes) });
+    }
     for download in render::downloads(&isms) {
         entries.push(Entry { path: download.path, source: Source::Content(download.source) });
     }

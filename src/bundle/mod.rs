@@ -10,6 +10,7 @@
 mod archive;
 mod form;
 mod layout;
+mod management;
 pub mod manifest;
 pub mod provenance;
 mod soa;

@@ -8,6 +8,7 @@ mod completeness;
 mod file_audience;
 mod freshness;
 mod links;
+mod management;
 mod references;
 
 use std::collections::HashMap;
@@ -35,6 +36,7 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
     freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     links::check(loaded, &mut sources, &mut diagnostics);
     answers::check(&loaded.isms, &mut sources, &mut diagnostics);
+    management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     diagnostics
 }
 

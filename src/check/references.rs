@@ -83,7 +83,8 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
         .chain(isms.faq.values().map(|a| (&a.source, &a.controls)))
         .chain(isms.evidence.values().map(|e| (&e.source, &e.controls)))
         .chain(isms.checks.values().map(|c| (&c.origin, &c.controls)))
-        .chain(isms.risks.values().map(|r| (&r.source, &r.controls)));
+        .chain(isms.risks.values().map(|r| (&r.source, &r.controls)))
+        .chain(isms.objectives.values().map(|o| (&o.source, &o.controls)));
     for (source, controls) in controls_of {
         for control in controls {
             if !control_exists(&control.id) {
@@ -112,7 +113,45 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
             }
         }
     }
+    unknown_clauses(isms, &mut diagnostics);
     diagnostics
+}
+
+/// Every `clauses:` entry names a clause of the table in `crate::clauses`.
+fn unknown_clauses(isms: &Isms, diagnostics: &mut Diagnostics) {
+    use crate::model::{MarkdownRecord, RecordVisitor};
+    struct Records<'a>(Vec<(&'a Location, &'a [Reference])>);
+    impl<'a> RecordVisitor<'a> for Records<'a> {
+        fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
+            self.0.extend(records.values().map(|r| (r.source(), r.clauses())));
+        }
+    }
+    let mut named = Records(Vec::new());
+    isms.visit_records(&mut named);
+    let named = named
+        .0
+        .into_iter()
+        .chain(isms.documents.values().map(|d| (&d.source, d.clauses.as_slice())))
+        .chain(isms.evidence.values().map(|e| (&e.source, e.clauses.as_slice())));
+    for (source, clauses) in named {
+        for clause in clauses {
+            if crate::clauses::find(crate::clauses::clause_id(&clause.id)).is_some() {
+                continue;
+            }
+            let ids: Vec<&str> = crate::clauses::CLAUSES.iter().map(|c| c.id).collect();
+            diagnostics.push(
+                Diagnostic::error(
+                    "unknown-clause",
+                    format!(
+                        "`{}` is not an ISO/IEC 27001 clause that requires documented information",
+                        clause.id
+                    ),
+                )
+                .at(locate(source, clause))
+                .hint(format!("write one of {}", ids.join(", "))),
+            );
+        }
+    }
 }
 
 /// A reference's own line where it has one, else its item's.

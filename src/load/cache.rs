@@ -44,7 +44,7 @@ use crate::diagnostic::Location;
 use crate::model::{BodyLink, Evidence, Markdown, Policy, Reference, ReviewInterval, Version};
 
 /// Bumped whenever what an entry holds changes meaning.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Files changed this recently when the check starts are parsed but not cached.
 pub const SETTLE: Duration = Duration::from_secs(2);
@@ -117,6 +117,7 @@ struct CachedPolicy {
     summary: Option<String>,
     /// Each control reference: id, line, column.
     controls: Vec<(String, u32, u32)>,
+    clauses: Vec<(String, u32, u32)>,
     body_first_line: u32,
     links: Vec<BodyLink>,
 }
@@ -138,6 +139,7 @@ impl CachedPolicy {
             teaser_only: _,
             summary,
             controls,
+            clauses,
             body: _,
             source: _,
         } = policy;
@@ -153,7 +155,8 @@ impl CachedPolicy {
             audience: *audience,
             teaser: *teaser,
             summary: summary.clone(),
-            controls: controls.iter().map(|r| (r.id.clone(), r.line, r.column)).collect(),
+            controls: references(controls),
+            clauses: references(clauses),
             body_first_line: body.first_line,
             links,
         }
@@ -174,11 +177,8 @@ impl CachedPolicy {
             teaser: self.teaser,
             teaser_only: false,
             summary: self.summary,
-            controls: self
-                .controls
-                .into_iter()
-                .map(|(id, line, column)| Reference { id, line, column })
-                .collect(),
+            controls: restore_references(self.controls),
+            clauses: restore_references(self.clauses),
             body: Markdown::default(),
             source: Location::default(),
         };
@@ -193,6 +193,7 @@ struct CachedEvidence {
     title: String,
     file: String,
     controls: Vec<(String, u32, u32)>,
+    clauses: Vec<(String, u32, u32)>,
     collected: Option<Date>,
     max_age_days: Option<u32>,
     audience: Audience,
@@ -203,13 +204,24 @@ struct CachedEvidence {
 impl CachedEvidence {
     fn new((item, location): &(Evidence, Location)) -> CachedEvidence {
         // Every field named: a field added to `Evidence` does not compile until it is cached.
-        let Evidence { id, title, file, controls, collected, max_age_days, audience, path: _, source: _ } =
-            item;
+        let Evidence {
+            id,
+            title,
+            file,
+            controls,
+            clauses,
+            collected,
+            max_age_days,
+            audience,
+            path: _,
+            source: _,
+        } = item;
         CachedEvidence {
             id: id.clone(),
             title: title.clone(),
             file: file.clone(),
-            controls: controls.iter().map(|r| (r.id.clone(), r.line, r.column)).collect(),
+            controls: references(controls),
+            clauses: references(clauses),
             collected: *collected,
             max_age_days: *max_age_days,
             audience: *audience,
@@ -223,11 +235,8 @@ impl CachedEvidence {
             id: self.id,
             title: self.title,
             file: self.file,
-            controls: self
-                .controls
-                .into_iter()
-                .map(|(id, line, column)| Reference { id, line, column })
-                .collect(),
+            controls: restore_references(self.controls),
+            clauses: restore_references(self.clauses),
             collected: self.collected,
             max_age_days: self.max_age_days,
             audience: self.audience,
@@ -236,6 +245,14 @@ impl CachedEvidence {
         };
         (item, Location::at(index, self.line, self.column))
     }
+}
+
+fn references(references: &[Reference]) -> Vec<(String, u32, u32)> {
+    references.iter().map(|r| (r.id.clone(), r.line, r.column)).collect()
+}
+
+fn restore_references(references: Vec<(String, u32, u32)>) -> Vec<Reference> {
+    references.into_iter().map(|(id, line, column)| Reference { id, line, column }).collect()
 }
 
 #[derive(Serialize, Deserialize, PartialEq)]

@@ -18,6 +18,7 @@ use crate::config::SiteConfig;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
 use crate::model::*;
 
+mod management;
 mod markdown_files;
 mod registers;
 
@@ -117,6 +118,8 @@ fn load_with(content: &Path, cached: bool) -> Result<(Loaded, Option<cache::Pars
     isms.risks = loader.risks();
     isms.audits = loader.records();
     isms.reviews = loader.records();
+    isms.scope = loader.scope();
+    isms.objectives = loader.objectives();
     let failed_files =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
     let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread };
@@ -154,6 +157,9 @@ pub fn parse_every_kind(bytes: &[u8]) -> usize {
     count(yaml::parse::<Vec<Spanned<FaqAnswer>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<Evidence>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<Risk>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Scope>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Objective>>>(&text, file, 1).is_ok());
+    count(yaml::parse::<Vec<Spanned<Measurement>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<Subprocessor>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<Document>>>(&text, file, 1).is_ok());
     count(yaml::parse::<Vec<Spanned<ControlCheck>>>(&text, file, 1).is_ok());

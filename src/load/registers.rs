@@ -205,6 +205,7 @@ impl Loader<'_> {
                 summary: None,
                 audience: crate::audience::Audience::Internal,
                 teaser: false,
+                clauses: Vec::new(),
                 teaser_only: false,
                 path: path.clone(),
                 source: Location::file(&path),

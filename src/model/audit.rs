@@ -56,6 +56,9 @@ pub struct Audit {
     pub scope: Option<String>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
+    #[serde(default)]
+    pub clauses: Vec<Reference>,
     #[serde(default = "internal")]
     pub audience: Audience,
     #[serde(skip_deserializing)]
@@ -75,6 +78,9 @@ impl MarkdownRecord for Audit {
         routes::audit(id)
     }
     crate::record_fields!();
+    fn clauses(&self) -> &[Reference] {
+        &self.clauses
+    }
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.scope, reader);
         for finding in &mut self.findings {

@@ -15,6 +15,7 @@ use crate::date::{Date, Timestamp};
 use crate::diagnostic::Location;
 
 pub mod audit;
+pub mod management;
 pub mod policy;
 pub mod record;
 pub mod review;
@@ -22,6 +23,7 @@ pub mod soa;
 pub mod update;
 
 pub use audit::{Audit, Finding, FindingStatus, Severity};
+pub use management::{Direction, Measurement, Objective, Scope};
 pub use policy::Policy;
 pub use record::{MarkdownRecord, RecordVisitor};
 pub use review::Review;
@@ -256,6 +258,9 @@ pub struct Document {
     pub audience: Audience,
     #[serde(default)]
     pub teaser: bool,
+    /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
+    #[serde(default)]
+    pub clauses: Vec<Reference>,
     /// Set by the audience cut: the reader sees only the title and summary (teaser).
     #[serde(skip_deserializing)]
     pub teaser_only: bool,
@@ -372,6 +377,9 @@ pub struct Evidence {
     pub file: String,
     #[serde(default)]
     pub controls: Vec<Reference>,
+    /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
+    #[serde(default)]
+    pub clauses: Vec<Reference>,
     #[serde(default)]
     pub collected: Option<Date>,
     #[serde(default)]
@@ -455,6 +463,9 @@ pub struct Isms {
     pub risks: BTreeMap<String, Risk>,
     pub audits: BTreeMap<String, Audit>,
     pub reviews: BTreeMap<String, Review>,
+    /// `scope.yaml`, when there is one.
+    pub scope: Option<Scope>,
+    pub objectives: BTreeMap<String, Objective>,
 }
 
 impl Isms {
@@ -485,6 +496,9 @@ impl Isms {
         files.extend(self.faq.values().map(|i| i.source.file.as_path()));
         files.extend(self.evidence.values().map(|i| i.source.file.as_path()));
         files.extend(self.risks.values().map(|i| i.source.file.as_path()));
+        files.extend(self.scope.iter().map(|i| i.source.file.as_path()));
+        files.extend(self.objectives.values().map(|i| i.source.file.as_path()));
+        files.extend(self.objectives.values().flat_map(|i| &i.measurement_files).map(|s| s.file.as_path()));
         files.retain(|file| !file.as_os_str().is_empty());
         files
     }
@@ -508,6 +522,8 @@ impl Default for Isms {
             risks: BTreeMap::new(),
             audits: BTreeMap::new(),
             reviews: BTreeMap::new(),
+            scope: None,
+            objectives: BTreeMap::new(),
         }
     }
 }

@@ -38,6 +38,9 @@ pub struct Policy {
     pub summary: Option<String>,
     #[serde(default)]
     pub controls: Vec<Reference>,
+    /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
+    #[serde(default)]
+    pub clauses: Vec<Reference>,
     #[serde(skip_deserializing)]
     pub body: Markdown,
     #[serde(skip)]
@@ -65,6 +68,9 @@ impl MarkdownRecord for Policy {
         routes::policy(id)
     }
     crate::record_fields!();
+    fn clauses(&self) -> &[Reference] {
+        &self.clauses
+    }
     fn teaser(&self) -> bool {
         self.teaser
     }
@@ -92,6 +98,7 @@ impl MarkdownRecord for Policy {
             audience: self.audience,
             teaser: true,
             teaser_only: true,
+            clauses: Vec::new(),
             summary,
             controls: Vec::new(),
             body: Markdown::default(),

@@ -42,6 +42,11 @@ pub trait MarkdownRecord: DeserializeOwned + Serialize + Clone + Send + Sync + '
     fn source(&self) -> &Source;
     fn source_mut(&mut self) -> &mut Source;
 
+    /// The ISO/IEC 27001 clauses it satisfies (`clauses: [9.2]`); none for a kind without
+    /// the field.
+    fn clauses(&self) -> &[crate::model::Reference] {
+        &[]
+    }
     /// Whether readers below its audience see its title and summary.
     fn teaser(&self) -> bool {
         false

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::audience::Audience;
 use crate::date::Date;
 use crate::model::record::MarkdownRecord;
-use crate::model::{internal, Markdown, Source};
+use crate::model::{internal, Markdown, Reference, Source};
 use crate::site::routes;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct Review {
     pub attendees: Vec<String>,
     #[serde(default)]
     pub decisions: Vec<String>,
+    /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
+    #[serde(default)]
+    pub clauses: Vec<Reference>,
     #[serde(default = "internal")]
     pub audience: Audience,
     #[serde(skip_deserializing)]
@@ -38,5 +41,8 @@ impl MarkdownRecord for Review {
         routes::review(id)
     }
     crate::record_fields!();
+    fn clauses(&self) -> &[Reference] {
+        &self.clauses
+    }
     fn cut_fields(&mut self, _reader: Audience) {}
 }

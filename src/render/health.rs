@@ -39,7 +39,9 @@ pub(crate) fn health(model: &SiteModel) -> Value {
     let stale: Vec<_> = model.checks.iter().filter(|c| c.stale).collect();
     let certifications: Vec<_> =
         model.certifications.iter().filter(|c| matches!(c.state, Expiring | Expired)).collect();
+    let phases = view::phases(&model.clauses, &model.objectives, failing.len(), findings.len());
     context! {
+        phases => Value::from(Serde(phases)),
         overdue_policies => Value::from(Serde(overdue)),
         open_findings => Value::from(Serde(findings)),
         heat_map => svg::heat_map(&model.risks),

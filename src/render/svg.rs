@@ -4,6 +4,7 @@
 //! legibly; every chart has a text alternative.
 
 use crate::markdown::escape_text as escape;
+use crate::model::Objective;
 use crate::render::view::{CertificationState, CertificationView, RiskView, ThemeCoverage};
 
 /// A badge in the common two-part style: `label | state`. Self-contained (it is shown on
@@ -157,6 +158,96 @@ pub fn progress(rows: &[ThemeCoverage]) -> String {
         "<svg class=\"chart progress-chart\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{body}</svg>",
         LABEL + BAR + 56,
         escape(&format!("SoA implementation by theme. {}", described.join("; "))).replace('"', "&quot;")
+    )
+}
+
+/// An objective's measurements as a line against its target: the target a dashed line, each
+/// value a point marked met or missed, the first and last dates under the axis. Dates are
+/// spaced by time, not by count. The text alternative lists every value.
+pub fn trend(objective: &Objective) -> String {
+    const WIDTH: f64 = 360.0;
+    const HEIGHT: f64 = 140.0;
+    const LEFT: f64 = 70.0;
+    const RIGHT: f64 = 12.0;
+    const TOP: f64 = 10.0;
+    const BOTTOM: f64 = 26.0;
+    let values = &objective.measurements;
+    let described = if values.is_empty() {
+        "no measurements yet".to_string()
+    } else {
+        values
+            .iter()
+            .map(|m| format!("{}: {}", m.date, objective.value_text(m.value)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let label = format!("{}: target {}. {described}", objective.title, objective.target_text());
+    let (low, high) = values
+        .iter()
+        .map(|m| m.value)
+        .chain([objective.target])
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), v| (low.min(v), high.max(v)));
+    // A fifth of the spread above and below, so that close values (99.95% to 100%) still
+    // read as a line rather than flat.
+    let pad = if high > low { (high - low) * 0.2 } else { high.abs().max(1.0) * 0.05 };
+    let (low, high) = (low - pad, high + pad);
+    let y = |value: f64| TOP + (HEIGHT - TOP - BOTTOM) * (high - value) / (high - low);
+    let first = values.first().map(|m| m.date);
+    let span = match (first, values.last()) {
+        (Some(first), Some(last)) => first.days_until(last.date).max(1) as f64,
+        _ => 1.0,
+    };
+    let x = |date: crate::date::Date| match first {
+        Some(first) if values.len() > 1 => {
+            LEFT + (WIDTH - LEFT - RIGHT) * first.days_until(date) as f64 / span
+        }
+        _ => LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+    };
+    let mut body = String::new();
+    body.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" class=\"chart-axis\"/>",
+        bottom = HEIGHT - BOTTOM,
+        right = WIDTH - RIGHT
+    ));
+    let target_y = y(objective.target);
+    body.push_str(&format!(
+        "<line x1=\"{LEFT}\" y1=\"{target_y:.1}\" x2=\"{right}\" y2=\"{target_y:.1}\" class=\"chart-target\"/>\
+         <text x=\"{tx}\" y=\"{ty:.1}\" class=\"chart-label\" text-anchor=\"end\">{target}</text>",
+        right = WIDTH - RIGHT,
+        tx = LEFT - 6.0,
+        ty = target_y + 4.0,
+        target = escape(&objective.value_text(objective.target)),
+    ));
+    if values.len() > 1 {
+        let points: Vec<String> =
+            values.iter().map(|m| format!("{:.1},{:.1}", x(m.date), y(m.value))).collect();
+        body.push_str(&format!("<polyline points=\"{}\" class=\"chart-line\"/>", points.join(" ")));
+    }
+    for m in values {
+        let class = if objective.met_by(m.value) { "point-met" } else { "point-missed" };
+        body.push_str(&format!(
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" class=\"{class}\"/>",
+            x(m.date),
+            y(m.value)
+        ));
+    }
+    if let (Some(first), Some(last)) = (values.first(), values.last()) {
+        let baseline = HEIGHT - 8.0;
+        body.push_str(&format!(
+            "<text x=\"{LEFT}\" y=\"{baseline}\" class=\"chart-label\">{}</text>",
+            first.date
+        ));
+        if values.len() > 1 {
+            body.push_str(&format!(
+                "<text x=\"{}\" y=\"{baseline}\" class=\"chart-label\" text-anchor=\"end\">{}</text>",
+                WIDTH - RIGHT,
+                last.date
+            ));
+        }
+    }
+    format!(
+        "<svg class=\"chart trend-chart\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{body}</svg>",
+        escape(&label).replace('"', "&quot;")
     )
 }
 

@@ -36,6 +36,7 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "audits.html",
     "templates" / "audit.html",
     "templates" / "reviews.html",
+    "templates" / "scope.html",
     "templates" / "review.html",
     "templates" / "evidence.html",
     "templates" / "404.html",

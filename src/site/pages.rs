@@ -82,6 +82,7 @@ pub const PAGES: &[SitePage] = &[
         ..page(routes::EVIDENCE, "evidence.html", "Evidence", Some("Evidence"), Auditor)
     },
     page(routes::HEALTH, "health.html", "ISMS health", Some("Health"), Internal),
+    page(routes::SCOPE, "scope.html", "ISMS scope and context", Some("Scope"), Internal),
     page(routes::RISKS, "risks.html", "Risk register", Some("Risks"), Internal),
     page(routes::AUDITS, "audits.html", "Internal audits", Some("Audits"), Internal),
     page(routes::REVIEWS, "reviews.html", "Management reviews", Some("Reviews"), Internal),
@@ -156,6 +157,7 @@ mod tests {
                 "Questionnaire",
                 "Updates",
                 "Health",
+                "Scope",
                 "Risks",
                 "Audits",
                 "Reviews"

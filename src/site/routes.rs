@@ -20,6 +20,7 @@ pub const UPDATES_FEED: &str = "updates/feed.xml";
 pub const RISKS: &str = "risks/";
 pub const AUDITS: &str = "audits/";
 pub const REVIEWS: &str = "reviews/";
+pub const SCOPE: &str = "scope/";
 pub const NOT_FOUND: &str = "404.html";
 pub const SITEMAP: &str = "sitemap.xml";
 pub const ROBOTS: &str = "robots.txt";

@@ -30,8 +30,16 @@ struct Edit {
 }
 
 /// Diagnostics about a whole file (or a missing one) have no line to point at.
-const WHOLE_FILE_CODES: &[&str] =
-    &["missing-site-yaml", "missing-soa", "file-too-large", "empty-file", "content-missing", "io-error"];
+const WHOLE_FILE_CODES: &[&str] = &[
+    "missing-site-yaml",
+    "missing-soa",
+    "file-too-large",
+    "empty-file",
+    "content-missing",
+    "io-error",
+    "clause-missing",
+    "unknown-objective",
+];
 
 pub fn apply(case_dir: &Path, content: &Path) -> Case {
     let case: Case =
@@ -52,6 +60,7 @@ pub fn apply(case_dir: &Path, content: &Path) -> Case {
         std::fs::remove_file(content.join(path)).unwrap();
     }
     for (path, text) in &case.write {
+        std::fs::create_dir_all(content.join(path).parent().unwrap()).unwrap();
         std::fs::write(content.join(path), text).unwrap();
     }
     if case_dir.join("files").is_dir() {

@@ -108,6 +108,9 @@ fn public_output_shows_public_content_and_teasers() {
         ("soa/index.html", "PUBMARK board"),
         ("index.html", "PUBMARK public check"),
         ("index.html", "Continuous monitoring"),
+        ("index.html", "PUBMARK scope statement"),
+        ("index.html", "PUBMARK objective title"),
+        ("index.html", "PUBMARK objective measure"),
     ] {
         assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
     }
@@ -143,6 +146,12 @@ fn internal_output_shows_internal_content() {
         ("risks/index.html", "INTMARK risk description"),
         ("audits/ia-intmark/index.html", "INTMARK finding description"),
         ("reviews/mr-intmark/index.html", "INTMARK decision"),
+        ("scope/index.html", "INTMARK fenced scope statement"),
+        ("scope/index.html", "INTMARK boundary"),
+        ("scope/index.html", "INTMARK climate"),
+        ("health/index.html", "INTMARK objective title"),
+        ("health/index.html", "INTMARK fenced objective measure"),
+        ("health/index.html", "INTMARK corrective action"),
     ] {
         assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
     }

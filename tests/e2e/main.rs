@@ -14,6 +14,7 @@ mod escaping;
 mod formats;
 mod fuzz_regressions;
 mod leak;
+mod management;
 mod record_kinds;
 mod self_service;
 mod serve;

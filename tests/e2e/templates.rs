@@ -26,6 +26,7 @@ const PUBLIC: &[(&str, &str)] = &[
 ];
 const INTERNAL: &[(&str, &str)] = &[
     ("health", "health/index.html"),
+    ("scope", "scope/index.html"),
     ("risks", "risks/index.html"),
     ("audits", "audits/index.html"),
     ("audit", "audits/ia-2026-01/index.html"),

@@ -5,6 +5,7 @@
 //! subprocessors, FAQ, risks).
 
 mod controls;
+mod management;
 mod records;
 mod registers;
 
@@ -23,6 +24,7 @@ pub use controls::{
     derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
     FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
 };
+pub use management::{phases, ClauseView, ObjectiveView, PhaseView, SatisfierView};
 pub use records::{
     policy_body, policy_view, AuditView, PolicyBody, PolicyView, RecordView, ReviewView, UpdateView,
 };
@@ -76,6 +78,12 @@ pub struct SiteModel {
     pub risks: Vec<RiskView>,
     pub audits: Vec<AuditView>,
     pub reviews: Vec<ReviewView>,
+    /// The ISMS scope (clause 4.3) and context, as far as this audience sees it.
+    pub scope: Option<crate::model::Scope>,
+    /// The security objectives (clause 6.2) this audience sees, with their trends.
+    pub objectives: Vec<ObjectiveView>,
+    /// Each clause 4 to 10 that requires a record, and what satisfies it here.
+    pub clauses: Vec<ClauseView>,
     pub frameworks: Vec<FrameworkView>,
     /// The auditor bundle's evidence index, by control; empty on a site.
     pub evidence: Vec<EvidenceRow>,
@@ -187,6 +195,9 @@ pub fn build(context: &ViewContext) -> SiteModel {
         risks: registers::risks(context),
         audits: records::audits(context),
         reviews: records::reviews(context),
+        scope: management::scope(context),
+        objectives: management::objectives(context),
+        clauses: management::clauses(context),
         evidence: context.evidence_rows(),
     }
 }
