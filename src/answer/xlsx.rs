@@ -115,29 +115,81 @@ impl Workbook {
         read_part(&mut archive, path)
     }
 
-    /// The values of a list dropdown (data validation) that covers `column` of the sheet,
-    /// when its list is written in the validation itself (`"Yes,No,N/A"`).
+    /// The values of the list dropdown (data validation) over `column` of `sheet`: written in
+    /// the validation (`"Yes,No,N/A"`), or a range of cells (`$H$2:$H$4`,
+    /// `Lists!$A$1:$A$3`), or a defined name for one; in the classic form or in Excel 2010's
+    /// extension (`x14:dataValidation`, which cross-sheet lists use). Empty when there is none
+    /// or it cannot be read.
     pub fn dropdown(&self, sheet: &str, column: usize) -> Result<Vec<String>, XlsxError> {
         let xml = self.part(self.sheet_path(sheet)?)?;
+        for (sqref, formula) in list_validations(&xml) {
+            if sqref.split_whitespace().any(|range| range_has_column(range, column)) {
+                return Ok(self.list_values(sheet, &formula));
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// The values a list validation's formula names.
+    fn list_values(&self, sheet: &str, formula: &str) -> Vec<String> {
+        let formula = formula.trim().trim_start_matches('=');
+        if let Some(list) = formula.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            return list.split(',').map(|v| v.trim().to_string()).filter(|v| !v.is_empty()).collect();
+        }
+        let formula = match self.defined_name(formula) {
+            Some(target) => target,
+            None => formula.to_string(),
+        };
+        let (on_sheet, range) = match formula.rsplit_once('!') {
+            Some((name, range)) => {
+                let name = name.trim();
+                let unquoted = match name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
+                    Some(quoted) => quoted.replace("''", "'"),
+                    None => name.to_string(),
+                };
+                (unquoted, range.to_string())
+            }
+            None => (sheet.to_string(), formula),
+        };
+        let bare = range.replace('$', "");
+        let (start, end) = bare.split_once(':').unwrap_or((&bare, &bare));
+        let (Some((top, left)), Some((bottom, right))) = (parse_reference(start), parse_reference(end))
+        else {
+            return Vec::new();
+        };
+        let Ok(rows) = self.rows(&on_sheet) else { return Vec::new() };
+        let mut values = Vec::new();
+        for row in rows.iter().take(bottom.saturating_add(1)).skip(top) {
+            for cell in row.iter().take(right.saturating_add(1)).skip(left) {
+                let cell = cell.trim();
+                if !cell.is_empty() && !values.iter().any(|v: &String| v == cell) {
+                    values.push(cell.to_string());
+                }
+            }
+        }
+        values
+    }
+
+    /// What a workbook-level defined name stands for (`YesNo` → `Lists!$A$1:$A$3`).
+    fn defined_name(&self, name: &str) -> Option<String> {
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+            return None;
+        }
+        let xml = self.part("xl/workbook.xml").ok()?;
         let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
-        let (mut covers, mut in_formula, mut buffer) = (false, false, Vec::new());
+        let (mut inside, mut buffer) = (false, Vec::new());
         loop {
             match reader.read_event_into(&mut buffer) {
-                Ok(Event::Start(e)) if e.local_name().as_ref() == "dataValidation" => {
-                    let list = attribute(&e, b"type").as_deref() == Some("list");
-                    let sqref = attribute(&e, b"sqref").unwrap_or_default();
-                    covers = list && sqref.split_whitespace().any(|range| range_has_column(range, column));
+                Ok(Event::Start(e)) if e.local_name().as_ref() == "definedName" => {
+                    inside = attribute(&e, b"name").as_deref() == Some(name)
+                        && attribute(&e, b"localSheetId").is_none();
                 }
-                Ok(Event::Start(e)) if e.local_name().as_ref() == "formula1" => in_formula = covers,
-                Ok(Event::Text(text)) if in_formula => {
+                Ok(Event::Text(text)) if inside => {
                     let raw = text.into_inner();
-                    let text = quick_xml::escape::unescape(&raw).map(|t| t.into_owned()).unwrap_or_default();
-                    if let Some(list) = text.trim().strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                        return Ok(list.split(',').map(|v| v.trim().to_string()).collect());
-                    }
+                    return quick_xml::escape::unescape(&raw).ok().map(|t| t.into_owned());
                 }
-                Ok(Event::End(e)) if e.local_name().as_ref() == "formula1" => in_formula = false,
-                Ok(Event::Eof) | Err(_) => return Ok(Vec::new()),
+                Ok(Event::End(e)) if e.local_name().as_ref() == "definedName" => inside = false,
+                Ok(Event::Eof) | Err(_) => return None,
                 _ => {}
             }
             buffer.clear();
@@ -288,6 +340,55 @@ pub fn reference(row: usize, column: usize) -> String {
         n = (n - 1) / 26;
     }
     format!("{letters}{}", row + 1)
+}
+
+/// Every list validation of a sheet: (the cells it covers, its `formula1`), classic ones
+/// (`<dataValidation type="list" sqref="C4:C40"><formula1>…`) and Excel 2010's
+/// (`<x14:dataValidation type="list"><x14:formula1><xm:f>…</xm:f></x14:formula1><xm:sqref>…`).
+fn list_validations(xml: &[u8]) -> Vec<(String, String)> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut found = Vec::new();
+    // The validation being read: is it a list, its cells, its formula; and which element's
+    // text is being read.
+    let (mut list, mut sqref, mut formula) = (false, String::new(), String::new());
+    let (mut in_formula, mut in_sqref, mut buffer) = (false, false, Vec::new());
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(e)) => match e.local_name().as_ref() {
+                "dataValidation" => {
+                    list = attribute(&e, b"type").as_deref() == Some("list");
+                    sqref = attribute(&e, b"sqref").unwrap_or_default();
+                    formula.clear();
+                }
+                "formula1" => in_formula = true,
+                "sqref" => in_sqref = true,
+                _ => {}
+            },
+            Ok(Event::Text(text)) if in_formula || in_sqref => {
+                let raw = text.into_inner();
+                let text = quick_xml::escape::unescape(&raw).map(|t| t.into_owned()).unwrap_or_default();
+                if in_formula {
+                    formula.push_str(&text);
+                } else {
+                    sqref.push_str(&text);
+                }
+            }
+            Ok(Event::End(e)) => match e.local_name().as_ref() {
+                "formula1" => in_formula = false,
+                "sqref" => in_sqref = false,
+                "dataValidation" => {
+                    if list && !formula.is_empty() {
+                        found.push((std::mem::take(&mut sqref), std::mem::take(&mut formula)));
+                    }
+                    list = false;
+                }
+                _ => {}
+            },
+            Ok(Event::Eof) | Err(_) => return found,
+            _ => {}
+        }
+        buffer.clear();
+    }
 }
 
 fn range_has_column(range: &str, column: usize) -> bool {
@@ -477,6 +578,23 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_validations_are_read_in_both_forms() {
+        let xml = br#"<worksheet xmlns:x14="x" xmlns:xm="m"><dataValidations count="2">
+<dataValidation type="list" sqref="C2:C9"><formula1>"Yes,No"</formula1></dataValidation>
+<dataValidation type="whole" sqref="D2:D9"><formula1>1</formula1></dataValidation>
+</dataValidations><extLst><ext><x14:dataValidations count="1">
+<x14:dataValidation type="list"><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>E2:E40</xm:sqref></x14:dataValidation>
+</x14:dataValidations></ext></extLst></worksheet>"#;
+        assert_eq!(
+            list_validations(xml),
+            [
+                ("C2:C9".to_string(), "\"Yes,No\"".to_string()),
+                ("E2:E40".to_string(), "Lists!$A$1:$A$3".to_string())
+            ]
+        );
+    }
 
     const SHEET: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:D4"/><sheetData><row r="1" spans="1:4"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="2"><v>1</v></c></row><row r="3"><c r="A3"><v>7</v></c><c r="C3" s="5"/><c r="D3"><f>SUM(A3)</f><v>7</v></c></row></sheetData><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells><dataValidations count="1"><dataValidation type="list" sqref="C2:C40"><formula1>"Yes,No,N/A"</formula1></dataValidation></dataValidations></worksheet>"#;

@@ -376,6 +376,46 @@ fn a_zip_bomb_with_an_xlsx_name_is_refused_before_it_is_opened() {
     assert!(!out.exists());
 }
 
+/// A questionnaire whose Yes/No dropdown lists its words in cells of another sheet, named
+/// directly (`Lists!$A$1:$A$3`) or through a defined name, as many customers' templates do.
+fn range_dropdown_workbook(through_a_name: bool) -> Vec<u8> {
+    use rust_xlsxwriter::{DataValidation, Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Questions").unwrap();
+    for (column, title) in ["Ref", "Question", "Response", "Comments"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *title).unwrap();
+    }
+    sheet.write_string(1, 0, "Q1").unwrap();
+    sheet.write_string(1, 1, "Is customer data encrypted at rest?").unwrap();
+    let formula = if through_a_name { "=Answers" } else { "='Answer lists'!$A$1:$A$3" };
+    let dropdown = DataValidation::new().allow_list_formula(Formula::new(formula));
+    sheet.add_data_validation(1, 2, 50, 2, &dropdown).unwrap();
+    let lists = workbook.add_worksheet().set_name("Answer lists").unwrap();
+    for (row, word) in ["Y", "N", "NA"].iter().enumerate() {
+        lists.write_string(row as u32, 0, *word).unwrap();
+    }
+    if through_a_name {
+        workbook.define_name("Answers", "='Answer lists'!$A$1:$A$3").unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_dropdown_listed_in_cells_gives_the_response_words() {
+    for through_a_name in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("range.xlsx");
+        std::fs::write(&input, range_dropdown_workbook(through_a_name)).unwrap();
+        let out = dir.path().join("range-filled.xlsx");
+        run(&example_content(), &input, &out, &[]).success();
+        let sheet = part(&std::fs::read(&out).unwrap(), "xl/worksheets/sheet1.xml");
+        assert!(
+            sheet.contains(r#"<c r="C2" t="inlineStr"><is><t xml:space="preserve">Y</t></is></c>"#),
+            "the list's own word (through a name: {through_a_name}): {sheet}"
+        );
+    }
+}
+
 /// A SIG-Lite-shaped workbook (our own wording): a cover sheet, two question tabs with the
 /// header on different rows and a Yes/No/N/A dropdown each, and a glossary with a header row
 /// but no column to answer in.
