@@ -279,27 +279,39 @@ fn cut_scope(scope: &Scope, reader: Audience) -> Option<Scope> {
     };
     if !scope.statement_audience.visible_to(reader) {
         cut.statement = String::new();
+        cut.statement_withheld = true;
     }
     cut.statement = audience_blocks::cut(&cut.statement, reader);
-    let texts = cut.boundaries.iter_mut().chain(&mut cut.locations).chain(&mut cut.interfaces);
-    let texts = texts.chain(&mut cut.issues.external).chain(&mut cut.issues.internal);
-    for text in texts {
-        *text = audience_blocks::cut(text, reader);
+    audience_blocks::cut_field(&mut cut.approved_by, reader);
+    // An entry that was all a withheld block is gone, not an empty line: a reader learns
+    // nothing of how many there were, and it satisfies no clause.
+    for list in [&mut cut.boundaries, &mut cut.locations, &mut cut.interfaces] {
+        cut_list(list, reader);
     }
+    cut_list(&mut cut.issues.external, reader);
+    cut_list(&mut cut.issues.internal, reader);
     for exclusion in &mut cut.exclusions {
         exclusion.what = audience_blocks::cut(&exclusion.what, reader);
         exclusion.reason = audience_blocks::cut(&exclusion.reason, reader);
     }
+    cut.exclusions.retain(|exclusion| !exclusion.what.trim().is_empty());
     for party in &mut cut.interested_parties {
         party.party = audience_blocks::cut(&party.party, reader);
-        for requirement in &mut party.requirements {
-            *requirement = audience_blocks::cut(requirement, reader);
-        }
+        cut_list(&mut party.requirements, reader);
     }
+    cut.interested_parties.retain(|party| !party.party.trim().is_empty());
     if let Some(climate) = &mut cut.climate_change {
         climate.reason = audience_blocks::cut(&climate.reason, reader);
     }
     Some(cut)
+}
+
+/// Each text of `list` cut for `reader`; the ones left empty removed.
+fn cut_list(list: &mut Vec<String>, reader: Audience) {
+    for text in list.iter_mut() {
+        *text = audience_blocks::cut(text, reader);
+    }
+    list.retain(|text| !text.trim().is_empty());
 }
 
 /// An objective `reader` may see, its texts cut.
@@ -312,6 +324,7 @@ fn cut_objective(objective: &Objective, reader: Audience) -> Objective {
     for action in &mut cut.corrective_actions {
         action.action = audience_blocks::cut(&action.action, reader);
     }
+    cut.corrective_actions.retain(|action| !action.action.trim().is_empty());
     cut
 }
 

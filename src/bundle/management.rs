@@ -2,6 +2,7 @@
 //! reads it. One row per clause 4 to 10 that requires a record, with what satisfies it; one
 //! row per measurement of each objective. RFC 4180, UTF-8, CRLF line ends, formulas defused.
 
+use crate::model::management::number_text;
 use crate::model::Isms;
 use crate::render::questionnaire::defuse;
 
@@ -36,18 +37,34 @@ pub fn clauses_csv(isms: &Isms) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
-/// `objective, title, owner, target, date, value, met`: one row per measurement, in objective
-/// then date order; an objective without measurements has one row with no date.
+/// `objective, title, owner, direction, target, unit, date, value, met`: one row per
+/// measurement, in objective then date order (an objective without measurements has one row
+/// with no date). Targets and values are plain numbers, as written, for a spreadsheet to
+/// compute with.
 pub fn objectives_csv(isms: &Isms) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    let _ = writer.write_record(["objective", "title", "owner", "target", "date", "value", "met"]);
+    let _ = writer.write_record([
+        "objective",
+        "title",
+        "owner",
+        "direction",
+        "target",
+        "unit",
+        "date",
+        "value",
+        "met",
+    ]);
     for objective in isms.objectives.values() {
-        let fixed = [
-            objective.id.clone(),
-            objective.title.clone(),
-            objective.owner.clone().unwrap_or_default(),
-            objective.target_text(),
-        ];
+        let direction = match objective.direction {
+            crate::model::Direction::AtLeast => "at-least",
+            crate::model::Direction::AtMost => "at-most",
+        };
+        let text =
+            [objective.id.clone(), objective.title.clone(), objective.owner.clone().unwrap_or_default()];
+        let mut fixed: Vec<String> = text.iter().map(|cell| defuse(cell)).collect();
+        fixed.push(direction.to_string());
+        fixed.push(number_text(objective.target));
+        fixed.push(defuse(objective.unit.as_deref().unwrap_or_default()));
         let rows: Vec<[String; 3]> = if objective.measurements.is_empty() {
             vec![Default::default()]
         } else {
@@ -56,12 +73,13 @@ pub fn objectives_csv(isms: &Isms) -> Vec<u8> {
                 .iter()
                 .map(|m| {
                     let met = if objective.met_by(m.value) { "yes" } else { "no" };
-                    [m.date.to_string(), objective.value_text(m.value), met.to_string()]
+                    [m.date.to_string(), number_text(m.value), met.to_string()]
                 })
                 .collect()
         };
         for row in rows {
-            let _ = writer.write_record(fixed.iter().chain(&row).map(|cell| defuse(cell)));
+            // Text cells are defused above; numbers and dates are written as they are.
+            let _ = writer.write_record(fixed.iter().chain(&row));
         }
     }
     writer.into_inner().unwrap_or_default()

@@ -14,6 +14,19 @@ pub fn check(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut 
     missing_clauses(isms, diagnostics);
     for objective in isms.objectives.values() {
         measured_on_time(objective, today, sources, diagnostics);
+        if let Some(future) = objective.measurements.iter().find(|m| m.date > today) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "objective-measurement-in-future",
+                    format!(
+                        "objective {} has a measurement dated {}, after today ({today})",
+                        objective.id, future.date
+                    ),
+                )
+                .at(sources.value(&objective.source, &future.date.to_string()))
+                .hint("fix the date: the latest measurement is the one the site shows as current"),
+            );
+        }
         missed_targets(objective, sources, diagnostics);
     }
 }
@@ -68,6 +81,9 @@ fn measured_on_time(
 /// after the first of them.
 fn missed_targets(objective: &Objective, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     let [.., first, second] = objective.measurements.as_slice() else { return };
+    if !objective.target.is_finite() {
+        return; // `invalid-measurement` says so.
+    }
     if objective.met_by(first.value) || objective.met_by(second.value) {
         return;
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::Loader;
 use crate::diagnostic::{display_path, Diagnostic, Location};
+use crate::model::management::LARGEST_VALUE;
 use crate::model::{Measurement, Objective, Scope};
 
 impl Loader<'_> {
@@ -68,16 +69,18 @@ impl Loader<'_> {
                     .hint("keep one value per date, in objectives.yaml or in its measurements file"),
                 );
             }
-            if let Some(bad) = objective.measurements.iter().find(|m| !m.value.is_finite()) {
+            let usable = |value: f64| value.is_finite() && value.abs() <= LARGEST_VALUE;
+            let bad_target = (!usable(objective.target)).then(|| "its target".to_string());
+            let bad_value = objective.measurements.iter().find(|m| !usable(m.value));
+            let bad_value = bad_value.map(|m| format!("its measurement on {}", m.date));
+            if let Some(what) = bad_target.or(bad_value) {
                 self.report(
                     Diagnostic::error(
                         "invalid-measurement",
-                        format!(
-                            "objective {} has a measurement on {} that is not a number",
-                            objective.id, bad.date
-                        ),
+                        format!("objective {}: {what} is not a number a chart can show", objective.id),
                     )
-                    .at(objective.source.clone()),
+                    .at(objective.source.clone())
+                    .hint(format!("write a number between -{LARGEST_VALUE:e} and {LARGEST_VALUE:e}")),
                 );
             }
         }

@@ -48,6 +48,9 @@ pub struct Scope {
     /// Set by the cut: the reader sees the statement only.
     #[serde(skip_deserializing)]
     pub statement_only: bool,
+    /// Set by the cut: the statement is above the reader (it is then empty).
+    #[serde(skip_deserializing)]
+    pub statement_withheld: bool,
     #[serde(skip)]
     pub source: Source,
 }
@@ -167,10 +170,12 @@ impl Objective {
         format!("{sign} {}", self.value_text(self.target))
     }
 
-    /// A value with the objective's unit: `98%`, `4 days`, `3.25 hours`.
+    /// A value with the objective's unit: `98%`, `4 days`, `99.9991%`: the number as written
+    /// (the shortest form that reads back as the same value), never rounded, so that a value
+    /// just under its target never reads as on it.
     pub fn value_text(&self, value: f64) -> String {
-        let number = format!("{value:.2}");
-        let number = number.trim_end_matches('0').trim_end_matches('.');
+        let number = number_text(value);
+        let number = number.as_str();
         match self.unit.as_deref() {
             None | Some("") => number.to_string(),
             Some("%") => format!("{number}%"),
@@ -178,6 +183,18 @@ impl Objective {
         }
     }
 }
+
+/// A number as written: `95`, `99.9991`, `-2` (never `-0`).
+pub fn number_text(value: f64) -> String {
+    if value == 0.0 {
+        return "0".to_string();
+    }
+    format!("{value}")
+}
+
+/// The largest value a target or measurement may have: beyond it a chart cannot place it and
+/// no one measures that.
+pub const LARGEST_VALUE: f64 = 1e12;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

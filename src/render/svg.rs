@@ -233,8 +233,10 @@ pub fn trend(objective: &Objective) -> String {
     }
     if let (Some(first), Some(last)) = (values.first(), values.last()) {
         let baseline = HEIGHT - 8.0;
+        // One measurement sits in the middle, its date under it.
+        let (x, anchor) = if values.len() == 1 { (x(first.date), "middle") } else { (LEFT, "start") };
         body.push_str(&format!(
-            "<text x=\"{LEFT}\" y=\"{baseline}\" class=\"chart-label\">{}</text>",
+            "<text x=\"{x:.1}\" y=\"{baseline}\" class=\"chart-label\" text-anchor=\"{anchor}\">{}</text>",
             first.date
         ));
         if values.len() > 1 {

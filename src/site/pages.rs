@@ -82,11 +82,13 @@ pub const PAGES: &[SitePage] = &[
         ..page(routes::EVIDENCE, "evidence.html", "Evidence", Some("Evidence"), Auditor)
     },
     page(routes::HEALTH, "health.html", "ISMS health", Some("Health"), Internal),
-    page(routes::SCOPE, "scope.html", "ISMS scope and context", Some("Scope"), Internal),
     page(routes::RISKS, "risks.html", "Risk register", Some("Risks"), Internal),
     page(routes::AUDITS, "audits.html", "Internal audits", Some("Audits"), Internal),
     page(routes::REVIEWS, "reviews.html", "Management reviews", Some("Reviews"), Internal),
     page(routes::FAQ, "faq.html", "Security FAQ", None, Public),
+    // Every audience sees as much of the scope as it may (often the statement alone); linked
+    // from the overview and the health page, not the navigation.
+    page(routes::SCOPE, "scope.html", "ISMS scope and context", None, Public),
     page(routes::FRAMEWORKS, "frameworks.html", "Frameworks", None, Public),
     // The 404 page is for a web server; its links are absolute, which a bundle opened from
     // disk cannot follow. It is served for missing paths, never linked.
@@ -157,7 +159,6 @@ mod tests {
                 "Questionnaire",
                 "Updates",
                 "Health",
-                "Scope",
                 "Risks",
                 "Audits",
                 "Reviews"

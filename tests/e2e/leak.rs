@@ -111,6 +111,8 @@ fn public_output_shows_public_content_and_teasers() {
         ("index.html", "PUBMARK scope statement"),
         ("index.html", "PUBMARK objective title"),
         ("index.html", "PUBMARK objective measure"),
+        ("scope/index.html", "PUBMARK scope statement"),
+        ("scope/index.html", "is not published here"),
     ] {
         assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
     }
@@ -156,6 +158,9 @@ fn internal_output_shows_internal_content() {
         assert!(crate::common::text(&tree, path).contains(expected), "{path} should show {expected:?}");
     }
     assert!(tree.contains_key("documents/intmark-internal-paper.pdf"));
+    // An entry that was all an auditor block is dropped, not shown as an empty line.
+    let scope = crate::common::text(&tree, "scope/index.html");
+    assert!(!scope.contains("<li></li>"), "{scope}");
     let robots = crate::common::text(&tree, "robots.txt");
     assert!(robots.contains("Disallow: /"), "{robots}");
     assert!(crate::common::text(&tree, "index.html")

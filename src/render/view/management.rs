@@ -148,9 +148,7 @@ pub fn phases(
             let mut stuck_on: Vec<String> = of_phase
                 .iter()
                 .filter(|c| c.satisfied_by.is_empty())
-                .map(|c| {
-                    format!("no record for clause {} ({})", clauses::display(&c.id), c.title.to_lowercase())
-                })
+                .map(|c| format!("no record for clause {}: {}", clauses::display(&c.id), c.title))
                 .collect();
             match phase {
                 Phase::Check => {
