@@ -37,6 +37,9 @@ pub struct RenderedSite {
 /// A site written to disk.
 pub struct BuiltSite {
     pub files: usize,
+    /// On a rebuild into the earlier output: what changed in it. `None` when the output was
+    /// new or empty and was written whole.
+    pub changes: Option<output::Changes>,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     /// The render time of each page template, most first.
@@ -193,23 +196,46 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
     output::check_output(out, &options.content, force)?;
     let mut prepared = prepare(options)?;
     let started = Instant::now();
-    let staging = output::Staging::begin(out, options.audience, &options.content, force)?
-        .withhold(std::mem::take(&mut prepared.withheld));
-    let rendered = render::render_site(
-        &prepared.isms,
-        &prepared.sizes,
-        &prepared.theme,
-        &prepared.render_options,
-        &staging,
-    )?;
-    let copied = copy_downloads(&prepared.isms, &prepared.root, &staging)?;
-    prepared.timings.push(("render+write", started.elapsed()));
-    let started = Instant::now();
-    staging.finish()?;
-    prepared.timings.push(("swap", started.elapsed()));
+    let withheld = std::mem::take(&mut prepared.withheld);
+    let render_into =
+        |prepared: &Prepared, sink: &dyn Sink| -> Result<(usize, Vec<render::TemplateTime>), BuildError> {
+            let rendered = render::render_site(
+                &prepared.isms,
+                &prepared.sizes,
+                &prepared.theme,
+                &prepared.render_options,
+                sink,
+            )?;
+            let copied = copy_downloads(&prepared.isms, &prepared.root, sink)?;
+            Ok((rendered.files + copied, rendered.templates))
+        };
+    // A rebuild changes only what changed; a first build is written whole beside the output
+    // and swapped in.
+    let (files, templates, changes) =
+        match output::InPlace::begin(out, options.audience, &options.content, force)? {
+            Some(in_place) => {
+                let in_place = in_place.withhold(withheld);
+                let (files, templates) = render_into(&prepared, &in_place)?;
+                prepared.timings.push(("render+compare", started.elapsed()));
+                let started = Instant::now();
+                let changes = in_place.finish()?;
+                prepared.timings.push(("update", started.elapsed()));
+                (files, templates, Some(changes))
+            }
+            None => {
+                let staging = output::Staging::begin(out, options.audience, &options.content, force)?
+                    .withhold(withheld);
+                let (files, templates) = render_into(&prepared, &staging)?;
+                prepared.timings.push(("render+write", started.elapsed()));
+                let started = Instant::now();
+                staging.finish()?;
+                prepared.timings.push(("swap", started.elapsed()));
+                (files, templates, None)
+            }
+        };
     let Prepared { isms, root, theme, render_options, warnings, timings, .. } = prepared;
     crate::drop_in_background((isms, root, theme, render_options));
-    Ok(BuiltSite { files: rendered.files + copied, warnings, timings, templates: rendered.templates })
+    Ok(BuiltSite { files, changes, warnings, timings, templates })
 }
 
 /// Copies a site's downloads (documents, certification documents) from the content folder

@@ -62,8 +62,15 @@ pub fn run(args: BuildArgs) -> ExitCode {
                 }
                 print_template_times(&site.templates);
             }
+            let changed = match site.changes {
+                Some(changes) => format!(
+                    "{} written, {} unchanged, {} removed; ",
+                    changes.written, changes.unchanged, changes.removed
+                ),
+                None => String::new(),
+            };
             eprintln!(
-                "built {} site: {} files in {} ({:.0} ms)",
+                "built {} site: {} files in {} ({changed}{:.0} ms)",
                 options.audience,
                 site.files,
                 out.display(),

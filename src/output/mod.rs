@@ -13,9 +13,11 @@ use std::sync::{Mutex, PoisonError};
 use crate::audience::Audience;
 
 mod folder;
+mod in_place;
 mod staging;
 
 pub use folder::check_output;
+pub use in_place::{Changes, InPlace};
 pub use staging::Staging;
 
 /// One file of a build: its path inside the output (with `/`), its bytes, and the lowest

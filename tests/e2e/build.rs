@@ -376,3 +376,55 @@ fn spec_framework_names_build_the_same_site_as_the_versioned_ids() {
         }
     }
 }
+
+/// A rebuild into the earlier output writes only what changed, and ends byte for byte where a
+/// build into a new folder ends, file names included: after an edit, a removed update, a new
+/// date and an audience change. (A removed update takes its page folder with it.)
+#[test]
+fn a_rebuild_in_place_equals_a_fresh_build_and_touches_only_what_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    let out = dir.path().join("site");
+    let fresh = |name: &str, audience: &str, today: &str| {
+        let folder = dir.path().join(name);
+        trustpress()
+            .args(["build", "--today", today, "--audience", audience, "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(&folder)
+            .assert()
+            .success();
+        read_tree(&folder)
+    };
+    let rebuild = |audience: &str, today: &str| {
+        let assert = trustpress()
+            .args(["build", "--today", today, "--audience", audience, "--force", "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+    };
+    rebuild("public", TODAY);
+    let modified = |path: &str| std::fs::metadata(out.join(path)).unwrap().modified().unwrap();
+    let soa_time = modified("soa/index.html");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+
+    let message = rebuild("public", TODAY);
+    assert!(message.contains("(0 written,"), "nothing changed: {message}");
+    assert_eq!(modified("soa/index.html"), soa_time);
+
+    let policy = content.join("policies/access-control.md");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, text.replacen("## ", "## A heading added\n\nNew words.\n\n## ", 1)).unwrap();
+    std::fs::remove_file(content.join("updates/2026-02-27-live-chat-removed.md")).unwrap();
+    let message = rebuild("public", TODAY);
+    assert!(message.contains("removed;") && !message.contains(" 0 removed;"), "{message}");
+    assert_eq!(modified("soa/index.html"), soa_time, "a page the edit does not reach keeps its time");
+    assert!(read_tree(&out) == fresh("fresh-public", "public", TODAY), "in place equals fresh");
+
+    rebuild("internal", "2026-11-30");
+    assert!(read_tree(&out) == fresh("fresh-internal", "internal", "2026-11-30"), "in place equals fresh");
+}

@@ -1,0 +1,279 @@
+//! Rebuilding into the output a build made before: only the files whose bytes differ are
+//! written, files no longer produced are removed, and every other file is left alone, its
+//! modification time included. That is what lets `rsync`, `aws s3 sync` and CDN uploads send
+//! only what changed.
+//!
+//! Nothing in the output is touched until the whole build has rendered and passed the gate:
+//! each changed file goes first into a staging folder beside the output (only the changed
+//! ones), and [`InPlace::finish`] renames each over its old version, then removes what is no
+//! longer produced. A build that fails leaves the output as it was and removes its staging
+//! folder. A crash during `finish` leaves only whole files, each the old or the new version
+//! (a rename is atomic), and files no longer produced may remain until the next build; the
+//! staging folder left behind is removed by the next build.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::folder::check_existing_output;
+use super::*;
+
+/// What a rebuild in place did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Changes {
+    /// Files written: new, or with different bytes.
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Files removed: no longer produced.
+    pub removed: usize,
+}
+
+/// A sink that compares each file with the output's and keeps only the changed ones, in a
+/// staging folder, until [`InPlace::finish`].
+pub struct InPlace {
+    gate: Gate,
+    out: PathBuf,
+    force: bool,
+    staging: PathBuf,
+    produced: Mutex<HashSet<String>>,
+    changed: Mutex<Vec<String>>,
+    unchanged: AtomicUsize,
+    finished: bool,
+}
+
+impl InPlace {
+    /// Prepares to update `out` in place, after [`check_output`] with the same arguments:
+    /// `None` when there is no earlier output to update (a new or empty folder), where
+    /// [`super::Staging`] writes it whole.
+    pub fn begin(
+        out: &Path,
+        audience: Audience,
+        content: &Path,
+        force: bool,
+    ) -> Result<Option<InPlace>, WriteError> {
+        let out = &check_output(out, content, force)?;
+        let has_files = fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
+        if !has_files {
+            return Ok(None);
+        }
+        let parent = match out.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
+        let staging = parent.join(format!(".{name}.trustpress-changed"));
+        remove_if_exists(&staging)?;
+        fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+        Ok(Some(InPlace {
+            gate: Gate::new(audience),
+            out: out.to_path_buf(),
+            force,
+            staging,
+            produced: Mutex::default(),
+            changed: Mutex::default(),
+            unchanged: AtomicUsize::new(0),
+            finished: false,
+        }))
+    }
+
+    /// Refuse any file with the bytes of one of `withheld`.
+    pub fn withhold(mut self, withheld: crate::withheld::Withheld) -> InPlace {
+        self.gate.withhold(withheld);
+        self
+    }
+
+    /// Puts each changed file in place, then removes the files no longer produced and the
+    /// folders left empty.
+    pub fn finish(mut self) -> Result<Changes, WriteError> {
+        self.finished = true;
+        let result = self.update();
+        let _ = fs::remove_dir_all(&self.staging);
+        result
+    }
+
+    fn update(&self) -> Result<Changes, WriteError> {
+        use rayon::prelude::*;
+        // Whatever came to be at `out` while the site was built passes the same test.
+        check_existing_output(&self.out, self.force)?;
+        let changed = std::mem::take(&mut *self.changed.lock().unwrap_or_else(PoisonError::into_inner));
+        let produced = std::mem::take(&mut *self.produced.lock().unwrap_or_else(PoisonError::into_inner));
+        changed.par_iter().try_for_each(|path| {
+            let target = self.out.join(path);
+            if let Some(folder) = target.parent() {
+                // A file where a folder now goes (or the reverse) is replaced.
+                if folder.is_file() {
+                    fs::remove_file(folder).map_err(io_error(folder))?;
+                }
+                fs::create_dir_all(folder).map_err(io_error(folder))?;
+            }
+            if target.is_dir() {
+                fs::remove_dir_all(&target).map_err(io_error(&target))?;
+            }
+            fs::rename(self.staging.join(path), &target).map_err(io_error(&target))
+        })?;
+        let marker = self.out.join(MARKER);
+        if !marker.is_file() {
+            fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
+        }
+        let removed = remove_stale(&self.out, &produced)?;
+        Ok(Changes { written: changed.len(), unchanged: self.unchanged.load(Ordering::Relaxed), removed })
+    }
+}
+
+impl Sink for InPlace {
+    fn put(&self, file: OutputFile) -> Result<(), WriteError> {
+        self.gate.admit(&file)?;
+        self.produced.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone());
+        let existing = self.out.join(&file.path);
+        let same = fs::symlink_metadata(&existing)
+            .is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
+            && fs::read(&existing).is_ok_and(|bytes| bytes == file.bytes);
+        if same {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let staged = self.staging.join(&file.path);
+        if let Some(folder) = staged.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&staged, &file.bytes).map_err(|source| WriteError::Io { path: staged, source })?;
+        self.changed.lock().unwrap_or_else(PoisonError::into_inner).push(file.path);
+        Ok(())
+    }
+}
+
+impl Drop for InPlace {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Removes every file under `out` that is not in `produced` (the marker stays), then every
+/// folder left empty. Returns how many files went.
+fn remove_stale(out: &Path, produced: &HashSet<String>) -> Result<usize, WriteError> {
+    let mut removed = 0;
+    let mut folders = Vec::new();
+    let mut stack = vec![(out.to_path_buf(), String::new())];
+    while let Some((folder, prefix)) = stack.pop() {
+        let entries = fs::read_dir(&folder).map_err(io_error(&folder))?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let relative = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(kind) if kind.is_dir() => {
+                    folders.push(path.clone());
+                    stack.push((path, relative));
+                }
+                _ if relative == MARKER || produced.contains(&relative) => {}
+                _ => {
+                    fs::remove_file(&path).map_err(io_error(&path))?;
+                    removed += 1;
+                }
+            }
+        }
+    }
+    // Deepest first, so a folder whose folders all went goes too.
+    folders.sort_by_key(|folder| std::cmp::Reverse(folder.components().count()));
+    for folder in folders {
+        let _ = fs::remove_dir(&folder); // Fails, as it should, while the folder holds anything.
+    }
+    Ok(removed)
+}
+
+fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
+    match fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(WriteError::Io { path: path.to_path_buf(), source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile::new(path, text, Audience::Public)
+    }
+
+    /// Builds `files` into `out` as `build` does: in place when there is an earlier output.
+    fn build(out: &Path, content: &Path, files: &[OutputFile]) -> Result<Option<Changes>, WriteError> {
+        match InPlace::begin(out, Audience::Public, content, false)? {
+            Some(in_place) => {
+                files.iter().try_for_each(|f| in_place.put(f.clone()))?;
+                in_place.finish().map(Some)
+            }
+            None => {
+                let staging = super::super::Staging::begin(out, Audience::Public, content, false)?;
+                files.iter().try_for_each(|f| staging.put(f.clone()))?;
+                staging.finish().map(|_| None)
+            }
+        }
+    }
+
+    fn modified(path: &Path) -> std::time::SystemTime {
+        fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn a_rebuild_writes_what_changed_removes_what_went_and_leaves_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        let first =
+            [file("index.html", "home"), file("a/index.html", "a"), file("old/deep/index.html", "old")];
+        assert_eq!(build(&out, &content, &first).unwrap(), None, "a first build is written whole");
+        let before = modified(&out.join("index.html"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        let second =
+            [file("index.html", "home"), file("a/index.html", "a, edited"), file("b/index.html", "b")];
+        let changes = build(&out, &content, &second).unwrap().unwrap();
+        assert_eq!(changes, Changes { written: 2, unchanged: 1, removed: 1 });
+        assert_eq!(modified(&out.join("index.html")), before, "an unchanged file keeps its time");
+        assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a, edited");
+        assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "b");
+        assert!(!out.join("old").exists(), "a folder emptied of what went is removed");
+        assert!(out.join(MARKER).is_file(), "the marker stays");
+        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(beside.len(), 2, "no staging folder is left: {beside:?}");
+    }
+
+    #[test]
+    fn a_rebuild_that_fails_touches_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        build(&out, &content, &[file("index.html", "old"), file("a/index.html", "a")]).unwrap();
+
+        let in_place = InPlace::begin(&out, Audience::Public, &content, false).unwrap().unwrap();
+        in_place.put(file("index.html", "new")).unwrap();
+        let refused = in_place.put(OutputFile::new("risks/index.html", "secret", Audience::Internal));
+        assert!(matches!(refused, Err(WriteError::AboveAudience { .. })));
+        drop(in_place);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert!(out.join("a/index.html").is_file(), "nothing is removed either");
+        let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(beside.len(), 2, "{beside:?}");
+    }
+
+    #[test]
+    fn a_file_and_a_folder_may_trade_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        build(&out, &content, &[file("x", "a file"), file("y/index.html", "in a folder")]).unwrap();
+        build(&out, &content, &[file("x/index.html", "now a folder"), file("y", "now a file")]).unwrap();
+        assert_eq!(fs::read_to_string(out.join("x/index.html")).unwrap(), "now a folder");
+        assert_eq!(fs::read_to_string(out.join("y")).unwrap(), "now a file");
+    }
+}
