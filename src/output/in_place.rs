@@ -38,6 +38,9 @@ pub struct InPlace {
     out: PathBuf,
     force: bool,
     staging: PathBuf,
+    /// The output's files (paths inside it, with `/`) and folders when the build began.
+    existing: HashSet<String>,
+    folders: Vec<PathBuf>,
     produced: Mutex<HashSet<String>>,
     changed: Mutex<Vec<String>>,
     unchanged: AtomicUsize,
@@ -63,6 +66,7 @@ impl InPlace {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let (existing, folders) = walk(out)?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
         let staging = parent.join(format!(".{name}.trustpress-changed"));
         remove_if_exists(&staging)?;
@@ -72,6 +76,8 @@ impl InPlace {
             out: out.to_path_buf(),
             force,
             staging,
+            existing,
+            folders,
             produced: Mutex::default(),
             changed: Mutex::default(),
             unchanged: AtomicUsize::new(0),
@@ -102,6 +108,14 @@ impl InPlace {
         let produced = std::mem::take(&mut *self.produced.lock().unwrap_or_else(PoisonError::into_inner));
         changed.par_iter().try_for_each(|path| {
             let target = self.out.join(path);
+            // The tree was free of links when the build began; one made since is not followed.
+            let mut folder = target.parent();
+            while let Some(here) = folder.filter(|here| here.starts_with(&self.out) && *here != self.out) {
+                if fs::symlink_metadata(here).is_ok_and(|m| m.file_type().is_symlink()) {
+                    return Err(WriteError::LinkInOutput(here.to_path_buf()));
+                }
+                folder = here.parent();
+            }
             if let Some(folder) = target.parent() {
                 // A file where a folder now goes (or the reverse) is replaced.
                 if folder.is_file() {
@@ -118,7 +132,7 @@ impl InPlace {
         if !marker.is_file() {
             fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
         }
-        let removed = remove_stale(&self.out, &produced)?;
+        let removed = self.remove_stale(&produced)?;
         Ok(Changes { written: changed.len(), unchanged: self.unchanged.load(Ordering::Relaxed), removed })
     }
 }
@@ -128,8 +142,8 @@ impl Sink for InPlace {
         self.gate.admit(&file)?;
         self.produced.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone());
         let existing = self.out.join(&file.path);
-        let same = fs::symlink_metadata(&existing)
-            .is_ok_and(|m| m.is_file() && m.len() == file.bytes.len() as u64)
+        let same = self.existing.contains(&file.path)
+            && fs::metadata(&existing).is_ok_and(|m| m.len() == file.bytes.len() as u64)
             && fs::read(&existing).is_ok_and(|bytes| bytes == file.bytes);
         if same {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
@@ -153,37 +167,59 @@ impl Drop for InPlace {
     }
 }
 
-/// Removes every file under `out` that is not in `produced` (the marker stays), then every
-/// folder left empty. Returns how many files went.
-fn remove_stale(out: &Path, produced: &HashSet<String>) -> Result<usize, WriteError> {
-    let mut removed = 0;
-    let mut folders = Vec::new();
+/// The files (paths inside `out`, with `/`) and folders under `out`. A symbolic link
+/// anywhere is refused: a rebuild writes into the folders it finds, and must never follow a
+/// link out of the output.
+fn walk(out: &Path) -> Result<(HashSet<String>, Vec<PathBuf>), WriteError> {
+    let (mut files, mut folders) = (HashSet::new(), Vec::new());
     let mut stack = vec![(out.to_path_buf(), String::new())];
     while let Some((folder, prefix)) = stack.pop() {
         let entries = fs::read_dir(&folder).map_err(io_error(&folder))?;
-        for entry in entries.flatten() {
+        for entry in entries {
+            let entry = entry.map_err(io_error(&folder))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let relative = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => {
-                    folders.push(path.clone());
-                    stack.push((path, relative));
-                }
-                _ if relative == MARKER || produced.contains(&relative) => {}
-                _ => {
-                    fs::remove_file(&path).map_err(io_error(&path))?;
-                    removed += 1;
-                }
+            let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
+            let kind = entry.file_type().map_err(io_error(&entry.path()))?;
+            if kind.is_symlink() {
+                return Err(WriteError::LinkInOutput(entry.path()));
+            } else if kind.is_dir() {
+                folders.push(entry.path());
+                stack.push((entry.path(), relative));
+            } else {
+                files.insert(relative);
             }
         }
     }
-    // Deepest first, so a folder whose folders all went goes too.
-    folders.sort_by_key(|folder| std::cmp::Reverse(folder.components().count()));
-    for folder in folders {
-        let _ = fs::remove_dir(&folder); // Fails, as it should, while the folder holds anything.
+    Ok((files, folders))
+}
+
+impl InPlace {
+    /// Removes every file that was in the output and is not produced now (the marker stays),
+    /// then every folder left empty. Returns how many files went.
+    fn remove_stale(&self, produced: &HashSet<String>) -> Result<usize, WriteError> {
+        let mut removed = 0;
+        for stale in self.existing.iter().filter(|f| f.as_str() != MARKER && !produced.contains(*f)) {
+            let path = self.out.join(stale);
+            match fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                // Gone with its folder, which a file of the new build replaced, or replaced
+                // by a folder of the new build.
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory | io::ErrorKind::IsADirectory
+                    ) => {}
+                Err(source) => return Err(WriteError::Io { path, source }),
+            }
+        }
+        // Deepest first, so a folder whose folders all went goes too.
+        let mut folders = self.folders.clone();
+        folders.sort_by_key(|folder| std::cmp::Reverse(folder.components().count()));
+        for folder in folders {
+            let _ = fs::remove_dir(&folder); // Fails, as it should, while the folder holds anything.
+        }
+        Ok(removed)
     }
-    Ok(removed)
 }
 
 fn remove_if_exists(path: &Path) -> Result<(), WriteError> {
@@ -263,6 +299,24 @@ mod tests {
         assert!(out.join("a/index.html").is_file(), "nothing is removed either");
         let beside: Vec<_> = fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(beside.len(), 2, "{beside:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_the_output_is_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        fs::create_dir_all(&elsewhere).unwrap();
+        let out = dir.path().join("public");
+        build(&out, &content, &[file("index.html", "home"), file("a/index.html", "a")]).unwrap();
+        fs::remove_dir_all(out.join("a")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("a")).unwrap();
+        let refused = build(&out, &content, &[file("index.html", "home"), file("a/index.html", "a, new")]);
+        assert!(matches!(refused, Err(WriteError::LinkInOutput(_))), "{refused:?}");
+        assert!(fs::read_dir(&elsewhere).unwrap().next().is_none(), "nothing is written through the link");
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "home");
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub enum WriteError {
     )]
     OutputIsSymlink(PathBuf),
     #[error(
+        "refusing to rebuild into the output: `{0}` is a symbolic link, which a rebuild could follow out of the output folder; remove the link, or build into a new folder"
+    )]
+    LinkInOutput(PathBuf),
+    #[error(
         "refusing to replace `{0}`: it holds files but no `.trustpress-output` marker, so trustpress did not make it, and a build would delete everything in it; pick another --out, empty or remove the folder, or pass --force to replace it and everything in it"
     )]
     OutputNotMade(PathBuf),
@@ -79,6 +83,7 @@ impl WriteError {
                 | WriteError::OutputNotNamed(_)
                 | WriteError::OutputIsFile(_)
                 | WriteError::OutputIsSymlink(_)
+                | WriteError::LinkInOutput(_)
                 | WriteError::OutputNotMade(_)
         )
     }
