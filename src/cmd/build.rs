@@ -8,7 +8,7 @@ use trustpress::audience::Audience;
 use trustpress::build::{build_site, BuildError, SiteOptions};
 use trustpress::render::RenderTarget;
 
-use super::{build_date, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR};
+use super::{build_date, print_diagnostics, summarize_warnings, usage_error, SiteAudience, CONTENT_ERROR};
 
 #[derive(Args)]
 pub struct BuildArgs {
@@ -55,7 +55,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     let started = std::time::Instant::now();
     match build_site(&options, &out, args.force) {
         Ok(site) => {
-            print_diagnostics(&options.content, &site.warnings);
+            summarize_warnings(&options.content, &site.warnings);
             if args.timings {
                 for (step, duration) in &site.timings {
                     eprintln!("  {step:<12} {:>8.1} ms", duration.as_secs_f64() * 1000.0);

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use trustpress::diagnostic::report::{grouped, Choices, Shown};
 use trustpress::diagnostic::{source_line, JsonDiagnostic};
 
 use super::{build_date, plural, usage_error, CONTENT_ERROR};
@@ -30,6 +31,18 @@ pub struct CheckArgs {
     /// $TRUSTPRESS_CACHE_DIR, else $XDG_CACHE_HOME/trustpress, else ~/.cache/trustpress).
     #[arg(long)]
     no_cache: bool,
+    /// Make every diagnostic with this code an error, so that it fails CI
+    /// (`--deny check-stale`). May be given more than once.
+    #[arg(long, value_name = "CODE")]
+    deny: Vec<String>,
+    /// Leave out the warnings with this code (`--allow soa-undecided`); errors are never left
+    /// out. May be given more than once.
+    #[arg(long, value_name = "CODE")]
+    allow: Vec<String>,
+    /// Show every diagnostic in full; by default the fourth and later of one code are listed
+    /// in one line.
+    #[arg(long)]
+    all: bool,
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
@@ -37,7 +50,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Ok(today) => today,
         Err(message) => return usage_error(&message),
     };
-    let diagnostics = trustpress::check::check_content(&args.content, today, !args.no_cache);
+    let choices = Choices { deny: args.deny.clone(), allow: args.allow.clone() };
+    let diagnostics = choices.apply(trustpress::check::check_content(&args.content, today, !args.no_cache));
     if !args.no_cache {
         if let Some(problem) = trustpress::load::cache::unusable_folder() {
             eprintln!("note: check's parse cache is not used: {problem}");
@@ -57,9 +71,27 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         }
         CheckFormat::Human => {
-            for diagnostic in &diagnostics {
-                let line = diagnostic.location.as_ref().and_then(|l| source_line(&args.content, l));
-                println!("{}\n", diagnostic.render(line.as_deref()));
+            if args.all {
+                for diagnostic in &diagnostics {
+                    let line = diagnostic.location.as_ref().and_then(|l| source_line(&args.content, l));
+                    println!("{}\n", diagnostic.render(line.as_deref()));
+                }
+            } else {
+                for shown in grouped(&diagnostics) {
+                    match shown {
+                        Shown::Full(diagnostic) => {
+                            let line =
+                                diagnostic.location.as_ref().and_then(|l| source_line(&args.content, l));
+                            println!("{}\n", diagnostic.render(line.as_deref()));
+                        }
+                        Shown::More { code, severity, places } => {
+                            println!(
+                                "{}\n  = note: `check --all` shows each in full\n",
+                                Shown::more_line(code, severity, &places)
+                            );
+                        }
+                    }
+                }
             }
             let verdict = if errors > 0 { "failed" } else { "passed" };
             println!(

@@ -88,11 +88,42 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(USAGE_ERROR)
 }
 
+/// Prints diagnostics to stderr, each code's fourth and later in one line.
 fn print_diagnostics(content: &Path, diagnostics: &[Diagnostic]) {
-    for diagnostic in diagnostics {
-        let line = diagnostic.location.as_ref().and_then(|l| source_line(content, l));
-        eprintln!("{}\n", diagnostic.render(line.as_deref()));
+    use trustpress::diagnostic::report::{grouped, Shown};
+    for shown in grouped(diagnostics) {
+        match shown {
+            Shown::Full(diagnostic) => {
+                let line = diagnostic.location.as_ref().and_then(|l| source_line(content, l));
+                eprintln!("{}\n", diagnostic.render(line.as_deref()));
+            }
+            Shown::More { code, severity, places } => {
+                let all = format!("trustpress check --all --content {}", content.display());
+                eprintln!(
+                    "{}\n  = note: `{all}` shows each in full\n",
+                    Shown::more_line(code, severity, &places)
+                );
+            }
+        }
     }
+}
+
+/// A build's warnings as one line: how many, of which codes, and the command that lists
+/// them. `check` is where a person reads them; a build only says they are there.
+fn summarize_warnings(content: &Path, warnings: &[Diagnostic]) {
+    if warnings.is_empty() {
+        return;
+    }
+    let mut codes: Vec<&str> = warnings.iter().map(|w| w.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    eprintln!(
+        "warning: the content has {} warning{} ({}); `trustpress check --content {}` lists them",
+        warnings.len(),
+        plural(warnings.len()),
+        codes.join(", "),
+        content.display()
+    );
 }
 
 /// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever

@@ -1,6 +1,7 @@
 //! Problems found in content, as values: a severity, a stable code, a message, where it is
 //! (file, line, column) and a hint. The library never prints; `main` renders these.
 
+pub mod report;
 pub mod suggest;
 
 use std::fmt;

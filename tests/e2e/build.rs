@@ -428,3 +428,56 @@ fn a_rebuild_in_place_equals_a_fresh_build_and_touches_only_what_changed() {
     rebuild("internal", "2026-11-30");
     assert!(read_tree(&out) == fresh("fresh-internal", "internal", "2026-11-30"), "in place equals fresh");
 }
+
+/// `check` shows the first three diagnostics of a code in full and the rest in a line
+/// (`--all` shows every one, JSON always has every one); `--deny` makes a code fail CI and
+/// `--allow` leaves its warnings out; `build` sums its warnings up in one line.
+#[test]
+fn check_groups_repeats_and_ci_chooses_codes_and_build_sums_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&crate::common::fixture("minimal"), &content);
+    let index = content.join("evidence/evidence.yaml");
+    let mut yaml = std::fs::read_to_string(&index).unwrap();
+    for n in 2..=6 {
+        yaml.push_str(&format!(
+            "\n- id: EV-00{n}\n  title: Old evidence {n}\n  file: approval-minutes.md\n  controls: [A.5.1]\n  collected: 2025-01-01\n  max_age_days: 30\n"
+        ));
+    }
+    std::fs::write(&index, yaml).unwrap();
+    let check = |extra: &[&str]| {
+        let output = trustpress()
+            .args(["check", "--today", TODAY, "--content"])
+            .arg(&content)
+            .args(extra)
+            .output()
+            .unwrap();
+        (output.status.code(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let (code, text) = check(&[]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(text.matches("warning[evidence-stale]: evidence").count(), 3, "{text}");
+    assert!(text.contains("warning[evidence-stale]: … and 2 more: evidence/evidence.yaml:"), "{text}");
+    assert!(text.contains("check passed: 0 errors, 5 warnings"), "the count is of all: {text}");
+    let (_, all) = check(&["--all"]);
+    assert_eq!(all.matches("warning[evidence-stale]: evidence").count(), 5, "{all}");
+    let (_, json) = check(&["--format", "json"]);
+    assert_eq!(json.matches("\"evidence-stale\"").count(), 5, "{json}");
+    let (code, denied) = check(&["--deny", "evidence-stale"]);
+    assert_eq!(code, Some(1), "{denied}");
+    assert!(
+        denied.contains("error[evidence-stale]") && denied.contains("check failed: 5 errors"),
+        "{denied}"
+    );
+    let (code, allowed) = check(&["--allow", "evidence-stale"]);
+    assert_eq!(code, Some(0));
+    assert!(!allowed.contains("evidence-stale") && allowed.contains("0 warnings"), "{allowed}");
+
+    let assert = build(&content, &dir.path().join("site"), "public").success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("warning: the content has 5 warnings (evidence-stale); `trustpress check --content"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("warning[evidence-stale]"), "a build does not list them: {stderr}");
+}
