@@ -54,6 +54,9 @@ pub struct SecurityTxt {
     pub hiring: Option<String>,
     #[serde(default)]
     pub canonical: Option<String>,
+    /// The URL of the organisation's CSAF `provider-metadata.json`, published as `CSAF:`.
+    #[serde(default)]
+    pub csaf: Option<String>,
 }
 
 fn default_frameworks() -> Vec<String> {

@@ -28,7 +28,35 @@ pub fn machine_files(isms: &Isms, options: &RenderOptions, pages: &[&str]) -> Ve
     if let Some(text) = security_txt(isms, options) {
         files.push(OutputFile::new(routes::SECURITY_TXT, text, Audience::Public));
     }
+    if options.target == crate::site::RenderTarget::Site {
+        files.push(OutputFile::new(routes::HEADERS, headers(isms), Audience::Public));
+    }
     files
+}
+
+/// The Content-Security-Policy every page is served with, where the host reads `_headers`.
+/// The default theme needs nothing more: its scripts and stylesheets are files of the site,
+/// it has no inline script or style attribute, and it fetches only its own files (the
+/// search page's index). A theme that needs more edits `_headers` after the build, or serves
+/// its own headers.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// `_headers`, in the format Netlify and Cloudflare Pages read: the security headers a trust
+/// center should be served with. Other hosts ignore the file (DEPLOYING.md shows their
+/// equivalents).
+fn headers(isms: &Isms) -> String {
+    let mut text = String::from("/*\n");
+    text.push_str(&format!("  Content-Security-Policy: {CONTENT_SECURITY_POLICY}\n"));
+    text.push_str("  Strict-Transport-Security: max-age=63072000; includeSubDomains\n");
+    text.push_str("  X-Content-Type-Options: nosniff\n");
+    text.push_str("  Referrer-Policy: strict-origin-when-cross-origin\n");
+    text.push_str("  Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()\n");
+    text.push_str("  Cross-Origin-Opener-Policy: same-origin\n");
+    if isms.audience >= Audience::Internal {
+        // Never indexed, even if exposed by mistake (as robots.txt and each page say too).
+        text.push_str("  X-Robots-Tag: noindex, nofollow\n");
+    }
+    text
 }
 
 fn absolute(options: &RenderOptions, path: &str) -> String {
@@ -88,6 +116,10 @@ fn security_txt(isms: &Isms, options: &RenderOptions) -> Option<String> {
     }
     if let Some(hiring) = &config.hiring {
         text.push_str(&format!("Hiring: {hiring}\n"));
+    }
+    // RFC 9116's registry: where the CSAF provider metadata (machine-readable advisories) is.
+    if let Some(csaf) = &config.csaf {
+        text.push_str(&format!("CSAF: {csaf}\n"));
     }
     Some(text)
 }

@@ -26,6 +26,8 @@ pub const SITEMAP: &str = "sitemap.xml";
 pub const ROBOTS: &str = "robots.txt";
 pub const TRUST_JSON: &str = "trust.json";
 pub const SECURITY_TXT: &str = ".well-known/security.txt";
+/// Security headers for hosts that read the file (Netlify, Cloudflare Pages).
+pub const HEADERS: &str = "_headers";
 pub const STYLESHEET: &str = "assets/style.css";
 pub const SYNTAX_STYLESHEET: &str = "assets/syntax.css";
 /// The auditor bundle's evidence index; evidence files are filed below it by control.

@@ -158,6 +158,11 @@ fn security_txt_is_valid_rfc_9116() {
     assert_eq!(parsed.acknowledgments.len(), 1);
     assert_eq!(parsed.hiring.len(), 1);
     assert!(!parsed.is_signed);
+    // RFC 9116's registry field for CSAF advisories, after the standard fields.
+    assert!(
+        text.ends_with("CSAF: https://www.halcyon-ledger.example/.well-known/csaf/provider-metadata.json\n"),
+        "{text}"
+    );
     // The parser does check Expires: the day after it, the file is refused.
     assert_eq!(
         sectxtlib::SecurityTxt::parse_with(&text, &security_txt_options("2027-10-01T00:00:00Z")),

@@ -115,10 +115,26 @@ const CONTENT_TYPES = {
   ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
 
+/// The headers of a site's `_headers` file (the format Netlify and Cloudflare Pages read), for
+/// its one `/*` rule: `{ name: value }`.
+export function hostHeaders(dir) {
+  const headers = {};
+  const file = join(dir, "_headers");
+  if (!existsSync(file)) return headers;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const match = /^\s+([A-Za-z-]+):\s*(.*)$/.exec(line);
+    if (match) headers[match[1]] = match[2];
+  }
+  return headers;
+}
+
 /// A static file server for a built site, as any static host would serve it: folders by their
-/// `index.html`, a missing file by `404.html` with status 404. Returns `{ url, close }`.
-export async function serveStatic(dir) {
+/// `index.html`, a missing file by `404.html` with status 404. With `{ withHostHeaders: true }`
+/// every response carries the headers of the site's `_headers`, as Netlify would send them.
+/// Returns `{ url, close }`.
+export async function serveStatic(dir, { withHostHeaders = false } = {}) {
   const root = resolve(dir);
+  const extra = withHostHeaders ? hostHeaders(root) : {};
   const server = createServer((request, response) => {
     let path;
     try {
@@ -145,7 +161,7 @@ export async function serveStatic(dir) {
       file = join(root, "404.html");
     }
     const type = CONTENT_TYPES[extname(file)] || "application/octet-stream";
-    response.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+    response.writeHead(status, { ...extra, "Content-Type": type, "Cache-Control": "no-store" });
     response.end(request.method === "HEAD" ? undefined : readFileSync(file));
   });
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
