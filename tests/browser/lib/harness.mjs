@@ -131,8 +131,10 @@ export function hostHeaders(dir) {
 /// A static file server for a built site, as any static host would serve it: folders by their
 /// `index.html`, a missing file by `404.html` with status 404. With `{ withHostHeaders: true }`
 /// every response carries the headers of the site's `_headers`, as Netlify would send them.
-/// Returns `{ url, close }`.
-export async function serveStatic(dir, { withHostHeaders = false } = {}) {
+/// With `{ under: "/trust/" }` the site is served under that path only, as a project site is
+/// (`https://example.github.io/trust/`); anything outside it is a 404.
+/// Returns `{ url, close }`, `url` ending in the path served under.
+export async function serveStatic(dir, { withHostHeaders = false, under = "/" } = {}) {
   const root = resolve(dir);
   const extra = withHostHeaders ? hostHeaders(root) : {};
   const server = createServer((request, response) => {
@@ -143,6 +145,15 @@ export async function serveStatic(dir, { withHostHeaders = false } = {}) {
       response.writeHead(400).end();
       return;
     }
+    if (path + "/" === under) {
+      response.writeHead(301, { Location: under }).end();
+      return;
+    }
+    if (!path.startsWith(under)) {
+      response.writeHead(404, { "Content-Type": "text/plain" }).end("outside the site's path");
+      return;
+    }
+    path = "/" + path.slice(under.length);
     let file = resolve(root, "." + path);
     if (file !== root && !file.startsWith(root + sep)) {
       response.writeHead(403).end();
@@ -150,7 +161,7 @@ export async function serveStatic(dir, { withHostHeaders = false } = {}) {
     }
     if (existsSync(file) && statSync(file).isDirectory()) {
       if (!path.endsWith("/")) {
-        response.writeHead(301, { Location: path + "/" }).end();
+        response.writeHead(301, { Location: under + path.slice(1) + "/" }).end();
         return;
       }
       file = join(file, "index.html");
@@ -167,7 +178,7 @@ export async function serveStatic(dir, { withHostHeaders = false } = {}) {
   await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}${under}`,
     close: () => new Promise((done) => server.close(done)),
   };
 }
