@@ -37,6 +37,8 @@ struct Score {
 fn floor(split: &str) -> (f64, f64) {
     match split {
         "independent" => (90.0, 40.0),
+        // Measured once, unseen, 2026-12-04: 88.0% / 35.5%.
+        "independent2" => (85.0, 30.0),
         _ => (90.0, 45.0),
     }
 }
@@ -51,6 +53,13 @@ fn answer_quality_holds_its_floor_on_every_set() {
     let independent =
         std::fs::read_to_string(crate::common::repo().join("tests/answer/independent.yaml")).unwrap();
     cases.extend(serde_saphyr::from_str::<Vec<Case>>(&independent).unwrap());
+    // A fourth, written the same way after the third had been used to judge changes: the
+    // unseen measure for the next round of work on the matcher.
+    let second =
+        std::fs::read_to_string(crate::common::repo().join("tests/answer/independent2.yaml")).unwrap();
+    let second: Vec<Case> = serde_saphyr::from_str(&second).unwrap();
+    assert_eq!(second.len(), 80);
+    cases.extend(second.into_iter().map(|case| Case { split: "independent2".into(), ..case }));
     let Ok(loaded) = trustpress::load::load(&example_content()) else { panic!("the example loads") };
     let isms = trustpress::cut::cut(&loaded.isms, trustpress::Audience::Public);
     let reader = trustpress::answer::Reader::new(trustpress::answer::built_in_rules().unwrap());
@@ -59,7 +68,7 @@ fn answer_quality_holds_its_floor_on_every_set() {
         trustpress::answer::library(&isms, "https://trust.example"),
     );
     let mut report = String::new();
-    for split in ["tune", "holdout", "independent"] {
+    for split in ["tune", "holdout", "independent", "independent2"] {
         let mut score = Score {
             answered_right: 0,
             answered_wrong: 0,
