@@ -11,3 +11,18 @@ measure() {
   echo "$label $(awk "BEGIN { printf \"%.4f\", $end - $start }") $(cat "$log")" >> "$results"
   rm -f "$log"
 }
+
+# prepare: installs Hugo and GNU time from Debian when missing, and builds trustpress in
+# release mode; TRUSTPRESS is then its path.
+prepare() {
+  local need=()
+  command -v hugo >/dev/null || need+=(hugo)
+  [ -x /usr/bin/time ] || need+=(time)
+  if ((${#need[@]})); then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  cargo build --release --locked -q
+  TRUSTPRESS=$PWD/target/release/trustpress
+}

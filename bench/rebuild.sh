@@ -16,17 +16,8 @@ RUNS=${RUNS:-5}
 SIZE=${SIZE:-10000}
 WORK=${WORK:-$(mktemp -d)}
 
-need=()
-command -v hugo >/dev/null || need+=(hugo)
-[ -x /usr/bin/time ] || need+=(time)
-if ((${#need[@]})); then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-cargo build --release --locked -q
-TRUSTPRESS=$PWD/target/release/trustpress
 . bench/lib.sh
+prepare
 
 corpus=$WORK/corpus-$SIZE
 stamp=$(sha256sum bench/generate.py | cut -d' ' -f1)

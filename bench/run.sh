@@ -26,18 +26,8 @@ SIZES=${SIZES:-"100 1000 10000"}
 WORK=${WORK:-$(mktemp -d)}
 rm -rf "$WORK/runs"
 
-need=()
-command -v hugo >/dev/null || need+=(hugo)
-[ -x /usr/bin/time ] || need+=(time)
-if ((${#need[@]})); then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-cargo build --release --locked -q
-TRUSTPRESS=$PWD/target/release/trustpress
-
 . bench/lib.sh
+prepare
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(hugo version | cut -d' ' -f1-2); trustpress $($TRUSTPRESS --version | cut -d' ' -f2)"
 echo

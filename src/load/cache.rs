@@ -317,18 +317,7 @@ impl ParseCache {
             .checked_sub(SETTLE)
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), i64::from(d.subsec_nanos())))?;
-        let mut cache = ParseCache {
-            path,
-            header,
-            text: String::new(),
-            entries: HashMap::new(),
-            lines: 0,
-            appendable: false,
-            used: Mutex::default(),
-            links: Mutex::default(),
-            fresh: Mutex::default(),
-            settled_before,
-        };
+        let mut cache = ParseCache::empty(path, header, settled_before);
         let Some(text) = owner.and_then(|owner| read_trusted(&cache.path, owner)) else { return Some(cache) };
         let Some((first, rest)) = text.split_once('\n') else { return Some(cache) };
         if serde_json::from_str::<Header>(first).ok().as_ref() != Some(&cache.header) {
@@ -353,6 +342,22 @@ impl ParseCache {
         }
         cache.text = text;
         Some(cache)
+    }
+
+    /// A cache with no entries, to be written at `path`.
+    fn empty(path: PathBuf, header: Header, settled_before: (i64, i64)) -> ParseCache {
+        ParseCache {
+            path,
+            header,
+            text: String::new(),
+            entries: HashMap::new(),
+            lines: 0,
+            appendable: false,
+            used: Mutex::default(),
+            links: Mutex::default(),
+            fresh: Mutex::default(),
+            settled_before,
+        }
     }
 
     /// The policy cached for `file`, when its metadata still matches, with an empty body
@@ -645,18 +650,8 @@ mod tests {
     #[test]
     fn a_body_the_tripwire_stopped_is_never_vouched_for() {
         let folder = tempfile::tempdir().unwrap();
-        let cache = ParseCache {
-            path: folder.path().join("check-test.tsv"),
-            header: Header { format: FORMAT, binary: "test".into(), content: folder.path().into() },
-            text: String::new(),
-            entries: HashMap::new(),
-            lines: 0,
-            appendable: false,
-            used: Mutex::default(),
-            links: Mutex::default(),
-            fresh: Mutex::default(),
-            settled_before: (i64::MAX, 0),
-        };
+        let header = Header { format: FORMAT, binary: "test".into(), content: folder.path().into() };
+        let cache = ParseCache::empty(folder.path().join("check-test.tsv"), header, (i64::MAX, 0));
         let key = FileKey { size: 1, modified: (1, 0), changed: (1, 0), inode: 1, device: 1 };
         let (policy, body) = policy();
         let (clean, stopped) = (Path::new("policies/clean.md"), Path::new("policies/stopped.md"));

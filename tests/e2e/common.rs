@@ -85,3 +85,16 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     assert!(content.contains(from), "{} has no {from:?}", path.display());
     std::fs::write(path, content.replacen(from, to, 1)).unwrap();
 }
+
+/// The example's auditor bundle, built at `epoch` (SOURCE_DATE_EPOCH) into `zip`, opened.
+pub fn example_bundle(zip: &Path, epoch: &str) -> zip::ZipArchive<std::fs::File> {
+    trustpress()
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .args(["bundle", "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(zip)
+        .assert()
+        .success();
+    zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap()
+}

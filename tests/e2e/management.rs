@@ -69,16 +69,7 @@ fn each_audience_sees_its_part_of_the_scope_and_objectives() {
 #[test]
 fn the_bundle_carries_the_clause_table_and_every_measurement() {
     let dir = tempfile::tempdir().unwrap();
-    let zip = dir.path().join("audit.zip");
-    trustpress()
-        .env("SOURCE_DATE_EPOCH", "1795219200")
-        .args(["bundle", "--content"])
-        .arg(example_content())
-        .arg("--out")
-        .arg(&zip)
-        .assert()
-        .success();
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut archive = crate::common::example_bundle(&dir.path().join("audit.zip"), "1795219200");
     let mut read = |name: &str| {
         let mut text = String::new();
         archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();

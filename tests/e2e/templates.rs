@@ -4,7 +4,7 @@
 //! `INSTA_UPDATE=always cargo test --test e2e templates` (or `cargo insta review`), and read
 //! the diff before committing it.
 
-use crate::common::{build, example_content, read_tree, text, trustpress};
+use crate::common::{build, example_content, read_tree, text};
 
 /// (snapshot name, page) for each template, in the build that has it.
 const PUBLIC: &[(&str, &str)] = &[
@@ -69,16 +69,7 @@ fn each_template_renders_the_example_as_reviewed() {
 #[test]
 fn the_bundle_evidence_index_renders_as_reviewed() {
     let dir = tempfile::tempdir().unwrap();
-    let zip = dir.path().join("bundle.zip");
-    trustpress()
-        .env("SOURCE_DATE_EPOCH", "1790000000")
-        .args(["bundle", "--content"])
-        .arg(example_content())
-        .arg("--out")
-        .arg(&zip)
-        .assert()
-        .success();
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut archive = crate::common::example_bundle(&dir.path().join("bundle.zip"), "1790000000");
     let mut html = String::new();
     std::io::Read::read_to_string(&mut archive.by_name("evidence/index.html").unwrap(), &mut html).unwrap();
     snapshot("evidence", "evidence/index.html (bundle)", &main_of(&html, "evidence"));
