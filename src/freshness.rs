@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::date::Date;
-use crate::model::{Finding, FindingStatus};
+use crate::model::{Finding, FindingStatus, Objective};
 
 /// Days before expiry at which a certification shows as expiring.
 pub const EXPIRING_WITHIN_DAYS: i64 = 60;
@@ -63,6 +63,13 @@ pub fn finding_overdue(finding: &Finding, today: Date) -> bool {
 /// A finding not (yet) closed.
 pub fn finding_open(finding: &Finding) -> bool {
     finding.status != Some(FindingStatus::Closed)
+}
+
+/// An objective's next measurement is overdue: it has none, or its latest is older than its
+/// frequency. `check` warns (`objective-measurement-overdue`); the health page marks it.
+pub fn measurement_overdue(objective: &Objective, today: Date) -> bool {
+    let months = i32::try_from(objective.frequency.months).unwrap_or(i32::MAX);
+    objective.latest().is_none_or(|latest| latest.date.add_months(months) < today)
 }
 
 #[cfg(test)]

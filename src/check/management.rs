@@ -58,17 +58,18 @@ fn measured_on_time(
     sources: &mut Sources,
     diagnostics: &mut Diagnostics,
 ) {
-    let months = i32::try_from(objective.frequency.months).unwrap_or(i32::MAX);
+    if !crate::freshness::measurement_overdue(objective, today) {
+        return;
+    }
     let message = match objective.latest() {
         None => format!("objective {} has no measurement yet", objective.id),
-        Some(latest) if latest.date.add_months(months) < today => format!(
+        Some(latest) => format!(
             "objective {}'s last measurement ({}) is older than its frequency ({} month{}): one is overdue",
             objective.id,
             latest.date,
             objective.frequency.months,
             if objective.frequency.months == 1 { "" } else { "s" }
         ),
-        Some(_) => return,
     };
     diagnostics.push(
         Diagnostic::warning("objective-measurement-overdue", message)

@@ -40,6 +40,8 @@ pub struct ObjectiveView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClauseView {
     pub id: String,
+    /// The id as the standard writes it: `6.1.3 d)` for `6.1.3d`.
+    pub number: String,
     pub title: String,
     pub phase: Phase,
     pub satisfied_by: Vec<SatisfierView>,
@@ -72,7 +74,6 @@ pub(super) fn objectives(context: &ViewContext) -> Vec<ObjectiveView> {
 
 fn objective_view(objective: &Objective, today: Date) -> ObjectiveView {
     let latest = objective.latest().copied();
-    let months = i32::try_from(objective.frequency.months).unwrap_or(i32::MAX);
     ObjectiveView {
         id: objective.id.clone(),
         title: objective.title.clone(),
@@ -87,7 +88,7 @@ fn objective_view(objective: &Objective, today: Date) -> ObjectiveView {
         latest,
         latest_text: latest.map(|m| objective.value_text(m.value)),
         met: latest.is_some_and(|m| objective.met_by(m.value)),
-        overdue: latest.is_none_or(|m| m.date.add_months(months) < today),
+        overdue: crate::freshness::measurement_overdue(objective, today),
         corrective_actions: objective.corrective_actions.clone(),
         chart: svg::trend(objective),
     }
@@ -98,6 +99,7 @@ pub(super) fn clauses(context: &ViewContext) -> Vec<ClauseView> {
         .into_iter()
         .map(|coverage| ClauseView {
             id: coverage.clause.id.to_string(),
+            number: clauses::display(coverage.clause.id).to_string(),
             title: coverage.clause.title.to_string(),
             phase: coverage.clause.phase,
             satisfied_by: coverage
