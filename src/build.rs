@@ -21,6 +21,8 @@ pub struct SiteOptions {
     pub base_url: Option<String>,
     pub today: Date,
     pub target: RenderTarget,
+    /// Build the content as a past commit holds it (`--at`), not the work tree.
+    pub at: Option<std::sync::Arc<crate::history::AtCommit>>,
 }
 
 /// A rendered site, not yet written, with the warnings found on the way.
@@ -31,6 +33,8 @@ pub struct RenderedSite {
     /// The content folder, for sinks that copy files from it (the auditor bundle).
     pub root: ContentRoot,
     pub warnings: Vec<Diagnostic>,
+    /// Said once, not a problem: why policies show no revision history.
+    pub notes: Vec<String>,
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -41,6 +45,8 @@ pub struct BuiltSite {
     /// new or empty and was written whole.
     pub changes: Option<output::Changes>,
     pub warnings: Vec<Diagnostic>,
+    /// Said once, not a problem: why policies show no revision history.
+    pub notes: Vec<String>,
     pub timings: Vec<(&'static str, Duration)>,
     /// The render time of each page template, most first.
     pub templates: Vec<render::TemplateTime>,
@@ -74,6 +80,7 @@ pub(crate) struct Prepared {
     /// their bytes under any name.
     pub(crate) withheld: crate::withheld::Withheld,
     pub(crate) warnings: Vec<Diagnostic>,
+    pub(crate) notes: Vec<String>,
     pub(crate) timings: Vec<(&'static str, Duration)>,
 }
 
@@ -96,7 +103,15 @@ impl Laps {
 
 /// Loads the content folder: every problem that stops loading is a content error.
 pub(crate) fn load_content(options: &SiteOptions) -> Result<Loaded, BuildError> {
-    load::load(&options.content).map_err(|d| BuildError::Content(d.into_sorted()))
+    let loaded = match &options.at {
+        None => load::load(&options.content),
+        Some(at) => {
+            let content = std::fs::canonicalize(&options.content).unwrap_or_else(|_| options.content.clone());
+            let source = crate::history::Source::At { content, tip: at.commit };
+            load::load_from(at.files.path(), &source)
+        }
+    };
+    loaded.map_err(|d| BuildError::Content(d.into_sorted()))
 }
 
 /// Checks loaded content as a build needs it: the reference rules must pass (an error stops
@@ -150,7 +165,17 @@ pub(crate) fn ready(
     let sizes = root.sizes(render::view::linked_files(&isms, options.target));
     // What `check` calls an error but the build tolerates is reported as a warning.
     let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
-    Ok(Prepared { isms, root, sizes, theme, render_options, withheld, warnings, timings: laps.laps })
+    Ok(Prepared {
+        isms,
+        root,
+        sizes,
+        theme,
+        render_options,
+        withheld,
+        warnings,
+        notes: Vec::new(),
+        timings: laps.laps,
+    })
 }
 
 /// Loads, checks and cuts the content for one audience, for a build: the loaded model's
@@ -166,7 +191,9 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), reader);
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
     laps.lap("cut");
-    ready(options, isms, withheld, loaded.root, diagnostics, laps)
+    let notes = loaded.history.note.take().into_iter().collect();
+    let prepared = ready(options, isms, withheld, loaded.root, diagnostics, laps)?;
+    Ok(Prepared { notes, ..prepared })
 }
 
 /// Loads, checks, cuts and renders the content for one audience, in memory.
@@ -184,6 +211,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
         isms: prepared.isms,
         root: prepared.root,
         warnings: prepared.warnings,
+        notes: prepared.notes,
         timings: prepared.timings,
     })
 }
@@ -233,9 +261,9 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
                 (files, templates, None)
             }
         };
-    let Prepared { isms, root, theme, render_options, warnings, timings, .. } = prepared;
+    let Prepared { isms, root, theme, render_options, warnings, notes, timings, .. } = prepared;
     crate::drop_in_background((isms, root, theme, render_options));
-    Ok(BuiltSite { files, changes, warnings, timings, templates })
+    Ok(BuiltSite { files, changes, warnings, notes, timings, templates })
 }
 
 /// Copies a site's downloads (documents, certification documents) from the content folder

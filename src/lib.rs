@@ -17,6 +17,7 @@ pub mod cut;
 pub mod date;
 pub mod diagnostic;
 pub mod freshness;
+pub mod history;
 pub mod init;
 pub mod load;
 pub mod markdown;

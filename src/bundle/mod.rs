@@ -45,6 +45,8 @@ pub struct BundleOptions {
     pub source_date_epoch: Option<i64>,
     /// Replace a file at `out` that is not a bundle (`--force`); see [`check_out`].
     pub force: bool,
+    /// Bundle the content as a past commit holds it (`--at`), not the work tree.
+    pub at: Option<std::sync::Arc<crate::history::AtCommit>>,
 }
 
 /// How far the bundle has got, for a progress bar. The library never prints; the binary
@@ -176,14 +178,20 @@ pub fn parse_recipient(text: &str) -> Result<Recipient, String> {
 /// previous file at `out` is untouched.
 pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<BundleReport, BundleError> {
     check_out(&options.out, options.force)?;
-    let git = GitState::of(&options.content);
+    let git = match &options.at {
+        // A past commit is clean by definition.
+        Some(at) => GitState { commit: Some(at.id.clone()), dirty: Some(false), commit_time: Some(at.time) },
+        None => GitState::of(&options.content),
+    };
     let built = BuildDate::resolve(options.source_date_epoch, &git);
     let site = build::render_site(&SiteOptions {
         content: options.content.clone(),
         audience: Audience::Auditor,
         base_url: None,
-        today: built.day(),
+        // As of the day asked for (`--at YYYY-MM-DD`), else the build date.
+        today: options.at.as_ref().map_or(built.day(), |at| at.day),
         target: RenderTarget::AuditorBundle,
+        at: options.at.clone(),
     })?;
     // The in-memory sink has already passed every file through the auditor audience's gate.
     let warnings = site.warnings.clone();

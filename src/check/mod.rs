@@ -7,6 +7,7 @@ mod answers;
 mod completeness;
 mod file_audience;
 mod freshness;
+mod history;
 mod links;
 mod management;
 mod references;
@@ -37,13 +38,15 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
     links::check(loaded, &mut sources, &mut diagnostics);
     answers::check(&loaded.isms, &mut sources, &mut diagnostics);
     management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
+    history::check(loaded, &mut sources, &mut diagnostics);
     diagnostics
 }
 
 /// Loads `content` and runs every check: the diagnostics `trustpress check` reports,
 /// sorted by file and line. With `cached`, unchanged policies come from the parse cache
-/// (`load::cache`); the report is the same either way.
-pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnostic> {
+/// (`load::cache`); the report is the same either way. Also returns a note when there is no
+/// git history to check (or only a shallow part of it).
+pub fn check_content(content: &Path, today: Date, cached: bool) -> (Vec<Diagnostic>, Option<String>) {
     let loaded = if cached {
         crate::load::load_cached(content)
     } else {
@@ -66,10 +69,11 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> Vec<Diagnosti
             for leftover in leftovers {
                 diagnostics.push(leftover);
             }
+            let note = loaded.history.note.clone();
             crate::drop_in_background(loaded);
-            diagnostics.into_sorted()
+            (diagnostics.into_sorted(), note)
         }
-        Err(diagnostics) => diagnostics.into_sorted(),
+        Err(diagnostics) => (diagnostics.into_sorted(), None),
     }
 }
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use trustpress::audience::Audience;
 use trustpress::build::{build_site, BuildError, SiteOptions};
+use trustpress::history::AtCommit;
 use trustpress::render::RenderTarget;
 
 use super::{build_date, print_diagnostics, summarize_warnings, usage_error, SiteAudience, CONTENT_ERROR};
@@ -28,6 +29,12 @@ pub struct BuildArgs {
     /// against [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
     #[arg(long)]
     today: Option<String>,
+    /// Build the trust center as the content was at a commit, tag or branch, or on a day
+    /// (YYYY-MM-DD: the last commit on HEAD's first-parent line made on or before it), read
+    /// from git, not the work tree. Dates are computed against that day unless --today
+    /// says otherwise.
+    #[arg(long, value_name = "COMMIT|TAG|YYYY-MM-DD")]
+    at: Option<String>,
     /// Print how long each build step took.
     #[arg(long)]
     timings: bool,
@@ -40,9 +47,16 @@ pub struct BuildArgs {
 
 pub fn run(args: BuildArgs) -> ExitCode {
     let audience = args.audience.audience();
-    let today = match build_date(args.today.as_deref()) {
-        Ok(today) => today,
-        Err(message) => return usage_error(&message),
+    let at = match args.at.as_deref().map(|at| AtCommit::export(&args.content, at)).transpose() {
+        Ok(at) => at.map(std::sync::Arc::new),
+        Err(message) => return usage_error(&format!("--at: {message}")),
+    };
+    let today = match (&at, args.today.as_deref()) {
+        (Some(at), None) => at.day,
+        (_, today) => match build_date(today) {
+            Ok(today) => today,
+            Err(message) => return usage_error(&message),
+        },
     };
     let out = args.out.unwrap_or_else(|| default_site_folder(audience));
     let options = SiteOptions {
@@ -51,10 +65,17 @@ pub fn run(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         today,
         target: RenderTarget::Site,
+        at: at.clone(),
     };
+    if let Some(at) = &at {
+        print_at(at);
+    }
     let started = std::time::Instant::now();
     match build_site(&options, &out, args.force) {
         Ok(site) => {
+            for note in &site.notes {
+                eprintln!("note: {note}");
+            }
             summarize_warnings(&options.content, &site.warnings);
             if args.timings {
                 for (step, duration) in &site.timings {
@@ -112,5 +133,16 @@ fn print_template_times(templates: &[trustpress::render::TemplateTime]) {
             let each = entry.time.as_secs_f64() * 1e6 / pages as f64;
             eprintln!("    {name:<22} {pages:>6} pages {ms:>9.1} ms {each:>7.1} µs each");
         }
+    }
+}
+
+/// What `--at` chose, before the build says anything else.
+pub(super) fn print_at(at: &AtCommit) {
+    eprintln!("as of {}: commit {}", at.day, at.id);
+    if !at.skipped.is_empty() {
+        eprintln!(
+            "note: left out of the commit's content (symbolic links, submodules): {}",
+            at.skipped.join(", ")
+        );
     }
 }

@@ -25,6 +25,11 @@ pub struct BundleArgs {
     /// an age-encrypted file). A folder or a symbolic link is never replaced.
     #[arg(long)]
     force: bool,
+    /// Bundle the ISMS as it was at a commit, tag or branch, or on a day (YYYY-MM-DD: the
+    /// last commit on HEAD's first-parent line made on or before it), read from git, not
+    /// the work tree: "the ISMS on the first day of the audit period".
+    #[arg(long, value_name = "COMMIT|TAG|YYYY-MM-DD")]
+    at: Option<String>,
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
@@ -47,8 +52,20 @@ pub fn run(args: BundleArgs) -> ExitCode {
         };
         PathBuf::from(name)
     });
+    let at = match args
+        .at
+        .as_deref()
+        .map(|at| trustpress::history::AtCommit::export(&args.content, at))
+        .transpose()
+    {
+        Ok(at) => at.map(std::sync::Arc::new),
+        Err(message) => return usage_error(&format!("--at: {message}")),
+    };
+    if let Some(at) = &at {
+        super::build::print_at(at);
+    }
     let options =
-        BundleOptions { content: args.content, out, recipients, source_date_epoch, force: args.force };
+        BundleOptions { content: args.content, out, recipients, source_date_epoch, force: args.force, at };
     let started = std::time::Instant::now();
     let bar = ProgressBar::for_stderr();
     match write_bundle(&options, &bar) {

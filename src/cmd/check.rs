@@ -51,7 +51,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(message) => return usage_error(&message),
     };
     let choices = Choices { deny: args.deny.clone(), allow: args.allow.clone() };
-    let diagnostics = choices.apply(trustpress::check::check_content(&args.content, today, !args.no_cache));
+    let (diagnostics, note) = trustpress::check::check_content(&args.content, today, !args.no_cache);
+    let diagnostics = choices.apply(diagnostics);
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
     if !args.no_cache {
         if let Some(problem) = trustpress::load::cache::unusable_folder() {
             eprintln!("note: check's parse cache is not used: {problem}");

@@ -58,6 +58,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             base_url: None,
             today,
             target: RenderTarget::Site,
+            at: None,
         },
         bind: args.bind,
         port: args.port,

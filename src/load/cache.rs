@@ -142,6 +142,8 @@ impl CachedPolicy {
             clauses,
             body: _,
             source: _,
+            // Attached from git after loading, never cached with the file.
+            history: _,
         } = policy;
         CachedPolicy {
             id: id.clone(),
@@ -181,6 +183,7 @@ impl CachedPolicy {
             clauses: restore_references(self.clauses),
             body: Markdown::default(),
             source: Location::default(),
+            history: Vec::new(),
         };
         (policy, Markdown::new(String::new(), self.body_first_line), self.links)
     }
@@ -489,6 +492,47 @@ impl ParseCache {
         // the folder holds no more files than there are content folders checked.
         prune(folder, &self.path);
     }
+}
+
+/// The git history of the content in repository-and-folder `place`, as read from commit
+/// `tip` by this binary, from the cache folder (one file per place, holding the latest tip
+/// read). `None` on any doubt: the folder or file is not private, another binary or tip
+/// wrote it, or it does not read.
+pub fn history(place: &str, tip: &str) -> Option<crate::history::History> {
+    let folder = cache_folder()?;
+    let me = private_folder(&folder).ok()??;
+    let text = read_trusted(&history_path(&folder, place), me)?;
+    let (first, rest) = text.split_once('\n')?;
+    if first != history_header(place, tip)? {
+        return None;
+    }
+    serde_json::from_str(rest).ok()
+}
+
+/// Keeps `history`, read from commit `tip`, for the next build of `place` (see [`history`]).
+/// Failing to write it changes nothing but the next build's time.
+pub fn remember_history(place: &str, tip: &str, history: &crate::history::History) {
+    use std::io::Write;
+    let Some(folder) = cache_folder() else { return };
+    if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
+        return;
+    }
+    let (Some(header), Ok(json)) = (history_header(place, tip), serde_json::to_string(history)) else {
+        return;
+    };
+    let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
+    if writeln!(file, "{header}").and_then(|()| file.write_all(json.as_bytes())).is_ok() {
+        let _ = file.persist(history_path(&folder, place));
+    }
+}
+
+fn history_path(folder: &Path, place: &str) -> PathBuf {
+    let name: String = Sha256::digest(place.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
+    folder.join(format!("history-{name}.json"))
+}
+
+fn history_header(place: &str, tip: &str) -> Option<String> {
+    serde_json::to_string(&(FORMAT, binary_identity()?, place, tip)).ok()
 }
 
 /// Removes the cache files in `folder`, other than `keep`, whose content folder no longer

@@ -79,6 +79,22 @@ pub fn reparse_policy(root: &ContentRoot, file: &Path) -> Option<(crate::model::
     parsed.item
 }
 
+/// A policy file's bytes from git history, read as a file of the content folder is: the
+/// policy with its body, and whether its audience blocks parse. `None` when the loader would
+/// refuse the file (not UTF-8, no front matter, a field it does not know).
+pub fn parse_policy_bytes(bytes: &[u8]) -> Option<(Policy, bool)> {
+    if bytes.len() as u64 > super::files::MAX_TEXT_FILE_BYTES {
+        return None;
+    }
+    let text = super::files::decode_text(bytes).ok()?;
+    let file = Path::new("policy.md");
+    let split = yaml::split_front_matter(&text, file).ok()?;
+    let mut policy: Policy = yaml::parse(split.yaml, file, split.yaml_first_line).ok()?;
+    policy.body = Markdown::new(split.body, split.body_first_line);
+    let blocks_parse = audience_blocks::validate(&policy.body.text).is_empty();
+    Some((policy, blocks_parse))
+}
+
 /// What every audience-block error says a fence is.
 pub const FENCE_HINT: &str = "an audience block is a line `::: internal` or `::: auditor` and a line `:::`, each at the first column of top-level text (the grammar is in docs/AUDIENCES.md)";
 

@@ -16,6 +16,7 @@ use crate::audience_blocks;
 use crate::catalog::Catalog;
 use crate::config::SiteConfig;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
+use crate::history::{self, History};
 use crate::model::*;
 
 mod management;
@@ -44,6 +45,8 @@ pub struct Loaded {
     /// since a check of this binary read them and the tripwire found nothing), so their
     /// bodies in `isms` are empty and their links are in `body_links`.
     pub unread: HashSet<PathBuf>,
+    /// The content's git history (each policy's `history` holds its approved versions).
+    pub history: History,
 }
 
 impl Loaded {
@@ -59,17 +62,27 @@ impl Loaded {
 /// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
 /// read at all; everything else is collected as diagnostics.
 pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
-    load_with(content, false).map(|(loaded, _)| loaded)
+    load_with(content, false, &history::Source::WorkTree).map(|(loaded, _)| loaded)
+}
+
+/// `load`, with history from `source` (a build `--at` a commit loads a folder exported from
+/// git, and reads history from the repository it came from).
+pub fn load_from(content: &Path, source: &history::Source) -> Result<Loaded, Diagnostics> {
+    load_with(content, false, source).map(|(loaded, _)| loaded)
 }
 
 /// `load` for `check`: policies and the evidence index come from its cache when unchanged
 /// since they were parsed (see `cache`); cached policies' bodies are not read
 /// (`Loaded::unread`). The cache is returned for `check` to save once it has run.
 pub fn load_cached(content: &Path) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
-    load_with(content, true)
+    load_with(content, true, &history::Source::WorkTree)
 }
 
-fn load_with(content: &Path, cached: bool) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
+fn load_with(
+    content: &Path,
+    cached: bool,
+    source: &history::Source,
+) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let root = match ContentRoot::open(content) {
         Ok(root) => root,
@@ -93,15 +106,24 @@ fn load_with(content: &Path, cached: bool) -> Result<(Loaded, Option<cache::Pars
     isms.catalogs = loader.catalogs(&isms.site);
     // Policies are most of the files, and the evidence index is the largest one: they load
     // side by side. Their problems are reported in the order a one-by-one load gives.
-    let ((policies, policy_problems), (evidence, evidence_problems)) = rayon::join(
-        || Problems::collect(&root, cache.as_ref(), |loader| loader.policies()),
-        || Problems::collect(&root, cache.as_ref(), |loader| loader.evidence()),
+    // The git history is read meanwhile.
+    let (((policies, policy_problems), (evidence, evidence_problems)), history) = rayon::join(
+        || {
+            rayon::join(
+                || Problems::collect(&root, cache.as_ref(), |loader| loader.policies()),
+                || Problems::collect(&root, cache.as_ref(), |loader| loader.evidence()),
+            )
+        },
+        || read_history(root.canonical(), source),
     );
     let (body_links, unread) = match &cache {
         Some(cache) => (cache.links(), cache.unread()),
         None => Default::default(),
     };
     isms.policies = policies;
+    for policy in isms.policies.values_mut() {
+        policy.history = history.versions(&policy.id);
+    }
     policy_problems.report_into(&mut diagnostics, &mut failed_ids);
 
     let mut loader =
@@ -122,8 +144,24 @@ fn load_with(content: &Path, cached: bool) -> Result<(Loaded, Option<cache::Pars
     isms.objectives = loader.objectives();
     let failed_files =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
-    let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread };
+    let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread, history };
     Ok((loaded, cache))
+}
+
+/// The content's git history: from the cache when this tip was read before, else read
+/// from git (and cached).
+fn read_history(content: &Path, source: &history::Source) -> History {
+    let located = match History::locate(content, source) {
+        Ok(located) => located,
+        Err(none) => return none,
+    };
+    let (place, tip) = (located.place(), located.tip());
+    if let Some(history) = cache::history(&place, &tip) {
+        return history;
+    }
+    let history = History::read(&located, markdown_files::parse_policy_bytes);
+    cache::remember_history(&place, &tip, &history);
+    history
 }
 
 /// Runs raw bytes through every text path of the loader — decoding, front matter, YAML for

@@ -24,7 +24,7 @@ pub mod update;
 
 pub use audit::{Audit, Finding, FindingStatus, Severity};
 pub use management::{Direction, Measurement, Objective, Scope};
-pub use policy::Policy;
+pub use policy::{Policy, PolicyVersion};
 pub use record::{MarkdownRecord, RecordVisitor};
 pub use review::Review;
 pub use soa::{Applicability, ControlStatus, Soa, SoaEntry};

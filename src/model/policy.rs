@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
-use crate::audience_blocks::cut_field;
+use crate::audience_blocks::{self, cut_field};
 use crate::date::Date;
 use crate::model::record::MarkdownRecord;
 use crate::model::{internal, Markdown, Reference, ReviewInterval, Source, Version};
@@ -45,6 +45,47 @@ pub struct Policy {
     pub body: Markdown,
     #[serde(skip)]
     pub source: Source,
+    /// Its approved versions from the content's git history, oldest first (see `history`);
+    /// empty without git. The audience cut keeps only versions the reader may read.
+    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<PolicyVersion>,
+}
+
+/// One approved version of a policy, as the commit that approved it left the file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyVersion {
+    pub version: Option<Version>,
+    pub approved: Date,
+    pub approved_by: Option<String>,
+    /// The day the version took effect: the date of the commit that brought it in.
+    pub effective: Date,
+    /// The policy's audience in that version: a reader below it sees nothing of the version.
+    pub audience: Audience,
+    pub controls: Vec<Reference>,
+    /// Its text (cut to the reader by the cut); empty when its audience blocks did not parse.
+    pub body: Markdown,
+    /// False when its audience blocks did not parse: its text is shown to no one.
+    pub readable: bool,
+    /// The commit (message, author): for internal readers only, dropped by the cut below.
+    pub commit: Option<crate::history::Commit>,
+}
+
+impl PolicyVersion {
+    /// The version as `reader` may see it, or `None` when the policy was above the reader
+    /// in that version.
+    pub fn cut(&self, reader: Audience) -> Option<PolicyVersion> {
+        if !self.audience.visible_to(reader) {
+            return None;
+        }
+        let mut version = self.clone();
+        if audience_blocks::may_have_blocks(&version.body.text) {
+            version.body.text = audience_blocks::cut(&version.body.text, reader);
+        }
+        if !Audience::Internal.visible_to(reader) {
+            version.commit = None;
+        }
+        Some(version)
+    }
 }
 
 impl Policy {
@@ -82,6 +123,7 @@ impl MarkdownRecord for Policy {
     }
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.summary, reader);
+        self.history = self.history.iter().filter_map(|version| version.cut(reader)).collect();
     }
     fn teaser_for(&self, reader: Audience) -> Option<Policy> {
         let mut summary = self.summary.clone();
@@ -103,6 +145,7 @@ impl MarkdownRecord for Policy {
             controls: Vec::new(),
             body: Markdown::default(),
             source: self.source.clone(),
+            history: Vec::new(),
         })
     }
 }

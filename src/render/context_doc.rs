@@ -44,7 +44,14 @@ mod tests {
 
     fn generate() -> String {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let Ok(loaded) = crate::load::load(&root) else { panic!("the example does not load") };
+        // Without this repository's history (a shallow clone sees less of it): two made-up
+        // versions of the first policy show the history's fields instead.
+        let Ok(mut loaded) = crate::load::load_from(&root, &crate::history::Source::Off) else {
+            panic!("the example does not load")
+        };
+        if let Some(policy) = loaded.isms.policies.values_mut().next() {
+            policy.history = made_up_history(policy);
+        }
         let isms = crate::cut::cut(&loaded.isms, Audience::Auditor);
         let options = RenderOptions {
             today: Date::parse("2026-11-21").expect("a date"),
@@ -85,6 +92,11 @@ mod tests {
                 value["has_code"] = Json::Bool(body.has_code);
                 value
             }),
+            (
+                "changes",
+                "`policy_changes.html`: what changed in one approved version of a policy (docs/HISTORY.md).",
+                json(&model.policy_changes),
+            ),
             ("control", "`control.html`: one of `model.controls`.", json(&model.controls)),
             ("framework", "`framework.html`: one of `model.frameworks`.", json(&model.frameworks)),
             ("update", "`update.html`: one of `model.updates`.", json(&model.updates)),
@@ -119,6 +131,35 @@ mod tests {
             }
         }
         doc
+    }
+
+    /// Two versions of `policy`, the second with changed text and controls.
+    fn made_up_history(policy: &crate::model::Policy) -> Vec<crate::model::PolicyVersion> {
+        let day = |text| Date::parse(text).expect("a date");
+        let version = |number: &str, approved, text: &str, controls: &[crate::model::Reference]| {
+            crate::model::PolicyVersion {
+                version: Some(crate::model::Version(number.to_string())),
+                approved: day(approved),
+                approved_by: policy.approved_by.clone(),
+                effective: day(approved),
+                audience: policy.audience,
+                controls: controls.to_vec(),
+                body: crate::model::Markdown::new(text, 1),
+                readable: true,
+                commit: Some(crate::history::Commit {
+                    id: "0".repeat(40),
+                    short: "0".repeat(10),
+                    author: "Author".to_string(),
+                    email: "author@example.org".to_string(),
+                    date: day(approved),
+                    subject: "Approve".to_string(),
+                }),
+            }
+        };
+        vec![
+            version("1.0", "2025-01-10", "Old text.\n", &policy.controls[..policy.controls.len().min(1)]),
+            version("1.1", "2026-01-10", &policy.body.text, &policy.controls),
+        ]
     }
 
     /// serde_json of anything `Serialize`, through a trait object.

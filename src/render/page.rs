@@ -91,6 +91,16 @@ pub(crate) fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: Render
             has_code: false,
         });
     }
+    for changes in &model.policy_changes {
+        pages.push(Page {
+            template: "policy_changes.html",
+            path: changes.path.clone(),
+            title: format!("{}: what changed", changes.policy_title),
+            audience: changes.audience,
+            item: Some(("changes", Item::Value(Value::from(Serde(changes))))),
+            has_code: false,
+        });
+    }
     pages.extend(record_pages(isms.audience, &isms.updates, &model.updates));
     pages.extend(record_pages(isms.audience, &isms.audits, &model.audits));
     pages.extend(record_pages(isms.audience, &isms.reviews, &model.reviews));

@@ -24,6 +24,7 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "overview.html",
     "templates" / "policies.html",
     "templates" / "policy.html",
+    "templates" / "policy_changes.html",
     "templates" / "soa.html",
     "templates" / "control.html",
     "templates" / "certifications.html",

@@ -91,6 +91,8 @@ impl LiveBuild {
             let (mut policy, body) = load::reparse_policy(&self.loaded.root, file)?;
             policy.body = old.body.clone();
             policy.source = old.source.clone();
+            // History comes from commits, which a save does not change.
+            policy.history = old.history.clone();
             // Front matter changes reach lists, links and indexes: those take a full build.
             if serde_json::to_value(&policy).ok()? != serde_json::to_value(old).ok()? {
                 return None;
@@ -249,6 +251,7 @@ mod tests {
                 base_url: None,
                 today: Date::parse("2026-11-21").unwrap(),
                 target: RenderTarget::Site,
+                at: None,
             };
             let (rebuilt, live) = full_build(&options).unwrap();
             let mut files = rebuilt.files;

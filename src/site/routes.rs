@@ -39,6 +39,11 @@ pub fn policy(id: &str) -> String {
     format!("{POLICIES}{}/", slug(id))
 }
 
+/// A policy version's "what changed" page: `policies/pol-ac/changes/1-2/`.
+pub fn policy_changes(id: &str, version_slug: &str) -> String {
+    format!("{}changes/{version_slug}/", policy(id))
+}
+
 pub fn control(id: &str) -> String {
     format!("{SOA}{}/", slug(id))
 }

@@ -63,6 +63,7 @@ pub fn build(content: &Path, audience: Audience) -> Outcome {
         base_url: None,
         today: Date::parse("2026-11-21").unwrap(),
         target: RenderTarget::Site,
+        at: None,
     };
     match render_site(&options) {
         Ok(site) => Outcome::Built(site.files.into_iter().flat_map(|f| opened(f.path, f.bytes)).collect()),

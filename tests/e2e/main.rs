@@ -13,6 +13,7 @@ mod customising;
 mod escaping;
 mod formats;
 mod fuzz_regressions;
+mod history;
 mod leak;
 mod management;
 mod record_kinds;

@@ -5,6 +5,7 @@
 //! subprocessors, FAQ, risks).
 
 mod controls;
+mod history;
 mod management;
 mod records;
 mod registers;
@@ -24,6 +25,7 @@ pub use controls::{
     derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
     FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
 };
+pub use history::{ChangesView, VersionRow};
 pub use management::{phases, ClauseView, ObjectiveView, PhaseView, SatisfierView};
 pub use records::{
     policy_body, policy_view, AuditView, PolicyBody, PolicyView, RecordView, ReviewView, UpdateView,
@@ -57,6 +59,9 @@ pub struct SiteModel {
     /// Handed to templates item by item (`render::LazyList`), not with the rest.
     #[serde(skip)]
     pub policies: Arc<[PolicyView]>,
+    /// The policies' "what changed" pages; each page gets its own.
+    #[serde(skip)]
+    pub policy_changes: Vec<ChangesView>,
     pub controls: Vec<ControlView>,
     pub coverage: Vec<ThemeCoverage>,
     pub coverage_total: ThemeCoverage,
@@ -175,6 +180,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
         today: context.today,
         frameworks: controls::frameworks(isms, &controls),
         policies: policies.into(),
+        policy_changes: history::all_changes(context),
         controls,
         coverage,
         coverage_total,

@@ -30,6 +30,8 @@ pub struct PolicyView {
     pub controls: Vec<Link>,
     /// The markdown source's path in the auditor bundle; `None` on a site.
     pub source: Option<String>,
+    /// Its approved versions from git, newest first: those this audience may read.
+    pub history: Vec<super::VersionRow>,
 }
 
 /// A policy's rendered body. It is not part of the view every page shares: a large ISMS
@@ -139,6 +141,7 @@ pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
         controls: policy.controls.iter().map(|c| context.control_link(&c.id)).collect(),
         source: (context.target == RenderTarget::AuditorBundle)
             .then(|| routes::policy_source(&policy.id, &policy.source.file)),
+        history: super::history::rows(policy),
     }
 }
 

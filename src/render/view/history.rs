@@ -1,0 +1,143 @@
+//! The views of a policy's revision history: one row per approved version the reader may
+//! see, and a "what changed" page per version after the first, comparing it with the
+//! version shown before it. The model is already cut: every version here is one the reader
+//! may read, its text cut to them, and its commit present only for internal readers.
+
+use serde::Serialize;
+
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::history::diff::{self, Paragraph};
+use crate::history::Commit;
+use crate::model::{Policy, PolicyVersion};
+use crate::site::routes;
+
+use super::{Link, ViewContext};
+
+/// One approved version in a policy's revision history.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionRow {
+    pub version: Option<String>,
+    pub approved: Date,
+    pub approved_by: Option<String>,
+    /// The day it took effect: the date of the commit that brought it in.
+    pub effective: Date,
+    /// Its "what changed" page; `None` for the first version shown.
+    pub changes: Option<String>,
+    /// Internal readers only: the commit that brought it in.
+    pub commit: Option<Commit>,
+}
+
+/// A "what changed" page: one version against the one shown before it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesView {
+    /// The page's site path.
+    pub path: String,
+    /// Who the page is for.
+    pub audience: Audience,
+    pub policy_id: String,
+    pub policy_title: String,
+    pub policy_path: String,
+    pub from: VersionRow,
+    pub to: VersionRow,
+    /// False when either version's text cannot be shown (its audience blocks did not
+    /// parse): the page then shows no text.
+    pub readable: bool,
+    /// The changed paragraphs of the text, with removed and added words marked, and one
+    /// unchanged paragraph on each side; each says how many it follows that were left out.
+    pub paragraphs: Vec<Paragraph>,
+    /// Unchanged paragraphs left out after the last one shown.
+    pub skipped_after: usize,
+    /// No word of the text changed.
+    pub text_unchanged: bool,
+    pub controls_added: Vec<Link>,
+    pub controls_removed: Vec<Link>,
+}
+
+/// The rows of a policy's revision history, newest first.
+pub fn rows(policy: &Policy) -> Vec<VersionRow> {
+    let slugs = slugs(&policy.history);
+    let mut rows: Vec<VersionRow> = policy
+        .history
+        .iter()
+        .zip(&slugs)
+        .enumerate()
+        .map(|(index, (version, slug))| row(policy, version, (index > 0).then_some(slug.as_str())))
+        .collect();
+    rows.reverse();
+    rows
+}
+
+fn row(policy: &Policy, version: &PolicyVersion, slug: Option<&str>) -> VersionRow {
+    VersionRow {
+        version: version.version.as_ref().map(|v| v.0.clone()),
+        approved: version.approved,
+        approved_by: version.approved_by.clone(),
+        effective: version.effective,
+        changes: slug.map(|slug| routes::policy_changes(&policy.id, slug)),
+        commit: version.commit.clone(),
+    }
+}
+
+/// Each version's path segment: its version number made a slug (`1.2` → `1-2`), else its
+/// approval date; a repeat gets `-2`, `-3`. Stable as long as history is only added to.
+fn slugs(history: &[PolicyVersion]) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::with_capacity(history.len());
+    for version in history {
+        let base = version
+            .version
+            .as_ref()
+            .map(|v| crate::markdown::slug(&v.0))
+            .filter(|slug| !slug.is_empty())
+            .unwrap_or_else(|| version.approved.to_string());
+        let mut slug = base.clone();
+        let mut n = 2;
+        while taken.contains(&slug) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.push(slug);
+    }
+    taken
+}
+
+/// Every "what changed" page of the cut model's policies, in policy order.
+pub fn all_changes(context: &ViewContext) -> Vec<ChangesView> {
+    use rayon::prelude::*;
+    let policies: Vec<&Policy> = context.isms.policies.values().filter(|p| p.history.len() > 1).collect();
+    policies
+        .par_iter()
+        .flat_map_iter(|policy| (1..policy.history.len()).filter_map(|index| changes(context, policy, index)))
+        .collect()
+}
+
+/// The "what changed" page of version `index` (not the first) of a cut policy.
+fn changes(context: &ViewContext, policy: &Policy, index: usize) -> Option<ChangesView> {
+    let (older, newer) = (policy.history.get(index.checked_sub(1)?)?, policy.history.get(index)?);
+    let slugs = slugs(&policy.history);
+    let readable = older.readable && newer.readable;
+    let paragraphs = if readable { diff::words(&older.body.text, &newer.body.text) } else { Vec::new() };
+    let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
+    let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
+    let links = |ids: Vec<&str>| ids.into_iter().map(|id| context.control_link(id)).collect();
+    let added =
+        newer.controls.iter().map(|c| c.id.as_str()).filter(|id| !older.controls.iter().any(|c| c.id == *id));
+    let removed =
+        older.controls.iter().map(|c| c.id.as_str()).filter(|id| !newer.controls.iter().any(|c| c.id == *id));
+    Some(ChangesView {
+        path: routes::policy_changes(&policy.id, &slugs[index]),
+        // For the highest of the policy's page and the two versions.
+        audience: crate::render::page::record_page_audience(policy).max(older.audience).max(newer.audience),
+        policy_id: policy.id.clone(),
+        policy_title: policy.title.clone(),
+        policy_path: routes::policy(&policy.id),
+        from: row(policy, older, (index > 1).then(|| slugs[index - 1].as_str())),
+        to: row(policy, newer, Some(slugs[index].as_str())),
+        readable,
+        text_unchanged,
+        paragraphs,
+        skipped_after,
+        controls_added: links(added.collect()),
+        controls_removed: links(removed.collect()),
+    })
+}

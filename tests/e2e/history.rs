@@ -1,0 +1,389 @@
+//! Document control from git: revision history on policy pages, "what changed" pages,
+//! `changed-without-approval`, and `--at`. Each test makes its own repository with the
+//! `git` a user has, with fixed authors and dates, from a copy of the example content.
+//!
+//! Markers: `HISTPUB` is text every reader of a public version may see; `HISTINT` is in
+//! places only staff may see (internal blocks of past versions, a past internal version,
+//! commit messages, author names and emails, removed internal text); `HISTAUD` only
+//! auditors.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{copy_tree, edit, example_content, read_tree, text, trustpress, TODAY};
+
+/// A git repository holding a copy of the example content in `content/`.
+struct Fixture {
+    dir: tempfile::TempDir,
+    day: u32,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&example_content(), &dir.path().join("content"));
+        let fixture = Fixture { dir, day: 1 };
+        fixture.git(&["init", "--quiet", "--initial-branch=main"]);
+        fixture
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn content(&self) -> PathBuf {
+        self.root().join("content")
+    }
+
+    fn policy(&self, name: &str) -> PathBuf {
+        self.content().join("policies").join(name)
+    }
+
+    /// Runs git in the repository, isolated from the user's configuration.
+    fn git(&self, args: &[&str]) -> String {
+        let date = format!("2026-01-{:02}T10:00:00+00:00", self.day);
+        let output = Command::new("git")
+            .current_dir(self.root())
+            .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "HISTINT Author")
+            .env("GIT_AUTHOR_EMAIL", "histint-author@example.com")
+            .env("GIT_COMMITTER_NAME", "HISTINT Author")
+            .env("GIT_COMMITTER_EMAIL", "histint-author@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    /// Commits everything, one day after the previous commit; returns the commit id.
+    fn commit(&mut self, message: &str) -> String {
+        self.git(&["add", "--all"]);
+        self.git(&["commit", "--quiet", "-m", message]);
+        self.day += 1;
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    fn build(
+        &self,
+        audience: &str,
+        extra: &[&str],
+    ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
+        let out = tempfile::tempdir().unwrap();
+        let site = out.path().join("site");
+        let output = trustpress()
+            .args(["build", "--content"])
+            .arg(self.content())
+            .arg("--out")
+            .arg(&site)
+            .args(["--audience", audience, "--today", TODAY])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "{stderr}");
+        let tree = read_tree(&site);
+        (out, tree, stderr)
+    }
+}
+
+/// The fixture's story, one commit a day from 2026-01-01:
+/// 1. the example as it is (POL-AC 3.2; POL-KM is an auditor-only policy);
+/// 2. POL-AC 3.3: a public sentence added, an internal block added, a sentence removed;
+///    POL-SD made internal with an internal-only version 9.0;
+/// 3. POL-AC's text changed again with no new version (unapproved);
+/// 4. POL-AC 3.4, approved; POL-SD public again as 9.1;
+/// 5. POL-AC's file renamed.
+fn story() -> (Fixture, Vec<String>) {
+    let mut fixture = Fixture::new();
+    let mut commits = vec![fixture.commit("Example content")];
+    let ac = fixture.policy("access-control.md");
+    edit(&ac, "version: \"3.2\"", "version: \"3.3\"");
+    edit(&ac, "approved: 2026-02-18", "approved: 2026-01-01");
+    edit(
+        &ac,
+        "It applies to every employee, contractor and service account.",
+        "It applies to every employee, contractor and service account. HISTPUB sentence added in 3.3.\n\n::: internal\nHISTINT internal note of version 3.3.\n:::\n",
+    );
+    let sd = fixture.policy("secure-development.md");
+    edit(&sd, "audience: public", "audience: internal");
+    let version = std::fs::read_to_string(&sd).unwrap();
+    let old_version = version.lines().find(|l| l.starts_with("version:")).unwrap().to_string();
+    edit(&sd, &old_version, "version: \"9.0\"");
+    edit(&sd, "\n## ", "\nHISTINT text of the internal-only version 9.0.\n\n## ");
+    commits.push(fixture.commit("Approve POL-AC 3.3 (HISTINT commit message)"));
+    edit(&ac, "HISTPUB sentence added in 3.3.", "HISTPUB sentence edited without approval.");
+    commits.push(fixture.commit("Quiet edit (HISTINT)"));
+    edit(&ac, "version: \"3.3\"", "version: \"3.4\"");
+    edit(&ac, "approved: 2026-01-01", "approved: 2026-01-03");
+    edit(&sd, "audience: internal", "audience: public");
+    edit(&sd, "version: \"9.0\"", "version: \"9.1\"");
+    edit(&sd, "HISTINT text of the internal-only version 9.0.\n\n", "");
+    commits.push(fixture.commit("Approve POL-AC 3.4 and publish POL-SD 9.1"));
+    fixture.git(&["mv", "content/policies/access-control.md", "content/policies/access.md"]);
+    commits.push(fixture.commit("Rename the access control policy file"));
+    (fixture, commits)
+}
+
+fn occurrences(tree: &std::collections::BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
+    let needle = needle.to_lowercase();
+    tree.iter()
+        .filter(|(path, bytes)| {
+            path.to_lowercase().contains(&needle)
+                || String::from_utf8_lossy(bytes).to_lowercase().contains(&needle)
+        })
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
+#[test]
+fn policy_pages_show_approved_versions_and_what_changed() {
+    let (fixture, _) = story();
+    let (_out, tree, _) = fixture.build("public", &[]);
+    let page = text(&tree, "policies/pol-ac/index.html");
+    assert!(page.contains("Revision history"), "no history on the policy page");
+    for version in ["3.2", "3.3", "3.4"] {
+        assert!(
+            page.contains(&format!("<th scope=\"row\" class=\"nowrap\">{version}</th>")),
+            "version {version} missing"
+        );
+    }
+    // Renamed in the last commit, and still one history.
+    assert_eq!(page.matches("What changed</a>").count(), 2, "{page}");
+    let changes = text(&tree, "policies/pol-ac/changes/3-3/index.html");
+    assert!(
+        changes.contains("<ins>HISTPUB sentence added in 3.3.</ins>")
+            || changes.contains("HISTPUB sentence added in 3.3.</ins>"),
+        "{changes}"
+    );
+    // 3.4 against 3.3: the edit made between them is part of 3.4's changes.
+    let later = text(&tree, "policies/pol-ac/changes/3-4/index.html");
+    assert!(later.contains("<del>") && later.contains("edited without approval"), "{later}");
+}
+
+#[test]
+fn public_history_holds_nothing_internal() {
+    let (fixture, commits) = story();
+    let (_out, tree, _) = fixture.build("public", &[]);
+    for marker in ["HISTINT", "histint-author", "HISTAUD"] {
+        assert_eq!(occurrences(&tree, marker), Vec::<String>::new(), "{marker} leaked");
+    }
+    for commit in &commits {
+        assert_eq!(
+            occurrences(&tree, &commit[..10]),
+            Vec::<String>::new(),
+            "a commit id reached the public site"
+        );
+    }
+    // POL-SDLC's internal-only version 9.0 is not a row; its public 9.1 is compared with the
+    // public version before it, 2.4, never with 9.0.
+    let sd = text(&tree, "policies/pol-sdlc/index.html");
+    assert!(!sd.contains(">9.0<") && sd.contains(">9.1<") && sd.contains(">2.4<"), "{sd}");
+    let diff = text(&tree, "policies/pol-sdlc/changes/9-1/index.html");
+    assert!(diff.contains("compared with version 2.4"), "{diff}");
+    assert!(
+        !tree.keys().any(|path| path.starts_with("policies/pol-sdlc/changes/9-0")),
+        "a page of an internal version"
+    );
+    // An auditor-only policy has no page, so no history, on the public site.
+    assert!(!tree.keys().any(|path| path.starts_with("policies/pol-km/")));
+}
+
+#[test]
+fn internal_history_shows_commits_and_internal_versions() {
+    let (fixture, commits) = story();
+    let (_out, tree, _) = fixture.build("internal", &[]);
+    let ac = text(&tree, "policies/pol-ac/index.html");
+    assert!(
+        ac.contains(&commits[1][..10]) && ac.contains("Approve POL-AC 3.3 (HISTINT commit message)"),
+        "{ac}"
+    );
+    let changes = text(&tree, "policies/pol-ac/changes/3-3/index.html");
+    assert!(changes.contains("HISTINT internal note of version 3.3."), "{changes}");
+    let sd = text(&tree, "policies/pol-sdlc/index.html");
+    assert!(sd.contains(">9.0<") && sd.contains(">9.1<"), "{sd}");
+    let diff = text(&tree, "policies/pol-sdlc/changes/9-1/index.html");
+    assert!(diff.contains("<del>HISTINT text of the internal-only version 9.0."), "{diff}");
+    assert_eq!(occurrences(&tree, "HISTAUD"), Vec::<String>::new());
+}
+
+#[test]
+fn check_finds_a_change_made_after_approval() {
+    let (mut fixture, commits) = story();
+    let check = |fixture: &Fixture| {
+        let output = trustpress()
+            .args(["check", "--no-cache", "--all", "--today", TODAY, "--content"])
+            .arg(fixture.content())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    // Approved again in commit 4: nothing to report.
+    let report = check(&fixture);
+    assert!(!report.contains("changed-without-approval"), "{report}");
+    // Edited after 3.4's approval: reported, naming the commit.
+    edit(&fixture.policy("access.md"), "HISTPUB sentence edited without approval.", "Edited once more.");
+    let quiet = fixture.commit("Another quiet edit");
+    let report = check(&fixture);
+    assert!(report.contains("changed-without-approval"), "{report}");
+    assert!(report.contains(&quiet[..10]) && report.contains("POL-AC"), "{report}");
+    assert!(!report.contains(&commits[2][..10]), "an edit a later approval covered was reported: {report}");
+    // A new approval date alone, with no change, is fine; the earlier edit is then covered.
+    edit(&fixture.policy("access.md"), "approved: 2026-01-03", "approved: 2026-01-09");
+    fixture.commit("Approve the edit");
+    let report = check(&fixture);
+    assert!(!report.contains("changed-without-approval"), "{report}");
+}
+
+#[test]
+fn at_a_commit_builds_what_a_checkout_of_it_builds() {
+    let (fixture, commits) = story();
+    // Uncommitted work in the tree must neither show nor change.
+    edit(
+        &fixture.policy("access.md"),
+        "HISTPUB sentence edited without approval.",
+        "Uncommitted HISTPUB work.",
+    );
+    let before = read_tree(&fixture.content());
+    for audience in ["public", "internal"] {
+        let (_out, at, stderr) = fixture.build(audience, &["--at", &commits[1]]);
+        assert!(stderr.contains(&commits[1]), "{stderr}");
+        // A second clone, checked out at that commit.
+        let checkout = tempfile::tempdir().unwrap();
+        let status = Command::new("git")
+            .args(["clone", "--quiet"])
+            .arg(fixture.root())
+            .arg(checkout.path().join("repo"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let repo = checkout.path().join("repo");
+        let status = Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "advice.detachedHead=false", "checkout", "--quiet", &commits[1]])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = checkout.path().join("out");
+        trustpress()
+            .args(["build", "--content"])
+            .arg(repo.join("content"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--audience", audience, "--today", TODAY])
+            .assert()
+            .success();
+        let checked_out = read_tree(&out);
+        assert_eq!(at.keys().collect::<Vec<_>>(), checked_out.keys().collect::<Vec<_>>());
+        for (path, bytes) in &at {
+            assert!(checked_out[path] == *bytes, "{audience}: {path} differs from a checkout's build");
+        }
+        assert!(text(&at, "policies/pol-ac/index.html").contains(">3.3<"));
+        assert!(!text(&at, "policies/pol-ac/index.html").contains(">3.4<"));
+    }
+    assert!(read_tree(&fixture.content()) == before, "--at changed the work tree");
+}
+
+#[test]
+fn at_a_day_uses_the_last_commit_of_that_day_and_dates_against_it() {
+    let (fixture, commits) = story();
+    // Commit 3 was made on 2026-01-03.
+    let output = trustpress()
+        .args(["build", "--at", "2026-01-03", "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(fixture.root().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains(&format!("as of 2026-01-03: commit {}", commits[2])), "{stderr}");
+    let tree = read_tree(&fixture.root().join("out"));
+    assert!(text(&tree, "policies/pol-ac/index.html").contains("edited without approval"));
+    // Before the first commit: a clear error, nothing written.
+    let output = trustpress()
+        .args(["build", "--at", "2025-12-31", "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(fixture.root().join("none"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("no commit"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!fixture.root().join("none").exists());
+}
+
+#[test]
+fn history_output_is_the_same_twice() {
+    let (fixture, _) = story();
+    let (_a, first, _) = fixture.build("internal", &[]);
+    let (_b, second, _) = fixture.build("internal", &[]);
+    assert!(first == second);
+}
+
+#[test]
+fn content_outside_git_builds_with_one_note_and_a_shallow_clone_says_how_much_it_saw() {
+    let copy = tempfile::tempdir().unwrap();
+    copy_tree(&example_content(), &copy.path().join("content"));
+    let output = trustpress()
+        .args(["build", "--today", TODAY, "--content"])
+        .arg(copy.path().join("content"))
+        .arg("--out")
+        .arg(copy.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("note: the content folder is not in a git repository").count(), 1, "{stderr}");
+    assert!(!text(&read_tree(&copy.path().join("out")), "policies/pol-ac/index.html")
+        .contains("Revision history"));
+
+    let (fixture, _) = story();
+    let shallow = tempfile::tempdir().unwrap();
+    let status = Command::new("git")
+        .args(["clone", "--quiet", "--depth", "2"])
+        .arg(format!("file://{}", fixture.root().display()))
+        .arg(shallow.path().join("repo"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = trustpress()
+        .args(["build", "--today", TODAY, "--content"])
+        .arg(shallow.path().join("repo/content"))
+        .arg("--out")
+        .arg(shallow.path().join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("shallow clone") && stderr.contains("last 2 commit(s)"), "{stderr}");
+}
+
+#[test]
+fn a_bundle_at_a_commit_records_that_commit() {
+    let (fixture, commits) = story();
+    let zip = fixture.root().join("bundle.zip");
+    let output = trustpress()
+        .args(["bundle", "--at", &commits[1], "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(&zip)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("manifest.json").unwrap(), &mut manifest).unwrap();
+    assert!(manifest.contains(&commits[1]), "{manifest}");
+    assert!(manifest.contains("2026-01-02"), "the build date is the commit's: {manifest}");
+    trustpress().arg("verify").arg(&zip).assert().success();
+}
