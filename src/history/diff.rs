@@ -42,17 +42,13 @@ pub fn words(older: &str, newer: &str) -> Vec<Paragraph> {
             ChangeTag::Delete => RunKind::Removed,
             ChangeTag::Insert => RunKind::Added,
         };
-        // A line break kept in both starts a new paragraph; one only removed or added is
-        // shown as a space within its run.
+        // Every line break starts a new paragraph: a heading and a paragraph added together
+        // stay a heading and a paragraph.
         let mut pieces = change.value().split('\n').peekable();
         while let Some(piece) = pieces.next() {
             push(paragraphs.last_mut().expect("never empty"), kind, piece);
             if pieces.peek().is_some() {
-                if kind == RunKind::Same {
-                    paragraphs.push(Paragraph { runs: Vec::new(), unchanged: true, skipped_before: 0 });
-                } else {
-                    push(paragraphs.last_mut().expect("never empty"), kind, " ");
-                }
+                paragraphs.push(Paragraph { runs: Vec::new(), unchanged: true, skipped_before: 0 });
             }
         }
     }
@@ -182,6 +178,8 @@ mod tests {
     fn a_paragraph_added_or_removed_is_one_run() {
         let diff = words("One.\n\nTwo.\n", "One.\n\nThree and four.\n\nTwo.\n");
         assert!(show(&diff).contains("{+Three and four."), "{}", show(&diff));
+        let section = words("Intro.\n", "Intro.\n\n## New section\n\nIts text.\n");
+        assert_eq!(show(&section), "Intro.\n{+New section+}\n{+Its text.+}");
         let same = words("Same text.\n", "Same text.\n");
         assert!(same.iter().all(|p| p.unchanged));
     }
