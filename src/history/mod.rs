@@ -301,6 +301,7 @@ impl AtCommit {
         let (commit, day, time) = repo.resolve(at)?;
         let files = tempfile::Builder::new()
             .prefix("trustpress-at-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir()
             .map_err(|error| format!("cannot make a temporary folder: {error}"))?;
         let skipped = repo.export(commit, files.path())?;

@@ -89,6 +89,8 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
             .as_ref()
             .map(|v| crate::markdown::slug(&v.0))
             .filter(|slug| !slug.is_empty())
+            // A path segment stays short enough for every file system.
+            .map(|slug| slug.chars().take(60).collect::<String>())
             .unwrap_or_else(|| version.approved.to_string());
         let mut slug = base.clone();
         let mut n = 2;
