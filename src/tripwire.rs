@@ -229,7 +229,11 @@ impl ser::Serializer for &mut Walker {
     fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Done {
         Ok(())
     }
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, value: &T) -> Done {
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, name: &'static str, value: &T) -> Done {
+        // Commit metadata is plain text, never read for audience blocks (see `GitText`).
+        if name == crate::history::GitText::NAME {
+            return Ok(());
+        }
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(

@@ -30,11 +30,21 @@ pub struct Paragraph {
     pub skipped_before: usize,
 }
 
-/// The word-level diff of two markdown texts, by paragraph of the newer text's layout.
-pub fn words(older: &str, newer: &str) -> Vec<Paragraph> {
+/// The most words two versions may hold together to be compared. A word diff's time grows
+/// with the product of the texts' length and their difference, so past this a page says the
+/// versions are too long to compare rather than slow every build; no time limit is used,
+/// since one would make the output depend on the machine's speed.
+pub const MAX_WORDS: usize = 12_000;
+
+/// The word-level diff of two markdown texts, by paragraph of the newer text's layout;
+/// `None` when they hold more than [`MAX_WORDS`] words together.
+pub fn words(older: &str, newer: &str) -> Option<Vec<Paragraph>> {
     let older = crate::markdown::plain_text(older);
     let newer = crate::markdown::plain_text(newer);
-    let diff = TextDiff::configure().timeout(std::time::Duration::from_secs(2)).diff_words(&older, &newer);
+    if older.split_whitespace().count() + newer.split_whitespace().count() > MAX_WORDS {
+        return None;
+    }
+    let diff = TextDiff::configure().diff_words(&older, &newer);
     let mut paragraphs = vec![Paragraph { runs: Vec::new(), unchanged: true, skipped_before: 0 }];
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
@@ -56,7 +66,7 @@ pub fn words(older: &str, newer: &str) -> Vec<Paragraph> {
     for paragraph in &mut paragraphs {
         paragraph.runs = grouped(std::mem::take(&mut paragraph.runs));
     }
-    paragraphs
+    Some(paragraphs)
 }
 
 /// The changed paragraphs with `context` unchanged paragraphs on each side; the others are
@@ -138,6 +148,17 @@ fn push(paragraph: &mut Paragraph, kind: RunKind, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn words(older: &str, newer: &str) -> Vec<Paragraph> {
+        super::words(older, newer).expect("short texts are compared")
+    }
+
+    #[test]
+    fn texts_too_long_to_compare_are_not_compared() {
+        let long = "word ".repeat(MAX_WORDS / 2);
+        assert!(super::words(&long, &format!("{long}more")).is_none());
+        assert!(super::words(&long, &long[5..]).is_some());
+    }
 
     fn show(paragraphs: &[Paragraph]) -> String {
         paragraphs

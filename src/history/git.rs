@@ -10,7 +10,7 @@ use gix::ObjectId;
 
 use crate::date::Date;
 
-use super::Commit;
+use super::{Commit, GitText};
 
 /// The content folder's repository, and where the content folder is inside it.
 pub struct Repo {
@@ -73,6 +73,43 @@ impl Repo {
     /// The content folder's path inside the work tree.
     pub fn prefix(&self) -> &Path {
         &self.prefix
+    }
+
+    /// What, besides the tip commit, decides the history read from it: the shallow
+    /// boundary (a fetch that deepens a clone keeps the tip) and the replacement refs
+    /// (`git replace` rewrites what a commit holds without moving the tip), with the two
+    /// environment variables that change where those are read. Part of the cache key.
+    pub fn object_state(&self) -> String {
+        use std::fmt::Write as _;
+        let mut state = String::new();
+        match self.repo.shallow_commits() {
+            Ok(Some(commits)) => commits.iter().for_each(|id| {
+                let _ = writeln!(state, "shallow {id}");
+            }),
+            Ok(None) => {}
+            Err(error) => {
+                let _ = writeln!(state, "shallow unreadable {error}");
+            }
+        }
+        for name in ["GIT_REPLACE_REF_BASE", "GIT_NO_REPLACE_OBJECTS"] {
+            if let Some(value) = std::env::var_os(name) {
+                let _ = writeln!(state, "{name}={}", value.to_string_lossy());
+            }
+        }
+        match self.repo.references() {
+            Ok(refs) => match refs.prefixed("refs/replace/") {
+                Ok(iter) => iter.flatten().for_each(|reference| {
+                    let _ = writeln!(state, "{} {:?}", reference.name().as_bstr(), reference.target());
+                }),
+                Err(error) => {
+                    let _ = writeln!(state, "replace refs unreadable {error}");
+                }
+            },
+            Err(error) => {
+                let _ = writeln!(state, "refs unreadable {error}");
+            }
+        }
+        state
     }
 
     /// The commit `HEAD` names, or why there is none (a repository with no commit yet).
@@ -247,10 +284,12 @@ impl Repo {
 fn describe(commit: &gix::Commit<'_>) -> Commit {
     let (author, email) = commit
         .author()
-        .map(|author| (author.name.to_str_lossy().into_owned(), author.email.to_str_lossy().into_owned()))
-        .unwrap_or_default();
-    let subject =
-        commit.message().map(|message| message.summary().to_str_lossy().into_owned()).unwrap_or_default();
+        .map(|author| (GitText::new(&author.name.to_str_lossy()), GitText::new(&author.email.to_str_lossy())))
+        .unwrap_or_else(|_| (GitText::new("(unreadable author)"), GitText::default()));
+    let subject = commit
+        .message()
+        .map(|message| GitText::new(&message.summary().to_str_lossy()))
+        .unwrap_or_else(|_| GitText::new("(unreadable message)"));
     Commit {
         id: commit.id.to_string(),
         short: short(&commit.id),

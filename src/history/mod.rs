@@ -32,12 +32,55 @@ pub struct Commit {
     pub id: String,
     /// The id's first ten hex digits.
     pub short: String,
-    pub author: String,
-    pub email: String,
+    pub author: GitText,
+    pub email: GitText,
     /// The committer's calendar day, in the committer's time zone.
     pub date: Date,
     /// The message's first line.
-    pub subject: String,
+    pub subject: GitText,
+}
+
+/// Free text from a commit (author, email, subject): plain text written by whoever made the
+/// commit, shown escaped to internal readers only. It is never read for audience blocks, so
+/// the tripwire (which stops a build on any `:::` left in the cut model) passes over it by
+/// this type's name ([`GitText::NAME`]); a subject `::: internal` is shown as written, not
+/// taken for a fence. Control characters and bidirectional overrides, which would make
+/// the text read differently from what it holds, are replaced with U+FFFD on the way in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct GitText(String);
+
+impl GitText {
+    /// The name the tripwire recognises (see `crate::tripwire`).
+    pub const NAME: &'static str = "trustpress::GitText";
+
+    pub fn new(text: &str) -> GitText {
+        GitText(text.chars().map(|c| if shown_as_is(c) { c } else { '\u{FFFD}' }).collect())
+    }
+}
+
+/// Whether `c` may be shown as it is in a one-line text: not a control character and not a
+/// bidirectional embedding, override or isolate.
+fn shown_as_is(c: char) -> bool {
+    !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+impl Serialize for GitText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(Self::NAME, &self.0)
+    }
+}
+
+impl std::ops::Deref for GitText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for GitText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Where history comes from.
@@ -130,9 +173,10 @@ impl Located {
         format!("{}\0{}", self.repo.git_dir().display(), self.repo.prefix().display())
     }
 
-    /// The tip commit the history is read from.
+    /// The tip commit the history is read from, with what else decides what is read from
+    /// it (the shallow boundary and the replacement refs, see [`Repo::object_state`]).
     pub fn tip(&self) -> String {
-        self.tip.to_string()
+        format!("{}\n{}", self.tip, self.repo.object_state())
     }
 }
 
@@ -234,12 +278,12 @@ impl History {
             let Some(commit) = self.commits.get(snapshot.commit) else { continue };
             let readable = snapshot.blocks_parse && snapshot.body.is_some();
             versions.push(PolicyVersion {
-                version: snapshot.version.clone().map(Version),
+                version: snapshot.version.clone().filter(|text| unfenced(text)).map(Version),
                 approved,
-                approved_by: snapshot.approved_by.clone(),
+                approved_by: snapshot.approved_by.clone().filter(|text| unfenced(text)),
                 effective: commit.date,
                 audience: snapshot.audience,
-                controls: snapshot.controls.iter().map(Reference::new).collect(),
+                controls: snapshot.controls.iter().filter(|id| unfenced(id)).map(Reference::new).collect(),
                 body: Markdown::new(
                     if readable { snapshot.body.clone().unwrap_or_default() } else { String::new() },
                     1,
@@ -307,4 +351,11 @@ impl AtCommit {
         let skipped = repo.export(commit, files.path())?;
         Ok(AtCommit { commit, id: commit.to_string(), day, time, files, skipped })
     }
+}
+
+/// Whether a one-line field of a past version (its version, approver, a control id) holds no
+/// audience fence. One that does is left out of the version: it cannot be mended any more
+/// (it is in history), and the tripwire would otherwise stop every build for it.
+fn unfenced(text: &str) -> bool {
+    crate::audience_blocks::leftover(text).is_none()
 }

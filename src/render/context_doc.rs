@@ -149,10 +149,10 @@ mod tests {
                 commit: Some(crate::history::Commit {
                     id: "0".repeat(40),
                     short: "0".repeat(10),
-                    author: "Author".to_string(),
-                    email: "author@example.org".to_string(),
+                    author: crate::history::GitText::new("Author"),
+                    email: crate::history::GitText::new("author@example.org"),
                     date: day(approved),
-                    subject: "Approve".to_string(),
+                    subject: crate::history::GitText::new("Approve"),
                 }),
             }
         };

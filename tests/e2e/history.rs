@@ -365,6 +365,72 @@ fn content_outside_git_builds_with_one_note_and_a_shallow_clone_says_how_much_it
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("shallow clone") && stderr.contains("last 2 commit(s)"), "{stderr}");
+    let versions = |tree: &std::collections::BTreeMap<String, Vec<u8>>| {
+        ["3.2", "3.3", "3.4"]
+            .into_iter()
+            .filter(|v| {
+                text(tree, "policies/pol-ac/index.html").contains(&format!("class=\"nowrap\">{v}</th>"))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(versions(&read_tree(&shallow.path().join("out"))), ["3.4"]);
+
+    // Deepening the clone keeps the tip commit: the history cached for that tip must not
+    // be used for the deeper history.
+    let status = Command::new("git")
+        .current_dir(shallow.path().join("repo"))
+        .args(["fetch", "--quiet", "--unshallow"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = trustpress()
+        .args(["build", "--today", TODAY, "--content"])
+        .arg(shallow.path().join("repo/content"))
+        .arg("--out")
+        .arg(shallow.path().join("deeper"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && !stderr.contains("shallow clone"), "{stderr}");
+    assert_eq!(versions(&read_tree(&shallow.path().join("deeper"))), ["3.2", "3.3", "3.4"]);
+}
+
+/// Commit metadata and past front matter are written once and cannot be mended: text in
+/// them that looks like an audience fence, or reads differently from what it holds, must
+/// neither stop every build nor reach a page as written.
+#[test]
+fn hostile_commit_metadata_and_past_fields_do_not_stop_builds() {
+    let mut fixture = Fixture::new();
+    fixture.commit("Example content");
+    let ac = fixture.policy("access-control.md");
+    edit(&ac, "version: \"3.2\"", "version: \"3.3\"");
+    edit(&ac, "approved: 2026-02-18", "approved: 2026-01-01");
+    edit(&ac, "approved_by: Management Board", "approved_by: \"::: auditor\\nHISTAUD\\n:::\"");
+    fixture.commit("::: internal");
+    edit(&ac, "approved_by: \"::: auditor\\nHISTAUD\\n:::\"", "approved_by: Management Board");
+    edit(&ac, "version: \"3.3\"", "version: \"3.4\"");
+    edit(&ac, "approved: 2026-01-01", "approved: 2026-01-03");
+    fixture.commit("Approve 3.4 \u{202E}reversed\u{0007}");
+
+    for audience in ["public", "internal"] {
+        let (_out, tree, _) = fixture.build(audience, &[]);
+        let page = text(&tree, "policies/pol-ac/index.html");
+        assert!(page.contains("class=\"nowrap\">3.3</th>"), "{page}");
+        assert!(occurrences(&tree, "::: auditor").is_empty() && occurrences(&tree, "HISTAUD").is_empty());
+        let texts: std::collections::BTreeMap<String, Vec<u8>> = tree
+            .iter()
+            .filter(|(path, _)| !path.ends_with(".xlsx"))
+            .map(|(p, b)| (p.clone(), b.clone()))
+            .collect();
+        assert!(occurrences(&texts, "\u{202E}").is_empty() && occurrences(&texts, "\u{0007}").is_empty());
+        if audience == "internal" {
+            assert!(page.contains("::: internal"), "a commit subject is shown as written to staff");
+        }
+    }
+    let output =
+        trustpress().args(["check", "--today", TODAY, "--content"]).arg(fixture.content()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("audience-leftover"), "{stderr}");
 }
 
 #[test]

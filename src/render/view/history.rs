@@ -50,6 +50,8 @@ pub struct ChangesView {
     pub skipped_after: usize,
     /// No word of the text changed.
     pub text_unchanged: bool,
+    /// The two versions are too long to compare word by word (see [`diff::MAX_WORDS`]).
+    pub too_large: bool,
     pub controls_added: Vec<Link>,
     pub controls_removed: Vec<Link>,
 }
@@ -83,6 +85,7 @@ fn row(policy: &Policy, version: &PolicyVersion, slug: Option<&str>) -> VersionR
 /// approval date; a repeat gets `-2`, `-3`. Stable as long as history is only added to.
 fn slugs(history: &[PolicyVersion]) -> Vec<String> {
     let mut taken: Vec<String> = Vec::with_capacity(history.len());
+    let mut used = std::collections::HashSet::new();
     for version in history {
         let base = version
             .version
@@ -94,10 +97,11 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
             .unwrap_or_else(|| version.approved.to_string());
         let mut slug = base.clone();
         let mut n = 2;
-        while taken.contains(&slug) {
+        while used.contains(&slug) {
             slug = format!("{base}-{n}");
             n += 1;
         }
+        used.insert(slug.clone());
         taken.push(slug);
     }
     taken
@@ -109,16 +113,21 @@ pub fn all_changes(context: &ViewContext) -> Vec<ChangesView> {
     let policies: Vec<&Policy> = context.isms.policies.values().filter(|p| p.history.len() > 1).collect();
     policies
         .par_iter()
-        .flat_map_iter(|policy| (1..policy.history.len()).filter_map(|index| changes(context, policy, index)))
+        .flat_map_iter(|policy| {
+            let slugs = slugs(&policy.history);
+            (1..policy.history.len()).filter_map(move |index| changes(context, policy, &slugs, index))
+        })
         .collect()
 }
 
 /// The "what changed" page of version `index` (not the first) of a cut policy.
-fn changes(context: &ViewContext, policy: &Policy, index: usize) -> Option<ChangesView> {
+/// `slugs` are the policy's version slugs ([`slugs`]).
+fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usize) -> Option<ChangesView> {
     let (older, newer) = (policy.history.get(index.checked_sub(1)?)?, policy.history.get(index)?);
-    let slugs = slugs(&policy.history);
     let readable = older.readable && newer.readable;
-    let paragraphs = if readable { diff::words(&older.body.text, &newer.body.text) } else { Vec::new() };
+    let compared = if readable { diff::words(&older.body.text, &newer.body.text) } else { Some(Vec::new()) };
+    let too_large = compared.is_none();
+    let paragraphs = compared.unwrap_or_default();
     let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
     let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
     let links = |ids: Vec<&str>| ids.into_iter().map(|id| context.control_link(id)).collect();
@@ -136,6 +145,7 @@ fn changes(context: &ViewContext, policy: &Policy, index: usize) -> Option<Chang
         from: row(policy, older, (index > 1).then(|| slugs[index - 1].as_str())),
         to: row(policy, newer, Some(slugs[index].as_str())),
         readable,
+        too_large,
         text_unchanged,
         paragraphs,
         skipped_after,
