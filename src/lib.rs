@@ -25,6 +25,8 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod share;
+pub mod sign;
 pub mod site;
 pub mod size;
 pub mod tripwire;

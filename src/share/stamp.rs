@@ -1,0 +1,1 @@
+//! PDF stamping (being written).
