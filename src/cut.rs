@@ -143,6 +143,14 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                 let before = certification.documents.len();
                 certification.documents.retain(|document| visible(document.audience));
                 certification.documents_on_request |= certification.documents.len() < before;
+                if reader < Audience::Internal {
+                    // Which report replaced which, and the ids the ledger knows them by, are
+                    // the access ledger's bookkeeping.
+                    for document in &mut certification.documents {
+                        document.id = None;
+                        document.replaces = None;
+                    }
+                }
                 audience_blocks::cut_field(&mut certification.summary, reader);
                 audience_blocks::cut_field(&mut certification.scope, reader);
                 Some((id.clone(), certification))
@@ -163,6 +171,9 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
             if visible(document.audience) {
                 let mut document = document.clone();
                 audience_blocks::cut_field(&mut document.summary, reader);
+                if reader < Audience::Internal {
+                    document.replaces = None;
+                }
                 Some((id.clone(), document))
             } else if document.teaser {
                 Some((id.clone(), document_teaser(document, reader)))
@@ -265,6 +276,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
             .filter(|(_, objective)| visible(objective.audience))
             .map(|(id, objective)| (id.clone(), cut_objective(objective, reader)))
             .collect(),
+        // The ledger names recipients and what they hold: staff only, by construction.
+        shares: if Audience::Internal.visible_to(reader) { isms.shares.clone() } else { BTreeMap::new() },
     }
 }
 
@@ -379,6 +392,7 @@ fn document_teaser(document: &Document, reader: Audience) -> Document {
         audience: document.audience,
         teaser: true,
         clauses: Vec::new(),
+        replaces: None,
         teaser_only: true,
         path: Default::default(),
         source: document.source.clone(),

@@ -54,6 +54,13 @@ enum Command {
     /// words); writes a filled copy, changing only the empty cells it answers, and a record
     /// of which answer went where. Rows it is not sure of are left empty and listed.
     Answer(cmd::answer::AnswerArgs),
+    /// Send gated documents to one recipient: a stamped, encrypted package, and a ledger entry.
+    ///
+    /// Every PDF is stamped on every page with the recipient, the date and the share id; the
+    /// package (the documents, manifest.json with their SHA-256, README.txt) is encrypted
+    /// with age to the recipient's key or to a new passphrase; the share is appended to
+    /// access/shares.yaml for the team to commit.
+    Share(cmd::share::ShareArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,5 +79,6 @@ fn main() -> ExitCode {
         Command::Bundle(args) => cmd::bundle::run(args),
         Command::Verify(args) => cmd::verify::run(args),
         Command::Answer(args) => cmd::answer::run(args),
+        Command::Share(args) => cmd::share::run(args),
     }
 }

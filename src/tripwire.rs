@@ -87,6 +87,9 @@ pub fn check(isms: &Isms) -> Vec<Diagnostic> {
     for (id, item) in &isms.objectives {
         look("objective", id, &item.source, item);
     }
+    for (id, item) in &isms.shares {
+        look("share", id, &item.source, item);
+    }
     look("site configuration", "site.yaml", &Location::file(std::path::Path::new("site.yaml")), &isms.site);
     problems
 }

@@ -7,7 +7,7 @@
 //! list every other entry. The archive is written to a temporary file beside the output
 //! and renamed over it only when complete.
 
-mod archive;
+pub(crate) mod archive;
 mod form;
 mod layout;
 mod management;

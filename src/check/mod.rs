@@ -3,6 +3,7 @@
 //! Statement of Applicability (ISO/IEC 27001 clause 6.1.3 d), freshness against a date, and
 //! the audience rules. Every problem is a `Diagnostic` with a stable code.
 
+mod access;
 mod answers;
 mod completeness;
 mod file_audience;
@@ -39,6 +40,7 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
     answers::check(&loaded.isms, &mut sources, &mut diagnostics);
     management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     history::check(loaded, &mut sources, &mut diagnostics);
+    access::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     diagnostics
 }
 

@@ -7,6 +7,7 @@ pub mod bundle;
 pub mod check;
 pub mod init;
 pub mod serve;
+pub mod share;
 pub mod verify;
 
 use std::path::Path;

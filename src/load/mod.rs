@@ -19,6 +19,7 @@ use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
 use crate::history::{self, History};
 use crate::model::*;
 
+pub mod access;
 mod management;
 mod markdown_files;
 mod registers;
@@ -142,6 +143,7 @@ fn load_with(
     isms.reviews = loader.records();
     isms.scope = loader.scope();
     isms.objectives = loader.objectives();
+    isms.shares = loader.shares(&isms);
     let failed_files =
         diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
     let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread, history };

@@ -206,6 +206,7 @@ impl Loader<'_> {
                 audience: crate::audience::Audience::Internal,
                 teaser: false,
                 clauses: Vec::new(),
+                replaces: None,
                 teaser_only: false,
                 path: path.clone(),
                 source: Location::file(&path),

@@ -19,6 +19,7 @@ pub mod management;
 pub mod policy;
 pub mod record;
 pub mod review;
+pub mod share;
 pub mod soa;
 pub mod update;
 
@@ -27,6 +28,7 @@ pub use management::{Direction, Measurement, Objective, Scope};
 pub use policy::{Policy, PolicyVersion};
 pub use record::{MarkdownRecord, RecordVisitor};
 pub use review::Review;
+pub use share::{Share, SharedDocument, SharedFile, Standing};
 pub use soa::{Applicability, ControlStatus, Soa, SoaEntry};
 pub use update::Update;
 
@@ -199,10 +201,17 @@ pub(crate) fn internal() -> Audience {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CertificationDocument {
+    /// An id, so the document can be shared (`trustpress share --documents ID`) and named
+    /// in the access ledger.
+    #[serde(default)]
+    pub id: Option<String>,
     pub title: String,
     pub file: String,
     #[serde(default = "internal")]
     pub audience: Audience,
+    /// The id of an earlier document this one replaces (see `Document::replaces`).
+    #[serde(default)]
+    pub replaces: Option<String>,
     /// Resolved at load time: the file's path relative to the content folder.
     #[serde(skip)]
     pub path: PathBuf,
@@ -261,6 +270,10 @@ pub struct Document {
     /// The ISO/IEC 27001 clauses (4 to 10) this satisfies: `clauses: [5.2]` (see `clauses`).
     #[serde(default)]
     pub clauses: Vec<Reference>,
+    /// The id of an earlier document this one replaces (next year's report replacing this
+    /// year's): whoever was sent the earlier one is told the newer is out.
+    #[serde(default)]
+    pub replaces: Option<String>,
     /// Set by the audience cut: the reader sees only the title and summary (teaser).
     #[serde(skip_deserializing)]
     pub teaser_only: bool,
@@ -466,6 +479,8 @@ pub struct Isms {
     /// `scope.yaml`, when there is one.
     pub scope: Option<Scope>,
     pub objectives: BTreeMap<String, Objective>,
+    /// The access ledger (`access/shares.yaml`), by share id; empty below `internal`.
+    pub shares: BTreeMap<String, Share>,
 }
 
 impl Isms {
@@ -499,6 +514,7 @@ impl Isms {
         files.extend(self.scope.iter().map(|i| i.source.file.as_path()));
         files.extend(self.objectives.values().map(|i| i.source.file.as_path()));
         files.extend(self.objectives.values().flat_map(|i| &i.measurement_files).map(|s| s.file.as_path()));
+        files.extend(self.shares.values().map(|i| i.source.file.as_path()));
         files.retain(|file| !file.as_os_str().is_empty());
         files
     }
@@ -524,6 +540,7 @@ impl Default for Isms {
             reviews: BTreeMap::new(),
             scope: None,
             objectives: BTreeMap::new(),
+            shares: BTreeMap::new(),
         }
     }
 }

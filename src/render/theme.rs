@@ -34,6 +34,7 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "templates" / "updates.html",
     "templates" / "update.html",
     "templates" / "risks.html",
+    "templates" / "access.html",
     "templates" / "audits.html",
     "templates" / "audit.html",
     "templates" / "reviews.html",

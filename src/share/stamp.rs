@@ -1,1 +1,1701 @@
-//! PDF stamping (being written).
+//! Stamps a gated PDF for one recipient: every page gets a visible footer naming the recipient,
+//! the date and the share, and the document's metadata records the share id.
+//!
+//! **What and where.** One to a few centred lines of 8 pt Helvetica in dark grey, near the bottom
+//! edge of what the viewer sees: `Confidential — shared under NDA with <recipient> on <date> ·
+//! share <share_id>`, broken before "on" when it does not fit on one line. Helvetica is one of
+//! the standard fonts every PDF reader has, so nothing is embedded; the text is encoded in
+//! WinAnsi (the em dash is 0x97), and a character WinAnsi has no code for is drawn as `?`. The
+//! footer is placed in each page's effective CropBox (else MediaBox), looked up through the page
+//! tree as a reader does, and turned with the page's /Rotate so it reads upright along the
+//! bottom of the displayed page. A page too small for the footer gets it scaled down, so it is
+//! never drawn off the page. It is marked as a pagination artifact, so a screen reader skips it.
+//!
+//! **Why `q` … `Q`.** A page's content may leave the graphics state changed (a `cm` that scales
+//! everything, a clip, a white fill) without restoring it. Drawn after such content, the footer
+//! would come out distorted or invisible. So each page's /Contents becomes: a shared stream
+//! holding `q`, the page's original streams untouched, then a stream that starts with `Q`
+//! (back to the state the page started in) and draws the footer. The font is added to the page's
+//! resources under a name no existing resource uses (`/TPStampF1`, or the next free number),
+//! next to the existing fonts, wherever the page's resources live (its own, or inherited).
+//!
+//! **Output.** An incremental update: the original bytes unchanged, then the changed and new
+//! objects, and a cross-reference section of the original's kind (table or stream) with a /Prev
+//! link. The trailer's /Info (created when there is none) gets `/TrustpressShareId`. A file
+//! whose cross-reference data had to be repaired to be read, or that has bytes before its
+//! `%PDF-` header, is rewritten whole instead, since offsets into it cannot be trusted. Either way
+//! the output depends only on the input and the [`Stamp`]: there is no timestamp, and the
+//! trailer's /ID is derived with SHA-256 (its first half kept when the input has one, its second
+//! half a hash of the input and the stamp, as an updated file's /ID should be).
+//!
+//! **Refused**, with an error saying what to do: an encrypted PDF (the footer could not be added
+//! without the key, and a recipient's copy should not carry someone else's password), a file that
+//! cannot be parsed as a PDF, a PDF without pages, and a stamp with an empty field. Damaged or
+//! hostile structure (page-tree cycles, missing or wrong-typed /Contents, /Resources or boxes)
+//! never panics: what cannot be used is treated as absent. lopdf holds the whole document in
+//! memory; the input bytes are not copied again.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+
+use lopdf::xref::XrefType;
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use sha2::{Digest, Sha256};
+
+/// What is stamped on every page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// Who the document is shared with, as it should read on the page ("Jane Doe, Acme Corp").
+    pub recipient: String,
+    /// The day it is shared, `YYYY-MM-DD`.
+    pub date: String,
+    /// The share's id, which the access ledger records; also written into the PDF's /Info.
+    pub share_id: String,
+}
+
+/// Why a PDF was not stamped. Each message is written to follow the input file's name
+/// ("soc2.pdf is encrypted: …").
+#[derive(Debug, thiserror::Error)]
+pub enum StampError {
+    /// The PDF is encrypted (its trailer has /Encrypt), even with an empty password.
+    #[error("is encrypted: decrypt it (e.g. qpdf --decrypt) and share the decrypted copy")]
+    Encrypted,
+    /// The bytes are not a PDF, or a PDF too damaged to read.
+    #[error("cannot be read as a PDF: {0}")]
+    Unreadable(String),
+    /// The PDF's page tree holds no page.
+    #[error("has no pages: there is nothing to stamp, check that this is the right file")]
+    NoPages,
+    /// A field of the [`Stamp`] is empty or only blanks.
+    #[error("cannot be stamped: the share's {0} is empty")]
+    EmptyStampField(&'static str),
+    /// Writing the stamped PDF to the output failed.
+    #[error("could not be written out stamped: {0}")]
+    Write(#[source] std::io::Error),
+}
+
+/// Writes `input` (a whole PDF's bytes) stamped to `out`; returns how many pages were stamped.
+///
+/// Nothing is written when an error is returned, except for [`StampError::Write`].
+pub fn stamp_pdf(input: &[u8], stamp: &Stamp, out: &mut dyn Write) -> Result<usize, StampError> {
+    let text = StampText::new(stamp)?;
+    let document = load(input)?;
+    let plan = Plan::make(&document, &text)?;
+    let trailer_id = trailer_id(&document, input, &text);
+    let pages = plan.pages;
+    if can_append_to(&document, input) {
+        write_incremental_update(&document, input, plan.objects, plan.info, trailer_id, out)
+    } else {
+        write_whole(document, plan.objects, plan.info, trailer_id, out)
+    }
+    .map_err(StampError::Write)?;
+    Ok(pages)
+}
+
+/// Font size of the footer, in points.
+const FONT_SIZE: f64 = 8.0;
+/// Distance between the baselines of two footer lines.
+const LEADING: f64 = 10.0;
+/// Distance from the bottom edge to the baseline of the last line, and the least room kept
+/// above the first line.
+const BOTTOM_MARGIN: f64 = 16.0;
+/// Room kept free at the left and right of the footer.
+const SIDE_MARGIN: f64 = 24.0;
+/// A page narrower than this gets its footer laid out this wide, then scaled down to fit.
+const MIN_LAYOUT_WIDTH: f64 = 240.0;
+/// Fill colour of the footer (DeviceGray): dark grey.
+const GREY: &str = "0.3";
+/// The font's resource name, numbered on from 1 until it does not collide.
+const FONT_NAME: &str = "TPStampF";
+/// How far a /Parent chain or a chain of references is followed before giving up: a cycle ends.
+const CHAIN_LIMIT: usize = 64;
+/// Page boxes are clamped to this many points either way of the origin, so a hostile box does
+/// not produce numbers no reader accepts.
+const COORDINATE_LIMIT: f64 = 1.0e7;
+/// Used when a page has no usable MediaBox anywhere: US Letter, what readers assume.
+const DEFAULT_MEDIA_BOX: [f64; 4] = [0.0, 0.0, 612.0, 792.0];
+
+fn load(input: &[u8]) -> Result<Document, StampError> {
+    match Document::load_mem(input) {
+        Ok(document) if document.trailer.has(b"Encrypt") || document.encryption_state.is_some() => {
+            Err(StampError::Encrypted)
+        }
+        Ok(document) => Ok(document),
+        Err(
+            lopdf::Error::Decryption(_)
+            | lopdf::Error::InvalidPassword
+            | lopdf::Error::UnsupportedSecurityHandler(_)
+            | lopdf::Error::AlreadyEncrypted,
+        ) => Err(StampError::Encrypted),
+        // An encryption dictionary lopdf could not make sense of fails the load some other way;
+        // "decrypt it" is still the advice that helps.
+        Err(_) if contains(input, b"/Encrypt") => Err(StampError::Encrypted),
+        Err(error) => Err(StampError::Unreadable(describe(&error))),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
+}
+
+/// An error and its sources, in one line: lopdf's own messages are terse ("couldn't parse
+/// input") and the detail is in the source.
+fn describe(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// The stamp as it is drawn: the parts of the footer, already in WinAnsi.
+struct StampText {
+    /// "Confidential — shared under NDA with <recipient>".
+    head: Vec<u8>,
+    /// "on <date> · share <share_id>".
+    tail: Vec<u8>,
+    /// The share id as given (blanks tidied), for /Info.
+    share_id: String,
+    /// What the trailer's second /ID half is derived from, besides the input.
+    fingerprint: Vec<u8>,
+}
+
+impl StampText {
+    fn new(stamp: &Stamp) -> Result<Self, StampError> {
+        let recipient = one_line(&stamp.recipient, "recipient")?;
+        let date = one_line(&stamp.date, "date")?;
+        let share_id = one_line(&stamp.share_id, "share id")?;
+        let head = win_ansi(&format!("Confidential \u{2014} shared under NDA with {recipient}"));
+        let tail = win_ansi(&format!("on {date} \u{b7} share {share_id}"));
+        let fingerprint = [recipient.as_bytes(), date.as_bytes(), share_id.as_bytes()].join(&0u8);
+        Ok(Self { head, tail, share_id, fingerprint })
+    }
+
+    fn full_line(&self) -> Vec<u8> {
+        [self.head.as_slice(), self.tail.as_slice()].join(&b' ')
+    }
+}
+
+/// `text` with every run of blanks and line breaks made one space and the ends trimmed: the
+/// footer is laid out by words, and a line break in a name must not break the layout.
+fn one_line(text: &str, field: &'static str) -> Result<String, StampError> {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        return Err(StampError::EmptyStampField(field));
+    }
+    Ok(line)
+}
+
+/// `text` in WinAnsiEncoding (PDF 32000-1, Annex D), `?` for a character it has no code for.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars().map(win_ansi_byte).collect()
+}
+
+fn win_ansi_byte(character: char) -> u8 {
+    match character {
+        ' '..='~' | '\u{a0}'..='\u{ff}' => character as u8,
+        '\u{20ac}' => 0x80,
+        '\u{201a}' => 0x82,
+        '\u{192}' => 0x83,
+        '\u{201e}' => 0x84,
+        '\u{2026}' => 0x85,
+        '\u{2020}' => 0x86,
+        '\u{2021}' => 0x87,
+        '\u{2c6}' => 0x88,
+        '\u{2030}' => 0x89,
+        '\u{160}' => 0x8a,
+        '\u{2039}' => 0x8b,
+        '\u{152}' => 0x8c,
+        '\u{17d}' => 0x8e,
+        '\u{2018}' => 0x91,
+        '\u{2019}' => 0x92,
+        '\u{201c}' => 0x93,
+        '\u{201d}' => 0x94,
+        '\u{2022}' => 0x95,
+        '\u{2013}' => 0x96,
+        '\u{2014}' => 0x97,
+        '\u{2dc}' => 0x98,
+        '\u{2122}' => 0x99,
+        '\u{161}' => 0x9a,
+        '\u{203a}' => 0x9b,
+        '\u{153}' => 0x9c,
+        '\u{17e}' => 0x9e,
+        '\u{178}' => 0x9f,
+        _ => b'?',
+    }
+}
+
+/// Helvetica's advance widths (thousandths of the font size) for WinAnsi codes 0x20 to 0xff,
+/// from Adobe's Helvetica AFM; 0 for the codes WinAnsi leaves unused, which are never drawn.
+#[rustfmt::skip]
+const HELVETICA_WIDTHS: [u16; 224] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584, 0,
+    556, 0, 222, 556, 333, 1000, 556, 556, 333, 1000, 667, 333, 1000, 0, 611, 0,
+    0, 222, 222, 333, 333, 350, 556, 1000, 333, 1000, 500, 333, 944, 0, 500, 667,
+    278, 333, 556, 556, 556, 556, 260, 556, 333, 737, 370, 556, 584, 333, 737, 333,
+    400, 584, 333, 333, 333, 556, 537, 278, 333, 333, 365, 556, 834, 834, 834, 611,
+    667, 667, 667, 667, 667, 667, 1000, 722, 667, 667, 667, 667, 278, 278, 278, 278,
+    722, 722, 778, 778, 778, 778, 778, 584, 778, 722, 722, 722, 722, 667, 667, 611,
+    556, 556, 556, 556, 556, 556, 889, 500, 556, 556, 556, 556, 278, 278, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 584, 611, 556, 556, 556, 556, 500, 556, 500,
+];
+
+/// The width of WinAnsi `text` in the footer's font size, in points.
+fn text_width(text: &[u8]) -> f64 {
+    let thousandths: u64 = text
+        .iter()
+        .map(|&byte| {
+            u64::from(byte.checked_sub(0x20).map_or(0, |index| HELVETICA_WIDTHS[usize::from(index)]))
+        })
+        .sum();
+    thousandths as f64 * FONT_SIZE / 1000.0
+}
+
+/// The footer's lines for a line length of `width` points: one line when it fits, else the
+/// recipient part and the date-and-share part, else the words wrapped (a word longer than a
+/// line is cut).
+fn footer_lines(text: &StampText, width: f64) -> Vec<Vec<u8>> {
+    let full = text.full_line();
+    if text_width(&full) <= width {
+        return vec![full];
+    }
+    if text_width(&text.head) <= width && text_width(&text.tail) <= width {
+        return vec![text.head.clone(), text.tail.clone()];
+    }
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    let mut line: Vec<u8> = Vec::new();
+    for word in full.split(|&byte| byte == b' ').filter(|word| !word.is_empty()) {
+        let joined_width = text_width(&line) + text_width(b" ") + text_width(word);
+        if !line.is_empty() && joined_width <= width {
+            line.push(b' ');
+            line.extend_from_slice(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for &byte in word {
+            if !line.is_empty() && text_width(&line) + text_width(&[byte]) > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(byte);
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A page's box as the viewer sees it: the effective CropBox in default user space, and how
+/// far the page is turned clockwise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PageGeometry {
+    /// Lower-left x, lower-left y, upper-right x, upper-right y.
+    bounds: [f64; 4],
+    /// 0, 90, 180 or 270.
+    rotate: u16,
+}
+
+impl PageGeometry {
+    fn of(document: &Document, page: &Dictionary) -> Self {
+        let media = inherited(document, page, b"MediaBox")
+            .and_then(|value| rectangle(document, value))
+            .unwrap_or(DEFAULT_MEDIA_BOX);
+        let crop = inherited(document, page, b"CropBox")
+            .and_then(|value| rectangle(document, value))
+            .and_then(|crop| {
+                let bounds = [
+                    crop[0].max(media[0]),
+                    crop[1].max(media[1]),
+                    crop[2].min(media[2]),
+                    crop[3].min(media[3]),
+                ];
+                has_area(&bounds).then_some(bounds)
+            });
+        let rotate = inherited(document, page, b"Rotate")
+            .and_then(|value| document.dereference(value).ok())
+            .and_then(|(_, value)| match *value {
+                Object::Integer(degrees) => Some(degrees),
+                Object::Real(degrees) if degrees.fract() == 0.0 && degrees.abs() < 1.0e9 => {
+                    Some(degrees as i64)
+                }
+                _ => None,
+            })
+            .map(|degrees| degrees.rem_euclid(360))
+            .and_then(|degrees| u16::try_from(degrees).ok())
+            .filter(|degrees| degrees % 90 == 0)
+            .unwrap_or(0);
+        Self { bounds: crop.unwrap_or(media), rotate }
+    }
+
+    /// The width and height of the page as displayed.
+    fn displayed_size(&self) -> (f64, f64) {
+        let [x0, y0, x1, y1] = self.bounds;
+        match self.rotate {
+            90 | 270 => (y1 - y0, x1 - x0),
+            _ => (x1 - x0, y1 - y0),
+        }
+    }
+
+    /// The matrix from displayed-page coordinates (origin at the bottom-left corner of the page
+    /// as the viewer sees it, y up) to default user space.
+    fn displayed_to_user(&self) -> [f64; 6] {
+        let [x0, y0, x1, y1] = self.bounds;
+        match self.rotate {
+            90 => [0.0, 1.0, -1.0, 0.0, x1, y0],
+            180 => [-1.0, 0.0, 0.0, -1.0, x1, y1],
+            270 => [0.0, -1.0, 1.0, 0.0, x0, y1],
+            _ => [1.0, 0.0, 0.0, 1.0, x0, y0],
+        }
+    }
+}
+
+fn has_area(bounds: &[f64; 4]) -> bool {
+    bounds[2] - bounds[0] >= 1.0 && bounds[3] - bounds[1] >= 1.0
+}
+
+/// `key` of the page or of the nearest ancestor in the page tree that has it (MediaBox,
+/// CropBox, Rotate and Resources are inherited). A /Parent cycle ends the search.
+fn inherited<'a>(document: &'a Document, page: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    let mut node = page;
+    for _ in 0..CHAIN_LIMIT {
+        if let Ok(value) = node.get(key) {
+            return Some(value);
+        }
+        let parent = node.get(b"Parent").and_then(Object::as_reference).ok()?;
+        node = document.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+/// A rectangle `[llx lly urx ury]` in any corner order, or `None` when it is not four finite
+/// numbers or has no area.
+fn rectangle(document: &Document, value: &Object) -> Option<[f64; 4]> {
+    let (_, value) = document.dereference(value).ok()?;
+    let items = value.as_array().ok()?;
+    if items.len() != 4 {
+        return None;
+    }
+    let mut numbers = [0.0; 4];
+    for (number, item) in numbers.iter_mut().zip(items) {
+        *number = match document.dereference(item).ok()?.1 {
+            Object::Integer(value) => *value as f64,
+            Object::Real(value) => f64::from(*value),
+            _ => return None,
+        };
+        if !number.is_finite() {
+            return None;
+        }
+        *number = number.clamp(-COORDINATE_LIMIT, COORDINATE_LIMIT);
+    }
+    let [a, b, c, d] = numbers;
+    let bounds = [a.min(c), b.min(d), a.max(c), b.max(d)];
+    has_area(&bounds).then_some(bounds)
+}
+
+/// The content stream that ends the page's own content and draws the footer.
+fn footer_content(geometry: &PageGeometry, text: &StampText, font: &[u8]) -> Vec<u8> {
+    let (width, height) = geometry.displayed_size();
+    let layout_width = width.max(MIN_LAYOUT_WIDTH);
+    let lines = footer_lines(text, layout_width - 2.0 * SIDE_MARGIN);
+    let needed_height = 2.0 * BOTTOM_MARGIN + (lines.len().max(1) - 1) as f64 * LEADING + FONT_SIZE;
+    let scale = (width / layout_width).min(height / needed_height).min(1.0);
+    let [a, b, c, d, e, f] = geometry.displayed_to_user();
+    let layout_width = width / scale;
+
+    // `Q` first: back to the graphics state the page started in, whatever its content left.
+    let mut content = b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n".to_vec();
+    let matrix = [a * scale, b * scale, c * scale, d * scale, e, f].map(number);
+    content.extend_from_slice(format!("{} cm\n{GREY} g\nBT\n/", matrix.join(" ")).as_bytes());
+    content.extend_from_slice(font);
+    content.extend_from_slice(format!(" {} Tf\n0 Tc 0 Tw 100 Tz 0 Tr 0 Ts\n", number(FONT_SIZE)).as_bytes());
+    for (index, line) in lines.iter().enumerate() {
+        let x = (layout_width - text_width(line)) / 2.0;
+        let y = BOTTOM_MARGIN + (lines.len() - 1 - index) as f64 * LEADING;
+        content.extend_from_slice(format!("1 0 0 1 {} {} Tm (", number(x), number(y)).as_bytes());
+        push_literal_string(&mut content, line);
+        content.extend_from_slice(b") Tj\n");
+    }
+    content.extend_from_slice(b"ET\nEMC\nQ\n");
+    content
+}
+
+/// A number as content streams write it: at most three decimals, no exponent.
+fn number(value: f64) -> String {
+    let value = if value.is_finite() { value } else { 0.0 };
+    let text = format!("{value:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" || text.is_empty() {
+        "0".to_string()
+    } else {
+        text.to_string()
+    }
+}
+
+/// The inside of a literal string: `(`, `)` and `\` escaped, and every byte that is not
+/// printable ASCII as an octal escape, so the content stream stays plain text.
+fn push_literal_string(content: &mut Vec<u8>, text: &[u8]) {
+    for &byte in text {
+        match byte {
+            b'(' | b')' | b'\\' => content.extend_from_slice(&[b'\\', byte]),
+            b' '..=b'~' => content.push(byte),
+            _ => content.extend_from_slice(format!("\\{byte:03o}").as_bytes()),
+        }
+    }
+}
+
+/// The objects the stamped file changes or adds, worked out against the loaded document.
+struct Plan {
+    /// Changed objects under their own ids, new ones under ids after the document's highest.
+    objects: BTreeMap<ObjectId, Object>,
+    /// The /Info dictionary's id for the new trailer.
+    info: ObjectId,
+    /// How many pages were stamped.
+    pages: usize,
+}
+
+/// Builds a [`Plan`]: reads go to the objects already changed first, then the document.
+struct Planner<'d> {
+    document: &'d Document,
+    objects: BTreeMap<ObjectId, Object>,
+    next_number: u32,
+}
+
+impl Plan {
+    fn make(document: &Document, text: &StampText) -> Result<Self, StampError> {
+        let mut planner = Planner { document, objects: BTreeMap::new(), next_number: document.max_id };
+        let font = planner.add(Object::Dictionary(Dictionary::from_iter([
+            ("Type", Object::from("Font")),
+            ("Subtype", Object::from("Type1")),
+            ("BaseFont", Object::from("Helvetica")),
+            ("Encoding", Object::from("WinAnsiEncoding")),
+        ])))?;
+        let save_state = planner.add(Object::Stream(Stream::new(Dictionary::new(), b"q\n".to_vec())))?;
+        // Pages of the same size, rotation and font name share one footer stream.
+        let mut footers: HashMap<Vec<u8>, ObjectId> = HashMap::new();
+        let mut seen = HashSet::new();
+        let mut pages = 0;
+        for page_id in document.page_iter() {
+            // A page tree that lists a page twice (or loops) stamps it once.
+            if !seen.insert(page_id) {
+                continue;
+            }
+            let Ok(page) = document.get_dictionary(page_id) else { continue };
+            let geometry = PageGeometry::of(document, page);
+            let mut page = page.clone();
+            let font_name = planner.add_font(&mut page, font)?;
+            let footer = footer_content(&geometry, text, &font_name);
+            let footer = match footers.get(&footer) {
+                Some(&id) => id,
+                None => {
+                    let id = planner.add(Object::Stream(Stream::new(Dictionary::new(), footer.clone())))?;
+                    footers.insert(footer, id);
+                    id
+                }
+            };
+            let mut contents = vec![Object::Reference(save_state)];
+            contents.extend(planner.content_streams(&page));
+            contents.push(Object::Reference(footer));
+            page.set("Contents", Object::Array(contents));
+            planner.objects.insert(page_id, Object::Dictionary(page));
+            pages += 1;
+        }
+        if pages == 0 {
+            return Err(StampError::NoPages);
+        }
+        let info = planner.info(&text.share_id)?;
+        Ok(Plan { objects: planner.objects, info, pages })
+    }
+}
+
+impl Planner<'_> {
+    /// Adds `object` under a new id.
+    fn add(&mut self, object: Object) -> Result<ObjectId, StampError> {
+        self.next_number = self.next_number.checked_add(1).ok_or_else(|| {
+            StampError::Unreadable("its object numbers are used up to the highest possible".to_string())
+        })?;
+        let id = (self.next_number, 0);
+        self.objects.insert(id, object);
+        Ok(id)
+    }
+
+    /// The object `value` refers to (following references), and the id it is stored under when
+    /// it is an indirect object; `None` for a missing object or a reference cycle.
+    fn resolve<'a>(&'a self, value: &'a Object) -> Option<(Option<ObjectId>, &'a Object)> {
+        let mut id = None;
+        let mut value = value;
+        for _ in 0..CHAIN_LIMIT {
+            let Object::Reference(target) = *value else { return Some((id, value)) };
+            id = Some(target);
+            value = self.objects.get(&target).or_else(|| self.document.objects.get(&target))?;
+        }
+        None
+    }
+
+    /// The indirect dictionary `value` refers to, as its id and a copy to change.
+    fn indirect_dictionary(&self, value: &Object) -> Option<(ObjectId, Dictionary)> {
+        match self.resolve(value)? {
+            (Some(id), Object::Dictionary(dictionary)) => Some((id, dictionary.clone())),
+            _ => None,
+        }
+    }
+
+    /// The page's original content streams, in order: its /Contents stream, or the streams of
+    /// its /Contents array. Anything else there (a dictionary, a missing object) is dropped, as
+    /// readers ignore it.
+    fn content_streams(&self, page: &Dictionary) -> Vec<Object> {
+        let Ok(contents) = page.get(b"Contents") else { return Vec::new() };
+        let stream = |value: &Object| match self.resolve(value) {
+            Some((Some(id), Object::Stream(_))) => Some(Object::Reference(id)),
+            _ => None,
+        };
+        match self.resolve(contents) {
+            Some((_, Object::Array(items))) => items.iter().filter_map(stream).collect(),
+            Some((Some(id), Object::Stream(_))) => vec![Object::Reference(id)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Makes the stamp's font available to `page` and returns its resource name. The font goes
+    /// into the font dictionary the page already uses, wherever that is (the page's own
+    /// resources, shared ones, or inherited ones), next to the fonts there.
+    fn add_font(&mut self, page: &mut Dictionary, font: ObjectId) -> Result<Vec<u8>, StampError> {
+        if !page.has(b"Resources") {
+            // Inherited resources that are an indirect object are changed where they are, for
+            // every page that inherits them; a direct dictionary is copied into the page.
+            let inherited = page
+                .get(b"Parent")
+                .ok()
+                .and_then(|parent| self.resolve(parent))
+                .and_then(|(_, parent)| parent.as_dict().ok())
+                .and_then(|parent| inherited(self.document, parent, b"Resources"))
+                .cloned();
+            match inherited {
+                Some(Object::Reference(id)) => page.set("Resources", Object::Reference(id)),
+                Some(Object::Dictionary(resources)) => page.set("Resources", resources),
+                _ => page.set("Resources", Dictionary::new()),
+            }
+        }
+        let resources_value = page.get(b"Resources").cloned().unwrap_or(Object::Null);
+        if let Some((resources_id, mut resources)) = self.indirect_dictionary(&resources_value) {
+            let (name, changed) = self.add_font_to_resources(&mut resources, font);
+            if changed {
+                self.objects.insert(resources_id, Object::Dictionary(resources));
+            }
+            return Ok(name);
+        }
+        if let Ok(Object::Dictionary(resources)) = page.get_mut(b"Resources") {
+            return Ok(self.add_font_to_resources(resources, font).0);
+        }
+        // Resources that are neither a dictionary nor a reference to one are no resources.
+        let mut resources = Dictionary::new();
+        let (name, _) = self.add_font_to_resources(&mut resources, font);
+        page.set("Resources", resources);
+        Ok(name)
+    }
+
+    /// Adds `font` to the /Font dictionary of `resources` under a free name; returns the name
+    /// and whether `resources` itself changed (a /Font kept in an object of its own is changed
+    /// there).
+    fn add_font_to_resources(&mut self, resources: &mut Dictionary, font: ObjectId) -> (Vec<u8>, bool) {
+        let fonts_value = resources.get(b"Font").cloned().unwrap_or(Object::Null);
+        if let Some((fonts_id, mut fonts)) = self.indirect_dictionary(&fonts_value) {
+            let (name, changed) = add_font_to_fonts(&mut fonts, font);
+            if changed {
+                self.objects.insert(fonts_id, Object::Dictionary(fonts));
+            }
+            return (name, false);
+        }
+        let mut fonts = match resources.get(b"Font") {
+            Ok(Object::Dictionary(fonts)) => fonts.clone(),
+            _ => Dictionary::new(),
+        };
+        let (name, changed) = add_font_to_fonts(&mut fonts, font);
+        if changed {
+            resources.set("Font", fonts);
+        }
+        (name, changed)
+    }
+
+    /// Records the share id in the document's /Info dictionary, created when there is none;
+    /// returns its id.
+    fn info(&mut self, share_id: &str) -> Result<ObjectId, StampError> {
+        let info_value = self.document.trailer.get(b"Info").cloned().unwrap_or(Object::Null);
+        let (id, mut info) = match self.indirect_dictionary(&info_value) {
+            Some((id, info)) => (Some(id), info),
+            None => match info_value {
+                Object::Dictionary(info) => (None, info),
+                _ => (None, Dictionary::new()),
+            },
+        };
+        info.set("TrustpressShareId", lopdf::text_string(share_id));
+        match id {
+            Some(id) => {
+                self.objects.insert(id, Object::Dictionary(info));
+                Ok(id)
+            }
+            None => self.add(Object::Dictionary(info)),
+        }
+    }
+}
+
+/// Puts `font` in `fonts` under the first `TPStampF<n>` that is free or already holds it;
+/// returns the name and whether `fonts` changed.
+fn add_font_to_fonts(fonts: &mut Dictionary, font: ObjectId) -> (Vec<u8>, bool) {
+    for number in 1.. {
+        let name = format!("{FONT_NAME}{number}").into_bytes();
+        match fonts.get(&name) {
+            Ok(Object::Reference(id)) if *id == font => return (name, false),
+            Ok(_) => continue,
+            Err(_) => {
+                fonts.set(name.clone(), Object::Reference(font));
+                return (name, true);
+            }
+        }
+    }
+    unreachable!("a dictionary cannot hold every TPStampF<n>")
+}
+
+/// The trailer's /ID: the input's first half kept (or, when it has none, one derived from the
+/// input), and a second half derived from the input and the stamp, so the same input and stamp
+/// always give the same file.
+fn trailer_id(document: &Document, input: &[u8], text: &StampText) -> Object {
+    let input_hash = Sha256::new_with_prefix(input);
+    let first = match document.trailer.get(b"ID").and_then(Object::as_array).map(Vec::as_slice) {
+        Ok([first @ Object::String(..), Object::String(..)]) => first.clone(),
+        _ => Object::String(input_hash.clone().finalize()[..16].to_vec(), StringFormat::Hexadecimal),
+    };
+    let mut second = input_hash;
+    second.update(b"\0trustpress share stamp\0");
+    second.update(&text.fingerprint);
+    let second = Object::String(second.finalize()[..16].to_vec(), StringFormat::Hexadecimal);
+    Object::Array(vec![first, second])
+}
+
+/// Whether the input's own cross-reference data located every object (so appending an update
+/// that points back at it with /Prev is sound).
+fn can_append_to(document: &Document, input: &[u8]) -> bool {
+    input.starts_with(b"%PDF-")
+        && document.xref_recovery.is_none()
+        && document.xref_start > 0
+        && document.xref_start < input.len()
+}
+
+/// The trailer entries every revision carries (everything else in a loaded trailer describes
+/// the cross-reference section it was read from).
+fn new_trailer(document: &Document, info: ObjectId, trailer_id: Object) -> Dictionary {
+    let mut trailer = Dictionary::new();
+    if let Ok(root) = document.trailer.get(b"Root") {
+        trailer.set("Root", root.clone());
+    }
+    trailer.set("Info", Object::Reference(info));
+    trailer.set("ID", trailer_id);
+    trailer
+}
+
+/// The original bytes, then the changed and new objects and a cross-reference section for them
+/// (a table or a stream, as the original has) whose trailer links back with /Prev.
+fn write_incremental_update(
+    document: &Document,
+    input: &[u8],
+    objects: BTreeMap<ObjectId, Object>,
+    info: ObjectId,
+    trailer_id: Object,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut update = Vec::new();
+    if !input.ends_with(b"\n") && !input.ends_with(b"\r") {
+        update.push(b'\n');
+    }
+    let mut offsets: BTreeMap<u32, (usize, u16)> = BTreeMap::new();
+    for (&(number, generation), object) in &objects {
+        offsets.insert(number, (input.len() + update.len(), generation));
+        write_indirect_object(&mut update, (number, generation), object)?;
+    }
+    let highest = objects.keys().next_back().map_or(0, |id| id.0);
+    let declared_size = document.trailer.get(b"Size").and_then(Object::as_i64).unwrap_or(0);
+    let mut trailer = new_trailer(document, info, trailer_id);
+    let previous = i64::try_from(document.xref_start).unwrap_or(i64::MAX);
+    trailer.set("Prev", Object::Integer(previous));
+    let xref_offset = input.len() + update.len();
+
+    if matches!(document.reference_table.cross_reference_type, XrefType::CrossReferenceStream) {
+        let number = highest.max(document.max_id).checked_add(1).ok_or_else(|| {
+            std::io::Error::other("the document's object numbers are used up to the highest possible")
+        })?;
+        offsets.insert(number, (xref_offset, 0));
+        let offset_bytes = (usize::BITS - xref_offset.leading_zeros()).div_ceil(8).max(1) as usize;
+        let mut entries = Vec::with_capacity(offsets.len() * (3 + offset_bytes));
+        for &(offset, generation) in offsets.values() {
+            entries.push(1);
+            entries.extend_from_slice(&offset.to_be_bytes()[size_of::<usize>() - offset_bytes..]);
+            entries.extend_from_slice(&generation.to_be_bytes());
+        }
+        trailer.set("Type", Object::Name(b"XRef".to_vec()));
+        trailer.set("Size", declared_size.max(i64::from(number) + 1));
+        trailer.set("Index", Object::Array(runs(&offsets).into_iter().flatten().map(Object::from).collect()));
+        trailer.set("W", Object::Array(vec![1.into(), (offset_bytes as i64).into(), 2.into()]));
+        write_indirect_object(&mut update, (number, 0), &Object::Stream(Stream::new(trailer, entries)))?;
+    } else {
+        update.extend_from_slice(b"xref\n");
+        for [first, count] in runs(&offsets) {
+            writeln!(update, "{first} {count}")?;
+            for (_, &(offset, generation)) in offsets.range(first as u32..).take(count as usize) {
+                write!(update, "{offset:010} {generation:05} n\r\n")?;
+            }
+        }
+        trailer.set("Size", declared_size.max(i64::from(highest) + 1));
+        update.extend_from_slice(b"trailer\n");
+        lopdf::Writer::write_object(&mut update, &Object::Dictionary(trailer))?;
+        update.push(b'\n');
+    }
+    write!(update, "startxref\n{xref_offset}\n%%EOF\n")?;
+    out.write_all(input)?;
+    out.write_all(&update)?;
+    out.flush()
+}
+
+fn write_indirect_object(
+    out: &mut Vec<u8>,
+    (number, generation): ObjectId,
+    object: &Object,
+) -> std::io::Result<()> {
+    writeln!(out, "{number} {generation} obj")?;
+    lopdf::Writer::write_object(out, object)?;
+    out.extend_from_slice(b"\nendobj\n");
+    Ok(())
+}
+
+/// The runs of consecutive object numbers, as `[first, count]`, that a cross-reference section
+/// lists.
+fn runs(offsets: &BTreeMap<u32, (usize, u16)>) -> Vec<[i64; 2]> {
+    let mut runs: Vec<[i64; 2]> = Vec::new();
+    for &number in offsets.keys() {
+        match runs.last_mut() {
+            Some([first, count]) if *first + *count == i64::from(number) => *count += 1,
+            _ => runs.push([i64::from(number), 1]),
+        }
+    }
+    runs
+}
+
+/// The whole document written anew with the changes, for a file whose offsets cannot be
+/// trusted.
+fn write_whole(
+    mut document: Document,
+    objects: BTreeMap<ObjectId, Object>,
+    info: ObjectId,
+    trailer_id: Object,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let trailer = new_trailer(&document, info, trailer_id);
+    if let Some(&(highest, _)) = objects.keys().next_back() {
+        document.max_id = document.max_id.max(highest);
+    }
+    document.objects.extend(objects);
+    document.trailer = trailer;
+    let mut out = std::io::BufWriter::new(out);
+    document.save_to(&mut out)?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::dictionary;
+    use std::process::Command;
+
+    const RECIPIENT: &str = "Globex Corporation (J. Smith)";
+    const SHARE_ID: &str = "sh_7Q2XK9";
+
+    fn stamp() -> Stamp {
+        Stamp {
+            recipient: RECIPIENT.to_string(),
+            date: "2026-11-21".to_string(),
+            share_id: SHARE_ID.to_string(),
+        }
+    }
+
+    fn stamped(input: &[u8]) -> (Vec<u8>, usize) {
+        stamped_with(input, &stamp())
+    }
+
+    fn stamped_with(input: &[u8], stamp: &Stamp) -> (Vec<u8>, usize) {
+        let mut out = Vec::new();
+        let pages =
+            stamp_pdf(input, stamp, &mut out).unwrap_or_else(|error| panic!("stamping failed: {error}"));
+        (out, pages)
+    }
+
+    fn refusal(input: &[u8]) -> String {
+        let mut out = Vec::new();
+        let error = stamp_pdf(input, &stamp(), &mut out).expect_err("the PDF should have been refused");
+        assert!(out.is_empty(), "nothing is written for a refused PDF");
+        error.to_string()
+    }
+
+    // ---- Building test PDFs with lopdf ----
+
+    fn numbers(values: [f64; 4]) -> Object {
+        Object::Array(values.iter().map(|&value| Object::Real(value as f32)).collect())
+    }
+
+    /// A document with a Helvetica font object (`/F1` in the resources tests make) and a
+    /// reserved id for the root of the page tree.
+    struct TestPdf {
+        doc: Document,
+        root: ObjectId,
+        font: ObjectId,
+    }
+
+    impl TestPdf {
+        fn new() -> Self {
+            let mut doc = Document::with_version("1.5");
+            let root = doc.new_object_id();
+            let font = doc.add_object(dictionary! {
+                "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+            });
+            Self { doc, root, font }
+        }
+
+        fn resources(&self) -> Dictionary {
+            dictionary! { "Font" => dictionary! { "F1" => self.font } }
+        }
+
+        fn text(&mut self, text: &str) -> ObjectId {
+            let content = format!("BT /F1 12 Tf 1 0 0 1 40 300 Tm ({text}) Tj ET\n");
+            self.doc.add_object(Stream::new(Dictionary::new(), content.into_bytes()))
+        }
+
+        fn raw_stream(&mut self, content: &str) -> ObjectId {
+            self.doc.add_object(Stream::new(Dictionary::new(), content.as_bytes().to_vec()))
+        }
+
+        /// A page under `parent` with its own resources, `text` as content, and `entries`.
+        fn page(&mut self, parent: ObjectId, text: &str, entries: Dictionary) -> ObjectId {
+            let contents = self.text(text);
+            let mut page = dictionary! { "Type" => "Page", "Parent" => parent, "Resources" => self.resources(), "Contents" => contents };
+            page.extend(&entries);
+            self.doc.add_object(page)
+        }
+
+        /// Saves the document with `root` as the root of the page tree.
+        fn save(mut self, root: Dictionary) -> Vec<u8> {
+            self.doc.objects.insert(self.root, Object::Dictionary(root));
+            let catalog = self.doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => self.root });
+            self.doc.trailer.set("Root", catalog);
+            let mut bytes = Vec::new();
+            self.doc.save_to(&mut bytes).unwrap();
+            bytes
+        }
+
+        fn save_pages(self, kids: &[ObjectId]) -> Vec<u8> {
+            let count = kids.len() as i64;
+            let kids: Vec<Object> = kids.iter().map(|&kid| Object::Reference(kid)).collect();
+            self.save(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count })
+        }
+    }
+
+    /// One page per `(MediaBox, text)`.
+    fn pdf_with_pages(pages: &[([f64; 4], &str)]) -> Vec<u8> {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let kids: Vec<ObjectId> = pages
+            .iter()
+            .map(|&(media_box, text)| pdf.page(root, text, dictionary! { "MediaBox" => numbers(media_box) }))
+            .collect();
+        pdf.save_pages(&kids)
+    }
+
+    const LETTER: [f64; 4] = [0.0, 0.0, 612.0, 792.0];
+    const A4: [f64; 4] = [0.0, 0.0, 595.0, 842.0];
+
+    // ---- Reading the result as a user would: pdftotext and pdftoppm ----
+
+    /// Whether `tool` can be run; when it cannot, prints a notice (the test is skipped) unless
+    /// TRUSTPRESS_REQUIRE_TOOLS is set, when the test fails.
+    #[allow(clippy::print_stderr)]
+    fn have(tool: &str) -> bool {
+        match Command::new(tool).arg("-v").output() {
+            Ok(_) => true,
+            Err(error) => {
+                assert!(
+                    std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+                    "{tool} is required for this test (poppler-utils; scripts/test installs it): {error}"
+                );
+                eprintln!("\n*** SKIPPED the {tool} check: {tool} is not installed (poppler-utils) ***\n");
+                false
+            }
+        }
+    }
+
+    fn run_poppler(tool: &str, pdf: &[u8], args: &[&str]) -> Option<String> {
+        if !have(tool) {
+            return None;
+        }
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), pdf).unwrap();
+        let output = Command::new(tool).args(args).arg(file.path()).arg("-").output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{tool} failed: {stderr}");
+        // Poppler reports a damaged cross-reference section or object as a syntax error.
+        assert!(stderr.is_empty(), "{tool} complained about the stamped PDF: {stderr}");
+        Some(String::from_utf8(output.stdout).unwrap())
+    }
+
+    /// Each page's text as `pdftotext -layout` reads it.
+    fn page_texts(pdf: &[u8]) -> Option<Vec<String>> {
+        let text = run_poppler("pdftotext", pdf, &["-layout"])?;
+        let mut pages: Vec<String> = text.split('\x0c').map(str::to_string).collect();
+        assert_eq!(pages.pop().as_deref(), Some(""), "pdftotext ends every page with a form feed");
+        Some(pages)
+    }
+
+    #[derive(Debug)]
+    struct Word {
+        text: String,
+        x_min: f64,
+        y_min: f64,
+        x_max: f64,
+        y_max: f64,
+    }
+
+    #[derive(Debug)]
+    struct BoxedPage {
+        width: f64,
+        height: f64,
+        words: Vec<Word>,
+    }
+
+    fn attribute(line: &str, name: &str) -> f64 {
+        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let end = start + line[start..].find('"').unwrap();
+        line[start..end].parse().unwrap()
+    }
+
+    /// Each page's size as displayed and its words' boxes (y down from the top), as
+    /// `pdftotext -bbox` reads them.
+    fn page_words(pdf: &[u8]) -> Option<Vec<BoxedPage>> {
+        let html = run_poppler("pdftotext", pdf, &["-bbox"])?;
+        let mut pages = Vec::new();
+        for line in html.lines().map(str::trim) {
+            if line.starts_with("<page ") {
+                pages.push(BoxedPage {
+                    width: attribute(line, "width"),
+                    height: attribute(line, "height"),
+                    words: vec![],
+                });
+            } else if line.starts_with("<word ") {
+                let text = &line[line.find('>').unwrap() + 1..line.rfind("</word>").unwrap()];
+                pages.last_mut().unwrap().words.push(Word {
+                    text: text
+                        .replace("&amp;", "&")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&quot;", "\""),
+                    x_min: attribute(line, "xMin"),
+                    y_min: attribute(line, "yMin"),
+                    x_max: attribute(line, "xMax"),
+                    y_max: attribute(line, "yMax"),
+                });
+            }
+        }
+        Some(pages)
+    }
+
+    /// Every page of `pdf` carries the whole stamp, on one line, and still its original text.
+    fn assert_stamped(pdf: &[u8], originals: &[&str]) {
+        let Some(pages) = page_texts(pdf) else { return };
+        assert_eq!(pages.len(), originals.len(), "{pages:#?}");
+        let footer = format!(
+            "Confidential \u{2014} shared under NDA with {RECIPIENT} on 2026-11-21 \u{b7} share {SHARE_ID}"
+        );
+        for (number, (page, original)) in pages.iter().zip(originals).enumerate() {
+            assert!(page.contains(&footer), "page {} has no stamp:\n{page}", number + 1);
+            assert_eq!(page.matches("Confidential").count(), 1, "page {}:\n{page}", number + 1);
+            assert!(page.contains(original), "page {} lost its text {original:?}:\n{page}", number + 1);
+        }
+    }
+
+    /// On every page the stamp's first word reads left to right near the bottom edge of the
+    /// displayed page, inside it, at about the footer's font size (times `scale`).
+    fn assert_footer_at_bottom(pdf: &[u8], scale: f64) {
+        let Some(pages) = page_words(pdf) else { return };
+        for (number, page) in pages.iter().enumerate() {
+            let word = page.words.iter().find(|word| word.text == "Confidential");
+            let word = word.unwrap_or_else(|| panic!("page {} has no stamp: {page:#?}", number + 1));
+            let (width, height) = (word.x_max - word.x_min, word.y_max - word.y_min);
+            let inside = word.x_min >= -0.5
+                && word.x_max <= page.width + 0.5
+                && word.y_min >= -0.5
+                && word.y_max <= page.height + 0.5;
+            assert!(inside, "page {}: the stamp is off the page: {word:?} on {page:?}", number + 1);
+            assert!(
+                word.y_max >= page.height - 40.0 * scale,
+                "page {}: not at the bottom: {word:?} on {page:?}",
+                number + 1
+            );
+            assert!(width > 3.0 * height, "page {}: the stamp does not read across: {word:?}", number + 1);
+            let expected = FONT_SIZE * scale;
+            assert!(
+                height > 0.6 * expected && height < 1.6 * expected,
+                "page {}: the stamp is not {expected} pt: {word:?}",
+                number + 1
+            );
+        }
+    }
+
+    /// Page `page` (from 1) rendered in grey at 72 dpi: width, height and one byte per pixel.
+    fn render(pdf: &[u8], page: usize) -> Option<(usize, usize, Vec<u8>)> {
+        if !have("pdftoppm") {
+            return None;
+        }
+        let folder = tempfile::tempdir().unwrap();
+        let input = folder.path().join("in.pdf");
+        std::fs::write(&input, pdf).unwrap();
+        let number = page.to_string();
+        let output = Command::new("pdftoppm")
+            .args(["-gray", "-r", "72", "-singlefile", "-f", &number, "-l", &number])
+            .arg(&input)
+            .arg(folder.path().join("page"))
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success() && output.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let image = std::fs::read(folder.path().join("page.pgm")).unwrap();
+        // "P5\n<width> <height>\n255\n" then the pixels.
+        let mut fields = image.splitn(5, |byte| byte.is_ascii_whitespace());
+        assert_eq!(fields.next(), Some(&b"P5"[..]));
+        let mut next = || std::str::from_utf8(fields.next().unwrap()).unwrap().parse::<usize>().unwrap();
+        let (width, height, _) = (next(), next(), next());
+        let pixels = image[image.len() - width * height..].to_vec();
+        Some((width, height, pixels))
+    }
+
+    fn dark_pixels(pixels: &[u8], width: usize, rows: std::ops::Range<usize>) -> usize {
+        pixels[rows.start * width..rows.end * width].iter().filter(|&&pixel| pixel < 160).count()
+    }
+
+    fn reload(pdf: &[u8]) -> Document {
+        Document::load_mem(pdf).expect("lopdf reads the stamped PDF")
+    }
+
+    fn info(pdf: &[u8]) -> Dictionary {
+        let doc = reload(pdf);
+        let info = doc.trailer.get(b"Info").and_then(Object::as_reference).unwrap();
+        doc.get_dictionary(info).unwrap().clone()
+    }
+
+    // ---- The stamp on the page ----
+
+    #[test]
+    fn one_page_is_stamped_by_an_incremental_update() {
+        let input = pdf_with_pages(&[(LETTER, "Original page text")]);
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 1);
+        assert!(output.starts_with(&input), "the original bytes come first, unchanged");
+        assert!(output.ends_with(b"%%EOF\n"));
+        assert_stamped(&output, &["Original page text"]);
+        assert_footer_at_bottom(&output, 1.0);
+        assert_eq!(info(&output).get(b"TrustpressShareId").unwrap(), &Object::string_literal(SHARE_ID));
+        assert_eq!(reload(&output).revision_count(), 2);
+    }
+
+    #[test]
+    fn pages_of_different_sizes_and_origins_are_each_stamped_inside_their_crop_box() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let a4 = pdf.page(root, "Page one A4", dictionary! { "MediaBox" => numbers(A4) });
+        let landscape = pdf.page(
+            root,
+            "Page two landscape",
+            dictionary! { "MediaBox" => numbers([0.0, 0.0, 792.0, 612.0]) },
+        );
+        // A box away from the origin, cropped, given corner-first the wrong way round.
+        let cropped = pdf.page(
+            root,
+            "Page three cropped",
+            dictionary! {
+                "MediaBox" => numbers([-200.0, 900.0, 400.0, 100.0]),
+                "CropBox" => numbers([-150.0, 150.0, 380.0, 850.0]),
+            },
+        );
+        // Its text sits at 40,300 in user space, inside the crop box.
+        let input = pdf.save_pages(&[a4, landscape, cropped]);
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 3);
+        assert_stamped(&output, &["Page one A4", "Page two landscape", "Page three cropped"]);
+        assert_footer_at_bottom(&output, 1.0);
+        let Some(boxed) = page_words(&output) else { return };
+        assert_eq!((boxed[2].width, boxed[2].height), (530.0, 700.0), "pdftotext reads the crop box");
+        // Centred: as much room left as right.
+        for page in &boxed {
+            let line: Vec<&Word> = page.words.iter().filter(|word| word.y_max > page.height - 30.0).collect();
+            let (left, right) = (line[0].x_min, page.width - line[line.len() - 1].x_max);
+            assert!((left - right).abs() < 2.0, "not centred: {left} vs {right} on {page:?}");
+        }
+    }
+
+    #[test]
+    fn boxes_resources_and_rotation_inherited_from_the_page_tree() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let shared_resources = pdf.doc.add_object(pdf.resources());
+        let middle = pdf.doc.new_object_id();
+        let first = {
+            let contents = pdf.text("Inherits everything");
+            pdf.doc.add_object(dictionary! { "Type" => "Page", "Parent" => middle, "Contents" => contents })
+        };
+        let second = {
+            let contents = pdf.text("Own box, inherited rotation");
+            pdf.doc.add_object(dictionary! {
+                "Type" => "Page", "Parent" => middle, "Contents" => contents, "MediaBox" => numbers(LETTER),
+            })
+        };
+        pdf.doc.objects.insert(
+            middle,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Parent" => root, "Kids" => vec![first.into(), second.into()], "Count" => 2,
+                "Rotate" => 90,
+            }),
+        );
+        let input = pdf.save(dictionary! {
+            "Type" => "Pages", "Kids" => vec![middle.into()], "Count" => 2,
+            "MediaBox" => numbers(A4), "Resources" => shared_resources,
+        });
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 2);
+        // The original text still shows: its font /F1 is still there beside the stamp's.
+        assert_stamped(&output, &["Inherits everything", "Own box, inherited rotation"]);
+        assert_footer_at_bottom(&output, 1.0);
+        let doc = reload(&output);
+        for page in doc.get_pages().into_values() {
+            let fonts = doc.get_page_fonts(page).unwrap();
+            let names: Vec<&[u8]> = fonts.keys().map(Vec::as_slice).collect();
+            assert_eq!(names, [&b"F1"[..], b"TPStampF1"]);
+        }
+        let Some(boxed) = page_words(&output) else { return };
+        assert_eq!((boxed[0].width, boxed[0].height), (842.0, 595.0), "A4 inherited, turned 90 degrees");
+    }
+
+    #[test]
+    fn rotated_pages_get_the_stamp_upright_along_the_bottom_the_viewer_sees() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let kids: Vec<ObjectId> = [0, 90, 180, 270, -90, 450]
+            .into_iter()
+            .map(|rotate| {
+                let media_box = numbers([10.0, 20.0, 605.0, 862.0]);
+                pdf.page(
+                    root,
+                    &format!("Turned {rotate}"),
+                    dictionary! { "MediaBox" => media_box, "Rotate" => rotate },
+                )
+            })
+            .collect();
+        let input = pdf.save_pages(&kids);
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 6);
+        let originals = ["Turned 0", "Turned 90", "Turned 180", "Turned 270", "Turned -90", "Turned 450"];
+        assert_stamped(&output, &originals);
+        assert_footer_at_bottom(&output, 1.0);
+        let Some(boxed) = page_words(&output) else { return };
+        let sizes: Vec<(f64, f64)> = boxed.iter().map(|page| (page.width, page.height)).collect();
+        assert_eq!(
+            sizes,
+            [(595.0, 842.0), (842.0, 595.0), (595.0, 842.0), (842.0, 595.0), (842.0, 595.0), (842.0, 595.0)]
+        );
+        // Rendered: the stamp is ink along the bottom edge of the page as displayed.
+        for page in [1, 2, 3, 4] {
+            let Some((width, height, pixels)) = render(&output, page) else { return };
+            let bottom = dark_pixels(&pixels, width, height - 30..height);
+            assert!(bottom > 300, "page {page}: no stamp drawn along the bottom ({bottom} dark pixels)");
+        }
+    }
+
+    #[test]
+    fn contents_as_an_array_missing_or_not_a_stream() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let resources = pdf.resources();
+        let first_half = pdf.raw_stream("BT /F1 12 Tf 1 0 0 1 40 300 Tm (Split across");
+        let second_half = pdf.raw_stream(" two streams) Tj ET");
+        let array_page = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER), "Resources" => resources.clone(),
+            "Contents" => vec![first_half.into(), second_half.into()],
+        });
+        let indirect_array = {
+            let text = pdf.text("Indirect array");
+            pdf.doc.add_object(Object::Array(vec![text.into()]))
+        };
+        let indirect_array_page = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER), "Resources" => resources.clone(),
+            "Contents" => indirect_array,
+        });
+        let blank = pdf
+            .doc
+            .add_object(dictionary! { "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER) });
+        let not_a_stream = pdf.doc.add_object(dictionary! { "Not" => "a stream" });
+        let wrong = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER), "Contents" => not_a_stream,
+            "Resources" => 7,
+        });
+        let dangling = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER), "Contents" => (9999, 0),
+        });
+        let input = pdf.save_pages(&[array_page, indirect_array_page, blank, wrong, dangling]);
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 5);
+        assert_stamped(&output, &["Split across two streams", "Indirect array", "", "", ""]);
+        assert_footer_at_bottom(&output, 1.0);
+        // The original streams are kept, between the shared `q` and the footer.
+        let doc = reload(&output);
+        let contents = doc.get_dictionary(array_page).unwrap().get(b"Contents").unwrap().as_array().unwrap();
+        assert_eq!(&contents[1..3], &[Object::Reference(first_half), Object::Reference(second_half)]);
+        assert_eq!(
+            doc.get_object(contents[0].as_reference().unwrap()).unwrap().as_stream().unwrap().content,
+            b"q\n"
+        );
+    }
+
+    #[test]
+    fn content_that_leaves_the_graphics_state_changed_cannot_distort_the_stamp() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        // A `q` never closed, a shrinking `cm`, a clip to a small square, a white fill: the page
+        // ends with all of it in force.
+        let content = pdf.raw_stream(
+            "q 0.25 0 0 0.25 0 0 cm 0 0 400 400 re W n 1 g BT /F1 48 Tf 1 0 0 1 40 300 Tm (Unbalanced) Tj ET q 3 Tr",
+        );
+        let resources = pdf.resources();
+        let page = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "MediaBox" => numbers(LETTER), "Resources" => resources,
+            "Contents" => content,
+        });
+        let input = pdf.save_pages(&[page]);
+        let (output, _) = stamped(&input);
+        assert_stamped(&output, &["Unbalanced"]);
+        assert_footer_at_bottom(&output, 1.0);
+        let Some((width, height, pixels)) = render(&output, 1) else { return };
+        let ink = dark_pixels(&pixels, width, height - 30..height);
+        assert!(ink > 300, "the stamp is not drawn ({ink} dark pixels along the bottom)");
+        // The footer spans the middle of the page, well outside the 100 pt clip.
+        let right_half = (height - 30..height)
+            .flat_map(|row| pixels[row * width + width / 2..row * width + width * 3 / 4].iter())
+            .filter(|&&pixel| pixel < 160)
+            .count();
+        assert!(right_half > 50, "the stamp is clipped ({right_half} dark pixels right of the middle)");
+    }
+
+    #[test]
+    fn the_example_documents_are_stamped() {
+        let mut files: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content/documents"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "pdf"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 5, "{files:?}");
+        for file in files {
+            let input = std::fs::read(&file).unwrap();
+            let (output, pages) = stamped(&input);
+            assert_eq!(pages, 1, "{}", file.display());
+            assert!(output.starts_with(&input));
+            let Some(original) = page_texts(&input) else { return };
+            let first_line = original[0].lines().next().unwrap().trim().to_string();
+            assert_stamped(&output, &[first_line.as_str()]);
+            assert_footer_at_bottom(&output, 1.0);
+            let info = info(&output);
+            assert_eq!(info.get(b"TrustpressShareId").unwrap(), &Object::string_literal(SHARE_ID));
+            assert_eq!(
+                info.get(b"Producer").unwrap(),
+                &Object::string_literal("hand-written example"),
+                "kept"
+            );
+        }
+    }
+
+    #[test]
+    fn characters_are_encoded_in_win_ansi_and_strings_escaped() {
+        assert_eq!(
+            win_ansi("Confidential \u{2014} Zo\u{eb} \u{b7} \u{20ac}5 \u{2019}"),
+            b"Confidential \x97 Zo\xeb \xb7 \x805 \x92"
+        );
+        assert_eq!(win_ansi("\u{141}\u{f3}d\u{17a} \u{2713} \u{65e5}"), b"?\xf3d? ? ?");
+        let mut content = Vec::new();
+        push_literal_string(&mut content, b"a(b)c\\d\x97\xe9");
+        assert_eq!(content, b"a\\(b\\)c\\\\d\\227\\351");
+        assert_eq!(
+            [number(1.0), number(-0.0001), number(12.3456), number(f64::NAN)],
+            ["1", "0", "12.346", "0"]
+        );
+
+        let recipient = "Zo\u{eb} M\u{fc}ller-\u{141}ukasz (\u{c6}r\u{f8} ApS) \\ \u{2713}";
+        let share =
+            Stamp { recipient: recipient.to_string(), date: "2026-11-21".into(), share_id: "x(1)".into() };
+        let (output, _) = stamped_with(&pdf_with_pages(&[(A4, "Text")]), &share);
+        let Some(pages) = page_texts(&output) else { return };
+        let expected = "Confidential \u{2014} shared under NDA with Zo\u{eb} M\u{fc}ller-?ukasz (\u{c6}r\u{f8} ApS) \\ ? on \
+                        2026-11-21 \u{b7} share x(1)";
+        assert!(pages[0].contains(expected), "{}", pages[0]);
+    }
+
+    #[test]
+    fn a_long_recipient_goes_on_a_line_of_its_own_and_a_tiny_page_gets_a_smaller_stamp() {
+        let long =
+            "Initech Global Procurement and Third-Party Vendor Risk Management Office (Attn. Bill Lumbergh)";
+        let share =
+            Stamp { recipient: long.to_string(), date: "2026-11-21".into(), share_id: SHARE_ID.into() };
+        let input = pdf_with_pages(&[(A4, "Text"), ([0.0, 0.0, 120.0, 60.0], "Tiny")]);
+        let (output, _) = stamped_with(&input, &share);
+        let Some(pages) = page_texts(&output) else { return };
+        assert!(
+            pages[0].contains(&format!("Confidential \u{2014} shared under NDA with {long}\n")),
+            "{}",
+            pages[0]
+        );
+        assert!(pages[0].contains(&format!("on 2026-11-21 \u{b7} share {SHARE_ID}")), "{}", pages[0]);
+        let Some(boxed) = page_words(&output) else { return };
+        for page in &boxed {
+            for word in &page.words {
+                let inside = word.x_min >= -0.5
+                    && word.x_max <= page.width + 0.5
+                    && word.y_min >= -0.5
+                    && word.y_max <= page.height + 0.5;
+                assert!(inside, "{word:?} is off the page {} x {}", page.width, page.height);
+            }
+        }
+    }
+
+    // ---- Metadata, determinism, structure ----
+
+    #[test]
+    fn the_share_id_goes_into_a_new_or_the_existing_info() {
+        let input = pdf_with_pages(&[(A4, "Text")]);
+        assert!(reload(&input).trailer.get(b"Info").is_err(), "the test PDF starts without /Info");
+        let (output, _) = stamped(&input);
+        assert_eq!(info(&output).get(b"TrustpressShareId").unwrap(), &Object::string_literal(SHARE_ID));
+
+        let unicode = Stamp { share_id: "share-\u{e9}t\u{e9}".to_string(), ..stamp() };
+        let (again, _) = stamped_with(&output, &unicode);
+        let info = info(&again);
+        let id = lopdf::decode_text_string(info.get(b"TrustpressShareId").unwrap()).unwrap();
+        assert_eq!(id, "share-\u{e9}t\u{e9}");
+        // Stamped twice: both footers, the second font under the next free name.
+        let Some(pages) = page_texts(&again) else { return };
+        assert_eq!(pages[0].matches("Confidential").count(), 2, "{}", pages[0]);
+        let doc = reload(&again);
+        let page = doc.get_pages()[&1];
+        assert!(doc.get_page_fonts(page).unwrap().contains_key(&b"TPStampF2"[..]));
+    }
+
+    #[test]
+    fn the_output_depends_only_on_the_input_and_the_stamp() {
+        let input = pdf_with_pages(&[(A4, "One"), (LETTER, "Two")]);
+        let (first, _) = stamped(&input);
+        let (second, _) = stamped(&input);
+        assert!(first == second, "stamping twice gave different bytes");
+        let other = Stamp { share_id: "sh_other".to_string(), ..stamp() };
+        let (third, _) = stamped_with(&input, &other);
+        assert!(first != third);
+        let ids = |pdf: &[u8]| reload(pdf).trailer.get(b"ID").unwrap().as_array().unwrap().clone();
+        assert_eq!(ids(&first)[0], ids(&third)[0], "the first /ID half names the document");
+        assert_ne!(ids(&first)[1], ids(&third)[1], "the second names this copy");
+    }
+
+    #[test]
+    fn same_sized_pages_share_one_footer_stream() {
+        let input = pdf_with_pages(&[(A4, "One"), (A4, "Two"), (A4, "Three"), (LETTER, "Four")]);
+        let (output, _) = stamped(&input);
+        let doc = reload(&output);
+        let footers: HashSet<ObjectId> =
+            doc.get_pages().into_values().map(|page| *doc.get_page_contents(page).last().unwrap()).collect();
+        assert_eq!(footers.len(), 2);
+    }
+
+    #[test]
+    fn a_file_with_a_cross_reference_table_gets_a_table_and_one_with_a_stream_gets_a_stream() {
+        let table = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/content/documents/soc2-type2-report-2026.pdf"
+        ))
+        .unwrap();
+        let (output, _) = stamped(&table);
+        let update = &output[table.len()..];
+        assert!(
+            contains(update, b"\nxref\n") && contains(update, b"trailer\n"),
+            "{}",
+            String::from_utf8_lossy(update)
+        );
+        assert!(contains(update, format!("/Prev {}", reload(&table).xref_start).as_bytes()));
+
+        let streams = pdf_with_pages(&[(A4, "Text")]);
+        assert!(contains(&streams, b"/XRef"), "lopdf writes a cross-reference stream");
+        let (output, _) = stamped(&streams);
+        let update = &output[streams.len()..];
+        assert!(contains(update, b"/Type /XRef") && !contains(update, b"trailer"));
+        assert_stamped(&output, &["Text"]);
+    }
+
+    #[test]
+    fn a_file_whose_offsets_are_wrong_is_rewritten_whole() {
+        let mut input = b"junk before the header\n".to_vec();
+        input.extend(pdf_with_pages(&[(A4, "Shifted")]));
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 1);
+        assert!(output.starts_with(b"%PDF-"), "rewritten from the start");
+        assert_stamped(&output, &["Shifted"]);
+        assert_eq!(stamped(&input).0, output, "deterministic too");
+    }
+
+    // ---- Refusals ----
+
+    fn encrypted(user_password: &str) -> Vec<u8> {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let page = pdf.page(root, "Secret", dictionary! { "MediaBox" => numbers(A4) });
+        pdf.doc.trailer.set(
+            "ID",
+            vec![Object::string_literal("0123456789abcdef"), Object::string_literal("fedcba9876543210")],
+        );
+        let count = 1;
+        pdf.doc.objects.insert(
+            root,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => count },
+            ),
+        );
+        let catalog = pdf.doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => root });
+        pdf.doc.trailer.set("Root", catalog);
+        let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
+            document: &pdf.doc,
+            owner_password: "owner",
+            user_password,
+            key_length: 128,
+            permissions: lopdf::Permissions::all(),
+        })
+        .unwrap();
+        pdf.doc.encrypt(&state).unwrap();
+        let mut bytes = Vec::new();
+        pdf.doc.save_to(&mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn an_encrypted_pdf_is_refused_even_when_it_opens_without_a_password() {
+        let message = "is encrypted: decrypt it (e.g. qpdf --decrypt) and share the decrypted copy";
+        assert_eq!(refusal(&encrypted("")), message);
+        assert_eq!(refusal(&encrypted("reader-secret")), message);
+        // A security handler no one knows.
+        let mut input = pdf_with_pages(&[(A4, "Text")]);
+        let end = input.len();
+        input.splice(end - 40..end - 40, *b"");
+        let text =
+            String::from_utf8_lossy(&input).replace("/Root", "/Encrypt << /Filter /Nonesuch /V 9 >> /Root");
+        assert_eq!(refusal(text.as_bytes()), message);
+    }
+
+    #[test]
+    fn what_is_not_a_pdf_is_refused() {
+        for input in
+            [&b""[..], b"hello, this is a text file\n", b"%PDF-1.7\n", &[0xff; 4096], b"PK\x03\x04 a zip"]
+        {
+            let message = refusal(input);
+            assert!(message.starts_with("cannot be read as a PDF: "), "{message}");
+        }
+        assert_eq!(refusal(b"%PDF-1.4\nnot really"), refusal(b"%PDF-1.4\nnot really"));
+    }
+
+    #[test]
+    fn a_pdf_without_pages_is_refused() {
+        let input = TestPdf::new().save_pages(&[]);
+        assert_eq!(
+            refusal(&input),
+            "has no pages: there is nothing to stamp, check that this is the right file"
+        );
+    }
+
+    #[test]
+    fn an_empty_stamp_field_is_refused() {
+        let input = pdf_with_pages(&[(A4, "Text")]);
+        let mut out = Vec::new();
+        let blank = Stamp { recipient: " \n\t".to_string(), ..stamp() };
+        let error = stamp_pdf(&input, &blank, &mut out).unwrap_err();
+        assert_eq!(error.to_string(), "cannot be stamped: the share's recipient is empty");
+        let blank = Stamp { share_id: String::new(), ..stamp() };
+        assert!(matches!(stamp_pdf(&input, &blank, &mut out), Err(StampError::EmptyStampField("share id"))));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_failing_output_is_reported() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let error = stamp_pdf(&pdf_with_pages(&[(A4, "Text")]), &stamp(), &mut Broken).unwrap_err();
+        assert_eq!(error.to_string(), "could not be written out stamped: disk full");
+    }
+
+    // ---- Hostile input ----
+
+    #[test]
+    fn hostile_page_trees_and_boxes_do_not_panic() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let looping = pdf.doc.new_object_id();
+        let huge =
+            pdf.page(looping, "Huge", dictionary! { "MediaBox" => numbers([-1e30, -1e30, 1e30, 1e30]) });
+        let negative = pdf.page(
+            looping,
+            "Negative",
+            dictionary! { "MediaBox" => numbers([-900.0, -900.0, -300.0, -100.0]) },
+        );
+        let nonsense = pdf.page(
+            looping,
+            "Nonsense",
+            dictionary! {
+                "MediaBox" => vec![Object::string_literal("wide"), 0.into(), 1.into()],
+                "CropBox" => numbers([5000.0, 5000.0, 6000.0, 6000.0]),
+                "Rotate" => 45,
+            },
+        );
+        let flat = pdf.page(
+            looping,
+            "Flat",
+            dictionary! { "MediaBox" => numbers([0.0, 0.0, 612.0, 0.0]), "Rotate" => Object::Real(f32::MAX) },
+        );
+        // A page whose /Parent points back at itself, with no box of its own.
+        let own_parent = pdf.doc.new_object_id();
+        let contents = pdf.text("Own parent");
+        pdf.doc.objects.insert(
+            own_parent,
+            Object::Dictionary(
+                dictionary! { "Type" => "Page", "Parent" => own_parent, "Contents" => contents },
+            ),
+        );
+        // A node that lists the root again, and the same page twice.
+        pdf.doc.objects.insert(
+            looping,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages", "Parent" => root, "Count" => 5,
+                "Kids" => vec![huge.into(), root.into(), negative.into(), nonsense.into(), flat.into(), huge.into(), own_parent.into()],
+            }),
+        );
+        let reference_loop = pdf.doc.new_object_id();
+        pdf.doc.objects.insert(reference_loop, Object::Reference(reference_loop));
+        let loop_page = pdf.doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => root, "Contents" => reference_loop, "Resources" => reference_loop,
+            "MediaBox" => reference_loop,
+        });
+        let input = pdf.save_pages(&[looping, loop_page]);
+        let (output, pages) = stamped(&input);
+        assert_eq!(pages, 6, "each page once");
+        if let Some(texts) = page_texts(&output) {
+            for text in texts.iter().filter(|text| !text.contains("Huge") && !text.contains("Flat")) {
+                assert!(text.contains(SHARE_ID), "{text}");
+            }
+        }
+    }
+
+    /// A tiny xorshift generator: the same "random" mutations on every run.
+    struct Mutations(u64);
+
+    impl Mutations {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+    }
+
+    #[test]
+    fn truncated_and_corrupted_pdfs_give_errors_or_stamped_pdfs_never_a_panic() {
+        let mut samples = vec![
+            std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/content/documents/soc2-type2-report-2026.pdf"
+            ))
+            .unwrap(),
+            pdf_with_pages(&[(A4, "One"), ([10.0, 10.0, 300.0, 400.0], "Two")]),
+        ];
+        samples.push(stamped(&samples[0]).0);
+        let mut random = Mutations(0x5eed_1234_abcd_ef01);
+        let mut outcomes = [0usize; 2];
+        for sample in &samples {
+            let mut check = |input: &[u8]| {
+                let mut out = Vec::new();
+                outcomes[usize::from(stamp_pdf(input, &stamp(), &mut out).is_ok())] += 1;
+            };
+            for length in (0..sample.len()).step_by(7) {
+                check(&sample[..length]);
+            }
+            for _ in 0..400 {
+                let mut input = sample.clone();
+                for _ in 0..=random.next() % 4 {
+                    let position = (random.next() % input.len() as u64) as usize;
+                    input[position] = match random.next() % 3 {
+                        0 => input[position] ^ (1 << (random.next() % 8)),
+                        1 => b"0123456789 /<>[]()RobjQq"[(random.next() % 24) as usize],
+                        _ => random.next() as u8,
+                    };
+                }
+                check(&input);
+            }
+        }
+        assert!(outcomes[0] > 0 && outcomes[1] > 0, "errors and successes both occur: {outcomes:?}");
+    }
+
+    /// 2,000 pages: run with `cargo test --release --lib share::stamp -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "a timing run; see the doc comment"]
+    #[allow(clippy::print_stderr)]
+    fn two_thousand_pages() {
+        let mut pdf = TestPdf::new();
+        let root = pdf.root;
+        let kids: Vec<ObjectId> = (1..=2000)
+            .map(|number| {
+                let media_box = if number % 3 == 0 { numbers(LETTER) } else { numbers(A4) };
+                pdf.page(
+                    root,
+                    &format!("Page {number} of the report"),
+                    dictionary! { "MediaBox" => media_box },
+                )
+            })
+            .collect();
+        let input = pdf.save_pages(&kids);
+        let started = std::time::Instant::now();
+        let mut output = Vec::new();
+        let pages = stamp_pdf(&input, &stamp(), &mut output).unwrap();
+        let elapsed = started.elapsed();
+        assert_eq!(pages, 2000);
+        eprintln!(
+            "stamped 2,000 pages in {:.1} ms ({} KB in, {} KB out)",
+            elapsed.as_secs_f64() * 1000.0,
+            input.len() / 1024,
+            output.len() / 1024
+        );
+        if let Some(texts) = page_texts(&output) {
+            assert_eq!(texts.len(), 2000);
+            assert!(texts.iter().all(|text| text.contains(SHARE_ID) && text.contains(RECIPIENT)));
+        }
+    }
+}

@@ -85,6 +85,7 @@ pub const PAGES: &[SitePage] = &[
     page(routes::RISKS, "risks.html", "Risk register", Some("Risks"), Internal),
     page(routes::AUDITS, "audits.html", "Internal audits", Some("Audits"), Internal),
     page(routes::REVIEWS, "reviews.html", "Management reviews", Some("Reviews"), Internal),
+    page(routes::ACCESS, "access.html", "Access ledger", Some("Access"), Internal),
     page(routes::FAQ, "faq.html", "Security FAQ", None, Public),
     // Every audience sees as much of the scope as it may (often the statement alone); linked
     // from the overview and the health page, not the navigation.
@@ -161,7 +162,8 @@ mod tests {
                 "Health",
                 "Risks",
                 "Audits",
-                "Reviews"
+                "Reviews",
+                "Access"
             ]
         );
     }

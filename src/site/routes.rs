@@ -18,6 +18,7 @@ pub const FAQ: &str = "faq/";
 pub const UPDATES: &str = "updates/";
 pub const UPDATES_FEED: &str = "updates/feed.xml";
 pub const RISKS: &str = "risks/";
+pub const ACCESS: &str = "access/";
 pub const AUDITS: &str = "audits/";
 pub const REVIEWS: &str = "reviews/";
 pub const SCOPE: &str = "scope/";

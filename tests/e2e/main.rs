@@ -19,4 +19,5 @@ mod management;
 mod record_kinds;
 mod self_service;
 mod serve;
+mod share;
 mod templates;

@@ -4,6 +4,7 @@
 //! coverage, frameworks, evidence) and `registers` (certifications, documents,
 //! subprocessors, FAQ, risks).
 
+mod access;
 mod controls;
 mod history;
 mod management;
@@ -21,6 +22,7 @@ use crate::model::{Isms, Policy};
 use crate::render::RenderTarget;
 use crate::site::routes::{self, FiledEvidence};
 
+pub use access::{HeldView, HolderView, HoldingView, ShareView};
 pub use controls::{
     derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
     FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
@@ -92,6 +94,10 @@ pub struct SiteModel {
     pub frameworks: Vec<FrameworkView>,
     /// The auditor bundle's evidence index, by control; empty on a site.
     pub evidence: Vec<EvidenceRow>,
+    /// The access ledger, newest share first; empty below `internal`.
+    pub shares: Vec<ShareView>,
+    /// Each document ever shared, with who holds it.
+    pub holdings: Vec<HoldingView>,
 }
 
 /// The size of each content file a build links for download (see [`linked_files`]),
@@ -176,6 +182,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
     let (check_summary, checks_by_theme) = controls::check_summaries(isms, &checks, &coverage);
     let (subprocessors, subprocessor_changes, subprocessors_updated) = registers::subprocessors(context);
     let (faq, faq_categories) = registers::faq(context);
+    let shares = access::shares(context);
     SiteModel {
         today: context.today,
         frameworks: controls::frameworks(isms, &controls),
@@ -205,5 +212,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
         objectives: management::objectives(context),
         clauses: management::clauses(context),
         evidence: context.evidence_rows(),
+        holdings: access::holdings(&shares),
+        shares,
     }
 }

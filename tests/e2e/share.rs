@@ -1,0 +1,520 @@
+//! `trustpress share`: the package a recipient gets (decrypted with the `age` CLI, every
+//! PDF page stamped as `pdftotext` reads it, hashes as the manifest says), the ledger entry
+//! and what `check` and the sites make of it, and bad input that must leave nothing behind.
+//!
+//! The tools are the ones a recipient and a team would use (`age`, `age-keygen`,
+//! `pdftotext`, `unzip`); a test that needs a missing tool is skipped with a message, unless
+//! `TRUSTPRESS_REQUIRE_TOOLS` is set (as CI sets it).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::{copy_tree, edit, example_content, read_tree, text, trustpress, TODAY};
+
+/// A copy of the example content, a place for packages outside it, and a recipient key.
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        copy_tree(&example_content(), &dir.path().join("content"));
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        Setup { dir }
+    }
+
+    fn content(&self) -> PathBuf {
+        self.dir.path().join("content")
+    }
+
+    fn out(&self, name: &str) -> PathBuf {
+        self.dir.path().join("out").join(name)
+    }
+
+    fn ledger(&self) -> String {
+        std::fs::read_to_string(self.content().join("access/shares.yaml")).unwrap_or_default()
+    }
+
+    /// Runs `trustpress share` on the copy with `args`; returns the output.
+    fn share(&self, args: &[&str]) -> std::process::Output {
+        trustpress()
+            .arg("share")
+            .arg("--content")
+            .arg(self.content())
+            .args(["--today", TODAY])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// An age identity made with `age-keygen`: (identity file, recipient), or `None` when the
+    /// tool is missing and the test may be skipped.
+    fn age_key(&self) -> Option<(PathBuf, String)> {
+        let identity = self.dir.path().join("recipient-key.txt");
+        let Some(output) = tool(Command::new("age-keygen").arg("-o").arg(&identity)) else { return None };
+        assert!(output.status.success());
+        let text = std::fs::read_to_string(&identity).unwrap();
+        let recipient = text.lines().find_map(|l| l.strip_prefix("# public key: ")).unwrap().to_string();
+        Some((identity, recipient))
+    }
+}
+
+/// Runs a user's tool; `None` when it is not installed and tools are not required.
+fn tool(command: &mut Command) -> Option<std::process::Output> {
+    match command.output() {
+        Ok(output) => Some(output),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            assert!(
+                std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+                "{:?} is required for this test (scripts/test installs it)",
+                command.get_program()
+            );
+            eprintln!(
+                "\n*** SKIPPED: {:?} is not installed (scripts/test installs it) ***\n",
+                command.get_program()
+            );
+            None
+        }
+        Err(error) => panic!("{error}"),
+    }
+}
+
+/// The entries of a zip, by name.
+fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entries = BTreeMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        let name = entry.name().unwrap().to_string();
+        entries.insert(name, data);
+    }
+    entries
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+/// The share id `share` printed.
+fn share_id(output: &std::process::Output) -> String {
+    stdout(output).split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[test]
+fn a_recipient_decrypts_the_package_with_age_and_every_pdf_page_is_stamped() {
+    let setup = Setup::new();
+    let Some((identity, recipient)) = setup.age_key() else { return };
+    let package = setup.out("acme.zip.age");
+    let output = setup.share(&[
+        "--to",
+        "Jo Tester <security@acme.example>",
+        "--organization",
+        "Acme Corp",
+        "--recipient",
+        &recipient,
+        "--documents",
+        "DOC-SOC2-2026",
+        "DOC-BCDR-SUMMARY-2026",
+        "--nda",
+        "access/mutual-nda.md",
+        "--expires",
+        "2027-06-30",
+        "--out",
+        package.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = share_id(&output);
+    assert!(id.starts_with("S-20261121-"), "{id}");
+
+    let decrypted = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(&package).output().unwrap();
+    assert!(decrypted.status.success(), "age -d: {}", String::from_utf8_lossy(&decrypted.stderr));
+    let entries = unzip(&decrypted.stdout);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            format!("{id}/README.txt"),
+            format!("{id}/bcdr-test-summary-2026.pdf"),
+            format!("{id}/manifest.json"),
+            format!("{id}/soc2-type2-report-2026.pdf")
+        ]
+    );
+
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&entries[&format!("{id}/manifest.json")]).unwrap();
+    assert_eq!(manifest["share"], id.as_str());
+    assert_eq!(manifest["to"], "Jo Tester <security@acme.example>");
+    assert_eq!(manifest["nda"]["file"], "access/mutual-nda.md");
+    for document in manifest["documents"].as_array().unwrap() {
+        let file = &entries[&format!("{id}/{}", document["file"].as_str().unwrap())];
+        assert_eq!(document["sha256"].as_str().unwrap(), sha256(file), "the manifest's hash is the file's");
+        assert_ne!(document["sha256"], document["source_sha256"], "a stamped PDF differs from the original");
+    }
+
+    // Every page of every PDF carries the stamp, as a reader's PDF tool extracts it.
+    let folder = setup.dir.path().join("unpacked");
+    std::fs::create_dir(&folder).unwrap();
+    for (name, bytes) in entries.iter().filter(|(name, _)| name.ends_with(".pdf")) {
+        let pdf = folder.join(name.rsplit('/').next().unwrap());
+        std::fs::write(&pdf, bytes).unwrap();
+        let Some(extracted) = tool(Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-")) else {
+            return;
+        };
+        assert!(extracted.status.success());
+        let extracted = String::from_utf8_lossy(&extracted.stdout).to_string();
+        let pages: Vec<&str> = extracted.split('\u{c}').filter(|page| !page.trim().is_empty()).collect();
+        assert!(!pages.is_empty(), "{name}");
+        for (number, page) in pages.iter().enumerate() {
+            let flat = page.split_whitespace().collect::<Vec<_>>().join(" ");
+            for needle in ["Confidential", "Jo Tester", &id] {
+                assert!(flat.contains(needle), "{name} page {} lacks {needle}: {flat}", number + 1);
+            }
+        }
+    }
+
+    // The ledger records the share; check knows it, and the internal site lists it.
+    let ledger = setup.ledger();
+    assert!(
+        ledger.contains(&format!("- id: \"{id}\"")) && ledger.contains("organization: \"Acme Corp\""),
+        "{ledger}"
+    );
+    let check =
+        trustpress().args(["check", "--today", TODAY, "--content"]).arg(setup.content()).output().unwrap();
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(!report.contains(&id), "a fresh share raises nothing: {report}");
+}
+
+#[test]
+fn a_passphrase_package_opens_with_the_printed_passphrase_only() {
+    let setup = Setup::new();
+    let package = setup.out("p.zip.age");
+    let output = setup.share(&[
+        "--to",
+        "Jo <jo@acme.example>",
+        "--passphrase",
+        "--documents",
+        "DOC-BCDR-SUMMARY-2026",
+        "--out",
+        package.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let passphrase = printed.lines().find_map(|l| l.strip_prefix("passphrase: ")).unwrap().to_string();
+    assert_eq!(passphrase.len(), 35, "{passphrase}");
+    assert!(!setup.ledger().contains(&passphrase), "the passphrase is never recorded");
+
+    let decrypt = |passphrase: &str| -> Option<Vec<u8>> {
+        let identity = age::scrypt::Identity::new(age::secrecy::SecretString::from(passphrase.to_string()));
+        let file = std::fs::File::open(&package).unwrap();
+        let decryptor = age::Decryptor::new(file).ok()?;
+        let mut reader = decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).ok()?;
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    };
+    assert!(decrypt("wrong-passphrase").is_none());
+    let entries = unzip(&decrypt(&passphrase).expect("the printed passphrase opens it"));
+    assert!(entries.keys().any(|name| name.ends_with("/bcdr-test-summary-2026.pdf")));
+    let ledger = setup.ledger();
+    let entry = &ledger[ledger.find(&format!("- id: \"{}\"", share_id(&output))).unwrap()..];
+    assert!(!entry.contains("encrypted_to"), "{entry}");
+}
+
+#[test]
+fn check_warns_when_a_recipient_holds_a_changed_or_replaced_document_or_nda_or_an_expired_grant() {
+    let setup = Setup::new();
+    let Some((_, recipient)) = setup.age_key() else { return };
+    let package = setup.out("a.zip.age");
+    let output = setup.share(&[
+        "--to",
+        "Jo <jo@acme.example>",
+        "--organization",
+        "Acme Corp",
+        "--recipient",
+        &recipient,
+        "--documents",
+        "DOC-SOC2-2026",
+        "DOC-PENTEST-2026",
+        "--nda",
+        "access/mutual-nda.md",
+        "--expires",
+        "2027-01-31",
+        "--out",
+        package.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = share_id(&output);
+    let check = |today: &str| {
+        let output = trustpress()
+            .args(["check", "--today", today, "--content"])
+            .arg(setup.content())
+            .output()
+            .unwrap();
+        format!("{}{}", stdout(&output), stderr(&output))
+    };
+    assert!(!check(TODAY).contains(&id));
+
+    // The 2026 SOC 2 report is replaced by a 2027 one; the pen test summary is edited; the
+    // NDA is changed.
+    let content = setup.content();
+    std::fs::copy(
+        content.join("documents/soc2-type2-report-2026.pdf"),
+        content.join("documents/soc2-2027.pdf"),
+    )
+    .unwrap();
+    edit(
+        &content.join("certifications/soc2-type2.yaml"),
+        "documents:\n",
+        "documents:\n  - id: DOC-SOC2-2027\n    title: SOC 2 Type II report 2027\n    file: ../documents/soc2-2027.pdf\n    audience: internal\n    replaces: DOC-SOC2-2026\n",
+    );
+    let mut pentest = std::fs::read(content.join("documents/pentest-summary-2026.pdf")).unwrap();
+    pentest.extend_from_slice(b"\n% revised\n");
+    std::fs::write(content.join("documents/pentest-summary-2026.pdf"), pentest).unwrap();
+    edit(&content.join("access/mutual-nda.md"), "Three years", "Five years");
+
+    let report = check(TODAY);
+    assert!(
+        report.contains(&format!("Acme Corp holds DOC-SOC2-2026 (share {id} on {TODAY}); DOC-SOC2-2027 (SOC 2 Type II report 2027) replaces it")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "--recipient {recipient} --organization 'Acme Corp' --documents DOC-SOC2-2027"
+        )),
+        "{report}"
+    );
+    assert!(report.contains("Acme Corp holds an earlier version of DOC-PENTEST-2026"), "{report}");
+    assert!(
+        report.contains(&format!("the NDA mutual-nda.md has changed (or is gone) since share {id}")),
+        "{report}"
+    );
+
+    let later = check("2027-03-01");
+    assert!(later.contains(&format!("share {id} to Acme Corp expired on 2027-01-31")), "{later}");
+    assert!(!later.contains("holds an earlier version"), "an expired grant is reported once, as expired");
+
+    // Closing the grant silences it.
+    let ledger =
+        setup.ledger().replace("  expires: 2027-01-31\n", "  expires: 2027-01-31\n  closed: 2027-02-02\n");
+    std::fs::write(content.join("access/shares.yaml"), ledger).unwrap();
+    assert!(!check("2027-03-01").contains(&id));
+}
+
+#[test]
+fn the_ledger_is_on_the_internal_site_and_nowhere_on_the_public_one() {
+    let setup = Setup::new();
+    let Some((_, recipient)) = setup.age_key() else { return };
+    let marker = "Zyxwvut Leakcheck";
+    let output = setup.share(&[
+        "--to",
+        &format!("{marker} <leak-recipient@leakcheck.example>"),
+        "--organization",
+        "Leakcheck Org Qwerty",
+        "--recipient",
+        &recipient,
+        "--documents",
+        "DOC-BCDR-SUMMARY-2026",
+        "--nda",
+        "access/mutual-nda.md",
+        "--out",
+        setup.out("l.zip.age").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = share_id(&output);
+
+    let build = |audience: &str| {
+        let out = setup.dir.path().join(format!("site-{audience}"));
+        let output = trustpress()
+            .args(["build", "--audience", audience, "--today", TODAY, "--content"])
+            .arg(setup.content())
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        read_tree(&out)
+    };
+    let internal = build("internal");
+    let page = text(&internal, "access/index.html");
+    for needle in [marker, "Leakcheck Org Qwerty", id.as_str(), "Northwind Freight", "S-20260615-4c1e07"] {
+        assert!(page.contains(needle), "the Access page lacks {needle}");
+    }
+
+    let public = build("public");
+    assert!(!public.keys().any(|path| path.starts_with("access/")));
+    let ledger_bytes = std::fs::read_to_string(setup.content().join("access/shares.yaml")).unwrap();
+    let mut needles: Vec<String> = vec![
+        marker.into(),
+        "Leakcheck Org Qwerty".into(),
+        "leakcheck.example".into(),
+        id.clone(),
+        recipient.clone(),
+    ];
+    // Every id, recipient, organisation and address the ledger holds.
+    for line in ledger_bytes.lines() {
+        for key in ["- id: ", "  to: ", "  organization: ", "  encrypted_to: "] {
+            if let Some(value) = line.strip_prefix(key) {
+                needles.push(value.trim_matches('"').to_string());
+            }
+        }
+    }
+    needles.push("mutual-nda".into());
+    needles.push("shares.yaml".into());
+    needles.push("Access ledger".into());
+    for needle in &needles {
+        let lowered = needle.to_lowercase();
+        let found: Vec<&String> = public
+            .iter()
+            .filter(|(path, bytes)| {
+                path.to_lowercase().contains(&lowered)
+                    || String::from_utf8_lossy(bytes).to_lowercase().contains(&lowered)
+            })
+            .map(|(path, _)| path)
+            .collect();
+        assert!(found.is_empty(), "`{needle}` is on the public site: {found:?}");
+    }
+}
+
+#[test]
+fn bad_input_is_refused_and_leaves_nothing_behind() {
+    let setup = Setup::new();
+    let Some((_, recipient)) = setup.age_key() else { return };
+    let before = setup.ledger();
+    let refused = |args: &[&str], code: i32, expect: &str| {
+        let output = setup.share(args);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(expect), "{args:?}: {}", stderr(&output));
+        assert_eq!(setup.ledger(), before, "{args:?} changed the ledger");
+        let left: Vec<_> = std::fs::read_dir(setup.dir.path().join("out"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.iter().all(|name| name == "existing.zip.age"), "{args:?} left {left:?}");
+    };
+    let to = ["--to", "Jo <jo@acme.example>"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = to.iter().map(|s| s.to_string()).collect();
+        args.extend(["--recipient".to_string(), recipient.clone()]);
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let out = setup.out("x.zip.age");
+    let out = out.to_str().unwrap();
+    let run = |extra: &[&str], code: i32, expect: &str| {
+        let args = with(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, code, expect);
+    };
+    run(
+        &["--documents", "DOC-SOC2-2062", "--out", out],
+        2,
+        "no document has the id `DOC-SOC2-2062`: did you mean `DOC-SOC2-2026`?",
+    );
+    // Not in documents.yaml with an id: the stage 2 report is auditor-only anyway.
+    edit(
+        &setup.content().join("certifications/iso27001.yaml"),
+        "  - title: Stage 2 certification audit report (September 2025)",
+        "  - id: DOC-STAGE2\n    title: Stage 2 certification audit report (September 2025)",
+    );
+    run(&["--documents", "DOC-STAGE2", "--out", out], 2, "DOC-STAGE2 is for auditors only");
+    refused(
+        &[
+            "--to",
+            "Jo <jo@acme.example>",
+            "--recipient",
+            "age1notakey",
+            "--documents",
+            "DOC-SOC2-2026",
+            "--out",
+            out,
+        ],
+        2,
+        "is not an age recipient",
+    );
+    refused(
+        &["--to", "Jo", "--recipient", &recipient, "--documents", "DOC-SOC2-2026", "--out", out],
+        2,
+        "expected a name and an address",
+    );
+    refused(
+        &[
+            "--to",
+            "::: internal <a@b.example>",
+            "--recipient",
+            &recipient,
+            "--documents",
+            "DOC-SOC2-2026",
+            "--out",
+            out,
+        ],
+        2,
+        "audience fence",
+    );
+    refused(
+        &["--to", "Jo <jo@acme.example>", "--documents", "DOC-SOC2-2026", "--out", out],
+        2,
+        "--recipient",
+    );
+    run(
+        &["--documents", "DOC-SOC2-2026", "--nda", "access/no-such-nda.pdf", "--out", out],
+        2,
+        "no such file in the content folder",
+    );
+    run(
+        &["--documents", "DOC-SOC2-2026", "--expires", "2026-01-01", "--out", out],
+        2,
+        "is before the share's date",
+    );
+
+    // An existing --out is never replaced.
+    let existing = setup.out("existing.zip.age");
+    std::fs::write(&existing, b"someone else's file").unwrap();
+    run(&["--documents", "DOC-SOC2-2026", "--out", existing.to_str().unwrap()], 2, "already exists");
+    assert_eq!(std::fs::read(&existing).unwrap(), b"someone else's file");
+    // The package never goes into the content folder, which the team commits.
+    let inside = setup.content().join("package.zip.age");
+    run(&["--documents", "DOC-SOC2-2026", "--out", inside.to_str().unwrap()], 2, "inside the content folder");
+    assert!(!inside.exists());
+
+    // A PDF that cannot be stamped (damaged) is refused, naming it; nothing is written.
+    std::fs::write(
+        setup.content().join("documents/bcdr-test-summary-2026.pdf"),
+        b"%PDF-1.4\nnot really a pdf",
+    )
+    .unwrap();
+    run(&["--documents", "DOC-BCDR-SUMMARY-2026", "--out", out], 1, "DOC-BCDR-SUMMARY-2026");
+}
+
+#[test]
+fn without_documents_it_sends_what_the_public_site_offers_on_request() {
+    let setup = Setup::new();
+    let Some((_, recipient)) = setup.age_key() else { return };
+    let output = setup.share(&[
+        "--to",
+        "Jo <jo@acme.example>",
+        "--recipient",
+        &recipient,
+        "--out",
+        setup.out("d.zip.age").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    // The BCDR summary is a teaser document; the SOC 2 report belongs to a teaser certification.
+    assert!(printed.contains("DOC-BCDR-SUMMARY-2026") && printed.contains("DOC-SOC2-2026"), "{printed}");
+    assert!(!printed.contains("DOC-PENTEST-2026") && !printed.contains("DOC-ARCH-2026"), "{printed}");
+}
