@@ -23,6 +23,18 @@ pub struct SiteOptions {
     pub target: RenderTarget,
     /// Build the content as a past commit holds it (`--at`), not the work tree.
     pub at: Option<std::sync::Arc<crate::history::AtCommit>>,
+    /// Sign the site (`--sign`): a manifest of every file, its signature and the public key.
+    pub signer: Option<SignerHandle>,
+}
+
+/// The signer of a signed build, shared by the build's threads.
+#[derive(Clone)]
+pub struct SignerHandle(pub std::sync::Arc<dyn output::signed::Signer>);
+
+impl std::fmt::Debug for SignerHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignerHandle")
+    }
 }
 
 /// A rendered site, not yet written, with the warnings found on the way.
@@ -160,6 +172,7 @@ pub(crate) fn ready(
         today: options.today,
         base_url: base_url.trim_end_matches('/').to_string(),
         target: options.target,
+        signed: options.signer.is_some(),
     };
     // The sizes of the files pages offer for download: rendering reads no file itself.
     let sizes = root.sizes(render::view::linked_files(&isms, options.target));
@@ -227,15 +240,26 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
     let withheld = std::mem::take(&mut prepared.withheld);
     let render_into =
         |prepared: &Prepared, sink: &dyn Sink| -> Result<(usize, Vec<render::TemplateTime>), BuildError> {
-            let rendered = render::render_site(
-                &prepared.isms,
-                &prepared.sizes,
-                &prepared.theme,
-                &prepared.render_options,
-                sink,
-            )?;
-            let copied = copy_downloads(&prepared.isms, &prepared.root, sink)?;
-            Ok((rendered.files + copied, rendered.templates))
+            let render_all = |sink: &dyn Sink| -> Result<(usize, Vec<render::TemplateTime>), BuildError> {
+                let rendered = render::render_site(
+                    &prepared.isms,
+                    &prepared.sizes,
+                    &prepared.theme,
+                    &prepared.render_options,
+                    sink,
+                )?;
+                let copied = copy_downloads(&prepared.isms, &prepared.root, sink)?;
+                Ok((rendered.files + copied, rendered.templates))
+            };
+            match &options.signer {
+                None => render_all(sink),
+                Some(SignerHandle(signer)) => {
+                    let signed = output::signed::Signed::new(sink, options.audience);
+                    let (files, templates) = render_all(&signed)?;
+                    signed.finish(signer.as_ref())?;
+                    Ok((files + 3, templates))
+                }
+            }
         };
     // A rebuild changes only what changed; a first build is written whole beside the output
     // and swapped in.

@@ -192,6 +192,7 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         today: options.at.as_ref().map_or(built.day(), |at| at.day),
         target: RenderTarget::AuditorBundle,
         at: options.at.clone(),
+        signer: None,
     })?;
     // The in-memory sink has already passed every file through the auditor audience's gate.
     let warnings = site.warnings.clone();

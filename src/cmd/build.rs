@@ -35,6 +35,11 @@ pub struct BuildArgs {
     /// says otherwise.
     #[arg(long, value_name = "COMMIT|TAG|YYYY-MM-DD")]
     at: Option<String>,
+    /// Sign the site with this OpenSSH Ed25519 private key file (readable by you alone):
+    /// publishes .well-known/trustpress/manifest.json (every file's SHA-256), its SSH
+    /// signature and the public key, and names them in trust.json.
+    #[arg(long, value_name = "KEYFILE")]
+    sign: Option<PathBuf>,
     /// Print how long each build step took.
     #[arg(long)]
     timings: bool,
@@ -45,8 +50,24 @@ pub struct BuildArgs {
     force: bool,
 }
 
+/// A site's signer: the key `--sign` names.
+struct KeySigner(trustpress::sign::SigningKey);
+
+impl trustpress::output::signed::Signer for KeySigner {
+    fn sign(&self, message: &[u8]) -> Result<String, String> {
+        Ok(trustpress::sign::sign(&self.0, message))
+    }
+    fn public_key(&self) -> String {
+        self.0.public_key().to_openssh()
+    }
+}
+
 pub fn run(args: BuildArgs) -> ExitCode {
     let audience = args.audience.audience();
+    let signer = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+        Ok(key) => key.map(|key| trustpress::build::SignerHandle(std::sync::Arc::new(KeySigner(key)))),
+        Err(error) => return usage_error(&format!("--sign: {error}")),
+    };
     let at = match args.at.as_deref().map(|at| AtCommit::export(&args.content, at)).transpose() {
         Ok(at) => at.map(std::sync::Arc::new),
         Err(message) => return usage_error(&format!("--at: {message}")),
@@ -66,6 +87,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
         today,
         target: RenderTarget::Site,
         at: at.clone(),
+        signer,
     };
     if let Some(at) = &at {
         print_at(at);

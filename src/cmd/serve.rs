@@ -59,6 +59,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
             today,
             target: RenderTarget::Site,
             at: None,
+            signer: None,
         },
         bind: args.bind,
         port: args.port,

@@ -14,6 +14,7 @@ use crate::audience::Audience;
 
 mod folder;
 mod in_place;
+pub mod signed;
 mod staging;
 
 pub use folder::check_output;
@@ -45,6 +46,8 @@ pub enum WriteError {
         "refusing to write `{path}`: its bytes are those of `{withheld}`, a file this audience may not see"
     )]
     WithheldBytes { path: String, withheld: PathBuf },
+    #[error("cannot sign the site: {0}")]
+    Sign(String),
     #[error("two output files have the same path `{0}`")]
     DuplicatePath(String),
     #[error("refusing to use `{0}` as the output folder: it is, or contains, the content folder")]

@@ -57,6 +57,7 @@ mod tests {
             today: Date::parse("2026-11-21").expect("a date"),
             base_url: "https://trust.example".to_string(),
             target: RenderTarget::AuditorBundle,
+            signed: false,
         };
         let sizes = loaded.root.sizes(view::linked_files(&isms, options.target));
         let renderer = Renderer::new(&isms, &sizes, &Theme::default_theme(), &options).expect("renders");

@@ -142,6 +142,19 @@ struct TrustJson<'a> {
     monitoring: &'a crate::render::view::CheckSummary,
     /// Coverage of each mapped framework, derived from the SoA.
     framework_coverage: Vec<TrustFramework<'a>>,
+    /// Where a signed site's public key, manifest and signature are (`build --sign`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signing: Option<TrustSigning>,
+}
+
+#[derive(Serialize)]
+struct TrustSigning {
+    /// `sshsig`: an SSH signature, checked with `ssh-keygen -Y verify -n trustpress`.
+    format: &'static str,
+    namespace: &'static str,
+    public_key: String,
+    manifest: String,
+    signature: String,
 }
 
 #[derive(Serialize)]
@@ -266,6 +279,13 @@ fn trust_json(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String
             .iter()
             .map(|f| TrustFramework { id: &f.id, name: &f.name, coverage: &f.coverage })
             .collect(),
+        signing: options.signed.then(|| TrustSigning {
+            format: "sshsig",
+            namespace: "trustpress",
+            public_key: absolute(options, routes::SIGNING_KEY),
+            manifest: absolute(options, routes::SITE_MANIFEST),
+            signature: absolute(options, routes::SITE_SIGNATURE),
+        }),
     };
     let json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
     // `<`, `>` and `&` only occur inside strings; as \u escapes the file is still the same

@@ -48,6 +48,8 @@ pub struct RenderOptions {
     /// Absolute base URL of the published site (feeds, sitemap, canonical links).
     pub base_url: String,
     pub target: RenderTarget,
+    /// The site is signed (`build --sign`): trust.json names the key, manifest and signature.
+    pub signed: bool,
 }
 
 /// Renders every file of the site for the cut model `isms` into `sink`, each as soon as it

@@ -252,6 +252,7 @@ mod tests {
                 today: Date::parse("2026-11-21").unwrap(),
                 target: RenderTarget::Site,
                 at: None,
+                signer: None,
             };
             let (rebuilt, live) = full_build(&options).unwrap();
             let mut files = rebuilt.files;

@@ -19,6 +19,10 @@ pub const UPDATES: &str = "updates/";
 pub const UPDATES_FEED: &str = "updates/feed.xml";
 pub const RISKS: &str = "risks/";
 pub const ACCESS: &str = "access/";
+/// A signed site's public key, manifest and signature (`build --sign`).
+pub const SIGNING_KEY: &str = ".well-known/trustpress/signing-key.pub";
+pub const SITE_MANIFEST: &str = ".well-known/trustpress/manifest.json";
+pub const SITE_SIGNATURE: &str = ".well-known/trustpress/manifest.json.sig";
 pub const AUDITS: &str = "audits/";
 pub const REVIEWS: &str = "reviews/";
 pub const SCOPE: &str = "scope/";

@@ -64,6 +64,7 @@ pub fn build(content: &Path, audience: Audience) -> Outcome {
         today: Date::parse("2026-11-21").unwrap(),
         target: RenderTarget::Site,
         at: None,
+        signer: None,
     };
     match render_site(&options) {
         Ok(site) => Outcome::Built(site.files.into_iter().flat_map(|f| opened(f.path, f.bytes)).collect()),

@@ -20,4 +20,5 @@ mod record_kinds;
 mod self_service;
 mod serve;
 mod share;
+mod site_signing;
 mod templates;

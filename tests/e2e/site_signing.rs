@@ -1,0 +1,168 @@
+//! `build --sign`: a signed site publishes a manifest of every file, its SSH signature and
+//! the public key, checked here with `ssh-keygen -Y verify` as an auditor would, without
+//! trustpress. A test that needs a missing `ssh-keygen` is skipped with a message, unless
+//! `TRUSTPRESS_REQUIRE_TOOLS` is set (as CI sets it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::{example_content, read_tree, trustpress, TODAY};
+
+/// An Ed25519 key made by `ssh-keygen` in `dir`, or `None` when it is not installed.
+fn ssh_key(dir: &Path) -> Option<PathBuf> {
+    let key = dir.join("signing-key");
+    match Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "trust@example", "-f"])
+        .arg(&key)
+        .output()
+    {
+        Ok(output) => {
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            Some(key)
+        }
+        Err(_) => {
+            assert!(
+                std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+                "ssh-keygen is required (scripts/test installs it)"
+            );
+            eprintln!("\n*** SKIPPED: ssh-keygen is not installed ***\n");
+            None
+        }
+    }
+}
+
+fn signed_build(key: &Path, out: &Path, audience: &str) {
+    let output = trustpress()
+        .args(["build", "--audience", audience, "--today", TODAY, "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(out)
+        .arg("--sign")
+        .arg(key)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// `ssh-keygen -Y verify` of the site's manifest against `public_key`.
+fn ssh_verifies(site: &Path, public_key: &str, dir: &Path) -> bool {
+    let allowed = dir.join("allowed_signers");
+    std::fs::write(&allowed, format!("trust@example namespaces=\"trustpress\" {}\n", public_key.trim()))
+        .unwrap();
+    let manifest = std::fs::File::open(site.join(".well-known/trustpress/manifest.json")).unwrap();
+    Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-n", "trustpress", "-I", "trust@example", "-f"])
+        .arg(&allowed)
+        .arg("-s")
+        .arg(site.join(".well-known/trustpress/manifest.json.sig"))
+        .stdin(manifest)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn a_signed_site_lists_every_file_and_verifies_with_ssh_keygen() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(key) = ssh_key(dir.path()) else { return };
+    let public_key = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    for audience in ["public", "internal"] {
+        let site = dir.path().join(audience);
+        signed_build(&key, &site, audience);
+        let tree = read_tree(&site);
+        let published = std::fs::read_to_string(site.join(".well-known/trustpress/signing-key.pub")).unwrap();
+        assert_eq!(
+            published.split_whitespace().take(2).collect::<Vec<_>>(),
+            public_key.split_whitespace().take(2).collect::<Vec<_>>()
+        );
+        assert!(
+            ssh_verifies(&site, &public_key, dir.path()),
+            "ssh-keygen -Y verify refused the {audience} site"
+        );
+
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&tree[".well-known/trustpress/manifest.json"]).unwrap();
+        assert_eq!(manifest["audience"], audience);
+        let listed: std::collections::BTreeMap<String, String> = manifest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["path"].as_str().unwrap().to_string(), f["sha256"].as_str().unwrap().to_string()))
+            .collect();
+        let own = [
+            ".well-known/trustpress/manifest.json",
+            ".well-known/trustpress/manifest.json.sig",
+            ".well-known/trustpress/signing-key.pub",
+            ".trustpress-output",
+        ];
+        for (path, bytes) in tree.iter().filter(|(path, _)| !own.contains(&path.as_str())) {
+            use sha2::Digest;
+            assert_eq!(listed.get(path), Some(&format!("{:x}", sha2::Sha256::digest(bytes))), "{path}");
+        }
+        assert_eq!(listed.len(), tree.keys().filter(|p| !own.contains(&p.as_str())).count());
+
+        let trust: serde_json::Value = serde_json::from_slice(&tree["trust.json"]).unwrap();
+        assert!(trust["signing"]["public_key"]
+            .as_str()
+            .unwrap()
+            .ends_with("/.well-known/trustpress/signing-key.pub"));
+    }
+
+    // Reproducible: the same content and key give the same bytes, signature included.
+    let again = dir.path().join("again");
+    signed_build(&key, &again, "public");
+    assert!(read_tree(&again) == read_tree(&dir.path().join("public")));
+
+    // One changed byte in the manifest, and the wrong key, fail the standard tool.
+    let site = dir.path().join("public");
+    let manifest_path = site.join(".well-known/trustpress/manifest.json");
+    let text = std::fs::read_to_string(&manifest_path).unwrap();
+    std::fs::write(&manifest_path, text.replacen("\"size\": ", "\"size\":  ", 1)).unwrap();
+    assert!(!ssh_verifies(&site, &public_key, dir.path()));
+    std::fs::write(&manifest_path, text).unwrap();
+    assert!(ssh_verifies(&site, &public_key, dir.path()));
+    let other = tempfile::tempdir().unwrap();
+    let Some(other_key) = ssh_key(other.path()) else { return };
+    let other_public = std::fs::read_to_string(other_key.with_extension("pub")).unwrap();
+    assert!(!ssh_verifies(&site, &other_public, dir.path()));
+}
+
+#[test]
+fn an_unsigned_site_says_nothing_of_signing_and_a_readable_key_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = trustpress()
+        .args(["build", "--today", TODAY, "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(dir.path().join("site"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let tree = read_tree(&dir.path().join("site"));
+    assert!(!tree.keys().any(|p| p.starts_with(".well-known/trustpress")));
+    assert!(!String::from_utf8_lossy(&tree["trust.json"]).contains("\"signing\""));
+
+    let Some(key) = ssh_key(dir.path()) else { return };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let output = trustpress()
+            .args(["build", "--today", TODAY, "--content"])
+            .arg(example_content())
+            .arg("--out")
+            .arg(dir.path().join("refused"))
+            .arg("--sign")
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("chmod 600"),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!dir.path().join("refused").exists());
+    }
+}
