@@ -142,10 +142,24 @@ pub(crate) fn check_loaded(options: &SiteOptions, loaded: &Loaded) -> Result<Dia
                 .hint("base_url is the address the trust center is published at"),
         );
     }
+    // The access ledger has no part in a build below internal (the cut removes it whole), so
+    // its problems neither stop that build nor print ledger lines into its logs, which a
+    // public site's CI often shows to anyone.
+    let below_internal = !Audience::Internal.visible_to(options.audience);
+    let not_ledger = |d: &Diagnostic| {
+        let in_ledger = d.location.as_ref().is_some_and(|l| l.file == Path::new(crate::model::share::LEDGER));
+        !in_ledger && !d.code.starts_with("share-")
+    };
+    if below_internal {
+        diagnostics.retain(not_ledger);
+    }
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
     diagnostics.extend(quality);
+    if below_internal {
+        diagnostics.retain(not_ledger);
+    }
     Ok(diagnostics)
 }
 

@@ -40,11 +40,16 @@ pub(super) fn check(isms: &Isms, today: Date, sources: &mut Sources, diagnostics
                     shared.id, share.id, share.date
                 ),
             };
+            let resend = |id: &str| {
+                format!(
+                    "send the current one: {} (with --content if the content folder is not ./content); then add `closed: YYYY-MM-DD` to share {}",
+                    share.command_for(&[id]),
+                    share.id
+                )
+            };
             let hint = match standing {
-                Standing::Changed => format!("send the current one: {}", share.command_for(&[&shared.id])),
-                Standing::Replaced { by, .. } => {
-                    format!("send the current one: {}", share.command_for(&[by]))
-                }
+                Standing::Changed => resend(&shared.id),
+                Standing::Replaced { by, .. } => resend(by),
                 _ => "if the document was renamed, share it again under its new id".to_string(),
             };
             diagnostics.push(

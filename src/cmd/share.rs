@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use trustpress::date::Date;
+use trustpress::model::share::shell_quote;
 use trustpress::share::{self, Encryption, ShareError, ShareOptions};
 
 use super::{print_diagnostics, usage_error, CONTENT_ERROR};
@@ -95,11 +96,13 @@ pub fn run(args: ShareArgs) -> ExitCode {
                 );
             }
             println!("ledger: appended to {}", report.ledger.display());
+            // Quoted for the shell: the organisation's name usually comes from the recipient.
+            let message =
+                format!("Share {} with {}", share.id, share.organization.as_deref().unwrap_or_else(|| share.name()));
             println!(
-                "  commit it: git add {} && git commit -m \"Share {} with {}\"",
-                report.ledger.display(),
-                share.id,
-                share.organization.as_deref().unwrap_or_else(|| share.name())
+                "  commit it: git add {} && git commit -m {}",
+                shell_quote(&report.ledger.display().to_string()),
+                shell_quote(&message)
             );
             ExitCode::SUCCESS
         }

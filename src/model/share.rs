@@ -102,7 +102,10 @@ impl Share {
             command.push_str(&shell_quote(id));
         }
         if let Some(nda) = &self.nda {
-            command.push_str(&format!(" --nda {}", shell_quote(&format!("access/{}", nda.file))));
+            command.push_str(&format!(" --nda {}", shell_quote(&nda.path.display().to_string())));
+        }
+        if let Some(expires) = self.expires {
+            command.push_str(&format!(" --expires {expires}"));
         }
         command
     }
@@ -119,7 +122,7 @@ impl Share {
 }
 
 /// `text` quoted for a POSIX shell when it holds anything but safe characters.
-fn shell_quote(text: &str) -> String {
+pub fn shell_quote(text: &str) -> String {
     let safe = |c: char| c.is_ascii_alphanumeric() || "-_./@:+=,".contains(c);
     if !text.is_empty() && text.chars().all(safe) {
         text.to_string()

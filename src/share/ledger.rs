@@ -23,11 +23,6 @@ pub fn read(path: &Path) -> Result<String, ShareError> {
     }
 }
 
-/// How many entries the ledger holds: its top-level list items.
-pub fn entries(text: &str) -> usize {
-    text.lines().filter(|line| line.starts_with("- ")).count()
-}
-
 /// A content-relative path as the ledger (in `access/`) names it.
 pub fn from_ledger_folder(relative: &Path) -> String {
     let parts: Vec<String> = relative
@@ -43,22 +38,97 @@ pub fn from_ledger_folder(relative: &Path) -> String {
     }
 }
 
-/// Appends `share` to the ledger at `path`, whose text is `text`.
-pub fn append(path: &Path, text: &str, share: &Share) -> Result<(), ShareError> {
+/// The ledger's text with `share` appended, checked to read back as the ledger it was plus
+/// exactly this entry: a ledger the command cannot append to safely (a flow list `[…]`, an
+/// indented list, a document end marker) is refused rather than left unreadable.
+pub fn appended(text: &str, share: &Share) -> Result<String, ShareError> {
+    let line_end = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut updated = if text.trim().is_empty() { HEADER.replace('\n', line_end) } else { text.to_string() };
+    if !updated.ends_with('\n') {
+        updated.push_str(line_end);
+    }
+    updated.push_str(line_end);
+    updated.push_str(&entry(share).replace('\n', line_end));
+    let file = Path::new(crate::model::share::LEDGER);
+    let read = |text: &str| -> Result<Vec<String>, String> {
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        crate::load::yaml::parse_list::<Share>(text, file)
+            .map(|items| items.into_iter().map(|(share, _, _)| share.id).collect())
+            .map_err(|diagnostic| diagnostic.message)
+    };
+    let before = read(text).map_err(|message| {
+        super::usage(format!("{}: cannot be read, so nothing was appended to it: {message}", file.display()))
+    })?;
+    if before.contains(&share.id) {
+        return Err(super::usage(format!("{}: already holds share {}", file.display(), share.id)));
+    }
+    match read(&updated) {
+        Ok(after) if after.len() == before.len() + 1 && after.last() == Some(&share.id) => Ok(updated),
+        _ => Err(super::usage(format!(
+            "{}: a new entry cannot be appended to it safely; it must be a block list, each entry a line `- id: …` at the first column (as `share` writes it)",
+            file.display()
+        ))),
+    }
+}
+
+/// Writes `updated` (from [`appended`]) to the ledger at `path` in one rename, keeping the
+/// file's permissions. A ledger that is a symbolic link is refused: replacing the link would
+/// leave its target unchanged.
+pub fn write(path: &Path, updated: &str) -> Result<(), ShareError> {
     let error = |source: io::Error| ShareError::Write { path: path.to_path_buf(), source };
     let folder = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&folder).map_err(error)?;
-    let mut updated = if text.is_empty() { HEADER.to_string() } else { text.to_string() };
-    if !updated.ends_with('\n') {
-        updated.push('\n');
-    }
-    updated.push('\n');
-    updated.push_str(&entry(share));
+    let permissions = match std::fs::symlink_metadata(path) {
+        Ok(metadata) if metadata.file_type().is_symlink() => {
+            return Err(super::usage(format!(
+                "{} is a symbolic link: the ledger must be a file of its own",
+                path.display()
+            )))
+        }
+        Ok(metadata) => Some(metadata.permissions()),
+        Err(_) => None,
+    };
     let mut temporary = tempfile::Builder::new().prefix(".shares-").tempfile_in(&folder).map_err(error)?;
     temporary.write_all(updated.as_bytes()).map_err(error)?;
+    let permissions = permissions.unwrap_or_else(|| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::Permissions::from_mode(0o644)
+        }
+        #[cfg(not(unix))]
+        {
+            temporary.as_file().metadata().map(|m| m.permissions()).expect("a temporary file has metadata")
+        }
+    });
+    temporary.as_file().set_permissions(permissions).map_err(error)?;
     temporary.as_file().sync_all().map_err(error)?;
     temporary.persist(path).map_err(|e| error(e.error))?;
     Ok(())
+}
+
+/// One line of plain text, as the ledger may hold it: control characters, bidirectional
+/// controls and Unicode noncharacters become U+FFFD, and text holding `:::` (which content
+/// reads as an audience fence) is not written at all.
+pub fn plain(text: &str) -> Option<String> {
+    if text.contains(":::") {
+        return None;
+    }
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .map(|c| {
+            let noncharacter = matches!(c as u32, 0xFDD0..=0xFDEF) || (c as u32 & 0xFFFE) == 0xFFFE;
+            if c.is_control() || noncharacter || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}') {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect();
+    (!cleaned.is_empty()).then_some(cleaned)
 }
 
 /// One ledger entry as YAML.

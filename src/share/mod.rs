@@ -19,7 +19,6 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 
 use crate::audience::Audience;
 use crate::bundle::archive::ArchiveWriter;
@@ -83,7 +82,7 @@ impl ShareError {
     }
 }
 
-fn usage(message: impl Into<String>) -> ShareError {
+pub(crate) fn usage(message: impl Into<String>) -> ShareError {
     ShareError::Usage(message.into())
 }
 
@@ -125,7 +124,7 @@ pub fn share(options: &ShareOptions) -> Result<ShareReport, ShareError> {
     let ledger_path = root.join(Path::new(crate::model::share::LEDGER));
     let ledger_text = ledger::read(&ledger_path)?;
     let commit = crate::bundle::provenance::GitState::of(root.canonical()).commit;
-    let id = share_id(options, &chosen, nda.as_ref(), ledger::entries(&ledger_text));
+    let id = share_id(options.today, &ledger_text)?;
     let share = Share {
         id: id.clone(),
         to: options.to.trim().to_string(),
@@ -147,7 +146,7 @@ pub fn share(options: &ShareOptions) -> Result<ShareReport, ShareError> {
             .iter()
             .map(|c| crate::model::SharedDocument {
                 id: c.id.clone(),
-                title: Some(c.title.clone()),
+                title: ledger::plain(&c.title),
                 sha256: c.sha256.clone(),
             })
             .collect(),
@@ -158,8 +157,9 @@ pub fn share(options: &ShareOptions) -> Result<ShareReport, ShareError> {
 
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from(format!("share-{id}.zip.age")));
     check_out(&out, root.canonical())?;
+    let updated = ledger::appended(&ledger_text, &share)?;
     let files = write_package(&out, &share, &chosen, root, &options.encryption)?;
-    if let Err(error) = ledger::append(&ledger_path, &ledger_text, &share) {
+    if let Err(error) = ledger::write(&ledger_path, &updated) {
         let _ = std::fs::remove_file(&out);
         return Err(error);
     }
@@ -244,6 +244,12 @@ fn choose(
     picked
         .into_iter()
         .map(|d| {
+            if ledger::plain(d.id).as_deref() != Some(d.id) {
+                return Err(usage(format!(
+                    "the document id `{}` holds characters the access ledger cannot record (control characters or `:::`); give the document a plain id",
+                    d.id.escape_debug()
+                )));
+            }
             let sha256 = sha256_file(&root.join(d.path)).map_err(|error| {
                 ShareError::Content(vec![Diagnostic::error(
                     "io-error",
@@ -298,34 +304,26 @@ fn nda_file(nda: &Path, root: &crate::load::ContentRoot) -> Result<(PathBuf, Str
             )))
         }
     };
+    if relative == Path::new(crate::model::share::LEDGER) {
+        return Err(usage("--nda: names the access ledger itself"));
+    }
     let sha256 = sha256_file(&root.join(&relative))
         .map_err(|error| usage(format!("--nda {}: cannot read it: {error}", nda.display())))?;
     Ok((relative, sha256))
 }
 
-/// `S-YYYYMMDD-` and six hex digits of a hash of what is shared, with whom, and how many
-/// shares the ledger held before: the same command run twice gives two ids.
-fn share_id(
-    options: &ShareOptions,
-    chosen: &[Chosen],
-    nda: Option<&(PathBuf, String)>,
-    earlier: usize,
-) -> String {
-    let mut hash = Sha256::new();
-    hash.update(options.to.trim().as_bytes());
-    hash.update([0]);
-    hash.update(options.today.to_string().as_bytes());
-    for document in chosen {
-        hash.update([0]);
-        hash.update(document.id.as_bytes());
-        hash.update(document.sha256.as_bytes());
+/// `S-YYYYMMDD-` and six random hex digits: two shares never get the same id by design,
+/// even when ledger entries were removed (an id already in the ledger is drawn again).
+fn share_id(today: Date, ledger: &str) -> Result<String, ShareError> {
+    loop {
+        let mut bytes = [0u8; 3];
+        getrandom::fill(&mut bytes).map_err(|error| usage(format!("no randomness for a share id: {error}")))?;
+        let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let id = format!("S-{}-{digits}", today.to_string().replace('-', ""));
+        if !ledger.contains(&id) {
+            return Ok(id);
+        }
     }
-    if let Some((_, sha256)) = nda {
-        hash.update(sha256.as_bytes());
-    }
-    hash.update(earlier.to_le_bytes());
-    let digest: String = hash.finalize().iter().take(3).map(|b| format!("{b:02x}")).collect();
-    format!("S-{}-{digest}", options.today.to_string().replace('-', ""))
 }
 
 /// `--out` must not exist (a share never replaces a file) and must not be in the content
@@ -392,8 +390,8 @@ fn write_package(
     let mut files = Vec::new();
     let mut listed = Vec::new();
     for document in chosen {
-        let base = document.path.file_name().and_then(|n| n.to_str()).unwrap_or("document").to_string();
-        let name = if names.contains(&base) { format!("{}-{base}", document.id) } else { base };
+        let base = entry_name(document.path.file_name().and_then(|n| n.to_str()).unwrap_or("document"));
+        let name = if names.contains(&base) { format!("{}-{base}", entry_name(&document.id)) } else { base };
         names.push(name.clone());
         let entry_path = format!("{folder_name}/{name}");
         let absolute = root.join(&document.path);
@@ -467,26 +465,49 @@ fn write_package(
     Ok(files)
 }
 
+/// A name for a file in the package that every unzip tool extracts where it should: letters,
+/// digits, `.`, `-` and `_` only (no `/`, `\\` or `..`), never starting with a dot.
+fn entry_name(name: &str) -> String {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect();
+    let mut safe = safe.trim_start_matches('.').to_string();
+    while safe.contains("..") {
+        safe = safe.replace("..", "_");
+    }
+    if safe.is_empty() {
+        "document".to_string()
+    } else {
+        safe
+    }
+}
+
 fn read_error(path: &Path, error: &io::Error) -> ShareError {
     ShareError::Content(vec![Diagnostic::error("io-error", format!("cannot read file: {error}"))
         .at(crate::diagnostic::Location::file(path))])
 }
 
-/// A PDF by its name or by its first bytes (so a PDF named `.bin` is stamped too). Leaves
-/// `file` at its start.
+/// A PDF by its name, or by what PDF readers look for: `%PDF-` anywhere in the first MiB
+/// (readers skip junk before it), or `%%EOF` or `startxref` in the last 2 KiB (readers open
+/// a file with no header at all). Anything that looks like a PDF must be stamped or refused;
+/// it never goes out unstamped. Leaves `file` at its start.
 fn is_pdf(path: &Path, file: &mut File) -> io::Result<bool> {
     use std::io::Seek;
-    let named = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
-    let mut head = [0u8; 1024];
-    let mut read = 0;
-    while read < head.len() {
-        match file.read(&mut head[read..])? {
-            0 => break,
-            n => read += n,
-        }
+    if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+        return Ok(true);
+    }
+    let contains = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let mut head = Vec::with_capacity(1 << 20);
+    (&mut *file).take(1 << 20).read_to_end(&mut head)?;
+    let mut found = contains(&head, b"%PDF-");
+    if !found {
+        let length = file.metadata()?.len();
+        file.seek(io::SeekFrom::Start(length.saturating_sub(2048)))?;
+        let mut tail = Vec::with_capacity(2048);
+        file.read_to_end(&mut tail)?;
+        found = contains(&tail, b"%%EOF") || contains(&tail, b"startxref");
     }
     file.seek(io::SeekFrom::Start(0))?;
-    Ok(named || head[..read].windows(5).any(|w| w == b"%PDF-"))
+    Ok(found)
 }
 
 fn zip_time(date: Date) -> zip::DateTime {

@@ -518,3 +518,131 @@ fn without_documents_it_sends_what_the_public_site_offers_on_request() {
     assert!(printed.contains("DOC-BCDR-SUMMARY-2026") && printed.contains("DOC-SOC2-2026"), "{printed}");
     assert!(!printed.contains("DOC-PENTEST-2026") && !printed.contains("DOC-ARCH-2026"), "{printed}");
 }
+
+/// From a red-team pass: content and ledgers written to make `share` leave a ledger that
+/// stops every later build, a package that unpacks outside its folder, or a printed command
+/// that runs something when pasted.
+#[test]
+fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package() {
+    let setup = Setup::new();
+    let Some((identity, recipient)) = setup.age_key() else { return };
+    let ledger_path = setup.content().join("access/shares.yaml");
+    let share = |extra: &[&str], out: &str| {
+        let mut args = vec!["--to", "Jo <jo@acme.example>", "--recipient", recipient.as_str()];
+        args.extend_from_slice(extra);
+        let out = setup.out(out);
+        args.extend(["--out", out.to_str().unwrap()]);
+        setup.share(&args)
+    };
+    let build_ok = |audience: &str| {
+        let output = trustpress()
+            .args(["build", "--audience", audience, "--today", TODAY, "--content"])
+            .arg(setup.content())
+            .arg("--out")
+            .arg(setup.dir.path().join(format!("site-{audience}")))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{audience}: {}", stderr(&output));
+        stderr(&output)
+    };
+
+    // A ledger share cannot append to safely is refused, and left as it was.
+    for ledger in ["[]\n", "  - id: \"S-1\"\n    to: \"A <a@b.example>\"\n    date: 2026-01-01\n    documents: []\n"] {
+        std::fs::write(&ledger_path, ledger).unwrap();
+        let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026"], "refused.zip.age");
+        assert_eq!(output.status.code(), Some(2), "{ledger}: {}", stderr(&output));
+        assert!(stderr(&output).contains("cannot be appended to it safely"), "{}", stderr(&output));
+        assert_eq!(std::fs::read_to_string(&ledger_path).unwrap(), ledger);
+        assert!(!setup.out("refused.zip.age").exists());
+    }
+
+    // A CRLF ledger stays CRLF, keeps its permissions, and reads back.
+    std::fs::write(&ledger_path, "# kept comment\r\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&ledger_path, std::fs::Permissions::from_mode(0o664)).unwrap();
+    }
+    // A title with DEL and C1 characters, a document id that tries to leave the package
+    // folder, and a file name that clashes with another document's.
+    let documents = setup.content().join("documents/documents.yaml");
+    edit(&documents, "title: Business continuity and disaster recovery test summary 2026", "title: \"BCDR\\x7F\\u0085\\u009F title\"");
+    std::fs::create_dir_all(setup.content().join("documents/other")).unwrap();
+    std::fs::copy(
+        setup.content().join("documents/pentest-summary-2026.pdf"),
+        setup.content().join("documents/other/bcdr-test-summary-2026.pdf"),
+    )
+    .unwrap();
+    let mut index = std::fs::read_to_string(&documents).unwrap();
+    index.push_str("\n- id: \"../../../escape\"\n  title: Clash\n  file: other/bcdr-test-summary-2026.pdf\n  audience: internal\n");
+    std::fs::write(&documents, index).unwrap();
+    let organization = "Acme\"; touch /tmp/trustpress-pwned; echo \"";
+    let output = share(
+        &["--organization", organization, "--documents", "DOC-BCDR-SUMMARY-2026", "../../../escape"],
+        "first.zip.age",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let first = share_id(&output);
+    let ledger = std::fs::read_to_string(&ledger_path).unwrap();
+    assert!(ledger.starts_with("# kept comment\r\n") && !ledger.replace("\r\n", "").contains('\n'), "{ledger:?}");
+    assert!(ledger.contains("BCDR\u{FFFD}\u{FFFD}\u{FFFD} title"), "{ledger:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&ledger_path).unwrap().permissions().mode() & 0o777, 0o664);
+    }
+    // The printed commit line is one quoted argument: pasted, it runs nothing else.
+    let printed = stdout(&output);
+    let line = printed.lines().find(|l| l.contains("git commit -m")).unwrap();
+    assert!(line.ends_with(&format!("'Share {first} with Acme\"; touch /tmp/trustpress-pwned; echo \"'")), "{line}");
+    // Every entry stays inside the package's folder.
+    let decrypted = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(setup.out("first.zip.age")).output().unwrap();
+    let entries = unzip(&decrypted.stdout);
+    for name in entries.keys() {
+        assert!(name.starts_with(&format!("{first}/")) && !name.contains("..") && !name.contains('\\'), "{name}");
+        assert_eq!(name.matches('/').count(), 1, "{name}");
+    }
+    // (The site itself refuses two documents published under one name: drop the clash.)
+    let index = std::fs::read_to_string(&documents).unwrap();
+    std::fs::write(&documents, &index[..index.find("\n- id: \"../../../escape\"").unwrap()]).unwrap();
+    build_ok("internal");
+
+    // Removing an entry and sharing the same again that day never reuses its id.
+    std::fs::write(&ledger_path, "").unwrap();
+    let again = share(&["--organization", "Acme", "--documents", "DOC-BCDR-SUMMARY-2026"], "again.zip.age");
+    assert!(again.status.success(), "{}", stderr(&again));
+    std::fs::write(&ledger_path, "").unwrap();
+    let output = share(&["--organization", "Acme", "--documents", "DOC-BCDR-SUMMARY-2026"], "third.zip.age");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_ne!(share_id(&again), share_id(&output));
+    build_ok("internal");
+
+    // The ledger itself is no NDA; a ledger that is a link is refused.
+    let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026", "--nda", "access/shares.yaml"], "nda.zip.age");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    #[cfg(unix)]
+    {
+        let real = setup.dir.path().join("real-ledger.yaml");
+        std::fs::rename(&ledger_path, &real).unwrap();
+        std::os::unix::fs::symlink(&real, &ledger_path).unwrap();
+        let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026"], "link.zip.age");
+        assert!(!output.status.success());
+        assert!(stderr(&output).contains("symbolic link") || stderr(&output).contains("symlink"), "{}", stderr(&output));
+        std::fs::remove_file(&ledger_path).unwrap();
+        std::fs::rename(&real, &ledger_path).unwrap();
+    }
+
+    // A broken ledger stops the internal build, but has no part in the public one: that
+    // build succeeds and prints nothing of it.
+    std::fs::write(&ledger_path, "- id: \"S-BROKEN\"\n  to: \"Secret Recipient <s@x.example>\"\n  bogus: 1\n").unwrap();
+    let public = build_ok("public");
+    assert!(!public.contains("Secret Recipient") && !public.contains("shares.yaml"), "{public}");
+    let internal = trustpress()
+        .args(["build", "--audience", "internal", "--today", TODAY, "--content"])
+        .arg(setup.content())
+        .arg("--out")
+        .arg(setup.dir.path().join("site-broken"))
+        .output()
+        .unwrap();
+    assert_eq!(internal.status.code(), Some(1));
+}
