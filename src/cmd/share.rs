@@ -43,6 +43,10 @@ pub struct ShareArgs {
     /// The ISMS content folder.
     #[arg(long, default_value = "content")]
     content: PathBuf,
+    /// Sign the package's manifest with this OpenSSH Ed25519 private key file (the one the
+    /// trust center publishes the public half of).
+    #[arg(long, value_name = "KEYFILE")]
+    sign: Option<PathBuf>,
     /// The share's date (YYYY-MM-DD) [default: today].
     #[arg(long, value_name = "YYYY-MM-DD")]
     today: Option<String>,
@@ -66,6 +70,10 @@ pub fn run(args: ShareArgs) -> ExitCode {
         (Ok(expires), Ok(today)) => (expires, today.unwrap_or_else(Date::today_from_clock)),
         (Err(message), _) | (_, Err(message)) => return usage_error(&message),
     };
+    let sign = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+        Ok(key) => key,
+        Err(error) => return usage_error(&format!("--sign: {error}")),
+    };
     let content = args.content.clone();
     let options = ShareOptions {
         content: args.content,
@@ -77,6 +85,7 @@ pub fn run(args: ShareArgs) -> ExitCode {
         expires,
         out: args.out,
         today,
+        sign,
     };
     match share::share(&options) {
         Ok(report) => {

@@ -50,6 +50,8 @@ pub struct ShareOptions {
     /// The package file; `None`: `share-<id>.zip.age` in the current folder.
     pub out: Option<PathBuf>,
     pub today: Date,
+    /// Sign the package's manifest with the organisation's key (`--sign`).
+    pub sign: Option<crate::sign::SigningKey>,
 }
 
 /// What a share made.
@@ -158,7 +160,7 @@ pub fn share(options: &ShareOptions) -> Result<ShareReport, ShareError> {
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from(format!("share-{id}.zip.age")));
     check_out(&out, root.canonical())?;
     let updated = ledger::appended(&ledger_text, &share)?;
-    let files = write_package(&out, &share, &chosen, root, &options.encryption)?;
+    let files = write_package(&out, &share, &chosen, root, &options.encryption, options.sign.as_ref())?;
     if let Err(error) = ledger::write(&ledger_path, &updated) {
         let _ = std::fs::remove_file(&out);
         return Err(error);
@@ -365,6 +367,7 @@ fn write_package(
     chosen: &[Chosen],
     root: &crate::load::ContentRoot,
     encryption: &Encryption,
+    sign: Option<&crate::sign::SigningKey>,
 ) -> Result<Vec<(String, String, Option<usize>)>, ShareError> {
     let write_error = |source: io::Error| ShareError::Write { path: out.to_path_buf(), source };
     let folder = match out.parent() {
@@ -410,7 +413,7 @@ fn write_package(
             let pages = stamp::stamp_pdf(&bytes, &stamp, &mut stamped).map_err(|error| {
                 ShareError::Content(vec![Diagnostic::error(
                     "share-unstampable",
-                    format!("{} ({}) cannot be stamped: {error}", document.id, document.path.display()),
+                    format!("{} ({}) {error}", document.id, document.path.display()),
                 )
                 .at(crate::diagnostic::Location::file(&document.path))
                 .hint("every PDF in a package is stamped with its recipient; share a PDF that opens without a password")])
@@ -450,6 +453,10 @@ fn write_package(
     let manifest =
         serde_json::to_vec_pretty(&manifest).map_err(|error| write_error(io::Error::other(error)))?;
     archive.add_bytes(&format!("{folder_name}/manifest.json"), &manifest, &Quiet).map_err(write_error)?;
+    if let Some(key) = sign {
+        let signature = crate::sign::sign(key, &manifest);
+        archive.add_bytes(&format!("{folder_name}/manifest.json.sig"), signature.as_bytes(), &Quiet).map_err(write_error)?;
+    }
     archive
         .add_bytes(&format!("{folder_name}/README.txt"), readme(share, &files).as_bytes(), &Quiet)
         .map_err(write_error)?;
@@ -535,5 +542,9 @@ fn readme(share: &Share, files: &[(String, String, Option<usize>)]) -> String {
     text.push_str("\nmanifest.json lists each file's SHA-256. To check the files on Linux or macOS:\n");
     text.push_str("  sha256sum <file>   (or: shasum -a 256 <file>)\n");
     text.push_str("and compare with the \"sha256\" of that file in manifest.json.\n");
+    text.push_str("\nIf manifest.json.sig is here, manifest.json is signed with the organisation's key. Take\n");
+    text.push_str("the key from their trust center (.well-known/trustpress/signing-key.pub), then:\n");
+    text.push_str("  echo \"org namespaces=\\\"trustpress\\\" $(cat signing-key.pub)\" > allowed_signers\n");
+    text.push_str("  ssh-keygen -Y verify -f allowed_signers -I org -n trustpress -s manifest.json.sig < manifest.json\n");
     text
 }

@@ -54,7 +54,7 @@ impl Setup {
     /// tool is missing and the test may be skipped.
     fn age_key(&self) -> Option<(PathBuf, String)> {
         let identity = self.dir.path().join("recipient-key.txt");
-        let Some(output) = tool(Command::new("age-keygen").arg("-o").arg(&identity)) else { return None };
+        let output = tool(Command::new("age-keygen").arg("-o").arg(&identity))?;
         assert!(output.status.success());
         let text = std::fs::read_to_string(&identity).unwrap();
         let recipient = text.lines().find_map(|l| l.strip_prefix("# public key: ")).unwrap().to_string();
@@ -645,4 +645,55 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
         .output()
         .unwrap();
     assert_eq!(internal.status.code(), Some(1));
+}
+
+#[test]
+fn a_signed_package_verifies_with_ssh_keygen_and_the_organisations_key() {
+    let setup = Setup::new();
+    let Some((identity, recipient)) = setup.age_key() else { return };
+    let key = setup.dir.path().join("org-key");
+    let Some(made) = tool(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "org", "-f"]).arg(&key)) else {
+        return;
+    };
+    assert!(made.status.success());
+    let package = setup.out("signed.zip.age");
+    let output = setup.share(&[
+        "--to",
+        "Jo <jo@acme.example>",
+        "--recipient",
+        &recipient,
+        "--documents",
+        "DOC-SOC2-2026",
+        "--sign",
+        key.to_str().unwrap(),
+        "--out",
+        package.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let id = share_id(&output);
+    let decrypted = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(&package).output().unwrap();
+    let entries = unzip(&decrypted.stdout);
+    let folder = setup.dir.path().join("signed");
+    std::fs::create_dir(&folder).unwrap();
+    for name in ["manifest.json", "manifest.json.sig"] {
+        std::fs::write(folder.join(name), &entries[&format!("{id}/{name}")]).unwrap();
+    }
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let verify = |manifest: &[u8]| {
+        std::fs::write(folder.join("manifest.json"), manifest).unwrap();
+        std::fs::write(folder.join("allowed_signers"), format!("org namespaces=\"trustpress\" {public}")).unwrap();
+        Command::new("ssh-keygen")
+            .args(["-Y", "verify", "-f", "allowed_signers", "-I", "org", "-n", "trustpress", "-s", "manifest.json.sig"])
+            .current_dir(&folder)
+            .stdin(std::fs::File::open(folder.join("manifest.json")).unwrap())
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    let manifest = entries[&format!("{id}/manifest.json")].clone();
+    assert!(verify(&manifest), "ssh-keygen refused the package's signature");
+    let mut changed = manifest.clone();
+    changed[10] ^= 1;
+    assert!(!verify(&changed), "a changed manifest must not verify");
 }
