@@ -1,5 +1,9 @@
 //! `manifest.json` and `SHA256SUMS`: what a bundle holds, so that anyone can tell whether a
-//! file changed after it was sent. Both are written last, as they list every other entry.
+//! file changed after it was sent. Both are written last, as they list every other entry;
+//! a signed bundle has `manifest.json.sig` between them, an SSH signature over the manifest's
+//! bytes (`crate::sign`), which so covers every file the manifest lists, and `SHA256SUMS.sig`
+//! after them, over `SHA256SUMS`, so that `ssh-keygen -Y verify` and `sha256sum -c` alone
+//! check every file too.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +14,10 @@ use super::provenance::BuildDateSource;
 pub const FORMAT: &str = "trustpress-bundle/1";
 pub const MANIFEST_PATH: &str = "manifest.json";
 pub const SUMS_PATH: &str = "SHA256SUMS";
+/// The SSH signature over `manifest.json`'s bytes, in a signed bundle (`bundle --sign`).
+pub const SIGNATURE_PATH: &str = "manifest.json.sig";
+/// The SSH signature over `SHA256SUMS`'s bytes, the last entry of a signed bundle.
+pub const SUMS_SIGNATURE_PATH: &str = "SHA256SUMS.sig";
 
 /// One file of the archive: its path in the zip, its size before compression, and the
 /// SHA-256 of its bytes (lowercase hex).
@@ -31,7 +39,8 @@ pub struct Manifest {
     pub content: ContentState,
     pub soa: SoaInfo,
     pub counts: Counts,
-    /// Every entry of the archive but `manifest.json` and `SHA256SUMS`, in archive order.
+    /// Every entry of the archive but `manifest.json`, `SHA256SUMS` and their signatures, in
+    /// archive order.
     pub files: Vec<FileEntry>,
 }
 

@@ -4,8 +4,10 @@
 //! The pipeline renders the auditor site in memory (pages are small); every file from the
 //! content folder (evidence, documents, policy sources) is streamed from disk, read,
 //! hashed and compressed in one pass. `manifest.json` and `SHA256SUMS` come last, as they
-//! list every other entry. The archive is written to a temporary file beside the output
-//! and renamed over it only when complete.
+//! list every other entry; with a signing key, `manifest.json.sig` (an SSH signature over
+//! the manifest's bytes) comes between them, `SHA256SUMS` lists it too, and
+//! `SHA256SUMS.sig` (over `SHA256SUMS`) is the last entry. The archive is written to a
+//! temporary file beside the output and renamed over it only when complete.
 
 pub(crate) mod archive;
 mod form;
@@ -27,7 +29,10 @@ use crate::load::ContentRoot;
 use crate::render::RenderTarget;
 use archive::{ArchiveWriter, CopyError};
 use layout::Source;
-use manifest::{ContentState, Counts, FileEntry, Manifest, SoaInfo, Tool, MANIFEST_PATH, SUMS_PATH};
+use manifest::{
+    ContentState, Counts, FileEntry, Manifest, SoaInfo, Tool, MANIFEST_PATH, SIGNATURE_PATH, SUMS_PATH,
+    SUMS_SIGNATURE_PATH,
+};
 use provenance::{BuildDate, GitState};
 
 pub use age::x25519::Recipient;
@@ -47,6 +52,9 @@ pub struct BundleOptions {
     pub force: bool,
     /// Bundle the content as a past commit holds it (`--at`), not the work tree.
     pub at: Option<std::sync::Arc<crate::history::AtCommit>>,
+    /// Sign `manifest.json` and `SHA256SUMS` with this key (`--sign`): `manifest.json.sig`
+    /// and `SHA256SUMS.sig` in the archive.
+    pub signing_key: Option<crate::sign::SigningKey>,
 }
 
 /// How far the bundle has got, for a progress bar. The library never prints; the binary
@@ -81,6 +89,9 @@ pub struct BundleReport {
     pub built: BuildDate,
     pub git: GitState,
     pub recipients: usize,
+    /// The fingerprint (`SHA256:…`) of the key that signed the manifest and `SHA256SUMS`,
+    /// when signed.
+    pub signed_by: Option<String>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -213,6 +224,15 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         files: Vec::new(),
     };
     let layout = layout::layout(site).map_err(BundleError::Content)?;
+    // The layout keeps the index's own names free; the signatures' names, too.
+    if let Some(entry) =
+        layout.entries.iter().find(|entry| entry.path == SIGNATURE_PATH || entry.path == SUMS_SIGNATURE_PATH)
+    {
+        return Err(BundleError::Content(vec![Diagnostic::error(
+            "bundle-path",
+            format!("`{}` is reserved for the bundle's signatures", entry.path),
+        )]));
+    }
 
     let out = &options.out;
     let folder = match out.parent() {
@@ -263,11 +283,24 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
     let content_bytes = files.iter().map(|f| f.size).sum();
     let manifest = Manifest { counts: layout.counts.clone(), files, ..manifest_base };
     let manifest_json = manifest::to_json(&manifest);
+    // Ed25519 is deterministic: the same manifest and key give the same signature, so a
+    // signed bundle is as reproducible as an unsigned one.
+    let key = options.signing_key.as_ref();
+    let signature = key.map(|key| crate::sign::sign(key, &manifest_json));
     let finished = (|| {
         let manifest_entry = writer.add_bytes(MANIFEST_PATH, &manifest_json, progress)?;
         let mut summed = manifest.files.clone();
         summed.push(manifest_entry.clone());
-        writer.add_bytes(SUMS_PATH, &manifest::sha256sums(&summed), progress)?;
+        if let Some(signature) = &signature {
+            summed.push(writer.add_bytes(SIGNATURE_PATH, signature.as_bytes(), progress)?);
+        }
+        let sums = manifest::sha256sums(&summed);
+        writer.add_bytes(SUMS_PATH, &sums, progress)?;
+        // SHA256SUMS is signed too: the auditor who checks with `sha256sum -c` alone must
+        // know the list is the signer's, not only the manifest it lists.
+        if let Some(key) = key {
+            writer.add_bytes(SUMS_SIGNATURE_PATH, crate::sign::sign(key, &sums).as_bytes(), progress)?;
+        }
         let finished = writer.finish()?;
         finished.file.sync_all()?;
         Ok((manifest_entry, finished))
@@ -291,6 +324,7 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         built,
         git,
         recipients: options.recipients.len(),
+        signed_by: options.signing_key.as_ref().map(|key| key.public_key().fingerprint()),
         warnings,
     })
 }

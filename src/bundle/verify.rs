@@ -3,6 +3,13 @@
 //! writes it (see `form.rs`): the auditor trusts what verify says ok to. Reads a plain zip,
 //! or an age-encrypted one with an identity, decrypting as it reads (nothing decrypted is
 //! written to disk).
+//!
+//! A signed bundle's signatures (`manifest.json.sig` over the manifest, `SHA256SUMS.sig` over
+//! `SHA256SUMS`) are checked before any hash: with the organisation's public key (`--key`), a
+//! missing or failing signature stops verify at once, as a manifest that key did not sign
+//! says nothing about the files; without a key, each signature is checked against the key it
+//! names (which shows the files unchanged since they were signed, not by whom), both must
+//! name the same key, and that key's fingerprint is reported.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,16 +23,24 @@ use zip::ZipArchive;
 
 use super::form::{self, Form};
 use super::layout;
-use super::manifest::{self, FileEntry, ManifestFiles, MANIFEST_PATH, SUMS_PATH};
+use super::manifest::{
+    self, FileEntry, ManifestFiles, MANIFEST_PATH, SIGNATURE_PATH, SUMS_PATH, SUMS_SIGNATURE_PATH,
+};
 use super::Progress;
+use crate::sign::{SignError, VerifyingKey};
 
 /// A manifest larger than this is refused rather than read into memory.
 const MAX_MANIFEST_BYTES: u64 = 256 * 1024 * 1024;
+/// A signature is a few hundred bytes; a larger `manifest.json.sig` is not read whole.
+/// (`SHA256SUMS` is read with the manifest's limit.)
+const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 
 pub struct VerifyOptions {
     pub file: PathBuf,
     /// An age identity file (`AGE-SECRET-KEY-1…` lines), for encrypted bundles.
     pub identity: Option<PathBuf>,
+    /// The organisation's public key (`--key`): the manifest must be signed with it.
+    pub key: Option<VerifyingKey>,
 }
 
 /// One way the archive differs from its manifest, or from what `bundle` writes.
@@ -91,6 +106,23 @@ pub struct VerifyReport {
     pub built_at: Option<String>,
     pub git_commit: Option<String>,
     pub encrypted: bool,
+    pub signature: Signature,
+}
+
+/// What `verify` found of the bundle's signatures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// Neither `manifest.json.sig` nor `SHA256SUMS.sig`: the bundle is not signed (and no key
+    /// was given).
+    Unsigned,
+    /// Signed, and both signatures match their files for the one key they name
+    /// (`fingerprint`); no key was given to say whose key that must be.
+    Unchecked { fingerprint: String },
+    /// Both signatures made with the key given (`fingerprint`).
+    Verified { fingerprint: String },
+    /// No key was given, and a signature is missing, does not verify even against the key it
+    /// names, or the two name different keys (each reported as a problem).
+    Invalid,
 }
 
 impl VerifyReport {
@@ -115,6 +147,12 @@ pub enum VerifyError {
     Decrypt { path: PathBuf, reason: String },
     #[error("`{path}` has no valid manifest.json: {reason}")]
     Manifest { path: PathBuf, reason: String },
+    #[error(
+        "`{path}` is not signed (it has no {missing}), and --key asks for a signature with {fingerprint}"
+    )]
+    Unsigned { path: PathBuf, missing: &'static str, fingerprint: String },
+    #[error("`{path}` does not verify with the key given: {file}: {reason}")]
+    Signature { path: PathBuf, file: &'static str, reason: SignError },
 }
 
 impl VerifyError {
@@ -137,13 +175,14 @@ enum Kind {
 /// Verifies the bundle `options.file`.
 pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<VerifyReport, VerifyError> {
     let path = &options.file;
+    let key = options.key.as_ref();
     let open_error = |source: io::Error| VerifyError::Open { path: path.clone(), source };
     let mut file = File::open(path).map_err(open_error)?;
     let kind = sniff(&mut file, path)?;
     match kind {
         Kind::Zip => {
             let (archive, form) = open_zip(BufReader::new(file), path)?;
-            verify_archive(archive, form, path, false, progress)
+            verify_archive(archive, form, path, false, key, progress)
         }
         Kind::Age => {
             let identity_file =
@@ -159,7 +198,7 @@ pub fn verify(options: &VerifyOptions, progress: &dyn Progress) -> Result<Verify
                 other => VerifyError::Decrypt { path: path.clone(), reason: other.to_string() },
             })?;
             let (archive, form) = open_zip(reader, path)?;
-            verify_archive(archive, form, path, true, progress)
+            verify_archive(archive, form, path, true, key, progress)
         }
     }
 }
@@ -240,6 +279,7 @@ fn verify_archive<R: Read + Seek>(
     form: Form,
     path: &Path,
     encrypted: bool,
+    key: Option<&VerifyingKey>,
     progress: &dyn Progress,
 ) -> Result<VerifyReport, VerifyError> {
     let manifest_error = |reason: String| VerifyError::Manifest { path: path.to_path_buf(), reason };
@@ -257,6 +297,29 @@ fn verify_archive<R: Read + Seek>(
         bytes
     };
     let manifest_sha256 = format!("{:x}", Sha256::digest(&manifest_bytes));
+
+    // The signatures first: with a key, nothing else is worth reading if the manifest is not
+    // that key's.
+    let signature_bytes = read_entry(&mut archive, SIGNATURE_PATH, MAX_SIGNATURE_BYTES);
+    let sums_signature_bytes = read_entry(&mut archive, SUMS_SIGNATURE_PATH, MAX_SIGNATURE_BYTES);
+    let signature = if signature_bytes.is_none() && sums_signature_bytes.is_none() && key.is_none() {
+        Signature::Unsigned
+    } else {
+        let sums_bytes = read_entry(&mut archive, SUMS_PATH, MAX_MANIFEST_BYTES).unwrap_or_default();
+        let signed = [
+            Signed { name: SIGNATURE_PATH, signature: signature_bytes.as_deref(), message: &manifest_bytes },
+            Signed {
+                name: SUMS_SIGNATURE_PATH,
+                signature: sums_signature_bytes.as_deref(),
+                message: &sums_bytes,
+            },
+        ];
+        match key {
+            Some(key) => check_signatures_with(key, &signed, path)?,
+            None => check_signatures(&signed, &mut problems),
+        }
+    };
+
     let manifest: ManifestFiles =
         serde_json::from_slice(&manifest_bytes).map_err(|error| manifest_error(error.to_string()))?;
     if manifest.format != manifest::FORMAT {
@@ -300,6 +363,13 @@ fn verify_archive<R: Read + Seek>(
         size: manifest_bytes.len() as u64,
         sha256: manifest_sha256.clone(),
     });
+    if let Some(bytes) = &signature_bytes {
+        summed.push(FileEntry {
+            path: SIGNATURE_PATH.into(),
+            size: bytes.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(bytes)),
+        });
+    }
     match in_archive.get(SUMS_PATH) {
         None => problems.push(Problem::Missing { path: SUMS_PATH.into() }),
         Some(&index) => {
@@ -321,6 +391,8 @@ fn verify_archive<R: Read + Seek>(
         if !listed.contains(name.as_str())
             && name != MANIFEST_PATH
             && name != SUMS_PATH
+            && name != SIGNATURE_PATH
+            && name != SUMS_SIGNATURE_PATH
             && !refused.contains(name)
         {
             problems.push(Problem::Extra { path: name.clone() });
@@ -340,7 +412,87 @@ fn verify_archive<R: Read + Seek>(
         built_at: manifest.built_at,
         git_commit,
         encrypted,
+        signature,
     })
+}
+
+/// The bytes of the entry `name`, when the archive has it: at most `limit` and one more, so
+/// that a larger one fails its check rather than filling memory; an unreadable one is empty,
+/// and fails its check too.
+fn read_entry<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str, limit: u64) -> Option<Vec<u8>> {
+    let entry = archive.by_name(name).ok()?;
+    let mut bytes = Vec::new();
+    if entry.take(limit + 1).read_to_end(&mut bytes).is_err() {
+        bytes.clear();
+    }
+    Some(bytes)
+}
+
+/// A signature entry of the archive and what it signs.
+struct Signed<'a> {
+    name: &'static str,
+    /// Its bytes, when the archive has it.
+    signature: Option<&'a [u8]>,
+    /// The bytes it signs.
+    message: &'a [u8],
+}
+
+/// Each signature checked with `key`: one missing or failing is an error.
+fn check_signatures_with(
+    key: &VerifyingKey,
+    signed: &[Signed],
+    path: &Path,
+) -> Result<Signature, VerifyError> {
+    for &Signed { name, signature, message } in signed {
+        let Some(signature) = signature else {
+            return Err(VerifyError::Unsigned {
+                path: path.to_path_buf(),
+                missing: name,
+                fingerprint: key.fingerprint(),
+            });
+        };
+        signature_text(signature)
+            .and_then(|text| key.verify(message, text))
+            .map_err(|reason| VerifyError::Signature { path: path.to_path_buf(), file: name, reason })?;
+    }
+    Ok(Signature::Verified { fingerprint: key.fingerprint() })
+}
+
+/// Each signature checked with the key it names, without a key to hold it to: a missing one,
+/// one that fails, or two naming different keys are problems.
+fn check_signatures(signed: &[Signed], problems: &mut Vec<Problem>) -> Signature {
+    let mut signers: Vec<(&str, String)> = Vec::new();
+    let before = problems.len();
+    for &Signed { name, signature, message } in signed {
+        let Some(signature) = signature else {
+            problems.push(Problem::Missing { path: name.into() });
+            continue;
+        };
+        match signature_text(signature).and_then(|text| crate::sign::signed_by(message, text)) {
+            Ok(signer) => signers.push((name, signer.fingerprint())),
+            Err(error) => problems.push(Problem::Changed { path: name.into(), reason: error.to_string() }),
+        }
+    }
+    if let [(first, first_key), (second, second_key)] = signers.as_slice() {
+        if first_key != second_key {
+            problems.push(Problem::Changed {
+                path: (*second).into(),
+                reason: format!(
+                    "made with key {second_key}, and {first} with {first_key}; bundle signs both with one key"
+                ),
+            });
+        }
+    }
+    match signers.first() {
+        Some((_, fingerprint)) if problems.len() == before => {
+            Signature::Unchecked { fingerprint: fingerprint.clone() }
+        }
+        _ => Signature::Invalid,
+    }
+}
+
+fn signature_text(bytes: &[u8]) -> Result<&str, SignError> {
+    std::str::from_utf8(bytes).map_err(|_| SignError::NotASignature { reason: "it is not text".into() })
 }
 
 /// Why the manifest cannot list `path` (after the paths in `listed`), or `None`, adding it to
@@ -350,8 +502,8 @@ fn listing_problem<'a>(path: &'a str, listed: &mut BTreeSet<&'a str>) -> Option<
         Some(format!(
             "listed in manifest.json with {problem}; bundle lists relative, `/`-separated names of plain segments"
         ))
-    } else if path == MANIFEST_PATH || path == SUMS_PATH {
-        Some("listed in manifest.json, which lists neither itself nor SHA256SUMS".into())
+    } else if [MANIFEST_PATH, SUMS_PATH, SIGNATURE_PATH, SUMS_SIGNATURE_PATH].contains(&path) {
+        Some("listed in manifest.json, which lists neither itself, SHA256SUMS nor their signatures".into())
     } else if !listed.insert(path) {
         Some("listed twice in manifest.json; bundle lists each file once".into())
     } else {

@@ -30,9 +30,20 @@ pub struct BundleArgs {
     /// the work tree: "the ISMS on the first day of the audit period".
     #[arg(long, value_name = "COMMIT|TAG|YYYY-MM-DD")]
     at: Option<String>,
+    /// Sign manifest.json and SHA256SUMS with this SSH key (an unencrypted Ed25519 OpenSSH
+    /// private key in a file only its owner can read, as `ssh-keygen -t ed25519 -N ''` writes
+    /// it): the bundle then holds manifest.json.sig and SHA256SUMS.sig, which
+    /// `ssh-keygen -Y verify -n trustpress` and `trustpress verify --key` check against the
+    /// public key. See docs/SIGNING.md.
+    #[arg(long, value_name = "KEYFILE")]
+    sign: Option<PathBuf>,
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
+    let signing_key = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+        Ok(key) => key,
+        Err(error) => return usage_error(&format!("--sign: {error}")),
+    };
     let mut recipients = Vec::new();
     for text in &args.encrypt_to {
         match bundle::parse_recipient(text) {
@@ -64,8 +75,15 @@ pub fn run(args: BundleArgs) -> ExitCode {
     if let Some(at) = &at {
         super::build::print_at(at);
     }
-    let options =
-        BundleOptions { content: args.content, out, recipients, source_date_epoch, force: args.force, at };
+    let options = BundleOptions {
+        content: args.content,
+        out,
+        recipients,
+        source_date_epoch,
+        force: args.force,
+        at,
+        signing_key,
+    };
     let started = std::time::Instant::now();
     let bar = ProgressBar::for_stderr();
     match write_bundle(&options, &bar) {
@@ -75,7 +93,8 @@ pub fn run(args: BundleArgs) -> ExitCode {
             eprintln!(
                 "wrote {}: {} files ({} controls, {} policies, {} evidence files, {} documents), {} compressed{} in {:.1} s",
                 report.out.display(),
-                counts.files + 2,
+                // manifest.json and SHA256SUMS, and their signatures when signed.
+                counts.files + if report.signed_by.is_some() { 4 } else { 2 },
                 counts.controls,
                 counts.policies,
                 counts.evidence_files,
@@ -101,6 +120,9 @@ pub fn run(args: BundleArgs) -> ExitCode {
             );
             eprintln!("  manifest sha256  {}", report.manifest_sha256);
             eprintln!("  archive sha256   {}", report.archive_sha256);
+            if let Some(fingerprint) = &report.signed_by {
+                eprintln!("  signed with      {fingerprint} (manifest.json.sig, SHA256SUMS.sig)");
+            }
             if report.built.source == bundle::provenance::BuildDateSource::Clock {
                 eprintln!(
                     "note: dated from the clock, so a rebuild will differ; set SOURCE_DATE_EPOCH or bundle content in git for a reproducible archive"

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use trustpress::bundle::verify::{verify, VerifyOptions};
+use trustpress::bundle::verify::{verify, Signature, VerifyOptions};
+use trustpress::sign::VerifyingKey;
 
-use super::{ProgressBar, CONTENT_ERROR, USAGE_ERROR};
+use super::{usage_error, ProgressBar, CONTENT_ERROR, USAGE_ERROR};
 
 #[derive(Args)]
 pub struct VerifyArgs {
@@ -15,10 +16,19 @@ pub struct VerifyArgs {
     /// An age identity file (as `age-keygen` writes it) that decrypts an encrypted bundle.
     #[arg(long, value_name = "KEYFILE")]
     identity: Option<PathBuf>,
+    /// The organisation's SSH public key: a `.pub` file, or the key line itself
+    /// (`ssh-ed25519 AAAA…`). The bundle must be signed with it (`bundle --sign`); its
+    /// signatures over manifest.json and SHA256SUMS are checked before any file.
+    #[arg(long, value_name = "PUBKEY")]
+    key: Option<std::ffi::OsString>,
 }
 
 pub fn run(args: VerifyArgs) -> ExitCode {
-    let options = VerifyOptions { file: args.file, identity: args.identity };
+    let key = match args.key.as_deref().map(VerifyingKey::from_argument).transpose() {
+        Ok(key) => key,
+        Err(error) => return usage_error(&format!("--key: {error}")),
+    };
+    let options = VerifyOptions { file: args.file, identity: args.identity, key };
     let bar = ProgressBar::for_stderr();
     match verify(&options, &bar) {
         Ok(report) => {
@@ -38,6 +48,7 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                     options.file.display()
                 );
                 println!("manifest sha256 {}", report.manifest_sha256);
+                println!("{}", signature_line(&report.signature));
                 ExitCode::SUCCESS
             } else {
                 eprintln!(
@@ -46,6 +57,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
                     report.problems.len(),
                     report.checked
                 );
+                if matches!(report.signature, Signature::Verified { .. } | Signature::Unchecked { .. }) {
+                    eprintln!("note: {}", signature_line(&report.signature));
+                }
                 ExitCode::from(CONTENT_ERROR)
             }
         }
@@ -53,5 +67,19 @@ pub fn run(args: VerifyArgs) -> ExitCode {
             eprintln!("error: {error}");
             ExitCode::from(if error.is_usage() { USAGE_ERROR } else { CONTENT_ERROR })
         }
+    }
+}
+
+/// What verify found of the signatures, in one line.
+fn signature_line(signature: &Signature) -> String {
+    match signature {
+        Signature::Verified { fingerprint } => format!(
+            "signed: manifest.json and SHA256SUMS are signed with {fingerprint}, the key given with --key"
+        ),
+        Signature::Unchecked { fingerprint } => format!(
+            "signed, signature not checked: manifest.json.sig and SHA256SUMS.sig are valid for the key they name, {fingerprint}; pass --key with the organisation's public key to check that it is theirs"
+        ),
+        Signature::Unsigned => "not signed: the bundle has no manifest.json.sig".to_string(),
+        Signature::Invalid => "signed, but a signature is missing or does not match".to_string(),
     }
 }

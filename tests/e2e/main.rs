@@ -20,5 +20,6 @@ mod record_kinds;
 mod self_service;
 mod serve;
 mod share;
+mod signing;
 mod site_signing;
 mod templates;
