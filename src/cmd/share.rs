@@ -106,8 +106,11 @@ pub fn run(args: ShareArgs) -> ExitCode {
             }
             println!("ledger: appended to {}", report.ledger.display());
             // Quoted for the shell: the organisation's name usually comes from the recipient.
-            let message =
-                format!("Share {} with {}", share.id, share.organization.as_deref().unwrap_or_else(|| share.name()));
+            let message = format!(
+                "Share {} with {}",
+                share.id,
+                share.organization.as_deref().unwrap_or_else(|| share.name())
+            );
             println!(
                 "  commit it: git add {} && git commit -m {}",
                 shell_quote(&report.ledger.display().to_string()),

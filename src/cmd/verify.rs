@@ -11,7 +11,8 @@ use super::{usage_error, ProgressBar, CONTENT_ERROR, USAGE_ERROR};
 
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The bundle: a zip, or an age-encrypted zip (with --identity).
+    /// The bundle: a zip, or an age-encrypted zip (with --identity); or a site folder built
+    /// with `build --sign`.
     file: PathBuf,
     /// An age identity file (as `age-keygen` writes it) that decrypts an encrypted bundle.
     #[arg(long, value_name = "KEYFILE")]
@@ -28,6 +29,9 @@ pub fn run(args: VerifyArgs) -> ExitCode {
         Ok(key) => key,
         Err(error) => return usage_error(&format!("--key: {error}")),
     };
+    if args.file.is_dir() {
+        return verify_site(&args.file, key.as_ref());
+    }
     let options = VerifyOptions { file: args.file, identity: args.identity, key };
     let bar = ProgressBar::for_stderr();
     match verify(&options, &bar) {
@@ -81,5 +85,37 @@ fn signature_line(signature: &Signature) -> String {
         ),
         Signature::Unsigned => "not signed: the bundle has no manifest.json.sig".to_string(),
         Signature::Invalid => "signed, but a signature is missing or does not match".to_string(),
+    }
+}
+
+/// `verify SITE`: a folder built with `build --sign`.
+fn verify_site(folder: &std::path::Path, key: Option<&VerifyingKey>) -> ExitCode {
+    match trustpress::sign::site::verify_site(folder, key) {
+        Ok(report) => {
+            for problem in &report.problems {
+                println!("{problem}");
+            }
+            if !report.ok() {
+                eprintln!(
+                    "error: {} does not verify: {} problem(s) in {} files",
+                    folder.display(),
+                    report.problems.len(),
+                    report.checked
+                );
+                return ExitCode::from(CONTENT_ERROR);
+            }
+            println!("ok: all {} files of {} match its signed manifest", report.checked, folder.display());
+            match &report.key {
+                Some(fingerprint) => println!("signed with {fingerprint}, the key given"),
+                None => println!(
+                    "signed, with the key the site itself publishes: that proves the files are as signed, not who signed them; pass --key with the organisation's key"
+                ),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {}: {error}", folder.display());
+            ExitCode::from(CONTENT_ERROR)
+        }
     }
 }

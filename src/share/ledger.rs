@@ -121,7 +121,10 @@ pub fn plain(text: &str) -> Option<String> {
         .chars()
         .map(|c| {
             let noncharacter = matches!(c as u32, 0xFDD0..=0xFDEF) || (c as u32 & 0xFFFE) == 0xFFFE;
-            if c.is_control() || noncharacter || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}') {
+            if c.is_control()
+                || noncharacter
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+            {
                 '\u{FFFD}'
             } else {
                 c

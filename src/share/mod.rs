@@ -19,7 +19,6 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-
 use crate::audience::Audience;
 use crate::bundle::archive::ArchiveWriter;
 use crate::bundle::Quiet;
@@ -319,7 +318,8 @@ fn nda_file(nda: &Path, root: &crate::load::ContentRoot) -> Result<(PathBuf, Str
 fn share_id(today: Date, ledger: &str) -> Result<String, ShareError> {
     loop {
         let mut bytes = [0u8; 3];
-        getrandom::fill(&mut bytes).map_err(|error| usage(format!("no randomness for a share id: {error}")))?;
+        getrandom::fill(&mut bytes)
+            .map_err(|error| usage(format!("no randomness for a share id: {error}")))?;
         let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         let id = format!("S-{}-{digits}", today.to_string().replace('-', ""));
         if !ledger.contains(&id) {
@@ -455,7 +455,9 @@ fn write_package(
     archive.add_bytes(&format!("{folder_name}/manifest.json"), &manifest, &Quiet).map_err(write_error)?;
     if let Some(key) = sign {
         let signature = crate::sign::sign(key, &manifest);
-        archive.add_bytes(&format!("{folder_name}/manifest.json.sig"), signature.as_bytes(), &Quiet).map_err(write_error)?;
+        archive
+            .add_bytes(&format!("{folder_name}/manifest.json.sig"), signature.as_bytes(), &Quiet)
+            .map_err(write_error)?;
     }
     archive
         .add_bytes(&format!("{folder_name}/README.txt"), readme(share, &files).as_bytes(), &Quiet)
@@ -542,7 +544,9 @@ fn readme(share: &Share, files: &[(String, String, Option<usize>)]) -> String {
     text.push_str("\nmanifest.json lists each file's SHA-256. To check the files on Linux or macOS:\n");
     text.push_str("  sha256sum <file>   (or: shasum -a 256 <file>)\n");
     text.push_str("and compare with the \"sha256\" of that file in manifest.json.\n");
-    text.push_str("\nIf manifest.json.sig is here, manifest.json is signed with the organisation's key. Take\n");
+    text.push_str(
+        "\nIf manifest.json.sig is here, manifest.json is signed with the organisation's key. Take\n",
+    );
     text.push_str("the key from their trust center (.well-known/trustpress/signing-key.pub), then:\n");
     text.push_str("  echo \"org namespaces=\\\"trustpress\\\" $(cat signing-key.pub)\" > allowed_signers\n");
     text.push_str("  ssh-keygen -Y verify -f allowed_signers -I org -n trustpress -s manifest.json.sig < manifest.json\n");

@@ -11,6 +11,7 @@
 //! very bytes `ssh-keygen -Y sign` writes, so a signed bundle stays byte-reproducible.
 
 mod key_type;
+pub mod site;
 
 use std::ffi::OsStr;
 use std::fmt;
@@ -100,6 +101,9 @@ pub enum SignError {
         "the signature by key {signed_by} does not match the signed file: the file was changed after it was signed, or the signature is damaged"
     )]
     BadSignature { signed_by: String },
+    /// A signed site folder that cannot be checked (see `site`).
+    #[error("{0}")]
+    Site(String),
 }
 
 /// "an RSA key (ssh-rsa)", for the messages above.

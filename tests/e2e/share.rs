@@ -547,7 +547,9 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
     };
 
     // A ledger share cannot append to safely is refused, and left as it was.
-    for ledger in ["[]\n", "  - id: \"S-1\"\n    to: \"A <a@b.example>\"\n    date: 2026-01-01\n    documents: []\n"] {
+    for ledger in
+        ["[]\n", "  - id: \"S-1\"\n    to: \"A <a@b.example>\"\n    date: 2026-01-01\n    documents: []\n"]
+    {
         std::fs::write(&ledger_path, ledger).unwrap();
         let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026"], "refused.zip.age");
         assert_eq!(output.status.code(), Some(2), "{ledger}: {}", stderr(&output));
@@ -566,7 +568,11 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
     // A title with DEL and C1 characters, a document id that tries to leave the package
     // folder, and a file name that clashes with another document's.
     let documents = setup.content().join("documents/documents.yaml");
-    edit(&documents, "title: Business continuity and disaster recovery test summary 2026", "title: \"BCDR\\x7F\\u0085\\u009F title\"");
+    edit(
+        &documents,
+        "title: Business continuity and disaster recovery test summary 2026",
+        "title: \"BCDR\\x7F\\u0085\\u009F title\"",
+    );
     std::fs::create_dir_all(setup.content().join("documents/other")).unwrap();
     std::fs::copy(
         setup.content().join("documents/pentest-summary-2026.pdf"),
@@ -584,7 +590,10 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
     assert!(output.status.success(), "{}", stderr(&output));
     let first = share_id(&output);
     let ledger = std::fs::read_to_string(&ledger_path).unwrap();
-    assert!(ledger.starts_with("# kept comment\r\n") && !ledger.replace("\r\n", "").contains('\n'), "{ledger:?}");
+    assert!(
+        ledger.starts_with("# kept comment\r\n") && !ledger.replace("\r\n", "").contains('\n'),
+        "{ledger:?}"
+    );
     assert!(ledger.contains("BCDR\u{FFFD}\u{FFFD}\u{FFFD} title"), "{ledger:?}");
     #[cfg(unix)]
     {
@@ -594,12 +603,24 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
     // The printed commit line is one quoted argument: pasted, it runs nothing else.
     let printed = stdout(&output);
     let line = printed.lines().find(|l| l.contains("git commit -m")).unwrap();
-    assert!(line.ends_with(&format!("'Share {first} with Acme\"; touch /tmp/trustpress-pwned; echo \"'")), "{line}");
+    assert!(
+        line.ends_with(&format!("'Share {first} with Acme\"; touch /tmp/trustpress-pwned; echo \"'")),
+        "{line}"
+    );
     // Every entry stays inside the package's folder.
-    let decrypted = Command::new("age").arg("-d").arg("-i").arg(&identity).arg(setup.out("first.zip.age")).output().unwrap();
+    let decrypted = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(&identity)
+        .arg(setup.out("first.zip.age"))
+        .output()
+        .unwrap();
     let entries = unzip(&decrypted.stdout);
     for name in entries.keys() {
-        assert!(name.starts_with(&format!("{first}/")) && !name.contains("..") && !name.contains('\\'), "{name}");
+        assert!(
+            name.starts_with(&format!("{first}/")) && !name.contains("..") && !name.contains('\\'),
+            "{name}"
+        );
         assert_eq!(name.matches('/').count(), 1, "{name}");
     }
     // (The site itself refuses two documents published under one name: drop the clash.)
@@ -618,7 +639,8 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
     build_ok("internal");
 
     // The ledger itself is no NDA; a ledger that is a link is refused.
-    let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026", "--nda", "access/shares.yaml"], "nda.zip.age");
+    let output =
+        share(&["--documents", "DOC-BCDR-SUMMARY-2026", "--nda", "access/shares.yaml"], "nda.zip.age");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     #[cfg(unix)]
     {
@@ -627,14 +649,22 @@ fn hostile_ledgers_titles_ids_and_names_cannot_break_the_ledger_or_the_package()
         std::os::unix::fs::symlink(&real, &ledger_path).unwrap();
         let output = share(&["--documents", "DOC-BCDR-SUMMARY-2026"], "link.zip.age");
         assert!(!output.status.success());
-        assert!(stderr(&output).contains("symbolic link") || stderr(&output).contains("symlink"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("symbolic link") || stderr(&output).contains("symlink"),
+            "{}",
+            stderr(&output)
+        );
         std::fs::remove_file(&ledger_path).unwrap();
         std::fs::rename(&real, &ledger_path).unwrap();
     }
 
     // A broken ledger stops the internal build, but has no part in the public one: that
     // build succeeds and prints nothing of it.
-    std::fs::write(&ledger_path, "- id: \"S-BROKEN\"\n  to: \"Secret Recipient <s@x.example>\"\n  bogus: 1\n").unwrap();
+    std::fs::write(
+        &ledger_path,
+        "- id: \"S-BROKEN\"\n  to: \"Secret Recipient <s@x.example>\"\n  bogus: 1\n",
+    )
+    .unwrap();
     let public = build_ok("public");
     assert!(!public.contains("Secret Recipient") && !public.contains("shares.yaml"), "{public}");
     let internal = trustpress()
@@ -652,7 +682,9 @@ fn a_signed_package_verifies_with_ssh_keygen_and_the_organisations_key() {
     let setup = Setup::new();
     let Some((identity, recipient)) = setup.age_key() else { return };
     let key = setup.dir.path().join("org-key");
-    let Some(made) = tool(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "org", "-f"]).arg(&key)) else {
+    let Some(made) =
+        tool(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C", "org", "-f"]).arg(&key))
+    else {
         return;
     };
     assert!(made.status.success());
@@ -681,9 +713,21 @@ fn a_signed_package_verifies_with_ssh_keygen_and_the_organisations_key() {
     let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
     let verify = |manifest: &[u8]| {
         std::fs::write(folder.join("manifest.json"), manifest).unwrap();
-        std::fs::write(folder.join("allowed_signers"), format!("org namespaces=\"trustpress\" {public}")).unwrap();
+        std::fs::write(folder.join("allowed_signers"), format!("org namespaces=\"trustpress\" {public}"))
+            .unwrap();
         Command::new("ssh-keygen")
-            .args(["-Y", "verify", "-f", "allowed_signers", "-I", "org", "-n", "trustpress", "-s", "manifest.json.sig"])
+            .args([
+                "-Y",
+                "verify",
+                "-f",
+                "allowed_signers",
+                "-I",
+                "org",
+                "-n",
+                "trustpress",
+                "-s",
+                "manifest.json.sig",
+            ])
             .current_dir(&folder)
             .stdin(std::fs::File::open(folder.join("manifest.json")).unwrap())
             .output()

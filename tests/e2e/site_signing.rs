@@ -166,3 +166,59 @@ fn an_unsigned_site_says_nothing_of_signing_and_a_readable_key_is_refused() {
         assert!(!dir.path().join("refused").exists());
     }
 }
+
+#[test]
+fn verify_checks_a_signed_site_folder_against_the_organisations_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(key) = ssh_key(dir.path()) else { return };
+    let public = key.with_extension("pub");
+    let site = dir.path().join("site");
+    signed_build(&key, &site, "public");
+    let verify = |key: &Path| trustpress().arg("verify").arg(&site).arg("--key").arg(key).output().unwrap();
+    let output = verify(&public);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("ok: all "));
+
+    // The wrong key fails before any file is read.
+    let other = tempfile::tempdir().unwrap();
+    let Some(other_key) = ssh_key(other.path()) else { return };
+    assert_eq!(verify(&other_key.with_extension("pub")).status.code(), Some(1));
+
+    // A changed, a removed and an added file are each named.
+    std::fs::write(site.join("index.html"), b"changed").unwrap();
+    std::fs::remove_file(site.join("faq/index.html")).unwrap();
+    std::fs::write(site.join("added.html"), b"new").unwrap();
+    let output = verify(&public);
+    assert_eq!(output.status.code(), Some(1));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    for line in ["changed: index.html", "missing: faq/index.html", "extra: added.html"] {
+        assert!(printed.contains(line), "{printed}");
+    }
+
+    // A consistent rewrite (the manifest made to match the changed file) fails the signature.
+    let manifest_path = site.join(".well-known/trustpress/manifest.json");
+    let manifest = std::fs::read_to_string(&manifest_path).unwrap();
+    use sha2::Digest;
+    let rewritten = manifest
+        .lines()
+        .map(|line| {
+            if line.contains("\"path\": \"index.html\"") {
+                format!(
+                    "    {{\"path\": \"index.html\", \"sha256\": \"{:x}\", \"size\": 7}},",
+                    sha2::Sha256::digest(b"changed")
+                )
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&manifest_path, rewritten).unwrap();
+    let output = verify(&public);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("does not match"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
