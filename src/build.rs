@@ -142,25 +142,26 @@ pub(crate) fn check_loaded(options: &SiteOptions, loaded: &Loaded) -> Result<Dia
                 .hint("base_url is the address the trust center is published at"),
         );
     }
-    // The access ledger has no part in a build below internal (the cut removes it whole), so
-    // its problems neither stop that build nor print ledger lines into its logs, which a
-    // public site's CI often shows to anyone.
-    let below_internal = !Audience::Internal.visible_to(options.audience);
-    let not_ledger = |d: &Diagnostic| {
-        let in_ledger = d.location.as_ref().is_some_and(|l| l.file == Path::new(crate::model::share::LEDGER));
-        !in_ledger && !d.code.starts_with("share-")
-    };
-    if below_internal {
-        diagnostics.retain(not_ledger);
-    }
+    for_audience(&mut diagnostics, options.audience);
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.into_sorted()));
     }
     diagnostics.extend(quality);
-    if below_internal {
-        diagnostics.retain(not_ledger);
-    }
+    for_audience(&mut diagnostics, options.audience);
     Ok(diagnostics)
+}
+
+/// The problems a build for `audience` reports. The access ledger has no part in a build
+/// below internal (the cut removes it whole), so its problems neither stop that build nor
+/// print ledger lines into its logs, which a public site's CI often shows to anyone.
+pub(crate) fn for_audience(diagnostics: &mut Diagnostics, audience: Audience) {
+    if Audience::Internal.visible_to(audience) {
+        return;
+    }
+    diagnostics.retain(|d| {
+        let in_ledger = d.location.as_ref().is_some_and(|l| l.file == Path::new(crate::model::share::LEDGER));
+        !in_ledger && !d.code.starts_with("share-")
+    });
 }
 
 /// A cut model with its theme and render options: ready to render.

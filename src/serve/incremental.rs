@@ -121,10 +121,12 @@ impl LiveBuild {
             || check::quality(&self.loaded, self.options.today),
         );
         diagnostics.extend(references);
+        crate::build::for_audience(&mut diagnostics, self.options.audience);
         if diagnostics.has_errors() {
             return None;
         }
         diagnostics.extend(quality);
+        crate::build::for_audience(&mut diagnostics, self.options.audience);
         let warnings = diagnostics.into_sorted().into_iter().map(Diagnostic::into_warning).collect();
         let gate = output::Gate::new(self.options.audience);
         pages.iter().try_for_each(|page| gate.admit(page)).ok()?;
