@@ -11,13 +11,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 use std::sync::OnceLock;
 
 use zip::write::FullFileOptions;
 
-use crate::common::{copy_tree, example_content, fixture, trustpress};
+use crate::common::{
+    assert_holds, example_content, example_copy, fixture, have_tool, run_ok, stderr, stdout, trustpress,
+};
 
 /// 2026-11-21T00:00:00Z, the tests' pinned day.
 const EPOCH: &str = "1795219200";
@@ -34,52 +36,6 @@ fn bundle(content: &Path, out: &Path) -> assert_cmd::assert::Assert {
 
 fn verify(file: &Path) -> assert_cmd::assert::Assert {
     trustpress().arg("verify").arg(file).assert()
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
-}
-
-/// Asserts that `text` holds `expected`, showing all of `text` when it does not.
-fn assert_holds(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
-}
-
-/// The example content copied out of the repository, so its git state cannot change
-/// under a test.
-fn example_copy(dir: &Path) -> PathBuf {
-    let content = dir.join("content");
-    copy_tree(&example_content(), &content);
-    content
-}
-
-/// Whether `tool` can be run; when not, skip loudly, or fail when tools are required.
-fn have_tool(tool: &str) -> bool {
-    let found =
-        Process::new(tool).arg("--version").output().is_ok() || Process::new(tool).arg("-v").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
-            "`{tool}` is required for this test (.ci/run installs it)"
-        );
-        eprintln!("\n*** SKIPPED the `{tool}` check: `{tool}` is not installed (.ci/run installs it) ***\n");
-    }
-    found
-}
-
-fn run_ok(command: &mut Process) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
 }
 
 /// Every entry of a zip, by name, with its bytes.

@@ -98,3 +98,56 @@ pub fn example_bundle(zip: &Path, epoch: &str) -> zip::ZipArchive<std::fs::File>
         .success();
     zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap()
 }
+
+/// The standard output of a finished command, as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// The standard error of a finished command, as text.
+pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// Asserts that `text` holds `expected`, showing all of `text` when it does not.
+pub fn assert_holds(text: &str, expected: &str) {
+    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
+}
+
+/// The example content copied out of the repository, at `dir/content`, so its git state
+/// cannot change under a test.
+pub fn example_copy(dir: &Path) -> PathBuf {
+    let content = dir.join("content");
+    copy_tree(&example_content(), &content);
+    content
+}
+
+/// Whether a user's tool (`age`, `ssh-keygen`, `unzip`, …) can be run; when not, the test
+/// skips loudly, or fails when `TRUSTPRESS_REQUIRE_TOOLS` is set (scripts/test installs the
+/// tools and sets it).
+pub fn have_tool(tool: &str) -> bool {
+    // Not every tool has --version (ssh-keygen has none): any run that starts shows it is there.
+    let found = std::process::Command::new(tool).arg("--help").output().is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
+            "`{tool}` is required for this test (scripts/test installs it)"
+        );
+        eprintln!(
+            "\n*** SKIPPED the `{tool}` check: `{tool}` is not installed (scripts/test installs it) ***\n"
+        );
+    }
+    found
+}
+
+/// Runs `command`, which must succeed; returns its standard output.
+pub fn run_ok(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}

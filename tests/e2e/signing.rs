@@ -21,54 +21,17 @@ use trustpress::bundle::verify::{verify, Signature, VerifyError, VerifyOptions};
 use trustpress::bundle::Quiet;
 use trustpress::sign::VerifyingKey;
 
-use crate::common::{copy_tree, example_content, trustpress};
+use crate::common::{
+    assert_holds, example_content, example_copy, have_tool, run_ok, stderr, stdout, trustpress,
+};
 
 /// 2026-11-21T00:00:00Z, the tests' pinned day.
 const EPOCH: &str = "1795219200";
 /// Whom the organisation's key belongs to, in `allowed_signers`.
 const PRINCIPAL: &str = "security@halcyon-ledger.example";
 
-/// Whether `tool` can be run; when not, skip loudly, or fail when tools are required.
-fn have_tool(tool: &str) -> bool {
-    // ssh-keygen has no --version; any run that starts at all shows it is there.
-    let found = Process::new(tool).arg("--help").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
-            "`{tool}` is required for this test (scripts/test installs it)"
-        );
-        eprintln!(
-            "\n*** SKIPPED the `{tool}` check: `{tool}` is not installed (scripts/test installs it) ***\n"
-        );
-    }
-    found
-}
-
 fn run(command: &mut Process) -> std::process::Output {
     command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"))
-}
-
-fn run_ok(command: &mut Process) -> String {
-    let output = run(command);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{command:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-fn stdout(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
-}
-
-fn stderr(assert: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
-}
-
-fn assert_holds(text: &str, expected: &str) {
-    assert!(text.contains(expected), "expected `{expected}` in:\n{text}");
 }
 
 /// A key pair made by `ssh-keygen -t ed25519 -N ''` at `dir/name` (and `name.pub`).
@@ -102,13 +65,6 @@ impl Key {
     fn verifying(&self) -> VerifyingKey {
         VerifyingKey::from_argument(self.public.as_os_str()).unwrap()
     }
-}
-
-/// The example content copied out of the repository, at `dir/content`.
-fn example_copy(dir: &Path) -> PathBuf {
-    let content = dir.join("content");
-    copy_tree(&example_content(), &content);
-    content
 }
 
 /// `trustpress bundle` of the example at the pinned date into `out`, with `extra` flags.
