@@ -20,7 +20,9 @@ pub struct ShareView {
     pub closed: Option<Date>,
     /// `age` (to the recipient's key) or `passphrase`.
     pub encryption: &'static str,
+    /// The NDA's path in the content folder, and its file name.
     pub nda: Option<String>,
+    pub nda_name: Option<String>,
     pub nda_changed: bool,
     pub documents: Vec<HeldView>,
 }
@@ -70,6 +72,11 @@ fn view(share: &Share, today: Date) -> ShareView {
         closed: share.closed,
         encryption: if share.encrypted_to.is_some() { "age" } else { "passphrase" },
         nda: share.nda.as_ref().map(|nda| nda.path.display().to_string()),
+        nda_name: share
+            .nda
+            .as_ref()
+            .and_then(|nda| nda.path.file_name())
+            .map(|name| name.to_string_lossy().into_owned()),
         nda_changed: share.nda_changed,
         documents: share
             .documents
