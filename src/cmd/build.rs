@@ -64,7 +64,12 @@ impl trustpress::output::signed::Signer for KeySigner {
 
 pub fn run(args: BuildArgs) -> ExitCode {
     let audience = args.audience.audience();
-    let signer = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+    let signer = match args
+        .sign
+        .as_deref()
+        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
+        .transpose()
+    {
         Ok(key) => key.map(|key| trustpress::build::SignerHandle(std::sync::Arc::new(KeySigner(key)))),
         Err(error) => return usage_error(&format!("--sign: {error}")),
     };

@@ -40,7 +40,12 @@ pub struct BundleArgs {
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
-    let signing_key = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+    let signing_key = match args
+        .sign
+        .as_deref()
+        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
+        .transpose()
+    {
         Ok(key) => key,
         Err(error) => return usage_error(&format!("--sign: {error}")),
     };

@@ -70,7 +70,12 @@ pub fn run(args: ShareArgs) -> ExitCode {
         (Ok(expires), Ok(today)) => (expires, today.unwrap_or_else(Date::today_from_clock)),
         (Err(message), _) | (_, Err(message)) => return usage_error(&message),
     };
-    let sign = match args.sign.as_deref().map(trustpress::sign::load_private_key).transpose() {
+    let sign = match args
+        .sign
+        .as_deref()
+        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
+        .transpose()
+    {
         Ok(key) => key,
         Err(error) => return usage_error(&format!("--sign: {error}")),
     };

@@ -101,6 +101,11 @@ pub enum SignError {
         "the signature by key {signed_by} does not match the signed file: the file was changed after it was signed, or the signature is damaged"
     )]
     BadSignature { signed_by: String },
+    #[error(
+        "`{}` is inside the content folder, which is committed to git: keep the private key outside it (see docs/SIGNING.md)",
+        path.display()
+    )]
+    KeyInContent { path: PathBuf },
     /// A signed site folder that cannot be checked (see `site`).
     #[error("{0}")]
     Site(String),
@@ -340,6 +345,18 @@ fn parse_signature(text: &str) -> Result<SshSig, SignError> {
         });
     }
     Ok(signature)
+}
+
+/// Reads the signing key at `path` for content in `content`: as [`load_private_key`], and
+/// refused when the key file is inside the content folder, which the team commits (and
+/// everything in it may be published or bundled).
+pub fn load_private_key_for(path: &Path, content: &Path) -> Result<SigningKey, SignError> {
+    if let (Ok(key), Ok(content)) = (std::fs::canonicalize(path), std::fs::canonicalize(content)) {
+        if key.starts_with(&content) {
+            return Err(SignError::KeyInContent { path: path.to_path_buf() });
+        }
+    }
+    load_private_key(path)
 }
 
 /// Reads the signing key at `path`: an unencrypted OpenSSH Ed25519 private key, as

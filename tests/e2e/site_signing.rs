@@ -222,3 +222,25 @@ fn verify_checks_a_signed_site_folder_against_the_organisations_key() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_key_inside_the_content_folder_is_refused_by_every_command_that_signs() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = crate::common::example_copy(dir.path());
+    let Some(key) = ssh_key(&content) else { return };
+    for command in [&["build", "--today", TODAY, "--out"][..], &["bundle", "--out"][..]] {
+        let out = dir.path().join(format!("out-{}", command[0]));
+        let output = trustpress()
+            .args(command)
+            .arg(&out)
+            .arg("--content")
+            .arg(&content)
+            .arg("--sign")
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("inside the content folder"));
+        assert!(!out.exists());
+    }
+}
