@@ -58,7 +58,9 @@ impl trustpress::output::signed::Signer for KeySigner {
         Ok(trustpress::sign::sign(&self.0, message))
     }
     fn public_key(&self) -> String {
-        self.0.public_key().to_openssh()
+        // Published on the site: the key type and key only. The file's comment is often a
+        // person's address or a machine's name, which a public site has no reason to show.
+        self.0.public_key().to_openssh().split_whitespace().take(2).collect::<Vec<_>>().join(" ")
     }
 }
 
