@@ -20,14 +20,29 @@ pub struct VerifyArgs {
     /// The organisation's SSH public key: a `.pub` file, or the key line itself
     /// (`ssh-ed25519 AAAA…`). The bundle must be signed with it (`bundle --sign`); its
     /// signatures over manifest.json and SHA256SUMS are checked before any file.
-    #[arg(long, value_name = "PUBKEY")]
+    #[arg(long, value_name = "PUBKEY", conflicts_with = "key_from")]
     key: Option<std::ffi::OsString>,
+    /// Fetch the organisation's public key from its trust center: the site's https:// address
+    /// (the key is at .well-known/trustpress/signing-key.pub) or the key file's own address.
+    /// Runs curl.
+    #[arg(long, value_name = "URL")]
+    key_from: Option<String>,
 }
 
 pub fn run(args: VerifyArgs) -> ExitCode {
     let key = match args.key.as_deref().map(VerifyingKey::from_argument).transpose() {
         Ok(key) => key,
         Err(error) => return usage_error(&format!("--key: {error}")),
+    };
+    let key = match (key, args.key_from.as_deref()) {
+        (None, Some(url)) => match trustpress::sign::fetch::key_from(url) {
+            Ok(key) => {
+                eprintln!("key from {url}: {}", key.fingerprint());
+                Some(key)
+            }
+            Err(error) => return usage_error(&format!("--key-from: {error}")),
+        },
+        (key, _) => key,
     };
     if args.file.is_dir() {
         return verify_site(&args.file, key.as_ref());

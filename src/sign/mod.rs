@@ -10,6 +10,7 @@
 //! Ed25519 signatures are deterministic: the same key and message give the same bytes, the
 //! very bytes `ssh-keygen -Y sign` writes, so a signed bundle stays byte-reproducible.
 
+pub mod fetch;
 mod key_type;
 pub mod site;
 
@@ -106,6 +107,9 @@ pub enum SignError {
         path.display()
     )]
     KeyInContent { path: PathBuf },
+    /// The key could not be fetched (`verify --key-from`).
+    #[error("{0}")]
+    Fetch(String),
     /// A signed site folder that cannot be checked (see `site`).
     #[error("{0}")]
     Site(String),

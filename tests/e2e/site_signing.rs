@@ -245,3 +245,53 @@ fn a_key_inside_the_content_folder_is_refused_by_every_command_that_signs() {
         assert!(!out.exists());
     }
 }
+
+/// Serves `body` at every path under `/.well-known/trustpress/signing-key.pub` on 127.0.0.1
+/// until the returned handle is dropped; returns the site's address.
+fn serve_key(body: String) -> (String, std::sync::Arc<tiny_http::Server>) {
+    let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let address = format!("http://{}", server.server_addr().to_ip().unwrap());
+    let serving = std::sync::Arc::clone(&server);
+    std::thread::spawn(move || {
+        while let Ok(Some(request)) = serving.recv_timeout(std::time::Duration::from_secs(20)) {
+            let response = if request.url() == "/.well-known/trustpress/signing-key.pub" {
+                tiny_http::Response::from_string(body.clone())
+            } else {
+                tiny_http::Response::from_string("not found").with_status_code(404)
+            };
+            let _ = request.respond(response);
+        }
+    });
+    (address, server)
+}
+
+#[test]
+fn verify_fetches_the_key_from_the_trust_center() {
+    if !crate::common::have_tool("curl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some(key) = ssh_key(dir.path()) else { return };
+    let site = dir.path().join("site");
+    signed_build(&key, &site, "public");
+    let verify =
+        |from: &str| trustpress().arg("verify").arg(&site).args(["--key-from", from]).output().unwrap();
+
+    let (address, server) = serve_key(std::fs::read_to_string(key.with_extension("pub")).unwrap());
+    let output = verify(&address);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("the key given"));
+    server.unblock();
+
+    // A trust center serving another key: the site does not verify.
+    let other = tempfile::tempdir().unwrap();
+    let Some(other_key) = ssh_key(other.path()) else { return };
+    let (address, server) = serve_key(std::fs::read_to_string(other_key.with_extension("pub")).unwrap());
+    assert_eq!(verify(&address).status.code(), Some(1));
+    // No key there, and plain http to another machine: usage errors.
+    assert_eq!(verify(&format!("{address}/nothing.pub")).status.code(), Some(2));
+    server.unblock();
+    let output = verify("http://trust.example.com");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("https://"));
+}
