@@ -404,7 +404,10 @@ fn write_package(
         {
             let mut bytes = Vec::new();
             source.read_to_end(&mut bytes).map_err(|error| read_error(&document.path, &error))?;
-            let mut stamped = Vec::with_capacity(bytes.len() + 16 * 1024);
+            // The stamped copy goes to an unnamed temporary file (gone when closed), not to
+            // memory: with the document loaded, a second copy in memory would make a large
+            // PDF cost three times its size.
+            let mut stamped = io::BufWriter::new(tempfile::tempfile_in(&folder).map_err(write_error)?);
             let stamp = stamp::Stamp {
                 recipient: share.to.clone(),
                 date: share.date.to_string(),
@@ -420,7 +423,17 @@ fn write_package(
             })?;
             drop(bytes);
             files.push((document.id.clone(), name.clone(), Some(pages)));
-            archive.add_bytes(&entry_path, &stamped, &Quiet).map_err(write_error)?
+            let mut stamped = stamped.into_inner().map_err(|error| write_error(error.into_error()))?;
+            let size = {
+                use std::io::Seek;
+                let size = stamped.stream_position().map_err(write_error)?;
+                stamped.seek(io::SeekFrom::Start(0)).map_err(write_error)?;
+                size
+            };
+            archive.add_stream(&entry_path, &mut stamped, size, &Quiet).map_err(|error| match error {
+                crate::bundle::archive::CopyError::Read(error)
+                | crate::bundle::archive::CopyError::Write(error) => write_error(error),
+            })?
         } else {
             let size = source.metadata().map(|m| m.len()).unwrap_or(0);
             files.push((document.id.clone(), name.clone(), None));
