@@ -66,14 +66,9 @@ impl trustpress::output::signed::Signer for KeySigner {
 
 pub fn run(args: BuildArgs) -> ExitCode {
     let audience = args.audience.audience();
-    let signer = match args
-        .sign
-        .as_deref()
-        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
-        .transpose()
-    {
+    let signer = match super::signing_key(args.sign.as_deref(), &args.content) {
         Ok(key) => key.map(|key| trustpress::build::SignerHandle(std::sync::Arc::new(KeySigner(key)))),
-        Err(error) => return usage_error(&format!("--sign: {error}")),
+        Err(code) => return code,
     };
     let at = match args.at.as_deref().map(|at| AtCommit::export(&args.content, at)).transpose() {
         Ok(at) => at.map(std::sync::Arc::new),

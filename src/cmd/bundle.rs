@@ -40,14 +40,9 @@ pub struct BundleArgs {
 }
 
 pub fn run(args: BundleArgs) -> ExitCode {
-    let signing_key = match args
-        .sign
-        .as_deref()
-        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
-        .transpose()
-    {
+    let signing_key = match super::signing_key(args.sign.as_deref(), &args.content) {
         Ok(key) => key,
-        Err(error) => return usage_error(&format!("--sign: {error}")),
+        Err(code) => return code,
     };
     let mut recipients = Vec::new();
     for text in &args.encrypt_to {

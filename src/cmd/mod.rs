@@ -84,6 +84,16 @@ impl Progress for ProgressBar {
     }
 }
 
+/// The key `--sign` names, for content in `content`; a refused key is a usage error.
+fn signing_key(
+    sign: Option<&Path>,
+    content: &Path,
+) -> Result<Option<trustpress::sign::SigningKey>, ExitCode> {
+    sign.map(|key| trustpress::sign::load_private_key_for(key, content))
+        .transpose()
+        .map_err(|error| usage_error(&format!("--sign: {error}")))
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE_ERROR)

@@ -70,14 +70,9 @@ pub fn run(args: ShareArgs) -> ExitCode {
         (Ok(expires), Ok(today)) => (expires, today.unwrap_or_else(Date::today_from_clock)),
         (Err(message), _) | (_, Err(message)) => return usage_error(&message),
     };
-    let sign = match args
-        .sign
-        .as_deref()
-        .map(|key| trustpress::sign::load_private_key_for(key, &args.content))
-        .transpose()
-    {
+    let sign = match super::signing_key(args.sign.as_deref(), &args.content) {
         Ok(key) => key,
-        Err(error) => return usage_error(&format!("--sign: {error}")),
+        Err(code) => return code,
     };
     let content = args.content.clone();
     let options = ShareOptions {
