@@ -54,14 +54,8 @@ impl GitText {
     pub const NAME: &'static str = "trustpress::GitText";
 
     pub fn new(text: &str) -> GitText {
-        GitText(text.chars().map(|c| if shown_as_is(c) { c } else { '\u{FFFD}' }).collect())
+        GitText(crate::one_line::shown(text))
     }
-}
-
-/// Whether `c` may be shown as it is in a one-line text: not a control character and not a
-/// bidirectional embedding, override or isolate.
-fn shown_as_is(c: char) -> bool {
-    !c.is_control() && !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 impl Serialize for GitText {

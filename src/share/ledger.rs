@@ -116,21 +116,7 @@ pub fn plain(text: &str) -> Option<String> {
     if text.contains(":::") {
         return None;
     }
-    let cleaned: String = text
-        .trim()
-        .chars()
-        .map(|c| {
-            let noncharacter = matches!(c as u32, 0xFDD0..=0xFDEF) || (c as u32 & 0xFFFE) == 0xFFFE;
-            if c.is_control()
-                || noncharacter
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
-            {
-                '\u{FFFD}'
-            } else {
-                c
-            }
-        })
-        .collect();
+    let cleaned = crate::one_line::shown(text.trim());
     (!cleaned.is_empty()).then_some(cleaned)
 }
 

@@ -175,10 +175,7 @@ fn check_recipient(text: &str, flag: &str) -> Result<(), ShareError> {
             "{flag} is empty: expected a name, e.g. \"Acme Corp <security@acme.example>\""
         )));
     }
-    if let Some(bad) = text
-        .chars()
-        .find(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-    {
+    if let Some(bad) = text.chars().find(|c| crate::one_line::hidden(*c)) {
         return Err(usage(format!(
             "{flag} holds the character U+{:04X}: expected one line of plain text",
             bad as u32
