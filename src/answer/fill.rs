@@ -9,7 +9,7 @@ use super::matcher::{Decision, Entry, Matcher, Method};
 use crate::model::Response;
 
 /// What happens to one row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RowState {
     Answered,

@@ -21,7 +21,7 @@ pub struct ColumnWords {
 }
 
 /// Where a questionnaire's parts are in its sheet; rows and columns count from 0.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Layout {
     pub header_row: usize,
     pub question: usize,

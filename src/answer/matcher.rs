@@ -9,8 +9,9 @@ use serde::Serialize;
 
 use super::text::Reader;
 
-/// One answer of the library, as matching sees it.
-#[derive(Debug, Clone)]
+/// One answer of the library, as matching sees it; published as the public site's
+/// `faq/answers.json` for the questionnaire page, which matches with the same rules.
+#[derive(Debug, Clone, Serialize)]
 pub struct Entry {
     pub id: String,
     pub question: String,
@@ -26,7 +27,7 @@ pub struct Entry {
 }
 
 /// How a question was answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Its reference (a CAIQ id) is one of the answer's.
@@ -56,7 +57,7 @@ pub struct Matcher<'r> {
     reader: &'r Reader,
     entries: Vec<Entry>,
     /// Token → term frequency, per entry (a word of the answer's question counts
-    /// `QUESTION_WEIGHT` times).
+    /// `ranking.question_weight` times).
     docs: Vec<HashMap<String, f64>>,
     /// The tokens of each entry's own question.
     questions: Vec<std::collections::HashSet<String>>,
@@ -70,18 +71,6 @@ pub struct Matcher<'r> {
     references: BTreeMap<String, Vec<usize>>,
 }
 
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// How much more a word of an answer's question counts than a word of its text, in ranking.
-const QUESTION_WEIGHT: f64 = 3.0;
-/// How much of its weight a question's word brings to the confidence when the answer has it
-/// only in its text, not in its question.
-const TEXT_ONLY_SHARE: f64 = 0.6;
-/// How much a question's word that no answer has weighs, against the rarest word answers
-/// have: a word nobody wrote about may be the point of the question ("cafeteria") or an
-/// aside ("logically"), so it counts, but less than a word an answer has.
-const UNKNOWN_SHARE: f64 = 0.6;
-
 impl<'r> Matcher<'r> {
     pub fn new(reader: &'r Reader, entries: Vec<Entry>) -> Matcher<'r> {
         let mut docs = Vec::with_capacity(entries.len());
@@ -90,13 +79,14 @@ impl<'r> Matcher<'r> {
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut references: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut postings: HashMap<String, Vec<(usize, f64)>> = HashMap::new();
+        let question_weight = reader.rules().ranking.question_weight;
         for (index, entry) in entries.iter().enumerate() {
             let mut tf: HashMap<String, f64> = HashMap::new();
             let mut question: std::collections::HashSet<String> = std::collections::HashSet::new();
             for asked in std::iter::once(&entry.question).chain(&entry.also_asked_as) {
                 for token in reader.tokens(asked) {
                     question.insert(token.clone());
-                    *tf.entry(token).or_default() += QUESTION_WEIGHT;
+                    *tf.entry(token).or_default() += question_weight;
                 }
             }
             for token in reader.tokens(&entry.text) {
@@ -132,28 +122,33 @@ impl<'r> Matcher<'r> {
         &self.entries
     }
 
+    fn ranking(&self) -> &super::text::Ranking {
+        &self.reader.rules().ranking
+    }
+
     fn idf(&self, token: &str) -> f64 {
         let n = self.entries.len() as f64;
         match self.frequency.get(token).copied() {
             Some(df) => (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln(),
             // The weight of the rarest known word (in one answer), scaled down.
-            None => (1.0 + (n - 0.5) / 1.5).ln() * UNKNOWN_SHARE,
+            None => (1.0 + (n - 0.5) / 1.5).ln() * self.ranking().unknown_share,
         }
     }
 
     fn bm25(&self, tokens: &[(String, f64)], doc: usize) -> f64 {
         let length = self.lengths[doc];
+        let (k1, b) = (self.ranking().k1, self.ranking().b);
         tokens
             .iter()
             .map(|(token, idf)| {
                 let tf = self.docs[doc].get(token).copied().unwrap_or(0.0);
-                idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / self.average_length))
+                idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * length / self.average_length))
             })
             .sum()
     }
 
     /// The share of the weight of `tokens` that entry `doc` holds: a word in the answer's
-    /// question brings all its weight, a word only in its text `TEXT_ONLY_SHARE` of it.
+    /// question brings all its weight, a word only in its text `ranking.text_only_share` of it.
     fn coverage(&self, tokens: &[(String, f64)], doc: usize) -> f64 {
         let total: f64 = tokens.iter().map(|(_, idf)| idf).sum();
         if total <= 0.0 {
@@ -165,7 +160,7 @@ impl<'r> Matcher<'r> {
                 if self.questions[doc].contains(token) {
                     *idf
                 } else if self.docs[doc].contains_key(token) {
-                    idf * TEXT_ONLY_SHARE
+                    idf * self.ranking().text_only_share
                 } else {
                     0.0
                 }
@@ -188,14 +183,15 @@ impl<'r> Matcher<'r> {
     fn top(&self, tokens: &[(String, f64)], except: Option<usize>) -> Option<(usize, f64)> {
         let mut scores = vec![0.0f64; self.entries.len()];
         let mut touched = Vec::new();
+        let (k1, b) = (self.ranking().k1, self.ranking().b);
         for (token, idf) in tokens {
             let Some(postings) = self.postings.get(token) else { continue };
             for &(doc, tf) in postings {
-                let norm = K1 * (1.0 - B + B * self.lengths[doc] / self.average_length);
+                let norm = k1 * (1.0 - b + b * self.lengths[doc] / self.average_length);
                 if scores[doc] == 0.0 {
                     touched.push(doc);
                 }
-                scores[doc] += idf * tf * (K1 + 1.0) / (tf + norm);
+                scores[doc] += idf * tf * (k1 + 1.0) / (tf + norm);
             }
         }
         let mut best: Option<(usize, f64)> = None;
@@ -289,7 +285,7 @@ impl<'r> Matcher<'r> {
         let rest: Vec<(String, f64)> =
             tokens.iter().filter(|(t, _)| !self.docs[best].contains_key(t)).cloned().collect();
         let rest_share = 1.0 - confidence;
-        if rest_share >= 0.25 {
+        if rest_share >= self.ranking().second_part_share {
             if let Some((second, _)) = self.top(&rest, Some(best)) {
                 if self.coverage(&rest, second) >= self.reader.rules().second_answer_threshold {
                     answers.push(self.entries[second].id.clone());

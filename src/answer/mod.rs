@@ -13,6 +13,8 @@ pub mod layout;
 pub mod matcher;
 pub mod run;
 pub mod text;
+#[cfg(test)]
+mod vectors;
 pub mod xlsx;
 
 use crate::model::Isms;

@@ -24,12 +24,38 @@ pub struct Rules {
     pub stopwords: Vec<String>,
     /// The header words of each column role, for finding a questionnaire's layout.
     pub columns: super::layout::ColumnWords,
+    /// How answers are ranked and how much of a question an answer covers.
+    pub ranking: Ranking,
     /// How many rows from the top the header row is looked for in.
     pub header_within_rows: usize,
     /// The confidence at or above which a question is answered.
     pub answer_threshold: f64,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
+}
+
+/// The ranking's constants (see `rules.json` and `matcher`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranking {
+    #[serde(default)]
+    pub about: String,
+    /// BM25's term-frequency saturation.
+    pub k1: f64,
+    /// BM25's length normalisation.
+    pub b: f64,
+    /// How much more a word of an answer's question counts than a word of its text, in ranking.
+    pub question_weight: f64,
+    /// How much of its weight a question's word brings to the confidence when the answer has
+    /// it only in its text, not in its question.
+    pub text_only_share: f64,
+    /// How much a question's word that no answer has weighs, against the rarest word answers
+    /// have: a word nobody wrote about may be the point of the question ("cafeteria") or an
+    /// aside ("logically"), so it counts, but less than a word an answer has.
+    pub unknown_share: f64,
+    /// The share of the question's weight the first answer must leave for a second answer to
+    /// be looked for (a two-part question).
+    pub second_part_share: f64,
 }
 
 /// The built-in rules.

@@ -4,6 +4,7 @@
 //! change. Styles, merged cells, data validations (dropdowns), formulas, column widths,
 //! comments, defined names and macros stay exactly as they were.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 
@@ -170,25 +171,33 @@ impl Workbook {
         values
     }
 
-    /// What a workbook-level defined name stands for (`YesNo` → `Lists!$A$1:$A$3`).
+    /// What a workbook-level defined name stands for (`YesNo` → `Lists!$A$1:$A$3`): the whole
+    /// text of the first such `<definedName>` that holds any, entity references unescaped
+    /// (`'Q&amp;A''s lists'!$A$1:$A$3` → `'Q&A''s lists'!$A$1:$A$3`). `None` when there is
+    /// none, or when its text cannot be unescaped.
     fn defined_name(&self, name: &str) -> Option<String> {
         if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.') {
             return None;
         }
         let xml = self.part("xl/workbook.xml").ok()?;
         let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
-        let (mut inside, mut buffer) = (false, Vec::new());
+        let (mut inside, mut value, mut buffer) = (false, String::new(), Vec::new());
         loop {
             match reader.read_event_into(&mut buffer) {
                 Ok(Event::Start(e)) if e.local_name().as_ref() == "definedName" => {
                     inside = attribute(&e, b"name").as_deref() == Some(name)
                         && attribute(&e, b"localSheetId").is_none();
+                    value.clear();
                 }
-                Ok(Event::Text(text)) if inside => {
-                    let raw = text.into_inner();
-                    return quick_xml::escape::unescape(&raw).ok().map(|t| t.into_owned());
+                Ok(event @ (Event::Text(_) | Event::GeneralRef(_))) if inside => {
+                    value.push_str(&unescaped_text(&event)?);
                 }
-                Ok(Event::End(e)) if e.local_name().as_ref() == "definedName" => inside = false,
+                Ok(Event::End(e)) if e.local_name().as_ref() == "definedName" => {
+                    if inside && !value.is_empty() {
+                        return Some(value);
+                    }
+                    inside = false;
+                }
                 Ok(Event::Eof) | Err(_) => return None,
                 _ => {}
             }
@@ -270,6 +279,18 @@ fn read_part<R: Read + std::io::Seek>(
     Ok(bytes)
 }
 
+/// What a text event or an entity or character reference (`&amp;`, `&#39;`, which quick-xml
+/// reports as an event of its own) stands for, unescaped; `None` for any other event, or when
+/// it cannot be unescaped (an unknown entity, a bad character reference).
+fn unescaped_text(event: &Event) -> Option<String> {
+    let raw = match event {
+        Event::Text(text) => Cow::Borrowed(&**text),
+        Event::GeneralRef(reference) => Cow::Owned(format!("&{};", &**reference)),
+        _ => return None,
+    };
+    quick_xml::escape::unescape(&raw).ok().map(Cow::into_owned)
+}
+
 fn attribute(element: &BytesStart, name: &[u8]) -> Option<String> {
     element
         .attributes()
@@ -349,7 +370,7 @@ fn list_validations(xml: &[u8]) -> Vec<(String, String)> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut found = Vec::new();
     // The validation being read: is it a list, its cells, its formula; and which element's
-    // text is being read.
+    // text (text and entity references, unescaped) is being read.
     let (mut list, mut sqref, mut formula) = (false, String::new(), String::new());
     let (mut in_formula, mut in_sqref, mut buffer) = (false, false, Vec::new());
     loop {
@@ -364,9 +385,8 @@ fn list_validations(xml: &[u8]) -> Vec<(String, String)> {
                 "sqref" => in_sqref = true,
                 _ => {}
             },
-            Ok(Event::Text(text)) if in_formula || in_sqref => {
-                let raw = text.into_inner();
-                let text = quick_xml::escape::unescape(&raw).map(|t| t.into_owned()).unwrap_or_default();
+            Ok(event @ (Event::Text(_) | Event::GeneralRef(_))) if in_formula || in_sqref => {
+                let text = unescaped_text(&event).unwrap_or_default();
                 if in_formula {
                     formula.push_str(&text);
                 } else {
@@ -424,11 +444,18 @@ fn merged_areas(sheet: &[u8]) -> Vec<(usize, usize, usize, usize)> {
     }
 }
 
-/// The cell written for `text` at (row, column), keeping the style of the cell it replaces.
-fn inline_cell(row: usize, column: usize, style: Option<&str>, text: &str) -> Vec<u8> {
+/// `x:` for `<x:sheetData>`, nothing for `<sheetData>`: the namespace prefix of an element.
+fn prefix_of(element: &BytesStart) -> String {
+    let name = element.name().0;
+    name.find(':').map_or("", |colon| &name[..=colon]).to_string()
+}
+
+/// The cell written for `text` at (row, column), keeping the style of the cell it replaces;
+/// its elements take the sheet's namespace `prefix` (`x:`, or nothing).
+fn inline_cell(prefix: &str, row: usize, column: usize, style: Option<&str>, text: &str) -> Vec<u8> {
     let style = style.map(|s| format!(" s=\"{}\"", quick_xml::escape::escape(s))).unwrap_or_default();
     format!(
-        "<c r=\"{}\"{style} t=\"inlineStr\"><is><t xml:space=\"preserve\">{}</t></is></c>",
+        "<{prefix}c r=\"{}\"{style} t=\"inlineStr\"><{prefix}is><{prefix}t xml:space=\"preserve\">{}</{prefix}t></{prefix}is></{prefix}c>",
         reference(row, column),
         quick_xml::escape::escape(text)
     )
@@ -447,14 +474,17 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
     pending_rows.reverse(); // popped from the end, lowest first
     let mut formulas = Vec::new();
     let mut current_row: Option<usize> = None;
+    // The prefix of `<sheetData>` (`x:` in `<x:sheetData>`): the rows and cells written in it
+    // take it too, so that they are in the sheet's namespace.
+    let mut prefix = String::new();
     let mut pending_cells: Vec<usize> = Vec::new(); // columns of the current row, reversed
     let mut buffer = Vec::new();
-    let emit_row = |out: &mut Vec<u8>, row: usize| {
-        out.extend_from_slice(format!("<row r=\"{}\">", row + 1).as_bytes());
+    let emit_row = |out: &mut Vec<u8>, prefix: &str, row: usize| {
+        out.extend_from_slice(format!("<{prefix}row r=\"{}\">", row + 1).as_bytes());
         for ((_, column), text) in writes.range((row, 0)..(row + 1, 0)) {
-            out.extend(inline_cell(row, *column, None, text));
+            out.extend(inline_cell(prefix, row, *column, None, text));
         }
-        out.extend_from_slice(b"</row>");
+        out.extend_from_slice(format!("</{prefix}row>").as_bytes());
     };
     loop {
         let start = reader.buffer_position() as usize;
@@ -463,16 +493,24 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
         let raw = &xml[start..end];
         match event {
             Event::Eof => break,
-            Event::Empty(e) if e.local_name().as_ref() == "sheetData" => {
-                out.extend_from_slice(b"<sheetData>");
+            Event::Start(ref e) if e.local_name().as_ref() == "sheetData" => {
+                prefix = prefix_of(e);
+                out.extend_from_slice(raw);
+            }
+            // `<sheetData/>`: kept as it is when no row is written, else opened (its prefix
+            // and attributes kept) for the new rows.
+            Event::Empty(ref e) if e.local_name().as_ref() == "sheetData" && !pending_rows.is_empty() => {
+                prefix = prefix_of(e);
+                out.extend_from_slice(&raw[..raw.len() - 2]);
+                out.extend_from_slice(b">");
                 while let Some(row) = pending_rows.pop() {
-                    emit_row(&mut out, row);
+                    emit_row(&mut out, &prefix, row);
                 }
-                out.extend_from_slice(b"</sheetData>");
+                out.extend_from_slice(format!("</{}>", e.name().0).as_bytes());
             }
             Event::End(e) if e.local_name().as_ref() == "sheetData" => {
                 while let Some(row) = pending_rows.pop() {
-                    emit_row(&mut out, row);
+                    emit_row(&mut out, &prefix, row);
                 }
                 out.extend_from_slice(raw);
             }
@@ -482,7 +520,7 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                 if let Some(row) = row {
                     while pending_rows.last().is_some_and(|&p| p < row) {
                         let earlier = pending_rows.pop().unwrap_or(row);
-                        emit_row(&mut out, earlier);
+                        emit_row(&mut out, &prefix, earlier);
                     }
                 }
                 let is_empty = matches!(event, Event::Empty(_));
@@ -495,9 +533,9 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                         out.extend_from_slice(&raw[..raw.len() - 2]);
                         out.extend_from_slice(b">");
                         while let Some(column) = pending_cells.pop() {
-                            out.extend(inline_cell(row, column, None, &writes[&(row, column)]));
+                            out.extend(inline_cell(&prefix, row, column, None, &writes[&(row, column)]));
                         }
-                        out.extend_from_slice(b"</row>");
+                        out.extend_from_slice(format!("</{}>", e.name().0).as_bytes());
                         continue;
                     }
                     current_row = Some(row);
@@ -509,7 +547,7 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
             Event::End(ref e) if e.local_name().as_ref() == "row" => {
                 if let Some(row) = current_row.take() {
                     while let Some(column) = pending_cells.pop() {
-                        out.extend(inline_cell(row, column, None, &writes[&(row, column)]));
+                        out.extend(inline_cell(&prefix, row, column, None, &writes[&(row, column)]));
                     }
                 }
                 out.extend_from_slice(raw);
@@ -525,7 +563,7 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                 if let Some(column) = column {
                     while pending_cells.last().is_some_and(|&p| p < column) {
                         let earlier = pending_cells.pop().unwrap_or(column);
-                        out.extend(inline_cell(row, earlier, None, &writes[&(row, earlier)]));
+                        out.extend(inline_cell(&prefix, row, earlier, None, &writes[&(row, earlier)]));
                     }
                 }
                 // The whole cell, as written.
@@ -563,7 +601,8 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                     }
                     Some(column) => {
                         pending_cells.pop();
-                        out.extend(inline_cell(row, column, style.as_deref(), &writes[&(row, column)]));
+                        let text = &writes[&(row, column)];
+                        out.extend(inline_cell(&prefix, row, column, style.as_deref(), text));
                     }
                     None => out.extend(cell),
                 }
@@ -645,5 +684,156 @@ mod tests {
         assert!(out.ends_with(r#"<dataValidation type="list" sqref="C2:C40"><formula1>"Yes,No,N/A"</formula1></dataValidation></dataValidations></worksheet>"#));
         assert_eq!(merged_areas(SHEET.as_bytes()), vec![(0, 0, 0, 1)]);
         assert!(range_has_column("C2:C40", 2) && !range_has_column("C2:C40", 3));
+    }
+
+    /// A workbook of `sheets` (name, as written in an attribute; sheet XML), with `defined_names`
+    /// (`<definedName>` elements) in its workbook.xml.
+    fn workbook_of(sheets: &[(&str, &str)], defined_names: &str) -> Workbook {
+        let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        let package = "http://schemas.openxmlformats.org/package/2006";
+        let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        let mut listed = String::new();
+        let mut targets = String::new();
+        for (index, (name, _)) in sheets.iter().enumerate() {
+            let n = index + 1;
+            listed.push_str(&format!(r#"<sheet name="{name}" sheetId="{n}" r:id="rId{n}"/>"#));
+            targets.push_str(&format!(
+                r#"<Relationship Id="rId{n}" Type="{relationships}/worksheet" Target="worksheets/sheet{n}.xml"/>"#
+            ));
+        }
+        let package_relationship = format!(
+            r#"<Relationship Id="rId1" Type="{relationships}/officeDocument" Target="xl/workbook.xml"/>"#
+        );
+        let mut parts = vec![
+            ("[Content_Types].xml".to_string(), format!(r#"<Types xmlns="{package}/content-types"/>"#)),
+            (
+                "_rels/.rels".to_string(),
+                format!(
+                    r#"<Relationships xmlns="{package}/relationships">{package_relationship}</Relationships>"#
+                ),
+            ),
+            (
+                "xl/workbook.xml".to_string(),
+                format!(
+                    r#"<workbook xmlns="{main}" xmlns:r="{relationships}"><sheets>{listed}</sheets><definedNames>{defined_names}</definedNames></workbook>"#
+                ),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels".to_string(),
+                format!(r#"<Relationships xmlns="{package}/relationships">{targets}</Relationships>"#),
+            ),
+        ];
+        for (index, (_, xml)) in sheets.iter().enumerate() {
+            parts.push((format!("xl/worksheets/sheet{}.xml", index + 1), xml.to_string()));
+        }
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, text) in parts {
+            out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            out.write_all(text.as_bytes()).unwrap();
+        }
+        Workbook::open(out.finish().unwrap().into_inner()).unwrap()
+    }
+
+    /// A sheet whose column A holds `words`, from row 1.
+    fn column_of(words: &[&str]) -> String {
+        let rows: String = words
+            .iter()
+            .enumerate()
+            .map(|(index, word)| {
+                let n = index + 1;
+                format!(r#"<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{word}</t></is></c></row>"#)
+            })
+            .collect();
+        format!("<worksheet><sheetData>{rows}</sheetData></worksheet>")
+    }
+
+    #[test]
+    fn a_defined_name_is_read_whole_entity_references_included() {
+        let questions = r#"<worksheet><sheetData/><dataValidations count="1"><dataValidation type="list" sqref="C2:C40"><formula1>Answers</formula1></dataValidation></dataValidations></worksheet>"#;
+        let lists = column_of(&["Y", "N", "Not applicable"]);
+        let workbook = workbook_of(
+            &[("Questions", questions), ("Q&amp;A&apos;s lists", &lists)],
+            concat!(
+                r#"<definedName name="Empty"></definedName>"#,
+                r#"<definedName name="Answers" localSheetId="0">Questions!$A$1</definedName>"#,
+                r#"<definedName name="Answers">'Q&amp;A&apos;&apos;s lists'!$A$1:$A$3</definedName>"#,
+                r#"<definedName name="Characters">&#39;It&#x27;&#39;s&#39;!$B$2</definedName>"#,
+            ),
+        );
+        assert_eq!(workbook.defined_name("Answers").as_deref(), Some("'Q&A''s lists'!$A$1:$A$3"));
+        assert_eq!(workbook.defined_name("Characters").as_deref(), Some("'It''s'!$B$2"));
+        assert_eq!(workbook.defined_name("Empty"), None);
+        assert_eq!(workbook.dropdown("Questions", 2).unwrap(), ["Y", "N", "Not applicable"]);
+        // An entity that cannot be unescaped (calamine would refuse such a workbook.xml).
+        let unknown =
+            workbook_of(&[("Lists", &lists)], r#"<definedName name="N">Lists!&nbsp;$A$1</definedName>"#);
+        assert_eq!(unknown.defined_name("N"), None);
+    }
+
+    #[test]
+    fn list_validations_keep_entity_references() {
+        let xml = br#"<worksheet xmlns:x14="x" xmlns:xm="m"><dataValidations count="1">
+<dataValidation type="list" sqref="C2:C9"><formula1>'Q&amp;A'!$A$1:$A$3</formula1></dataValidation>
+</dataValidations><extLst><ext><x14:dataValidations count="1">
+<x14:dataValidation type="list"><x14:formula1><xm:f>'Q&amp;A&apos;&apos;s &#x4C;ists'!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>E2:E40&#32;G2:G9</xm:sqref></x14:dataValidation>
+</x14:dataValidations></ext></extLst></worksheet>"#;
+        assert_eq!(
+            list_validations(xml),
+            [
+                ("C2:C9".to_string(), "'Q&A'!$A$1:$A$3".to_string()),
+                ("E2:E40 G2:G9".to_string(), "'Q&A''s Lists'!$A$1:$A$3".to_string())
+            ]
+        );
+        let sheet = std::str::from_utf8(xml).unwrap();
+        let workbook = workbook_of(&[("Sheet1", sheet), ("Q&amp;A", &column_of(&["Yes", "No"]))], "");
+        assert_eq!(workbook.dropdown("Sheet1", 2).unwrap(), ["Yes", "No"]);
+    }
+
+    #[test]
+    fn an_empty_sheet_data_is_kept_unless_rows_are_written_into_it() {
+        for sheet in [
+            r#"<worksheet><sheetData/></worksheet>"#,
+            r#"<x:worksheet xmlns:x="urn:x"><x:sheetData a="1" /></x:worksheet>"#,
+        ] {
+            let (out, _) = rewrite_sheet(sheet.as_bytes(), &BTreeMap::new()).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), sheet);
+        }
+        let writes: BTreeMap<(usize, usize), String> =
+            [((0, 1), "b".to_string()), ((1, 0), "a".to_string())].into_iter().collect();
+        let sheet = r#"<x:worksheet xmlns:x="urn:x"><x:sheetData a="1" /></x:worksheet>"#;
+        let (out, _) = rewrite_sheet(sheet.as_bytes(), &writes).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            concat!(
+                r#"<x:worksheet xmlns:x="urn:x"><x:sheetData a="1" >"#,
+                r#"<x:row r="1"><x:c r="B1" t="inlineStr"><x:is><x:t xml:space="preserve">b</x:t></x:is></x:c></x:row>"#,
+                r#"<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t xml:space="preserve">a</x:t></x:is></x:c></x:row>"#,
+                r#"</x:sheetData></x:worksheet>"#
+            )
+        );
+    }
+
+    #[test]
+    fn rows_and_cells_written_take_the_sheets_prefix() {
+        let sheet = r#"<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row r="1"/><x:row r="3"><x:c r="B3" s="4"/></x:row></x:sheetData></x:worksheet>"#;
+        let writes: BTreeMap<(usize, usize), String> =
+            [((0, 0), "a".to_string()), ((1, 0), "b".to_string()), ((2, 1), "c".to_string())]
+                .into_iter()
+                .collect();
+        let (out, _) = rewrite_sheet(sheet.as_bytes(), &writes).unwrap();
+        let cell = |reference: &str, style: &str, text: &str| {
+            format!(
+                r#"<x:c r="{reference}"{style} t="inlineStr"><x:is><x:t xml:space="preserve">{text}</x:t></x:is></x:c>"#
+            )
+        };
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!(
+                r#"<x:worksheet xmlns:x="urn:x"><x:sheetData><x:row r="1">{}</x:row><x:row r="2">{}</x:row><x:row r="3">{}</x:row></x:sheetData></x:worksheet>"#,
+                cell("A1", "", "a"),
+                cell("A2", "", "b"),
+                cell("B3", r#" s="4""#, "c")
+            )
+        );
     }
 }

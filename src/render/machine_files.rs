@@ -287,9 +287,12 @@ fn trust_json(isms: &Isms, model: &SiteModel, options: &RenderOptions) -> String
             signature: absolute(options, routes::SITE_SIGNATURE),
         }),
     };
-    let json = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string());
-    // `<`, `>` and `&` only occur inside strings; as \u escapes the file is still the same
-    // JSON, and safe to inline into a page.
+    embeddable(serde_json::to_string_pretty(&document).unwrap_or_else(|_| "{}".to_string()))
+}
+
+/// JSON safe to inline into a page, ending in a newline: `<`, `>` and `&` only occur inside
+/// strings, and as \u escapes the file is still the same JSON.
+pub(crate) fn embeddable(json: String) -> String {
     let mut json = json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026");
     json.push('\n');
     json

@@ -263,6 +263,16 @@ impl Renderer {
         let xlsx = questionnaire::answers_xlsx(isms, &answer_rows, options.today)
             .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
         sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
+        sink.put(OutputFile::new(
+            routes::ANSWER_LIBRARY,
+            questionnaire::answer_library_json(isms),
+            Audience::Public,
+        ))?;
+        sink.put(OutputFile::new(
+            routes::ANSWER_RULES,
+            crate::answer::text::RULES_JSON.as_bytes().to_vec(),
+            Audience::Public,
+        ))?;
         for certification in &model.certifications {
             if let Some(path) = &certification.badge {
                 sink.put(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public))?;

@@ -199,6 +199,19 @@ pub fn answer_rows(isms: &Isms, model: &SiteModel) -> AnswerRows {
     AnswerRows(rows(isms, model))
 }
 
+/// The answer library of the cut model, as `trustpress answer` matches against it: the
+/// questionnaire page fills a customer's file from this, in their browser, with the same
+/// rules (`faq/answer-rules.json`).
+pub fn answer_library_json(isms: &Isms) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Library {
+        version: u32,
+        entries: Vec<crate::answer::Entry>,
+    }
+    let library = Library { version: 1, entries: crate::answer::library(isms, &isms.site.base_url) };
+    super::machine_files::embeddable(serde_json::to_string(&library).unwrap_or_default()).into_bytes()
+}
+
 pub fn answers_csv(rows: &AnswerRows) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
     let _ = writer.write_record(HEADER);

@@ -51,6 +51,11 @@ const DEFAULT_FILES: &[(&str, &str, &[u8])] = embed![
     "static" / "style.css",
     "static" / "site.js",
     "static" / "search.js",
+    "static" / "questionnaire.js",
+    "static" / "questionnaire/worker.js",
+    "static" / "questionnaire/engine.js",
+    "static" / "questionnaire/csv.js",
+    "static" / "questionnaire/workbook.js",
     "static" / "favicon.svg",
 ];
 
@@ -63,9 +68,14 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The default theme's files as (`templates/policy.html`, bytes), for `init --theme`.
+    /// The default theme's files as (`templates/policy.html`, bytes), for `init --theme`: the
+    /// themable ones. The questionnaire filler (`static/questionnaire/`) is not themable: it
+    /// must decide exactly as `trustpress answer` does, so a theme cannot replace it.
     pub fn default_files() -> impl Iterator<Item = (String, &'static [u8])> {
-        DEFAULT_FILES.iter().map(|(kind, name, bytes)| (format!("{kind}/{name}"), *bytes))
+        DEFAULT_FILES
+            .iter()
+            .filter(|(_, name, _)| !name.contains('/'))
+            .map(|(kind, name, bytes)| (format!("{kind}/{name}"), *bytes))
     }
 
     pub fn default_theme() -> Theme {

@@ -104,6 +104,8 @@ pub const PAGES: &[SitePage] = &[
     file(routes::SECURITY_TXT),
     file(routes::ANSWERS_CSV),
     file(routes::ANSWERS_XLSX),
+    file(routes::ANSWER_LIBRARY),
+    file(routes::ANSWER_RULES),
 ];
 
 /// The fixed pages and files of a build of `audience` for `target`, in table order.

@@ -59,6 +59,10 @@ pub const HEALTH: &str = "health/";
 pub const SUBPROCESSORS_FEED: &str = "subprocessors/feed.xml";
 pub const ANSWERS_CSV: &str = "faq/answers.csv";
 pub const ANSWERS_XLSX: &str = "faq/answers.xlsx";
+/// The answer library as the questionnaire page matches against it (`answer::library`), and
+/// the matching rules both it and `trustpress answer` read.
+pub const ANSWER_LIBRARY: &str = "faq/answers.json";
+pub const ANSWER_RULES: &str = "faq/answer-rules.json";
 
 /// A certification's badge, at a stable address other sites can embed.
 pub fn badge(certification_id: &str) -> String {

@@ -1,0 +1,249 @@
+// "Fill in your questionnaire" on the questionnaire page. The customer's file is read, matched
+// and filled by a worker (assets/questionnaire/worker.js) in this browser; it is never sent
+// anywhere. The worker, the matching rules and the public answers are fetched when the
+// reader shows interest (points at or focuses the drop zone, or drags a file over the page),
+// before a file is chosen: after the file is given, the page makes no request at all.
+(function () {
+  "use strict";
+
+  var zone = document.getElementById("fill-zone");
+  if (!zone || !window.Worker) return;
+  var input = document.getElementById("fill-file");
+  var choose = document.getElementById("fill-choose");
+  var status = document.getElementById("fill-status");
+  var result = document.getElementById("fill-result");
+  var rowsBody = document.getElementById("fill-rows");
+  var summary = document.getElementById("fill-summary");
+  var download = document.getElementById("fill-download");
+  var again = document.getElementById("fill-again");
+  var faq = zone.dataset.faq;
+  /** Larger files are refused before they are read. */
+  var MAX_BYTES = 50 * 1024 * 1024;
+  /** A file still being read after this long is given up on, and the worker stopped. */
+  var GIVE_UP_MS = 60000;
+
+  var worker = null;
+  var ready = null;
+  var file = null;
+  var timer = null;
+
+  zone.hidden = false;
+  if (location.protocol === "file:") {
+    // Module workers do not run from a folder opened from disk.
+    say("Filling in a questionnaire works on the published trust center, not from a copy opened from disk.", true);
+    choose.disabled = true;
+    return;
+  }
+
+  function say(text, isError) {
+    status.textContent = text;
+    status.classList.toggle("fill-error", !!isError);
+  }
+
+  /** Starts the worker, which fetches what it needs at once; resolves when it is ready. */
+  function start() {
+    if (ready) return ready;
+    ready = new Promise(function (resolve, reject) {
+      worker = new Worker(zone.dataset.worker, { type: "module" });
+      worker.onmessage = function (event) {
+        var message = event.data;
+        if (message.type === "ready") {
+          zone.dataset.ready = "true";
+          resolve(message.answers);
+        } else if (message.type === "failed") {
+          reject(new Error(message.message));
+        } else {
+          handle(message);
+        }
+      };
+      worker.onerror = function () {
+        reject(new Error("The questionnaire filler could not start in this browser."));
+      };
+    });
+    ready.catch(function (error) {
+      say(error.message, true);
+      ready = null;
+      if (worker) worker.terminate();
+      worker = null;
+    });
+    return ready;
+  }
+
+  ["pointerenter", "focusin", "touchstart"].forEach(function (name) {
+    zone.addEventListener(name, start, { passive: true });
+  });
+  document.addEventListener("dragenter", start);
+  choose.addEventListener("click", function () {
+    start();
+    input.click();
+  });
+  input.addEventListener("change", function () {
+    if (input.files && input.files[0]) take(input.files[0]);
+    input.value = "";
+  });
+  zone.addEventListener("dragover", function (event) {
+    event.preventDefault();
+    zone.classList.add("dropzone-over");
+  });
+  zone.addEventListener("dragleave", function () {
+    zone.classList.remove("dropzone-over");
+  });
+  zone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    zone.classList.remove("dropzone-over");
+    var files = event.dataTransfer && event.dataTransfer.files;
+    if (files && files.length) take(files[0]);
+  });
+  // A file dropped beside the zone is not opened by the browser (which would leave the page).
+  document.addEventListener("dragover", function (event) { event.preventDefault(); });
+  document.addEventListener("drop", function (event) { event.preventDefault(); });
+
+  function take(chosen) {
+    result.hidden = true;
+    if (chosen.size === 0) return say("“" + chosen.name + "” is empty.", true);
+    if (chosen.size > MAX_BYTES) {
+      return say("“" + chosen.name + "” is " + Math.round(chosen.size / 1048576) + " MB, more than a questionnaire (50 MB): refused.", true);
+    }
+    file = chosen;
+    say("Reading “" + chosen.name + "”…");
+    Promise.all([start(), chosen.arrayBuffer()]).then(function (done) {
+      var bytes = new Uint8Array(done[1]);
+      clearTimeout(timer);
+      timer = setTimeout(giveUp, GIVE_UP_MS);
+      worker.postMessage({ type: "read", name: chosen.name, bytes: bytes }, [bytes.buffer]);
+    }, function (error) {
+      say(error.message || "The file could not be read.", true);
+    });
+  }
+
+  function giveUp() {
+    if (worker) worker.terminate();
+    worker = null;
+    ready = null;
+    delete zone.dataset.ready;
+    say("Reading the file took too long, so it was stopped. Is it really a questionnaire?", true);
+  }
+
+  function handle(message) {
+    clearTimeout(timer);
+    if (message.type === "error") {
+      say("“" + file.name + "” could not be filled in: " + message.message, true);
+    } else if (message.type === "plan") {
+      show(message.sheets);
+    } else if (message.type === "filled") {
+      save(message.bytes);
+    }
+  }
+
+  function element(name, className, text) {
+    var node = document.createElement(name);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function answerLink(answer) {
+    var link = element("a", "id", answer.id);
+    link.href = faq + "#" + answer.id.toLowerCase();
+    link.title = answer.question;
+    return link;
+  }
+
+  var STATES = {
+    answered: "Answered",
+    "needs-person": "Needs a person",
+    "already-filled": "Already answered",
+  };
+
+  function show(sheets) {
+    rowsBody.textContent = "";
+    var counts = { answered: 0, "needs-person": 0, "already-filled": 0 };
+    var byReference = 0;
+    var multiple = sheets.length > 1;
+    sheets.forEach(function (sheet) {
+      sheet.rows.forEach(function (row) {
+        counts[row.state]++;
+        if (row.state === "answered" && row.method === "reference") byReference++;
+        var tr = element("tr", "fill-" + row.state);
+        var write = element("td");
+        if (row.state === "answered") {
+          var box = element("input");
+          box.type = "checkbox";
+          box.checked = true;
+          box.value = row.key;
+          box.setAttribute("aria-label", "Write the answer to row " + (row.row + 1));
+          write.appendChild(box);
+        } else {
+          write.appendChild(element("span", "visually-hidden", "Not written"));
+        }
+        tr.appendChild(write);
+        tr.appendChild(element("td", "nowrap", (multiple ? sheet.sheet + " " : "") + (row.row + 1)));
+        var question = element("td");
+        if (row.reference) question.appendChild(element("span", "id muted", row.reference + " "));
+        question.appendChild(document.createTextNode(row.question));
+        tr.appendChild(question);
+        var answer = element("td");
+        if (row.state === "answered") {
+          if (row.response) answer.appendChild(element("strong", "", row.response + " "));
+          row.answers.forEach(function (a, i) {
+            if (i) answer.appendChild(document.createTextNode(" + "));
+            answer.appendChild(answerLink(a));
+          });
+          if (row.method === "reference") answer.appendChild(element("span", "muted small", " by reference"));
+        } else if (row.state === "needs-person") {
+          answer.appendChild(element("span", "pill pill-planned", STATES[row.state]));
+          answer.appendChild(element("span", "muted small", row.best ? " Closest: " : " No close answer"));
+          if (row.best) answer.appendChild(answerLink(row.best));
+        } else {
+          answer.appendChild(element("span", "pill", STATES[row.state]));
+          answer.appendChild(element("span", "muted small", " Left as you wrote it"));
+        }
+        tr.appendChild(answer);
+        tr.appendChild(element("td", "nowrap", row.state === "already-filled" ? "" : Math.round(row.confidence * 100) + "%"));
+        rowsBody.appendChild(tr);
+      });
+    });
+    var total = counts.answered + counts["needs-person"] + counts["already-filled"];
+    summary.textContent = total + " questions: " + counts.answered + " answered" +
+      (byReference ? " (" + byReference + " by reference)" : "") + ", " + counts["needs-person"] +
+      " need a person, " + counts["already-filled"] + " already answered";
+    result.hidden = false;
+    download.disabled = counts.answered === 0;
+    say("“" + file.name + "” is read: " + summary.textContent + ". Untick any answer you do not want, then download the filled file.");
+  }
+
+  download.addEventListener("click", function () {
+    if (!worker) return;
+    var selected = Array.prototype.map.call(rowsBody.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+      return box.value;
+    });
+    say("Writing the filled file…");
+    worker.postMessage({ type: "fill", selected: selected });
+  });
+
+  again.addEventListener("click", function () {
+    result.hidden = true;
+    rowsBody.textContent = "";
+    say("");
+    choose.focus();
+  });
+
+  function filledName(name) {
+    var dot = name.lastIndexOf(".");
+    return dot === -1 ? name + ".filled" : name.slice(0, dot) + ".filled" + name.slice(dot);
+  }
+
+  function save(bytes) {
+    var csv = /\.csv$/i.test(file.name);
+    var type = csv ? "text/csv" : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    var url = URL.createObjectURL(new Blob([bytes], { type: type }));
+    var link = element("a");
+    link.href = url;
+    link.download = filledName(file.name);
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    say("Downloaded “" + link.download + "”. Check the rows marked “Needs a person” before you send it.");
+  }
+})();

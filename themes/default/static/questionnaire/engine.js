@@ -1,0 +1,462 @@
+// The questionnaire page's answer engine: the same decisions as `trustpress answer`, from the
+// same rules file (faq/answer-rules.json, which is src/answer/rules.json) and the same answer
+// library (faq/answers.json, the public build's `answer::library`). This is a line-by-line
+// port of src/answer/{text,matcher,layout,fill}.rs; the shared vectors in
+// tests/answer/vectors.json hold both to the same tokens, decisions, layouts and cells.
+// Where JavaScript and Rust differ by default (sorting, trimming, "alphanumeric", string
+// length), the Rust behaviour is written out here.
+
+// ---- Rust's string rules ----------------------------------------------------------------
+
+const WHITE_EDGES = /^\p{White_Space}+|\p{White_Space}+$/gu;
+const NOT_ALPHANUMERIC = /[^\p{Alphabetic}\p{N}]+/u;
+
+/** `str::trim`: Unicode White_Space at both ends (JavaScript's trim also strips U+FEFF). */
+export function trim(text) {
+  return text.replace(WHITE_EDGES, "");
+}
+
+/** Lower-case runs of letters and digits (`char::is_alphanumeric`), as `text::words`. */
+export function words(text) {
+  return text
+    .split(NOT_ALPHANUMERIC)
+    .filter((word) => word !== "")
+    .map((word) => word.toLowerCase());
+}
+
+/** Code points, as `str::chars`. */
+function chars(text) {
+  return Array.from(text);
+}
+
+/** `String`'s order: by code point (UTF-8 byte order), not by UTF-16 unit. */
+export function compare(a, b) {
+  if (a === b) return 0;
+  const x = chars(a);
+  const y = chars(b);
+  const length = Math.min(x.length, y.length);
+  for (let i = 0; i < length; i++) {
+    if (x[i] !== y[i]) return x[i].codePointAt(0) < y[i].codePointAt(0) ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+function compareWords(a, b) {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const order = compare(a[i], b[i]);
+    if (order !== 0) return order;
+  }
+  return a.length - b.length;
+}
+
+function startsWith(items, prefix, at) {
+  if (items.length - at < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) {
+    if (items[at + i] !== prefix[i]) return false;
+  }
+  return true;
+}
+
+function utf8Length(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+// ---- Reading a question (text.rs) ----------------------------------------------------------
+
+export class Reader {
+  constructor(rules) {
+    this.rules = rules;
+    // The first word of every synonym phrase -> [phrase words, canonical token], longest first.
+    this.phrases = new Map();
+    for (const group of rules.synonyms) {
+      if (group.length === 0) continue;
+      const canonical = words(group[0]).join("_");
+      for (const text of group) {
+        const phrase = words(text);
+        if (phrase.length === 0) continue;
+        if (!this.phrases.has(phrase[0])) this.phrases.set(phrase[0], []);
+        this.phrases.get(phrase[0]).push([phrase, canonical]);
+      }
+    }
+    for (const list of this.phrases.values()) {
+      list.sort((a, b) => b[0].length - a[0].length || compareWords(a[0], b[0]));
+    }
+    this.stopwords = new Set(rules.stopwords);
+    this.stems = new Map();
+  }
+
+  /** The tokens of `text`, in order (a token may repeat). */
+  tokens(text) {
+    const all = words(text);
+    const tokens = [];
+    let at = 0;
+    while (at < all.length) {
+      const candidates = this.phrases.get(all[at]);
+      const matched = candidates && candidates.find(([phrase]) => startsWith(all, phrase, at));
+      if (matched) {
+        const [phrase, canonical] = matched;
+        tokens.push(canonical);
+        if (phrase.length > 1) {
+          for (const word of phrase) {
+            if (this.stopwords.has(word)) continue;
+            const stem = this.stem(word);
+            if (stem !== canonical) tokens.push(stem);
+          }
+        }
+        at += phrase.length;
+      } else {
+        const word = all[at];
+        if (!this.stopwords.has(word)) tokens.push(this.stem(word));
+        at += 1;
+      }
+    }
+    return tokens;
+  }
+
+  /** A word's stem, as `Reader::stem` (cached: questionnaires repeat their words). */
+  stem(word) {
+    let stem = this.stems.get(word);
+    if (stem === undefined) {
+      stem = this.stemUncached(word);
+      this.stems.set(word, stem);
+    }
+    return stem;
+  }
+
+  stemUncached(word) {
+    const rules = this.rules;
+    if (/[0-9]/.test(word) || chars(word).length <= rules.min_stem) return word;
+    let stem = word;
+    for (const [suffix, replacement] of rules.inflections) {
+      if (suffix === "s" && rules.keep_final_s.some((keep) => stem.endsWith(keep))) continue;
+      const cut = this.apply(stem, suffix, replacement);
+      if (cut !== null) {
+        stem = cut;
+        break;
+      }
+    }
+    for (let round = 0; round < 2; round++) {
+      let cut = null;
+      for (const [suffix, replacement] of rules.derivations) {
+        cut = this.apply(stem, suffix, replacement);
+        if (cut !== null) break;
+      }
+      if (cut === null) break;
+      stem = cut;
+    }
+    return chars(stem).slice(0, rules.truncate).join("");
+  }
+
+  apply(word, suffix, replacement) {
+    if (!word.endsWith(suffix)) return null;
+    const base = word.slice(0, word.length - suffix.length);
+    return chars(base).length >= this.rules.min_stem ? base + replacement : null;
+  }
+}
+
+// ---- Matching (matcher.rs) ---------------------------------------------------------------------
+
+/** Three decimals, as `matcher::round` (values are never negative, so Math.round agrees). */
+function round(value) {
+  return Math.round(value * 1000) / 1000;
+}
+
+export class Matcher {
+  constructor(reader, entries) {
+    this.reader = reader;
+    this.entries = entries;
+    this.docs = [];
+    this.questions = [];
+    this.lengths = [];
+    this.frequency = new Map();
+    this.postings = new Map();
+    this.references = new Map();
+    const weight = reader.rules.ranking.question_weight;
+    entries.forEach((entry, index) => {
+      const tf = new Map();
+      const question = new Set();
+      for (const asked of [entry.question, ...entry.also_asked_as]) {
+        for (const token of reader.tokens(asked)) {
+          question.add(token);
+          tf.set(token, (tf.get(token) || 0) + weight);
+        }
+      }
+      for (const token of reader.tokens(entry.text)) tf.set(token, (tf.get(token) || 0) + 1);
+      let length = 0;
+      for (const [token, count] of tf) {
+        this.frequency.set(token, (this.frequency.get(token) || 0) + 1);
+        if (!this.postings.has(token)) this.postings.set(token, []);
+        this.postings.get(token).push([index, count]);
+        length += count; // whole numbers: the sum is exact in any order
+      }
+      this.lengths.push(length);
+      this.docs.push(tf);
+      this.questions.push(question);
+      for (const id of entry.caiq) {
+        const key = trim(id).toUpperCase();
+        if (!this.references.has(key)) this.references.set(key, []);
+        this.references.get(key).push(index);
+      }
+    });
+    const total = this.lengths.reduce((a, b) => a + b, 0);
+    this.averageLength = Math.max(entries.length === 0 ? 1 : total / entries.length, 1);
+  }
+
+  get ranking() {
+    return this.reader.rules.ranking;
+  }
+
+  idf(token) {
+    const n = this.entries.length;
+    const df = this.frequency.get(token);
+    if (df !== undefined) return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    return Math.log(1 + (n - 0.5) / 1.5) * this.ranking.unknown_share;
+  }
+
+  bm25(tokens, doc) {
+    const { k1, b } = this.ranking;
+    const length = this.lengths[doc];
+    let score = 0;
+    for (const [token, idf] of tokens) {
+      const tf = this.docs[doc].get(token) || 0;
+      score += (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * length) / this.averageLength));
+    }
+    return score;
+  }
+
+  coverage(tokens, doc) {
+    let total = 0;
+    for (const [, idf] of tokens) total += idf;
+    if (total <= 0) return 0;
+    let held = 0;
+    for (const [token, idf] of tokens) {
+      if (this.questions[doc].has(token)) held += idf;
+      else if (this.docs[doc].has(token)) held += idf * this.ranking.text_only_share;
+      else held += 0;
+    }
+    return held / total;
+  }
+
+  weighted(question) {
+    const tokens = Array.from(new Set(this.reader.tokens(question))).sort(compare);
+    return tokens.map((token) => [token, this.idf(token)]);
+  }
+
+  top(tokens, except) {
+    const { k1, b } = this.ranking;
+    const scores = new Float64Array(this.entries.length);
+    const touched = [];
+    for (const [token, idf] of tokens) {
+      const postings = this.postings.get(token);
+      if (!postings) continue;
+      for (const [doc, tf] of postings) {
+        const norm = k1 * (1 - b + (b * this.lengths[doc]) / this.averageLength);
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] += (idf * tf * (k1 + 1)) / (tf + norm);
+      }
+    }
+    let best = null;
+    for (const doc of touched) {
+      const score = scores[doc];
+      if (doc === except || score <= 0) continue;
+      if (
+        best === null ||
+        score > best[1] ||
+        (score === best[1] && compare(this.entries[doc].id, this.entries[best[0]].id) < 0)
+      ) {
+        best = [doc, score];
+      }
+    }
+    return best;
+  }
+
+  ranked(tokens, among) {
+    const scored = among.map((doc) => [doc, this.bm25(tokens, doc)]);
+    scored.sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : compare(this.entries[a[0]].id, this.entries[b[0]].id)));
+    return scored;
+  }
+
+  /** The decision for one question, as `Matcher::decide`: {method, answers, confidence, best, reason}. */
+  decide(question, reference) {
+    const tokens = this.weighted(question);
+    const threshold = this.reader.rules.answer_threshold;
+    if (reference !== null && reference !== undefined) {
+      const candidates = this.references.get(trim(reference).toUpperCase());
+      if (candidates) {
+        const ranked = this.ranked(tokens, candidates);
+        if (ranked.length > 0) {
+          const id = this.entries[ranked[0][0]].id;
+          return {
+            method: "reference",
+            answers: [id],
+            confidence: 1,
+            best: [id, 1],
+            reason: `the reference \`${trim(reference)}\` is one of ${id}'s`,
+          };
+        }
+      }
+    }
+    const top = this.top(tokens, null);
+    if (top === null) {
+      return {
+        method: "needs-person",
+        answers: [],
+        confidence: 0,
+        best: null,
+        reason: "no answer shares a word with the question",
+      };
+    }
+    const best = top[0];
+    const confidence = round(this.coverage(tokens, best));
+    const id = this.entries[best].id;
+    const percent = (value) => `${Math.round(value * 100)}%`;
+    if (!tokens.some(([token]) => this.questions[best].has(token))) {
+      return {
+        method: "needs-person",
+        answers: [],
+        confidence,
+        best: [id, confidence],
+        reason: `the closest answer, ${id}, answers a question that shares no word with this one`,
+      };
+    }
+    if (confidence < threshold) {
+      return {
+        method: "needs-person",
+        answers: [],
+        confidence,
+        best: [id, confidence],
+        reason: `the closest answer, ${id}, covers ${percent(confidence)} of the question (answering takes ${percent(threshold)})`,
+      };
+    }
+    const answers = [id];
+    const rest = tokens.filter(([token]) => !this.docs[best].has(token));
+    if (1 - confidence >= this.ranking.second_part_share) {
+      const second = this.top(rest, best);
+      if (second !== null && this.coverage(rest, second[0]) >= this.reader.rules.second_answer_threshold) {
+        answers.push(this.entries[second[0]].id);
+      }
+    }
+    return {
+      method: "text",
+      answers,
+      confidence,
+      best: [id, confidence],
+      reason: `${id} covers ${percent(confidence)} of the question`,
+    };
+  }
+}
+
+// ---- Finding the layout (layout.rs) ----------------------------------------------------------
+
+const ROLES = ["reference", "response", "evidence", "comment", "question"];
+
+function roleOf(header, columns) {
+  const text = words(header).join(" ");
+  if (text === "") return null;
+  const matches = (keywords) =>
+    keywords.some((keyword) => {
+      const key = words(keyword).join(" ");
+      return (
+        text === key || ((key.includes(" ") || utf8Length(key) >= 5) && ` ${text} `.includes(` ${key} `))
+      );
+    });
+  return ROLES.find((role) => matches(columns[role])) || null;
+}
+
+/** The layout of `rows` (as `layout::detect` without overrides), or null. */
+export function detect(rows, columns, within) {
+  let best = null;
+  for (let row = 0; row < Math.min(rows.length, within); row++) {
+    const found = { header_row: row, question: null, reference: null, response: null, comment: null, evidence: null };
+    rows[row].forEach((cell, column) => {
+      const role = roleOf(cell, columns);
+      if (role !== null && found[role] === null) found[role] = column;
+    });
+    if (found.question === null) continue;
+    const roles = 1 + ["reference", "response", "comment", "evidence"].filter((r) => found[r] !== null).length;
+    if (best === null || roles > best[0]) best = [roles, found];
+  }
+  return best === null ? null : best[1];
+}
+
+function cell(row, column) {
+  if (column === null || column === undefined) return "";
+  const value = row[column];
+  return value === undefined ? "" : trim(value);
+}
+
+/** Whether a row under the header is a section heading, as `layout::is_heading`. */
+export function isHeading(row, layout) {
+  const question = cell(row, layout.question);
+  const answered = cell(row, layout.response) !== "" || cell(row, layout.comment) !== "";
+  if (answered || question.endsWith("?")) return false;
+  if (layout.reference !== null) return cell(row, layout.reference) === "";
+  return words(question).length <= 5;
+}
+
+// ---- What is written (fill.rs) -----------------------------------------------------------------
+
+/** The sheet's words for yes, no and not applicable, as `Vocabulary::from_values`. */
+export function vocabulary(values) {
+  const found = { yes: "Yes", no: "No", na: "N/A" };
+  const seen = { yes: false, no: false, na: false };
+  for (const value of values) {
+    const word = trim(value);
+    const lower = word.toLowerCase();
+    if (!seen.yes && (lower === "yes" || lower === "y")) {
+      found.yes = word;
+      seen.yes = true;
+    } else if (!seen.no && (lower === "no" || lower === "n")) {
+      found.no = word;
+      seen.no = true;
+    } else if (!seen.na && (lower === "n/a" || lower === "na" || lower === "not applicable")) {
+      found.na = word;
+      seen.na = true;
+    }
+  }
+  return found;
+}
+
+/** Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}. */
+export function plan(rows, layout, matcher, vocab) {
+  const plans = [];
+  for (let index = layout.header_row + 1; index < rows.length; index++) {
+    const row = rows[index];
+    const question = cell(row, layout.question);
+    if (question === "" || isHeading(row, layout)) continue;
+    const reference = cell(row, layout.reference) || null;
+    const decision = matcher.decide(question, reference);
+    const filled = [layout.response, layout.comment, layout.evidence].some((column) => cell(row, column) !== "");
+    const state = filled ? "already-filled" : decision.method === "needs-person" ? "needs-person" : "answered";
+    const writes = state === "answered" ? cellsFor(decision, layout, matcher, vocab) : [];
+    plans.push({ row: index, reference, question, state, decision, writes });
+  }
+  return plans;
+}
+
+function cellsFor(decision, layout, matcher, vocab) {
+  const entries = decision.answers
+    .map((id) => matcher.entries.find((entry) => entry.id === id))
+    .filter((entry) => entry !== undefined);
+  if (entries.length === 0) return [];
+  const first = entries[0];
+  const writes = [];
+  if (layout.response !== null && first.response) writes.push([layout.response, vocab[first.response]]);
+  const citation = entries.map((entry) => `${entry.id} ${entry.url}`).join("\n");
+  const text = entries.map((entry) => entry.text).join("\n\n");
+  if (layout.comment !== null && layout.evidence !== null) {
+    writes.push([layout.comment, text], [layout.evidence, citation]);
+  } else if (layout.comment !== null) {
+    writes.push([layout.comment, `${text}\n\nSource: ${citation}`]);
+  } else if (layout.evidence !== null) {
+    writes.push([layout.evidence, citation]);
+  }
+  writes.sort((a, b) => a[0] - b[0] || compare(a[1], b[1]));
+  return writes;
+}
+
+/** Whether a layout has a column to answer in. */
+export function answerable(layout) {
+  return layout.response !== null || layout.comment !== null || layout.evidence !== null;
+}

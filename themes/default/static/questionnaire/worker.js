@@ -1,0 +1,161 @@
+// The questionnaire page's worker: reads the customer's file, decides every question with the
+// same engine and rules as `trustpress answer`, and writes the filled copy — all in the
+// customer's browser. It fetches the rules and the public answer library once, when the page
+// starts it (before any file is chosen); after that it makes no request. Running off the
+// page's thread keeps the tab responsive with a large or hostile file.
+
+import { Reader, Matcher, detect, answerable, vocabulary, plan } from "./engine.js";
+import { CsvFile } from "./csv.js";
+import { openWorkbook } from "./workbook.js";
+
+/** More rows than this in one sheet is not a questionnaire. */
+const MAX_ROWS = 100000;
+
+const library = (async () => {
+  const get = async (path) => {
+    const response = await fetch(new URL(path, import.meta.url));
+    if (!response.ok) throw new Error(`cannot load ${path} (${response.status})`);
+    return response.json();
+  };
+  const [rules, published] = await Promise.all([
+    get("../../faq/answer-rules.json"),
+    get("../../faq/answers.json"),
+  ]);
+  const reader = new Reader(rules);
+  return { rules, matcher: new Matcher(reader, published.entries) };
+})();
+
+library.then(
+  ({ matcher }) => postMessage({ type: "ready", answers: matcher.entries.length }),
+  (error) => postMessage({ type: "failed", message: `The answers could not be loaded: ${error.message}` }),
+);
+
+/** The file being answered: its bytes, its form and every sheet's plan. */
+let current = null;
+
+onmessage = async (event) => {
+  const message = event.data;
+  try {
+    if (message.type === "read") {
+      current = null;
+      current = await read(message.name, message.bytes);
+      postMessage({ type: "plan", sheets: current.sheets.map(summary), kind: current.kind });
+    } else if (message.type === "fill" && current) {
+      const selected = new Set(message.selected);
+      const bytes = await fill(current, selected);
+      postMessage({ type: "filled", bytes }, [bytes.buffer]);
+    }
+  } catch (error) {
+    postMessage({ type: "error", message: error.message || String(error) });
+  }
+};
+
+function extensionOf(name) {
+  const dot = name.lastIndexOf(".");
+  return dot === -1 ? "" : name.slice(dot + 1).toLowerCase();
+}
+
+async function read(name, bytes) {
+  const { rules, matcher } = await library;
+  const extension = extensionOf(name);
+  let kind;
+  let form;
+  const found = [];
+  const within = rules.header_within_rows;
+  if (extension === "csv") {
+    kind = "csv";
+    form = CsvFile.parse(bytes);
+    const rows = form.rows();
+    guard(rows);
+    const layout = detect(rows, rules.columns, within);
+    if (layout) found.push({ sheet: null, rows, layout });
+  } else if (extension === "xlsx" || extension === "xlsm") {
+    kind = "xlsx";
+    form = await openWorkbook(bytes);
+    for (const { name: sheet } of form.sheets) {
+      const rows = await form.rows(sheet);
+      guard(rows);
+      const layout = detect(rows, rules.columns, within);
+      if (layout) found.push({ sheet, rows, layout });
+    }
+  } else if (extension === "xls") {
+    throw new Error(
+      "This is a legacy Excel file (.xls): open it in Excel or LibreOffice, save it as .xlsx or CSV UTF-8, and drop that.",
+    );
+  } else {
+    throw new Error("This is not a questionnaire the page reads: choose an .xlsx, .xlsm or .csv file.");
+  }
+  if (found.length === 0) {
+    throw new Error(
+      `No header row with a question column in the first ${within} rows. The page looks for a header such as “Question” or “Requirement”; add one, or use \`trustpress answer\` with its column flags.`,
+    );
+  }
+  if (!found.some(({ layout }) => answerable(layout))) {
+    throw new Error(
+      `The header row (row ${found[0].layout.header_row + 1}) has a question column but no column to answer in, such as “Answer”, “Response” or “Comments”.`,
+    );
+  }
+  const sheets = [];
+  for (const { sheet, rows, layout } of found.filter(({ layout }) => answerable(layout))) {
+    let dropdown = [];
+    if (kind === "xlsx" && layout.response !== null) dropdown = await form.dropdown(sheet, layout.response);
+    const existing = rows
+      .slice(layout.header_row + 1)
+      .map((row) => row[layout.response])
+      .filter((value) => layout.response !== null && value !== undefined);
+    const words = vocabulary([...dropdown, ...existing]);
+    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, words) });
+  }
+  return { name, bytes, kind, sheets, matcher };
+}
+
+function guard(rows) {
+  if (rows.length > MAX_ROWS) {
+    throw new Error(`The sheet has ${rows.length} rows, more than a questionnaire (${MAX_ROWS}): refused.`);
+  }
+}
+
+/** What the page shows of a sheet: each row's decision with its answers' questions. */
+function summary({ sheet, layout, rows }, index) {
+  const entries = current.matcher.entries;
+  const about = (id) => {
+    const entry = entries.find((e) => e.id === id);
+    return { id, question: entry ? entry.question : "" };
+  };
+  return {
+    sheet,
+    layout,
+    rows: rows.map((row) => ({
+      key: `${index}:${row.row}`,
+      row: row.row,
+      reference: row.reference,
+      question: row.question,
+      state: row.state,
+      method: row.decision.method,
+      confidence: row.decision.confidence,
+      answers: row.decision.answers.map(about),
+      best: row.decision.best ? about(row.decision.best[0]) : null,
+      reason: row.decision.reason,
+      response: row.writes.length && layout.response !== null && row.writes[0][0] === layout.response ? row.writes[0][1] : "",
+    })),
+  };
+}
+
+/** The filled file, with only the rows in `selected` written. */
+async function fill({ kind, bytes, sheets }, selected) {
+  const chosen = (index) => sheets[index].rows.filter((row) => row.state === "answered" && selected.has(`${index}:${row.row}`));
+  if (kind === "csv") {
+    const file = CsvFile.parse(bytes);
+    sheets.forEach((_, index) => {
+      for (const row of chosen(index)) for (const [column, value] of row.writes) file.set(row.row, column, value);
+    });
+    return file.toBytes();
+  }
+  const workbook = await openWorkbook(bytes);
+  const writes = {};
+  sheets.forEach(({ sheet }, index) => {
+    writes[sheet] = chosen(index).flatMap((row) => row.writes.map(([column, value]) => [row.row, column, value]));
+  });
+  const filled = await workbook.fill(writes);
+  return filled.bytes;
+}
