@@ -61,6 +61,17 @@ impl Vocabulary {
         vocabulary
     }
 
+    /// A sheet's words: its response column's dropdown list first, then the values the
+    /// column already holds under the header.
+    pub fn of_sheet(rows: &[Vec<String>], layout: &Layout, dropdown: &[String]) -> Vocabulary {
+        let existing = layout
+            .response
+            .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
+            .into_iter()
+            .flatten();
+        Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str))
+    }
+
     fn word(&self, response: Response) -> &str {
         match response {
             Response::Yes => &self.yes,

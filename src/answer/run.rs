@@ -226,12 +226,7 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             }
             _ => Vec::new(),
         };
-        let existing = layout
-            .response
-            .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
-            .into_iter()
-            .flatten();
-        let vocabulary = Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str));
+        let vocabulary = Vocabulary::of_sheet(&rows, &layout, &dropdown);
         let rows = plan(&rows, &layout, &matcher, &vocabulary);
         sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new() });
     }

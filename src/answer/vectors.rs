@@ -362,13 +362,7 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
             let layout = detect(&rows, &rules.columns, rules.header_within_rows, Overrides::default());
             let plan = match &layout {
                 Some(layout) => {
-                    let existing = layout
-                        .response
-                        .map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)))
-                        .into_iter()
-                        .flatten();
-                    let vocabulary =
-                        Vocabulary::from_values(dropdown.iter().chain(existing).map(String::as_str));
+                    let vocabulary = Vocabulary::of_sheet(&rows, layout, &dropdown);
                     plan(&rows, layout, &matcher, &vocabulary)
                         .into_iter()
                         .map(|row| RowVector {

@@ -126,11 +126,7 @@ describe("filling in a questionnaire in the browser", () => {
           continue;
         }
         if (!layout) continue;
-        const existing = s.rows
-          .slice(layout.header_row + 1)
-          .map((row) => row[layout.response])
-          .filter((value) => layout.response !== null && value !== undefined);
-        const plan = E.plan(s.rows, layout, matcher, E.vocabulary([...s.dropdown, ...existing])).map((row) => ({
+        const plan = E.plan(s.rows, layout, matcher, E.sheetVocabulary(s.rows, layout, s.dropdown)).map((row) => ({
           row: row.row,
           state: row.state,
           answers: row.decision.answers,

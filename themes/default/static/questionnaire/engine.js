@@ -418,6 +418,17 @@ export function vocabulary(values) {
   return found;
 }
 
+/** A sheet's words, as `Vocabulary::of_sheet`: its dropdown's list, then the response column's values. */
+export function sheetVocabulary(rows, layout, dropdown) {
+  const existing = [];
+  if (layout.response !== null) {
+    for (const row of rows.slice(layout.header_row + 1)) {
+      if (row[layout.response] !== undefined) existing.push(row[layout.response]);
+    }
+  }
+  return vocabulary([...dropdown, ...existing]);
+}
+
 /** Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}. */
 export function plan(rows, layout, matcher, vocab) {
   const plans = [];

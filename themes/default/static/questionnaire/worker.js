@@ -4,7 +4,7 @@
 // starts it (before any file is chosen); after that it makes no request. Running off the
 // page's thread keeps the tab responsive with a large or hostile file.
 
-import { Reader, Matcher, detect, answerable, vocabulary, plan } from "./engine.js";
+import { Reader, Matcher, detect, answerable, sheetVocabulary, plan } from "./engine.js";
 import { CsvFile } from "./csv.js";
 import { openWorkbook } from "./workbook.js";
 
@@ -99,12 +99,7 @@ async function read(name, bytes) {
   for (const { sheet, rows, layout } of found.filter(({ layout }) => answerable(layout))) {
     let dropdown = [];
     if (kind === "xlsx" && layout.response !== null) dropdown = await form.dropdown(sheet, layout.response);
-    const existing = rows
-      .slice(layout.header_row + 1)
-      .map((row) => row[layout.response])
-      .filter((value) => layout.response !== null && value !== undefined);
-    const words = vocabulary([...dropdown, ...existing]);
-    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, words) });
+    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, sheetVocabulary(rows, layout, dropdown)) });
   }
   return { name, bytes, kind, sheets, matcher };
 }
