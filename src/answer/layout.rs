@@ -51,29 +51,48 @@ enum Role {
     Question,
 }
 
-fn role_of(header: &str, columns: &ColumnWords) -> Option<Role> {
-    let header = words(header).join(" ");
-    if header.is_empty() {
-        return None;
+/// The header words of each role, read once (lower-case words joined by one space), in the
+/// order roles are tried; and whether a header that merely holds the keyword matches.
+struct Keywords(Vec<(Role, Vec<(String, bool)>)>);
+
+impl Keywords {
+    fn new(columns: &ColumnWords) -> Keywords {
+        let read = |keywords: &[String]| {
+            keywords
+                .iter()
+                .map(|keyword| {
+                    let keyword = words(keyword).join(" ");
+                    let inside = keyword.contains(' ') || keyword.len() >= 5;
+                    (keyword, inside)
+                })
+                .collect()
+        };
+        Keywords(vec![
+            (Role::Reference, read(&columns.reference)),
+            (Role::Response, read(&columns.response)),
+            (Role::Evidence, read(&columns.evidence)),
+            (Role::Comment, read(&columns.comment)),
+            (Role::Question, read(&columns.question)),
+        ])
     }
-    let matches = |keywords: &[String]| {
-        keywords.iter().any(|keyword| {
-            let keyword = words(keyword).join(" ");
-            header == keyword
-                || ((keyword.contains(' ') || keyword.len() >= 5)
-                    && format!(" {header} ").contains(&format!(" {keyword} ")))
-        })
-    };
-    [
-        (Role::Reference, &columns.reference),
-        (Role::Response, &columns.response),
-        (Role::Evidence, &columns.evidence),
-        (Role::Comment, &columns.comment),
-        (Role::Question, &columns.question),
-    ]
-    .into_iter()
-    .find(|(_, keywords)| matches(keywords))
-    .map(|(role, _)| role)
+
+    /// A header matches a keyword when it is that keyword, or (for keywords of two words or
+    /// more, or five letters or more) holds it.
+    fn role_of(&self, header: &str) -> Option<Role> {
+        let header = words(header).join(" ");
+        if header.is_empty() {
+            return None;
+        }
+        let padded = format!(" {header} ");
+        self.0
+            .iter()
+            .find(|(_, keywords)| {
+                keywords.iter().any(|(keyword, inside)| {
+                    header == *keyword || (*inside && padded.contains(&format!(" {keyword} ")))
+                })
+            })
+            .map(|(role, _)| *role)
+    }
 }
 
 /// The layout of `rows`, from the header rows found within the first `within` rows; the
@@ -89,6 +108,7 @@ pub fn detect(
         Some(row) => vec![row],
         None => (0..rows.len().min(within)).collect(),
     };
+    let keywords = Keywords::new(columns);
     let mut best: Option<(usize, Layout)> = None;
     for row in candidates {
         let Some(cells) = rows.get(row) else { continue };
@@ -101,7 +121,7 @@ pub fn detect(
             evidence: None,
         };
         for (column, cell) in cells.iter().enumerate() {
-            match role_of(cell, columns) {
+            match keywords.role_of(cell) {
                 Some(Role::Question) if found.question == usize::MAX => found.question = column,
                 Some(Role::Reference) if found.reference.is_none() => found.reference = Some(column),
                 Some(Role::Response) if found.response.is_none() => found.response = Some(column),

@@ -241,6 +241,53 @@ describe("filling in a questionnaire in the browser", () => {
     await context.close();
   });
 
+  test("a file given while another is still being read replaces it: the preview and the download are the last file's", async () => {
+    const { page, context, watch } = await open();
+    await page.hover("#fill-zone");
+    await page.waitForSelector("#fill-zone[data-ready=true]");
+    // 300 sheets, still being read when the next file comes; a CSV is read at once, so without
+    // care the workbook's late result would replace the CSV's.
+    const csv = join(REPO, "tests/fixtures/questionnaires/customer-semicolon.csv");
+    // Every status the page shows, as it shows it.
+    await page.evaluate(() => {
+      window.statuses = [];
+      const status = document.getElementById("fill-status");
+      new MutationObserver(() => window.statuses.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await page.setInputFiles("#fill-file", join(files, "many.xlsx"));
+    await page.setInputFiles("#fill-file", csv);
+    await page.waitForSelector("#fill-result:not([hidden])");
+    // Long enough for the workbook's reading to have finished too (about 2 s alone).
+    await page.waitForTimeout(8000);
+    assert.ok((await page.locator("#fill-rows tr").count()) < 20, "the CSV's questions, not the workbook's 2,000");
+    assert.match(await page.textContent("#fill-status"), /customer-semicolon\.csv/);
+    const claims = (await page.evaluate(() => window.statuses)).filter((text) => /is read: \d{3,} questions/.test(text));
+    assert.deepEqual(claims, [], "the workbook's result is never shown, not even for a moment, under the CSV's name");
+    const out = join(files, "raced.csv");
+    assert.equal(await downloadFilled(page, out), "customer-semicolon.filled.csv");
+    const cli = join(files, "raced-cli.csv");
+    answerWithTheCommand(csv, cli);
+    assert.deepEqual(readFileSync(out), readFileSync(cli), "the download is the CSV, filled");
+    assert.deepEqual(watch.problems(), []);
+    await context.close();
+  });
+
+  test("a long questionnaire: the preview shows 5,000 rows, and every answered row is written", async () => {
+    const long = join(files, "long.csv");
+    writeFileSync(long, "Ref,Question,Answer,Comments\n" + Array.from({ length: 6000 }, (_, i) => `Q${i + 1},Is customer data encrypted at rest?,,\n`).join(""));
+    const { page, context } = await open();
+    await give(page, context, long);
+    assert.equal(await page.locator("#fill-rows input[type=checkbox]").count(), 5000);
+    assert.match(await page.textContent("#fill-rows"), /first 5000 of 6000 questions/);
+    assert.match(await page.textContent("#fill-summary"), /6000 questions: 6000 answered/);
+    const out = join(files, "long.filled.csv");
+    await downloadFilled(page, out);
+    const cli = join(files, "long-cli.csv");
+    answerWithTheCommand(long, cli);
+    assert.deepEqual(readFileSync(out), readFileSync(cli), "rows past the preview are written too");
+    await context.close();
+  });
+
   test("keyboard: the choose button opens the file chooser, and the page passes axe with a preview", async () => {
     // axe is injected as an inline script, which the site's Content-Security-Policy forbids.
     const { page, context } = await open("search/", { bypassCSP: true });
@@ -274,6 +321,9 @@ describe("filling in a questionnaire in the browser", () => {
     writeFileSync(join(bad, "headerless.csv"), "a,b\nc,d\n");
     writeFileSync(join(bad, "latin1.csv"), Buffer.from("Question,Answer\nÉté?,\n", "latin1"));
     writeFileSync(join(bad, "huge.csv"), Buffer.alloc(51 * 1024 * 1024, 0x61));
+    writeFileSync(join(bad, "rows.csv"), "Question,Answer\n" + "Is data encrypted?,\n".repeat(100001));
+    // One header row of 200,000 cells: no question column, found out in moments.
+    writeFileSync(join(bad, "wide.csv"), Array(200000).fill("x").join(",") + "\n");
     // 300 MiB of zeros as one sheet part: refused before anything is inflated.
     python(["-c", "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nz.writestr('[Content_Types].xml','<Types/>')\nz.writestr('xl/worksheets/sheet1.xml', bytes(300*1024*1024))\nz.close()", join(bad, "bomb.xlsx")]);
     const cases = [
@@ -283,6 +333,8 @@ describe("filling in a questionnaire in the browser", () => {
       ["headerless.csv", /No header row with a question column/],
       ["latin1.csv", /not UTF-8 text/],
       ["huge.csv", /more than a questionnaire \(50 MB\)/],
+      ["rows.csv", /more than 100000 rows/],
+      ["wide.csv", /No header row with a question column/],
       ["bomb.xlsx", /more than a questionnaire can/],
     ];
     const { page, context, watch } = await open();

@@ -2,7 +2,7 @@
 shapes customers send (our own wording; no standard's licensed text), and what openpyxl reads
 back from a filled one.
 
-    python3 questionnaires.py make DIR              caiq.xlsx, sig.xlsx, customer.xlsx, big.xlsx in DIR
+    python3 questionnaires.py make DIR              caiq.xlsx, sig.xlsx, customer.xlsx, big.xlsx, many.xlsx in DIR
     python3 questionnaires.py questions DIR FILE    a CSV questionnaire of the questions in FILE (one per line)
     python3 questionnaires.py read FILE.xlsx        every sheet's values, dropdowns, merged cells
                                                     and formulas, as JSON
@@ -150,6 +150,20 @@ def big(path, count=2000):
     book.save(path)
 
 
+def many(path, sheets=300):
+    """`sheets` small question sheets: slow to read in a browser (each sheet is inflated on its
+    own), for the test of a file given while another is still being read."""
+    questions = eval_questions()
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for index in range(sheets):
+        sheet = book.create_sheet(f"Part {index + 1}")
+        sheet.append(["Ref", "Question", "Answer"])
+        for row in range(5):
+            sheet.append([f"P{index + 1}-{row + 1}", questions[(index * 5 + row) % len(questions)]])
+    book.save(path)
+
+
 def questions_csv(folder, source):
     """A CSV questionnaire asking each line of `source`, word for word."""
     lines = [line.strip() for line in Path(source).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -188,6 +202,7 @@ if __name__ == "__main__":
         sig(folder / "sig.xlsx")
         customer(folder / "customer.xlsx")
         big(folder / "big.xlsx")
+        many(folder / "many.xlsx")
     elif command == "questions":
         questions_csv(sys.argv[2], sys.argv[3])
     elif command == "read":

@@ -19,13 +19,17 @@
   var faq = zone.dataset.faq;
   /** Larger files are refused before they are read. */
   var MAX_BYTES = 50 * 1024 * 1024;
-  /** A file still being read after this long is given up on, and the worker stopped. */
+  /** A file still being read (or written) after this long is given up on, and the worker stopped. */
   var GIVE_UP_MS = 60000;
+  /** The preview shows this many rows at most; every answered row is written all the same. */
+  var PREVIEW_ROWS = 5000;
 
   var worker = null;
   var ready = null;
   var file = null;
   var timer = null;
+  /** Each file given gets the next id; a reply about an earlier file is ignored. */
+  var fileId = 0;
 
   zone.hidden = false;
   if (location.protocol === "file:") {
@@ -100,19 +104,22 @@
 
   function take(chosen) {
     result.hidden = true;
+    fileId++; // whatever was being read before is no longer wanted
     if (chosen.size === 0) return say("“" + chosen.name + "” is empty.", true);
     if (chosen.size > MAX_BYTES) {
       return say("“" + chosen.name + "” is " + Math.round(chosen.size / 1048576) + " MB, more than a questionnaire (50 MB): refused.", true);
     }
     file = chosen;
+    var id = fileId;
     say("Reading “" + chosen.name + "”…");
     Promise.all([start(), chosen.arrayBuffer()]).then(function (done) {
+      if (id !== fileId || !worker) return;
       var bytes = new Uint8Array(done[1]);
       clearTimeout(timer);
       timer = setTimeout(giveUp, GIVE_UP_MS);
-      worker.postMessage({ type: "read", name: chosen.name, bytes: bytes }, [bytes.buffer]);
+      worker.postMessage({ type: "read", id: id, name: chosen.name, bytes: bytes }, [bytes.buffer]);
     }, function (error) {
-      say(error.message || "The file could not be read.", true);
+      if (id === fileId) say(error.message || "The file could not be read.", true);
     });
   }
 
@@ -121,10 +128,14 @@
     worker = null;
     ready = null;
     delete zone.dataset.ready;
-    say("Reading the file took too long, so it was stopped. Is it really a questionnaire?", true);
+    // A fresh worker at once, so that it has fetched what it needs before the next file.
+    start();
+    result.hidden = true;
+    say("The file took too long, so it was stopped. Is it really a questionnaire? Choose the file again to retry.", true);
   }
 
   function handle(message) {
+    if (message.id !== fileId) return; // about a file given before the current one
     clearTimeout(timer);
     if (message.type === "error") {
       say("“" + file.name + "” could not be filled in: " + message.message, true);
@@ -157,6 +168,8 @@
 
   function show(sheets) {
     rowsBody.textContent = "";
+    var shown = 0;
+    var rows = document.createDocumentFragment();
     var counts = { answered: 0, "needs-person": 0, "already-filled": 0 };
     var byReference = 0;
     var multiple = sheets.length > 1;
@@ -164,6 +177,7 @@
       sheet.rows.forEach(function (row) {
         counts[row.state]++;
         if (row.state === "answered" && row.method === "reference") byReference++;
+        if (++shown > PREVIEW_ROWS) return;
         var tr = element("tr", "fill-" + row.state);
         var write = element("td");
         if (row.state === "answered") {
@@ -200,9 +214,18 @@
         }
         tr.appendChild(answer);
         tr.appendChild(element("td", "nowrap", row.state === "already-filled" ? "" : Math.round(row.confidence * 100) + "%"));
-        rowsBody.appendChild(tr);
+        rows.appendChild(tr);
       });
     });
+    if (shown > PREVIEW_ROWS) {
+      var more = element("tr");
+      var note = element("td", "muted", "The preview shows the first " + PREVIEW_ROWS + " of " + shown +
+        " questions; the rows not shown are written as listed in the summary.");
+      note.colSpan = 5;
+      more.appendChild(note);
+      rows.appendChild(more);
+    }
+    rowsBody.appendChild(rows);
     var total = counts.answered + counts["needs-person"] + counts["already-filled"];
     summary.textContent = total + " questions: " + counts.answered + " answered" +
       (byReference ? " (" + byReference + " by reference)" : "") + ", " + counts["needs-person"] +
@@ -214,11 +237,13 @@
 
   download.addEventListener("click", function () {
     if (!worker) return;
-    var selected = Array.prototype.map.call(rowsBody.querySelectorAll("input[type=checkbox]:checked"), function (box) {
+    var unticked = Array.prototype.map.call(rowsBody.querySelectorAll("input[type=checkbox]:not(:checked)"), function (box) {
       return box.value;
     });
     say("Writing the filled file…");
-    worker.postMessage({ type: "fill", selected: selected });
+    clearTimeout(timer);
+    timer = setTimeout(giveUp, GIVE_UP_MS);
+    worker.postMessage({ type: "fill", id: fileId, unticked: unticked });
   });
 
   again.addEventListener("click", function () {

@@ -351,26 +351,35 @@ export class Matcher {
 
 const ROLES = ["reference", "response", "evidence", "comment", "question"];
 
-function roleOf(header, columns) {
+/** The header words of each role, read once, as `layout::Keywords`: [role, [[keyword, inside]]]. */
+function keywordsOf(columns) {
+  return ROLES.map((role) => [
+    role,
+    columns[role].map((keyword) => {
+      const key = words(keyword).join(" ");
+      return [key, key.includes(" ") || utf8Length(key) >= 5];
+    }),
+  ]);
+}
+
+function roleOf(header, keywords) {
   const text = words(header).join(" ");
   if (text === "") return null;
-  const matches = (keywords) =>
-    keywords.some((keyword) => {
-      const key = words(keyword).join(" ");
-      return (
-        text === key || ((key.includes(" ") || utf8Length(key) >= 5) && ` ${text} `.includes(` ${key} `))
-      );
-    });
-  return ROLES.find((role) => matches(columns[role])) || null;
+  const padded = ` ${text} `;
+  const found = keywords.find(([, list]) =>
+    list.some(([key, inside]) => text === key || (inside && padded.includes(` ${key} `))),
+  );
+  return found ? found[0] : null;
 }
 
 /** The layout of `rows` (as `layout::detect` without overrides), or null. */
 export function detect(rows, columns, within) {
+  const keywords = keywordsOf(columns);
   let best = null;
   for (let row = 0; row < Math.min(rows.length, within); row++) {
     const found = { header_row: row, question: null, reference: null, response: null, comment: null, evidence: null };
     rows[row].forEach((cell, column) => {
-      const role = roleOf(cell, columns);
+      const role = roleOf(cell, keywords);
       if (role !== null && found[role] === null) found[role] = column;
     });
     if (found.question === null) continue;

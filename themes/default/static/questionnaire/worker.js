@@ -8,7 +8,7 @@ import { Reader, Matcher, detect, answerable, sheetVocabulary, plan } from "./en
 import { CsvFile } from "./csv.js";
 import { openWorkbook } from "./workbook.js";
 
-/** More rows than this in one sheet is not a questionnaire. */
+/** More rows than this, in all the sheets together, is not a questionnaire. */
 const MAX_ROWS = 100000;
 
 const library = (async () => {
@@ -32,21 +32,27 @@ library.then(
 
 /** The file being answered: its bytes, its form and every sheet's plan. */
 let current = null;
+/** The id of the latest file given: a file given while another is still being read wins. */
+let latest = 0;
 
 onmessage = async (event) => {
   const message = event.data;
+  const id = message.id;
   try {
     if (message.type === "read") {
+      latest = id;
       current = null;
-      current = await read(message.name, message.bytes);
-      postMessage({ type: "plan", sheets: current.sheets.map(summary), kind: current.kind });
-    } else if (message.type === "fill" && current) {
-      const selected = new Set(message.selected);
-      const bytes = await fill(current, selected);
-      postMessage({ type: "filled", bytes }, [bytes.buffer]);
+      const done = await read(message.name, message.bytes);
+      if (id !== latest) return; // another file was given meanwhile: this one is dropped
+      current = { ...done, id };
+      postMessage({ type: "plan", id, sheets: current.sheets.map(summary), kind: current.kind });
+    } else if (message.type === "fill" && current && current.id === id) {
+      const bytes = await fill(current, new Set(message.unticked));
+      if (id !== latest) return;
+      postMessage({ type: "filled", id, bytes }, [bytes.buffer]);
     }
   } catch (error) {
-    postMessage({ type: "error", message: error.message || String(error) });
+    if (id === latest) postMessage({ type: "error", id, message: error.message || String(error) });
   }
 };
 
@@ -62,6 +68,13 @@ async function read(name, bytes) {
   let form;
   const found = [];
   const within = rules.header_within_rows;
+  let total = 0;
+  const guard = (rows) => {
+    total += rows.length;
+    if (total > MAX_ROWS) {
+      throw new Error(`The file has more than ${MAX_ROWS} rows, more than a questionnaire: refused.`);
+    }
+  };
   if (extension === "csv") {
     kind = "csv";
     form = CsvFile.parse(bytes);
@@ -104,12 +117,6 @@ async function read(name, bytes) {
   return { name, bytes, kind, sheets, matcher };
 }
 
-function guard(rows) {
-  if (rows.length > MAX_ROWS) {
-    throw new Error(`The sheet has ${rows.length} rows, more than a questionnaire (${MAX_ROWS}): refused.`);
-  }
-}
-
 /** What the page shows of a sheet: each row's decision with its answers' questions. */
 function summary({ sheet, layout, rows }, index) {
   const entries = current.matcher.entries;
@@ -136,9 +143,10 @@ function summary({ sheet, layout, rows }, index) {
   };
 }
 
-/** The filled file, with only the rows in `selected` written. */
-async function fill({ kind, bytes, sheets }, selected) {
-  const chosen = (index) => sheets[index].rows.filter((row) => row.state === "answered" && selected.has(`${index}:${row.row}`));
+/** The filled file: every answered row written but those the reader unticked. */
+async function fill({ kind, bytes, sheets }, unticked) {
+  const chosen = (index) =>
+    sheets[index].rows.filter((row) => row.state === "answered" && !unticked.has(`${index}:${row.row}`));
   if (kind === "csv") {
     const file = CsvFile.parse(bytes);
     sheets.forEach((_, index) => {
