@@ -15,6 +15,10 @@ use quick_xml::events::{BytesStart, Event};
 /// anything is decompressed.
 const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
 
+/// More cells than this in one sheet's used range, or in all the sheets read together, is
+/// refused rather than allocated (workbook.js `MAX_CELLS`).
+const MAX_CELLS: u64 = 1 << 24;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XlsxError {
     #[error("the file is empty")]
@@ -45,6 +49,8 @@ pub struct Workbook {
     bytes: Vec<u8>,
     /// (sheet name, part path such as `xl/worksheets/sheet1.xml`), in workbook order.
     pub sheets: Vec<(String, String)>,
+    /// The cells `rows` returned, by sheet name: together at most `MAX_CELLS`.
+    spans: std::sync::Mutex<BTreeMap<String, u64>>,
 }
 
 impl Workbook {
@@ -68,6 +74,11 @@ impl Workbook {
         let workbook = read_part(&mut archive, "xl/workbook.xml")?;
         let relations = read_part(&mut archive, "xl/_rels/workbook.xml.rels")?;
         let targets = relationship_targets(&relations);
+        if let Some(name) = sheet_with_several_ids(&workbook) {
+            return Err(XlsxError::Broken(format!(
+                "the workbook's sheet `{name}` has more than one relationship id, so it is not clear which part it is: open the file in Excel or LibreOffice, save it, and try again"
+            )));
+        }
         let mut sheets = Vec::new();
         for (name, id) in sheet_ids(&workbook) {
             if let Some(target) = targets.get(&id) {
@@ -78,18 +89,45 @@ impl Workbook {
                 sheets.push((name, path));
             }
         }
-        Ok(Workbook { bytes, sheets })
+        Ok(Workbook { bytes, sheets, spans: Default::default() })
     }
 
     /// The sheet's cells as text, at their place in the sheet (row and column from 0).
     pub fn rows(&self, sheet: &str) -> Result<Vec<Vec<String>>, XlsxError> {
-        let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(&self.bytes))
-            .map_err(|e| XlsxError::Broken(format!("cannot read the workbook: {e}")))?;
-        let range = workbook
-            .worksheet_range(sheet)
-            .map_err(|e| XlsxError::Broken(format!("cannot read sheet `{sheet}`: {e}")))?;
-        let Some((top, left)) = range.start() else { return Ok(Vec::new()) };
-        let (top, left) = (top as usize, left as usize);
+        let panicked = |what: &str| XlsxError::Broken(format!("{what}: it cannot be read"));
+        let mut workbook: Xlsx<_> =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Xlsx::new(Cursor::new(&self.bytes))))
+                .map_err(|_| panicked("cannot read the workbook"))?
+                .map_err(|e| XlsxError::Broken(format!("cannot read the workbook: {e}")))?;
+        // calamine allocates a sheet's whole used range, and panics on a reference too large.
+        if let Some((_, path)) = self.sheets.iter().find(|(name, _)| name == sheet) {
+            if let Ok(xml) = self.part(path) {
+                check_span(&xml)
+                    .map_err(|e| XlsxError::Broken(format!("cannot read sheet `{sheet}`: {e}")))?;
+            }
+        }
+        let range =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| workbook.worksheet_range(sheet)))
+                .map_err(|_| panicked(&format!("cannot read sheet `{sheet}`")))?
+                .map_err(|e| XlsxError::Broken(format!("cannot read sheet `{sheet}`: {e}")))?;
+        let (top, left) = range.start().map_or((0, 0), |(top, left)| (top as usize, left as usize));
+        let (height, width) = range.get_size();
+        let cells = (height as u64).saturating_mul((left as u64).saturating_add(width as u64));
+        {
+            let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
+            if !spans.contains_key(sheet) {
+                let total: u64 = spans.values().sum();
+                if total.saturating_add(cells) > MAX_CELLS {
+                    return Err(XlsxError::Broken(format!(
+                        "cannot read sheet `{sheet}`: the workbook's sheets together span more than a questionnaire can ({MAX_CELLS} cells)"
+                    )));
+                }
+                spans.insert(sheet.to_string(), cells);
+            }
+        }
+        if range.start().is_none() {
+            return Ok(Vec::new());
+        }
         let mut rows: Vec<Vec<String>> = vec![Vec::new(); top];
         for row in range.rows() {
             let mut cells = vec![String::new(); left];
@@ -299,6 +337,140 @@ fn attribute(element: &BytesStart, name: &[u8]) -> Option<String> {
         .and_then(|a| quick_xml::escape::unescape(&a.value).ok().map(|v| v.into_owned()))
 }
 
+/// What `fill` says of a sheet in which a row or cell has no reference (`r`).
+const NO_REFERENCE: &str = "the sheet has rows or cells without a reference (`r`), which cannot be filled safely: open the file in Excel or LibreOffice, save it, and try again";
+
+/// The name (or `?`) of the first `<sheet>` in workbook.xml with more than one attribute whose
+/// local name is `id` (`r:id` and `id`): calamine reads the last, `sheet_ids` the first.
+fn sheet_with_several_ids(workbook: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(workbook);
+    let mut buffer = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "sheet" => {
+                let ids = e
+                    .attributes()
+                    .with_checks(false)
+                    .flatten()
+                    .filter(|a| a.key.local_name().as_ref() == "id")
+                    .count();
+                if ids > 1 {
+                    return Some(attribute(&e, b"name").unwrap_or_else(|| "?".to_string()));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return None,
+            _ => {}
+        }
+        buffer.clear();
+    }
+}
+
+/// A cell or row reference as calamine reads it (`C5`, `5` for a row), each number at most
+/// `MAX_CELLS + 1`: (row, column) from 0; `None` when it is not one.
+fn span_reference(reference: &[u8]) -> Option<(u64, Option<u64>)> {
+    let (mut row, mut column, mut at) = (0u64, 0u64, 0);
+    while at < reference.len() {
+        let c = reference[at];
+        if c.is_ascii_alphabetic() {
+            column = (column * 26 + u64::from(c.to_ascii_lowercase() - b'a') + 1).min(MAX_CELLS + 1);
+        } else if c.is_ascii_digit() {
+            break;
+        } else {
+            return None;
+        }
+        at += 1;
+    }
+    for &c in &reference[at..] {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        row = (row * 10 + u64::from(c - b'0')).min(MAX_CELLS + 1);
+    }
+    if row == 0 {
+        return None;
+    }
+    Some((row - 1, column.checked_sub(1)))
+}
+
+/// Refuses a sheet whose cells (all of them, with or without a value, where calamine puts
+/// them) span more than `MAX_CELLS`, before calamine allocates them. Stops, saying nothing
+/// more, at what calamine itself refuses (malformed XML, a reference that is not one).
+/// workbook.js `checkSpan` does the same.
+fn check_span(xml: &[u8]) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    let mut buffer = Vec::new();
+    let (mut top, mut left, mut bottom, mut right) = (u64::MAX, u64::MAX, 0u64, 0u64);
+    let (mut row_index, mut column_index) = (0u64, 0u64);
+    let raw_r = |e: &BytesStart| -> Result<Option<Vec<u8>>, ()> {
+        for a in e.attributes().with_checks(false) {
+            let a = a.map_err(|_| ())?;
+            if a.key.as_ref() == "r" {
+                return Ok(Some(a.value.as_bytes().to_vec()));
+            }
+        }
+        Ok(None)
+    };
+    let mut in_sheet_data = false;
+    'scan: while let Ok(event) = reader.read_event_into(&mut buffer) {
+        match event {
+            Event::Eof => break,
+            Event::Start(e) if !in_sheet_data => in_sheet_data = e.local_name().as_ref() == "sheetData",
+            _ if !in_sheet_data => {}
+            Event::Start(e) if e.local_name().as_ref() == "row" => match raw_r(&e) {
+                Err(()) => break,
+                Ok(None) => {}
+                Ok(Some(r)) => match span_reference(&r) {
+                    Some((row, _)) => row_index = row,
+                    None => break,
+                },
+            },
+            Event::End(e) if e.local_name().as_ref() == "row" => {
+                row_index = (row_index + 1).min(MAX_CELLS + 1);
+                column_index = 0;
+            }
+            Event::Start(e) if e.local_name().as_ref() == "c" => {
+                let (row, column) = match raw_r(&e) {
+                    Err(()) => break,
+                    Ok(None) => (row_index, column_index),
+                    Ok(Some(r)) => match span_reference(&r) {
+                        Some((row, Some(column))) => (row, column),
+                        _ => break,
+                    },
+                };
+                column_index = (column + 1).min(MAX_CELLS + 1);
+                (top, left) = (top.min(row), left.min(column));
+                (bottom, right) = (bottom.max(row), right.max(column));
+                loop {
+                    buffer.clear();
+                    match reader.read_event_into(&mut buffer) {
+                        Ok(Event::End(e)) if e.local_name().as_ref() == "c" => break,
+                        Ok(Event::Eof) | Err(_) => break 'scan,
+                        _ => {}
+                    }
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "sheetData" => break,
+            _ => {}
+        }
+        buffer.clear();
+    }
+    if top == u64::MAX {
+        return Ok(());
+    }
+    let (height, width) = (bottom - top + 1, right - left + 1);
+    if width * height > MAX_CELLS || bottom >= MAX_CELLS {
+        return Err(format!(
+            "its cells span {height} rows and {width} columns, more than a questionnaire can ({MAX_CELLS} cells)"
+        ));
+    }
+    Ok(())
+}
+
 /// (sheet name, relationship id) of each `<sheet>` in workbook.xml.
 fn sheet_ids(workbook: &[u8]) -> Vec<(String, String)> {
     let mut reader = quick_xml::Reader::from_reader(workbook);
@@ -479,6 +651,7 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
     let mut prefix = String::new();
     let mut pending_cells: Vec<usize> = Vec::new(); // columns of the current row, reversed
     let mut buffer = Vec::new();
+    let mut in_sheet_data = false;
     let emit_row = |out: &mut Vec<u8>, prefix: &str, row: usize| {
         out.extend_from_slice(format!("<{prefix}row r=\"{}\">", row + 1).as_bytes());
         for ((_, column), text) in writes.range((row, 0)..(row + 1, 0)) {
@@ -493,7 +666,17 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
         let raw = &xml[start..end];
         match event {
             Event::Eof => break,
+            // A row or cell without its reference is where Excel puts it, after the one
+            // before: the rows and cells written could land on it twice.
+            Event::Start(ref e) | Event::Empty(ref e)
+                if in_sheet_data
+                    && matches!(e.local_name().as_ref(), "row" | "c")
+                    && attribute(e, b"r").is_none() =>
+            {
+                return Err(XlsxError::Broken(NO_REFERENCE.to_string()));
+            }
             Event::Start(ref e) if e.local_name().as_ref() == "sheetData" => {
+                in_sheet_data = true;
                 prefix = prefix_of(e);
                 out.extend_from_slice(raw);
             }
@@ -509,6 +692,7 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
                 out.extend_from_slice(format!("</{}>", e.name().0).as_bytes());
             }
             Event::End(e) if e.local_name().as_ref() == "sheetData" => {
+                in_sheet_data = false;
                 while let Some(row) = pending_rows.pop() {
                     emit_row(&mut out, &prefix, row);
                 }
@@ -835,5 +1019,52 @@ mod tests {
                 cell("B3", r#" s="4""#, "c")
             )
         );
+    }
+
+    /// Found by a red team: each used to panic in calamine, allocate gigabytes, or write into
+    /// the wrong place. Each is refused with the browser's words (tests/browser/workbook.test.mjs).
+    #[test]
+    fn absurd_references_are_refused_before_calamine_reads_them() {
+        for reference in ["ZZZZZZZ2", "A99999999999999999999999", "XFD1048576"] {
+            let sheet = format!(
+                r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c></row><row><c r="{reference}"><v>1</v></c></row></sheetData></worksheet>"#
+            );
+            let workbook = workbook_of(&[("Q", &sheet)], "");
+            let error = workbook.rows("Q").unwrap_err().to_string();
+            assert!(error.contains("more than a questionnaire can (16777216 cells)"), "{reference}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_sheet_with_two_relationship_ids_is_refused() {
+        let workbook = workbook_of(&[("Q", &column_of(&["Question"]))], "");
+        let bytes = workbook.bytes.clone();
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut text = String::new();
+            entry.read_to_string(&mut text).unwrap();
+            if name == "xl/workbook.xml" {
+                text = text.replace(r#"r:id="rId1"/>"#, r#"r:id="rId1" id="rId2"/>"#);
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            out.write_all(text.as_bytes()).unwrap();
+        }
+        let error = Workbook::open(out.finish().unwrap().into_inner()).err().unwrap().to_string();
+        assert!(error.contains("has more than one relationship id"), "{error}");
+    }
+
+    #[test]
+    fn a_sheet_whose_rows_or_cells_have_no_reference_is_not_filled() {
+        let writes: BTreeMap<(usize, usize), String> = [((1, 1), "x".to_string())].into_iter().collect();
+        for sheet in [
+            r#"<worksheet><sheetData><row><c r="A1"><v>1</v></c></row></sheetData></worksheet>"#,
+            r#"<worksheet><sheetData><row r="1"><c><v>1</v></c></row></sheetData></worksheet>"#,
+        ] {
+            let error = rewrite_sheet(sheet.as_bytes(), &writes).err().unwrap().to_string();
+            assert_eq!(error, NO_REFERENCE, "{sheet}");
+        }
     }
 }

@@ -393,6 +393,47 @@ describe("ported from src/answer/xlsx.rs", () => {
 // ---------------------------------------------------------------------------------------------
 // rewrite_sheet's other cases.
 
+describe("found by a red team, refused as the command refuses them (src/answer/xlsx.rs)", () => {
+  test("absurd references are refused before a grid is built", async () => {
+    for (const reference of ["ZZZZZZZ2", "A99999999999999999999999", "XFD1048576"]) {
+      const sheet = sheetData(`<row r="1"><c r="A1" t="inlineStr"><is><t>Question</t></is></c></row><row><c r="${reference}"><v>1</v></c></row>`);
+      const workbook = await openWorkbook(workbookOf([["Q", sheet]]));
+      await assert.rejects(workbook.rows("Q"), (error) => {
+        assert.ok(error instanceof WorkbookError);
+        assert.match(error.message, /more than a questionnaire can \(16777216 cells\)/, reference);
+        return true;
+      });
+    }
+  });
+
+  test("sheets that together span more than the cap are refused", async () => {
+    // Two sheets of 9,000 × 1,000 cells: each under the cap, together over it.
+    const wide = sheetData(`<row r="1"><c r="A1"><v>1</v></c></row><row r="9000"><c r="ALL9000"><v>1</v></c></row>`);
+    const workbook = await openWorkbook(workbookOf([["One", wide], ["Two", wide]]));
+    assert.equal((await workbook.rows("One")).length, 9000);
+    await assert.rejects(workbook.rows("Two"), /sheets together span more than a questionnaire can \(16777216 cells\)/);
+  });
+
+  test("a sheet with two relationship ids is refused", async () => {
+    const bytes = workbookOf([["Q", columnOf(["Question"])]], {
+      parts: {
+        "xl/workbook.xml":
+          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Q" sheetId="1" r:id="rId1" id="rId2"/></sheets></workbook>',
+      },
+    });
+    await assert.rejects(openWorkbook(bytes), /has more than one relationship id/);
+  });
+
+  test("a sheet whose rows or cells have no reference is not filled", async () => {
+    for (const rows of [`<row><c r="A1"><v>1</v></c></row>`, `<row r="1"><c><v>1</v></c></row>`]) {
+      await refused(
+        fillOne(sheetData(rows), [[1, 1, "x"]]),
+        "the sheet has rows or cells without a reference (`r`), which cannot be filled safely: open the file in Excel or LibreOffice, save it, and try again",
+      );
+    }
+  });
+});
+
 describe("filling a sheet", () => {
   test("an empty <sheetData/> gets the new rows", async () => {
     const { xml } = await fillOne(`<worksheet><sheetData/></worksheet>`, [

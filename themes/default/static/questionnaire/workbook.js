@@ -741,6 +741,23 @@ function reference(row, column) {
 }
 
 /// [sheet name, relationship id] of each `<sheet>` in workbook.xml.
+/// What `fill` says of a sheet in which a row or cell has no reference (`r`).
+const NO_REFERENCE =
+  "the sheet has rows or cells without a reference (`r`), which cannot be filled safely: open the file in Excel or LibreOffice, save it, and try again";
+
+/// The name (or `?`) of the first `<sheet>` with more than one attribute whose local name is
+/// `id` (`r:id` and `id`): calamine reads the last, `sheetIds` the first. Rust
+/// `sheet_with_several_ids`.
+function sheetWithSeveralIds(workbook) {
+  for (const token of tokensUntilError(workbook)) {
+    if ((token.type === "start" || token.type === "empty") && localName(token.name) === "sheet") {
+      const ids = attributeList(token.attrs).filter(([key]) => localName(key) === "id").length;
+      if (ids > 1) return attribute(token, "name") ?? "?";
+    }
+  }
+  return null;
+}
+
 function sheetIds(workbook) {
   const sheets = [];
   for (const token of tokensUntilError(workbook)) {
@@ -910,11 +927,23 @@ function rewriteSheet(xml, writes) {
   const last = (stack) => stack[stack.length - 1];
   let currentRow = null;
   let pendingCells = []; // columns of the current row, reversed
+  let inSheetData = false;
   for (;;) {
     const token = next();
     if (token.type === "eof") break;
     const name = token.name === null ? null : localName(token.name);
+    // A row or cell without its reference is where Excel puts it, after the one before: the
+    // rows and cells written could land on it twice.
+    if (
+      inSheetData &&
+      (token.type === "start" || token.type === "empty") &&
+      (name === "row" || name === "c") &&
+      attribute(token, "r") === null
+    ) {
+      throw refused.broken(NO_REFERENCE);
+    }
     if (token.type === "start" && name === "sheetData") {
+      inSheetData = true;
       prefix = prefixOf(token.name);
     } else if (token.type === "empty" && name === "sheetData" && pendingRows.length > 0) {
       // `<sheetData/>`: kept as it is when no row is written, else opened (its prefix and
@@ -924,6 +953,7 @@ function rewriteSheet(xml, writes) {
       const rows = pendingRows.splice(0).reverse().map(newRow);
       replace(token.start, token.end, raw.slice(0, -2), ">", ...rows, `</${token.name}>`);
     } else if (token.type === "end" && name === "sheetData") {
+      inSheetData = false;
       replace(token.start, token.start, ...pendingRows.splice(0).reverse().map(newRow));
     } else if ((token.type === "start" || token.type === "empty") && name === "row") {
       const r = attribute(token, "r");
@@ -1445,10 +1475,111 @@ function readCells(xml, strings) {
   }
 }
 
+/// A cell or row reference as calamine reads it, each number at most MAX_CELLS + 1: [row,
+/// column] from 0 (column null when absent); null when it is not one (Rust `span_reference`).
+function spanReference(reference) {
+  let row = 0;
+  let column = 0;
+  let i = 0;
+  for (; i < reference.length; i++) {
+    const c = reference.charCodeAt(i);
+    const lower = c | 0x20;
+    if (((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a))) column = Math.min(column * 26 + (lower - 0x60), MAX_CELLS + 1);
+    else if (c >= 0x30 && c <= 0x39) break;
+    else return null;
+  }
+  for (; i < reference.length; i++) {
+    const c = reference.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return null;
+    row = Math.min(row * 10 + (c - 0x30), MAX_CELLS + 1);
+  }
+  if (row === 0) return null;
+  return [row - 1, column === 0 ? null : column - 1];
+}
+
+/// Refuses a sheet whose cells (all of them, with or without a value, where calamine puts
+/// them) span more than MAX_CELLS, before they are read. Stops, saying nothing more, at what
+/// calamine itself refuses (malformed XML, a reference that is not one). Rust `check_span`.
+function checkSpan(xml) {
+  const reader = calamineReader(xml);
+  let [top, left, bottom, right] = [Infinity, Infinity, 0, 0];
+  let rowIndex = 0;
+  let columnIndex = 0;
+  let inSheetData = false;
+  const rawR = (token) => {
+    try {
+      return { r: rawAttribute(token, "r") };
+    } catch (error) {
+      if (error instanceof CalamineError) return null;
+      throw error;
+    }
+  };
+  scan: for (;;) {
+    let token;
+    try {
+      token = reader.next();
+    } catch (error) {
+      if (error instanceof XmlError) break;
+      throw error;
+    }
+    if (token.type === "eof") break;
+    const name = token.name === null ? null : localName(token.name);
+    if (!inSheetData) {
+      if (token.type === "start") inSheetData = name === "sheetData";
+    } else if (token.type === "start" && name === "row") {
+      const found = rawR(token);
+      if (found === null) break;
+      if (found.r !== null) {
+        const reference = spanReference(found.r);
+        if (reference === null) break;
+        rowIndex = reference[0];
+      }
+    } else if (token.type === "end" && name === "row") {
+      rowIndex = Math.min(rowIndex + 1, MAX_CELLS + 1);
+      columnIndex = 0;
+    } else if (token.type === "start" && name === "c") {
+      const found = rawR(token);
+      if (found === null) break;
+      let position = [rowIndex, columnIndex];
+      if (found.r !== null) {
+        position = spanReference(found.r);
+        if (position === null || position[1] === null) break;
+      }
+      const [row, column] = position;
+      columnIndex = Math.min(column + 1, MAX_CELLS + 1);
+      top = Math.min(top, row);
+      left = Math.min(left, column);
+      bottom = Math.max(bottom, row);
+      right = Math.max(right, column);
+      for (;;) {
+        let inner;
+        try {
+          inner = reader.next();
+        } catch (error) {
+          if (error instanceof XmlError) break scan;
+          throw error;
+        }
+        if (inner.type === "end" && localName(inner.name) === "c") break;
+        if (inner.type === "eof") break scan;
+      }
+    } else if (token.type === "end" && name === "sheetData") break;
+  }
+  if (top === Infinity) return;
+  const [height, width] = [bottom - top + 1, right - left + 1];
+  if (width * height > MAX_CELLS || bottom >= MAX_CELLS) {
+    throw new CalamineError(
+      `its cells span ${height} rows and ${width} columns, more than a questionnaire can (${MAX_CELLS} cells)`,
+    );
+  }
+}
+
 /// `Range::from_sparse` then Rust's `Workbook::rows`: rows above the first used row are
 /// empty lists; every other row has the used range's width, from column A.
-function rowsOfCells(cells) {
-  if (cells.length === 0) return [];
+function rowsOfCells(cells, admit = () => {}) {
+  if (cells.length === 0) {
+    admit(0);
+    return [];
+  }
   let [top, left, bottom, right] = [Infinity, Infinity, 0, 0];
   for (const [row, column] of cells) {
     top = Math.min(top, row);
@@ -1463,6 +1594,7 @@ function rowsOfCells(cells) {
       `its cells span ${height} rows and ${width} columns, more than a questionnaire can (${MAX_CELLS} cells)`,
     );
   }
+  admit(height * (left + width));
   const grid = Array.from({ length: height }, () => new Array(width).fill(""));
   for (const [row, column, text] of cells) grid[row - top][column - left] = text;
   const padding = new Array(left).fill("");
@@ -1500,6 +1632,7 @@ class Workbook {
   #parts = new Map(); // path → Promise of its bytes
   #book = null; // Promise of calamine's view: {strings, sheets}
   #caseless = null; // calamine's path lookup: lowercased path → part name
+  #spans = new Map(); // sheet name → cells rows() returned: together at most MAX_CELLS
 
   constructor(archive, sheets) {
     this.#archive = archive;
@@ -1517,11 +1650,32 @@ class Workbook {
       throw refused.broken(`cannot read the workbook: ${calamineMessage(error)}`);
     }
     try {
+      // calamine would allocate a sheet's whole used range (Rust `check_span`).
+      const ours = this.sheets.find(({ name }) => name === sheet);
+      if (ours) {
+        let part = null;
+        try {
+          part = decodeLenient(await this.#part(ours.path));
+        } catch (error) {
+          if (!(error instanceof WorkbookError)) throw error;
+        }
+        if (part !== null) checkSpan(part);
+      }
       const found = book.sheets.find(([name]) => name === sheet);
       const xml = found ? await this.#caselessText(found[1]) : null;
       if (xml === null) throw new CalamineError(`Worksheet '${sheet}' not found`);
       const cells = readCells(xml, book.strings);
-      return cells === null ? [] : rowsOfCells(cells);
+      const admit = (count) => {
+        if (this.#spans.has(sheet)) return;
+        const total = [...this.#spans.values()].reduce((sum, n) => sum + n, 0);
+        if (total + count > MAX_CELLS) {
+          throw new CalamineError(
+            `the workbook's sheets together span more than a questionnaire can (${MAX_CELLS} cells)`,
+          );
+        }
+        this.#spans.set(sheet, count);
+      };
+      return rowsOfCells(cells ?? [], admit);
     } catch (error) {
       if (error instanceof WorkbookError) throw error;
       throw refused.broken(`cannot read sheet \`${sheet}\`: ${calamineMessage(error)}`);
@@ -1687,6 +1841,12 @@ export async function openWorkbook(bytes) {
     return decodeLenient(await inflateEntry(archive, entry));
   };
   const workbook = await read("xl/workbook.xml");
+  const several = sheetWithSeveralIds(workbook);
+  if (several !== null) {
+    throw refused.broken(
+      `the workbook's sheet \`${several}\` has more than one relationship id, so it is not clear which part it is: open the file in Excel or LibreOffice, save it, and try again`,
+    );
+  }
   const targets = relationshipTargets(await read("xl/_rels/workbook.xml.rels"));
   const sheets = [];
   for (const [name, id] of sheetIds(workbook)) {
