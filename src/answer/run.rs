@@ -300,8 +300,8 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             crate::output::OutputFile::new(display_name(path).replace('\\', "_"), bytes.clone(), audience);
         gate.admit(&file).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
     }
-    write_whole(&out, &filled)?;
-    write_whole(&record_path, &json)?;
+    write_whole(&out, &filled, input)?;
+    write_whole(&record_path, &json, input)?;
     Ok(AnswerReport { questionnaire: input.clone(), out, record: record_path, sheets })
 }
 
@@ -333,12 +333,16 @@ fn refuse_overwrite(input: &Path, out: &Path, force: bool) -> Result<(), AnswerE
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
-/// never sees half a file.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), AnswerError> {
+/// never sees half a file. It gets the permissions of `like` (the questionnaire it is a copy
+/// of), not the owner-only ones of a temporary file, so whoever could read the questionnaire
+/// can read its filled copy.
+fn write_whole(path: &Path, bytes: &[u8], like: &Path) -> Result<(), AnswerError> {
     let error = |source| AnswerError::Write { path: path.to_path_buf(), source };
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(error)?;
     std::io::Write::write_all(&mut temporary, bytes).map_err(error)?;
+    let permissions = std::fs::metadata(like).map_err(error)?.permissions();
+    temporary.as_file().set_permissions(permissions).map_err(error)?;
     temporary.persist(path).map_err(|e| error(e.error))?;
     Ok(())
 }

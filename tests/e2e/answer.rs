@@ -557,3 +557,24 @@ print(book.sheetnames)
         "{text}"
     );
 }
+
+/// The filled copy and its record are readable by whoever could read the questionnaire: they
+/// take its permissions, not a temporary file's owner-only ones.
+#[cfg(unix)]
+#[test]
+fn the_filled_copy_and_its_record_take_the_questionnaires_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("acme.csv");
+    std::fs::copy(questionnaire("customer-semicolon.csv"), &input).unwrap();
+    for mode in [0o644, 0o640] {
+        std::fs::set_permissions(&input, std::fs::Permissions::from_mode(mode)).unwrap();
+        let out = dir.path().join(format!("filled-{mode:o}.csv"));
+        run(&example_content(), &input, &out, &[]).success();
+        let record = dir.path().join(format!("filled-{mode:o}.csv.answers.json"));
+        for file in [&out, &record] {
+            let got = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(got, mode, "{}", file.display());
+        }
+    }
+}
