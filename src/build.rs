@@ -178,10 +178,11 @@ pub(crate) fn ready(
     if !leftovers.is_empty() {
         return Err(BuildError::Content(leftovers));
     }
-    let theme = match &isms.site.theme {
+    let mut theme = match &isms.site.theme {
         Some(folder) => Theme::with_overrides(&root, folder).map_err(|d| BuildError::Content(vec![d]))?,
         None => Theme::default_theme(),
     };
+    theme.add_brand(&isms.site.brand, &root).map_err(|d| BuildError::Content(vec![d]))?;
     let base_url = options.base_url.clone().unwrap_or_else(|| isms.site.base_url.clone());
     let render_options = RenderOptions {
         today: options.today,

@@ -5,13 +5,15 @@
 
 use serde::Serialize;
 
+use crate::config::SiteConfig;
 use crate::date::Date;
-use crate::model::{Finding, FindingStatus, Objective};
+use crate::model::{ControlCheck, Finding, FindingStatus, Objective};
 
 /// Days before expiry at which a certification shows as expiring.
 pub const EXPIRING_WITHIN_DAYS: i64 = 60;
-/// A control check older than this many days is stale.
-pub const STALE_AFTER_DAYS: i64 = 7;
+/// A control check older than this many days is stale, unless the check or site.yaml sets
+/// its own window (`stale_after`).
+pub const STALE_AFTER_DAYS: u32 = 7;
 
 /// Whether a certification holds on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,9 +38,16 @@ impl Validity {
     }
 }
 
-/// A control check that last ran on `checked_on` is stale on `today`.
-pub fn check_is_stale(checked_on: Date, today: Date) -> bool {
-    checked_on.days_until(today) > STALE_AFTER_DAYS
+/// The days after which `check`'s result is stale: its own `stale_after`, else the site's
+/// `checks.stale_after`, else [`STALE_AFTER_DAYS`].
+pub fn check_window(check: &ControlCheck, site: &SiteConfig) -> u32 {
+    check.stale_after.unwrap_or_else(|| site.check_stale_after())
+}
+
+/// A control check that last ran on `checked_on` is stale on `today` with a window of
+/// `stale_after` days.
+pub fn check_is_stale(checked_on: Date, stale_after: u32, today: Date) -> bool {
+    checked_on.days_until(today) > i64::from(stale_after)
 }
 
 /// Evidence collected (or an answer reviewed) on `collected` is older than its
@@ -93,8 +102,10 @@ mod tests {
     #[test]
     fn staleness_counts_whole_days() {
         let today = day("2026-06-15");
-        assert!(!check_is_stale(day("2026-06-08"), today));
-        assert!(check_is_stale(day("2026-06-07"), today));
+        assert!(!check_is_stale(day("2026-06-08"), STALE_AFTER_DAYS, today));
+        assert!(check_is_stale(day("2026-06-07"), STALE_AFTER_DAYS, today));
+        assert!(!check_is_stale(day("2026-05-15"), 31, today));
+        assert!(check_is_stale(day("2026-05-14"), 31, today));
         assert!(!evidence_is_stale(Some(day("2026-06-05")), Some(10), today));
         assert!(evidence_is_stale(Some(day("2026-06-04")), Some(10), today));
         assert!(!evidence_is_stale(None, Some(10), today));

@@ -43,7 +43,7 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, InitError> {
     };
     let mut files: Vec<(String, String)> =
         FILES.iter().map(|(path, text)| (path.to_string(), fill(text))).collect();
-    files.push(("soa.yaml".to_string(), soa_skeleton(today)));
+    files.push(("soa.yaml".to_string(), soa_skeleton()));
     files.sort();
 
     let mut written = Vec::new();
@@ -82,13 +82,14 @@ pub fn init_theme(dir: &Path) -> Result<Vec<PathBuf>, InitError> {
 }
 
 /// Every Annex A control, undecided, with its title as a comment.
-fn soa_skeleton(today: Date) -> String {
-    let mut text = format!(
+fn soa_skeleton() -> String {
+    let mut text = String::from(
         "# Statement of Applicability (ISO/IEC 27001 clause 6.1.3 d).\n\
          # For every control: `applicable: true` with a `status` (implemented, partial, planned,\n\
          # not-implemented) and the `policies` or `evidence` behind it, or `applicable: false` with\n\
          # a `justification`. `trustpress check` lists the controls still undecided.\n\
-         version: 0.1\napproved_by: Management\napproved: {today}\ncontrols:\n"
+         # When management approves it, add `version`, `approved_by` and `approved` (the date).\n\
+         controls:\n",
     );
     let annex_a = catalog::iso27001_2022();
     let mut theme = None;
@@ -99,9 +100,5 @@ fn soa_skeleton(today: Date) -> String {
         }
         text.push_str(&format!("  {}:  # {}\n    applicable: undecided\n", control.id, control.title));
     }
-    // The starter policies already answer some controls: say so, still to be confirmed.
-    text.replace(
-        "  A.5.1:  # Policies for information security\n    applicable: undecided\n",
-        "  A.5.1:  # Policies for information security\n    applicable: true\n    status: implemented\n    policies: [POL-ISP]\n",
-    )
+    text
 }

@@ -7,6 +7,7 @@
 pub mod answer;
 pub mod audience;
 pub mod audience_blocks;
+pub mod brand;
 pub mod build;
 pub mod bundle;
 pub mod catalog;

@@ -87,6 +87,7 @@ pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     let order: Vec<&str> =
         isms.catalogs.soa_catalogs().flat_map(|c| c.controls.iter().map(|c| c.id.as_str())).collect();
     undecided.sort_by_key(|id| order.iter().position(|o| o == id).unwrap_or(usize::MAX));
+    let undecided_count = undecided.len();
     if !undecided.is_empty() {
         let first = sources.mapping_key(&controls_line, undecided[0]);
         let listed = if undecided.len() > 8 {
@@ -115,13 +116,16 @@ pub fn soa(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
         unset.push("approved");
     }
     if !unset.is_empty() {
-        diagnostics.push(
-            Diagnostic::error(
-                "soa-unapproved",
-                format!("the Statement of Applicability has no {}", unset.join(", ")),
-            )
-            .at(Location::at("soa.yaml", 1, 1))
-            .hint("an SoA is a controlled document: give it a version, who approved it and when"),
-        );
+        // An SoA still in progress cannot be approved yet: a warning until every control is
+        // decided, then an error.
+        let message = format!("the Statement of Applicability has no {}", unset.join(", "));
+        let diagnostic = if undecided_count > 0 {
+            Diagnostic::warning("soa-unapproved", message)
+                .hint("an SoA is a controlled document: once every control is decided, give it a version, who approved it and when; the site shows it as in progress until then")
+        } else {
+            Diagnostic::error("soa-unapproved", message)
+                .hint("an SoA is a controlled document: give it a version, who approved it and when")
+        };
+        diagnostics.push(diagnostic.at(Location::at("soa.yaml", 1, 1)));
     }
 }

@@ -66,6 +66,19 @@ pub fn file_audiences(isms: &Isms) -> Diagnostics {
             },
         );
     }
+    // The brand's files are on every page of every build: public, whatever else names them.
+    for (file, path) in crate::brand::files(&isms.site.brand) {
+        name(
+            &mut names,
+            Path::new(path),
+            Naming {
+                audience: Audience::Public,
+                what: format!("site.yaml `brand.{}`", file.key),
+                location: Location::file("site.yaml"),
+                evidence: false,
+            },
+        );
+    }
     let mut diagnostics = Diagnostics::default();
     let sources = isms.source_files();
     for (path, namings) in names {

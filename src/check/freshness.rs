@@ -5,7 +5,7 @@ use super::Sources;
 use crate::audience::Audience;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::freshness::{self, Validity, STALE_AFTER_DAYS};
+use crate::freshness::{self, Validity};
 use crate::model::{CheckResult, Isms};
 
 /// RFC 9116 recommends an `Expires` less than a year away.
@@ -53,6 +53,14 @@ fn policies(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut D
                 );
             }
             Some(_) => {}
+            None if policy.approved.is_none() => diagnostics.push(
+                Diagnostic::warning(
+                    "policy-unapproved",
+                    format!("policy {} is a draft: nobody has approved it yet", policy.id),
+                )
+                .at(policy.source.clone())
+                .hint("when it is approved, add `approved_by` (who) and `approved: YYYY-MM-DD`; the site shows it as a draft until then"),
+            ),
             None if policy.review_every.is_some() => diagnostics.push(
                 Diagnostic::warning(
                     "policy-no-review-date",
@@ -150,14 +158,19 @@ fn answers(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Di
 fn checks(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     for check in isms.checks.values() {
         let age = check.checked_at.date().days_until(today);
-        if freshness::check_is_stale(check.checked_at.date(), today) {
+        let window = freshness::check_window(check, &isms.site);
+        if freshness::check_is_stale(check.checked_at.date(), window, today) {
             diagnostics.push(
                 Diagnostic::warning(
                     "check-stale",
                     format!("control check {} last ran {age} days ago ({})", check.id, check.checked_at),
                 )
                 .at(sources.key(&check.origin, "checked_at"))
-                .hint(format!("results older than {STALE_AFTER_DAYS} days show as stale; is the automation still running?")),
+                .hint(match (check.stale_after, isms.site.checks.stale_after) {
+                    (Some(_), _) => format!("results older than its `stale_after` of {window} days show as stale; is the automation still running?"),
+                    (None, Some(_)) => format!("results older than site.yaml's `checks.stale_after` of {window} days show as stale; is the automation still running?"),
+                    (None, None) => format!("results older than {window} days show as stale; is the automation still running? A check that runs less often can set `stale_after: DAYS`"),
+                }),
             );
         }
         if check.result == CheckResult::Fail {

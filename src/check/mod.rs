@@ -11,6 +11,7 @@ mod freshness;
 mod history;
 mod links;
 mod management;
+mod overview;
 mod references;
 
 use std::collections::HashMap;
@@ -37,6 +38,7 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
     }
     freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     links::check(loaded, &mut sources, &mut diagnostics);
+    overview::check(loaded, &mut diagnostics);
     answers::check(&loaded.isms, &mut sources, &mut diagnostics);
     management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     history::check(loaded, &mut sources, &mut diagnostics);

@@ -9,7 +9,7 @@ use trustpress::build::{build_site, BuildError, SiteOptions};
 use trustpress::history::AtCommit;
 use trustpress::render::RenderTarget;
 
-use super::{build_date, print_diagnostics, summarize_warnings, usage_error, SiteAudience, CONTENT_ERROR};
+use super::{content_date, print_diagnostics, summarize_warnings, usage_error, SiteAudience, CONTENT_ERROR};
 
 #[derive(Args)]
 pub struct BuildArgs {
@@ -76,7 +76,7 @@ pub fn run(args: BuildArgs) -> ExitCode {
     };
     let today = match (&at, args.today.as_deref()) {
         (Some(at), None) => at.day,
-        (_, today) => match build_date(today) {
+        (_, today) => match content_date(today, &args.content) {
             Ok(today) => today,
             Err(message) => return usage_error(&message),
         },

@@ -7,7 +7,7 @@ use clap::Args;
 use trustpress::diagnostic::report::{grouped, Choices, Shown};
 use trustpress::diagnostic::{source_line, JsonDiagnostic};
 
-use super::{build_date, plural, usage_error, CONTENT_ERROR};
+use super::{content_date, plural, usage_error, CONTENT_ERROR};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum CheckFormat {
@@ -46,7 +46,7 @@ pub struct CheckArgs {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let today = match build_date(args.today.as_deref()) {
+    let today = match content_date(args.today.as_deref(), &args.content) {
         Ok(today) => today,
         Err(message) => return usage_error(&message),
     };

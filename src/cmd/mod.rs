@@ -137,6 +137,26 @@ fn summarize_warnings(content: &Path, warnings: &[Diagnostic]) {
     );
 }
 
+/// The day a build or check computes its date-based states against: `--today`, else the
+/// `as_of` day of a content folder that describes a snapshot (site.yaml; the fictional
+/// example), else [`build_date`]'s. A site.yaml that does not parse is left to the loader,
+/// which reports it where it is.
+fn content_date(today: Option<&str>, content: &Path) -> Result<Date, String> {
+    // Checked first, so a broken `--today` or SOURCE_DATE_EPOCH is reported either way.
+    let date = build_date(today)?;
+    match (today, as_of(content)) {
+        (None, Some(as_of)) => Ok(as_of),
+        _ => Ok(date),
+    }
+}
+
+fn as_of(content: &Path) -> Option<Date> {
+    let text = std::fs::read_to_string(content.join("site.yaml")).ok()?;
+    let site: trustpress::config::SiteConfig =
+        trustpress::load::yaml::parse(&text, Path::new("site.yaml"), 1).ok()?;
+    site.as_of
+}
+
 /// `--today`, else `SOURCE_DATE_EPOCH`, else the clock: builds are reproducible whenever
 /// either of the first two is given. A date outside [`Date::build_range`] is a usage error.
 fn build_date(today: Option<&str>) -> Result<Date, String> {

@@ -10,7 +10,7 @@ use trustpress::build::SiteOptions;
 use trustpress::render::RenderTarget;
 use trustpress::serve::{DevServer, Report, ServeError, ServeOptions};
 
-use super::{build_date, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR, USAGE_ERROR};
+use super::{content_date, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR, USAGE_ERROR};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -40,7 +40,7 @@ pub struct ServeArgs {
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
-    let today = match build_date(args.today.as_deref()) {
+    let today = match content_date(args.today.as_deref(), &args.content) {
         Ok(today) => today,
         Err(message) => return usage_error(&message),
     };

@@ -24,7 +24,89 @@ impl Loader<'_> {
             );
             return None;
         }
-        self.yaml_file::<SiteConfig>(file)
+        let mut site = self.yaml_file::<SiteConfig>(file)?;
+        self.brand(&mut site);
+        Some(site)
+    }
+
+    /// Checks site.yaml's `brand:` and leaves each brand file's path normalised (relative
+    /// to the content folder), or unset when it cannot be used.
+    fn brand(&mut self, site: &mut SiteConfig) {
+        use crate::brand;
+        let text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
+        let brand_line = line_of(&text, 1, "brand:");
+        let at = |key: &str, value: &str| {
+            let line = line_of(&text, brand_line, &format!("{key}:"));
+            let column = text
+                .lines()
+                .nth(line as usize - 1)
+                .and_then(|l| l.find(value).or_else(|| l.find(key)))
+                .map_or(1, |c| c as u32 + 1);
+            Location::at("site.yaml", line, column)
+        };
+        if let Some(logo) = site.organization.logo.take() {
+            if site.brand.logo.is_some() {
+                self.report(
+                    Diagnostic::error(
+                        "duplicate-key",
+                        "the logo is set twice: `organization.logo` and `brand.logo`",
+                    )
+                    .at(at("logo", &logo))
+                    .hint("keep `brand.logo` and remove `organization.logo`"),
+                );
+            } else {
+                site.brand.logo = Some(logo);
+            }
+        }
+        let mut files = Vec::new();
+        for (file, written) in brand::files(&site.brand) {
+            match brand::resolve(self.root, file, written, at(file.key, written)) {
+                Ok(path) => files.push((file.key, Some(path.to_string_lossy().into_owned()))),
+                Err(diagnostic) => {
+                    self.report(diagnostic);
+                    files.push((file.key, None));
+                }
+            }
+        }
+        for (key, path) in files {
+            let slot = match key {
+                "logo" => &mut site.brand.logo,
+                "logo_dark" => &mut site.brand.logo_dark,
+                "favicon" => &mut site.brand.favicon,
+                _ => &mut site.brand.hero,
+            };
+            *slot = path;
+        }
+        if site.brand.logo_dark.is_some() && site.brand.logo.is_none() {
+            self.report(
+                Diagnostic::error("invalid-brand-file", "brand.logo_dark is set without brand.logo")
+                    .at(at("logo_dark", "logo_dark"))
+                    .hint("`logo_dark` is the dark-mode variant of `logo`: set `logo` too"),
+            );
+        }
+        if site.brand.hero.is_some() && site.brand.hero_alt.is_none() {
+            self.report(
+                Diagnostic::error("missing-field", "brand.hero is set without brand.hero_alt")
+                    .at(at("hero", "hero"))
+                    .hint("describe the image for readers who cannot see it, or write `hero_alt: \"\"` when it is decoration only"),
+            );
+        }
+        if let Some(color) = &site.brand.color {
+            if let Err(error) = brand::palette(color) {
+                let hint = match &error {
+                    brand::ColorError::LowContrast { suggestion, .. } => {
+                        format!("the closest darker shade that passes is `{suggestion}`")
+                    }
+                    brand::ColorError::Unreadable => "a six-digit hex colour, with the `#`".to_string(),
+                };
+                self.report(
+                    Diagnostic::error("brand-color-contrast", format!("brand.color `{color}` {error}"))
+                        .at(at("color", color))
+                        .hint(hint),
+                );
+                site.brand.color = None;
+            }
+        }
     }
 
     pub(super) fn catalogs(&mut self, site: &SiteConfig) -> Catalogs {

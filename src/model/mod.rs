@@ -303,6 +303,10 @@ pub struct ControlCheck {
     pub source: Option<String>,
     #[serde(default)]
     pub details: Option<String>,
+    /// Days after which this check's result counts as stale: a monthly scan sets 31.
+    /// Without it, site.yaml's `checks.stale_after`, else 7.
+    #[serde(default)]
+    pub stale_after: Option<u32>,
     #[serde(default = "internal")]
     pub audience: Audience,
     #[serde(skip)]

@@ -42,7 +42,41 @@ pub(crate) struct SiteInfo<'a> {
     pub(crate) generator: String,
     pub(crate) nav: Vec<NavItem>,
     pub(crate) frameworks: Vec<String>,
+    /// A logo is set (`site.brand.logo`): kept for themes written before `brand`.
     pub(crate) has_logo: bool,
+    pub(crate) brand: BrandView,
+    /// The content pins its date (site.yaml `as_of`) and this build uses it: the pages say
+    /// the information is as of that day.
+    pub(crate) as_of: bool,
+}
+
+/// The brand's files as site paths, for templates.
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct BrandView {
+    pub(crate) logo: Option<String>,
+    pub(crate) logo_dark: Option<String>,
+    pub(crate) favicon: Option<String>,
+    pub(crate) favicon_type: Option<&'static str>,
+    pub(crate) hero: Option<String>,
+    pub(crate) hero_alt: Option<String>,
+    /// `assets/palette.css`, when a brand colour is set.
+    pub(crate) palette: Option<String>,
+}
+
+fn brand_view(brand: &crate::config::Brand) -> BrandView {
+    use crate::brand::{asset_path, mime, PALETTE_ASSET};
+    let asset =
+        |file, path: &Option<String>| path.as_deref().map(|p| asset_path(file, std::path::Path::new(p)));
+    let favicon = asset(crate::brand::FAVICON, &brand.favicon);
+    BrandView {
+        logo: asset(crate::brand::LOGO, &brand.logo),
+        logo_dark: asset(crate::brand::LOGO_DARK, &brand.logo_dark),
+        favicon_type: favicon.as_deref().map(mime),
+        favicon,
+        hero: asset(crate::brand::HERO, &brand.hero),
+        hero_alt: brand.hero_alt.clone(),
+        palette: brand.color.as_ref().map(|_| format!("assets/{PALETTE_ASSET}")),
+    }
 }
 
 pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
@@ -67,7 +101,9 @@ pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo
         generator: format!("trustpress {}", env!("CARGO_PKG_VERSION")),
         nav,
         frameworks: isms.catalogs.soa_catalogs().map(|c| c.name.clone()).collect(),
-        has_logo: false,
+        has_logo: site.brand.logo.is_some(),
+        brand: brand_view(&site.brand),
+        as_of: site.as_of == Some(options.today),
     }
 }
 

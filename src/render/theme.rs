@@ -130,4 +130,23 @@ impl Theme {
         }
         Ok(theme)
     }
+
+    /// Adds the brand from site.yaml (already checked by the loader): its files under their
+    /// `assets/brand-*` names, and `assets/palette.css` for a brand colour. Templates find
+    /// them through `site.brand`.
+    pub fn add_brand(&mut self, brand: &crate::config::Brand, root: &ContentRoot) -> Result<(), Diagnostic> {
+        for (file, path) in crate::brand::files(brand) {
+            let path = Path::new(path);
+            let bytes = std::fs::read(root.join(path)).map_err(|error| {
+                Diagnostic::error("io-error", format!("cannot read brand.{}: {error}", file.key))
+                    .at(Location::file("site.yaml"))
+            })?;
+            let asset = crate::brand::asset_path(file, path);
+            self.statics.insert(asset.trim_start_matches("assets/").to_string(), bytes);
+        }
+        if let Some(palette) = brand.color.as_deref().and_then(|color| crate::brand::palette(color).ok()) {
+            self.statics.insert(crate::brand::PALETTE_ASSET.to_string(), palette.css().into_bytes());
+        }
+        Ok(())
+    }
 }

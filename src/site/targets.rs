@@ -81,3 +81,63 @@ impl RecordVisitor<'_> for RecordPages<'_> {
         }
     }
 }
+
+/// Where a reference to a record leads: an overview card's `link`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// This site path (with a `#fragment` for an answer, a certification or a criterion).
+    Page(String),
+    /// A record that exists, but whose page this build's readers do not have.
+    Withheld(Audience),
+    /// No policy, control, answer or certification has this id, and no page this path.
+    Unknown,
+}
+
+/// Where `reference` leads in `reader`'s build of `isms` (the full model in `check`, the cut
+/// one in `render`), whose pages are `targets`. A reference is an id (policy, control or
+/// criterion, FAQ answer, certification) or a site path (`subprocessors/`).
+pub fn destination(isms: &Isms, targets: &LinkTargets, reader: Audience, reference: &str) -> Destination {
+    let reference = reference.trim();
+    let page_or_withheld = |path: String, audience: Audience| {
+        let page = path.split('#').next().unwrap_or_default();
+        if !audience.visible_to(reader) {
+            Destination::Withheld(audience)
+        } else if targets.pages.contains(page) {
+            Destination::Page(path)
+        } else {
+            Destination::Unknown
+        }
+    };
+    if let Some(policy) = isms.policies.get(reference) {
+        // A teaser page counts: its readers can open it and ask for the rest.
+        let path = routes::policy(&policy.id);
+        return if targets.pages.contains(&path) {
+            Destination::Page(path)
+        } else {
+            Destination::Withheld(policy.audience)
+        };
+    }
+    if let Some(answer) = isms.faq.get(reference) {
+        return page_or_withheld(format!("{}#{}", routes::FAQ, answer.id.to_lowercase()), answer.audience);
+    }
+    if let Some(certification) = isms.certifications.get(reference) {
+        return page_or_withheld(
+            format!("{}#{}", routes::CERTIFICATIONS, certification.id),
+            certification.audience,
+        );
+    }
+    if let Some((catalog, _)) = isms.catalogs.find_control(reference) {
+        let path = match catalog.coverage {
+            crate::catalog::Coverage::Soa => routes::control(reference),
+            crate::catalog::Coverage::Mapping => routes::framework_item(&catalog.id, reference),
+        };
+        return page_or_withheld(path, Audience::Public);
+    }
+    let path = reference.trim_start_matches('/');
+    let page = path.split('#').next().unwrap_or_default();
+    if targets.pages.contains(page) {
+        Destination::Page(path.to_string())
+    } else {
+        Destination::Unknown
+    }
+}

@@ -340,11 +340,63 @@ fn an_out_of_range_build_date_is_a_usage_error_before_anything_is_built() {
         assert!(stderr.contains(&format!("--today `{today}` is out of range")), "{stderr}");
         assert!(!out.exists());
     }
-    // The first day is fine.
+    // The first day is fine (on content that does not pin its own date).
+    let unpinned = dir.path().join("unpinned");
+    copy_tree(&content, &unpinned);
+    let site = std::fs::read_to_string(unpinned.join("site.yaml")).unwrap();
+    std::fs::write(unpinned.join("site.yaml"), site.replace("as_of: 2026-11-21\n", "")).unwrap();
     let check =
-        trustpress().env("SOURCE_DATE_EPOCH", "0").args(["check", "--content"]).arg(&content).assert();
+        trustpress().env("SOURCE_DATE_EPOCH", "0").args(["check", "--content"]).arg(&unpinned).assert();
     let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
     assert!(stdout.contains("checked against 1970-01-01"), "{stdout}");
+}
+
+/// The example pins its day (`as_of`), so it reads the same whenever it is built: that day
+/// wins over SOURCE_DATE_EPOCH and the clock, and `--today` wins over it.
+#[test]
+fn content_that_pins_its_day_is_built_and_checked_as_of_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_content();
+    assert!(std::fs::read_to_string(content.join("site.yaml")).unwrap().contains("\nas_of: 2026-11-21\n"));
+    let check = trustpress()
+        .env("SOURCE_DATE_EPOCH", "1893456000")
+        .args(["check", "--content"])
+        .arg(&content)
+        .assert();
+    let stdout = String::from_utf8_lossy(&check.get_output().stdout).into_owned();
+    assert!(stdout.contains("checked against 2026-11-21"), "{stdout}");
+    let pinned = trustpress().args(["check", "--today", "2026-11-21", "--content"]).arg(&content).assert();
+    assert_eq!(
+        stdout,
+        String::from_utf8_lossy(&pinned.get_output().stdout),
+        "the same report as on that day"
+    );
+
+    let out = dir.path().join("pinned");
+    trustpress()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["build", "--content"])
+        .arg(&content)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let overview = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        overview.contains("Information as of <time datetime=\"2026-11-21\">21 November 2026</time>"),
+        "{overview}"
+    );
+
+    let out = dir.path().join("today");
+    trustpress()
+        .args(["build", "--today", "2027-06-01", "--content"])
+        .arg(&content)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let overview = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(overview.contains("datetime=\"2027-06-01\""), "--today still wins");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod adversary;
 mod answer;
 mod answer_quality;
+mod brand;
 mod build;
 mod bundle;
 mod check_cache;

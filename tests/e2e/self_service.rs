@@ -187,7 +187,7 @@ fn init_writes_a_starter_that_builds_and_checks_without_errors() {
     assert!(undecided["message"]
         .as_str()
         .unwrap()
-        .starts_with("92 controls are not decided yet: A.5.2, A.5.3"));
+        .starts_with("93 controls are not decided yet: A.5.1, A.5.2"));
 
     let out = dir.path().join("public");
     build(&starter, &out, "public").success();

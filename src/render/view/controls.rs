@@ -22,6 +22,8 @@ pub struct CheckView {
     pub checked_at: String,
     pub checked_on: Date,
     pub stale: bool,
+    /// The days after which its result counts as stale.
+    pub stale_after: u32,
     pub source: Option<String>,
     pub details: Option<String>,
     pub controls: Vec<Link>,
@@ -95,6 +97,9 @@ pub struct ThemeCoverage {
     pub partial: usize,
     pub planned: usize,
     pub not_implemented: usize,
+    /// Controls the SoA has not decided yet (neither applicable nor excluded): while any
+    /// are, the SoA is in progress and the percentage is not a headline.
+    pub undecided: usize,
     /// Implemented share of applicable controls, in whole percent.
     pub percent: usize,
 }
@@ -113,6 +118,9 @@ pub struct CheckSummary {
     pub warn: usize,
     pub fail: usize,
     pub stale: usize,
+    /// Of the whole site's checks: how many are counted in more than one theme, because
+    /// their controls are in several. Zero in a theme's own row.
+    pub in_several_themes: usize,
 }
 
 /// One evidence file under one control, for the auditor bundle's evidence index.
@@ -223,6 +231,9 @@ pub(super) fn check_summaries(
             .collect();
         themes.sort();
         themes.dedup();
+        if themes.len() > 1 {
+            check_summary.in_several_themes += 1;
+        }
         for theme in themes {
             if let Some(row) = checks_by_theme.iter_mut().find(|row| row.theme == theme) {
                 row.summary.add(check);
@@ -303,13 +314,15 @@ impl ViewContext<'_> {
 
     pub(super) fn check_view(&self, check: &ControlCheck) -> CheckView {
         let checked_on = check.checked_at.date();
+        let stale_after = freshness::check_window(check, &self.isms.site);
         CheckView {
             id: check.id.clone(),
             title: check.title.clone(),
             result: check.result,
             checked_at: check.checked_at.to_string(),
             checked_on,
-            stale: freshness::check_is_stale(checked_on, self.today),
+            stale: freshness::check_is_stale(checked_on, stale_after, self.today),
+            stale_after,
             source: check.source.clone(),
             details: check.details.clone(),
             controls: check.controls.iter().map(|c| self.control_link(&c.id)).collect(),
@@ -430,6 +443,7 @@ impl ThemeCoverage {
             partial: 0,
             planned: 0,
             not_implemented: 0,
+            undecided: 0,
             percent: 0,
         }
     }
@@ -475,6 +489,7 @@ impl ThemeCoverage {
     }
 
     fn finish(&mut self) {
+        self.undecided = self.total - self.applicable - self.not_applicable;
         self.percent = (self.implemented * 100).checked_div(self.applicable).unwrap_or(0);
     }
 }

@@ -53,6 +53,15 @@ pub struct FileLink {
     pub kind: String,
 }
 
+/// One "security at a glance" card: site.yaml's words, and the page that backs them (none
+/// when this build has no such page; `check` reports that).
+#[derive(Debug, Clone, Serialize)]
+pub struct HighlightView {
+    pub title: String,
+    pub text: String,
+    pub path: Option<String>,
+}
+
 /// Everything the pages of one build show.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteModel {
@@ -98,6 +107,8 @@ pub struct SiteModel {
     pub shares: Vec<ShareView>,
     /// Each document ever shared, with who holds it.
     pub holdings: Vec<HoldingView>,
+    /// The overview's "security at a glance" cards.
+    pub highlights: Vec<HighlightView>,
 }
 
 /// The size of each content file a build links for download (see [`linked_files`]),
@@ -171,6 +182,23 @@ impl ViewContext<'_> {
     }
 }
 
+fn highlights(context: &ViewContext) -> Vec<HighlightView> {
+    use crate::site::targets::{destination, Destination};
+    let isms = context.isms;
+    isms.site
+        .overview
+        .iter()
+        .map(|card| HighlightView {
+            title: card.title.clone(),
+            text: card.text.clone(),
+            path: match destination(isms, context.targets, isms.audience, &card.link) {
+                Destination::Page(path) => Some(path),
+                Destination::Withheld(_) | Destination::Unknown => None,
+            },
+        })
+        .collect()
+}
+
 pub fn build(context: &ViewContext) -> SiteModel {
     let isms = context.isms;
     let policies: Vec<PolicyView> = {
@@ -214,5 +242,6 @@ pub fn build(context: &ViewContext) -> SiteModel {
         evidence: context.evidence_rows(),
         holdings: access::holdings(&shares),
         shares,
+        highlights: highlights(context),
     }
 }

@@ -108,3 +108,45 @@
     apply();
   });
 })();
+
+// The navigation collapses behind its menu button whenever its links would take more than
+// one row: on a phone, and on any screen with a long organisation name or many sections.
+(function () {
+  "use strict";
+  var header = document.querySelector(".site-header");
+  var nav = header && header.querySelector(".site-nav");
+  var toggle = nav && nav.querySelector(".nav-toggle");
+  var list = nav && nav.querySelector("ul");
+  if (!toggle || !list) return;
+  toggle.hidden = false;
+  function setOpen(open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    header.classList.toggle("nav-open", open);
+  }
+  function fit() {
+    var open = header.classList.contains("nav-open");
+    header.classList.remove("nav-collapsed");
+    var items = list.children;
+    var wraps = items.length > 1 && items[items.length - 1].offsetTop > items[0].offsetTop;
+    var brand = header.querySelector(".brand");
+    // The links beside the brand, or on one row of their own below it, both fit.
+    header.classList.toggle("nav-collapsed", wraps || (brand && brand.offsetHeight > 64));
+    if (!header.classList.contains("nav-collapsed")) setOpen(false);
+    else setOpen(open);
+  }
+  toggle.addEventListener("click", function () {
+    setOpen(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.classList.contains("nav-open")) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+  var pending = 0;
+  window.addEventListener("resize", function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(fit);
+  });
+  fit();
+})();

@@ -1,0 +1,252 @@
+//! The brand from site.yaml (logo, dark logo, favicon, hero, colour), the overview's "at a
+//! glance" cards, and the overview's honest states: what a marketing team sets, what a
+//! reader sees, and what `check` and `build` refuse.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::{build, build_error, copy_tree, fixture, read_tree, text, trustpress, TODAY};
+
+fn minimal_copy(dir: &Path) -> PathBuf {
+    let content = dir.join("content");
+    copy_tree(&fixture("minimal"), &content);
+    content
+}
+
+fn append(path: &Path, more: &str) {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    text.push_str(more);
+    std::fs::write(path, text).unwrap();
+}
+
+fn check_output(content: &Path) -> (i32, String) {
+    let output = trustpress().args(["check", "--today", TODAY, "--content"]).arg(content).output().unwrap();
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+const SVG: &str =
+    r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>"#;
+
+#[test]
+fn the_brand_reaches_every_page_from_site_yaml_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    std::fs::create_dir_all(content.join("brand")).unwrap();
+    for name in ["logo.svg", "logo-dark.svg", "icon.svg"] {
+        std::fs::write(content.join("brand").join(name), SVG).unwrap();
+    }
+    std::fs::write(content.join("brand/hero.png"), b"\x89PNG\r\n\x1a\nnot really").unwrap();
+    append(
+        &content.join("site.yaml"),
+        "brand:\n  logo: brand/logo.svg\n  logo_dark: ./brand/logo-dark.svg\n  favicon: brand/icon.svg\n  hero: brand/hero.png\n  hero_alt: Our operations team\n  color: \"#0b6b5d\"\n",
+    );
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let site = read_tree(&out);
+    assert_eq!(text(&site, "assets/brand-logo.svg"), SVG);
+    assert_eq!(text(&site, "assets/brand-logo-dark.svg"), SVG);
+    assert_eq!(text(&site, "assets/brand-favicon.svg"), SVG);
+    assert!(site.contains_key("assets/brand-hero.png"));
+    let palette = text(&site, "assets/palette.css");
+    assert!(palette.contains("--brand: #0b6b5d;"), "{palette}");
+    assert!(palette.contains("prefers-color-scheme: dark"), "a dark shade is derived: {palette}");
+    for page in ["index.html", "policies/index.html", "policies/pol-isp/index.html", "404.html"] {
+        let html = text(&site, page);
+        assert!(html.contains(r#"class="brand-logo" src="#), "{page} shows the logo");
+        assert!(html.contains(r#"alt="Minimal Co""#), "{page}: the logo is named for screen readers");
+        assert!(html.contains(r#"media="(prefers-color-scheme: dark)""#), "{page} has the dark logo");
+        assert!(html.contains("brand-favicon.svg\" type=\"image/svg+xml\""), "{page} has the favicon");
+        assert!(html.contains("palette.css"), "{page} loads the brand colour");
+    }
+    let overview = text(&site, "index.html");
+    assert!(overview.contains(r#"class="hero-image" src="assets/brand-hero.png" alt="Our operations team""#));
+    // The same content builds the same bytes.
+    let again = dir.path().join("again");
+    build(&content, &again, "public").success();
+    assert_eq!(read_tree(&again), site);
+}
+
+#[test]
+fn a_brand_colour_readers_could_not_read_is_refused_with_one_that_they_can() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    append(&content.join("site.yaml"), "brand:\n  color: \"#ffcc00\"\n");
+    let out = dir.path().join("public");
+    let stderr = build_error(&content, &out, "public");
+    assert!(stderr.contains("error[brand-color-contrast]"), "{stderr}");
+    assert!(stderr.contains("site.yaml:9:"), "{stderr}");
+    assert!(stderr.contains("WCAG AA"), "{stderr}");
+    let suggestion = stderr.split("the closest darker shade that passes is `").nth(1).unwrap();
+    let suggestion = &suggestion[..7];
+    assert!(!out.exists(), "nothing is written");
+    let (code, stdout) = check_output(&content);
+    assert_eq!(code, 1, "check fails on it too: {stdout}");
+    assert!(stdout.contains("brand-color-contrast"));
+
+    // The suggested colour passes.
+    let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+    std::fs::write(content.join("site.yaml"), site.replace("#ffcc00", suggestion)).unwrap();
+    build(&content, &out, "public").success();
+
+    std::fs::write(content.join("site.yaml"), site.replace("\"#ffcc00\"", "teal")).unwrap();
+    let stderr = build_error(&content, &out, "public");
+    assert!(stderr.contains("is not a colour: write it as #rrggbb"), "{stderr}");
+}
+
+#[test]
+fn brand_files_are_public_so_they_may_not_be_anything_withheld() {
+    let cases: &[(&str, &str, &str)] = &[
+        // An internal document's file, named as the logo, would be on every public page.
+        ("documents/internal.png", "brand:\n  logo: documents/internal.png\n", "file-audience-conflict"),
+        ("evidence/shot.png", "brand:\n  logo: evidence/shot.png\n", "file-audience-conflict"),
+        ("", "brand:\n  logo: ../outside.svg\n", "path-escapes-content"),
+        ("", "brand:\n  logo: /etc/hostname\n", "path-escapes-content"),
+        ("", "brand:\n  favicon: brand/missing.svg\n", "missing-file"),
+        ("brand/logo.gif", "brand:\n  logo: brand/logo.gif\n", "invalid-brand-file"),
+        ("brand/hero.png", "brand:\n  hero: brand/hero.png\n", "missing-field"),
+        ("brand/dark.svg", "brand:\n  logo_dark: brand/dark.svg\n", "invalid-brand-file"),
+    ];
+    for (file, yaml, code) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let content = minimal_copy(dir.path());
+        if !file.is_empty() {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, SVG).unwrap();
+        }
+        if file.starts_with("documents/") {
+            append(
+                &content.join("documents/documents.yaml"),
+                "- id: DOC-INTERNAL\n  title: Internal diagram\n  file: internal.png\n  audience: internal\n",
+            );
+        }
+        if file.starts_with("evidence/") {
+            append(
+                &content.join("evidence/evidence.yaml"),
+                "- id: EV-SHOT\n  title: Screenshot\n  file: shot.png\n  controls: [A.5.1]\n",
+            );
+        }
+        append(&content.join("site.yaml"), yaml);
+        let out = dir.path().join("public");
+        let stderr = build_error(&content, &out, "public");
+        assert!(stderr.contains(code), "{yaml}: {stderr}");
+        assert!(stderr.contains("site.yaml"), "{yaml}: the error names site.yaml: {stderr}");
+        assert!(!out.exists(), "{yaml}: nothing is written");
+    }
+}
+
+#[test]
+fn overview_cards_link_to_what_backs_them_and_check_verifies_every_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    append(
+        &content.join("faq/general.yaml"),
+        "- id: FAQ-SECRET\n  question: Who is on call tonight?\n  answer: Marker-oncall-roster\n  category: Operations\n  audience: internal\n",
+    );
+    let cards = "overview:\n  - title: Encryption\n    text: AES-256 at rest\n    link: FAQ-001\n  - title: Policy\n    text: Reviewed yearly\n    link: POL-ISP\n  - title: Control\n    text: MFA everywhere\n    link: A.5.17\n  - title: Vendors\n    text: Listed\n    link: subprocessors/\n";
+    append(&content.join("site.yaml"), cards);
+    let (code, stdout) = check_output(&content);
+    assert!(!stdout.contains("overview-link"), "{stdout}");
+    assert!(code == 0, "{stdout}");
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let overview = text(&read_tree(&out), "index.html");
+    for (title, href) in [
+        ("AES-256 at rest", "faq/#faq-001"),
+        ("Reviewed yearly", "policies/pol-isp/"),
+        ("MFA everywhere", "soa/a-5-17/"),
+        ("Listed", "subprocessors/"),
+    ] {
+        let card = overview.split("<li class=\"highlight\">").find(|c| c.contains(title)).unwrap();
+        assert!(card.contains(&format!("href=\"{href}\"")), "{title}: {card}");
+    }
+
+    // A card that leads to an internal answer, or to nothing.
+    let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+    std::fs::write(
+        content.join("site.yaml"),
+        site.replace("link: FAQ-001", "link: FAQ-SECRET").replace("link: POL-ISP", "link: POL-ISX"),
+    )
+    .unwrap();
+    let (code, stdout) = check_output(&content);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[overview-link-withheld]: the overview card \"Encryption\" links to `FAQ-SECRET`, which is internal"), "{stdout}");
+    assert!(stdout.contains("error[overview-link-unknown]"), "{stdout}");
+    assert!(stdout.contains("did you mean `POL-ISP`?"), "{stdout}");
+    let lines: Vec<&str> = site.lines().collect();
+    let faq_line = lines.iter().position(|l| l.contains("link: FAQ-001")).unwrap() + 1;
+    assert!(stdout.contains(&format!("site.yaml:{faq_line}:11")), "the card's own line: {stdout}");
+    // The build shows the card's words without the link, and nothing of the internal answer.
+    build(&content, &out, "public").success();
+    let public = read_tree(&out);
+    let overview = text(&public, "index.html");
+    let card = overview.split("<li class=\"highlight\">").find(|c| c.contains("AES-256 at rest")).unwrap();
+    assert!(!card.contains("href"), "{card}");
+    for (path, bytes) in &public {
+        let page = String::from_utf8_lossy(bytes).to_lowercase();
+        assert!(!page.contains("faq-secret") && !page.contains("marker-oncall"), "{path}");
+    }
+    let internal = dir.path().join("internal");
+    build(&content, &internal, "internal").success();
+    assert!(text(&read_tree(&internal), "index.html").contains("href=\"faq/#faq-secret\""));
+}
+
+#[test]
+fn a_starter_shows_an_soa_in_progress_and_nothing_nobody_stated() {
+    let dir = tempfile::tempdir().unwrap();
+    let starter = dir.path().join("starter");
+    trustpress().arg("init").arg(&starter).assert().success();
+    for policy in ["information-security", "access-control", "incident-response"] {
+        let text = std::fs::read_to_string(starter.join(format!("policies/{policy}.md"))).unwrap();
+        assert!(!text.contains("approved"), "{policy}: no invented approval");
+    }
+    let soa = std::fs::read_to_string(starter.join("soa.yaml")).unwrap();
+    assert!(!soa.contains("\napproved") && !soa.contains("\nversion"), "no invented SoA approval");
+    assert!(!soa.contains("status: implemented"), "nothing marked implemented");
+    let (code, stdout) = check_output(&starter);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("policy-unapproved"), "check says what to fill in: {stdout}");
+
+    let out = dir.path().join("public");
+    build(&starter, &out, "public").success();
+    let site = read_tree(&out);
+    let overview = text(&site, "index.html");
+    assert!(overview.contains("In progress"), "{overview}");
+    assert!(overview.contains("0 of 93 controls decided"), "{overview}");
+    for absent in [
+        "Controls implemented",
+        "100%",
+        "currently valid",
+        "Monitored checks",
+        "answers to security questions",
+    ] {
+        assert!(!overview.contains(absent), "{absent} is not shown on a starter");
+    }
+    assert!(
+        !text(&site, "faq/index.html").contains("Every account requires multi-factor"),
+        "example answers stay internal"
+    );
+}
+
+#[test]
+fn each_check_can_set_its_own_staleness_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    // CHK-MFA last ran on 2026-11-20; a monthly scan ran 20 days before TODAY.
+    append(
+        &content.join("status/checks.yaml"),
+        "- id: CHK-PENTEST\n  controls: [A.8.8]\n  title: External scan\n  result: pass\n  checked_at: 2026-11-01T06:00:00Z\n  stale_after: 31\n  audience: public\n- id: CHK-BACKUP\n  controls: [A.8.13]\n  title: Restore test\n  result: pass\n  checked_at: 2026-11-01T06:00:00Z\n  audience: public\n",
+    );
+    let (_, stdout) = check_output(&content);
+    assert!(!stdout.contains("CHK-PENTEST"), "within its window: {stdout}");
+    assert!(stdout.contains("control check CHK-BACKUP last ran 20 days ago"), "{stdout}");
+    assert!(stdout.contains("can set `stale_after: DAYS`"), "{stdout}");
+
+    append(&content.join("site.yaml"), "checks:\n  stale_after: 30\n");
+    let (_, stdout) = check_output(&content);
+    assert!(!stdout.contains("check-stale"), "the site's window covers both: {stdout}");
+
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let json: serde_json::Value = serde_json::from_str(&text(&read_tree(&out), "trust.json")).unwrap();
+    assert_eq!(json["monitoring"]["stale"], 0, "{json}");
+}
