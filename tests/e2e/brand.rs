@@ -250,3 +250,30 @@ fn each_check_can_set_its_own_staleness_window() {
     let json: serde_json::Value = serde_json::from_str(&text(&read_tree(&out), "trust.json")).unwrap();
     assert_eq!(json["monitoring"]["stale"], 0, "{json}");
 }
+
+/// A brand file that is another name for a withheld file (a symlink, or a copy) is caught by
+/// the output gate, which compares every output file's bytes with the withheld files'.
+#[cfg(unix)]
+#[test]
+fn a_brand_file_that_is_a_withheld_file_under_another_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    std::fs::write(content.join("documents/internal.svg"), SVG).unwrap();
+    append(
+        &content.join("documents/documents.yaml"),
+        "- id: DOC-INTERNAL\n  title: Internal diagram\n  file: internal.svg\n  audience: internal\n",
+    );
+    std::fs::create_dir_all(content.join("brand")).unwrap();
+    std::os::unix::fs::symlink("../documents/internal.svg", content.join("brand/logo.svg")).unwrap();
+    std::fs::write(content.join("brand/copy.svg"), SVG).unwrap();
+    for logo in ["brand/logo.svg", "brand/copy.svg"] {
+        let site = std::fs::read_to_string(fixture("minimal").join("site.yaml")).unwrap();
+        std::fs::write(content.join("site.yaml"), format!("{site}brand:\n  logo: {logo}\n")).unwrap();
+        let out = dir.path().join("public");
+        let stderr = build_error(&content, &out, "public");
+        assert!(stderr.contains("its bytes are those of `documents/internal.svg`"), "{logo}: {stderr}");
+        assert!(!out.exists());
+        // The internal build may show it.
+        build(&content, &dir.path().join("internal"), "internal").success();
+    }
+}
