@@ -11,7 +11,7 @@ use crate::render;
 use crate::site::routes;
 
 use super::manifest::{Counts, MANIFEST_PATH, SUMS_PATH};
-use super::{management, soa};
+use super::{management, oscal, soa};
 
 /// Where an entry's bytes come from.
 pub enum Source {
@@ -36,7 +36,8 @@ pub const SOA_CSV: &str = "soa.csv";
 pub const SOA_JSON: &str = "soa.json";
 
 /// Lays out the bundle of the rendered auditor site `site`.
-pub fn layout(site: RenderedSite) -> Result<Layout, Vec<Diagnostic>> {
+/// `built` is the build's timestamp (RFC 3339), the OSCAL documents' `last-modified`.
+pub fn layout(site: RenderedSite, built: &str) -> Result<Layout, Vec<Diagnostic>> {
     let RenderedSite { files, isms, .. } = site;
     let evidence_files = routes::evidence_files(&isms);
     let soa_rows = soa::rows(&isms, &evidence_files);
@@ -67,6 +68,18 @@ pub fn layout(site: RenderedSite) -> Result<Layout, Vec<Diagnostic>> {
     ] {
         entries.push(Entry { path: path.to_string(), source: Source::Memory(bytes) });
     }
+    entries.push(Entry {
+        path: oscal::CATALOG.to_string(),
+        source: Source::Memory(oscal::catalog_json(&isms, built)),
+    });
+    entries.push(Entry {
+        path: oscal::PROFILE.to_string(),
+        source: Source::Memory(oscal::profile_json(&isms, &soa_rows, built)),
+    });
+    entries.push(Entry {
+        path: oscal::SSP.to_string(),
+        source: Source::Memory(oscal::ssp_json(&isms, &soa_rows, &evidence_files, built)),
+    });
     for download in render::downloads(&isms) {
         entries.push(Entry { path: download.path, source: Source::Content(download.source) });
     }

@@ -14,6 +14,7 @@ mod form;
 mod layout;
 mod management;
 pub mod manifest;
+pub mod oscal;
 pub mod provenance;
 mod soa;
 pub mod verify;
@@ -223,7 +224,7 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
         counts: Counts::default(),
         files: Vec::new(),
     };
-    let layout = layout::layout(site).map_err(BundleError::Content)?;
+    let layout = layout::layout(site, &built.rfc3339()).map_err(BundleError::Content)?;
     // The layout keeps the index's own names free; the signatures' names, too.
     if let Some(entry) =
         layout.entries.iter().find(|entry| entry.path == SIGNATURE_PATH || entry.path == SUMS_SIGNATURE_PATH)

@@ -17,6 +17,7 @@ mod fuzz_regressions;
 mod history;
 mod leak;
 mod management;
+mod oscal;
 mod record_kinds;
 mod self_service;
 mod serve;
