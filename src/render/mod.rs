@@ -2,6 +2,7 @@
 //! rendered in parallel once, templates are parsed once, every page gets the shared model
 //! by reference (minijinja values are reference-counted), and pages render in parallel.
 
+mod agents;
 mod context_doc;
 mod downloads;
 mod environment;
@@ -101,8 +102,9 @@ pub struct Renderer {
 
 /// What a changed policy text means for the output.
 pub enum Rerendered {
-    /// Only this page changed (or may have).
-    Page(OutputFile),
+    /// Only this page changed (or may have): the page, and its markdown copy when the
+    /// site has copies.
+    Pages(Vec<OutputFile>),
     /// Nothing this audience sees changed (a withheld policy, a teaser, a withheld block).
     Nothing,
     /// More than the policy's page may have changed: render everything.
@@ -194,7 +196,24 @@ impl Renderer {
         // list, so the renderer holds one list of policy views, not two.
         self.shared.model = model_value(&self.model);
         let page = Page::policy(&self.model.policies[index], policy);
-        Ok(Rerendered::Page(render_page(&self.environment, &self.shared, &self.targets, page)?.0))
+        let file = render_page(&self.environment, &self.shared, &self.targets, page)?.0;
+        let mut files = Vec::with_capacity(2);
+        files.extend(self.agent_copy(isms, &file));
+        files.push(file);
+        Ok(Rerendered::Pages(files))
+    }
+
+    /// Whether this build writes copies for AI agents: the public site's.
+    fn for_agents(&self, isms: &Isms) -> bool {
+        self.options.target == RenderTarget::Site && isms.audience == Audience::Public
+    }
+
+    /// A rendered page's markdown copy, when this build has them.
+    fn agent_copy(&self, isms: &Isms, page: &OutputFile) -> Option<OutputFile> {
+        if !self.for_agents(isms) {
+            return None;
+        }
+        agents::markdown_copy(page, &agents::copy_header(isms, &self.options, &page.path))
     }
 
     /// Renders every file of the site into `sink`.
@@ -204,6 +223,20 @@ impl Renderer {
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
         let mut pages = page_list(isms, model, options.target);
+        // The public site is also written for AI agents: a markdown copy of each page, and
+        // llms.txt listing the fixed pages (policies are listed from the model).
+        let for_agents = self.for_agents(isms);
+        let agent_pages: Vec<(String, String)> = if for_agents {
+            pages
+                .iter()
+                .filter(|page| {
+                    page.item.is_none() && agents::copy_path(&routes::output_file(&page.path)).is_some()
+                })
+                .map(|page| (page.path.clone(), page.title.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
         sink.expect_folders(
             pages
                 .iter()
@@ -232,6 +265,9 @@ impl Renderer {
                         entry.pages += 1;
                         entry.time += time;
                         drop(times);
+                        if let Some(copy) = self.agent_copy(isms, &file) {
+                            sink.put(copy)?;
+                        }
                         sink.put(file)?;
                         Ok(has_code)
                     })
@@ -242,6 +278,9 @@ impl Renderer {
         );
         let page_has_code = rendered?;
         sink.put(trust_json)?;
+        if for_agents {
+            sink.put(agents::llms_txt(isms, model, options, &agent_pages))?;
+        }
         let mut templates: Vec<TemplateTime> =
             times.into_inner().unwrap_or_else(PoisonError::into_inner).into_values().collect();
         templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));

@@ -418,6 +418,7 @@ mod tests {
         assert_eq!(content_type("updates/feed.xml"), "application/xml; charset=utf-8");
         assert_eq!(content_type("trust.json"), "application/json");
         assert_eq!(content_type(".well-known/security.txt"), "text/plain; charset=utf-8");
+        assert_eq!(content_type("policies/pol-ac/index.md"), "text/markdown; charset=utf-8");
         assert_eq!(content_type("documents/report.PDF"), "application/pdf");
         assert_eq!(content_type("assets/favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("noextension"), "application/octet-stream");

@@ -108,7 +108,7 @@ impl LiveBuild {
             };
             self.loaded.isms.policies.insert(id.clone(), policy);
             match self.renderer.rerender_policy(&self.isms, &id, old_cut.as_ref()).ok()? {
-                Rerendered::Page(page) => pages.push(page),
+                Rerendered::Pages(files) => pages.extend(files),
                 Rerendered::Nothing => {}
                 Rerendered::Everything => return None,
             }

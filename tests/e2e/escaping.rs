@@ -32,10 +32,20 @@ fn markup_in_fields_renders_escaped_everywhere() {
         for (path, bytes) in &tree {
             // Plain-text and data files (security.txt, robots.txt, the CSV and XLSX answer
             // exports) carry text as text and are never parsed as markup.
-            if path.ends_with(".txt") || path.ends_with(".csv") || path.ends_with(".xlsx") {
+            let markdown = path.ends_with(".md") || path == "llms.txt";
+            if !markdown && (path.ends_with(".txt") || path.ends_with(".csv") || path.ends_with(".xlsx")) {
                 continue;
             }
             let text = String::from_utf8_lossy(bytes);
+            if markdown {
+                // A markdown copy for agents: what a markdown reader makes of it must hold
+                // the text as text, never as markup.
+                let mut html = String::new();
+                pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&text));
+                assert!(!html.contains("<script>alert"), "{audience}/{path} renders raw markup from content");
+                escaped_seen += html.matches("&lt;script&gt;alert(1)").count();
+                continue;
+            }
             assert!(!text.contains("<script>alert"), "{audience}/{path} holds raw markup from content");
             escaped_seen += text.matches("&lt;script&gt;alert(1)").count();
         }

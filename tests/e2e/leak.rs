@@ -88,6 +88,18 @@ fn public_output_shows_public_content_and_teasers() {
         "links to visible pages stay links"
     );
 
+    // The copies for AI agents hold the same text, and the leak checks above read them too.
+    let copy = crate::common::text(&tree, "policies/pol-pub/index.md");
+    assert!(copy.contains("PUBMARK public body") && copy.contains("PUBMARK after the fences"), "{copy}");
+    assert!(copy.contains("Read the staff procedure and the key ceremony."), "{copy}");
+    let llms = crate::common::text(&tree, "llms.txt");
+    assert!(
+        llms.contains("policies/pol-pub/index.md") && llms.contains("policies/pol-teaser/index.md"),
+        "{llms}"
+    );
+    assert!(crate::common::text(&tree, "policies/pol-teaser/index.md")
+        .contains("TEASERMARK teaser policy summary"));
+
     let teaser = crate::common::text(&tree, "policies/pol-teaser/index.html");
     assert!(teaser.contains("TEASERMARK teaser policy title"));
     assert!(teaser.contains("TEASERMARK teaser policy summary"));

@@ -2,6 +2,7 @@
 //! One test binary (modules below) keeps link time down.
 
 mod adversary;
+mod agents;
 mod answer;
 mod answer_quality;
 mod brand;

@@ -22,6 +22,8 @@ const EVENT: Duration = Duration::from_secs(60);
 const SOCKET: Duration = Duration::from_secs(30);
 
 const POLICY_PAGE: &str = "policies/pol-ac/index.html";
+/// Its markdown copy for AI agents, which changes with it.
+const POLICY_COPY: &str = "policies/pol-ac/index.md";
 
 /// A running `trustpress serve`, killed on drop.
 struct Server {
@@ -276,7 +278,11 @@ fn an_edit_rebuilds_and_tells_only_the_changed_page_to_reload() {
     );
     let build = events.next_change();
     assert!(build["build"].as_u64().unwrap() >= 2, "{build}");
-    assert_eq!(changed(&build), [POLICY_PAGE], "a body edit changes that policy's page, nothing else");
+    assert_eq!(
+        changed(&build),
+        [POLICY_PAGE, POLICY_COPY],
+        "a body edit changes that policy's page (and its copy), nothing else"
+    );
     assert!(server.get("/policies/pol-ac/").text().contains("It applies to each and every"));
 
     // A title shows on other pages too: each of them is listed, so each of them reloads.
@@ -303,7 +309,7 @@ fn atomic_saves_new_and_deleted_files_are_picked_up() {
     let policy = content.join("policies/access-control.md");
     let text = std::fs::read_to_string(&policy).unwrap();
     atomic_save(&policy, &text.replace("It applies to every", "Atomic save: it applies to every"));
-    assert_eq!(changed(&events.next_change()), [POLICY_PAGE]);
+    assert_eq!(changed(&events.next_change()), [POLICY_PAGE, POLICY_COPY]);
     assert!(server.get("/policies/pol-ac/").text().contains("Atomic save: it applies"));
 
     let new_policy = content.join("policies/remote-work.md");
@@ -361,7 +367,7 @@ fn a_broken_file_shows_the_overlay_over_the_last_good_build_until_fixed() {
 
     std::fs::write(&policy, good.replace("It applies to every", "Fixed: it applies to every")).unwrap();
     let build = events.next_change();
-    assert_eq!(changed(&build), [POLICY_PAGE], "compared with the last good build");
+    assert_eq!(changed(&build), [POLICY_PAGE, POLICY_COPY], "compared with the last good build");
     let html = server.get("/policies/pol-ac/").text();
     assert!(html.contains("Fixed: it applies to every"));
     assert!(!html.contains("__trustpress-overlay"), "the overlay is gone after a good build");

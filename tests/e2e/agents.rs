@@ -1,0 +1,52 @@
+//! The public trust center for AI agents: `llms.txt` and a markdown copy of every page,
+//! made from the page itself, so they can hold nothing the page does not.
+
+use crate::common::{build, example_content, read_tree, text};
+
+#[test]
+fn every_public_page_has_a_markdown_copy_listed_in_llms_txt() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    build(&example_content(), &out, "public").success();
+    let site = read_tree(&out);
+    let pages: Vec<&String> = site.keys().filter(|path| path.ends_with("index.html")).collect();
+    assert!(pages.len() > 20);
+    for page in &pages {
+        let copy = page.replace("index.html", "index.md");
+        let markdown = text(&site, &copy);
+        assert!(markdown.contains("\n# "), "{copy} has the page's heading");
+        for interface in ["<svg", "<form", "<button", "<script"] {
+            assert!(!markdown.contains(interface), "{copy} holds {interface}");
+        }
+    }
+    assert!(!site.contains_key("404.md"));
+
+    let llms = text(&site, "llms.txt");
+    assert!(llms.starts_with("# Halcyon Ledger Trust Center\n\n> "), "{llms}");
+    let policies: Vec<&String> = pages
+        .iter()
+        .copied()
+        .filter(|p| p.starts_with("policies/pol-") && !p.contains("/changes/"))
+        .collect();
+    for policy in policies {
+        let copy = policy.replace("index.html", "index.md");
+        assert!(llms.contains(&format!("https://trust.halcyon-ledger.example/{copy}")), "{copy} is listed");
+    }
+    // The SoA's copy keeps every control id: the table's row headers are not dropped.
+    let soa = text(&site, "soa/index.md");
+    for id in ["A.5.1", "A.8.34", "A.7.14"] {
+        assert!(soa.contains(&format!("[{id}](")), "{id}");
+    }
+    // Copies are for agents, the sitemap for people.
+    assert!(!text(&site, "sitemap.xml").contains(".md<"));
+}
+
+#[test]
+fn the_internal_edition_has_no_copies_for_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("internal");
+    build(&example_content(), &out, "internal").success();
+    let site = read_tree(&out);
+    assert!(!site.contains_key("llms.txt"));
+    assert!(!site.keys().any(|path| path.ends_with("index.md")));
+}
