@@ -78,6 +78,16 @@ pub struct SiteConfig {
     /// A theme folder, relative to `site.yaml`, whose files override the default theme's.
     #[serde(default)]
     pub theme: Option<String>,
+    /// The interface language (`en`, `de`, `fr`, or one a theme adds); see `crate::locale`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Other language editions of this trust center: language → its base URL.
+    #[serde(default)]
+    pub translations: std::collections::BTreeMap<String, String>,
+}
+
+fn default_language() -> String {
+    crate::locale::DEFAULT_LANGUAGE.to_string()
 }
 
 impl Default for SiteConfig {
@@ -90,6 +100,8 @@ impl Default for SiteConfig {
             frameworks: default_frameworks(),
             security_txt: None,
             theme: None,
+            language: default_language(),
+            translations: Default::default(),
         }
     }
 }

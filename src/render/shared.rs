@@ -21,7 +21,7 @@ use crate::site::{pages, RenderTarget};
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NavItem {
     pub(crate) path: &'static str,
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -43,14 +43,21 @@ pub(crate) struct SiteInfo<'a> {
     pub(crate) nav: Vec<NavItem>,
     pub(crate) frameworks: Vec<String>,
     pub(crate) has_logo: bool,
+    #[serde(flatten)]
+    pub(crate) language: crate::render::language::LanguageInfo,
 }
 
-pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
+pub(crate) fn site_info<'a>(
+    isms: &'a Isms,
+    options: &RenderOptions,
+    locale: &crate::locale::Locale,
+) -> SiteInfo<'a> {
     let site = &isms.site;
     let internal = isms.audience >= Audience::Internal;
     let bundle = options.target == RenderTarget::AuditorBundle;
-    let nav =
-        pages::nav_of(isms.audience, options.target).map(|(path, label)| NavItem { path, label }).collect();
+    let nav = pages::nav_of(isms.audience, options.target)
+        .map(|(path, key)| NavItem { path, label: locale.text(key) })
+        .collect();
     SiteInfo {
         name: &site.organization.name,
         legal_name: site.organization.legal_name.as_deref(),
@@ -68,6 +75,7 @@ pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo
         nav,
         frameworks: isms.catalogs.soa_catalogs().map(|c| c.name.clone()).collect(),
         has_logo: false,
+        language: crate::render::language::language_info(site, &options.base_url, locale),
     }
 }
 
