@@ -75,13 +75,17 @@ pub struct Theme {
 
 impl Theme {
     /// The default theme's files as (`templates/policy.html`, bytes), for `init --theme`: the
-    /// themable ones. The questionnaire filler (`static/questionnaire/`) is not themable: it
+    /// themable ones, and the shipped locales (`locales/de.yaml`), to translate or adjust. The questionnaire filler (`static/questionnaire/`) is not themable: it
     /// must decide exactly as `trustpress answer` does, so a theme cannot replace it.
     pub fn default_files() -> impl Iterator<Item = (String, &'static [u8])> {
+        let locales = locale::SHIPPED
+            .iter()
+            .map(|(language, text)| (format!("{}/{language}.yaml", locale::LOCALES_FOLDER), text.as_bytes()));
         DEFAULT_FILES
             .iter()
             .filter(|(_, name, _)| !name.contains('/'))
             .map(|(kind, name, bytes)| (format!("{kind}/{name}"), *bytes))
+            .chain(locales)
     }
 
     pub fn default_theme() -> Theme {
