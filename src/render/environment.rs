@@ -287,6 +287,52 @@ mod tests {
         UrlBase { absolute_root: None, prefix: prefix.to_string(), explicit_index: false }
     }
 
+    /// One template rendered with the default theme's strings of `language`.
+    fn render(language: &str, name: &str, source: &str) -> Result<String, minijinja::Error> {
+        let theme = Theme::default_theme();
+        let locale = Arc::new(theme.locale(language).expect("a shipped locale"));
+        let mut environment = environment(&Theme::default(), &locale).expect("an environment");
+        environment.add_template_owned(name.to_string(), source.to_string())?;
+        environment.get_template(name)?.render(minijinja::context! { name => "A & B <Ltd>" })
+    }
+
+    #[test]
+    fn t_fills_escaped_values_and_keeps_its_own_markup() {
+        let html = render("en", "x.html", "{{ t('base.banner.internal', name=name) }}").unwrap();
+        assert_eq!(html, "<strong>Internal</strong> · for A &amp; B &lt;Ltd&gt; staff only. Do not forward outside the company.");
+        let safe = render("en", "x.html", "{{ t('check.checked_on', date=date('2026-03-01')) }}").unwrap();
+        assert_eq!(safe, "checked <time datetime=\"2026-03-01\">1 March 2026</time>");
+        let text = render("en", "x.txt", "{{ t('base.trust_center_of', name=name) }}").unwrap();
+        assert_eq!(text, "A & B <Ltd> Trust Center");
+    }
+
+    #[test]
+    fn t_picks_plural_forms_and_writes_numbers_in_the_language() {
+        let one = render("de", "x.html", "{{ t('audits.open_findings', count=1) }}").unwrap();
+        let many = render("de", "x.html", "{{ t('audits.open_findings', count=1234) }}").unwrap();
+        assert_eq!((one.as_str(), many.as_str()), ("1 offene Feststellung", "1.234 offene Feststellungen"));
+        let french = render(
+            "fr",
+            "x.html",
+            "{{ t('reviews.decisions', count=0) }} · {{ 12345 | number }} · {{ 90 | percent }}",
+        )
+        .unwrap();
+        assert_eq!(french, "0 décision · 12\u{202f}345 · 90\u{202f}%");
+        let sizes = render("de", "x.html", "{{ 1536 | filesize }} · {{ '2026-11-20' | long_date }}").unwrap();
+        assert_eq!(sizes, "1,5\u{a0}KB · 20. November 2026");
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_missing_value_is_an_error_naming_the_template() {
+        let error = render("en", "page.html", "line one\n{{ t('no.such.key') }}").unwrap_err();
+        assert!(error.to_string().contains("unknown locale key `no.such.key`"), "{error}");
+        assert_eq!((error.name(), error.line()), (Some("page.html"), Some(2)));
+        let error = render("en", "page.html", "{{ t('base.trust_center_of') }}").unwrap_err();
+        assert!(error.to_string().contains("needs a value for `{name}`"), "{error}");
+        let error = render("en", "page.html", "{{ t('audits.open_findings') }}").unwrap_err();
+        assert!(error.to_string().contains("pass `count=`"), "{error}");
+    }
+
     #[test]
     fn links_encode_only_what_would_break_a_url() {
         let base = page_at("../");
