@@ -39,8 +39,8 @@ const LANGUAGES = {
   fr: {
     soaHeading: "Déclaration d’applicabilité",
     nav: ["Accueil", "Politiques", "Mesures", "Sous-traitants"],
-    shown: /^\d+ affichés$/,
-    narrowed: /^\d+ sur \d+ affichés$/,
+    shown: /^Affichés\u00a0: \d+$/,
+    narrowed: /^Affichés\u00a0: \d+ sur \d+$/,
     legacyExcel: /fichier Excel ancien format/,
     footer: /Informations au 21 novembre 2026/,
   },
