@@ -294,6 +294,25 @@ mod tests {
         assert!(unused.is_empty(), "keys nobody uses: {}", unused.join(", "));
     }
 
+    /// The scripts share no file an English page loads (their pages must stay as they were),
+    /// so each holds the same few lines that read `strings.js`: they must stay the same.
+    #[test]
+    fn the_scripts_read_their_strings_alike() {
+        let theme = Theme::default_theme();
+        let helper = |name: &str| -> String {
+            let source = String::from_utf8_lossy(&theme.statics[name]).into_owned();
+            let start = source
+                .find("  // The site language's strings")
+                .unwrap_or_else(|| panic!("{name}: no helper"));
+            let number = start + source[start..].find("function number(value) {").expect("a number helper");
+            let end = number + source[number..].find("\n  }\n").expect("its end");
+            source[start..end].to_string()
+        };
+        let site = helper("site.js");
+        assert_eq!(helper("search.js"), site);
+        assert_eq!(helper("questionnaire.js"), site);
+    }
+
     #[test]
     fn an_english_site_gets_no_strings_file_and_a_german_one_does() {
         let site = SiteConfig::default();

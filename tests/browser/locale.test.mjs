@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  axeViolations as violations,
   buildSite,
   copyExampleContent,
   launchBrowser,
@@ -22,7 +23,6 @@ import {
 } from "./lib/harness.mjs";
 
 const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const VNU = String(require("vnu-jar"));
 const JAVA = process.env.JAVA || "java";
 
@@ -46,15 +46,6 @@ const LANGUAGES = {
   },
 };
 const ENGLISH = ["Skip to content", "Statement of Applicability", "Report a vulnerability", "Information as of", " shown"];
-
-/// The serious and critical violations of one page, one line each.
-async function violations(page) {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((node) => `${v.impact} ${v.id}: ${node.target.join(" ")} — ${node.failureSummary.replace(/\s+/g, " ")}`));
-}
 
 /// The Nu HTML Checker's errors on `paths` (folders are searched), one line each.
 function vnuErrors(paths) {

@@ -102,6 +102,22 @@ fn a_german_site_has_german_words_dates_and_numbers_and_keeps_its_content() {
 }
 
 #[test]
+fn an_english_site_is_as_it_was_before_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    build(&example_content(), &out, "public").success();
+    let tree = read_tree(&out);
+    let overview = text(&tree, "index.html");
+    // No strings file, no hreflang, and the head's lines as they were.
+    assert!(!tree.contains_key("assets/strings.js") && !overview.contains("hreflang"), "{overview}");
+    assert!(
+        overview.contains("type=\"image/svg+xml\">\n<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Halcyon Ledger security updates\""),
+        "{overview}"
+    );
+    assert!(overview.starts_with("<!doctype html>\n<html lang=\"en\">"), "{overview}");
+}
+
+#[test]
 fn a_french_site_writes_numbers_dates_and_sizes_the_french_way() {
     let dir = tempfile::tempdir().unwrap();
     let content = example_with(dir.path(), "language: fr\n");
