@@ -140,6 +140,16 @@ pub struct SiteConfig {
     /// clock, and the site says so. `--today` still wins.
     #[serde(default)]
     pub as_of: Option<Date>,
+    /// The interface language (`en`, `de`, `fr`, or one a theme adds); see `crate::locale`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// Other language editions of this trust center: language → its base URL.
+    #[serde(default)]
+    pub translations: std::collections::BTreeMap<String, String>,
+}
+
+fn default_language() -> String {
+    crate::locale::DEFAULT_LANGUAGE.to_string()
 }
 
 impl Default for SiteConfig {
@@ -156,6 +166,8 @@ impl Default for SiteConfig {
             overview: Vec::new(),
             checks: ChecksConfig::default(),
             as_of: None,
+            language: default_language(),
+            translations: Default::default(),
         }
     }
 }

@@ -71,7 +71,18 @@ impl Date {
         self.0.year()
     }
 
-    /// "1 March 2026": the form pages show. Month names are fixed English, never the locale's.
+    /// 1 to 12.
+    pub fn month(self) -> i8 {
+        self.0.month()
+    }
+
+    /// 1 to 31.
+    pub fn day(self) -> i8 {
+        self.0.day()
+    }
+
+    /// "1 March 2026", in English whatever the site's language: command output and files for
+    /// tools. Pages write dates in the site's language (`Locale::long_date`).
     pub fn long(self) -> String {
         const MONTHS: [&str; 12] = [
             "January",

@@ -21,6 +21,7 @@ pub mod freshness;
 pub mod history;
 pub mod init;
 pub mod load;
+pub mod locale;
 pub mod markdown;
 pub mod model;
 pub mod one_line;

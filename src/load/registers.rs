@@ -26,6 +26,7 @@ impl Loader<'_> {
         }
         let mut site = self.yaml_file::<SiteConfig>(file)?;
         self.brand(&mut site);
+        self.check_languages(&site);
         Some(site)
     }
 
@@ -105,6 +106,68 @@ impl Loader<'_> {
                         .hint(hint),
                 );
                 site.brand.color = None;
+            }
+        }
+    }
+
+    /// The site's language must be one the default theme ships or the theme folder adds,
+    /// and each other edition in `translations` must be named by a language tag.
+    fn check_languages(&mut self, site: &SiteConfig) {
+        let mut known: Vec<String> =
+            crate::locale::SHIPPED.iter().map(|(name, _)| (*name).to_string()).collect();
+        if let Some(theme) = &site.theme {
+            let folder = format!("{theme}/{}", crate::locale::LOCALES_FOLDER);
+            for file in self.root.list(&folder, &["yaml"]).unwrap_or_default() {
+                if let Some(language) = file.file_stem().and_then(|n| n.to_str()) {
+                    if !known.iter().any(|k| k == language) {
+                        known.push(language.to_string());
+                    }
+                }
+            }
+        }
+        let site_text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
+        let at = |needle: &str, value: &str| {
+            let line = line_of(&site_text, 1, needle);
+            let column = site_text
+                .lines()
+                .nth(line as usize - 1)
+                .and_then(|l| l.find(value))
+                .map_or(0, |c| c as u32 + 1);
+            Location::at("site.yaml", line, column)
+        };
+        if !known.contains(&site.language) {
+            let hint = match crate::diagnostic::suggest::closest(&site.language, known.iter().map(String::as_str)) {
+                Some(best) if best != site.language => format!(
+                    "did you mean `{best}`? available languages: {}; a theme adds one as locales/<language>.yaml",
+                    known.join(", ")
+                ),
+                _ => format!(
+                    "available languages: {}; a theme adds one as locales/<language>.yaml",
+                    known.join(", ")
+                ),
+            };
+            self.report(
+                Diagnostic::error("unknown-language", format!("unknown language `{}`", site.language))
+                    .at(at("language:", &site.language))
+                    .hint(hint),
+            );
+        }
+        for (language, url) in &site.translations {
+            let problem = if !crate::locale::is_language_tag(language) {
+                Some(format!("`{language}` in `translations` is not a language tag"))
+            } else if *language == site.language {
+                Some(format!("`translations` lists `{language}`, the language of this site itself"))
+            } else if !(url.starts_with("https://") || url.starts_with("http://")) {
+                Some(format!("the `{language}` edition's address `{url}` is not an absolute http(s) URL"))
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.report(
+                    Diagnostic::error("invalid-translations", problem)
+                        .at(at(&format!("{language}:"), language))
+                        .hint("`translations` maps each other language edition to its base URL, like `de: https://trust.example/de/`"),
+                );
             }
         }
     }

@@ -103,7 +103,11 @@ mod tests {
             ("update", "`update.html`: one of `model.updates`.", json(&model.updates)),
             ("audit", "`audit.html`: one of `model.audits`.", json(&model.audits)),
             ("review", "`review.html`: one of `model.reviews`.", json(&model.reviews)),
-            ("health", "`health.html`: what needs attention.", json(&health::health(model))),
+            (
+                "health",
+                "`health.html`: what needs attention.",
+                json(&health::health(model, &crate::locale::Locale::english())),
+            ),
         ];
         let mut doc = String::from(
             "# What each template receives\n\n\

@@ -1,11 +1,16 @@
 //! The template engine as trustpress sets it up: the theme's templates, HTML escaping of
-//! `& < > " '` only, the `url()` function that makes links relative to the page, and the
-//! filters. Also the one way a template error becomes a diagnostic.
+//! `& < > " '` only, the `url()` function that makes links relative to the page, `t()` for
+//! the interface strings of the site's language, and the filters. Also the one way a template
+//! error becomes a diagnostic.
 
-use minijinja::{Environment, State, Value};
+use std::sync::Arc;
+
+use minijinja::value::Kwargs;
+use minijinja::{Environment, ErrorKind, State, Value};
 
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::locale::Locale;
 use crate::markdown;
 use crate::render::theme::Theme;
 
@@ -29,7 +34,7 @@ pub(crate) fn template_error(error: minijinja::Error) -> Diagnostic {
     }
 }
 
-pub(crate) fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnostic> {
+pub(crate) fn environment(theme: &Theme, locale: &Arc<Locale>) -> Result<Environment<'static>, Diagnostic> {
     let mut environment = Environment::new();
     environment.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     environment.set_auto_escape_callback(|name| {
@@ -44,13 +49,86 @@ pub(crate) fn environment(theme: &Theme) -> Result<Environment<'static>, Diagnos
     }
     environment.set_formatter(escape_minimal);
     environment.add_function("url", url_function);
-    environment.add_function("date", date_function);
+    let for_date = Arc::clone(locale);
+    environment.add_function("date", move |value: Option<Value>| date_function(&for_date, value));
     environment.add_function("control_links", control_links_function);
-    environment.add_filter("long_date", |value: String| -> String {
-        Date::parse(&value).map(Date::long).unwrap_or(value)
+    let for_t = Arc::clone(locale);
+    environment.add_function("t", move |state: &State, key: &str, values: Kwargs| {
+        translate(&for_t, state, key, &values)
     });
-    environment.add_filter("filesize", |bytes: u64| -> String { crate::size::human_size(bytes) });
+    let for_long_date = Arc::clone(locale);
+    environment.add_filter("long_date", move |value: String| -> String {
+        Date::parse(&value).map(|date| for_long_date.long_date(date)).unwrap_or(value)
+    });
+    let for_size = Arc::clone(locale);
+    environment.add_filter("filesize", move |bytes: u64| -> String { for_size.file_size(bytes) });
+    let for_number = Arc::clone(locale);
+    environment.add_filter("number", move |value: Value| -> Value { format_number(&for_number, &value) });
+    let for_percent = Arc::clone(locale);
+    environment.add_filter("percent", move |value: Value| -> String {
+        for_percent.percent(&format_number(&for_percent, &value).to_string())
+    });
     Ok(environment)
+}
+
+/// A number as the site's language writes it (`1.234`, `12,5`); any other value as it is.
+fn format_number(locale: &Locale, value: &Value) -> Value {
+    if let Ok(number) = i64::try_from(value.clone()) {
+        return Value::from(locale.number(number));
+    }
+    match value.as_str() {
+        None if value.is_number() => {
+            f64::try_from(value.clone()).map_or(value.clone(), |n| Value::from(locale.decimal(n)))
+        }
+        _ => value.clone(),
+    }
+}
+
+/// `t("key", name=value…)`: the site language's string `key` with its `{name}`s filled. In
+/// HTML and XML a value is escaped unless it is already markup (`date()`, `url()` made safe);
+/// a number is written as the language writes numbers; `count=` picks a plural form. An
+/// unknown key, or a `{name}` without a value, is an error naming the template.
+fn translate(locale: &Locale, state: &State, key: &str, values: &Kwargs) -> Result<Value, minijinja::Error> {
+    let html = matches!(state.auto_escape(), minijinja::AutoEscape::Html);
+    // A count that is markup (`<output>0</output>`, filled in by a script) picks no form.
+    let count = match values.peek::<Option<Value>>("count")? {
+        Some(count) if count.is_number() => Some(i64::try_from(count).map_err(|_| {
+            minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!("t(\"{key}\"): `count` must be a whole number"),
+            )
+        })?),
+        _ => None,
+    };
+    let text = locale
+        .fill(key, count, |name| {
+            let value = values
+                .peek::<Option<Value>>(name)
+                .ok()
+                .flatten()
+                .filter(|v| !v.is_undefined() && !v.is_none())
+                .ok_or_else(|| format!("t(\"{key}\") needs a value for `{{{name}}}`"))?;
+            let text = if value.is_number() {
+                format_number(locale, &value).to_string()
+            } else if html && !value.is_safe() {
+                let mut escaped = String::new();
+                let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                let _ = markdown::escape_into(&text, true, &mut escaped);
+                escaped
+            } else {
+                value.as_str().map_or_else(|| value.to_string(), str::to_string)
+            };
+            Ok(text)
+        })
+        .map_err(|message| {
+            let hint = if message.starts_with("unknown locale key") {
+                format!("{message}: every key t() uses must be in the theme's locales/en.yaml")
+            } else {
+                message
+            };
+            minijinja::Error::new(ErrorKind::InvalidOperation, hint)
+        })?;
+    Ok(if html { Value::from_safe_string(text) } else { Value::from(text) })
 }
 
 /// Escapes `& < > " '` in HTML and XML output, and nothing else: every attribute in the theme
@@ -71,15 +149,16 @@ pub(crate) fn escape_minimal(
     minijinja::escape_formatter(out, state, value)
 }
 
-/// `date(value)`: a date as `<time datetime="2026-03-01">1 March 2026</time>`, or `—` when
-/// there is none. One definition for every template (it was a macro, which the policy pages,
-/// the most numerous, could not afford to import).
-pub(crate) fn date_function(value: Option<Value>) -> Value {
+/// `date(value)`: a date as `<time datetime="2026-03-01">1 March 2026</time>` (the text in
+/// the site's language, the attribute ISO), or `—` when there is none. One definition for
+/// every template (it was a macro, which the policy pages, the most numerous, could not
+/// afford to import).
+pub(crate) fn date_function(locale: &Locale, value: Option<Value>) -> Value {
     let text = match value.as_ref().filter(|v| v.is_true()) {
         Some(value) => value.as_str().map_or_else(|| value.to_string(), str::to_string),
         None => return Value::from_safe_string("—".to_string()),
     };
-    let long = Date::parse(&text).map(Date::long).unwrap_or_else(|_| text.clone());
+    let long = Date::parse(&text).map(|date| locale.long_date(date)).unwrap_or_else(|_| text.clone());
     let mut html = String::with_capacity(48 + text.len());
     html.push_str("<time datetime=\"");
     let _ = markdown::escape_into(&text, true, &mut html);
@@ -206,6 +285,52 @@ mod tests {
 
     fn page_at(prefix: &str) -> UrlBase {
         UrlBase { absolute_root: None, prefix: prefix.to_string(), explicit_index: false }
+    }
+
+    /// One template rendered with the default theme's strings of `language`.
+    fn render(language: &str, name: &str, source: &str) -> Result<String, minijinja::Error> {
+        let theme = Theme::default_theme();
+        let locale = Arc::new(theme.locale(language).expect("a shipped locale"));
+        let mut environment = environment(&Theme::default(), &locale).expect("an environment");
+        environment.add_template_owned(name.to_string(), source.to_string())?;
+        environment.get_template(name)?.render(minijinja::context! { name => "A & B <Ltd>" })
+    }
+
+    #[test]
+    fn t_fills_escaped_values_and_keeps_its_own_markup() {
+        let html = render("en", "x.html", "{{ t('base.banner.internal', name=name) }}").unwrap();
+        assert_eq!(html, "<strong>Internal</strong> · for A &amp; B &lt;Ltd&gt; staff only. Do not forward outside the company.");
+        let safe = render("en", "x.html", "{{ t('check.checked_on', date=date('2026-03-01')) }}").unwrap();
+        assert_eq!(safe, "checked <time datetime=\"2026-03-01\">1 March 2026</time>");
+        let text = render("en", "x.txt", "{{ t('base.trust_center_of', name=name) }}").unwrap();
+        assert_eq!(text, "A & B <Ltd> Trust Center");
+    }
+
+    #[test]
+    fn t_picks_plural_forms_and_writes_numbers_in_the_language() {
+        let one = render("de", "x.html", "{{ t('audits.open_findings', count=1) }}").unwrap();
+        let many = render("de", "x.html", "{{ t('audits.open_findings', count=1234) }}").unwrap();
+        assert_eq!((one.as_str(), many.as_str()), ("1 offene Feststellung", "1.234 offene Feststellungen"));
+        let french = render(
+            "fr",
+            "x.html",
+            "{{ t('reviews.decisions', count=0) }} · {{ 12345 | number }} · {{ 90 | percent }}",
+        )
+        .unwrap();
+        assert_eq!(french, "0 décision · 12\u{202f}345 · 90\u{202f}%");
+        let sizes = render("de", "x.html", "{{ 1536 | filesize }} · {{ '2026-11-20' | long_date }}").unwrap();
+        assert_eq!(sizes, "1,5\u{a0}KB · 20. November 2026");
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_missing_value_is_an_error_naming_the_template() {
+        let error = render("en", "page.html", "line one\n{{ t('no.such.key') }}").unwrap_err();
+        assert!(error.to_string().contains("unknown locale key `no.such.key`"), "{error}");
+        assert_eq!((error.name(), error.line()), (Some("page.html"), Some(2)));
+        let error = render("en", "page.html", "{{ t('base.trust_center_of') }}").unwrap_err();
+        assert!(error.to_string().contains("needs a value for `{name}`"), "{error}");
+        let error = render("en", "page.html", "{{ t('audits.open_findings') }}").unwrap_err();
+        assert!(error.to_string().contains("pass `count=`"), "{error}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::audience::Audience;
 use crate::diagnostic::Diagnostic;
+use crate::locale::Locale;
 use crate::markdown::{self, LinkBase, LinkTargets};
 use crate::model::Isms;
 use crate::output::OutputFile;
@@ -20,6 +21,7 @@ pub(crate) fn render_feed(
     model: &SiteModel,
     options: &RenderOptions,
     targets: &LinkTargets,
+    locale: &Locale,
 ) -> Result<OutputFile, Diagnostic> {
     #[derive(Serialize)]
     struct Entry<'a> {
@@ -60,6 +62,7 @@ pub(crate) fn render_feed(
             feed_url => base.link_to(routes::UPDATES_FEED),
             page_url => base.link_to(routes::UPDATES),
             updated => updated,
+            language => locale.language.as_str(),
             entries => Value::from(Serde(&entries)),
         })
         .map_err(template_error)?;
@@ -71,6 +74,7 @@ pub(crate) fn render_subprocessor_feed(
     isms: &Isms,
     model: &SiteModel,
     options: &RenderOptions,
+    locale: &Locale,
 ) -> Result<OutputFile, Diagnostic> {
     let base = LinkBase::Absolute { base_url: options.base_url.clone() };
     let template = environment.get_template("subprocessors-feed.xml").map_err(template_error)?;
@@ -80,7 +84,13 @@ pub(crate) fn render_subprocessor_feed(
         .iter()
         .map(|change| {
             Value::from(Serde(context! {
-                title => format!("{} {}", if change.change == "added" { "Added:" } else { "Removed:" }, change.name),
+                // The default theme's feed words its titles with `t()`; kept for themes that
+                // print `entry.title`.
+                title => locale.plain(
+                    &format!("feed.subprocessors.entry_{}", if change.change == "added" { "added" } else { "removed" }),
+                    None,
+                    &[("name", change.name.clone())],
+                ),
                 id => format!("{}#{}", base.link_to(routes::SUBPROCESSORS), change.anchor),
                 url => base.link_to(routes::SUBPROCESSORS),
                 date => change.date.rfc3339_midnight(),
@@ -97,6 +107,7 @@ pub(crate) fn render_subprocessor_feed(
             feed_url => base.link_to(routes::SUBPROCESSORS_FEED),
             page_url => base.link_to(routes::SUBPROCESSORS),
             updated => updated,
+            language => locale.language.as_str(),
             entries => entries,
         })
         .map_err(template_error)?;

@@ -4,11 +4,12 @@ use minijinja::value::Serde;
 use minijinja::{context, Value};
 use serde::Serialize;
 
+use crate::locale::Locale;
 use crate::render::svg;
 use crate::render::view::{self, SiteModel};
 
 /// The internal health page: what needs attention, with its pictures.
-pub(crate) fn health(model: &SiteModel) -> Value {
+pub(crate) fn health(model: &SiteModel, locale: &Locale) -> Value {
     #[derive(Serialize)]
     struct OpenFinding<'a> {
         audit_title: &'a str,
@@ -44,8 +45,8 @@ pub(crate) fn health(model: &SiteModel) -> Value {
         phases => Value::from(Serde(phases)),
         overdue_policies => Value::from(Serde(overdue)),
         open_findings => Value::from(Serde(findings)),
-        heat_map => svg::heat_map(&model.risks),
-        progress => svg::progress(&model.coverage),
+        heat_map => svg::heat_map(&model.risks, locale),
+        progress => svg::progress(&model.coverage, locale),
         failing_checks => Value::from(Serde(failing)),
         stale_checks => Value::from(Serde(stale)),
         certifications => Value::from(Serde(certifications)),

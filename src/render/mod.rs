@@ -8,6 +8,7 @@ mod downloads;
 mod environment;
 mod feeds;
 mod health;
+mod language;
 pub mod machine_files;
 mod page;
 pub mod questionnaire;
@@ -89,6 +90,8 @@ pub struct TemplateTime {
 /// rebuilds, to redo one policy's page when only that policy's text changed.
 pub struct Renderer {
     options: RenderOptions,
+    /// The interface language's strings and formats.
+    locale: Arc<crate::locale::Locale>,
     environment: Environment<'static>,
     shared: Shared,
     model: SiteModel,
@@ -120,10 +123,11 @@ impl Renderer {
     ) -> Result<Renderer, Diagnostic> {
         let bundle = options.target == RenderTarget::AuditorBundle;
         let evidence_files = if bundle { routes::evidence_files(isms) } else { Vec::new() };
+        let locale = Arc::new(theme.locale(&isms.site.language)?);
         // Two independent starts: the templates parsed, every link target listed. Feeds are
         // read on the web, so their links use the site's targets even in the bundle.
         let (environment, (mut targets, site_targets)) = rayon::join(
-            || environment::environment(theme),
+            || environment::environment(theme, &locale),
             || (link_targets(isms, options.target), bundle.then(|| link_targets(isms, RenderTarget::Site))),
         );
         let environment = environment?;
@@ -133,7 +137,7 @@ impl Renderer {
             targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
         }
         let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files));
-        let site = site_info(isms, options);
+        let site = site_info(isms, options, &locale);
         let search = questionnaire::search_entries(isms, &model);
         let shared = Shared {
             // Read by one page (search.html), item by item, on whichever thread renders it.
@@ -148,6 +152,7 @@ impl Renderer {
         Ok(Renderer {
             sizes: sizes.clone(),
             options: options.clone(),
+            locale,
             environment,
             shared,
             model,
@@ -222,7 +227,7 @@ impl Renderer {
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
-        let mut pages = page_list(isms, model, options.target);
+        let mut pages = page_list(isms, model, options.target, &self.locale);
         // The public site is also written for AI agents: a markdown copy of each page, and
         // llms.txt listing the fixed pages (policies are listed from the model).
         let for_agents = self.for_agents(isms);
@@ -291,8 +296,9 @@ impl Renderer {
             || model.reviews.iter().any(|r| r.has_code)
             || model.faq.iter().any(|a| a.has_code);
 
-        sink.put(render_feed(environment, isms, model, options, site_targets)?)?;
-        sink.put(render_subprocessor_feed(environment, isms, model, options)?)?;
+        let locale = &self.locale;
+        sink.put(render_feed(environment, isms, model, options, site_targets, locale)?)?;
+        sink.put(render_subprocessor_feed(environment, isms, model, options, locale)?)?;
         let answer_rows = questionnaire::answer_rows(isms, model);
         sink.put(OutputFile::new(
             routes::ANSWERS_CSV,
@@ -314,11 +320,18 @@ impl Renderer {
         ))?;
         for certification in &model.certifications {
             if let Some(path) = &certification.badge {
-                sink.put(OutputFile::new(path.clone(), svg::badge(certification), Audience::Public))?;
+                sink.put(OutputFile::new(path.clone(), svg::badge(certification, locale), Audience::Public))?;
             }
         }
         for (name, bytes) in &theme.statics {
             sink.put(OutputFile::new(format!("assets/{name}"), bytes.clone(), Audience::Public))?;
+        }
+        if language::language_info(&isms.site, &options.base_url, locale).script_strings {
+            sink.put(OutputFile::new(
+                language::SCRIPT_STRINGS,
+                language::script_strings(locale),
+                Audience::Public,
+            ))?;
         }
         if has_code {
             sink.put(OutputFile::new(

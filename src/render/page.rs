@@ -8,6 +8,7 @@ use minijinja::{context, Environment, Value};
 
 use crate::audience::Audience;
 use crate::diagnostic::Diagnostic;
+use crate::locale::Locale;
 use crate::markdown::{self, LinkTargets};
 use std::collections::BTreeMap;
 
@@ -53,16 +54,21 @@ impl<'a> Page<'a> {
     }
 }
 
-pub(crate) fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: RenderTarget) -> Vec<Page<'a>> {
+pub(crate) fn page_list<'a>(
+    isms: &'a Isms,
+    model: &'a SiteModel,
+    target: RenderTarget,
+    locale: &Locale,
+) -> Vec<Page<'a>> {
     let mut pages: Vec<Page> = pages::pages_of(isms.audience, target)
         .filter_map(|fixed| match fixed.made_by {
             MadeBy::Template(template) => Some(Page {
                 template,
                 path: fixed.route.to_string(),
-                title: fixed.title.to_string(),
+                title: locale.text(fixed.title),
                 audience: fixed.audience,
                 // The health page's template gets its data as `health`.
-                item: (fixed.route == routes::HEALTH).then(|| ("health", Item::Value(health(model)))),
+                item: (fixed.route == routes::HEALTH).then(|| ("health", Item::Value(health(model, locale)))),
                 has_code: false,
             }),
             MadeBy::File => None,
@@ -95,7 +101,7 @@ pub(crate) fn page_list<'a>(isms: &'a Isms, model: &'a SiteModel, target: Render
         pages.push(Page {
             template: "policy_changes.html",
             path: changes.path.clone(),
-            title: format!("{}: what changed", changes.policy_title),
+            title: locale.plain("title.policy_changes", None, &[("title", changes.policy_title.clone())]),
             audience: changes.audience,
             item: Some(("changes", Item::Value(Value::from(Serde(changes))))),
             has_code: false,

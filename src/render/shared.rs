@@ -21,7 +21,7 @@ use crate::site::{pages, RenderTarget};
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct NavItem {
     pub(crate) path: &'static str,
-    pub(crate) label: &'static str,
+    pub(crate) label: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,6 +44,8 @@ pub(crate) struct SiteInfo<'a> {
     pub(crate) frameworks: Vec<String>,
     /// A logo is set (`site.brand.logo`): kept for themes written before `brand`.
     pub(crate) has_logo: bool,
+    #[serde(flatten)]
+    pub(crate) language: crate::render::language::LanguageInfo,
     pub(crate) brand: BrandView,
     /// The content pins its date (site.yaml `as_of`) and this build uses it: the pages say
     /// the information is as of that day.
@@ -79,12 +81,17 @@ fn brand_view(brand: &crate::config::Brand) -> BrandView {
     }
 }
 
-pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo<'a> {
+pub(crate) fn site_info<'a>(
+    isms: &'a Isms,
+    options: &RenderOptions,
+    locale: &crate::locale::Locale,
+) -> SiteInfo<'a> {
     let site = &isms.site;
     let internal = isms.audience >= Audience::Internal;
     let bundle = options.target == RenderTarget::AuditorBundle;
-    let nav =
-        pages::nav_of(isms.audience, options.target).map(|(path, label)| NavItem { path, label }).collect();
+    let nav = pages::nav_of(isms.audience, options.target)
+        .map(|(path, key)| NavItem { path, label: locale.text(key) })
+        .collect();
     SiteInfo {
         name: &site.organization.name,
         legal_name: site.organization.legal_name.as_deref(),
@@ -104,6 +111,7 @@ pub(crate) fn site_info<'a>(isms: &'a Isms, options: &RenderOptions) -> SiteInfo
         has_logo: site.brand.logo.is_some(),
         brand: brand_view(&site.brand),
         as_of: site.as_of == Some(options.today),
+        language: crate::render::language::language_info(site, &options.base_url, locale),
     }
 }
 

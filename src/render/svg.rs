@@ -3,20 +3,22 @@
 //! Inline charts draw with `currentColor` and CSS classes, so they follow dark mode and print
 //! legibly; every chart has a text alternative.
 
+use crate::locale::Locale;
 use crate::markdown::escape_text as escape;
 use crate::model::Objective;
 use crate::render::view::{CertificationState, CertificationView, RiskView, ThemeCoverage};
 
 /// A badge in the common two-part style: `label | state`. Self-contained (it is shown on
 /// other sites), with fixed colours that read on light and dark pages.
-pub fn badge(certification: &CertificationView) -> String {
+pub fn badge(certification: &CertificationView, locale: &Locale) -> String {
     let (state, colour) = match certification.state {
-        CertificationState::Valid => ("valid".to_string(), "#16794a"),
+        CertificationState::Valid => (locale.text("chart.badge.valid"), "#16794a"),
         CertificationState::Expiring => {
-            (format!("expires in {} days", certification.days_left.unwrap_or(0)), "#a15c00")
+            let days = certification.days_left.unwrap_or(0);
+            (locale.plain("chart.badge.expiring", Some(days), &[("count", locale.number(days))]), "#a15c00")
         }
-        CertificationState::Expired => ("expired".to_string(), "#b3261e"),
-        CertificationState::OnRequest => ("on request".to_string(), "#5b3fb8"),
+        CertificationState::Expired => (locale.text("chart.badge.expired"), "#b3261e"),
+        CertificationState::OnRequest => (locale.text("chart.badge.on_request"), "#5b3fb8"),
     };
     let label = &certification.name;
     // Verdana-like widths: about 6.5 px a character at 11 px, plus padding.
@@ -46,7 +48,7 @@ pub fn badge(certification: &CertificationView) -> String {
 
 /// The 5×5 risk heat map: likelihood across, impact up, each cell coloured by its score band
 /// and labelled with the number of risks in it.
-pub fn heat_map(risks: &[RiskView]) -> String {
+pub fn heat_map(risks: &[RiskView], locale: &Locale) -> String {
     const CELL: u32 = 56;
     const LEFT: u32 = 64;
     const TOP: u32 = 12;
@@ -62,10 +64,15 @@ pub fn heat_map(risks: &[RiskView]) -> String {
             let x = LEFT + (u32::from(likelihood) - 1) * CELL;
             let y = TOP + (5 - u32::from(impact)) * CELL;
             let ids = here.iter().map(|r| r.id.as_str()).collect::<Vec<_>>().join(", ");
+            let count = i64::try_from(here.len()).unwrap_or(i64::MAX);
+            let cell_values = [
+                ("likelihood", likelihood.to_string()),
+                ("impact", impact.to_string()),
+                ("count", locale.number(count)),
+            ];
             cells.push_str(&format!(
-                "<g class=\"heat-cell heat-{band}\"><rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\"><title>Likelihood {likelihood}, impact {impact}: {} risk{}{}</title></rect>",
-                here.len(),
-                if here.len() == 1 { "" } else { "s" },
+                "<g class=\"heat-cell heat-{band}\"><rect x=\"{x}\" y=\"{y}\" width=\"{CELL}\" height=\"{CELL}\"><title>{}{}</title></rect>",
+                escape(&locale.plain("chart.heat_map.cell_title", Some(count), &cell_values)),
                 if ids.is_empty() { String::new() } else { format!(" ({})", escape(&ids)) }
             ));
             if !here.is_empty() {
@@ -75,7 +82,7 @@ pub fn heat_map(risks: &[RiskView]) -> String {
                     y + CELL / 2 + 6,
                     here.len()
                 ));
-                described.push(format!("{} at likelihood {likelihood}, impact {impact}", here.len()));
+                described.push(locale.plain("chart.heat_map.cell", Some(count), &cell_values));
             }
             cells.push_str("</g>");
         }
@@ -96,21 +103,23 @@ pub fn heat_map(risks: &[RiskView]) -> String {
     let width = LEFT + size + 8;
     let height = TOP + size + 46;
     let label = if described.is_empty() {
-        "Risk heat map: no risks recorded".to_string()
+        locale.text("chart.heat_map.empty")
     } else {
-        format!("Risk heat map, number of risks by likelihood and impact: {}", described.join("; "))
+        locale.plain("chart.heat_map.label", None, &[("cells", described.join("; "))])
     };
     format!(
-        "<svg class=\"chart heat-map\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{cells}<g class=\"axis\">{axes}<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">Likelihood</text><text transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">Impact</text></g></svg>",
+        "<svg class=\"chart heat-map\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{cells}<g class=\"axis\">{axes}<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text><text transform=\"translate(16 {}) rotate(-90)\" text-anchor=\"middle\">{}</text></g></svg>",
         escape(&label).replace('"', "&quot;"),
         LEFT + size / 2,
         TOP + size + 40,
-        TOP + size / 2
+        escape(&locale.text("chart.heat_map.likelihood")),
+        TOP + size / 2,
+        escape(&locale.text("chart.heat_map.impact")),
     )
 }
 
 /// Horizontal stacked bars: implemented, partial, planned, not implemented, per theme.
-pub fn progress(rows: &[ThemeCoverage]) -> String {
+pub fn progress(rows: &[ThemeCoverage], locale: &Locale) -> String {
     const LABEL: u32 = 150;
     const BAR: u32 = 340;
     const ROW: u32 = 34;
@@ -143,21 +152,30 @@ pub fn progress(rows: &[ThemeCoverage]) -> String {
             x += width;
         }
         body.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" class=\"chart-value\">{}%</text>",
+            "<text x=\"{}\" y=\"{}\" class=\"chart-value\">{}</text>",
             LABEL + BAR + 10,
             y + 15,
-            row.percent
+            escape(&locale.percent(&locale.number(i64::try_from(row.percent).unwrap_or(0))))
         ));
-        described.push(format!(
-            "{}: {} of {} implemented, {} partial, {} planned, {} not implemented",
-            row.theme, row.implemented, row.applicable, row.partial, row.planned, row.not_implemented
+        let number = |n: usize| locale.number(i64::try_from(n).unwrap_or(i64::MAX));
+        described.push(locale.plain(
+            "chart.progress.row",
+            None,
+            &[
+                ("theme", row.theme.clone()),
+                ("implemented", number(row.implemented)),
+                ("applicable", number(row.applicable)),
+                ("partial", number(row.partial)),
+                ("planned", number(row.planned)),
+                ("not_implemented", number(row.not_implemented)),
+            ],
         ));
     }
     let height = rows.len() as u32 * ROW + 12;
     format!(
         "<svg class=\"chart progress-chart\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{body}</svg>",
         LABEL + BAR + 56,
-        escape(&format!("SoA implementation by theme. {}", described.join("; "))).replace('"', "&quot;")
+        escape(&locale.plain("chart.progress.label", None, &[("rows", described.join("; "))])).replace('"', "&quot;")
     )
 }
 
@@ -278,9 +296,11 @@ mod tests {
 
     #[test]
     fn badges_say_their_state_and_escape_names() {
-        let valid = badge(&certification(CertificationState::Valid, Some(400)));
+        let valid = badge(&certification(CertificationState::Valid, Some(400)), &Locale::english());
         assert!(valid.contains(">valid</text>") && valid.contains("&lt;2022&gt;"), "{valid}");
-        assert!(badge(&certification(CertificationState::Expiring, Some(12))).contains("expires in 12 days"));
-        assert!(badge(&certification(CertificationState::Expired, Some(-3))).contains(">expired</text>"));
+        assert!(badge(&certification(CertificationState::Expiring, Some(12)), &Locale::english())
+            .contains("expires in 12 days"));
+        assert!(badge(&certification(CertificationState::Expired, Some(-3)), &Locale::english())
+            .contains(">expired</text>"));
     }
 }

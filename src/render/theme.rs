@@ -4,12 +4,15 @@
 //! theme folder, every default template is also registered as `default/<name>`, so a theme
 //! can extend the default page and replace one block:
 //! `{% extends "default/policy.html" %}{% block content %}…{% endblock %}`.
+//! A theme's `locales/<language>.yaml` overrides strings of a shipped language or adds a
+//! language (see `crate::locale`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, Location};
 use crate::load::ContentRoot;
+use crate::locale::{self, Locale, LocaleSource};
 
 macro_rules! embed {
     ($($kind:literal / $name:literal),* $(,)?) => {
@@ -65,17 +68,24 @@ pub struct Theme {
     pub templates: BTreeMap<String, String>,
     /// Path under `assets/` → bytes.
     pub statics: BTreeMap<String, Vec<u8>>,
+    /// The theme folder's locale files (`locales/de.yaml`), by language; the shipped ones
+    /// are in `crate::locale::SHIPPED`.
+    pub locales: BTreeMap<String, LocaleSource>,
 }
 
 impl Theme {
     /// The default theme's files as (`templates/policy.html`, bytes), for `init --theme`: the
-    /// themable ones. The questionnaire filler (`static/questionnaire/`) is not themable: it
+    /// themable ones, and the shipped locales (`locales/de.yaml`), to translate or adjust. The questionnaire filler (`static/questionnaire/`) is not themable: it
     /// must decide exactly as `trustpress answer` does, so a theme cannot replace it.
     pub fn default_files() -> impl Iterator<Item = (String, &'static [u8])> {
+        let locales = locale::SHIPPED
+            .iter()
+            .map(|(language, text)| (format!("{}/{language}.yaml", locale::LOCALES_FOLDER), text.as_bytes()));
         DEFAULT_FILES
             .iter()
             .filter(|(_, name, _)| !name.contains('/'))
             .map(|(kind, name, bytes)| (format!("{kind}/{name}"), *bytes))
+            .chain(locales)
     }
 
     pub fn default_theme() -> Theme {
@@ -110,6 +120,19 @@ impl Theme {
                 .hint("`theme:` names a folder, relative to site.yaml, holding templates/ and static/"));
         }
         root.ensure_inside(base)?;
+        for file in root.list(&format!("{folder}/{}", locale::LOCALES_FOLDER), &["yaml"])? {
+            let text = root.read_text(&file)?;
+            let language = file.file_stem().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+            if !locale::is_language_tag(&language) {
+                return Err(Diagnostic::error(
+                    "invalid-locale",
+                    format!("`{language}` is not a language tag; a locale file is named for its language"),
+                )
+                .at(Location::file(&file))
+                .hint("name it like `de.yaml`, `nl.yaml` or `pt-BR.yaml`"));
+            }
+            theme.locales.insert(language, LocaleSource { file: file.display().to_string(), text });
+        }
         for file in root.list(&format!("{folder}/templates"), &["html", "xml", "txt"])? {
             let text = root.read_text(&file)?;
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
@@ -148,5 +171,14 @@ impl Theme {
             self.statics.insert(crate::brand::PALETTE_ASSET.to_string(), palette.css().into_bytes());
         }
         Ok(())
+    }
+
+    /// The locale of `language`: English, then the shipped file of the language, then the
+    /// theme's, each over the one before.
+    pub fn locale(&self, language: &str) -> Result<Locale, Diagnostic> {
+        let layers = |language: &str| -> Vec<LocaleSource> {
+            LocaleSource::shipped(language).into_iter().chain(self.locales.get(language).cloned()).collect()
+        };
+        Locale::resolve(language, &layers(locale::DEFAULT_LANGUAGE), &layers(language))
     }
 }

@@ -14,9 +14,10 @@ pub struct SitePage {
     pub route: &'static str,
     /// How it is made: a template, or a file written by its own code.
     pub made_by: MadeBy,
-    /// The page's title (`page.title` in its template).
+    /// The locale key of the page's title (`page.title` in its template).
     pub title: &'static str,
-    /// Its label in the site navigation, in table order; `None`: not in the navigation.
+    /// The locale key of its label in the site navigation, in table order; `None`: not in
+    /// the navigation.
     pub nav: Option<&'static str>,
     /// The lowest audience whose build has it.
     pub audience: Audience,
@@ -69,34 +70,46 @@ use Audience::{Auditor, Internal, Public};
 
 /// Every fixed page and file, navigation entries in navigation order.
 pub const PAGES: &[SitePage] = &[
-    page(routes::OVERVIEW, "overview.html", "Overview", Some("Overview"), Public),
-    page(routes::POLICIES, "policies.html", "Policies", Some("Policies"), Public),
-    page(routes::SOA, "soa.html", "Statement of Applicability", Some("Controls"), Public),
-    page(routes::CERTIFICATIONS, "certifications.html", "Certifications", Some("Certifications"), Public),
-    page(routes::DOCUMENTS, "documents.html", "Documents", Some("Documents"), Public),
-    page(routes::SUBPROCESSORS, "subprocessors.html", "Subprocessors", Some("Subprocessors"), Public),
-    page(routes::SEARCH, "search.html", "Answer a security questionnaire", Some("Questionnaire"), Public),
-    page(routes::UPDATES, "updates.html", "Security updates", Some("Updates"), Public),
+    page(routes::OVERVIEW, "overview.html", "title.overview", Some("nav.overview"), Public),
+    page(routes::POLICIES, "policies.html", "title.policies", Some("nav.policies"), Public),
+    page(routes::SOA, "soa.html", "title.soa", Some("nav.controls"), Public),
+    page(
+        routes::CERTIFICATIONS,
+        "certifications.html",
+        "title.certifications",
+        Some("nav.certifications"),
+        Public,
+    ),
+    page(routes::DOCUMENTS, "documents.html", "title.documents", Some("nav.documents"), Public),
+    page(
+        routes::SUBPROCESSORS,
+        "subprocessors.html",
+        "title.subprocessors",
+        Some("nav.subprocessors"),
+        Public,
+    ),
+    page(routes::SEARCH, "search.html", "title.search", Some("nav.questionnaire"), Public),
+    page(routes::UPDATES, "updates.html", "title.updates", Some("nav.updates"), Public),
     SitePage {
         only: Some(RenderTarget::AuditorBundle),
-        ..page(routes::EVIDENCE, "evidence.html", "Evidence", Some("Evidence"), Auditor)
+        ..page(routes::EVIDENCE, "evidence.html", "title.evidence", Some("nav.evidence"), Auditor)
     },
-    page(routes::HEALTH, "health.html", "ISMS health", Some("Health"), Internal),
-    page(routes::RISKS, "risks.html", "Risk register", Some("Risks"), Internal),
-    page(routes::AUDITS, "audits.html", "Internal audits", Some("Audits"), Internal),
-    page(routes::REVIEWS, "reviews.html", "Management reviews", Some("Reviews"), Internal),
-    page(routes::ACCESS, "access.html", "Access ledger", Some("Access"), Internal),
-    page(routes::FAQ, "faq.html", "Security FAQ", None, Public),
+    page(routes::HEALTH, "health.html", "title.health", Some("nav.health"), Internal),
+    page(routes::RISKS, "risks.html", "title.risks", Some("nav.risks"), Internal),
+    page(routes::AUDITS, "audits.html", "title.audits", Some("nav.audits"), Internal),
+    page(routes::REVIEWS, "reviews.html", "title.reviews", Some("nav.reviews"), Internal),
+    page(routes::ACCESS, "access.html", "title.access", Some("nav.access"), Internal),
+    page(routes::FAQ, "faq.html", "title.faq", None, Public),
     // Every audience sees as much of the scope as it may (often the statement alone); linked
     // from the overview and the health page, not the navigation.
-    page(routes::SCOPE, "scope.html", "ISMS scope and context", None, Public),
-    page(routes::FRAMEWORKS, "frameworks.html", "Frameworks", None, Public),
+    page(routes::SCOPE, "scope.html", "title.scope", None, Public),
+    page(routes::FRAMEWORKS, "frameworks.html", "title.frameworks", None, Public),
     // The 404 page is for a web server; its links are absolute, which a bundle opened from
     // disk cannot follow. It is served for missing paths, never linked.
     SitePage {
         only: Some(RenderTarget::Site),
         link_target: false,
-        ..page(routes::NOT_FOUND, "404.html", "Page not found", None, Public)
+        ..page(routes::NOT_FOUND, "404.html", "title.not_found", None, Public)
     },
     file(routes::UPDATES_FEED),
     file(routes::SUBPROCESSORS_FEED),
@@ -115,7 +128,7 @@ pub fn pages_of(audience: Audience, target: RenderTarget) -> impl Iterator<Item 
         .filter(move |page| page.audience.visible_to(audience) && page.only.is_none_or(|only| only == target))
 }
 
-/// The navigation of a build: (route, label) in order.
+/// The navigation of a build: (route, label's locale key) in order.
 pub fn nav_of(
     audience: Audience,
     target: RenderTarget,
@@ -148,8 +161,23 @@ mod tests {
     }
 
     #[test]
+    fn every_title_and_label_is_a_key_of_every_shipped_language() {
+        for (language, _) in crate::locale::SHIPPED {
+            let theme = crate::render::theme::Theme::default_theme();
+            let locale = theme.locale(language).expect("a shipped locale resolves");
+            for page in PAGES.iter().filter(|page| page.made_by != MadeBy::File) {
+                for key in std::iter::once(page.title).chain(page.nav) {
+                    assert!(locale.message(key).is_some(), "{language}: no `{key}` for {}", page.route);
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_navigation_keeps_its_order() {
-        let labels: Vec<&str> = nav_of(Internal, RenderTarget::Site).map(|(_, label)| label).collect();
+        let english = crate::locale::Locale::english();
+        let labels: Vec<String> =
+            nav_of(Internal, RenderTarget::Site).map(|(_, key)| english.text(key)).collect();
         assert_eq!(
             labels,
             [

@@ -4,27 +4,15 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildSite, copyExampleContent, launchBrowser, listPages, onePagePerType, serveStatic } from "./lib/harness.mjs";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+import { axeViolations as violations, buildSite, copyExampleContent, launchBrowser, listPages, onePagePerType, serveStatic } from "./lib/harness.mjs";
 
 const SETTINGS = [
   { name: "light", options: { colorScheme: "light", viewport: { width: 1280, height: 900 } } },
   { name: "dark", options: { colorScheme: "dark", viewport: { width: 1280, height: 900 } } },
   { name: "phone", options: { colorScheme: "light", viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true } },
 ];
-
-/// The serious and critical violations of one page, one line each.
-async function violations(page) {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .flatMap((v) => v.nodes.map((node) => `${v.impact} ${v.id}: ${node.target.join(" ")} — ${node.failureSummary.replace(/\s+/g, " ")}`));
-}
 
 for (const audience of ["public", "internal"]) {
   describe(`the ${audience} site`, () => {

@@ -223,6 +223,7 @@ fn init_theme_writes_the_default_theme_which_builds_the_same_site() {
     assert!(stdout.contains("templates/policy.html"), "{stdout}");
     assert!(content.join("mytheme/templates/base.html").is_file());
     assert!(content.join("mytheme/static/style.css").is_file());
+    assert!(content.join("mytheme/locales/de.yaml").is_file());
     // Into a folder that is not empty: refused, nothing written.
     crate::common::trustpress().args(["init", "--theme"]).arg(content.join("mytheme")).assert().code(2);
 

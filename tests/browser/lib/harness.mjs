@@ -4,6 +4,7 @@
 
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
@@ -19,6 +20,18 @@ export const TODAY = "2026-11-21";
 export const TRUSTPRESS = process.env.TRUSTPRESS_BIN || join(REPO, "target/debug/trustpress");
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/// axe-core's serious and critical violations on `page`, one line each. axe is injected as an
+/// inline script: the page must be served without the site's Content-Security-Policy.
+export async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .flatMap((v) => v.nodes.map((node) => `${v.impact} ${v.id}: ${node.target.join(" ")} — ${node.failureSummary.replace(/\s+/g, " ")}`));
+}
 
 // Without the background-networking flags Chromium tries to reach Google's services, and on
 // a closed network those attempts are refused and logged.

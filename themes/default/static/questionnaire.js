@@ -6,6 +6,28 @@
 (function () {
   "use strict";
 
+  // The site language's strings, from assets/strings.js when the site is not in English;
+  // without it, the English each call gives. Keys are those of locales/*.yaml under `js.`.
+  var strings = window.trustpressStrings || {};
+  function t(key, english, values) {
+    var text = (strings.strings && strings.strings[key]) || english;
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(typeof values[name] === "number" ? number(values[name]) : values[name]) : match;
+    });
+  }
+  function number(value) {
+    var digits = String(Math.abs(value));
+    if (strings.group && digits.length > 3) digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, strings.group);
+    return (value < 0 ? "-" : "") + digits;
+  }
+  function percent(value) {
+    return (strings.percent || "{number}%").replace("{number}", number(value));
+  }
+  /** A worker's error in the page's language: the worker names its string and gives the English. */
+  function workerMessage(message) {
+    return message.key ? t(message.key, message.english, message.values) : message.message;
+  }
+
   var zone = document.getElementById("fill-zone");
   if (!zone || !window.Worker) return;
   var input = document.getElementById("fill-file");
@@ -34,7 +56,7 @@
   zone.hidden = false;
   if (location.protocol === "file:") {
     // Module workers do not run from a folder opened from disk.
-    say("Filling in a questionnaire works on the published trust center, not from a copy opened from disk.", true);
+    say(t("fill.from_disk", "Filling in a questionnaire works on the published trust center, not from a copy opened from disk."), true);
     choose.disabled = true;
     return;
   }
@@ -55,13 +77,13 @@
           zone.dataset.ready = "true";
           resolve(message.answers);
         } else if (message.type === "failed") {
-          reject(new Error(message.message));
+          reject(new Error(workerMessage(message)));
         } else {
           handle(message);
         }
       };
       worker.onerror = function () {
-        reject(new Error("The questionnaire filler could not start in this browser."));
+        reject(new Error(t("fill.cannot_start", "The questionnaire filler could not start in this browser.")));
       };
     });
     ready.catch(function (error) {
@@ -105,13 +127,14 @@
   function take(chosen) {
     result.hidden = true;
     fileId++; // whatever was being read before is no longer wanted
-    if (chosen.size === 0) return say("“" + chosen.name + "” is empty.", true);
+    if (chosen.size === 0) return say(t("fill.empty", "“{name}” is empty.", { name: chosen.name }), true);
     if (chosen.size > MAX_BYTES) {
-      return say("“" + chosen.name + "” is " + Math.round(chosen.size / 1048576) + " MB, more than a questionnaire (50 MB): refused.", true);
+      var size = number(Math.round(chosen.size / 1048576));
+      return say(t("fill.too_big", "“{name}” is {size} MB, more than a questionnaire (50 MB): refused.", { name: chosen.name, size: size }), true);
     }
     file = chosen;
     var id = fileId;
-    say("Reading “" + chosen.name + "”…");
+    say(t("fill.reading", "Reading “{name}”…", { name: chosen.name }));
     Promise.all([start(), chosen.arrayBuffer()]).then(function (done) {
       if (id !== fileId || !worker) return;
       var bytes = new Uint8Array(done[1]);
@@ -119,7 +142,7 @@
       timer = setTimeout(giveUp, GIVE_UP_MS);
       worker.postMessage({ type: "read", id: id, name: chosen.name, bytes: bytes }, [bytes.buffer]);
     }, function (error) {
-      if (id === fileId) say(error.message || "The file could not be read.", true);
+      if (id === fileId) say(error.message || t("fill.unreadable", "The file could not be read."), true);
     });
   }
 
@@ -131,14 +154,14 @@
     // A fresh worker at once, so that it has fetched what it needs before the next file.
     start();
     result.hidden = true;
-    say("The file took too long, so it was stopped. Is it really a questionnaire? Choose the file again to retry.", true);
+    say(t("fill.too_long", "The file took too long, so it was stopped. Is it really a questionnaire? Choose the file again to retry."), true);
   }
 
   function handle(message) {
     if (message.id !== fileId) return; // about a file given before the current one
     clearTimeout(timer);
     if (message.type === "error") {
-      say("“" + file.name + "” could not be filled in: " + message.message, true);
+      say(t("fill.failed", "“{name}” could not be filled in: {reason}", { name: file.name, reason: workerMessage(message) }), true);
     } else if (message.type === "plan") {
       show(message.sheets);
     } else if (message.type === "filled") {
@@ -161,9 +184,9 @@
   }
 
   var STATES = {
-    answered: "Answered",
-    "needs-person": "Needs a person",
-    "already-filled": "Already answered",
+    answered: t("fill.answered", "Answered"),
+    "needs-person": t("fill.needs_person", "Needs a person"),
+    "already-filled": t("fill.already_filled", "Already answered"),
   };
 
   function show(sheets) {
@@ -185,13 +208,13 @@
           box.type = "checkbox";
           box.checked = true;
           box.value = row.key;
-          box.setAttribute("aria-label", "Write the answer to row " + (row.row + 1));
+          box.setAttribute("aria-label", t("fill.write_row", "Write the answer to row {row}", { row: number(row.row + 1) }));
           write.appendChild(box);
         } else {
-          write.appendChild(element("span", "visually-hidden", "Not written"));
+          write.appendChild(element("span", "visually-hidden", t("fill.not_written", "Not written")));
         }
         tr.appendChild(write);
-        tr.appendChild(element("td", "nowrap", (multiple ? sheet.sheet + " " : "") + (row.row + 1)));
+        tr.appendChild(element("td", "nowrap", (multiple ? sheet.sheet + " " : "") + number(row.row + 1)));
         var question = element("td");
         if (row.reference) question.appendChild(element("span", "id muted", row.reference + " "));
         question.appendChild(document.createTextNode(row.question));
@@ -203,36 +226,44 @@
             if (i) answer.appendChild(document.createTextNode(" + "));
             answer.appendChild(answerLink(a));
           });
-          if (row.method === "reference") answer.appendChild(element("span", "muted small", " by reference"));
+          if (row.method === "reference") answer.appendChild(element("span", "muted small", " " + t("fill.by_reference", "by reference")));
         } else if (row.state === "needs-person") {
           answer.appendChild(element("span", "pill pill-planned", STATES[row.state]));
-          answer.appendChild(element("span", "muted small", row.best ? " Closest: " : " No close answer"));
+          answer.appendChild(element("span", "muted small", row.best ? " " + t("fill.closest", "Closest:") + " " : " " + t("fill.no_close", "No close answer")));
           if (row.best) answer.appendChild(answerLink(row.best));
         } else {
           answer.appendChild(element("span", "pill", STATES[row.state]));
-          answer.appendChild(element("span", "muted small", " Left as you wrote it"));
+          answer.appendChild(element("span", "muted small", " " + t("fill.left_as_is", "Left as you wrote it")));
         }
         tr.appendChild(answer);
-        tr.appendChild(element("td", "nowrap", row.state === "already-filled" ? "" : Math.round(row.confidence * 100) + "%"));
+        tr.appendChild(element("td", "nowrap", row.state === "already-filled" ? "" : percent(Math.round(row.confidence * 100))));
         rows.appendChild(tr);
       });
     });
     if (shown > PREVIEW_ROWS) {
       var more = element("tr");
-      var note = element("td", "muted", "The preview shows the first " + PREVIEW_ROWS + " of " + shown +
-        " questions; the rows not shown are written as listed in the summary.");
+      var note = element("td", "muted", t("fill.preview_limit",
+        "The preview shows the first {shown} of {total} questions; the rows not shown are written as listed in the summary.",
+        { shown: number(PREVIEW_ROWS), total: number(shown) }));
       note.colSpan = 5;
       more.appendChild(note);
       rows.appendChild(more);
     }
     rowsBody.appendChild(rows);
     var total = counts.answered + counts["needs-person"] + counts["already-filled"];
-    summary.textContent = total + " questions: " + counts.answered + " answered" +
-      (byReference ? " (" + byReference + " by reference)" : "") + ", " + counts["needs-person"] +
-      " need a person, " + counts["already-filled"] + " already answered";
+    var figures = {
+      total: number(total),
+      answered: number(counts.answered),
+      reference: number(byReference),
+      person: number(counts["needs-person"]),
+      filled: number(counts["already-filled"]),
+    };
+    summary.textContent = byReference
+      ? t("fill.summary_reference", "{total} questions: {answered} answered ({reference} by reference), {person} need a person, {filled} already answered", figures)
+      : t("fill.summary", "{total} questions: {answered} answered, {person} need a person, {filled} already answered", figures);
     result.hidden = false;
     download.disabled = counts.answered === 0;
-    say("“" + file.name + "” is read: " + summary.textContent + ". Untick any answer you do not want, then download the filled file.");
+    say(t("fill.read", "“{name}” is read: {summary}. Untick any answer you do not want, then download the filled file.", { name: file.name, summary: summary.textContent }));
   }
 
   download.addEventListener("click", function () {
@@ -240,7 +271,7 @@
     var unticked = Array.prototype.map.call(rowsBody.querySelectorAll("input[type=checkbox]:not(:checked)"), function (box) {
       return box.value;
     });
-    say("Writing the filled file…");
+    say(t("fill.writing", "Writing the filled file…"));
     clearTimeout(timer);
     timer = setTimeout(giveUp, GIVE_UP_MS);
     worker.postMessage({ type: "fill", id: fileId, unticked: unticked });
@@ -269,6 +300,6 @@
     link.click();
     link.remove();
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    say("Downloaded “" + link.download + "”. Check the rows marked “Needs a person” before you send it.");
+    say(t("fill.downloaded", "Downloaded “{name}”. Check the rows marked “Needs a person” before you send it.", { name: link.download }));
   }
 })();

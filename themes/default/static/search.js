@@ -3,6 +3,21 @@
 (function () {
   "use strict";
 
+  // The site language's strings, from assets/strings.js when the site is not in English;
+  // without it, the English each call gives. Keys are those of locales/*.yaml under `js.`.
+  var strings = window.trustpressStrings || {};
+  function t(key, english, values) {
+    var text = (strings.strings && strings.strings[key]) || english;
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(typeof values[name] === "number" ? number(values[name]) : values[name]) : match;
+    });
+  }
+  function number(value) {
+    var digits = String(Math.abs(value));
+    if (strings.group && digits.length > 3) digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, strings.group);
+    return (value < 0 ? "-" : "") + digits;
+  }
+
   var form = document.getElementById("search-form");
   var list = document.getElementById("results");
   if (!form || !list) return;
@@ -31,7 +46,7 @@
       item.hidden = !visible;
       if (visible) shown++;
     });
-    form.elements.count.value = shown + " of " + items.length + " shown";
+    form.elements.count.value = t("shown_some", "{shown} of {total} shown", { shown: number(shown), total: number(items.length) });
     none.hidden = shown !== 0;
     var params = new URLSearchParams();
     ["q", "kind", "category", "framework"].forEach(function (name) {
@@ -50,7 +65,7 @@
 
   function updateSelection() {
     var count = selected().length;
-    selectedCount.value = count;
+    selectedCount.value = number(count);
     exportButton.disabled = count === 0;
   }
 

@@ -3,12 +3,29 @@
 (function () {
   "use strict";
 
+  // The site language's strings, from assets/strings.js when the site is not in English;
+  // without it, the English each call gives. Keys are those of locales/*.yaml under `js.`.
+  var strings = window.trustpressStrings || {};
+  function t(key, english, values) {
+    var text = (strings.strings && strings.strings[key]) || english;
+    return text.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && Object.prototype.hasOwnProperty.call(values, name) ? String(typeof values[name] === "number" ? number(values[name]) : values[name]) : match;
+    });
+  }
+  function number(value) {
+    var digits = String(Math.abs(value));
+    if (strings.group && digits.length > 3) digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, strings.group);
+    return (value < 0 ? "-" : "") + digits;
+  }
+
   function normalise(text) {
     return (text || "").toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "");
   }
 
   function countLabel(shown, total) {
-    return shown === total ? total + " shown" : shown + " of " + total + " shown";
+    return shown === total
+      ? t("shown_all", "{total} shown", { total: number(total) })
+      : t("shown_some", "{shown} of {total} shown", { shown: number(shown), total: number(total) });
   }
 
   document.querySelectorAll("form[data-filter-table]").forEach(function (form) {
@@ -47,7 +64,7 @@
         return heading.textContent.trim();
       }
     }
-    return "Table";
+    return t("table", "Table");
   }
   function markScrollable() {
     markdownTables.forEach(function (wrap) {

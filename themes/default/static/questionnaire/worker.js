@@ -11,6 +11,21 @@ import { openWorkbook } from "./workbook.js";
 /** More rows than this, in all the sheets together, is not a questionnaire. */
 const MAX_ROWS = 100000;
 
+/** An error the page shows in its own language: `key` names its string among the locale's
+ * `js.` strings, `english` is the text when the site is in English, `values` fill both. */
+class PageError extends Error {
+  constructor(key, english, values) {
+    super(english.replace(/\{(\w+)\}/g, (match, name) => (name in values ? String(values[name]) : match)));
+    Object.assign(this, { key, english, values });
+  }
+}
+const fail = (key, english, values = {}) => new PageError(key, english, values);
+/** What the page needs to word an error: the English, and the key and values when it has them. */
+const wording = (error) =>
+  error instanceof PageError
+    ? { message: error.message, key: error.key, english: error.english, values: error.values }
+    : { message: error.message || String(error) };
+
 const library = (async () => {
   const get = async (path) => {
     const response = await fetch(new URL(path, import.meta.url));
@@ -27,7 +42,11 @@ const library = (async () => {
 
 library.then(
   ({ matcher }) => postMessage({ type: "ready", answers: matcher.entries.length }),
-  (error) => postMessage({ type: "failed", message: `The answers could not be loaded: ${error.message}` }),
+  (error) =>
+    postMessage({
+      type: "failed",
+      ...wording(fail("fill.error.load", "The answers could not be loaded: {reason}", { reason: error.message })),
+    }),
 );
 
 /** The file being answered: its bytes, its form and every sheet's plan. */
@@ -52,7 +71,7 @@ onmessage = async (event) => {
       postMessage({ type: "filled", id, bytes }, [bytes.buffer]);
     }
   } catch (error) {
-    if (id === latest) postMessage({ type: "error", id, message: error.message || String(error) });
+    if (id === latest) postMessage({ type: "error", id, ...wording(error) });
   }
 };
 
@@ -72,7 +91,7 @@ async function read(name, bytes) {
   const guard = (rows) => {
     total += rows.length;
     if (total > MAX_ROWS) {
-      throw new Error(`The file has more than ${MAX_ROWS} rows, more than a questionnaire: refused.`);
+      throw fail("fill.error.too_many_rows", "The file has more than {max} rows, more than a questionnaire: refused.", { max: MAX_ROWS });
     }
   };
   if (extension === "csv") {
@@ -92,20 +111,25 @@ async function read(name, bytes) {
       if (layout) found.push({ sheet, rows, layout });
     }
   } else if (extension === "xls") {
-    throw new Error(
+    throw fail(
+      "fill.error.xls",
       "This is a legacy Excel file (.xls): open it in Excel or LibreOffice, save it as .xlsx or CSV UTF-8, and drop that.",
     );
   } else {
-    throw new Error("This is not a questionnaire the page reads: choose an .xlsx, .xlsm or .csv file.");
+    throw fail("fill.error.not_questionnaire", "This is not a questionnaire the page reads: choose an .xlsx, .xlsm or .csv file.");
   }
   if (found.length === 0) {
-    throw new Error(
-      `No header row with a question column in the first ${within} rows. The page looks for a header such as “Question” or “Requirement”; add one, or use \`trustpress answer\` with its column flags.`,
+    throw fail(
+      "fill.error.no_header",
+      "No header row with a question column in the first {rows} rows. The page looks for a header such as “Question” or “Requirement”; add one, or use `trustpress answer` with its column flags.",
+      { rows: within },
     );
   }
   if (!found.some(({ layout }) => answerable(layout))) {
-    throw new Error(
-      `The header row (row ${found[0].layout.header_row + 1}) has a question column but no column to answer in, such as “Answer”, “Response” or “Comments”.`,
+    throw fail(
+      "fill.error.no_answer_column",
+      "The header row (row {row}) has a question column but no column to answer in, such as “Answer”, “Response” or “Comments”.",
+      { row: found[0].layout.header_row + 1 },
     );
   }
   const sheets = [];
