@@ -225,6 +225,15 @@ fn a_starter_shows_an_soa_in_progress_and_nothing_nobody_stated() {
         !text(&site, "faq/index.html").contains("Every account requires multi-factor"),
         "example answers stay internal"
     );
+    // Drafts say so, on their page and in the list, and the list does not claim approval.
+    assert!(text(&site, "policies/pol-isp/index.html").contains("Draft: not approved yet"));
+    let list = text(&site, "policies/index.html");
+    assert!(list.contains("Draft: not approved yet") && !list.contains("approved by management"), "{list}");
+    let soa = text(&site, "soa/index.html");
+    assert!(
+        soa.contains("This Statement of Applicability is in progress: 0 of 93 controls are decided so far. Not approved yet."),
+        "{soa}"
+    );
 }
 
 #[test]

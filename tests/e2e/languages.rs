@@ -40,7 +40,6 @@ fn a_german_site_has_german_words_dates_and_numbers_and_keeps_its_content() {
 
     let overview = text(&tree, "index.html");
     assert!(overview.starts_with("<!doctype html>\n<html lang=\"de\">"), "{overview}");
-    // overview.html's own words are localised separately; what every page shares is German.
     let header = between(&overview, "<body", "</header>");
     let footer = between(&overview, "<footer", "</footer>");
     for german in [
@@ -64,6 +63,36 @@ fn a_german_site_has_german_words_dates_and_numbers_and_keeps_its_content() {
     ] {
         assert!(!header.contains(english) && !footer.contains(english), "`{english}` on the German overview");
     }
+    // The overview's own words too; the cards and descriptions are content, as written.
+    let main = between(&overview, "<main", "</main>");
+    for german in [
+        "Sicherheit bei Halcyon Ledger",
+        "Sicherheit auf einen Blick",
+        "Umgesetzte Maßnahmen",
+        "Kontinuierliche Überwachung",
+        "Zertifizierungen und Testate",
+        "Gültig bis <time datetime=\"2028-10-19\">19. Oktober 2028</time>",
+        "Kontakt zum Sicherheitsteam",
+        "90\u{a0}%",
+    ] {
+        assert!(main.contains(german), "`{german}` on the German overview:\n{main}");
+    }
+    for english in [
+        "Security at",
+        "Answer a security questionnaire",
+        "Controls implemented",
+        "Monitored checks",
+        "currently valid",
+        "Continuous monitoring",
+        "All certifications",
+        "Resources",
+        "All updates",
+        "Valid until",
+        "with warnings",
+    ] {
+        assert!(!main.contains(english), "`{english}` on the German overview:\n{main}");
+    }
+    assert!(main.contains("EU only, in Germany with recovery in Ireland"), "the cards stay as written");
 
     let soa = text(&tree, "soa/index.html");
     let main = between(&soa, "<main", "</main>");
