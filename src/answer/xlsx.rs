@@ -148,6 +148,13 @@ impl Workbook {
         })
     }
 
+    /// The merged areas of a sheet, each (top row, left column, bottom row, right column)
+    /// from 0: only the top-left cell of each holds the value. Used by `trustpress import`,
+    /// which spreads that value over the area.
+    pub fn merged_cells(&self, sheet: &str) -> Result<Vec<(usize, usize, usize, usize)>, XlsxError> {
+        Ok(merged_areas(&self.part(self.sheet_path(sheet)?)?))
+    }
+
     fn part(&self, path: &str) -> Result<Vec<u8>, XlsxError> {
         let mut archive =
             zip::ZipArchive::new(Cursor::new(&self.bytes)).map_err(|e| XlsxError::Broken(e.to_string()))?;
