@@ -307,7 +307,7 @@ fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layo
         })?,
     };
     let first_id_row = (0..table.rows.len())
-        .find(|&row| matches!(control_id::parse(table.cell(row, id)), CellId::Id { .. }))
+        .find(|&row| matches!(control_id::parse(table.cell(row, id)), CellId::Id { .. } | CellId::Old(_)))
         .unwrap_or(table.rows.len());
     let (header_row, mut roles) = match options.header_row {
         Some(row) => {
@@ -354,10 +354,12 @@ fn id_column(table: &Table, annex_a: &Catalog) -> Option<usize> {
     let mut counts = vec![0usize; table.width()];
     for row in &table.rows {
         for (column, cell) in row.iter().enumerate() {
-            if let CellId::Id { id, .. } = control_id::parse(cell) {
-                if annex_a.control(&id).is_some() {
-                    counts[column] += 1;
-                }
+            // 2013 ids count too: such a column is the id column, and its rows are then
+            // reported one by one as not mapped.
+            match control_id::parse(cell) {
+                CellId::Id { id, .. } if annex_a.control(&id).is_some() => counts[column] += 1,
+                CellId::Old(_) => counts[column] += 1,
+                _ => {}
             }
         }
     }

@@ -15,6 +15,7 @@ mod escaping;
 mod formats;
 mod fuzz_regressions;
 mod history;
+mod import;
 mod leak;
 mod management;
 mod record_kinds;
