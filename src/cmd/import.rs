@@ -225,7 +225,7 @@ fn print_soa(report: &SoaReport, content: &Path) {
     }
     if !report.missing.is_empty() {
         println!("\ncontrols the sheet has no row for (written `applicable: undecided`):");
-        println!("  {}", report.missing.join(", "));
+        println!("  {}", ids_line(&report.missing));
     }
     if !report.not_understood.is_empty() {
         println!("\nvalues not understood (left out; decide them in soa.yaml):");
@@ -245,20 +245,44 @@ fn print_soa(report: &SoaReport, content: &Path) {
             plural(report.changed.len()),
             report.added.len()
         );
-        if !report.changed.is_empty() {
-            println!("  changed: {}", report.changed.join(", "));
-        }
-        if !report.added.is_empty() {
-            println!("  added: {}", report.added.join(", "));
+        for (what, ids) in [("changed", &report.changed), ("added", &report.added)] {
+            if !ids.is_empty() {
+                println!("  {what}: {}", ids_line(ids));
+            }
         }
     } else {
         println!("\nwrote {}", report.written.display());
     }
     if !report.to_decide.is_empty() {
         println!("\nleft to decide ({}):", report.to_decide.len());
-        list(&report.to_decide, |t| format!("{}: {}", t.control, t.what));
+        // One line per kind of decision, in the order they first come.
+        let mut kinds: Vec<(&str, Vec<String>)> = Vec::new();
+        for left in &report.to_decide {
+            if left.control == "soa.yaml" {
+                continue;
+            }
+            match kinds.iter_mut().find(|(what, _)| *what == left.what) {
+                Some((_, ids)) => ids.push(left.control.clone()),
+                None => kinds.push((&left.what, vec![left.control.clone()])),
+            }
+        }
+        for (what, ids) in kinds {
+            println!("  {what}: {}", ids_line(&ids));
+        }
+        for left in report.to_decide.iter().filter(|t| t.control == "soa.yaml") {
+            println!("  {}", left.what);
+        }
     }
     println!("\nnext: review the file, then run `trustpress check --content {}`", content.display());
+}
+
+/// Up to 20 ids, then how many more.
+fn ids_line(ids: &[String]) -> String {
+    let shown = ids.iter().take(20).cloned().collect::<Vec<_>>().join(", ");
+    match ids.len() {
+        n if n > 20 => format!("{shown} … and {} more", n - 20),
+        _ => shown,
+    }
 }
 
 fn print_answers(report: &AnswersReport, content: &Path) {

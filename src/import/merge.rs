@@ -229,6 +229,8 @@ pub fn merge(old: &str, annex_a: &Catalog, sheet: &BTreeMap<String, SheetEntry>)
             "the merged file does not read back as meant ({which}); nothing was written: merge it by hand"
         ));
     }
+    let position = |id: &String| annex_a.controls.iter().position(|c| c.id == *id).unwrap_or(usize::MAX);
+    changed.sort_by_key(|id| (position(id), id.clone()));
     Ok(Merged { text, changed, added })
 }
 
