@@ -499,6 +499,84 @@ mod tests {
     }
 
     #[test]
+    fn a_multi_line_value_is_replaced_whole_and_a_missing_end_of_line_kept() {
+        let old = "controls:\n  A.5.1:\n    applicable: true\n    notes: |\n      old\n\n      text\n    owner: CISO\n  A.5.2:\n    applicable: false\n    justification: \"long\n      folded\"\n  A.5.3:\n    applicable: undecided";
+        let entries = sheet(&[
+            ("A.5.1", SheetEntry { notes: Some("new".into()), ..SheetEntry::default() }),
+            ("A.5.2", SheetEntry { justification: Some("short".into()), ..SheetEntry::default() }),
+            ("A.5.3", SheetEntry { applicable: Some(Applicability::Applicable), ..SheetEntry::default() }),
+        ]);
+        let merged = merge(old, &small_catalog(), &entries).unwrap();
+        assert_eq!(
+            merged.text,
+            "controls:\n  A.5.1:\n    applicable: true\n    notes: new\n    owner: CISO\n  A.5.2:\n    applicable: false\n    justification: short\n  A.5.3:\n    applicable: true"
+        );
+    }
+
+    /// Damaged and odd files: merge refuses or succeeds, never panics, and what it returns
+    /// always reads back (it checks that itself; this makes sure the check is reached).
+    #[test]
+    fn damaged_files_never_panic() {
+        let seed = "# c\r\nversion: 1\r\ncontrols:\r\n\r\n  # Organizational\r\n  A.5.1:  # t\r\n    applicable: true\r\n    status: planned  # x\r\n    notes: |\r\n      a # b\r\n    policies: [POL-A, \"B\"]\r\n  'A.5.2':\r\n    applicable: false\r\n    justification: 'it''s # fine'\r\n";
+        let pieces = [
+            " ", "  ", "\t", "#", ":", "'", "\"", "[", "]", "{", "&a", "*a", "!t", "\n", "\r\n", "A.5.3:",
+            "- x", "|", ">", "\u{feff}", "é",
+        ];
+        let update = sheet(&[
+            (
+                "A.5.1",
+                SheetEntry {
+                    status: Some(ControlStatus::Implemented),
+                    owner: Some("O".into()),
+                    ..SheetEntry::default()
+                },
+            ),
+            (
+                "A.5.2",
+                SheetEntry {
+                    applicable: Some(Applicability::Applicable),
+                    notes: Some("n".into()),
+                    ..SheetEntry::default()
+                },
+            ),
+        ]);
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as usize
+        };
+        let catalog = small_catalog();
+        assert!(merge(seed, &catalog, &update).is_ok(), "{:?}", merge(seed, &catalog, &update).err());
+        let mut merged_count = 0;
+        for _ in 0..3000 {
+            let mut text = seed.to_string();
+            for _ in 0..(1 + next() % 3) {
+                let mut at = next() % (text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                if next() % 2 == 0 {
+                    text.insert_str(at, pieces[next() % pieces.len()]);
+                } else {
+                    let mut end = (at + 1 + next() % 6).min(text.len());
+                    while !text.is_char_boundary(end) {
+                        end += 1;
+                    }
+                    text.replace_range(at..end, "");
+                }
+            }
+            if let Ok(merged) = merge(&text, &catalog, &update) {
+                assert!(parse_file(&merged.text).is_ok(), "{text:?}");
+                merged_count += 1;
+            }
+        }
+        // Most small damage is still mergeable (a comment, a space): the check is reached.
+        assert!(merged_count > 300, "only {merged_count} of 3000 merged");
+    }
+
+    #[test]
     fn nothing_to_change_changes_nothing() {
         let old = "controls:\n  A.5.1:\n    applicable: true\n    status: implemented\n  A.5.2:\n    applicable: false\n    justification: x\n  A.5.3:\n    applicable: undecided";
         let same = SheetEntry {

@@ -231,6 +231,12 @@ pub fn import(options: &SoaOptions) -> Result<SoaReport, ImportError> {
             text
         }
         Some(bytes) => {
+            if meta != Meta::default() {
+                report.notes.push(
+                    "the sheet's SoA version and approval were not merged: an approval is soa.yaml's own, changed by the person who gives it"
+                        .to_string(),
+                );
+            }
             let old = std::str::from_utf8(bytes).map_err(|_| {
                 ImportError::Content(format!("{}: not UTF-8 text: cannot merge into it", target.display()))
             })?;
@@ -496,8 +502,9 @@ fn read_rows(
             ""
         };
         return Err(ImportError::Input(format!(
-            "{place}: the sheet gives some controls twice, so which row decides is not clear: {}{hint}",
-            duplicates.join(", ")
+            "{place}: the sheet gives some controls twice, so which row decides is not clear: {} (ids in column {}){hint}",
+            duplicates.join(", "),
+            column_letter(layout.id)
         )));
     }
     if report.controls.is_empty() {

@@ -612,6 +612,49 @@ fn hidden_rows_formulas_and_merged_cells_in_a_workbook() {
 }
 
 #[test]
+fn ids_typed_as_numbers_are_told_apart_by_title_or_refused_with_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    // Excel stores 5.10 typed into a cell as the number 5.1.
+    let numbers = |path: &Path, titles: bool| {
+        workbook(path, |sheet| {
+            sheet.write_string(0, 0, "No.").unwrap();
+            sheet.write_string(0, 1, if titles { "Control" } else { "Owner" }).unwrap();
+            sheet.write_string(0, 2, "Applicable").unwrap();
+            for (row, (number, title)) in [
+                (5.1, "Policies for information security"),
+                (5.10, "Acceptable use of information and other associated assets"),
+            ]
+            .iter()
+            .enumerate()
+            {
+                let row = row as u32 + 1;
+                sheet.write_number(row, 0, *number).unwrap();
+                sheet.write_string(row, 1, if titles { *title } else { "CISO" }).unwrap();
+                sheet.write_string(row, 2, "Yes").unwrap();
+            }
+        })
+    };
+    let titled = dir.path().join("titled.xlsx");
+    numbers(&titled, true);
+    let done = import("soa", &titled, &dir.path().join("t"), &["--format", "json"]).success();
+    let report: serde_json::Value = serde_json::from_slice(&done.get_output().stdout).unwrap();
+    assert_eq!(
+        (report["controls"]["A.5.1"]["row"].as_u64(), report["controls"]["A.5.10"]["row"].as_u64()),
+        (Some(2), Some(3))
+    );
+    let bare = dir.path().join("bare.xlsx");
+    numbers(&bare, false);
+    let failed = import("soa", &bare, &dir.path().join("b"), &[]).failure().code(1);
+    let message = stderr(&failed);
+    assert!(message.contains("A.5.1 in rows 2 and 3"), "{message}");
+    assert!(
+        message
+            .contains("a spreadsheet may show 5.10 as 5.1: format the column as text, or add a title column"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_30000_row_sheet_is_read_and_its_report_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.xlsx");
@@ -659,8 +702,10 @@ fn garbage_never_panics_the_readers() {
         state
     };
     let dir = tempfile::tempdir().unwrap();
-    let valid = std::fs::read(fixture("dropdown-soa.xlsx")).unwrap();
+    let soa = std::fs::read(fixture("dropdown-soa.xlsx")).unwrap();
+    let library = std::fs::read(fixture("answer-library.xlsx")).unwrap();
     for round in 0..300 {
+        let valid = if round % 2 == 0 { &soa } else { &library };
         let bytes: Vec<u8> = match round % 3 {
             0 => (0..(next() % 4096)).map(|_| next() as u8).collect(),
             // A real workbook with bytes flipped: zip entries and XML that break halfway.
@@ -693,6 +738,16 @@ fn garbage_never_panics_the_readers() {
             };
             let result = std::panic::catch_unwind(|| trustpress::import::soa::import(&options));
             assert!(result.is_ok(), "round {round} .{extension} panicked in import");
+            let options = trustpress::import::answers::AnswersOptions {
+                input: path.clone(),
+                content: dir.path().join(format!("a{round}")),
+                sheet: None,
+                out_folder: PathBuf::from("faq"),
+                header_row: None,
+                columns: BTreeMap::new(),
+            };
+            let result = std::panic::catch_unwind(|| trustpress::import::answers::import(&options));
+            assert!(result.is_ok(), "round {round} .{extension} panicked in import answers");
         }
     }
 }
