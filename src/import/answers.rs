@@ -197,6 +197,13 @@ pub fn import(options: &AnswersOptions) -> Result<AnswersReport, ImportError> {
                 value: value.to_string(),
                 reason: reason.to_string(),
             };
+            if let Some(col) = [question_col, answer_col]
+                .into_iter()
+                .find(|&c| table.cell(row, c).is_empty() && table.uncomputed(row, c))
+            {
+                report.skipped.push(skip(super::sheet::UNCOMPUTED, col, ""));
+                continue;
+            }
             match (question.is_empty(), answer.is_empty()) {
                 (true, true) => continue,
                 (false, true) => {

@@ -21,6 +21,8 @@ pub struct Table {
     /// The sheet's name, in a workbook.
     pub sheet: Option<String>,
     pub rows: Vec<Vec<String>>,
+    /// Cells (row, column) holding a formula never computed: read as empty, but not empty.
+    pub uncomputed: std::collections::BTreeSet<(usize, usize)>,
 }
 
 impl Table {
@@ -29,10 +31,18 @@ impl Table {
         self.rows.get(row).and_then(|r| r.get(column)).map_or("", |c| c.trim())
     }
 
+    /// Whether the cell holds a formula no spreadsheet program ever computed.
+    pub fn uncomputed(&self, row: usize, column: usize) -> bool {
+        self.uncomputed.contains(&(row, column))
+    }
+
     pub fn width(&self) -> usize {
         self.rows.iter().map(Vec::len).max().unwrap_or(0)
     }
 }
+
+/// What to say of a formula never computed.
+pub const UNCOMPUTED: &str = "holds a formula that was never computed (the file was written by a program, not saved by a spreadsheet): open it in Excel or LibreOffice, save it, and import again";
 
 /// The spreadsheet at `path`: its sheets in workbook order (a CSV file is one sheet without
 /// a name), or only the one named `sheet`.
@@ -78,7 +88,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, ImportError>
             )));
         }
         let file = CsvFile::parse(&bytes).map_err(|e| ImportError::Input(format!("{name}: {e}")))?;
-        vec![Table { sheet: None, rows: file.rows() }]
+        vec![Table { sheet: None, rows: file.rows(), uncomputed: Default::default() }]
     } else {
         read_workbook(&name, bytes, sheet)?
     };
@@ -118,7 +128,12 @@ fn read_workbook(name: &str, bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<
         let merged =
             workbook.merged_cells(&sheet).map_err(|e| ImportError::Input(format!("{place}: {e}")))?;
         spread_merged(&mut rows, &merged);
-        tables.push(Table { sheet: Some(sheet), rows });
+        let uncomputed = workbook
+            .uncomputed_formulas(&sheet)
+            .map_err(|e| ImportError::Input(format!("{place}: {e}")))?
+            .into_iter()
+            .collect();
+        tables.push(Table { sheet: Some(sheet), rows, uncomputed });
     }
     Ok(tables)
 }

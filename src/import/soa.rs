@@ -476,6 +476,10 @@ fn read_rows(
                 )));
                 continue;
             }
+            CellId::None if id_text.is_empty() && table.uncomputed(row, layout.id) => {
+                report.unmapped.push(unmapped(format!("the control id {}", sheet::UNCOMPUTED)));
+                continue;
+            }
             CellId::None => {
                 if has_values {
                     let reason = if id_text.is_empty() {
@@ -577,6 +581,20 @@ fn read_entry(
     report: &mut SoaReport,
 ) -> SheetEntry {
     let mut entry = SheetEntry { row: row + 1, ..SheetEntry::default() };
+    for (role, columns) in &layout.roles {
+        for &c in columns {
+            if table.cell(row, c).is_empty() && table.uncomputed(row, c) {
+                report.not_understood.push(Problem {
+                    place: place.cell(row, Some(c)).to_string(),
+                    row: row + 1,
+                    control: Some(id.to_string()),
+                    field: Some(role.to_string()),
+                    value: String::new(),
+                    reason: sheet::UNCOMPUTED.to_string(),
+                });
+            }
+        }
+    }
     let column = |role: &str| layout.roles.get(role).and_then(|c| c.first().copied());
     let mut problem = |column: usize, field: &str, value: &str, reason: &str| {
         report.not_understood.push(Problem {

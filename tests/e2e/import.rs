@@ -655,6 +655,18 @@ fn ids_typed_as_numbers_are_told_apart_by_title_or_refused_with_a_hint() {
 }
 
 #[test]
+fn a_formula_never_computed_is_reported_not_read_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let done = import("soa", &fixture("uncomputed-soa.xlsx"), &dir.path().join("c"), &[]).success();
+    let report = stdout(&done);
+    assert!(
+        report.contains("uncomputed-soa.xlsx, sheet \"SoA\", row 2, column C: A.5.1 ``: holds a formula that was never computed"),
+        "{report}"
+    );
+    assert!(report.contains("its implementation status (check fails without one): A.5.1\n"), "{report}");
+}
+
+#[test]
 fn a_30000_row_sheet_is_read_and_its_report_stays_readable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.xlsx");
