@@ -285,12 +285,21 @@ fn read_sheet(
     known: &Known,
     options: &SoaOptions,
 ) -> Result<SoaReport, ImportError> {
+    // The sheet with the most control ids (a cover or summary sheet may name a few).
     let mut reasons = Vec::new();
+    let mut best: Option<(&Table, Layout)> = None;
     for table in tables {
         match layout(table, annex_a, options) {
-            Ok(layout) => return read_rows(name, table, &layout, annex_a, known),
+            Ok(found) => {
+                if best.as_ref().is_none_or(|(_, b)| found.ids > b.ids) {
+                    best = Some((table, found));
+                }
+            }
             Err(reason) => reasons.push(format!("{}: {reason}", Place::file(name, table.sheet.as_deref()))),
         }
+    }
+    if let Some((table, layout)) = best {
+        return read_rows(name, table, &layout, annex_a, known);
     }
     Err(ImportError::Input(match reasons.as_slice() {
         [one] => one.clone(),
@@ -302,16 +311,20 @@ struct Layout {
     header_row: usize,
     id: usize,
     roles: Roles,
+    /// How many cells of the id column hold an id.
+    ids: usize,
 }
 
 fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layout, String> {
+    let counts = id_counts(table, annex_a);
     let id = match options.columns.get("id") {
         Some(column) => *column,
-        None => id_column(table, annex_a).ok_or_else(|| {
+        None => most(&counts).ok_or_else(|| {
             "no column holds control ids (A.5.1, 5.1, A 5.1, A.05.01 …); name it with --column id=COL"
                 .to_string()
         })?,
     };
+    let ids = counts.get(id).copied().unwrap_or(0);
     let first_id_row = (0..table.rows.len())
         .find(|&row| matches!(control_id::parse(table.cell(row, id)), CellId::Id { .. } | CellId::Old(_)))
         .unwrap_or(table.rows.len());
@@ -352,11 +365,17 @@ fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layo
             header_row + 1
         ));
     }
-    Ok(Layout { header_row, id, roles })
+    Ok(Layout { header_row, id, roles, ids })
 }
 
-/// The column with the most Annex A ids (the leftmost of equals), if any has one.
-fn id_column(table: &Table, annex_a: &Catalog) -> Option<usize> {
+/// The column with the most ids (the leftmost of equals), if any has one.
+fn most(counts: &[usize]) -> Option<usize> {
+    let most = *counts.iter().max()?;
+    (most > 0).then(|| counts.iter().position(|&c| c == most)).flatten()
+}
+
+/// How many Annex A (or 2013) ids each column holds.
+fn id_counts(table: &Table, annex_a: &Catalog) -> Vec<usize> {
     let mut counts = vec![0usize; table.width()];
     for row in &table.rows {
         for (column, cell) in row.iter().enumerate() {
@@ -369,8 +388,7 @@ fn id_column(table: &Table, annex_a: &Catalog) -> Option<usize> {
             }
         }
     }
-    let most = *counts.iter().max()?;
-    (most > 0).then(|| counts.iter().position(|&c| c == most)).flatten()
+    counts
 }
 
 fn read_rows(

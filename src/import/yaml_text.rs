@@ -169,6 +169,9 @@ mod tests {
             "trailing space \nx",
             "x\n\n",
             "carriage\r\nreturn",
+            "---\n...\n# not a comment\n- not a list\n\ttab first\nkey: value",
+            "=HYPERLINK(\"x\")\n@sum",
+            "emoji 🔐\nnext\u{2028}line",
         ] {
             let yaml = format!("value:{}\n", block(text, 2));
             assert_eq!(reads(&yaml), read_back(text), "{text:?} as {yaml}");

@@ -655,6 +655,40 @@ fn ids_typed_as_numbers_are_told_apart_by_title_or_refused_with_a_hint() {
 }
 
 #[test]
+fn the_sheet_with_the_controls_is_read_not_a_summary_before_it_and_twice_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.xlsx");
+    let annex_a = trustpress::catalog::iso27001_2022();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let summary = book.add_worksheet();
+    summary.set_name("Summary").unwrap();
+    for (row, text) in
+        [["Control", "Status"], ["A.5.1", "Implemented"], ["A.8.8", "Partial"]].iter().enumerate()
+    {
+        summary.write_string(row as u32, 0, text[0]).unwrap();
+        summary.write_string(row as u32, 1, text[1]).unwrap();
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("Full SoA").unwrap();
+    sheet.write_string(0, 0, "Control").unwrap();
+    sheet.write_string(0, 1, "Applicable").unwrap();
+    for (index, control) in annex_a.controls.iter().enumerate() {
+        sheet.write_string(index as u32 + 1, 0, &control.id).unwrap();
+        sheet.write_string(index as u32 + 1, 1, if index % 2 == 0 { "Yes" } else { "No" }).unwrap();
+    }
+    book.save(&path).unwrap();
+    let first = dir.path().join("first");
+    let report = stdout(&import("soa", &path, &first, &[]).success());
+    assert!(report.contains("read two.xlsx, sheet \"Full SoA\""), "{report}");
+    let second = dir.path().join("second");
+    import("soa", &path, &second, &[]).success();
+    assert_eq!(
+        std::fs::read(first.join("soa.yaml")).unwrap(),
+        std::fs::read(second.join("soa.yaml")).unwrap()
+    );
+}
+
+#[test]
 fn a_formula_never_computed_is_reported_not_read_as_empty() {
     let dir = tempfile::tempdir().unwrap();
     let done = import("soa", &fixture("uncomputed-soa.xlsx"), &dir.path().join("c"), &[]).success();
