@@ -577,6 +577,20 @@ mod tests {
     }
 
     #[test]
+    fn other_indentation_and_keys_after_controls() {
+        let old = "controls:\n    \"A.5.1\":\n        owner: CISO\n    A.5.2:\n        applicable: true\n        status: planned\n\n# approval\nversion: 2\napproved_by: Board\n";
+        let entries = sheet(&[
+            ("A.5.1", SheetEntry { applicable: Some(Applicability::Excluded), ..SheetEntry::default() }),
+            ("A.5.3", SheetEntry { applicable: Some(Applicability::Applicable), ..SheetEntry::default() }),
+        ]);
+        let merged = merge(old, &small_catalog(), &entries).unwrap();
+        assert_eq!(
+            merged.text,
+            "controls:\n    \"A.5.1\":\n        applicable: false\n        owner: CISO\n    A.5.2:\n        applicable: true\n        status: planned\n\n    # Added by `trustpress import soa`: controls this file did not list.\n    A.5.3:  # Segregation of duties\n        applicable: true\n\n# approval\nversion: 2\napproved_by: Board\n"
+        );
+    }
+
+    #[test]
     fn nothing_to_change_changes_nothing() {
         let old = "controls:\n  A.5.1:\n    applicable: true\n    status: implemented\n  A.5.2:\n    applicable: false\n    justification: x\n  A.5.3:\n    applicable: undecided";
         let same = SheetEntry {

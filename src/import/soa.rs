@@ -196,6 +196,12 @@ pub struct SoaReport {
 /// Reads the sheet and writes `soa.yaml`: a new file, or (`merge`) the existing one edited.
 pub fn import(options: &SoaOptions) -> Result<SoaReport, ImportError> {
     let target = options.content.join("soa.yaml");
+    if std::fs::symlink_metadata(&target).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(ImportError::Usage(format!(
+            "`{}` is a symbolic link: import writes soa.yaml itself, never through a link",
+            target.display()
+        )));
+    }
     let existing = match std::fs::read(&target) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,

@@ -383,6 +383,18 @@ fn nothing_is_replaced_without_merge() {
     );
     assert_eq!(std::fs::read_to_string(content.join("soa.yaml")).unwrap(), "controls: {}\n");
 
+    let failed = import("answers", &fixture("answer-library.csv"), &content, &["--out-folder", "../outside"])
+        .failure()
+        .code(2);
+    assert!(stderr(&failed).contains("expected a folder inside the content folder"), "{}", stderr(&failed));
+    let elsewhere = dir.path().join("empty");
+    let failed = import("soa", &fixture("plain-soa.csv"), &elsewhere, &["--merge"]).failure().code(2);
+    assert!(
+        stderr(&failed).contains("does not exist; without --merge, import writes a new one"),
+        "{}",
+        stderr(&failed)
+    );
+
     import("answers", &fixture("answer-library.csv"), &content, &[]).success();
     let file = content.join("faq/imported-access-control.yaml");
     let before = std::fs::read(&file).unwrap();
