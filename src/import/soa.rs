@@ -122,7 +122,6 @@ pub struct SoaOptions {
 pub struct SheetEntry {
     /// The row, from 1.
     pub row: usize,
-    #[serde(serialize_with = "applicability")]
     pub applicable: Option<Applicability>,
     pub status: Option<ControlStatus>,
     pub justification: Option<String>,
@@ -130,10 +129,6 @@ pub struct SheetEntry {
     pub notes: Option<String>,
     pub policies: Option<Vec<String>>,
     pub evidence: Option<Vec<String>>,
-}
-
-fn applicability<S: serde::Serializer>(value: &Option<Applicability>, s: S) -> Result<S::Ok, S::Error> {
-    value.serialize(s)
 }
 
 /// A cell the import could not use, with where it is.
@@ -229,7 +224,7 @@ pub fn import(options: &SoaOptions) -> Result<SoaReport, ImportError> {
     let mut report = read_sheet(&name, &tables, &annex_a, &known, options)?;
 
     let entries: BTreeMap<String, SheetEntry> = report.controls.clone();
-    let meta = report_meta(&mut report, &tables, &name)?;
+    let meta = report_meta(&mut report, &tables, &name);
     let text = match &existing {
         None => {
             let text = new_file(&annex_a, &entries, &meta, &name, report.sheet.as_deref());
@@ -754,8 +749,8 @@ pub struct Meta {
     pub approved: Option<crate::date::Date>,
 }
 
-fn report_meta(report: &mut SoaReport, tables: &[Table], name: &str) -> Result<Meta, ImportError> {
-    let Some(table) = tables.iter().find(|t| t.sheet == report.sheet) else { return Ok(Meta::default()) };
+fn report_meta(report: &mut SoaReport, tables: &[Table], name: &str) -> Meta {
+    let Some(table) = tables.iter().find(|t| t.sheet == report.sheet) else { return Meta::default() };
     let mut meta = Meta::default();
     let place = Place::file(name, table.sheet.as_deref());
     for role in ["version", "approved_by", "approved"] {
@@ -790,7 +785,7 @@ fn report_meta(report: &mut SoaReport, tables: &[Table], name: &str) -> Result<M
             },
         }
     }
-    Ok(meta)
+    meta
 }
 
 /// `2026-09-15`, or the day number Excel stores a date as.
