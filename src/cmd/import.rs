@@ -56,7 +56,7 @@ struct Common {
     #[arg(long, value_name = "ROW")]
     header_row: Option<usize>,
     /// A column, replacing its guess: ROLE=COL, COL a letter (`C`) or a number from 1.
-    /// Repeatable. Roles for soa: id, title, applicable, status, justification, owner, notes,
+    /// Repeatable. Roles for soa: id, title, applicable, status, justification, reason, owner, notes,
     /// policies, evidence, version, approved_by, approved; for answers: id, question,
     /// answer, category, response, also_asked_as, controls, caiq, owner, reviewed.
     #[arg(long = "column", value_name = "ROLE=COL")]

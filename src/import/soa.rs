@@ -38,6 +38,31 @@ pub const SOA_COLUMNS: Keywords = &[
             "reason for exclusion",
         ],
     ),
+    // A consultant's template marks why a control is selected with an x in one column per
+    // reason: legal requirement, contractual obligation, business requirement or best
+    // practice, risk assessment.
+    (
+        "reason",
+        &[
+            "lr",
+            "co",
+            "br",
+            "bp",
+            "br bp",
+            "rra",
+            "rr",
+            "legal requirement",
+            "legal requirements",
+            "contractual obligation",
+            "contractual obligations",
+            "business requirement",
+            "business requirements",
+            "best practice",
+            "best practices",
+            "risk assessment",
+            "risk assessment results",
+        ],
+    ),
     (
         "notes",
         &[
@@ -90,6 +115,7 @@ pub const ROLES: &[&str] = &[
     "applicable",
     "status",
     "justification",
+    "reason",
     "owner",
     "notes",
     "policies",
@@ -101,7 +127,7 @@ pub const ROLES: &[&str] = &[
 
 /// Roles that say something about a control (a sheet needs one of them).
 const DECISIONS: &[&str] =
-    &["applicable", "status", "justification", "owner", "notes", "policies", "evidence"];
+    &["applicable", "status", "justification", "reason", "owner", "notes", "policies", "evidence"];
 
 /// How far above the first control id a header row is looked for.
 const HEADER_WITHIN_ROWS: usize = 30;
@@ -314,6 +340,8 @@ struct Layout {
     roles: Roles,
     /// How many cells of the id column hold an id.
     ids: usize,
+    /// Each column's header text (from the row that named its role).
+    headers: Vec<String>,
 }
 
 fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layout, String> {
@@ -347,6 +375,36 @@ fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layo
             }
         }
     };
+    // A header of two rows (`Reason for selection` over `LR`, `CO`, `BR/BP`, `RRA`): the row
+    // next to the header row names the columns it leaves unnamed, and a reason column always.
+    let mut headers: Vec<String> = table.rows.get(header_row).cloned().unwrap_or_default();
+    if options.header_row.is_none() {
+        for neighbour in [header_row.checked_sub(1), Some(header_row + 1)].into_iter().flatten() {
+            if neighbour >= first_id_row {
+                continue;
+            }
+            let Some(cells) = table.rows.get(neighbour) else { continue };
+            for (role, columns) in super::columns::roles_of_row(cells, SOA_COLUMNS) {
+                for column in columns {
+                    let taken = roles.values().any(|list| list.contains(&column));
+                    if taken && role != "reason" {
+                        continue;
+                    }
+                    for list in roles.values_mut() {
+                        list.retain(|&c| c != column);
+                    }
+                    roles.entry(role).or_default().push(column);
+                    if headers.len() <= column {
+                        headers.resize(column + 1, String::new());
+                    }
+                    headers[column] = cells[column].clone();
+                }
+            }
+        }
+        for list in roles.values_mut() {
+            list.sort_unstable();
+        }
+    }
     // The id column is the one holding ids, whatever its header says.
     for columns in roles.values_mut() {
         columns.retain(|&c| c != id);
@@ -366,7 +424,7 @@ fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layo
             header_row + 1
         ));
     }
-    Ok(Layout { header_row, id, roles, ids })
+    Ok(Layout { header_row, id, roles, ids, headers })
 }
 
 /// The column with the most ids (the leftmost of equals), if any has one.
@@ -400,7 +458,7 @@ fn read_rows(
     known: &Known,
 ) -> Result<SoaReport, ImportError> {
     let place = Place::file(name, table.sheet.as_deref());
-    let header = table.rows.get(layout.header_row).cloned().unwrap_or_default();
+    let header = layout.headers.clone();
     let used: BTreeSet<usize> = layout.roles.values().flatten().copied().chain([layout.id]).collect();
     let column_use = |column: usize, role: Option<&str>| ColumnUse {
         column: column_letter(column),
@@ -702,7 +760,12 @@ fn read_entry(
     text_field("justification", &mut justification, &mut problem);
     text_field("owner", &mut owner, &mut problem);
     text_field("notes", &mut notes, &mut problem);
-    entry.justification = justification;
+    let reasons = reasons(table, row, layout, &mut problem);
+    entry.justification = match (justification, reasons) {
+        (text, None) => text,
+        (None, Some(reasons)) => Some(reasons),
+        (Some(text), Some(reasons)) => Some(format!("{text}\n\n{reasons}")),
+    };
     entry.owner = owner;
     entry.notes = notes;
     for (role, ids) in [("policies", &known.policies), ("evidence", &known.evidence)] {
@@ -738,6 +801,52 @@ fn read_entry(
         }
     }
     entry
+}
+
+/// `Selected for: legal requirements, risk assessment results.` from the reason columns a
+/// row marks (x, ✓, Yes); `None` when it marks none.
+fn reasons(
+    table: &Table,
+    row: usize,
+    layout: &Layout,
+    problem: &mut dyn FnMut(usize, &str, &str, &str),
+) -> Option<String> {
+    let header = &layout.headers;
+    let mut marked: Vec<String> = Vec::new();
+    for &c in layout.roles.get("reason")? {
+        let text = table.cell(row, c);
+        if text.is_empty() {
+            continue;
+        }
+        let mark = ["x", "✓", "✔", "☑", "•", "*"].contains(&text.to_lowercase().as_str())
+            || matches!(values::response(text), Read::Value(crate::model::Response::Yes));
+        if !mark {
+            problem(c, "justification", text, "expected a mark (x, ✓ or Yes) in a reason column; left out");
+            continue;
+        }
+        let heading = words(header.get(c).map_or("", String::as_str)).join(" ");
+        let label = match heading.as_str() {
+            "lr" | "legal requirement" | "legal requirements" => "legal requirements".to_string(),
+            "co" | "contractual obligation" | "contractual obligations" => {
+                "contractual obligations".to_string()
+            }
+            "br"
+            | "bp"
+            | "br bp"
+            | "business requirement"
+            | "business requirements"
+            | "best practice"
+            | "best practices" => "business requirements or best practice".to_string(),
+            "rr" | "rra" | "risk assessment" | "risk assessment results" => {
+                "risk assessment results".to_string()
+            }
+            other => other.to_string(),
+        };
+        if !marked.contains(&label) {
+            marked.push(label);
+        }
+    }
+    (!marked.is_empty()).then(|| format!("Selected for: {}.", marked.join(", ")))
 }
 
 /// The SoA's version, approver and approval date, from columns (`soa_version`, as the

@@ -483,6 +483,35 @@ fn ids_in_every_spelling_with_a_bom_and_semicolons() {
 }
 
 #[test]
+fn reasons_marked_with_an_x_under_a_two_row_header_become_the_justification() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "Control;Applicable;Reason for selection;;;;Justification for exclusion\n\
+                ;;LR;CO;BR/BP;RRA;\n\
+                A.5.1;Yes;x;;;X;\n\
+                A.5.2;Yes;;✓;;;\n\
+                A.7.4;No;;;;;Fully remote.\n\
+                A.5.3;Yes;maybe;;;;\n";
+    let (done, _) = soa_from_csv(dir.path(), "reasons.csv", text, &["--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&done.success().get_output().stdout).unwrap();
+    let justification = |id: &str| report["controls"][id]["justification"].clone();
+    assert_eq!(justification("A.5.1"), "Selected for: legal requirements, risk assessment results.");
+    assert_eq!(justification("A.5.2"), "Selected for: contractual obligations.");
+    assert_eq!(justification("A.7.4"), "Fully remote.");
+    assert_eq!(justification("A.5.3"), serde_json::Value::Null);
+    assert_eq!(report["not_understood"][0]["place"], "reasons.csv, row 6, column C");
+    let roles: Vec<(String, String)> = report["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["column"].as_str().unwrap().to_string(), c["role"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        roles.iter().map(|(c, r)| format!("{r} {c}")).collect::<Vec<_>>(),
+        ["id A", "applicable B", "reason C", "reason D", "reason E", "reason F", "justification G"]
+    );
+}
+
+#[test]
 fn bad_sheets_get_errors_that_name_the_place() {
     let dir = tempfile::tempdir().unwrap();
     let cases: &[(&str, &str, &str)] = &[
