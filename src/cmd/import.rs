@@ -292,6 +292,9 @@ fn print_answers(report: &AnswersReport, content: &Path) {
         columns.sort_by_key(|(_, c)| parse_column(c));
         let columns: Vec<String> = columns.iter().map(|(role, c)| format!("{role} {c}")).collect();
         println!("read {}{sheet}: header on row {}; {}", report.input, layout.header_row, columns.join(", "));
+        if !layout.ignored_columns.is_empty() {
+            println!("columns not imported: {}", layout.ignored_columns.join(", "));
+        }
     }
     println!(
         "{} answer{} imported, all `audience: internal`; {} row{} skipped; {} value{} not understood",

@@ -36,7 +36,7 @@ pub const ANSWER_COLUMNS: Keywords = &[
             "synonyms",
         ],
     ),
-    ("response", &["short answer", "yes no", "yes no na", "y n", "compliance", "compliant"]),
+    ("response", &["short answer", "yes no", "yes no na", "y n", "compliant"]),
     (
         "id",
         &["question id", "answer id", "entry id", "library id", "record id", "id", "ref", "reference", "key"],
@@ -118,6 +118,8 @@ pub struct SheetLayout {
     pub header_row: usize,
     /// Role → column letter.
     pub columns: BTreeMap<String, String>,
+    /// Columns with a header the import does not read: `G "Tags"`.
+    pub ignored_columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,12 +178,20 @@ pub fn import(options: &AnswersOptions) -> Result<AnswersReport, ImportError> {
     let mut pending: Vec<(Imported, bool)> = Vec::new();
     for (table, header_row, roles) in &found {
         let place = Place::file(&name, table.sheet.as_deref());
+        let header = table.rows.get(*header_row).cloned().unwrap_or_default();
+        let used: BTreeSet<usize> = roles.values().filter_map(|c| c.first().copied()).collect();
         report.sheets.push(SheetLayout {
             sheet: table.sheet.clone(),
             header_row: header_row + 1,
             columns: roles
                 .iter()
                 .filter_map(|(role, cols)| cols.first().map(|c| (role.to_string(), column_letter(*c))))
+                .collect(),
+            ignored_columns: header
+                .iter()
+                .enumerate()
+                .filter(|(c, h)| !used.contains(c) && !h.trim().is_empty())
+                .map(|(c, h)| format!("{} \"{}\"", column_letter(c), h.trim()))
                 .collect(),
         });
         let column = |role: &str| roles.get(role).and_then(|c| c.first().copied());
