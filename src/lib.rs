@@ -19,6 +19,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod freshness;
 pub mod history;
+pub mod import;
 pub mod init;
 pub mod load;
 pub mod locale;

@@ -61,6 +61,11 @@ enum Command {
     /// with age to the recipient's key or to a new passphrase; the share is appended to
     /// access/shares.yaml for the team to commit.
     Share(cmd::share::ShareArgs),
+    /// Import content from spreadsheets: an SoA into soa.yaml, an answer library into faq/.
+    ///
+    /// Writes content files for a person to review and commit; never replaces a file except
+    /// soa.yaml with --merge, which keeps its comments and order.
+    Import(cmd::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -80,5 +85,6 @@ fn main() -> ExitCode {
         Command::Verify(args) => cmd::verify::run(args),
         Command::Answer(args) => cmd::answer::run(args),
         Command::Share(args) => cmd::share::run(args),
+        Command::Import(args) => cmd::import::run(args),
     }
 }

@@ -148,6 +148,56 @@ impl Workbook {
         })
     }
 
+    /// The merged areas of a sheet, each (top row, left column, bottom row, right column)
+    /// from 0: only the top-left cell of each holds the value. Used by `trustpress import`,
+    /// which spreads that value over the area.
+    pub fn merged_cells(&self, sheet: &str) -> Result<Vec<(usize, usize, usize, usize)>, XlsxError> {
+        Ok(merged_areas(&self.part(self.sheet_path(sheet)?)?))
+    }
+
+    /// The cells of a sheet, (row, column) from 0, that hold a formula but no value: a file
+    /// written by a script rather than a spreadsheet program, never computed. `rows` reads
+    /// them as empty; `trustpress import` says so instead of importing nothing silently.
+    pub fn uncomputed_formulas(&self, sheet: &str) -> Result<Vec<(usize, usize)>, XlsxError> {
+        /// The cell being read: its place, whether it has a formula, and whether a value.
+        struct Cell {
+            place: Option<(usize, usize)>,
+            formula: bool,
+            value: bool,
+        }
+        let xml = self.part(self.sheet_path(sheet)?)?;
+        let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+        let (mut found, mut buffer) = (Vec::new(), Vec::new());
+        let mut cell: Option<Cell> = None;
+        loop {
+            match reader.read_event_into(&mut buffer) {
+                Ok(Event::Start(e)) => match e.local_name().as_ref() {
+                    "c" => {
+                        let place = attribute(&e, b"r").and_then(|r| parse_reference(&r));
+                        cell = Some(Cell { place, formula: false, value: false });
+                    }
+                    "f" => cell.iter_mut().for_each(|c| c.formula = true),
+                    "v" | "is" => cell.iter_mut().for_each(|c| c.value = true),
+                    _ => {}
+                },
+                Ok(Event::Empty(e)) => match e.local_name().as_ref() {
+                    "f" => cell.iter_mut().for_each(|c| c.formula = true),
+                    // `<c r="A1"/>`: no formula, nothing to say.
+                    "c" => cell = None,
+                    _ => {}
+                },
+                Ok(Event::End(e)) if e.local_name().as_ref() == "c" => {
+                    if let Some(Cell { place: Some(place), formula: true, value: false }) = cell.take() {
+                        found.push(place);
+                    }
+                }
+                Ok(Event::Eof) | Err(_) => return Ok(found),
+                _ => {}
+            }
+            buffer.clear();
+        }
+    }
+
     fn part(&self, path: &str) -> Result<Vec<u8>, XlsxError> {
         let mut archive =
             zip::ZipArchive::new(Cursor::new(&self.bytes)).map_err(|e| XlsxError::Broken(e.to_string()))?;

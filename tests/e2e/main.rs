@@ -16,6 +16,7 @@ mod escaping;
 mod formats;
 mod fuzz_regressions;
 mod history;
+mod import;
 mod languages;
 mod leak;
 mod management;
