@@ -1,4 +1,5 @@
-// Writes the README's screenshots: docs/screenshots/{overview,policy,soa,search}-{light,dark,mobile}.png
+// Writes the README's screenshots: docs/screenshots/{overview,policy,soa,search}-{light,dark,mobile,de}.png
+// (`de`: the example with `language: de`, light)
 // and questionnaire-fill.png (a customer's workbook filled in on the questionnaire page),
 // from the public example built with the debug binary (run `cargo build` first) and pinned to
 // the tests' date, so a rerun changes a picture only when the theme or the example changed.
@@ -8,9 +9,9 @@
 // Not part of the test run: it rewrites committed files.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, buildSite, launchBrowser, serveStatic, tempDir } from "./lib/harness.mjs";
+import { REPO, buildSite, copyExampleContent, launchBrowser, serveStatic, tempDir } from "./lib/harness.mjs";
 
 const PAGES = [
   { name: "overview", path: "" },
@@ -33,13 +34,19 @@ const out = join(REPO, "docs/screenshots");
 mkdirSync(out, { recursive: true });
 const site = buildSite("public");
 const server = await serveStatic(site.dir);
+// The same example in German.
+const german = copyExampleContent();
+const siteYaml = join(german.dir, "site.yaml");
+writeFileSync(siteYaml, readFileSync(siteYaml, "utf8") + "language: de\n");
+const germanSite = buildSite("public", german.dir);
+const germanServer = await serveStatic(germanSite.dir);
 const browser = await launchBrowser();
 try {
-  for (const setting of SETTINGS) {
+  for (const setting of [...SETTINGS, { ...SETTINGS[0], name: "de", url: germanServer.url }]) {
     const context = await browser.newContext({ ...setting.options, reducedMotion: "reduce" });
     const page = await context.newPage();
     for (const { name, path, select, top } of PAGES) {
-      await page.goto(server.url + path, { waitUntil: "load" });
+      await page.goto((setting.url || server.url) + path, { waitUntil: "load" });
       for (let i = 0; i < (select || 0); i++) {
         await page.locator("#results .result:not([hidden]) input[name=select]").nth(i).check();
       }
@@ -73,5 +80,8 @@ try {
 } finally {
   await browser.close();
   await server.close();
+  await germanServer.close();
   site.remove();
+  germanSite.remove();
+  german.remove();
 }
