@@ -6,8 +6,9 @@
 //! **Contrast.** The theme shows the brand colour as link text on its light backgrounds and
 //! behind white button text, so in light mode the colour itself must reach WCAG AA's 4.5:1
 //! against each light background it sits on. A colour that does not is an error that names the
-//! closest colour of the same hue that does. Dark mode uses a lighter shade of the same hue,
-//! derived until it reaches 4.5:1 on every dark background: the user chooses one colour.
+//! closest colour of the same hue that does. Dark mode uses a lighter shade of the same hue
+//! and saturation, derived until it reaches 4.5:1 on every dark background: the user
+//! chooses one colour.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -79,18 +80,58 @@ impl Rgb {
         Rgb(channel(self.0, other.0), channel(self.1, other.1), channel(self.2, other.2))
     }
 
+    /// Hue (0–360), saturation and lightness (0–1).
+    fn hsl(self) -> (f64, f64, f64) {
+        let [r, g, b] = [self.0, self.1, self.2].map(|c| f64::from(c) / 255.0);
+        let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+        let lightness = (max + min) / 2.0;
+        if max == min {
+            return (0.0, 0.0, lightness);
+        }
+        let delta = max - min;
+        let saturation = delta / (1.0 - (2.0 * lightness - 1.0).abs());
+        let hue = if max == r {
+            60.0 * ((g - b) / delta).rem_euclid(6.0)
+        } else if max == g {
+            60.0 * ((b - r) / delta + 2.0)
+        } else {
+            60.0 * ((r - g) / delta + 4.0)
+        };
+        (hue, saturation, lightness)
+    }
+
+    fn from_hsl(hue: f64, saturation: f64, lightness: f64) -> Rgb {
+        let chroma = (1.0 - (2.0 * lightness - 1.0).abs()) * saturation;
+        let x = chroma * (1.0 - ((hue / 60.0).rem_euclid(2.0) - 1.0).abs());
+        let m = lightness - chroma / 2.0;
+        let (r, g, b) = match hue {
+            h if h < 60.0 => (chroma, x, 0.0),
+            h if h < 120.0 => (x, chroma, 0.0),
+            h if h < 180.0 => (0.0, chroma, x),
+            h if h < 240.0 => (0.0, x, chroma),
+            h if h < 300.0 => (x, 0.0, chroma),
+            _ => (chroma, 0.0, x),
+        };
+        let channel = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+        Rgb(channel(r), channel(g), channel(b))
+    }
+
+    /// The same hue and saturation made lighter, in 1% steps of lightness, until it reaches
+    /// `ratio` against every background (a dark-mode shade that keeps the brand's colour,
+    /// where mixing with white would grey it); white when none does.
+    fn lightened_until(self, backgrounds: &[Rgb], ratio: f64) -> Rgb {
+        let (hue, saturation, lightness) = self.hsl();
+        (0..=100)
+            .map(|step| f64::from(step) / 100.0)
+            .filter(|l| *l >= lightness)
+            .map(|l| Rgb::from_hsl(hue, saturation, l))
+            .find(|candidate| candidate.worst_contrast(backgrounds) >= ratio)
+            .unwrap_or(WHITE)
+    }
+
     /// The lowest contrast against any of `backgrounds`.
     fn worst_contrast(self, backgrounds: &[Rgb]) -> f64 {
         backgrounds.iter().map(|b| self.contrast(*b)).fold(f64::INFINITY, f64::min)
-    }
-
-    /// The least mix of `self` towards `towards` (in 1% steps) that reaches `ratio` against
-    /// every background; `towards` itself when no lesser mix does.
-    fn shifted_until(self, towards: Rgb, backgrounds: &[Rgb], ratio: f64) -> Rgb {
-        (0..=100)
-            .map(|step| self.mix(towards, f64::from(step) / 100.0))
-            .find(|candidate| candidate.worst_contrast(backgrounds) >= ratio)
-            .unwrap_or(towards)
     }
 }
 
@@ -157,7 +198,7 @@ pub fn palette(text: &str) -> Result<Palette, ColorError> {
     let dark_soft = color.mix(DARK_BACKGROUNDS[0], 0.82);
     let mut dark_backgrounds = DARK_BACKGROUNDS.to_vec();
     dark_backgrounds.push(dark_soft);
-    let dark_brand = color.shifted_until(WHITE, &dark_backgrounds, AA_TEXT);
+    let dark_brand = color.lightened_until(&dark_backgrounds, AA_TEXT);
     let dark = Shades { brand: dark_brand, strong: dark_brand.mix(WHITE, 0.3), soft: dark_soft };
     Ok(Palette { light, dark })
 }
