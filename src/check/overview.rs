@@ -40,7 +40,7 @@ pub fn check(loaded: &Loaded, diagnostics: &mut Diagnostics) {
                 let ids = isms.policies.keys().chain(isms.faq.keys()).chain(isms.certifications.keys());
                 let hint = match crate::diagnostic::suggest::closest(&card.link, ids.map(String::as_str)) {
                     Some(best) => format!("did you mean `{best}`?"),
-                    None => "a policy id (POL-…), a control id (A.8.24), an answer id (FAQ-…), a certification id, or a site path such as `subprocessors/`".to_string(),
+                    None => "a policy id (POL-…), a control id (A.8.24), an answer id (FAQ-…), a certification id, or a page's path such as `subprocessors/` (no `#fragment`: link an answer by its id)".to_string(),
                 };
                 diagnostics.push(
                     Diagnostic::error(

@@ -27,6 +27,21 @@ impl Loader<'_> {
         let mut site = self.yaml_file::<SiteConfig>(file)?;
         self.brand(&mut site);
         self.check_languages(&site);
+        if let Some(as_of) = site.as_of {
+            let (first, last) = crate::date::Date::build_range();
+            if as_of < first || as_of > last {
+                let text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
+                let line = line_of(&text, 1, "as_of:");
+                self.report(
+                    Diagnostic::error(
+                        "invalid-date",
+                        format!("as_of `{as_of}` is out of range: a build date is from {first} to {last}"),
+                    )
+                    .at(Location::at("site.yaml", line, 1)),
+                );
+                site.as_of = None;
+            }
+        }
         Some(site)
     }
 

@@ -68,8 +68,14 @@ impl LinkTargets {
         if destination.starts_with('#') || destination.is_empty() {
             return Resolved::Keep;
         }
-        if destination.starts_with("//") || has_scheme(destination) {
+        if destination.starts_with("//") {
             return Resolved::Keep;
+        }
+        if has_scheme(destination) {
+            // Only schemes that open a page, a mail or a call: `javascript:`, `data:` and
+            // the like run or embed something, so their link is shown as text.
+            let scheme = destination[..destination.find(':').unwrap_or(0)].to_ascii_lowercase();
+            return if SAFE_SCHEMES.contains(&scheme.as_str()) { Resolved::Keep } else { Resolved::Withheld };
         }
         let (path_part, fragment) = match destination.find(['#', '?']) {
             Some(index) => destination.split_at(index),
@@ -157,6 +163,9 @@ pub(super) enum Resolved {
     Site(String, String),
     Withheld,
 }
+
+/// The URL schemes a link or image in content may use.
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel"];
 
 fn has_scheme(destination: &str) -> bool {
     match destination.find(':') {

@@ -29,8 +29,34 @@ pub fn check_output(out: &Path, content: &Path, force: bool) -> Result<PathBuf, 
             return Err(WriteError::OutputHoldsCurrentFolder(out));
         }
     }
+    // Inside the content folder, a build would replace content files with `--force`, and
+    // the next load would read its own output: refused, whatever is there now.
+    if let (Some(out_absolute), Ok(content)) = (absolute_even_if_missing(&out), fs::canonicalize(content)) {
+        if out_absolute.starts_with(&content) {
+            return Err(WriteError::OutputInsideContent(out));
+        }
+    }
     check_existing_output(&out, force)?;
     Ok(out)
+}
+
+/// `path` made absolute through its nearest existing ancestor (links resolved), with the
+/// rest of it appended: where it is or would be.
+fn absolute_even_if_missing(path: &Path) -> Option<PathBuf> {
+    let path = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(found) = fs::canonicalize(existing) {
+            let mut absolute = found;
+            for part in rest.iter().rev() {
+                absolute.push(part);
+            }
+            return Some(absolute);
+        }
+        rest.push(existing.file_name()?.to_os_string());
+        existing = existing.parent()?;
+    }
 }
 
 /// What is at `out` now may be replaced: nothing, an empty folder, a folder with the

@@ -52,6 +52,8 @@ pub enum WriteError {
     DuplicatePath(String),
     #[error("refusing to use `{0}` as the output folder: it is, or contains, the content folder")]
     OutputHoldsContent(PathBuf),
+    #[error("refusing to use `{0}` as the output folder: it is inside the content folder, whose files a build must never replace; build beside it (the default is `public/`)")]
+    OutputInsideContent(PathBuf),
     #[error("refusing to use `{0}` as the output folder: it is, or contains, the current folder")]
     OutputHoldsCurrentFolder(PathBuf),
     #[error("refusing to use `{0}` as the output folder: name the folder itself, not `.`, `..` or `/`")]
@@ -82,6 +84,7 @@ impl WriteError {
         matches!(
             self,
             WriteError::OutputHoldsContent(_)
+                | WriteError::OutputInsideContent(_)
                 | WriteError::OutputHoldsCurrentFolder(_)
                 | WriteError::OutputNotNamed(_)
                 | WriteError::OutputIsFile(_)
@@ -364,13 +367,10 @@ mod tests {
     fn every_output_folder_holds_the_marker_and_no_page_may_take_its_name() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(
-            &[OutputFile::new("index.html", "x", Audience::Public)],
-            &out,
-            Audience::Public,
-            dir.path(),
-        )
-        .unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir(&content).unwrap();
+        write_site(&[OutputFile::new("index.html", "x", Audience::Public)], &out, Audience::Public, &content)
+            .unwrap();
         assert!(fs::read_to_string(out.join(MARKER)).unwrap().contains("trustpress build"));
         let page = vec![OutputFile::new(MARKER, "x", Audience::Public)];
         assert!(matches!(check_files(&page, Audience::Public), Err(WriteError::BadPath(_))));

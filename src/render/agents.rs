@@ -43,6 +43,43 @@ fn converter() -> HtmlToMarkdown {
                 handlers.fallback(element)
             }
         })
+        // An image is its text alternative, escaped as text is (htmd writes it raw), and
+        // its address, kept only when it is the site's own or http(s).
+        .add_handler(vec!["img"], |_: &dyn Handlers, element: Element| {
+            let attribute = |name: &str| {
+                element
+                    .attrs
+                    .iter()
+                    .find(|a| &*a.name.local == name)
+                    .map(|a| a.value.to_string())
+                    .unwrap_or_default()
+            };
+            let (alt, src) = (one_line(&attribute("alt")), attribute("src"));
+            let scheme = src.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+            let safe = match scheme.as_deref() {
+                Some(scheme) if scheme.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    matches!(scheme, "http" | "https")
+                }
+                _ => !src.is_empty(),
+            };
+            let content = if safe {
+                let src: String = src
+                    .chars()
+                    .map(|c| match c {
+                        ' ' => "%20".to_string(),
+                        '(' => "%28".to_string(),
+                        ')' => "%29".to_string(),
+                        '<' => "%3C".to_string(),
+                        '>' => "%3E".to_string(),
+                        c => c.to_string(),
+                    })
+                    .collect();
+                format!("![{alt}]({src})")
+            } else {
+                alt
+            };
+            Some(HandlerResult { content, markdown_translated: true })
+        })
         .build()
 }
 
@@ -197,6 +234,23 @@ mod tests {
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&escaped));
         assert_eq!(html, "<p>&lt;script&gt;alert(1)&lt;/script&gt; [x](y) *b* a_b `c` d &amp; e</p>\n");
+    }
+
+    #[test]
+    fn image_text_is_escaped_and_unsafe_addresses_dropped() {
+        let html = r#"<main><h1>T</h1><p><img alt="x](javascript:alert(1)) <script>alert('a')</script> ![y" src="../hero.png"></p>
+<p><img alt="bad" src="javascript:alert(2)"> <img alt="data" src="DATA:image/png;base64,AA"> <img alt="ok" src="https://cdn.example/a b(1).png"></p></main>"#;
+        let page = OutputFile::new("index.html", html, Audience::Public);
+        let text = String::from_utf8(markdown_copy(&page, "").unwrap().bytes).unwrap();
+        let mut rendered = String::new();
+        pulldown_cmark::html::push_html(&mut rendered, pulldown_cmark::Parser::new(&text));
+        for unsafe_markup in ["<script", "src=\"javascript", "href=\"javascript", "src=\"DATA", "src=\"data"]
+        {
+            assert!(!rendered.contains(unsafe_markup), "{unsafe_markup}: {text}\n{rendered}");
+        }
+        assert_eq!(rendered.matches("<img").count(), 2, "{rendered}");
+        assert!(rendered.contains(r#"src="https://cdn.example/a%20b%281%29.png""#), "{rendered}");
+        assert!(rendered.contains("bad") && rendered.contains("data"), "the text stays: {rendered}");
     }
 
     #[test]

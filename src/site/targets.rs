@@ -133,11 +133,17 @@ pub fn destination(isms: &Isms, targets: &LinkTargets, reader: Audience, referen
         };
         return page_or_withheld(path, Audience::Public);
     }
+    // A site path names a page, whole: a `#fragment` could name anything on it (a withheld
+    // answer's id among them), so an answer or a criterion is linked by its id instead.
     let path = reference.trim_start_matches('/');
-    let page = path.split('#').next().unwrap_or_default();
-    if targets.pages.contains(page) {
+    if !path.contains(['#', '?']) && is_page(path) && targets.pages.contains(path) {
         Destination::Page(path.to_string())
     } else {
         Destination::Unknown
     }
+}
+
+/// A site path a reader opens as a page (`faq/`, `index.html`), not a file for machines.
+fn is_page(path: &str) -> bool {
+    path.is_empty() || path.ends_with('/') || path.ends_with(".html")
 }

@@ -50,3 +50,31 @@ fn the_internal_edition_has_no_copies_for_agents() {
     assert!(!site.contains_key("llms.txt"));
     assert!(!site.keys().any(|path| path.ends_with("index.md")));
 }
+
+/// A link or image in content whose scheme runs or embeds something (`javascript:`,
+/// `data:`) is shown as its text, on the page and in its copy; http(s) and mailto stay links.
+#[test]
+fn script_links_in_content_become_text_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    crate::common::copy_tree(&crate::common::fixture("leak"), &content);
+    crate::common::edit(
+        &content.join("faq/answers.yaml"),
+        "PUBMARK public answer",
+        "PUBMARK public answer [click](javascript:alert(9)) ![pic](JavaScript:alert(10)) [raw](data:text/html,x) [ok](https://example.com/ok) [mail](mailto:a@example.com)",
+    );
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let site = read_tree(&out);
+    for page in ["faq/index.html", "faq/index.md", "search/index.html"] {
+        let text = text(&site, page).to_lowercase();
+        assert!(text.contains("click") && text.contains("raw"), "{page}: the words stay");
+        for unsafe_link in
+            ["href=\"javascript", "src=\"javascript", "href=\"data:", "](javascript", "](data:"]
+        {
+            assert!(!text.contains(unsafe_link), "{page} has {unsafe_link}");
+        }
+    }
+    assert!(text(&site, "faq/index.html").contains("href=\"https://example.com/ok\""));
+    assert!(text(&site, "faq/index.html").contains("href=\"mailto:a@example.com\""));
+}

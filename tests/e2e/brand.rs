@@ -175,6 +175,22 @@ fn overview_cards_link_to_what_backs_them_and_check_verifies_every_link() {
     let lines: Vec<&str> = site.lines().collect();
     let faq_line = lines.iter().position(|l| l.contains("link: FAQ-001")).unwrap() + 1;
     assert!(stdout.contains(&format!("site.yaml:{faq_line}:11")), "the card's own line: {stdout}");
+    // A page's path names the page whole: a fragment could name a withheld answer, and
+    // files for machines are not pages.
+    let mut current = "A.5.17".to_string();
+    for link in ["\"#x\"", "\"faq/#faq-secret\"", "llms.txt", "faq/?q=1", "trust.json", "A.5.17"] {
+        let site_text = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+        let edited = site_text.replace(&format!("link: {current}\n"), &format!("link: {link}\n"));
+        assert_ne!(edited, site_text, "{link}");
+        std::fs::write(content.join("site.yaml"), edited).unwrap();
+        current = link.to_string();
+        if link == "A.5.17" {
+            break;
+        }
+        let (code, stdout) = check_output(&content);
+        assert_eq!(code, 1, "{link}: {stdout}");
+        assert!(stdout.contains("overview card \"Control\" links to"), "{link}: {stdout}");
+    }
     // The build shows the card's words without the link, and nothing of the internal answer.
     build(&content, &out, "public").success();
     let public = read_tree(&out);

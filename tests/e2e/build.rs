@@ -533,3 +533,32 @@ fn check_groups_repeats_and_ci_chooses_codes_and_build_sums_up() {
     );
     assert!(!stderr.contains("warning[evidence-stale]"), "a build does not list them: {stderr}");
 }
+
+/// `--out` inside the content folder is refused, `--force` or not: a build there would
+/// replace content files (`--out content/policies --force` deleted the policies).
+#[test]
+fn an_output_folder_inside_the_content_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = crate::common::example_copy(dir.path());
+    for (out, force) in [("policies", true), ("public", false), ("site/out", true)] {
+        let mut run = trustpress();
+        run.args(["build", "--today", TODAY, "--content"]).arg(&content).arg("--out").arg(content.join(out));
+        if force {
+            run.arg("--force");
+        }
+        let stderr =
+            String::from_utf8_lossy(&run.assert().failure().code(2).get_output().stderr).into_owned();
+        assert!(stderr.contains("it is inside the content folder"), "{out}: {stderr}");
+    }
+    assert!(content.join("policies/access-control.md").is_file(), "nothing in the content is touched");
+    assert!(!content.join("public").exists() && !content.join("site").exists());
+    build(&content, &dir.path().join("public"), "public").success();
+
+    // A pinned day out of range is an error at its line, not a failure while writing.
+    let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+    std::fs::write(content.join("site.yaml"), site.replace("as_of: 2026-11-21", "as_of: 0001-01-01"))
+        .unwrap();
+    let stderr = build_error(&content, &dir.path().join("public"), "public");
+    assert!(stderr.contains("error[invalid-date]: as_of `0001-01-01` is out of range"), "{stderr}");
+    assert!(stderr.contains("site.yaml:"), "{stderr}");
+}
