@@ -532,13 +532,68 @@ impl RawFormat {
             )
             .at(location));
         }
+        // Each pattern holds exactly its placeholders, each once: a misspelt or missing one
+        // would blank every date, percentage or size on the site.
+        for (field, pattern, wanted) in [
+            ("date", &format.date, &["day", "month", "year"][..]),
+            ("percent", &format.percent, &["number"][..]),
+            ("size", &format.size, &["number", "unit"][..]),
+        ] {
+            let mut found = pattern_placeholders(pattern);
+            found.sort_unstable();
+            let mut expected: Vec<Option<&str>> = wanted.iter().map(|w| Some(*w)).collect();
+            expected.sort_unstable();
+            if found != expected {
+                return Err(Diagnostic::error(
+                    "invalid-locale",
+                    format!(
+                        "the `{language}` locale's `{field}` pattern `{pattern}` must hold {} once each, and no other `{{…}}`",
+                        wanted.iter().map(|w| format!("{{{w}}}")).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .at(location));
+            }
+        }
         Ok(format)
     }
+}
+
+/// The `{name}` placeholders of a pattern, in order; `None` for a brace that opens no
+/// well-formed placeholder (`{day`, a lone `}`), so a broken pattern never matches.
+fn pattern_placeholders(pattern: &str) -> Vec<Option<&str>> {
+    let mut found = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find(['{', '}']) {
+        if rest[at..].starts_with('}') {
+            found.push(None);
+            rest = &rest[at + 1..];
+            continue;
+        }
+        match rest[at + 1..].find(['{', '}']) {
+            Some(end) if rest[at + 1 + end..].starts_with('}') => {
+                found.push(Some(&rest[at + 1..at + 1 + end]));
+                rest = &rest[at + 2 + end..];
+            }
+            _ => {
+                found.push(None);
+                rest = &rest[at + 1..];
+            }
+        }
+    }
+    found
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_hold_their_placeholders() {
+        assert_eq!(pattern_placeholders("{day}. {month} {year}"), [Some("day"), Some("month"), Some("year")]);
+        assert_eq!(pattern_placeholders("{day"), [None]);
+        assert_eq!(pattern_placeholders("{day} {bogus}"), [Some("day"), Some("bogus")]);
+        assert_eq!(pattern_placeholders("%}"), [None]);
+    }
 
     fn source(file: &str, text: &str) -> LocaleSource {
         LocaleSource { file: file.to_string(), text: text.to_string() }
@@ -647,6 +702,17 @@ mod tests {
         german.push(source("theme/locales/de.yaml", "strings:\n  nav:\n    overview: Start {name}\n"));
         let error = Locale::resolve("de", &english, &german).unwrap_err();
         assert_eq!(error.code, "invalid-locale");
+
+        // A date, percent or size pattern that would blank what it formats.
+        for broken in
+            ["date: \"{day\"", "date: \"{day} {bogus} {year}\"", "percent: \"%\"", "size: \"{number}\""]
+        {
+            german.pop();
+            german.push(source("theme/locales/de.yaml", &format!("locale:\n  {broken}\n")));
+            let error = Locale::resolve("de", &english, &german).unwrap_err();
+            assert_eq!(error.code, "invalid-locale", "{broken}");
+            assert!(error.message.contains("pattern"), "{broken}: {}", error.message);
+        }
     }
 
     #[test]

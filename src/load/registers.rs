@@ -27,6 +27,33 @@ impl Loader<'_> {
         let mut site = self.yaml_file::<SiteConfig>(file)?;
         self.brand(&mut site);
         self.check_languages(&site);
+        // The cards are on the public overview and site.yaml has no audience: a fence in a
+        // card would ask for a cut that nothing makes.
+        let fenced: Vec<&str> = site
+            .overview
+            .iter()
+            .filter(|card| {
+                [&card.title, &card.text, &card.link]
+                    .iter()
+                    .any(|t| t.lines().any(|l| l.trim_start().starts_with(":::")))
+            })
+            .map(|card| card.title.as_str())
+            .collect();
+        if !fenced.is_empty() {
+            let text = self.root.read_text(Path::new("site.yaml")).unwrap_or_default();
+            let overview_line = line_of(&text, 1, "overview:");
+            for title in fenced {
+                let line = line_of(&text, overview_line, ":::");
+                self.report(
+                    Diagnostic::error(
+                        "audience-block-in-card",
+                        format!("the overview card \"{title}\" holds an audience block (`:::`)"),
+                    )
+                    .at(Location::at("site.yaml", line, 1))
+                    .hint("the overview's cards are public, whole: write what every reader may see, and keep the rest in a policy or an answer with its own audience"),
+                );
+            }
+        }
         if let Some(as_of) = site.as_of {
             let (first, last) = crate::date::Date::build_range();
             if as_of < first || as_of > last {

@@ -302,3 +302,20 @@ fn a_brand_file_that_is_a_withheld_file_under_another_name_is_refused() {
         build(&content, &dir.path().join("internal"), "internal").success();
     }
 }
+
+/// The cards have no audience of their own: an audience block in one is refused at its line,
+/// never cut silently and never published.
+#[test]
+fn an_audience_block_in_a_card_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    append(
+        &content.join("site.yaml"),
+        "overview:\n  - title: T\n    text: |\n      public\n      ::: internal\n      CARDMARK secret\n      :::\n    link: FAQ-001\n",
+    );
+    let out = dir.path().join("public");
+    let stderr = build_error(&content, &out, "public");
+    assert!(stderr.contains("error[audience-block-in-card]"), "{stderr}");
+    assert!(stderr.contains("site.yaml:12:1"), "{stderr}");
+    assert!(!out.exists());
+}
