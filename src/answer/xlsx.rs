@@ -576,13 +576,18 @@ pub fn parse_reference(reference: &str) -> Option<(usize, usize)> {
 
 /// (0, 2) → `C1`.
 pub fn reference(row: usize, column: usize) -> String {
+    format!("{}{}", column_letter(column), row + 1)
+}
+
+/// A column's letters: 0 → `A`, 25 → `Z`, 26 → `AA`.
+pub fn column_letter(column: usize) -> String {
     let mut n = column + 1;
     let mut letters = String::new();
     while n > 0 {
         letters.insert(0, char::from(b'A' + ((n - 1) % 26) as u8));
         n = (n - 1) / 26;
     }
-    format!("{letters}{}", row + 1)
+    letters
 }
 
 /// Every list validation of a sheet: (the cells it covers, its `formula1`), classic ones

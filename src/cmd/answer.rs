@@ -202,17 +202,7 @@ fn print_counts(answered: usize, by_reference: usize, by_text: usize, needs: usi
     );
 }
 
-/// Column 0 → `A`, 26 → `AA`.
-fn letter(column: usize) -> String {
-    let mut n = column + 1;
-    let mut name = String::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        name.insert(0, char::from(b'A' + rem as u8));
-        n = (n - 1) / 26;
-    }
-    name
-}
+use trustpress::answer::xlsx::column_letter as letter;
 
 #[cfg(test)]
 mod tests {

@@ -68,17 +68,7 @@ impl fmt::Display for Place {
     }
 }
 
-/// Column 0 → `A`, 26 → `AA`.
-pub fn column_letter(column: usize) -> String {
-    let mut n = column + 1;
-    let mut name = String::new();
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        name.insert(0, char::from(b'A' + rem as u8));
-        n = (n - 1) / 26;
-    }
-    name
-}
+pub use crate::answer::xlsx::column_letter;
 
 /// `B` → 1, `aa` → 26, `3` → 2: a column as a spreadsheet names it (letters, or a number
 /// from 1), counted from 0.
