@@ -136,7 +136,7 @@ impl Renderer {
             targets.pages.insert(filed.path.clone());
             targets.sources.entry(filed.source.clone()).or_insert_with(|| filed.path.clone());
         }
-        let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files));
+        let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files, &locale));
         let site = site_info(isms, options, &locale);
         let search = questionnaire::search_entries(isms, &model);
         let shared = Shared {
@@ -186,7 +186,8 @@ impl Renderer {
         if body == old_body {
             return Ok(Rerendered::Nothing);
         }
-        let context = view_context(isms, &self.options, &self.targets, &self.sizes, &self.evidence_files);
+        let context =
+            view_context(isms, &self.options, &self.targets, &self.sizes, &self.evidence_files, &self.locale);
         let view = view::policy_view(&context, policy);
         // A first code block (or the last one gone) adds or drops the syntax stylesheet.
         let same_fields = body.has_code == old_body.has_code
@@ -360,6 +361,7 @@ fn view_context<'a>(
     targets: &'a LinkTargets,
     sizes: &'a FileSizes,
     evidence_files: &'a [routes::FiledEvidence],
+    locale: &'a crate::locale::Locale,
 ) -> ViewContext<'a> {
     ViewContext {
         isms,
@@ -369,6 +371,7 @@ fn view_context<'a>(
         files: sizes,
         target: options.target,
         evidence_files,
+        locale,
     }
 }
 

@@ -182,7 +182,7 @@ pub fn progress(rows: &[ThemeCoverage], locale: &Locale) -> String {
 /// An objective's measurements as a line against its target: the target a dashed line, each
 /// value a point marked met or missed, the first and last dates under the axis. Dates are
 /// spaced by time, not by count. The text alternative lists every value.
-pub fn trend(objective: &Objective) -> String {
+pub fn trend(objective: &Objective, locale: &Locale) -> String {
     const WIDTH: f64 = 360.0;
     const HEIGHT: f64 = 140.0;
     const LEFT: f64 = 70.0;
@@ -191,7 +191,7 @@ pub fn trend(objective: &Objective) -> String {
     const BOTTOM: f64 = 26.0;
     let values = &objective.measurements;
     let described = if values.is_empty() {
-        "no measurements yet".to_string()
+        locale.text("chart.trend.empty")
     } else {
         values
             .iter()
@@ -199,7 +199,11 @@ pub fn trend(objective: &Objective) -> String {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let label = format!("{}: target {}. {described}", objective.title, objective.target_text());
+    let label = locale.plain(
+        "chart.trend.label",
+        None,
+        &[("title", objective.title.clone()), ("target", objective.target_text()), ("values", described)],
+    );
     let (low, high) = values
         .iter()
         .map(|m| m.value)

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::clauses::{self, Phase};
-use crate::date::Date;
 use crate::model::{Direction, Measurement, Objective, Scope};
 use crate::render::svg;
 use crate::site::routes;
@@ -69,10 +68,11 @@ pub(super) fn scope(context: &ViewContext) -> Option<Scope> {
 }
 
 pub(super) fn objectives(context: &ViewContext) -> Vec<ObjectiveView> {
-    context.isms.objectives.values().map(|objective| objective_view(objective, context.today)).collect()
+    context.isms.objectives.values().map(|objective| objective_view(objective, context)).collect()
 }
 
-fn objective_view(objective: &Objective, today: Date) -> ObjectiveView {
+fn objective_view(objective: &Objective, context: &ViewContext) -> ObjectiveView {
+    let today = context.today;
     let latest = objective.latest().copied();
     ObjectiveView {
         id: objective.id.clone(),
@@ -90,7 +90,7 @@ fn objective_view(objective: &Objective, today: Date) -> ObjectiveView {
         met: latest.is_some_and(|m| objective.met_by(m.value)),
         overdue: crate::freshness::measurement_overdue(objective, today),
         corrective_actions: objective.corrective_actions.clone(),
-        chart: svg::trend(objective),
+        chart: svg::trend(objective, context.locale),
     }
 }
 

@@ -136,6 +136,8 @@ pub struct ViewContext<'a> {
     pub target: RenderTarget,
     /// Where the auditor bundle files each evidence file; empty on a site.
     pub evidence_files: &'a [FiledEvidence],
+    /// The site's language, for the few words views make (a chart's text alternative).
+    pub locale: &'a crate::locale::Locale,
 }
 
 impl ViewContext<'_> {
