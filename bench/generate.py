@@ -79,8 +79,11 @@ def main():
     hugo = os.path.join(out, "hugo")
     for name in ("site.yaml", "soa.yaml", "subprocessors.yaml", "risks.yaml"):
         shutil.copy(os.path.join(EXAMPLE, name), os.path.join(os.makedirs(content, exist_ok=True) or content, name))
-    for folder in ("faq", "status"):
+    for folder in ("faq", "status", "brand"):
         shutil.copytree(os.path.join(EXAMPLE, folder), os.path.join(content, folder))
+    # The corpus measures the default: no markdown copies for agents (the example asks for them).
+    site = open(os.path.join(content, "site.yaml")).read().replace("markdown_copies: true\n", "")
+    write(os.path.join(content, "site.yaml"), site)
     # The example's SoA names its own policies and evidence; the corpus has other ids.
     soa = open(os.path.join(content, "soa.yaml")).read()
     import re

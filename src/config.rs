@@ -140,6 +140,11 @@ pub struct SiteConfig {
     /// clock, and the site says so. `--today` still wins.
     #[serde(default)]
     pub as_of: Option<Date>,
+    /// Write a markdown copy of every public page for AI agents (`index.md` beside each
+    /// `index.html`), listed in `llms.txt`. Off by default: converting every page costs
+    /// about a second per 7,000 pages.
+    #[serde(default)]
+    pub markdown_copies: bool,
     /// The interface language (`en`, `de`, `fr`, or one a theme adds); see `crate::locale`.
     #[serde(default = "default_language")]
     pub language: String,
@@ -166,6 +171,7 @@ impl Default for SiteConfig {
             overview: Vec::new(),
             checks: ChecksConfig::default(),
             as_of: None,
+            markdown_copies: false,
             language: default_language(),
             translations: Default::default(),
         }

@@ -92,7 +92,8 @@ pub(crate) fn markdown_copy(page: &OutputFile, header: &str) -> Option<OutputFil
     let start = html.find("<main")?;
     let end = html.rfind("</main>")? + "</main>".len();
     let source = format!("{header}{}", row_headers_as_cells(&html[start..end]));
-    let markdown = converter().convert(&source).ok()?;
+    static CONVERTER: std::sync::OnceLock<HtmlToMarkdown> = std::sync::OnceLock::new();
+    let markdown = CONVERTER.get_or_init(converter).convert(&source).ok()?;
     let mut text = markdown.trim().to_string();
     text.push('\n');
     Some(OutputFile::new(path, text.into_bytes(), page.audience))
@@ -144,16 +145,24 @@ pub(crate) fn llms_txt(
 ) -> OutputFile {
     let site = &isms.site;
     let base = &options.base_url;
-    let copy = |path: &str| format!("{base}/{path}index.md");
+    // Each page's markdown copy when the site writes them, else the page itself.
+    let copy = |path: &str| {
+        if isms.site.markdown_copies {
+            format!("{base}/{path}index.md")
+        } else {
+            format!("{base}/{path}")
+        }
+    };
     let mut text = format!("# {} Trust Center\n\n", one_line(&site.organization.name));
     if let Some(description) = &site.organization.description {
         text.push_str(&format!("> {}\n\n", one_line(description)));
     }
     text.push_str(&format!(
-        "How {} protects its customers' data: its information security policies, the controls of its ISO/IEC 27001 Statement of Applicability, certifications, subprocessors and answers to common security questions. Information as of {}. Security contact: {}. Each link below is a markdown copy of a page of the trust center.\n",
+        "How {} protects its customers' data: its information security policies, the controls of its ISO/IEC 27001 Statement of Applicability, certifications, subprocessors and answers to common security questions. Information as of {}. Security contact: {}.{}\n",
         one_line(&site.organization.name),
         options.today,
-        site.contact.security_email
+        site.contact.security_email,
+        if site.markdown_copies { " Each link below is a markdown copy of a page of the trust center." } else { "" }
     ));
     text.push_str("\n## Pages\n\n");
     for (path, title) in pages {

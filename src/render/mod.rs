@@ -214,9 +214,10 @@ impl Renderer {
         self.options.target == RenderTarget::Site && isms.audience == Audience::Public
     }
 
-    /// A rendered page's markdown copy, when this build has them.
+    /// A rendered page's markdown copy, when this build has them (site.yaml
+    /// `markdown_copies`).
     fn agent_copy(&self, isms: &Isms, page: &OutputFile) -> Option<OutputFile> {
-        if !self.for_agents(isms) {
+        if !self.for_agents(isms) || !isms.site.markdown_copies {
             return None;
         }
         agents::markdown_copy(page, &agents::copy_header(isms, &self.options, &page.path))

@@ -78,3 +78,19 @@ fn script_links_in_content_become_text_everywhere() {
     assert!(text(&site, "faq/index.html").contains("href=\"https://example.com/ok\""));
     assert!(text(&site, "faq/index.html").contains("href=\"mailto:a@example.com\""));
 }
+
+/// Without `markdown_copies` (the default) the public site has `llms.txt`, linking the pages
+/// themselves, and no copies.
+#[test]
+fn without_markdown_copies_llms_txt_links_the_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = crate::common::example_copy(dir.path());
+    crate::common::edit(&content.join("site.yaml"), "markdown_copies: true\n", "");
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let site = read_tree(&out);
+    assert!(!site.keys().any(|path| path.ends_with(".md")));
+    let llms = text(&site, "llms.txt");
+    assert!(llms.contains("(https://trust.halcyon-ledger.example/policies/pol-ac/)"), "{llms}");
+    assert!(!llms.contains("index.md") && !llms.contains("markdown copy"), "{llms}");
+}
