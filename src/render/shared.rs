@@ -47,9 +47,6 @@ pub(crate) struct SiteInfo<'a> {
     #[serde(flatten)]
     pub(crate) language: crate::render::language::LanguageInfo,
     pub(crate) brand: BrandView,
-    /// The content pins its date (site.yaml `as_of`) and this build uses it: the pages say
-    /// the information is as of that day.
-    pub(crate) as_of: bool,
 }
 
 /// The brand's files as site paths, for templates.
@@ -110,7 +107,6 @@ pub(crate) fn site_info<'a>(
         frameworks: isms.catalogs.soa_catalogs().map(|c| c.name.clone()).collect(),
         has_logo: site.brand.logo.is_some(),
         brand: brand_view(&site.brand),
-        as_of: site.as_of == Some(options.today),
         language: crate::render::language::language_info(site, &options.base_url, locale),
     }
 }
