@@ -151,6 +151,10 @@ pub struct SiteConfig {
     /// Other language editions of this trust center: language → its base URL.
     #[serde(default)]
     pub translations: std::collections::BTreeMap<String, String>,
+    /// The CAIQ version the answers' `caiq` ids are written in (4.0.3 or 4.1): v4.1
+    /// renumbered controls, so the same id can name another question in each.
+    #[serde(default)]
+    pub caiq_version: crate::caiq::Version,
 }
 
 fn default_language() -> String {
@@ -174,6 +178,7 @@ impl Default for SiteConfig {
             markdown_copies: false,
             language: default_language(),
             translations: Default::default(),
+            caiq_version: Default::default(),
         }
     }
 }

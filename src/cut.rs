@@ -211,6 +211,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
                     *question = audience_blocks::cut(question, reader);
                 }
                 audience_blocks::cut_field(&mut answer.owner, reader);
+                audience_blocks::cut_field(&mut answer.csc_responsibilities, reader);
                 if reader < Audience::Internal {
                     // Who keeps an answer true, and when it was last confirmed, are the
                     // team's own bookkeeping, as an SoA entry's owner is.
@@ -410,6 +411,8 @@ fn faq_teaser(answer: &FaqAnswer, reader: Audience) -> FaqAnswer {
         caiq: Vec::new(),
         also_asked_as: Vec::new(),
         response: None,
+        ssrm: None,
+        csc_responsibilities: None,
         owner: None,
         reviewed: None,
         max_age_days: None,

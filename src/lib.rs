@@ -10,6 +10,7 @@ pub mod audience_blocks;
 pub mod brand;
 pub mod build;
 pub mod bundle;
+pub mod caiq;
 pub mod catalog;
 pub mod check;
 pub mod clauses;

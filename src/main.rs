@@ -66,6 +66,11 @@ enum Command {
     /// Writes content files for a person to review and commit; never replaces a file except
     /// soa.yaml with --merge, which keeps its comments and order.
     Import(cmd::import::ImportArgs),
+    /// Export standard formats from the ISMS: CSA's CAIQ v4 from the answer library.
+    ///
+    /// Writes a file for the team to send; never replaces one without --force, and never
+    /// changes a template it fills.
+    Export(cmd::export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -86,5 +91,6 @@ fn main() -> ExitCode {
         Command::Answer(args) => cmd::answer::run(args),
         Command::Share(args) => cmd::share::run(args),
         Command::Import(args) => cmd::import::run(args),
+        Command::Export(args) => cmd::export::run(args),
     }
 }

@@ -81,12 +81,15 @@ impl Vocabulary {
     }
 }
 
-/// The plan for every question row of `rows` under `layout`'s header.
+/// The plan for every question row of `rows` under `layout`'s header. With `by_reference`
+/// false, the reference column is read but not matched (a CAIQ of another version than the
+/// answers' ids, whose ids name other questions).
 pub fn plan(
     rows: &[Vec<String>],
     layout: &Layout,
     matcher: &Matcher,
     vocabulary: &Vocabulary,
+    by_reference: bool,
 ) -> Vec<RowPlan> {
     let cell = |row: &[String], column: Option<usize>| -> String {
         column.and_then(|c| row.get(c)).map_or(String::new(), |v| v.trim().to_string())
@@ -98,7 +101,7 @@ pub fn plan(
             continue;
         }
         let reference = Some(cell(row, layout.reference)).filter(|r| !r.is_empty());
-        let decision = matcher.decide(&question, reference.as_deref());
+        let decision = matcher.decide(&question, reference.as_deref().filter(|_| by_reference));
         let targets = [layout.response, layout.comment, layout.evidence];
         let filled = targets.iter().any(|column| !cell(row, *column).is_empty());
         let state = if filled {

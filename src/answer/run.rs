@@ -70,6 +70,9 @@ pub struct SheetAnswer {
     pub rows: Vec<RowPlan>,
     /// Cells an answer was not written into: (row, column, why), from 0.
     pub skipped: Vec<super::xlsx::Skipped>,
+    /// Something the team should know about how this sheet was answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl AnswerReport {
@@ -138,8 +141,8 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     }
     let out = options.out.clone().unwrap_or_else(|| filled_name(input));
     let record_path = PathBuf::from(format!("{}.answers.json", out.display()));
-    refuse_overwrite(input, &out, options.force)?;
-    refuse_overwrite(input, &record_path, options.force)?;
+    refuse_overwrite(Some(input), &out, options.force)?;
+    refuse_overwrite(Some(input), &record_path, options.force)?;
 
     let bytes = std::fs::read(input)
         .map_err(|e| AnswerError::Usage(format!("cannot read `{}`: {e}", input.display())))?;
@@ -151,18 +154,7 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
         Form::Workbook(Workbook::open(bytes.clone()).map_err(|e| questionnaire(&e))?)
     };
 
-    let loaded = crate::load::load(&options.content).map_err(|d| AnswerError::Content(d.into_sorted()))?;
-    if loaded.diagnostics.has_errors() {
-        return Err(AnswerError::Content(loaded.diagnostics.clone().into_sorted()));
-    }
-    // Auditor-level content is never used: a questionnaire goes to a customer.
-    let audience = options.audience.min(Audience::Internal);
-    let isms = crate::cut::cut(&loaded.isms, audience);
-    // As a build does: no text the cut let through may still hold an audience fence.
-    let leftovers = crate::tripwire::check(&isms);
-    if !leftovers.is_empty() {
-        return Err(AnswerError::Content(leftovers));
-    }
+    let (loaded, isms, audience) = load_for_customer(&options.content, options.audience)?;
     let rules = super::built_in_rules().map_err(AnswerError::Questionnaire)?;
     let reader = Reader::new(rules);
     let matcher = Matcher::new(&reader, super::library(&isms, &isms.site.base_url));
@@ -227,8 +219,19 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             _ => Vec::new(),
         };
         let vocabulary = Vocabulary::of_sheet(&rows, &layout, &dropdown);
-        let rows = plan(&rows, &layout, &matcher, &vocabulary);
-        sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new() });
+        // A CAIQ of the other version: its ids name other questions than the answers' ids.
+        let references =
+            layout.reference.map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)));
+        let content_version = isms.site.caiq_version;
+        let sheet_version = crate::caiq::ids::version_of(
+            references.into_iter().flatten().map(String::as_str),
+            content_version,
+        );
+        let note = sheet_version.filter(|v| *v != content_version).map(|v| {
+            format!("its question ids are CAIQ v{v} ids and the answers' are v{content_version} (site.yaml `caiq_version`): v4.1 renumbered controls, so rows were matched by their words, not their ids")
+        });
+        let rows = plan(&rows, &layout, &matcher, &vocabulary, note.is_none());
+        sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new(), note });
     }
     let filled = match &mut form {
         Form::Csv(file) => {
@@ -291,35 +294,67 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
             .collect(),
     };
     let json = serde_json::to_vec_pretty(&record).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
-    // Both files pass the build's gate before either is written: nothing above the audience,
-    // and no file with the bytes of a content file this audience may not see.
-    let mut gate = crate::output::Gate::new(audience);
-    gate.withhold(crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), audience));
-    for (path, bytes) in [(&out, &filled), (&record_path, &json)] {
-        let file =
-            crate::output::OutputFile::new(display_name(path).replace('\\', "_"), bytes.clone(), audience);
-        gate.admit(&file).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
-    }
-    write_whole(&out, &filled, input)?;
-    write_whole(&record_path, &json, input)?;
+    write_through_gate(&loaded, audience, &[(&out, &filled), (&record_path, &json)], Some(input))?;
     Ok(AnswerReport { questionnaire: input.clone(), out, record: record_path, sheets })
 }
 
+/// The content loaded (errors stop here) and cut for a customer at `audience`: auditor-level
+/// content is never used, and, as a build does, no text the cut let through may still hold an
+/// audience fence. Also the audience used.
+pub(crate) fn load_for_customer(
+    content: &Path,
+    audience: Audience,
+) -> Result<(crate::load::Loaded, crate::model::Isms, Audience), AnswerError> {
+    let loaded = crate::load::load(content).map_err(|d| AnswerError::Content(d.into_sorted()))?;
+    if loaded.diagnostics.has_errors() {
+        return Err(AnswerError::Content(loaded.diagnostics.clone().into_sorted()));
+    }
+    let audience = audience.min(Audience::Internal);
+    let isms = crate::cut::cut(&loaded.isms, audience);
+    let leftovers = crate::tripwire::check(&isms);
+    if !leftovers.is_empty() {
+        return Err(AnswerError::Content(leftovers));
+    }
+    Ok((loaded, isms, audience))
+}
+
+/// Writes each `(path, bytes)`, whole, with the permissions of `like` (else a new file's), after every one has
+/// passed the build's gate: nothing above `audience`, and no file with the bytes of a content
+/// file this audience may not see. One refused file writes none.
+pub(crate) fn write_through_gate(
+    loaded: &crate::load::Loaded,
+    audience: Audience,
+    files: &[(&Path, &[u8])],
+    like: Option<&Path>,
+) -> Result<(), AnswerError> {
+    let mut gate = crate::output::Gate::new(audience);
+    gate.withhold(crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), audience));
+    for (path, bytes) in files {
+        let file =
+            crate::output::OutputFile::new(display_name(path).replace('\\', "_"), bytes.to_vec(), audience);
+        gate.admit(&file).map_err(|e| AnswerError::Questionnaire(e.to_string()))?;
+    }
+    for (path, bytes) in files {
+        write_whole(path, bytes, like)?;
+    }
+    Ok(())
+}
+
 /// `questions.csv` → `questions.filled.csv`, beside it.
-fn filled_name(input: &Path) -> PathBuf {
+pub(crate) fn filled_name(input: &Path) -> PathBuf {
     let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("questionnaire");
     let extension = input.extension().and_then(|e| e.to_str()).unwrap_or("csv");
     input.with_file_name(format!("{stem}.filled.{extension}"))
 }
 
-fn refuse_overwrite(input: &Path, out: &Path, force: bool) -> Result<(), AnswerError> {
-    let same = match (std::fs::canonicalize(input), std::fs::canonicalize(out)) {
-        (Ok(a), Ok(b)) => a == b,
+pub(crate) fn refuse_overwrite(input: Option<&Path>, out: &Path, force: bool) -> Result<(), AnswerError> {
+    let same = match (input.map(std::fs::canonicalize), std::fs::canonicalize(out)) {
+        (Some(Ok(a)), Ok(b)) => a == b,
         _ => false,
     };
     if same {
         return Err(AnswerError::Usage(format!(
-            "--out `{}` is the questionnaire itself: answer writes a filled copy and never changes the input",
+            "--out `{}` is the input file itself: trustpress writes a filled copy and never changes the input",
             out.display()
         )));
     }
@@ -335,19 +370,31 @@ fn refuse_overwrite(input: &Path, out: &Path, force: bool) -> Result<(), AnswerE
 /// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader
 /// never sees half a file. It gets the permissions of `like` (the questionnaire it is a copy
 /// of), not the owner-only ones of a temporary file, so whoever could read the questionnaire
-/// can read its filled copy.
-fn write_whole(path: &Path, bytes: &[u8], like: &Path) -> Result<(), AnswerError> {
+/// can read its filled copy; without `like`, those a new file gets.
+fn write_whole(path: &Path, bytes: &[u8], like: Option<&Path>) -> Result<(), AnswerError> {
     let error = |source| AnswerError::Write { path: path.to_path_buf(), source };
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(error)?;
     std::io::Write::write_all(&mut temporary, bytes).map_err(error)?;
-    let permissions = std::fs::metadata(like).map_err(error)?.permissions();
+    let permissions = match like {
+        Some(like) => std::fs::metadata(like).map_err(error)?.permissions(),
+        None => new_file_permissions(folder).map_err(error)?,
+    };
     temporary.as_file().set_permissions(permissions).map_err(error)?;
     temporary.persist(path).map_err(|e| error(e.error))?;
     Ok(())
 }
 
-fn sha256(bytes: &[u8]) -> String {
+/// The permissions a new file in `folder` gets (the process's umask applied), found by making
+/// one.
+fn new_file_permissions(folder: &Path) -> std::io::Result<std::fs::Permissions> {
+    let probe = tempfile::Builder::new()
+        .prefix(".trustpress-probe-")
+        .make_in(folder, |path| std::fs::OpenOptions::new().write(true).create_new(true).open(path))?;
+    probe.as_file().metadata().map(|m| m.permissions())
+}
+
+pub(crate) fn sha256(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -363,7 +363,7 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
             let plan = match &layout {
                 Some(layout) => {
                     let vocabulary = Vocabulary::of_sheet(&rows, layout, &dropdown);
-                    plan(&rows, layout, &matcher, &vocabulary)
+                    plan(&rows, layout, &matcher, &vocabulary, true)
                         .into_iter()
                         .map(|row| RowVector {
                             row: row.row,

@@ -18,6 +18,7 @@ pub fn check(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) 
     for answer in isms.faq.values() {
         contradictions(isms, answer, sources, diagnostics);
         withheld_policies(isms, answer, sources, diagnostics);
+        caiq_ids(isms, answer, sources, diagnostics);
     }
     near_duplicates(isms, diagnostics);
 }
@@ -67,6 +68,41 @@ fn withheld_policies(isms: &Isms, answer: &FaqAnswer, sources: &mut Sources, dia
                 .hint(format!("{} readers see the answer without the citation: cite a policy they can read, or make this one a teaser", answer.audience)),
             );
         }
+    }
+}
+
+/// Each `caiq` id must be a question of the content's CAIQ version: `export caiq` and
+/// `answer` would otherwise give the answer to no question, or (an id of the other version)
+/// to another question.
+fn caiq_ids(isms: &Isms, answer: &FaqAnswer, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+    use crate::caiq::ids;
+    let version = isms.site.caiq_version;
+    let questions = ids::questions(version);
+    for written in &answer.caiq {
+        let id = ids::normalise(written);
+        if questions.contains(&id) {
+            continue;
+        }
+        let hint = match ids::versions_of(&id).first() {
+            Some(other) => format!(
+                "it is a CAIQ v{other} id, and this content's ids are v{version} (site.yaml `caiq_version`); v4.1 renumbered controls, so check which question you mean"
+            ),
+            None => match crate::diagnostic::suggest::closest(&id, questions.ids.iter().map(String::as_str)) {
+                Some(best) => format!("did you mean `{best}`? CAIQ ids look like `IAM-14.1`"),
+                None => "CAIQ ids look like `IAM-14.1`: domain, control and question number".to_string(),
+            },
+        };
+        diagnostics.push(
+            Diagnostic::warning(
+                "caiq-id-unknown",
+                format!(
+                    "FAQ answer {} names `{written}`, which is not a CAIQ v{version} question",
+                    answer.id
+                ),
+            )
+            .at(sources.value(&answer.source, written))
+            .hint(hint),
+        );
     }
 }
 

@@ -160,6 +160,9 @@ fn print_summary(report: &AnswerReport) {
             name(layout.comment),
             name(layout.evidence)
         );
+        if let Some(note) = &sheet.note {
+            println!("note: {note}");
+        }
         let count = |state| sheet.rows.iter().filter(|r| r.state == state).count();
         let by = |method| {
             sheet.rows.iter().filter(|r| r.state == RowState::Answered && r.decision.method == method).count()

@@ -5,6 +5,7 @@ pub mod answer;
 pub mod build;
 pub mod bundle;
 pub mod check;
+pub mod export;
 pub mod import;
 pub mod init;
 pub mod serve;

@@ -356,6 +356,13 @@ pub struct FaqAnswer {
     /// The short answer a questionnaire's response column takes: yes, no or not applicable.
     #[serde(default)]
     pub response: Option<Response>,
+    /// Who carries the control under CSA's shared security responsibility model (the CAIQ's
+    /// "SSRM Control Ownership").
+    #[serde(default)]
+    pub ssrm: Option<Ssrm>,
+    /// What the customer must do themselves (the CAIQ's "CSC Responsibilities"): plain text.
+    #[serde(default)]
+    pub csc_responsibilities: Option<String>,
     /// Who keeps the answer true.
     #[serde(default)]
     pub owner: Option<String>,
@@ -374,6 +381,36 @@ pub struct FaqAnswer {
     pub teaser_only: bool,
     #[serde(skip)]
     pub source: Source,
+}
+
+/// Who owns a control under CSA's shared security responsibility model (SSRM), as the CAIQ's
+/// "SSRM Control Ownership" column takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ssrm {
+    /// The cloud service provider (the organisation answering).
+    CspOwned,
+    /// The cloud service customer.
+    CscOwned,
+    /// A third party the provider outsources to.
+    ThirdPartyOutsourced,
+    /// Shared by the provider and the customer.
+    SharedCspCsc,
+    /// Shared by the provider and a third party.
+    SharedCspThirdParty,
+}
+
+impl Ssrm {
+    /// The words of CSA's CAIQ v4 workbook for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Ssrm::CspOwned => "CSP-owned",
+            Ssrm::CscOwned => "CSC-owned",
+            Ssrm::ThirdPartyOutsourced => "3rd-party outsourced",
+            Ssrm::SharedCspCsc => "Shared CSP and CSC",
+            Ssrm::SharedCspThirdParty => "Shared CSP and 3rd-party",
+        }
+    }
 }
 
 /// A questionnaire's short answer.

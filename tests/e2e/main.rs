@@ -8,6 +8,7 @@ mod answer_quality;
 mod brand;
 mod build;
 mod bundle;
+mod caiq;
 mod check_cache;
 mod common;
 mod corpus;
