@@ -22,6 +22,20 @@ use crate::model::{FaqAnswer, Response};
 
 /// The header words of each column of an answer library, tried in this order.
 pub const ANSWER_COLUMNS: Keywords = &[
+    // A filled CAIQ read as an answer library: CSA's own headers, before the general words
+    // they hold ("CSP CAIQ Answer" is the short answer, not the answer's text).
+    ("ssrm", &["ssrm control ownership", "ssrm", "control ownership"]),
+    (
+        "csc_responsibilities",
+        &[
+            "csc responsibilities",
+            "csc responsibility",
+            "customer responsibilities",
+            "customer responsibility",
+        ],
+    ),
+    ("answer", &["csp implementation description", "implementation description"]),
+    ("response", &["csp caiq answer"]),
     (
         "also_asked_as",
         &[
@@ -78,6 +92,8 @@ pub const ROLES: &[&str] = &[
     "also_asked_as",
     "controls",
     "caiq",
+    "ssrm",
+    "csc_responsibilities",
     "owner",
     "reviewed",
 ];
@@ -107,6 +123,8 @@ pub struct Imported {
     pub also_asked_as: Vec<String>,
     pub controls: Vec<String>,
     pub caiq: Vec<String>,
+    pub ssrm: Option<crate::model::Ssrm>,
+    pub csc_responsibilities: Option<String>,
     pub owner: Option<String>,
     pub reviewed: Option<crate::date::Date>,
 }
@@ -268,6 +286,8 @@ pub fn import(options: &AnswersOptions) -> Result<AnswersReport, ImportError> {
                 also_asked_as: Vec::new(),
                 controls: Vec::new(),
                 caiq: Vec::new(),
+                ssrm: None,
+                csc_responsibilities: text("csc_responsibilities"),
                 owner: text("owner"),
                 reviewed: None,
             };
@@ -313,6 +333,18 @@ pub fn import(options: &AnswersOptions) -> Result<AnswersReport, ImportError> {
                     .filter(|p| !p.is_empty())
                     .map(str::to_string)
                     .collect();
+            }
+            if let (Some(c), Some(value)) = (column("ssrm"), text("ssrm")) {
+                match values::ssrm(&value) {
+                    Read::Value(ssrm) => imported.ssrm = Some(ssrm),
+                    Read::Empty => {}
+                    Read::NotUnderstood => problem(
+                        c,
+                        "ssrm",
+                        &value,
+                        "expected CSP-owned, CSC-owned, 3rd-party outsourced, Shared CSP and CSC or Shared CSP and 3rd-party; left out",
+                    ),
+                }
             }
             if let (Some(c), Some(value)) = (column("reviewed"), text("reviewed")) {
                 match super::soa::parse_date_text(&value) {
@@ -478,6 +510,22 @@ fn layout(table: &Table, options: &AnswersOptions) -> Result<(usize, Roles), Str
         roles.insert(role, vec![*column]);
     }
     roles.retain(|_, c| !c.is_empty());
+    // A filled CAIQ's `Question ID` holds CAIQ question ids (at least half its values; the
+    // rest are headings and closing rows): they say which questions the
+    // answer covers, not the answer's own id (which is made).
+    if !roles.contains_key("caiq") && !options.columns.contains_key("id") {
+        if let Some(&id_column) = roles.get("id").and_then(|c| c.first()) {
+            let values: Vec<&str> = (row + 1..table.rows.len())
+                .map(|r| table.cell(r, id_column))
+                .filter(|v| !v.trim().is_empty())
+                .collect();
+            let caiq = |v: &str| crate::caiq::ids::is_question_id(&crate::caiq::ids::normalise(v));
+            if !values.is_empty() && values.iter().filter(|v| caiq(v)).count() * 2 >= values.len() {
+                roles.remove("id");
+                roles.insert("caiq", vec![id_column]);
+            }
+        }
+    }
     if !roles.contains_key("question") || !roles.contains_key("answer") {
         return Err(format!("the header row (row {}) names no question column and answer column", row + 1));
     }
@@ -552,6 +600,16 @@ fn file_text(input: &str, answers: &[&Imported]) -> String {
         if !answer.caiq.is_empty() {
             text.push_str(&format!("  caiq: {}\n", flow_list(&answer.caiq)));
         }
+        if let Some(ssrm) = answer.ssrm {
+            let word = serde_json::to_value(ssrm)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            text.push_str(&format!("  ssrm: {word}\n"));
+        }
+        if let Some(csc) = &answer.csc_responsibilities {
+            text.push_str(&format!("  csc_responsibilities:{}\n", block(csc, 4)));
+        }
         if let Some(owner) = &answer.owner {
             text.push_str(&format!("  owner: {}\n", scalar(owner)));
         }
@@ -579,6 +637,9 @@ fn verify(text: &str, answers: &[&Imported]) -> Result<(), String> {
             && got.also_asked_as == want.also_asked_as
             && got.controls.iter().map(|r| r.id.as_str()).eq(want.controls.iter().map(String::as_str))
             && got.caiq == want.caiq
+            && got.ssrm == want.ssrm
+            && got.csc_responsibilities.as_deref().map(str::to_string)
+                == want.csc_responsibilities.as_deref().map(read_back)
             && got.owner == want.owner
             && got.reviewed == want.reviewed
             && got.audience == crate::audience::Audience::Internal

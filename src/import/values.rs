@@ -192,9 +192,45 @@ pub fn response(text: &str) -> Read<Response> {
     }
 }
 
+/// A CAIQ "SSRM Control Ownership" value, in CSA's words (`Shared CSP and 3rd-party`) or
+/// trustpress's (`shared-csp-third-party`).
+pub fn ssrm(text: &str) -> Read<crate::model::Ssrm> {
+    use crate::model::Ssrm;
+    if is_blank(text) {
+        return Read::Empty;
+    }
+    let text = normal(text).replace("3rd", "third").replace(" and ", " ");
+    match text.as_str() {
+        "csp owned" | "csp" => Read::Value(Ssrm::CspOwned),
+        "csc owned" | "csc" => Read::Value(Ssrm::CscOwned),
+        "third party outsourced" | "third party" => Read::Value(Ssrm::ThirdPartyOutsourced),
+        "shared csp csc" => Read::Value(Ssrm::SharedCspCsc),
+        "shared csp third party" => Read::Value(Ssrm::SharedCspThirdParty),
+        _ => Read::NotUnderstood,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssrm_in_csas_words_and_ours() {
+        use crate::model::Ssrm;
+        for (text, want) in [
+            ("CSP-owned", Ssrm::CspOwned),
+            ("csc-owned", Ssrm::CscOwned),
+            ("3rd-party outsourced", Ssrm::ThirdPartyOutsourced),
+            ("Shared CSP and CSC", Ssrm::SharedCspCsc),
+            ("Shared CSP and 3rd-party", Ssrm::SharedCspThirdParty),
+            ("shared-csp-third-party", Ssrm::SharedCspThirdParty),
+        ] {
+            assert!(matches!(ssrm(text), Read::Value(got) if got == want), "{text}");
+            assert!(matches!(ssrm(want.label()), Read::Value(got) if got == want), "{}", want.label());
+        }
+        assert!(matches!(ssrm("Shared"), Read::NotUnderstood));
+        assert!(matches!(ssrm(" "), Read::Empty));
+    }
 
     #[test]
     fn applicability_in_the_words_sheets_use() {

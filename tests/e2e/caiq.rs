@@ -449,3 +449,93 @@ fn answer_does_not_match_ids_of_another_caiq_version() {
     assert!(json[0].get("note").is_none(), "{}", json[0]);
     assert_eq!(json[0]["rows"][1]["decision"]["method"], "reference");
 }
+
+/// A team moving in with the CAIQ it filled before: `import answers` reads CSA's columns
+/// (Question ID as the answer's CAIQ ids, the short answer, ownership, description, the
+/// customer's part), and once a person makes the answers public, `export caiq` gives back
+/// every field as the old CAIQ had it.
+#[test]
+fn a_filled_caiq_comes_in_as_answers_and_goes_out_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let old: [[&str; 6]; 3] = [
+        [
+            "IAM-14.1",
+            "Is strong authentication used? (fixture wording)",
+            "Yes",
+            "Shared CSP and CSC",
+            "Passkeys for everyone, enforced by policy.",
+            "Customers enforce MFA for their users.",
+        ],
+        [
+            "IAM-08.1",
+            "Are access rights reviewed? (fixture wording)",
+            "Yes",
+            "CSP-owned",
+            "Quarterly, by each system owner.",
+            "",
+        ],
+        [
+            "DSP-19.1",
+            "Where is data stored? (fixture wording)",
+            "NA",
+            "3rd-party outsourced",
+            "In the EU, with our hosting provider.",
+            "Customers choose the region.",
+        ],
+    ];
+    let filled = dir.path().join("CAIQv4.0.3-2025.xlsx");
+    {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet().set_name("CAIQv4.0.3").unwrap();
+        sheet.write_string(0, 0, "v4.0.3").unwrap();
+        let header = [
+            "Question ID",
+            "Question",
+            "CSP CAIQ Answer",
+            "SSRM Control Ownership",
+            "CSP Implementation Description (Optional/Recommended)",
+            "CSC Responsibilities  (Optional/Recommended)",
+        ];
+        for (column, text) in header.iter().enumerate() {
+            sheet.write_string(1, column as u16, *text).unwrap();
+        }
+        for (row, cells) in old.iter().enumerate() {
+            for (column, text) in cells.iter().enumerate() {
+                sheet.write_string(2 + row as u32, column as u16, *text).unwrap();
+            }
+        }
+        sheet.write_string(5, 0, "End of Standard").unwrap();
+        std::fs::write(&filled, workbook.save_to_buffer().unwrap()).unwrap();
+    }
+    let content = dir.path().join("isms");
+    trustpress().args(["init", "--today", TODAY]).arg(&content).assert().success();
+    let imported =
+        trustpress().args(["import", "answers", "--content"]).arg(&content).arg(&filled).assert().success();
+    let report = stdout(&imported);
+    assert!(
+        report.contains("caiq A, question B, response C, ssrm D, answer E, csc_responsibilities F"),
+        "{report}"
+    );
+    assert!(report.contains("3 answers imported, all `audience: internal`"), "{report}");
+    // Nothing is public until a person says so: the public CAIQ has none of them yet.
+    let out = dir.path().join("caiq.csv");
+    export(&content, &["--out", out.to_str().unwrap()]).success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("Passkeys for everyone"), "imported answers are internal");
+    // A person reads them and publishes them.
+    for entry in std::fs::read_dir(content.join("faq")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().unwrap().to_str().unwrap().starts_with("imported-") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, text.replace("audience: internal", "audience: public")).unwrap();
+        }
+    }
+    export(&content, &["--out", out.to_str().unwrap(), "--force"]).success();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    for cells in old {
+        let row = rows.iter().find(|r| r[0] == cells[0]).unwrap();
+        assert_eq!(&row[2..6], &cells[2..6], "{} goes out as it came in", cells[0]);
+    }
+}
