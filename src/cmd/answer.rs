@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::Args;
 use trustpress::answer::fill::RowState;
 use trustpress::answer::layout::Overrides;
-use trustpress::answer::run::{answer, AnswerError, AnswerOptions, AnswerReport};
+use trustpress::answer::run::{answer, AnswerOptions, AnswerReport};
 use trustpress::answer::Method;
 
-use super::{build_date, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR, USAGE_ERROR};
+use super::{answer_error, build_date, print_json, usage_error, SiteAudience};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum AnswerFormat {
@@ -117,31 +117,15 @@ pub fn run(args: AnswerArgs) -> ExitCode {
     };
     let report = match answer(&options) {
         Ok(report) => report,
-        Err(AnswerError::Content(diagnostics)) => {
-            print_diagnostics(&args.content, &diagnostics);
-            eprintln!("error: the content has errors; nothing was written");
-            return ExitCode::from(CONTENT_ERROR);
-        }
-        Err(AnswerError::Usage(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(USAGE_ERROR);
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(CONTENT_ERROR);
-        }
+        Err(error) => return answer_error(&args.content, error),
     };
     match args.format {
-        AnswerFormat::Json => match serde_json::to_string_pretty(&report.sheets) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
-                eprintln!("error: cannot write JSON: {error}");
-                return ExitCode::from(CONTENT_ERROR);
-            }
-        },
-        AnswerFormat::Human => print_summary(&report),
+        AnswerFormat::Json => print_json(&report.sheets),
+        AnswerFormat::Human => {
+            print_summary(&report);
+            ExitCode::SUCCESS
+        }
     }
-    ExitCode::SUCCESS
 }
 
 fn print_summary(report: &AnswerReport) {

@@ -5,12 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use trustpress::answer::run::AnswerError;
 use trustpress::answer::xlsx::column_letter;
 use trustpress::caiq::template::State;
 use trustpress::caiq::{export, ExportOptions, ExportReport, Version};
 
-use super::{build_date, plural, print_diagnostics, usage_error, SiteAudience, CONTENT_ERROR, USAGE_ERROR};
+use super::{answer_error, build_date, plural, print_json, usage_error, SiteAudience};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
@@ -99,31 +98,15 @@ fn caiq(args: CaiqArgs) -> ExitCode {
     };
     let report = match export(&options) {
         Ok(report) => report,
-        Err(AnswerError::Content(diagnostics)) => {
-            print_diagnostics(&args.content, &diagnostics);
-            eprintln!("error: the content has errors; nothing was written");
-            return ExitCode::from(CONTENT_ERROR);
-        }
-        Err(AnswerError::Usage(message)) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(USAGE_ERROR);
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::from(CONTENT_ERROR);
-        }
+        Err(error) => return answer_error(&args.content, error),
     };
     match args.format {
-        ExportFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
-                eprintln!("error: cannot write JSON: {error}");
-                return ExitCode::from(CONTENT_ERROR);
-            }
-        },
-        ExportFormat::Human => print_summary(&report),
+        ExportFormat::Json => print_json(&report),
+        ExportFormat::Human => {
+            print_summary(&report);
+            ExitCode::SUCCESS
+        }
     }
-    ExitCode::SUCCESS
 }
 
 fn print_summary(report: &ExportReport) {

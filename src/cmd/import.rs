@@ -141,7 +141,7 @@ fn run_soa(args: SoaArgs) -> ExitCode {
     match soa::import(&options) {
         Ok(report) => {
             match common.format {
-                ImportFormat::Json => print_json(&report),
+                ImportFormat::Json => return super::print_json(&report),
                 ImportFormat::Human => print_soa(&report, &common.content),
             }
             ExitCode::SUCCESS
@@ -167,19 +167,12 @@ fn run_answers(args: AnswersArgs) -> ExitCode {
     match answers::import(&options) {
         Ok(report) => {
             match common.format {
-                ImportFormat::Json => print_json(&report),
+                ImportFormat::Json => return super::print_json(&report),
                 ImportFormat::Human => print_answers(&report, &common.content),
             }
             ExitCode::SUCCESS
         }
         Err(error) => fail(error),
-    }
-}
-
-fn print_json<T: serde::Serialize>(report: &T) {
-    match serde_json::to_string_pretty(report) {
-        Ok(json) => println!("{json}"),
-        Err(error) => eprintln!("error: cannot write JSON: {error}"),
     }
 }
 

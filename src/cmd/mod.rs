@@ -96,6 +96,38 @@ fn signing_key(
         .map_err(|error| usage_error(&format!("--sign: {error}")))
 }
 
+/// Reports a failed `answer` or `export` run: content errors with their places (exit 1),
+/// usage errors (exit 2), anything else (exit 1).
+fn answer_error(content: &Path, error: trustpress::answer::run::AnswerError) -> ExitCode {
+    use trustpress::answer::run::AnswerError;
+    match error {
+        AnswerError::Content(diagnostics) => {
+            print_diagnostics(content, &diagnostics);
+            eprintln!("error: the content has errors; nothing was written");
+            ExitCode::from(CONTENT_ERROR)
+        }
+        AnswerError::Usage(message) => usage_error(&message),
+        error => {
+            eprintln!("error: {error}");
+            ExitCode::from(CONTENT_ERROR)
+        }
+    }
+}
+
+/// Prints `value` as pretty JSON on stdout.
+fn print_json(value: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: cannot write JSON: {error}");
+            ExitCode::from(CONTENT_ERROR)
+        }
+    }
+}
+
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE_ERROR)

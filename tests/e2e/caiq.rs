@@ -219,6 +219,16 @@ fn withheld_answers_never_reach_a_caiq() {
     );
 }
 
+/// CSA's CAIQ v4.0.3 header row, A to F, as its workbook has it (two spaces in F).
+const CSA_HEADER: [&str; 6] = [
+    "Question ID",
+    "Question",
+    "CSP CAIQ Answer",
+    "SSRM Control Ownership",
+    "CSP Implementation Description (Optional/Recommended)",
+    "CSC Responsibilities  (Optional/Recommended)",
+];
+
 /// A team's copy of CSA's workbook, as CSA lays it out (our own wording where CSA has text):
 /// an introduction sheet, the version and a title on row 1, the header on row 2, CSA's
 /// dropdowns, a domain heading, one question the team already answered, and the closing rows.
@@ -231,20 +241,7 @@ fn csa_workbook(ids: &[&str], answered_by_hand: Option<(&str, &str)>) -> Vec<u8>
     let sheet = workbook.add_worksheet().set_name("CAIQv4.0.3").unwrap();
     sheet.write_string(0, 0, "v4.0.3").unwrap();
     sheet.write_string(0, 1, "A QUESTIONNAIRE FIXTURE").unwrap();
-    for (column, header) in [
-        "Question ID",
-        "Question",
-        "CSP CAIQ Answer",
-        "SSRM Control Ownership",
-        "CSP Implementation Description (Optional/Recommended)",
-        "CSC Responsibilities  (Optional/Recommended)",
-        "",
-        "",
-        "CCM Control ID",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for (column, header) in CSA_HEADER.iter().chain(&["", "", "CCM Control ID"]).enumerate() {
         sheet.write_string_with_format(1, column as u16, *header, &bold).unwrap();
     }
     let last = 1 + ids.len() as u32;
