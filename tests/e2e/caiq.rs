@@ -485,15 +485,7 @@ fn a_filled_caiq_comes_in_as_answers_and_goes_out_as_it_was() {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet().set_name("CAIQv4.0.3").unwrap();
         sheet.write_string(0, 0, "v4.0.3").unwrap();
-        let header = [
-            "Question ID",
-            "Question",
-            "CSP CAIQ Answer",
-            "SSRM Control Ownership",
-            "CSP Implementation Description (Optional/Recommended)",
-            "CSC Responsibilities  (Optional/Recommended)",
-        ];
-        for (column, text) in header.iter().enumerate() {
+        for (column, text) in CSA_HEADER.iter().enumerate() {
             sheet.write_string(1, column as u16, *text).unwrap();
         }
         for (row, cells) in old.iter().enumerate() {
