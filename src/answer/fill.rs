@@ -81,6 +81,15 @@ impl Vocabulary {
     }
 }
 
+/// Whether the sheet's reference column may be matched against the answers' CAIQ ids: not
+/// when its ids are those of the other CAIQ version (they name other questions).
+pub fn by_reference(rows: &[Vec<String>], layout: &Layout, caiq: &crate::caiq::ids::VersionTell) -> bool {
+    let Some(column) = layout.reference else { return true };
+    !caiq.is_other(
+        rows.iter().skip(layout.header_row + 1).filter_map(|row| row.get(column)).map(String::as_str),
+    )
+}
+
 /// The plan for every question row of `rows` under `layout`'s header. With `by_reference`
 /// false, the reference column is read but not matched (a CAIQ of another version than the
 /// answers' ids, whose ids name other questions).

@@ -220,15 +220,9 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
         };
         let vocabulary = Vocabulary::of_sheet(&rows, &layout, &dropdown);
         // A CAIQ of the other version: its ids name other questions than the answers' ids.
-        let references =
-            layout.reference.map(|c| rows.iter().skip(layout.header_row + 1).filter_map(move |r| r.get(c)));
-        let content_version = isms.site.caiq_version;
-        let sheet_version = crate::caiq::ids::version_of(
-            references.into_iter().flatten().map(String::as_str),
-            content_version,
-        );
-        let note = sheet_version.filter(|v| *v != content_version).map(|v| {
-            format!("its question ids are CAIQ v{v} ids and the answers' are v{content_version} (site.yaml `caiq_version`): v4.1 renumbered controls, so rows were matched by their words, not their ids")
+        let caiq = crate::caiq::ids::VersionTell::of(isms.site.caiq_version);
+        let note = (!super::fill::by_reference(&rows, &layout, &caiq)).then(|| {
+            format!("its question ids are CAIQ v{} ids and the answers' are v{} (site.yaml `caiq_version`): v4.1 renumbered controls, so rows were matched by their words, not their ids", caiq.other, caiq.version)
         });
         let rows = plan(&rows, &layout, &matcher, &vocabulary, note.is_none());
         sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new(), note });

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fill::{plan, RowState, Vocabulary};
+use super::fill::{by_reference, plan, RowState, Vocabulary};
 use super::layout::{detect, Layout, Overrides};
 use super::matcher::{Entry, Matcher, Method};
 use super::text::Reader;
@@ -21,6 +21,8 @@ use super::text::Reader;
 struct Vectors {
     about: String,
     library: Vec<LibraryEntry>,
+    /// How to tell a CAIQ of the other version, as `faq/answers.json` publishes it.
+    caiq: crate::caiq::ids::VersionTell,
     tokens: Vec<TokenVector>,
     decisions: Vec<DecisionVector>,
     sheets: Vec<SheetVector>,
@@ -63,6 +65,8 @@ struct SheetVector {
     #[serde(default)]
     dropdown: Vec<String>,
     layout: Option<Layout>,
+    /// Whether its reference column is matched (not a CAIQ of the other version).
+    by_reference: bool,
     plan: Vec<RowVector>,
 }
 
@@ -226,6 +230,26 @@ fn sheets(library: &[LibraryEntry], seed: u64) -> Vec<(String, Vec<Vec<String>>,
             vec!["Yes".into(), "No".into(), "NA".into()],
         ),
         (
+            "caiq v4.1: ids of the other version are matched by words".to_string(),
+            sheet(&[
+                &["Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"],
+                &["I&S-01.1", "Are infrastructure security policies established?", "", ""],
+                &["IAM-14.1", "Is a staff cafeteria available on site?", "", ""],
+                &[" cek - 03.1 ", "Is customer data encrypted at rest?", "", ""],
+            ]),
+            Vec::new(),
+        ),
+        (
+            "caiq ids of both versions: matched by reference".to_string(),
+            sheet(&[
+                &["Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"],
+                &["I&S-01.1", "Are infrastructure security policies established?", "", ""],
+                &["ivs-01.1", "Are infrastructure security policies established?", "", ""],
+                &["IAM-14.1", "Is a staff cafeteria available on site?", "", ""],
+            ]),
+            Vec::new(),
+        ),
+        (
             "customer sheet: instructions, sections, evidence column".to_string(),
             sheet(&[
                 &["Please answer every question. Use the dropdown for the answer."],
@@ -356,14 +380,16 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
         .collect();
 
     let rules = reader.rules();
+    let caiq = crate::caiq::ids::VersionTell::of(crate::caiq::Version::V4_0_3);
     let sheets = sheets(&library, 0x0051_7565_7374)
         .into_iter()
         .map(|(name, rows, dropdown)| {
             let layout = detect(&rows, &rules.columns, rules.header_within_rows, Overrides::default());
+            let by_reference = layout.as_ref().is_none_or(|layout| by_reference(&rows, layout, &caiq));
             let plan = match &layout {
                 Some(layout) => {
                     let vocabulary = Vocabulary::of_sheet(&rows, layout, &dropdown);
-                    plan(&rows, layout, &matcher, &vocabulary, true)
+                    plan(&rows, layout, &matcher, &vocabulary, by_reference)
                         .into_iter()
                         .map(|row| RowVector {
                             row: row.row,
@@ -375,12 +401,13 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
                 }
                 None => Vec::new(),
             };
-            SheetVector { name, rows, dropdown, layout, plan }
+            SheetVector { name, rows, dropdown, layout, by_reference, plan }
         })
         .collect();
     Vectors {
         about: "The shared test vectors of trustpress answer (Rust) and the questionnaire page (JavaScript): both must give exactly these. Made by src/answer/vectors.rs; write again with TRUSTPRESS_UPDATE_VECTORS=1 cargo test --lib answer::vectors".into(),
         library,
+        caiq,
         tokens,
         decisions,
         sheets,
@@ -426,4 +453,8 @@ fn the_rust_engine_gives_the_shared_vectors() {
         assert!(recorded.sheets.iter().flat_map(|s| &s.plan).any(|r| r.state == state), "no {state:?} row");
     }
     assert!(recorded.sheets.iter().any(|s| s.layout.is_none()));
+    assert!(
+        recorded.sheets.iter().any(|s| s.layout.is_some() && !s.by_reference),
+        "no sheet of the other CAIQ version"
+    );
 }

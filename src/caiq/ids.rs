@@ -176,6 +176,45 @@ pub fn version_of<'a>(ids: impl Iterator<Item = &'a str>, content: Version) -> O
     Version::ALL.into_iter().find(|v| holds_all(*v))
 }
 
+/// What a questionnaire engine needs to tell a CAIQ of the other version from one of the
+/// content's: the question ids only the content's version has, and those only the other
+/// has. Published in `faq/answers.json` for the questionnaire page, whose engine applies
+/// the same rule ([`VersionTell::is_other`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct VersionTell {
+    pub version: String,
+    pub other: String,
+    pub only_this: Vec<String>,
+    pub only_other: Vec<String>,
+}
+
+impl VersionTell {
+    pub fn of(content: Version) -> VersionTell {
+        let other = Version::ALL.into_iter().find(|v| *v != content).unwrap_or(content);
+        let (this, that) = (questions(content), questions(other));
+        VersionTell {
+            version: content.name().to_string(),
+            other: other.name().to_string(),
+            only_this: this.ids.iter().filter(|id| !that.contains(id)).cloned().collect(),
+            only_other: that.ids.iter().filter(|id| !this.contains(id)).cloned().collect(),
+        }
+    }
+
+    /// Whether `ids` (a sheet's reference column) are the other version's: one of them is
+    /// only the other's, and none only the content's. The same answer as
+    /// `version_of(ids, content) != Some(content)` when it finds a version.
+    pub fn is_other<'a>(&self, ids: impl Iterator<Item = &'a str>) -> bool {
+        let mut other = false;
+        for id in ids.map(normalise) {
+            if self.only_this.contains(&id) {
+                return false;
+            }
+            other |= self.only_other.contains(&id);
+        }
+        other
+    }
+}
+
 /// The known id closest to a misspelt one, from any version.
 pub fn closest(id: &str) -> Option<&'static str> {
     crate::diagnostic::suggest::closest(id, all().iter().flat_map(|q| q.ids.iter().map(String::as_str)))
@@ -212,6 +251,41 @@ mod tests {
                 && versions_of("I&S-01.1") == vec![Version::V4_1]
         );
         assert_eq!(versions_of("A&A-01.1"), Version::ALL.to_vec());
+    }
+
+    /// The two readings of "a CAIQ of the other version" agree: the one the export uses
+    /// (`version_of`) and the one both questionnaire engines use (`VersionTell::is_other`),
+    /// on random lists of ids drawn from both versions, unknown ones and odd spellings.
+    #[test]
+    fn both_readings_of_the_other_version_agree() {
+        let pool: Vec<String> = all()
+            .iter()
+            .flat_map(|q| q.ids.iter().cloned())
+            .chain(["XYZ-01.1", "i&s-01.1", " IVS - 01.1", "", "Section"].map(String::from))
+            .collect();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        for content in Version::ALL {
+            let tell = VersionTell::of(content);
+            let (mut others, mut same) = (0, 0);
+            for _ in 0..4000 {
+                let ids: Vec<&str> = (0..1 + next(6)).map(|_| pool[next(pool.len())].as_str()).collect();
+                let found = version_of(ids.iter().copied(), content);
+                let other = tell.is_other(ids.iter().copied());
+                assert_eq!(other, found.is_some_and(|v| v != content), "{ids:?}");
+                if other {
+                    others += 1;
+                } else {
+                    same += 1;
+                }
+            }
+            assert!(others > 100 && same > 100, "both outcomes occur: {others} {same}");
+        }
     }
 
     #[test]

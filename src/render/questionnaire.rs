@@ -207,8 +207,14 @@ pub fn answer_library_json(isms: &Isms) -> Vec<u8> {
     struct Library {
         version: u32,
         entries: Vec<crate::answer::Entry>,
+        /// How to tell a CAIQ of the other version (`answer::fill::by_reference`).
+        caiq: crate::caiq::ids::VersionTell,
     }
-    let library = Library { version: 1, entries: crate::answer::library(isms, &isms.site.base_url) };
+    let library = Library {
+        version: 1,
+        entries: crate::answer::library(isms, &isms.site.base_url),
+        caiq: crate::caiq::ids::VersionTell::of(isms.site.caiq_version),
+    };
     super::machine_files::embeddable(serde_json::to_string(&library).unwrap_or_default()).into_bytes()
 }
 

@@ -126,7 +126,9 @@ describe("filling in a questionnaire in the browser", () => {
           continue;
         }
         if (!layout) continue;
-        const plan = E.plan(s.rows, layout, matcher, E.sheetVocabulary(s.rows, layout, s.dropdown)).map((row) => ({
+        const byRef = E.byReference(s.rows, layout, vectors.caiq);
+        if (byRef !== s.by_reference) wrong.push(`by_reference of ${s.name}`);
+        const plan = E.plan(s.rows, layout, matcher, E.sheetVocabulary(s.rows, layout, s.dropdown), byRef).map((row) => ({
           row: row.row,
           state: row.state,
           answers: row.decision.answers,
@@ -142,7 +144,9 @@ describe("filling in a questionnaire in the browser", () => {
     await context.close();
   });
 
-  for (const name of ["caiq.xlsx", "sig.xlsx", "customer.xlsx", "customer-semicolon.csv"]) {
+  // caiq-v4.1.csv: a CAIQ of the other version than the example's ids, whose IAM-14.1 is not the
+  // answers' IAM-14.1: the page, like the command, matches its rows by their words.
+  for (const name of ["caiq.xlsx", "sig.xlsx", "customer.xlsx", "customer-semicolon.csv", "caiq-v4.1.csv"]) {
     test(`${name}: previewed, downloaded, and the same file trustpress answer writes`, async () => {
       const input = name.endsWith(".csv") ? join(REPO, "tests/fixtures/questionnaires", name) : join(files, name);
       const { page, context, watch } = await open();

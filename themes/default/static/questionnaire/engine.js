@@ -438,15 +438,42 @@ export function sheetVocabulary(rows, layout, dropdown) {
   return vocabulary([...dropdown, ...existing]);
 }
 
+const WHITE_SPACE = /\p{White_Space}+/gu;
+
+/** A CAIQ id as `caiq::ids::normalise` writes it: no white space, upper case. */
+function caiqId(id) {
+  return id.replace(WHITE_SPACE, "").toUpperCase();
+}
+
+/**
+ * Whether a sheet's reference column may be matched against the answers' CAIQ ids, as
+ * `fill::by_reference`: not when its ids are the other CAIQ version's (one is only the
+ * other's, none only the content's). `caiq` is the library's `caiq` (`VersionTell`).
+ */
+export function byReference(rows, layout, caiq) {
+  if (layout.reference === null || !caiq) return true;
+  const onlyThis = new Set(caiq.only_this);
+  const onlyOther = new Set(caiq.only_other);
+  let other = false;
+  for (let index = layout.header_row + 1; index < rows.length; index++) {
+    const value = rows[index][layout.reference];
+    if (value === undefined) continue;
+    const id = caiqId(value);
+    if (onlyThis.has(id)) return true;
+    if (onlyOther.has(id)) other = true;
+  }
+  return !other;
+}
+
 /** Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}. */
-export function plan(rows, layout, matcher, vocab) {
+export function plan(rows, layout, matcher, vocab, byRef = true) {
   const plans = [];
   for (let index = layout.header_row + 1; index < rows.length; index++) {
     const row = rows[index];
     const question = cell(row, layout.question);
     if (question === "" || isHeading(row, layout)) continue;
     const reference = cell(row, layout.reference) || null;
-    const decision = matcher.decide(question, reference);
+    const decision = matcher.decide(question, byRef ? reference : null);
     const filled = [layout.response, layout.comment, layout.evidence].some((column) => cell(row, column) !== "");
     const state = filled ? "already-filled" : decision.method === "needs-person" ? "needs-person" : "answered";
     const writes = state === "answered" ? cellsFor(decision, layout, matcher, vocab) : [];

@@ -4,7 +4,7 @@
 // starts it (before any file is chosen); after that it makes no request. Running off the
 // page's thread keeps the tab responsive with a large or hostile file.
 
-import { Reader, Matcher, detect, answerable, sheetVocabulary, plan } from "./engine.js";
+import { Reader, Matcher, detect, answerable, sheetVocabulary, plan, byReference } from "./engine.js";
 import { CsvFile } from "./csv.js";
 import { openWorkbook } from "./workbook.js";
 
@@ -37,7 +37,7 @@ const library = (async () => {
     get("../../faq/answers.json"),
   ]);
   const reader = new Reader(rules);
-  return { rules, matcher: new Matcher(reader, published.entries) };
+  return { rules, matcher: new Matcher(reader, published.entries), caiq: published.caiq };
 })();
 
 library.then(
@@ -81,7 +81,7 @@ function extensionOf(name) {
 }
 
 async function read(name, bytes) {
-  const { rules, matcher } = await library;
+  const { rules, matcher, caiq } = await library;
   const extension = extensionOf(name);
   let kind;
   let form;
@@ -136,7 +136,8 @@ async function read(name, bytes) {
   for (const { sheet, rows, layout } of found.filter(({ layout }) => answerable(layout))) {
     let dropdown = [];
     if (kind === "xlsx" && layout.response !== null) dropdown = await form.dropdown(sheet, layout.response);
-    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, sheetVocabulary(rows, layout, dropdown)) });
+    const byRef = byReference(rows, layout, caiq);
+    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, sheetVocabulary(rows, layout, dropdown), byRef) });
   }
   return { name, bytes, kind, sheets, matcher };
 }
