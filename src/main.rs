@@ -73,7 +73,28 @@ enum Command {
     Export(cmd::export::ExportArgs),
 }
 
+/// Output piped into a reader that stops early (`trustpress check --format json | head`)
+/// ends the run quietly, as a Unix tool killed by SIGPIPE does (exit 141), instead of
+/// printing a panic: `println!` panics when stdout's reader has gone. SIGPIPE itself stays
+/// ignored, so `serve` keeps running when a browser drops a connection.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

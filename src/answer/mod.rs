@@ -9,6 +9,7 @@
 
 pub mod csv_file;
 pub mod fill;
+pub mod input;
 pub mod layout;
 pub mod matcher;
 pub mod run;

@@ -143,9 +143,9 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
     let record_path = PathBuf::from(format!("{}.answers.json", out.display()));
     refuse_overwrite(Some(input), &out, options.force)?;
     refuse_overwrite(Some(input), &record_path, options.force)?;
+    refuse_inside_content(&options.content, &out)?;
 
-    let bytes = std::fs::read(input)
-        .map_err(|e| AnswerError::Usage(format!("cannot read `{}`: {e}", input.display())))?;
+    let bytes = read_input(input)?;
     let questionnaire =
         |e: &dyn std::fmt::Display| AnswerError::Questionnaire(format!("`{}`: {e}", input.display()));
     let mut form = if extension == "csv" {
@@ -332,6 +332,33 @@ pub(crate) fn write_through_gate(
         write_whole(path, bytes, like)?;
     }
     Ok(())
+}
+
+/// A filled copy or an export is never written inside the content folder: it would become
+/// part of the ISMS the next build reads, or replace a file of it (as `build` refuses an
+/// output folder there).
+pub(crate) fn refuse_inside_content(content: &Path, out: &Path) -> Result<(), AnswerError> {
+    let Ok(canonical) = std::fs::canonicalize(content) else { return Ok(()) };
+    let folder = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let Ok(folder) = std::fs::canonicalize(folder) else { return Ok(()) };
+    if folder.starts_with(&canonical) {
+        return Err(AnswerError::Usage(format!(
+            "refusing to write `{}` inside the content folder `{}`, whose files only people change: write it beside the content (--out)",
+            out.display(),
+            content.display()
+        )));
+    }
+    Ok(())
+}
+
+/// The questionnaire's bytes ([`super::input::read_spreadsheet`]): one that cannot be read is
+/// a usage error, one too large or not a file a questionnaire error.
+pub(crate) fn read_input(input: &Path) -> Result<Vec<u8>, AnswerError> {
+    use super::input::{read_spreadsheet, InputError};
+    read_spreadsheet(input).map_err(|error| match error {
+        InputError::Read { .. } => AnswerError::Usage(error.to_string()),
+        error => AnswerError::Questionnaire(error.to_string()),
+    })
 }
 
 /// `questions.csv` → `questions.filled.csv`, beside it.

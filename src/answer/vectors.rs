@@ -240,6 +240,20 @@ fn sheets(library: &[LibraryEntry], seed: u64) -> Vec<(String, Vec<Vec<String>>,
             Vec::new(),
         ),
         (
+            "caiq v4.1, its one telling id in full-width forms with a zero-width space".to_string(),
+            sheet(&[
+                &["Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"],
+                &[
+                    "\u{ff29}\u{ff06}\u{ff33}-01.1\u{200b}",
+                    "Are infrastructure security policies established?",
+                    "",
+                    "",
+                ],
+                &["IAM-14.1", "Is a staff cafeteria available on site?", "", ""],
+            ]),
+            Vec::new(),
+        ),
+        (
             "caiq ids of both versions: matched by reference".to_string(),
             sheet(&[
                 &["Question ID", "Question", "CSP CAIQ Answer", "CSP Implementation Description"],

@@ -15,6 +15,13 @@ use quick_xml::events::{BytesStart, Event};
 /// anything is decompressed.
 const MAX_UNCOMPRESSED: u64 = 256 * 1024 * 1024;
 
+/// The most characters a spreadsheet cell holds (Excel's limit): longer text is truncated or
+/// "repaired" by Excel, so it is not written.
+pub const CELL_CHARACTERS: usize = 32_767;
+
+/// Why a text is not written into a cell, when it is longer than one holds.
+pub const TOO_LONG: &str = "longer than a spreadsheet cell holds (32,767 characters)";
+
 /// More cells than this in one sheet's used range, or in all the sheets read together, is
 /// refused rather than allocated (workbook.js `MAX_CELLS`).
 const MAX_CELLS: u64 = 1 << 24;
@@ -159,6 +166,12 @@ impl Workbook {
     /// written by a script rather than a spreadsheet program, never computed. `rows` reads
     /// them as empty; `trustpress import` says so instead of importing nothing silently.
     pub fn uncomputed_formulas(&self, sheet: &str) -> Result<Vec<(usize, usize)>, XlsxError> {
+        Ok(self.formulas(sheet)?.into_iter().filter(|(_, value)| !value).map(|(place, _)| place).collect())
+    }
+
+    /// The cells of a sheet, (row, column) from 0, that hold a formula, each with whether it
+    /// holds a computed value too.
+    pub fn formulas(&self, sheet: &str) -> Result<Vec<Formula>, XlsxError> {
         /// The cell being read: its place, whether it has a formula, and whether a value.
         struct Cell {
             place: Option<(usize, usize)>,
@@ -187,8 +200,8 @@ impl Workbook {
                     _ => {}
                 },
                 Ok(Event::End(e)) if e.local_name().as_ref() == "c" => {
-                    if let Some(Cell { place: Some(place), formula: true, value: false }) = cell.take() {
-                        found.push(place);
+                    if let Some(Cell { place: Some(place), formula: true, value }) = cell.take() {
+                        found.push((place, value));
                     }
                 }
                 Ok(Event::Eof) | Err(_) => return Ok(found),
@@ -196,6 +209,14 @@ impl Workbook {
             }
             buffer.clear();
         }
+    }
+
+    /// The areas of a sheet whose cells other than the top-left one `fill` leaves alone, each
+    /// (first row, first column, last row, last column) with why: merged areas, and the
+    /// areas array formulas fill.
+    pub fn covered_areas(&self, sheet: &str) -> Result<Vec<(Area, &'static str)>, XlsxError> {
+        let xml = self.part(self.sheet_path(sheet)?)?;
+        Ok(covered_areas(&xml))
     }
 
     fn part(&self, path: &str) -> Result<Vec<u8>, XlsxError> {
@@ -294,8 +315,8 @@ impl Workbook {
     }
 
     /// The workbook with `writes` (by sheet name: cell → text) made, and per sheet the cells
-    /// left alone: inside a merged area (only its top-left cell holds a value) or holding a
-    /// formula. Every other part of the file is copied as it was, byte for byte.
+    /// left alone: inside a merged area (only its top-left cell holds a value) or an array
+    /// formula's area, or holding a formula. Every other part of the file is copied as it was, byte for byte.
     pub fn fill(
         &self,
         writes: &BTreeMap<String, BTreeMap<(usize, usize), String>>,
@@ -305,17 +326,15 @@ impl Workbook {
         for (sheet, writes) in writes {
             let path = self.sheet_path(sheet)?.to_string();
             let original = self.part(&path)?;
-            let merged = merged_areas(&original);
+            let covered = covered_areas(&original);
             let mut skipped = Vec::new();
             let mut writes = writes.clone();
-            writes.retain(|&(row, column), _| {
-                let inside = merged.iter().any(|&(r0, c0, r1, c1)| {
-                    (r0..=r1).contains(&row) && (c0..=c1).contains(&column) && (row, column) != (r0, c0)
-                });
-                if inside {
-                    skipped.push((row, column, "inside a merged area"));
+            writes.retain(|&(row, column), _| match covered_by(&covered, row, column) {
+                Some(why) => {
+                    skipped.push((row, column, why));
+                    false
                 }
-                !inside
+                None => true,
             });
             let (sheet_xml, formulas) = rewrite_sheet(&original, &writes)?;
             for (row, column) in formulas {
@@ -671,6 +690,57 @@ fn merged_areas(sheet: &[u8]) -> Vec<(usize, usize, usize, usize)> {
     }
 }
 
+/// A cell holding a formula: its (row, column) from 0, and whether it holds a computed value.
+pub type Formula = ((usize, usize), bool);
+
+/// A sheet area: (first row, first column, last row, last column), from 0.
+pub type Area = (usize, usize, usize, usize);
+
+/// Merged areas first, then array formulas' areas, each with why `fill` leaves its cells.
+fn covered_areas(sheet: &[u8]) -> Vec<(Area, &'static str)> {
+    let merged = merged_areas(sheet).into_iter().map(|area| (area, "inside a merged area"));
+    merged.chain(array_areas(sheet).into_iter().map(|area| (area, "inside an array formula"))).collect()
+}
+
+/// Why `fill` leaves (row, column) alone, if it is inside one of `areas` but not its top-left
+/// cell (which holds the value or the formula).
+pub fn covered_by(areas: &[(Area, &'static str)], row: usize, column: usize) -> Option<&'static str> {
+    areas
+        .iter()
+        .find(|&&((r0, c0, r1, c1), _)| {
+            (r0..=r1).contains(&row) && (c0..=c1).contains(&column) && (row, column) != (r0, c0)
+        })
+        .map(|(_, why)| *why)
+}
+
+/// Every area an array (or data table) formula fills, as (first row, first column, last row,
+/// last column): the formula is in its top-left cell, and spreadsheet programs recompute the
+/// other cells, so an answer written there would be lost or refused.
+fn array_areas(sheet: &[u8]) -> Vec<(usize, usize, usize, usize)> {
+    let mut reader = quick_xml::Reader::from_reader(sheet);
+    let (mut areas, mut buffer) = (Vec::new(), Vec::new());
+    loop {
+        match reader.read_event_into(&mut buffer) {
+            Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "f" => {
+                let kind = attribute(&e, b"t");
+                if matches!(kind.as_deref(), Some("array" | "dataTable")) {
+                    if let Some(area) = attribute(&e, b"ref") {
+                        let (start, end) = area.split_once(':').unwrap_or((&area, &area));
+                        if let (Some((r0, c0)), Some((r1, c1))) =
+                            (parse_reference(start), parse_reference(end))
+                        {
+                            areas.push((r0, c0, r1, c1));
+                        }
+                    }
+                }
+            }
+            Ok(Event::Eof) | Err(_) => return areas,
+            _ => {}
+        }
+        buffer.clear();
+    }
+}
+
 /// `x:` for `<x:sheetData>`, nothing for `<sheetData>`: the namespace prefix of an element.
 fn prefix_of(element: &BytesStart) -> String {
     let name = element.name().0;
@@ -684,9 +754,31 @@ fn inline_cell(prefix: &str, row: usize, column: usize, style: Option<&str>, tex
     format!(
         "<{prefix}c r=\"{}\"{style} t=\"inlineStr\"><{prefix}is><{prefix}t xml:space=\"preserve\">{}</{prefix}t></{prefix}is></{prefix}c>",
         reference(row, column),
-        quick_xml::escape::escape(text)
+        quick_xml::escape::escape(excel_text(text).as_ref())
     )
     .into_bytes()
+}
+
+/// `text` as a spreadsheet cell holds it: a character XML 1.0 does not allow (the C0
+/// controls but tab, line feed and carriage return; U+FFFE, U+FFFF) is written `_xHHHH_`,
+/// ECMA-376's escape, which Excel and calamine read back as the character, as
+/// rust_xlsxwriter writes it. Without it a control character in an answer makes sheet XML no
+/// reader opens. Text that merely looks like such an escape is left as it is, as
+/// rust_xlsxwriter and openpyxl leave it (readers disagree on `_x005F_`, its escape).
+pub fn excel_text(text: &str) -> Cow<'_, str> {
+    let escape = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.chars().any(escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escape(c) {
+            out.push_str(&format!("_x{:04X}_", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The sheet's XML with the cells of `writes` set, every other byte as it was; and the
@@ -856,6 +948,22 @@ fn rewrite_sheet(xml: &[u8], writes: &BTreeMap<(usize, usize), String>) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cells_an_array_formula_fills_are_its_area_and_shared_formulas_have_none() {
+        let sheet = br#"<worksheet><sheetData><row r="3"><c r="C3"><f t="array" ref="C3:C5">A3:A5*2</f><v>2</v></c><c r="D3"><f t="shared" ref="D3:D5" si="0">A3</f><v>1</v></c></row><row r="4"><c r="C4"><v>4</v></c><c r="D4"><f t="shared" si="0"/><v>2</v></c><c r="E4"><f t="dataTable" ref="E4:F4" dt2D="0" dtr="0" r1="A1"/></c></row></sheetData></worksheet>"#;
+        assert_eq!(array_areas(sheet), vec![(2, 2, 4, 2), (3, 4, 3, 5)]);
+    }
+
+    #[test]
+    fn control_characters_are_written_as_excel_escapes() {
+        assert_eq!(excel_text("plain, with _x0041_ as written"), "plain, with _x0041_ as written");
+        assert_eq!(
+            excel_text("a\u{1}b\u{b}c\u{1b}\u{fffe}\u{ffff}\t\n\r"),
+            "a_x0001_b_x000B_c_x001B__xFFFE__xFFFF_\t\n\r"
+        );
+        assert_eq!(excel_text("é\u{0}😀"), "é_x0000_😀");
+    }
 
     #[test]
     fn list_validations_are_read_in_both_forms() {

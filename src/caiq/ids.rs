@@ -137,9 +137,21 @@ pub fn questions(version: Version) -> &'static Questions {
     &all()[Version::ALL.iter().position(|v| *v == version).unwrap_or(0)]
 }
 
-/// An id as CAIQ workbooks write it: `a&a-01.1 ` → `A&A-01.1`. Ids are compared after this.
+/// An id as CAIQ workbooks write it: `a&a-01.1 ` → `A&A-01.1`; white space and invisible
+/// format characters (zero-width space, soft hyphen, byte order mark) dropped, full-width
+/// forms (`Ａ＆Ａ`) read as ASCII. Ids are compared after this. The questionnaire page's
+/// `caiqId` (engine.js) is the same function.
 pub fn normalise(id: &str) -> String {
-    id.split_whitespace().collect::<String>().to_uppercase()
+    id.chars()
+        .filter(|c| {
+            !c.is_whitespace() && !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+        })
+        .map(|c| match c {
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            c => c,
+        })
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// Whether `id` has the shape of a CAIQ v4 question id: a domain code of three letters (or
@@ -291,6 +303,9 @@ mod tests {
     #[test]
     fn ids_are_normalised_and_versions_parsed() {
         assert_eq!(normalise(" a&a-01.1 "), "A&A-01.1");
+        assert_eq!(normalise("Ａ＆Ａ-０１.１"), "A&A-01.1");
+        assert_eq!(normalise("IAM-14.1\u{200b}"), "IAM-14.1");
+        assert_eq!(normalise("ｉａｍ-08.1\u{feff}"), "IAM-08.1");
         assert!(is_question_id("IAM-14.1") && is_question_id("A&A-01.12"));
         assert!(!is_question_id("IAM-14") && !is_question_id("IAM-1.1") && !is_question_id("IA-14.1"));
         assert_eq!(Version::parse("v4.0.3"), Some(Version::V4_0_3));

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::answer::run::{load_for_customer, refuse_overwrite, write_through_gate, AnswerError};
+use crate::answer::run::{
+    load_for_customer, refuse_inside_content, refuse_overwrite, write_through_gate, AnswerError,
+};
 use crate::answer::xlsx::Workbook;
 use crate::audience::Audience;
 use crate::date::Date;
@@ -74,6 +76,11 @@ impl ExportReport {
     pub fn already_filled(&self) -> usize {
         self.states.iter().filter(|(_, s)| *s == State::AlreadyFilled).count()
     }
+
+    /// With a template: questions left whole because a cell of theirs cannot be written.
+    pub fn not_writable(&self) -> usize {
+        self.states.iter().filter(|(_, s)| *s == State::NotWritten).count()
+    }
 }
 
 pub fn export(options: &ExportOptions) -> Result<ExportReport, AnswerError> {
@@ -124,9 +131,10 @@ fn new_caiq(options: &ExportOptions) -> Result<ExportReport, AnswerError> {
     let questions = ids::questions(version);
     let out = options.out.clone().unwrap_or_else(|| PathBuf::from(format!("{}.xlsx", questions.sheet)));
     refuse_overwrite(None, &out, options.force)?;
-    let rows = rows::rows(&isms, &questions.ids);
-    let bytes = if is_csv(&out) {
-        workbook::csv(&rows)
+    refuse_inside_content(&options.content, &out)?;
+    let rows = rows::rows(&isms, &questions.ids, version);
+    let (bytes, not_written) = if is_csv(&out) {
+        (workbook::csv(&rows), Vec::new())
     } else {
         workbook::xlsx(&rows, questions, &isms.site.organization.name, options.today)
             .map_err(AnswerError::Questionnaire)?
@@ -141,7 +149,7 @@ fn new_caiq(options: &ExportOptions) -> Result<ExportReport, AnswerError> {
         rows,
         states: Vec::new(),
         template_ids_unknown: Vec::new(),
-        not_written: Vec::new(),
+        not_written,
     })
 }
 
@@ -161,8 +169,8 @@ fn fill_template(options: &ExportOptions, input: &Path) -> Result<ExportReport, 
         )));
     }
     refuse_overwrite(Some(input), &out, options.force)?;
-    let bytes = std::fs::read(input)
-        .map_err(|e| AnswerError::Usage(format!("cannot read `{}`: {e}", input.display())))?;
+    refuse_inside_content(&options.content, &out)?;
+    let bytes = crate::answer::run::read_input(input)?;
     let broken =
         |e: &dyn std::fmt::Display| AnswerError::Questionnaire(format!("`{}`: {e}", input.display()));
     let workbook = Workbook::open(bytes).map_err(|e| broken(&e))?;
@@ -203,6 +211,15 @@ fn fill_template(options: &ExportOptions, input: &Path) -> Result<ExportReport, 
     if let Some(wanted) = options.version {
         same_version(content_version, wanted, "--version")?;
     }
+    // What the template says it is counts, not only its ids: a v4.1 questionnaire trimmed to
+    // ids both versions share still asks v4.1's questions.
+    for labelled in template::labelled_versions(&sheet, &sheet_rows, columns.header_row) {
+        same_version(
+            content_version,
+            labelled,
+            &format!("`{}` (sheet `{sheet}` says v{labelled})", input.display()),
+        )?;
+    }
     // The template's version: the content's when every id it knows is one of the content's
     // version, else the other version that has them all.
     let all_unknown = template_ids_unknown.len() == template_ids.len();
@@ -216,10 +233,10 @@ fn fill_template(options: &ExportOptions, input: &Path) -> Result<ExportReport, 
             )))
         }
     };
-    let rows = rows::rows(&isms, &template_ids);
+    let rows = rows::rows(&isms, &template_ids, content_version);
     let answers: Vec<(usize, &rows::Row)> =
         placed.iter().map(|(index, _)| *index).zip(rows.rows.iter()).collect();
-    let (writes, states) =
+    let (writes, states, mut not_written) =
         template::plan(&workbook, &sheet, &sheet_rows, &columns, &answers).map_err(|e| broken(&e))?;
     let (filled, mut skipped) =
         workbook.fill(&[(sheet.clone(), writes)].into_iter().collect()).map_err(|e| broken(&e))?;
@@ -232,7 +249,11 @@ fn fill_template(options: &ExportOptions, input: &Path) -> Result<ExportReport, 
         rows,
         states,
         template_ids_unknown,
-        not_written: skipped.remove(&sheet).unwrap_or_default(),
+        not_written: {
+            not_written.extend(skipped.remove(&sheet).unwrap_or_default());
+            not_written.sort_unstable();
+            not_written
+        },
         sheet: Some(sheet),
     })
 }

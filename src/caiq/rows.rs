@@ -56,8 +56,10 @@ impl Rows {
 
 /// The rows for the question ids `ids` (in the CAIQ's order), from the answers of `isms`
 /// (already cut to the audience the CAIQ is for). A teaser, whose text is withheld, names
-/// nothing.
-pub fn rows(isms: &Isms, ids: &[String]) -> Rows {
+/// nothing. An id an answer names that is no question of `version` is reported; one that
+/// is, but `ids` lacks (a template that asks fewer questions), is not asked, not unknown.
+pub fn rows(isms: &Isms, ids: &[String], version: super::Version) -> Rows {
+    let asked_in = super::ids::questions(version);
     let mut claims: BTreeMap<String, Vec<&FaqAnswer>> = BTreeMap::new();
     let mut unknown = Vec::new();
     let wanted: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
@@ -66,7 +68,7 @@ pub fn rows(isms: &Isms, ids: &[String]) -> Rows {
             let id = normalise(id);
             if wanted.contains(id.as_str()) {
                 claims.entry(id).or_default().push(answer);
-            } else {
+            } else if !asked_in.contains(&id) {
                 let in_versions = versions_of(&id).iter().map(|v| v.name().to_string()).collect();
                 let did_you_mean = if is_question_id(&id) && !versions_of(&id).is_empty() {
                     None
@@ -80,7 +82,7 @@ pub fn rows(isms: &Isms, ids: &[String]) -> Rows {
     let rows = ids
         .iter()
         .map(|id| {
-            let mut answers = claims.remove(id).unwrap_or_default();
+            let mut answers = claims.get(id).cloned().unwrap_or_default();
             answers.sort_by(|a, b| a.id.cmp(&b.id));
             answers.dedup_by(|a, b| a.id == b.id);
             row(id, &answers)

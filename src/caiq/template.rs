@@ -54,16 +54,35 @@ pub fn columns(rows: &[Vec<String>]) -> Option<Columns> {
     None
 }
 
-/// The question ids under the header, with their rows (from 0), in sheet order. An id seen
-/// twice keeps its first row.
+/// The CAIQ versions a template says it is, in its sheet's name (`CAIQv4.1.0`) or the cells
+/// above its header (`v4.0.3`, `… QUESTIONNAIRE v4.0.3`), each once. A v4.1 questionnaire
+/// trimmed to the ids both versions share is still v4.1.
+pub fn labelled_versions(sheet: &str, rows: &[Vec<String>], header_row: usize) -> Vec<super::Version> {
+    let mut found: Vec<super::Version> = Vec::new();
+    let above = rows.iter().take(header_row).flatten().map(String::as_str);
+    for text in std::iter::once(sheet).chain(above) {
+        for (at, _) in text.match_indices(['v', 'V']) {
+            let number: String =
+                text[at + 1..].chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+            let version = super::Version::parse(number.trim_end_matches('.'));
+            if let Some(version) = version.filter(|v| !found.contains(v)) {
+                found.push(version);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The question ids under the header, with their rows (from 0), in sheet order. An id on
+/// two rows is two questions, each filled.
 pub fn question_ids(rows: &[Vec<String>], columns: &Columns) -> Vec<(usize, String)> {
-    let mut seen = std::collections::HashSet::new();
     rows.iter()
         .enumerate()
         .skip(columns.header_row + 1)
         .filter_map(|(index, row)| {
             let id = normalise(row.get(columns.id)?);
-            (is_question_id(&id) && seen.insert(id.clone())).then_some((index, id))
+            is_question_id(&id).then_some((index, id))
         })
         .collect()
 }
@@ -77,6 +96,9 @@ pub enum State {
     Unanswered,
     /// Its answer cells already hold something: left as they were.
     AlreadyFilled,
+    /// An answer cell cannot be written (a formula, a merged or array area, text longer
+    /// than a cell holds): the question is left whole, and the cell reported.
+    NotWritten,
 }
 
 /// The words the sheet's dropdown uses for `word` (compared without case or punctuation),
@@ -86,8 +108,9 @@ fn in_dropdown(word: &str, dropdown: &[String]) -> String {
     dropdown.iter().find(|value| key(value) == key(word)).cloned().unwrap_or_else(|| word.to_string())
 }
 
-/// The cells to write (cell → text) and each question's state, in sheet order.
-pub type Plan = (BTreeMap<(usize, usize), String>, Vec<(String, State)>);
+/// The cells to write (cell → text), each question's state in sheet order, and the answer
+/// cells that cannot be written (row, column, why): their questions are left whole.
+pub type Plan = (BTreeMap<(usize, usize), String>, Vec<(String, State)>, Vec<crate::answer::xlsx::Skipped>);
 
 /// The cells to write for each question row, and each question's state.
 pub fn plan(
@@ -106,8 +129,21 @@ pub fn plan(
     let empty = |row: usize, column: Option<usize>| {
         column.is_none_or(|c| rows.get(row).and_then(|r| r.get(c)).is_none_or(|v| v.trim().is_empty()))
     };
+    // A cell that holds a formula (computed or not), or lies inside a merged area or an array
+    // formula's area, is not the team's to have written in: its question is left whole.
+    let formulas: std::collections::HashSet<(usize, usize)> =
+        workbook.formulas(sheet)?.into_iter().map(|(place, _)| place).collect();
+    let covered = workbook.covered_areas(sheet)?;
+    let blocked = |row: usize, column: usize| {
+        if formulas.contains(&(row, column)) {
+            Some("holds a formula")
+        } else {
+            crate::answer::xlsx::covered_by(&covered, row, column)
+        }
+    };
     let mut writes = BTreeMap::new();
     let mut states = Vec::new();
+    let mut left = Vec::new();
     for (index, row) in answers {
         if row.answers.is_empty() {
             states.push((row.id.clone(), State::Unanswered));
@@ -117,20 +153,43 @@ pub fn plan(
             states.push((row.id.clone(), State::AlreadyFilled));
             continue;
         }
+        let cannot: Vec<_> = targets
+            .iter()
+            .flatten()
+            .filter_map(|&column| blocked(*index, column).map(|why| (*index, column, why)))
+            .collect();
+        if !cannot.is_empty() {
+            left.extend(cannot);
+            states.push((row.id.clone(), State::NotWritten));
+            continue;
+        }
         let values = [
             row.response.map(|r| in_dropdown(response_word(r), &answer_words)),
             row.ssrm.map(|s| in_dropdown(s.label(), &ownership_words)),
             Some(row.description.clone()),
             Some(row.csc_responsibilities.clone()),
         ];
-        for (column, value) in targets.iter().zip(values) {
-            if let (Some(column), Some(value)) = (column, value.filter(|v| !v.is_empty())) {
-                writes.insert((*index, *column), value);
-            }
+        let cells: Vec<(usize, String)> = targets
+            .iter()
+            .zip(values)
+            .filter_map(|(column, value)| Some(((*column)?, value.filter(|v| !v.is_empty())?)))
+            .collect();
+        let too_long: Vec<_> = cells
+            .iter()
+            .filter(|(_, value)| value.chars().count() > crate::answer::xlsx::CELL_CHARACTERS)
+            .map(|(column, _)| (*index, *column, crate::answer::xlsx::TOO_LONG))
+            .collect();
+        if !too_long.is_empty() {
+            left.extend(too_long);
+            states.push((row.id.clone(), State::NotWritten));
+            continue;
+        }
+        for (column, value) in cells {
+            writes.insert((*index, column), value);
         }
         states.push((row.id.clone(), State::Answered));
     }
-    Ok((writes, states))
+    Ok((writes, states, left))
 }
 
 #[cfg(test)]
@@ -171,7 +230,29 @@ mod tests {
                 csc: Some(5)
             }
         );
-        assert_eq!(question_ids(&rows, &columns), vec![(3, "A&A-01.1".into()), (6, "A&A-01.2".into())]);
+        assert_eq!(
+            question_ids(&rows, &columns),
+            vec![(3, "A&A-01.1".into()), (5, "A&A-01.1".into()), (6, "A&A-01.2".into())]
+        );
+    }
+
+    #[test]
+    fn a_template_says_its_version_in_its_sheet_name_or_title() {
+        use super::super::Version::{V4_0_3, V4_1};
+        let title = |text: &str| sheet(&[&["", text], &["Question ID"]]);
+        assert_eq!(labelled_versions("CAIQv4.1.0", &title(""), 1), [V4_1]);
+        assert_eq!(
+            labelled_versions("Sheet1", &title("CONSENSUS ASSESSMENTS INITIATIVE QUESTIONNAIRE v4.0.3"), 1),
+            [V4_0_3]
+        );
+        assert_eq!(labelled_versions("CAIQv4.0.3", &title("v4.0.3"), 1), [V4_0_3]);
+        assert_eq!(labelled_versions("CAIQv4.1.0", &title("v4.0.3"), 1), [V4_0_3, V4_1]);
+        assert_eq!(labelled_versions("Questions", &title("Security review v2"), 1), []);
+        assert_eq!(
+            labelled_versions("Questions", &sheet(&[&["Question ID"], &["v4.1"]]), 0),
+            [],
+            "below the header is data"
+        );
     }
 
     #[test]

@@ -71,13 +71,14 @@ pub fn csv(rows: &Rows) -> Vec<u8> {
 /// The CAIQ as CSA's workbook lays it out: one sheet named as CSA names it (`CAIQv4.0.3`),
 /// the version and title on row 1, the header on row 2, the questions from row 3, and CSA's
 /// dropdowns on the answer and ownership columns. A fixed creation date (`today`) makes the
-/// same content give the same bytes.
+/// same content give the same bytes. Also the cells left empty because their text is
+/// longer than a cell holds.
 pub fn xlsx(
     rows: &Rows,
     questions: &Questions,
     organization: &str,
     today: crate::date::Date,
-) -> Result<Vec<u8>, String> {
+) -> Result<(Vec<u8>, Vec<crate::answer::xlsx::Skipped>), String> {
     use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Format, Workbook};
     let error = |e: rust_xlsxwriter::XlsxError| e.to_string();
     let label = questions.sheet.trim_start_matches("CAIQ");
@@ -104,10 +105,13 @@ pub fn xlsx(
         sheet.set_column_width(column as u16, *width).map_err(error)?;
     }
     let mut last = 1u32;
+    let mut too_long = Vec::new();
     for (index, row) in cells(rows).enumerate() {
         last = index as u32 + 2;
         for (column, cell) in row.iter().enumerate() {
-            if !cell.is_empty() {
+            if cell.chars().count() > crate::answer::xlsx::CELL_CHARACTERS {
+                too_long.push((last as usize, column, crate::answer::xlsx::TOO_LONG));
+            } else if !cell.is_empty() {
                 sheet.write_string_with_format(last, column as u16, cell, &wrap).map_err(error)?;
             }
         }
@@ -120,5 +124,5 @@ pub fn xlsx(
         sheet.add_data_validation(2, 3, last, 3, &ownership).map_err(error)?;
     }
     sheet.set_freeze_panes(2, 1).map_err(error)?;
-    workbook.save_to_buffer().map_err(error)
+    Ok((workbook.save_to_buffer().map_err(error)?, too_long))
 }

@@ -9,7 +9,7 @@ use trustpress::answer::xlsx::column_letter;
 use trustpress::caiq::template::State;
 use trustpress::caiq::{export, ExportOptions, ExportReport, Version};
 
-use super::{answer_error, build_date, plural, print_json, usage_error, SiteAudience};
+use super::{answer_error, content_date, plural, print_json, usage_error, SiteAudience};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ExportFormat {
@@ -62,7 +62,8 @@ struct CaiqArgs {
     /// Replace --out when it exists.
     #[arg(long)]
     force: bool,
-    /// The workbook's creation date [default: SOURCE_DATE_EPOCH's day, else today's UTC date].
+    /// The workbook's creation date [default: site.yaml's `as_of`, else SOURCE_DATE_EPOCH's
+    /// day, else today's UTC date].
     #[arg(long)]
     today: Option<String>,
     /// `human` (a summary) or `json` (every question's row).
@@ -77,7 +78,7 @@ pub fn run(args: ExportArgs) -> ExitCode {
 }
 
 fn caiq(args: CaiqArgs) -> ExitCode {
-    let today = match build_date(args.today.as_deref()) {
+    let today = match content_date(args.today.as_deref(), &args.content) {
         Ok(today) => today,
         Err(message) => return usage_error(&message),
     };
@@ -117,22 +118,26 @@ fn print_summary(report: &ExportReport) {
     }
     let answered = report.answered();
     let filled = report.already_filled();
-    let unanswered = report.questions - answered - filled;
+    let blocked = report.not_writable();
+    let unanswered = report.questions - answered - filled - blocked;
     print!("{} question{}: {answered} answered", report.questions, plural(report.questions));
     if filled > 0 {
         print!(", {filled} already filled (left as they were)");
     }
+    if blocked > 0 {
+        print!(", {blocked} with a cell that cannot be written (left, listed below)");
+    }
     println!(", {unanswered} left for a person");
     // Where the questions left are, by CCM domain, in the CAIQ's order.
     let mut by_domain: Vec<(&str, usize)> = Vec::new();
-    let answered_ids: std::collections::HashSet<&str> = match &report.sheet {
+    let left: Vec<&str> = match &report.sheet {
         Some(_) => {
-            report.states.iter().filter(|(_, s)| *s != State::Unanswered).map(|(id, _)| id.as_str()).collect()
+            report.states.iter().filter(|(_, s)| *s == State::Unanswered).map(|(id, _)| id.as_str()).collect()
         }
-        None => report.rows.rows.iter().filter(|r| !r.answers.is_empty()).map(|r| r.id.as_str()).collect(),
+        None => report.rows.rows.iter().filter(|r| r.answers.is_empty()).map(|r| r.id.as_str()).collect(),
     };
-    for row in report.rows.rows.iter().filter(|r| !answered_ids.contains(r.id.as_str())) {
-        let domain = row.id.split('-').next().unwrap_or("");
+    for id in left {
+        let domain = id.split('-').next().unwrap_or("");
         match by_domain.last_mut() {
             Some((last, count)) if *last == domain => *count += 1,
             _ => by_domain.push((domain, 1)),

@@ -9,7 +9,7 @@ use crate::answer::xlsx::{Workbook, XlsxError};
 
 /// A larger file is not an SoA or an answer library; refused before it is read
 /// (the questionnaire page's limit).
-pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+pub use crate::answer::input::MAX_FILE_BYTES;
 
 /// More rows than this in one sheet is refused (the questionnaire page's limit for a whole
 /// workbook).
@@ -62,20 +62,13 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Vec<Table>, ImportError>
             )))
         }
     }
-    let metadata = std::fs::metadata(path)
-        .map_err(|e| ImportError::Usage(format!("cannot read `{}`: {e}", path.display())))?;
-    if !metadata.is_file() {
-        return Err(ImportError::Usage(format!("`{}` is not a file", path.display())));
-    }
-    if metadata.len() > MAX_FILE_BYTES {
-        return Err(ImportError::Input(format!(
-            "{name}: the file holds {} bytes, more than a spreadsheet to import can ({} MiB): refused",
-            metadata.len(),
+    let bytes = crate::answer::input::read_spreadsheet(path).map_err(|error| match error {
+        crate::answer::input::InputError::TooLarge { bytes, .. } => ImportError::Input(format!(
+            "{name}: the file holds {bytes} bytes, more than a spreadsheet to import can ({} MiB): refused",
             MAX_FILE_BYTES / 1024 / 1024
-        )));
-    }
-    let bytes = std::fs::read(path)
-        .map_err(|e| ImportError::Usage(format!("cannot read `{}`: {e}", path.display())))?;
+        )),
+        error => ImportError::Usage(error.to_string()),
+    })?;
     let tables = if extension == "csv" {
         if sheet.is_some() {
             return Err(ImportError::Usage(format!(

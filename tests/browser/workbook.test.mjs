@@ -469,6 +469,35 @@ describe("filling a sheet", () => {
     );
   });
 
+  test("cells an array formula fills are left alone, as xlsx::array_areas; shared formulas' cells are not", async () => {
+    const sheet = sheetData(
+      `<row r="3"><c r="C3"><f t="array" ref="C3:C5">A3:A5*2</f><v>2</v></c><c r="D3"><f t="shared" ref="D3:D5" si="0">A3</f><v>1</v></c></row>` +
+        `<row r="4"><c r="C4"><v>4</v></c><c r="D4"><f t="shared" si="0"/><v>2</v></c></row>`,
+    );
+    const { skipped } = await fillOne(sheet, [
+      [3, 2, "x"],
+      [4, 2, "y"],
+      [5, 2, "z"],
+      [4, 3, "w"],
+    ]);
+    assert.deepEqual(skipped, [
+      [3, 2, "inside an array formula"],
+      [4, 2, "inside an array formula"],
+    ]);
+  });
+
+  test("control characters are written as Excel's escapes, as xlsx::excel_text", async () => {
+    const cases = [
+      ["plain, with _x0041_ as written", "plain, with _x0041_ as written"],
+      ["a\u0001b\u000bc\u001b\ufffe\uffff\t\n", "a_x0001_b_x000B_c_x001B__xFFFE__xFFFF_\t\n"],
+      ["é\u0000😀", "é_x0000_😀"],
+    ];
+    for (const [text, want] of cases) {
+      const { xml } = await fillOne(sheetData(""), [[0, 0, text]]);
+      assert.ok(xml.includes(`<t xml:space="preserve">${want}</t>`), `${JSON.stringify(text)}: ${xml}`);
+    }
+  });
+
   test("prefixed elements, a byte order mark, comments and CDATA are kept; new ones take the prefix", async () => {
     const sheet = `\ufeff<?xml version="1.0"?>\n<x:worksheet xmlns:x="urn:x"><!-- a <row> in a comment --><x:sheetData>\n  <x:row r='2' x:spans="1:2"><x:c r="A2" t="inlineStr"><x:is><x:t><![CDATA[<kept>]]></x:t></x:is></x:c><x:c r="C2" s='7' t="s"><x:v>0</x:v></x:c></x:row>\n</x:sheetData></x:worksheet>`;
     const { xml } = await fillOne(sheet, [

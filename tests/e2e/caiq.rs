@@ -528,3 +528,244 @@ fn a_filled_caiq_comes_in_as_answers_and_goes_out_as_it_was() {
         assert_eq!(&row[2..6], &cells[2..6], "{} goes out as it came in", cells[0]);
     }
 }
+
+// ---- What an attacker without the tests tried (red team, session 14), kept as tests -------
+
+/// A v4.1 questionnaire trimmed to ids both versions share still asks v4.1's questions: the
+/// template's own label (sheet name or title) counts, not only its ids.
+#[test]
+fn a_template_labelled_with_the_other_version_is_refused_even_with_shared_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("trimmed.xlsx");
+    let mut bytes = csa_workbook(&["A&A-01.1", "IAM-14.1", "IAM-08.1"], None);
+    // The same workbook, its CAIQ sheet named as CSA names v4.1's.
+    bytes = rename_sheet(&bytes, "CAIQv4.0.3", "CAIQv4.1.0");
+    std::fs::write(&template, bytes).unwrap();
+    let refused = export(&example_content(), &["--template", template.to_str().unwrap()]).code(2);
+    let message = stderr(&refused);
+    assert!(
+        message.contains("sheet `CAIQv4.1.0` says v4.1") && message.contains("CAIQ v4.0.3 ids"),
+        "{message}"
+    );
+    assert!(!dir.path().join("trimmed.filled.xlsx").exists());
+}
+
+/// `bytes` with a sheet renamed in `xl/workbook.xml` (and nothing else changed).
+fn rename_sheet(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    edit_part(bytes, "xl/workbook.xml", &|xml| {
+        xml.replace(&format!("name=\"{from}\""), &format!("name=\"{to}\""))
+    })
+}
+
+/// `bytes` with one part's text changed by `change`, every other part as it was.
+fn edit_part(bytes: &[u8], part: &str, change: &dyn Fn(&str) -> String) -> Vec<u8> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
+        if name == part {
+            data = change(&String::from_utf8(data).unwrap()).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut out, &data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Answers with control characters, text that reads like Excel's own escapes, and one longer
+/// than a cell holds; a template with formulas (one never computed) and an array formula over
+/// answer cells, a question on two rows, and ids in full-width forms or with a zero-width
+/// space. Every cell written reads back as the answer has it; every cell that cannot be
+/// written leaves its whole question, and says why.
+#[test]
+fn hostile_answers_and_templates_give_a_workbook_readers_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let access = content.join("faq/access.yaml");
+    edit(
+        &access,
+        "csc_responsibilities: Customers decide whether to require MFA and which factors their users may register.",
+        "csc_responsibilities: \"Customers\\x01 decide _x0041_ and\\x0b whether\"",
+    );
+    let long = "Quarterly access reviews. ".repeat(1400);
+    edit(
+        &access,
+        "    Privileged access — production cloud accounts,",
+        &format!("    {long}\n    Privileged access — production cloud accounts,"),
+    );
+
+    let template = dir.path().join("CAIQv4.0.3.xlsx");
+    {
+        use rust_xlsxwriter::{Formula, Workbook};
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet().set_name("CAIQv4.0.3").unwrap();
+        sheet.write_string(0, 0, "v4.0.3").unwrap();
+        for (column, text) in CSA_HEADER.iter().enumerate() {
+            sheet.write_string(1, column as u16, *text).unwrap();
+        }
+        let ids = [
+            "IAM-14.1",
+            "IAM-08.1",
+            "IAM-02.1",
+            "HRS-06.1",
+            "IAM-07.1",
+            "\u{ff29}\u{ff21}\u{ff2d}-14.1",
+            "IAM-06.1\u{200b}",
+        ];
+        for (row, id) in ids.iter().enumerate() {
+            sheet.write_string(2 + row as u32, 0, *id).unwrap();
+        }
+        // IAM-02.1: a formula in its description cell; HRS-06.1 and IAM-07.1: an array formula
+        // over their answer cells. Neither computed (no value), as a script writes them.
+        sheet.write_formula(4, 4, Formula::new("=\"\"")).unwrap();
+        sheet.write_array_formula(5, 2, 6, 2, Formula::new("=A6:A7")).unwrap();
+        let bytes = workbook.save_to_buffer().unwrap();
+        let uncomputed = edit_part(&bytes, "xl/worksheets/sheet1.xml", &|xml| {
+            let mut out = String::new();
+            let mut rest = xml;
+            while let Some(at) = rest.find("</f><v>") {
+                let end = rest[at..].find("</v>").unwrap() + at + 4;
+                out.push_str(&rest[..at + 4]);
+                rest = &rest[end..];
+            }
+            out.push_str(rest);
+            // The array's other cell, C7, holds no value either.
+            match out.find("<c r=\"C7\"") {
+                Some(at) => {
+                    let end = out[at..].find("</c>").map_or(out.len(), |e| at + e + 4);
+                    out.replace_range(at..end, "");
+                    out
+                }
+                None => out,
+            }
+        });
+        std::fs::write(&template, uncomputed).unwrap();
+    }
+    let done = export(&content, &["--template", template.to_str().unwrap()]).success();
+    let summary = stdout(&done);
+    assert!(summary.contains("7 questions: 3 answered"), "IAM-14.1 twice and IAM-06.1: {summary}");
+    assert!(summary.contains("4 with a cell that cannot be written"), "{summary}");
+    assert!(
+        summary.contains("not written: E4 longer than a spreadsheet cell holds (32,767 characters)"),
+        "{summary}"
+    );
+    assert!(summary.contains("not written: E5 holds a formula"), "{summary}");
+    assert!(summary.contains("not written: C6 holds a formula"), "{summary}");
+    assert!(summary.contains("not written: C7 inside an array formula"), "{summary}");
+    assert!(
+        !summary.contains("which this CAIQ does not have"),
+        "ids the template does not ask are not unknown: {summary}"
+    );
+
+    let filled = dir.path().join("CAIQv4.0.3.filled.xlsx");
+    let rows = sheet(&filled, "CAIQv4.0.3");
+    for row in [2, 7] {
+        assert_eq!(cell(&rows, row, 2), "Yes", "row {}", row + 1);
+        let csc = cell(&rows, row, 5);
+        // calamine reads Excel's escapes back as the characters (and `_x0041_` as `A`).
+        assert!(csc.contains("Customers\u{1} decide") && csc.contains("and\u{b} whether"), "{csc:?}");
+    }
+    assert!(!cell(&rows, 8, 4).is_empty(), "IAM-06.1 with a zero-width space is a question");
+    for row in [3, 4, 5, 6] {
+        assert!(
+            (2..6).all(|column| cell(&rows, row, column).is_empty()),
+            "row {} is left whole: {:?}",
+            row + 1,
+            rows[row]
+        );
+    }
+    if let Some(text) = python_with_openpyxl(
+        "import sys, openpyxl\nprint(ascii(openpyxl.load_workbook(sys.argv[1])['CAIQv4.0.3']['F3'].value.split('\\n\\n')[1]))",
+        &filled,
+    ) {
+        // openpyxl opens it, and shows an inline string's escapes as written.
+        assert!(text.contains("'Customers_x0001_ decide") && text.contains("and_x000B_ whether'"), "{text}");
+    }
+
+    // A new CAIQ leaves the too-long cell empty, says so, and writes the rest.
+    let out = dir.path().join("new.xlsx");
+    let done = export(&content, &["--out", out.to_str().unwrap()]).success();
+    assert!(stdout(&done).contains("longer than a spreadsheet cell holds"), "{}", stdout(&done));
+    let rows = sheet(&out, "CAIQv4.0.3");
+    assert_eq!(row_of(&rows, "IAM-08.1")[2], "Yes");
+    assert!(row_of(&rows, "IAM-08.1")[4].is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_huge_file_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let zero = dir.path().join("zero.xlsx");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let message = stderr(&export(&example_content(), &["--template", zero.to_str().unwrap()]).code(1));
+    assert!(message.contains("is not a file"), "{message}");
+    let huge = dir.path().join("huge.xlsx");
+    std::fs::File::create(&huge).unwrap().set_len(60 * 1024 * 1024).unwrap();
+    let message = stderr(&export(&example_content(), &["--template", huge.to_str().unwrap()]).code(1));
+    assert!(message.contains("more than a spreadsheet trustpress reads (50 MiB)"), "{message}");
+}
+
+#[test]
+fn nothing_is_written_inside_the_content_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let inside = content.join("evidence/caiq.csv");
+    let message = stderr(&export(&content, &["--out", inside.to_str().unwrap()]).code(2));
+    assert!(message.contains("inside the content folder"), "{message}");
+    assert!(!inside.exists());
+    // `answer` keeps to the same rule.
+    let questionnaire = dir.path().join("q.csv");
+    std::fs::write(&questionnaire, "Question,Answer\nIs data encrypted at rest?,\n").unwrap();
+    let refused = trustpress()
+        .args(["answer", "--today", TODAY, "--content"])
+        .arg(&content)
+        .arg(&questionnaire)
+        .arg("--out")
+        .arg(content.join("q.filled.csv"))
+        .assert()
+        .code(2);
+    assert!(stderr(&refused).contains("inside the content folder"), "{}", stderr(&refused));
+}
+
+/// Without --today, the workbook's date is the content's own day (site.yaml `as_of`), as a
+/// build's is: the same content gives the same bytes on any day.
+#[test]
+fn without_today_the_workbook_is_dated_as_of_the_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("caiq.xlsx");
+    trustpress()
+        .args(["export", "caiq", "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("docProps/core.xml").unwrap(), &mut core).unwrap();
+    assert!(core.contains("2026-11-21T00:00:00Z"), "{core}");
+}
+
+/// Output piped into a reader that stops early ends the run quietly, not with a panic.
+#[test]
+fn a_reader_that_stops_early_ends_the_run_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("caiq.xlsx");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trustpress"))
+        .args(["export", "caiq", "--format", "json", "--today", TODAY, "--content"])
+        .arg(example_content())
+        .arg("--out")
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

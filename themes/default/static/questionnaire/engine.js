@@ -438,11 +438,18 @@ export function sheetVocabulary(rows, layout, dropdown) {
   return vocabulary([...dropdown, ...existing]);
 }
 
-const WHITE_SPACE = /\p{White_Space}+/gu;
+const INVISIBLE = /[\p{White_Space}\u00AD\u200B-\u200D\u2060\uFEFF]+/gu;
+const FULL_WIDTH = /[\uFF01-\uFF5E]/g;
 
-/** A CAIQ id as `caiq::ids::normalise` writes it: no white space, upper case. */
-function caiqId(id) {
-  return id.replace(WHITE_SPACE, "").toUpperCase();
+/**
+ * A CAIQ id as `caiq::ids::normalise` writes it: white space and invisible format characters
+ * dropped, full-width forms read as ASCII, upper case.
+ */
+export function caiqId(id) {
+  return id
+    .replace(INVISIBLE, "")
+    .replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .toUpperCase();
 }
 
 /**

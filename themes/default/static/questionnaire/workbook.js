@@ -874,14 +874,38 @@ function mergedAreas(sheet) {
   return areas;
 }
 
+/// xlsx::array_areas: every area an array (or data table) formula fills.
+function arrayAreas(sheet) {
+  const areas = [];
+  for (const token of tokensUntilError(sheet)) {
+    if ((token.type === "start" || token.type === "empty") && localName(token.name) === "f") {
+      const kind = attribute(token, "t");
+      if (kind !== "array" && kind !== "dataTable") continue;
+      const area = attribute(token, "ref");
+      if (area === null) continue;
+      const colon = area.indexOf(":");
+      const start = parseReference(colon < 0 ? area : area.slice(0, colon));
+      const end = parseReference(colon < 0 ? area : area.slice(colon + 1));
+      if (start && end) areas.push([start[0], start[1], end[0], end[1]]);
+    }
+  }
+  return areas;
+}
+
 /// `x:` for `x:sheetData`, "" for `sheetData`: the namespace prefix of an element's name.
 const prefixOf = (name) => name.slice(0, name.indexOf(":") + 1);
+
+/// xlsx::excel_text: a character XML 1.0 does not allow is written `_xHHHH_`; text that merely
+/// looks like such an escape is left as it is.
+const EXCEL_ESCAPES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+export const excelText = (text) =>
+  text.replace(EXCEL_ESCAPES, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`);
 
 /// The cell written for `text` at (row, column), keeping the style of the cell it replaces;
 /// its elements take the sheet's namespace `prefix` (`x:`, or "").
 function inlineCell(prefix, row, column, style, text) {
   const styleAttribute = style === null ? "" : ` s="${escapeXml(style)}"`;
-  const t = `<${prefix}t xml:space="preserve">${escapeXml(text)}</${prefix}t>`;
+  const t = `<${prefix}t xml:space="preserve">${escapeXml(excelText(text))}</${prefix}t>`;
   const is = `<${prefix}is>${t}</${prefix}is>`;
   return `<${prefix}c r="${reference(row, column)}"${styleAttribute} t="inlineStr">${is}</${prefix}c>`;
 }
@@ -1697,8 +1721,8 @@ class Workbook {
   }
 
   /// The workbook with `writes` ({sheet: [[row, column, text]]}) made, and per sheet the cells
-  /// left alone: inside a merged area (only its top-left cell holds a value) or holding a
-  /// formula. Every part of the file but the written sheets is copied byte for byte.
+  /// left alone: inside a merged area (only its top-left cell holds a value) or an array
+  /// formula's area, or holding a formula. Every part of the file but the written sheets is copied byte for byte.
   async fill(writes) {
     const parts = new Map();
     const skippedBySheet = {};
@@ -1706,14 +1730,19 @@ class Workbook {
       const path = sheetPath(this, sheet);
       const original = decodeExact(await this.#part(path));
       if (original === null) throw refused.broken("the sheet's XML: cannot decode input using UTF-8");
-      const merged = mergedAreas(original);
+      const covered = [
+        [mergedAreas(original), "inside a merged area"],
+        [arrayAreas(original), "inside an array formula"],
+      ];
       const skipped = [];
       const kept = sortedWrites(writes[sheet], sheet).filter(([row, column]) => {
-        const inside = merged.some(
-          ([r0, c0, r1, c1]) =>
-            r0 <= row && row <= r1 && c0 <= column && column <= c1 && !(row === r0 && column === c0),
+        const inside = covered.find(([areas]) =>
+          areas.some(
+            ([r0, c0, r1, c1]) =>
+              r0 <= row && row <= r1 && c0 <= column && column <= c1 && !(row === r0 && column === c0),
+          ),
         );
-        if (inside) skipped.push([row, column, "inside a merged area"]);
+        if (inside) skipped.push([row, column, inside[1]]);
         return !inside;
       });
       const { xml, formulas } = rewriteSheet(original, kept);
