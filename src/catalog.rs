@@ -84,6 +84,22 @@ impl Catalog {
         index.get(id).map(|&place| &self.controls[place])
     }
 
+    /// This catalog followed by the controls of `others`, each under its theme (its own, or
+    /// its catalog's name): one list of every control an SoA has an entry for, as `import
+    /// soa` writes them.
+    pub fn joined<'a>(&self, others: impl IntoIterator<Item = &'a Catalog>) -> Catalog {
+        let mut controls = self.controls.clone();
+        for other in others {
+            controls.extend(
+                other.controls.iter().map(|control| CatalogControl {
+                    theme: Some(other.theme_of(control)),
+                    ..control.clone()
+                }),
+            );
+        }
+        Catalog { controls, index: ControlIndex::default(), ..self.clone() }
+    }
+
     /// The theme a control is shown under: its own, or the catalog's name.
     pub fn theme_of(&self, control: &CatalogControl) -> String {
         control.theme.clone().unwrap_or_else(|| self.name.clone())

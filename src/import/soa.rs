@@ -245,8 +245,9 @@ pub fn import(options: &SoaOptions) -> Result<SoaReport, ImportError> {
     }
     let tables = sheet::read(&options.input, options.sheet.as_deref())?;
     let name = display_name(&options.input);
-    let annex_a = catalog::iso27001_2022();
     let known = Known::of(&options.content);
+    // Annex A, then the content's own catalogs with SoA entries, as one list.
+    let annex_a = catalog::iso27001_2022().joined(&known.custom);
     let mut report = read_sheet(&name, &tables, &annex_a, &known, options)?;
 
     let entries: BTreeMap<String, SheetEntry> = report.controls.clone();
@@ -287,6 +288,9 @@ pub fn import(options: &SoaOptions) -> Result<SoaReport, ImportError> {
 pub struct Known {
     pub policies: BTreeMap<String, String>,
     pub evidence: BTreeMap<String, String>,
+    /// The content's own catalogs whose controls have SoA entries (`frameworks/*.yaml` with
+    /// `coverage: soa`, enabled in site.yaml): their ids are read as written.
+    pub custom: Vec<Catalog>,
 }
 
 impl Known {
@@ -299,6 +303,12 @@ impl Known {
         Known {
             policies: isms.policies.values().map(|p| (p.id.clone(), p.title.clone())).collect(),
             evidence: isms.evidence.values().map(|e| (e.id.clone(), e.title.clone())).collect(),
+            custom: isms
+                .catalogs
+                .soa_catalogs()
+                .filter(|c| c.id != catalog::ISO27001_2022)
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -316,7 +326,7 @@ fn read_sheet(
     let mut reasons = Vec::new();
     let mut best: Option<(&Table, Layout)> = None;
     for table in tables {
-        match layout(table, annex_a, options) {
+        match layout(table, annex_a, known, options) {
             Ok(found) => {
                 if best.as_ref().is_none_or(|(_, b)| found.ids > b.ids) {
                     best = Some((table, found));
@@ -344,8 +354,8 @@ struct Layout {
     headers: Vec<String>,
 }
 
-fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layout, String> {
-    let counts = id_counts(table, annex_a);
+fn layout(table: &Table, annex_a: &Catalog, known: &Known, options: &SoaOptions) -> Result<Layout, String> {
+    let counts = id_counts(table, annex_a, &known.custom);
     let id = match options.columns.get("id") {
         Some(column) => *column,
         None => most(&counts).ok_or_else(|| {
@@ -355,7 +365,11 @@ fn layout(table: &Table, annex_a: &Catalog, options: &SoaOptions) -> Result<Layo
     };
     let ids = counts.get(id).copied().unwrap_or(0);
     let first_id_row = (0..table.rows.len())
-        .find(|&row| matches!(control_id::parse(table.cell(row, id)), CellId::Id { .. } | CellId::Old(_)))
+        .find(|&row| {
+            let cell = table.cell(row, id);
+            matches!(control_id::parse(cell), CellId::Id { .. } | CellId::Old(_))
+                || custom_id(cell, &known.custom).is_some()
+        })
         .unwrap_or(table.rows.len());
     let (header_row, mut roles) = match options.header_row {
         Some(row) => {
@@ -433,11 +447,37 @@ fn most(counts: &[usize]) -> Option<usize> {
     (most > 0).then(|| counts.iter().position(|&c| c == most)).flatten()
 }
 
-/// How many Annex A (or 2013) ids each column holds.
-fn id_counts(table: &Table, annex_a: &Catalog) -> Vec<usize> {
+/// A control of the content's own catalogs that `text` names: the id as the catalog writes
+/// it (any case), alone or followed by its title (`CB-1 Audit logging on`), and that title.
+fn custom_id(text: &str, custom: &[Catalog]) -> Option<(String, String)> {
+    let text = text.trim();
+    let mut best: Option<(String, String)> = None;
+    for control in custom.iter().flat_map(|c| &c.controls) {
+        let Some(head) = text.get(..control.id.len()) else { continue };
+        let rest = &text[control.id.len()..];
+        let ends =
+            rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || matches!(c, ':' | '–' | '—'));
+        // The longest id that fits (`CB-10` before `CB-1`).
+        if head.eq_ignore_ascii_case(&control.id)
+            && ends
+            && best.as_ref().is_none_or(|(id, _)| id.len() < control.id.len())
+        {
+            let title = rest.trim_start_matches([' ', ':', '-', '–', '—', '\t']).trim().to_string();
+            best = Some((control.id.clone(), title));
+        }
+    }
+    best
+}
+
+/// How many Annex A (or 2013) ids, or ids of the content's own catalogs, each column holds.
+fn id_counts(table: &Table, annex_a: &Catalog, custom: &[Catalog]) -> Vec<usize> {
     let mut counts = vec![0usize; table.width()];
     for row in &table.rows {
         for (column, cell) in row.iter().enumerate() {
+            if custom_id(cell, custom).is_some() {
+                counts[column] += 1;
+                continue;
+            }
             // 2013 ids count too: such a column is the id column, and its rows are then
             // reported one by one as not mapped.
             match control_id::parse(cell) {
@@ -511,6 +551,15 @@ fn read_rows(
             reason,
         };
         let title = role("title").map(|c| table.cell(row, c).to_string());
+        if let Some((id, _)) = custom_id(id_text, &known.custom) {
+            if let Some(first) = report.controls.get(&id) {
+                duplicates.push(format!("{id} in rows {} and {}", first.row, row + 1));
+                continue;
+            }
+            let entry = read_entry(&place, table, row, &id, layout, has_applicable, known, &mut report);
+            report.controls.insert(id, entry);
+            continue;
+        }
         let id = match control_id::parse(id_text) {
             CellId::Id { id, rest, prefixed } => {
                 bare_numbers |= !prefixed;

@@ -931,3 +931,68 @@ fn answer_ids_never_collide() {
     assert_eq!(report["skipped"][0]["row"], 3, "an audience fence in an imported text is refused");
     assert!(errors(&content).is_empty(), "{:?}", errors(&content));
 }
+
+/// A team's own catalog (`frameworks/*.yaml`, `coverage: soa`, enabled in site.yaml) has SoA
+/// entries too: its ids, as the catalog writes them (any case, alone or before the title),
+/// are imported beside Annex A's, written after them under the catalog's themes, and merged
+/// into an existing soa.yaml the same way. A control the sheet lacks is listed.
+#[test]
+fn a_custom_catalogs_controls_are_imported_beside_annex_a() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = starter(dir.path());
+    std::fs::create_dir_all(content.join("frameworks")).unwrap();
+    std::fs::write(
+        content.join("frameworks/baseline.yaml"),
+        "id: acme-cloud-baseline\nname: Acme cloud baseline\ncoverage: soa\ncontrols:\n  \
+         - id: CB-1\n    title: Audit logging on in every production account\n    theme: Logging\n  \
+         - id: CB-10\n    title: Backups restored every quarter\n    theme: Resilience\n  \
+         - id: CB-2\n    title: No long-lived access keys\n    theme: Identity\n",
+    )
+    .unwrap();
+    crate::common::edit(
+        &content.join("site.yaml"),
+        "frameworks: [iso27001-2022]",
+        "frameworks: [iso27001-2022, acme-cloud-baseline]",
+    );
+    let sheet = dir.path().join("soa.csv");
+    std::fs::write(
+        &sheet,
+        "Control,Title,Applicable,Status,Justification\n\
+         A.5.1,Policies for information security,Yes,Implemented,\n\
+         cb-10 Backups restored every quarter,,Yes,Partial,\n\
+         CB-1,Audit logging on in every production account,Yes,Implemented,\n\
+         CB-3,Not in the catalog,Yes,Implemented,\n",
+    )
+    .unwrap();
+    let done = import("soa", &sheet, &content, &[]).success();
+    let report = stdout(&done);
+    assert!(report.contains("3 controls mapped"), "{report}");
+    assert!(report.contains("`CB-3` is not a control id"), "an id no catalog has is not mapped: {report}");
+    let soa = std::fs::read_to_string(content.join("soa.yaml")).unwrap();
+    let (annex, custom) = soa.split_once("\n  # Logging\n").expect("the catalog's themes follow Annex A");
+    assert!(annex.contains("A.8.34:"), "Annex A first, whole");
+    assert!(custom.contains("CB-1:  # Audit logging on in every production account\n    applicable: true\n    status: implemented"), "{custom}");
+    assert!(
+        custom
+            .contains("CB-10:  # Backups restored every quarter\n    applicable: true\n    status: partial"),
+        "{custom}"
+    );
+    assert!(
+        custom.contains("CB-2:  # No long-lived access keys\n    applicable: undecided"),
+        "the control the sheet lacks: {custom}"
+    );
+    assert!(!errors(&content).iter().any(|e| e.contains("CB-")), "{:?}", errors(&content));
+
+    // Merged into the file it wrote: only what the sheet changes.
+    std::fs::write(&sheet, "Control,Applicable,Status\nCB-2,Yes,Planned\n").unwrap();
+    let merged = import("soa", &sheet, &content, &["--merge"]).success();
+    let text = std::fs::read_to_string(content.join("soa.yaml")).unwrap();
+    assert!(
+        text.contains("CB-2:  # No long-lived access keys\n    applicable: true\n    status: planned"),
+        "{}\n{text}",
+        stdout(&merged)
+    );
+    assert!(
+        text.contains("CB-10:  # Backups restored every quarter\n    applicable: true\n    status: partial")
+    );
+}
