@@ -676,12 +676,7 @@ fn merged_areas(sheet: &[u8]) -> Vec<(usize, usize, usize, usize)> {
     loop {
         match reader.read_event_into(&mut buffer) {
             Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "mergeCell" => {
-                if let Some(area) = attribute(&e, b"ref") {
-                    let (start, end) = area.split_once(':').unwrap_or((&area, &area));
-                    if let (Some((r0, c0)), Some((r1, c1))) = (parse_reference(start), parse_reference(end)) {
-                        areas.push((r0, c0, r1, c1));
-                    }
-                }
+                areas.extend(attribute(&e, b"ref").and_then(|area| parse_area(&area)));
             }
             Ok(Event::Eof) | Err(_) => return areas,
             _ => {}
@@ -695,6 +690,13 @@ pub type Formula = ((usize, usize), bool);
 
 /// A sheet area: (first row, first column, last row, last column), from 0.
 pub type Area = (usize, usize, usize, usize);
+
+/// `A1:C3` (or `B2`, one cell) as an area.
+fn parse_area(text: &str) -> Option<Area> {
+    let (start, end) = text.split_once(':').unwrap_or((text, text));
+    let ((r0, c0), (r1, c1)) = (parse_reference(start)?, parse_reference(end)?);
+    Some((r0, c0, r1, c1))
+}
 
 /// Merged areas first, then array formulas' areas, each with why `fill` leaves its cells.
 fn covered_areas(sheet: &[u8]) -> Vec<(Area, &'static str)> {
@@ -724,14 +726,7 @@ fn array_areas(sheet: &[u8]) -> Vec<(usize, usize, usize, usize)> {
             Ok(Event::Start(e) | Event::Empty(e)) if e.local_name().as_ref() == "f" => {
                 let kind = attribute(&e, b"t");
                 if matches!(kind.as_deref(), Some("array" | "dataTable")) {
-                    if let Some(area) = attribute(&e, b"ref") {
-                        let (start, end) = area.split_once(':').unwrap_or((&area, &area));
-                        if let (Some((r0, c0)), Some((r1, c1))) =
-                            (parse_reference(start), parse_reference(end))
-                        {
-                            areas.push((r0, c0, r1, c1));
-                        }
-                    }
+                    areas.extend(attribute(&e, b"ref").and_then(|area| parse_area(&area)));
                 }
             }
             Ok(Event::Eof) | Err(_) => return areas,

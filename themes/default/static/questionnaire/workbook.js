@@ -858,17 +858,23 @@ function rangeHasColumn(range, column) {
   return first !== null && last !== null && first <= column && column <= last;
 }
 
+/// xlsx::parse_area: `A1:C3` (or `B2`, one cell) as [first row, first column, last row, last
+/// column]; null when it is not one.
+function parseArea(text) {
+  if (text === null) return null;
+  const colon = text.indexOf(":");
+  const start = parseReference(colon < 0 ? text : text.slice(0, colon));
+  const end = parseReference(colon < 0 ? text : text.slice(colon + 1));
+  return start && end ? [start[0], start[1], end[0], end[1]] : null;
+}
+
 /// Every merged area as [first row, first column, last row, last column].
 function mergedAreas(sheet) {
   const areas = [];
   for (const token of tokensUntilError(sheet)) {
     if ((token.type === "start" || token.type === "empty") && localName(token.name) === "mergeCell") {
-      const area = attribute(token, "ref");
-      if (area === null) continue;
-      const colon = area.indexOf(":");
-      const start = parseReference(colon < 0 ? area : area.slice(0, colon));
-      const end = parseReference(colon < 0 ? area : area.slice(colon + 1));
-      if (start && end) areas.push([start[0], start[1], end[0], end[1]]);
+      const area = parseArea(attribute(token, "ref"));
+      if (area) areas.push(area);
     }
   }
   return areas;
@@ -881,12 +887,8 @@ function arrayAreas(sheet) {
     if ((token.type === "start" || token.type === "empty") && localName(token.name) === "f") {
       const kind = attribute(token, "t");
       if (kind !== "array" && kind !== "dataTable") continue;
-      const area = attribute(token, "ref");
-      if (area === null) continue;
-      const colon = area.indexOf(":");
-      const start = parseReference(colon < 0 ? area : area.slice(0, colon));
-      const end = parseReference(colon < 0 ? area : area.slice(colon + 1));
-      if (start && end) areas.push([start[0], start[1], end[0], end[1]]);
+      const area = parseArea(attribute(token, "ref"));
+      if (area) areas.push(area);
     }
   }
   return areas;
