@@ -13,6 +13,7 @@ mod check_cache;
 mod common;
 mod corpus;
 mod customising;
+mod deploy;
 mod escaping;
 mod formats;
 mod fuzz_regressions;
