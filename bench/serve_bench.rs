@@ -6,8 +6,15 @@
 //! connects to the event stream, and times several edits. See `bench/serve.sh` and
 //! docs/PERFORMANCE.md.
 //!
+//! With `--load`, a load test instead (issue 22): for `--seconds` (30), `--connections` (50)
+//! clients request the site's pages one after another (each on a new connection, so every
+//! request is also an accept), `--streams` (20) live-reload streams stay open, and a policy
+//! is edited every second. It reports failed requests, the latency percentiles, and whether
+//! every edit reached every open stream.
+//!
 //! ```text
 //! serve_bench [--policies N] [--runs R] [--binary PATH]
+//! serve_bench --load [--seconds S] [--connections C] [--streams E] [--policies N]
 //! serve_bench --corpus DIR --policies N      only write the corpus (to try it by hand)
 //! ```
 
@@ -27,6 +34,14 @@ struct Arguments {
     runs: usize,
     binary: PathBuf,
     corpus_only: Option<PathBuf>,
+    load: Option<Load>,
+}
+
+#[derive(Clone, Copy)]
+struct Load {
+    seconds: u64,
+    connections: usize,
+    streams: usize,
 }
 
 fn main() {
@@ -50,6 +65,11 @@ fn main() {
     let policy_count = std::fs::read_dir(content.join("policies")).expect("policies").count();
 
     let mut server = Server::start(&arguments.binary, &content);
+    if let Some(load) = arguments.load {
+        load_test(&server, &content, load, policy_count);
+        server.stop();
+        return;
+    }
     let mut events = EventStream::connect(server.port);
     let edited = content.join(EDITED_POLICY);
     let original = std::fs::read_to_string(&edited).expect("edited policy");
@@ -100,6 +120,165 @@ fn main() {
     }
 }
 
+/// The load test: clients, open streams and edits at once, for `load.seconds`; everything
+/// stops by itself at the deadline (reads time out), and the server is killed by its owner.
+fn load_test(server: &Server, content: &Path, load: Load, policy_count: usize) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    let port = server.port;
+    let paths = site_paths(port);
+    let deadline = Instant::now() + Duration::from_secs(load.seconds);
+    let done = Arc::new(AtomicBool::new(false));
+
+    // The open streams: each counts the reload events that name the edited page.
+    let streams: Vec<_> = (0..load.streams)
+        .map(|_| {
+            let mut stream = EventStream::connect(port);
+            stream.reader.get_ref().set_read_timeout(Some(Duration::from_millis(500))).expect("timeout");
+            let done = Arc::clone(&done);
+            std::thread::spawn(move || {
+                let mut seen = 0usize;
+                let mut line = String::new();
+                // Reads until the end, then a little longer for the last edit's event.
+                let stop = deadline + Duration::from_secs(5);
+                while Instant::now() < stop {
+                    line.clear();
+                    match stream.reader.read_line(&mut line) {
+                        Ok(0) => break,
+                        Ok(_)
+                            if line.starts_with("data:") && line.contains(&format!("\"{EDITED_PAGE}\"")) =>
+                        {
+                            seen += 1
+                        }
+                        Ok(_) => {}
+                        Err(_)
+                            if done.load(Ordering::Relaxed)
+                                && Instant::now() > deadline + Duration::from_secs(2) =>
+                        {
+                            break
+                        }
+                        Err(_) => {}
+                    }
+                }
+                seen
+            })
+        })
+        .collect();
+
+    // The clients: one request per connection, in turn over the site's pages.
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let latencies = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..load.connections)
+        .map(|_| {
+            let (paths, failures, latencies, next) =
+                (paths.clone(), Arc::clone(&failures), Arc::clone(&latencies), Arc::clone(&next));
+            std::thread::spawn(move || {
+                while Instant::now() < deadline {
+                    let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
+                    let started = Instant::now();
+                    match get(port, path) {
+                        Ok(200) => latencies.lock().expect("lock").push(started.elapsed()),
+                        Ok(status) => failures.lock().expect("lock").push(format!("{path}: status {status}")),
+                        Err(error) => failures.lock().expect("lock").push(format!("{path}: {error}")),
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // A policy edited every second, as a person saving while readers browse.
+    let edited = content.join(EDITED_POLICY);
+    let original = std::fs::read_to_string(&edited).expect("edited policy");
+    let mut edits = 0usize;
+    while Instant::now() + Duration::from_secs(1) < deadline {
+        std::thread::sleep(Duration::from_secs(1));
+        edits += 1;
+        let text = original
+            .replace("It applies to every employee", &format!("It applies (load {edits}) to every employee"));
+        std::fs::write(&edited, text).expect("write policy");
+    }
+    for client in clients {
+        client.join().expect("client");
+    }
+    done.store(true, Ordering::Relaxed);
+    let seen: Vec<usize> = streams.into_iter().map(|s| s.join().expect("stream")).collect();
+
+    let mut latencies = std::mem::take(&mut *latencies.lock().expect("lock"));
+    let failures = failures.lock().expect("lock").clone();
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "{policy_count} policies, {} s, {} clients, {} open streams, {} pages in turn",
+        load.seconds,
+        load.connections,
+        load.streams,
+        paths.len()
+    );
+    println!(
+        "  {} requests, {} failed; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; {:.0} requests/s",
+        latencies.len() + failures.len(),
+        failures.len(),
+        ms(percentile(0.5)),
+        ms(percentile(0.99)),
+        ms(latencies.last().copied().unwrap_or_default()),
+        latencies.len() as f64 / load.seconds as f64
+    );
+    for failure in failures.iter().take(5) {
+        println!("  failed: {failure}");
+    }
+    let reached = seen.iter().filter(|&&count| count >= edits).count();
+    println!(
+        "  {edits} edits; every edit reached {reached} of {} streams (events per stream: {})",
+        seen.len(),
+        seen.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")
+    );
+}
+
+/// The site's pages, from its sitemap, as paths.
+fn site_paths(port: u16) -> Vec<String> {
+    let body = fetch(port, "/sitemap.xml").expect("the sitemap");
+    let mut paths: Vec<String> = body
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</loc>").next())
+        .filter_map(|url| {
+            url.split("://").nth(1).and_then(|rest| rest.find('/').map(|at| rest[at..].to_string()))
+        })
+        .collect();
+    paths.extend(["/assets/style.css", "/assets/site.js", "/faq/answers.json"].map(String::from));
+    paths
+}
+
+/// One GET on a new connection; its status code.
+fn get(port: u16, path: &str) -> std::io::Result<u16> {
+    let response = request(port, path)?;
+    let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or(0);
+    Ok(status)
+}
+
+/// One GET on a new connection; its body (for the sitemap).
+fn fetch(port: u16, path: &str) -> std::io::Result<String> {
+    let response = request(port, path)?;
+    Ok(response.split_once("\r\n\r\n").map_or(String::new(), |(_, body)| body.to_string()))
+}
+
+fn request(port: u16, path: &str) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Median, min and max (sorts `values`).
 fn summary(values: &mut [Duration]) -> (Duration, Duration, Duration) {
     values.sort();
@@ -112,7 +291,10 @@ fn parse_arguments() -> Result<Arguments, String> {
         runs: 9,
         binary: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/trustpress"),
         corpus_only: None,
+        load: None,
     };
+    let mut load = Load { seconds: 30, connections: 50, streams: 20 };
+    let mut wants_load = false;
     let mut words = std::env::args().skip(1);
     while let Some(word) = words.next() {
         let mut value = || words.next().ok_or_else(|| format!("{word} needs a value"));
@@ -121,11 +303,18 @@ fn parse_arguments() -> Result<Arguments, String> {
             "--runs" => arguments.runs = value()?.parse().map_err(|_| "--runs: a number")?,
             "--binary" => arguments.binary = PathBuf::from(value()?),
             "--corpus" => arguments.corpus_only = Some(PathBuf::from(value()?)),
+            "--load" => wants_load = true,
+            "--seconds" => load.seconds = value()?.parse().map_err(|_| "--seconds: a number")?,
+            "--connections" => load.connections = value()?.parse().map_err(|_| "--connections: a number")?,
+            "--streams" => load.streams = value()?.parse().map_err(|_| "--streams: a number")?,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     if arguments.runs == 0 {
         return Err("--runs must be at least 1".into());
+    }
+    if wants_load {
+        arguments.load = Some(load);
     }
     Ok(arguments)
 }

@@ -100,7 +100,7 @@ impl<'r> Matcher<'r> {
             docs.push(tf);
             questions.push(question);
             for id in &entry.caiq {
-                references.entry(id.trim().to_uppercase()).or_default().push(index);
+                references.entry(crate::caiq::ids::normalise(id)).or_default().push(index);
             }
         }
         let average_length =
@@ -227,7 +227,10 @@ impl<'r> Matcher<'r> {
         let tokens = self.weighted(question);
         let threshold = self.reader.rules().answer_threshold;
         // A reference match comes first; among several answers with that id, the words decide.
-        if let Some(candidates) = reference.and_then(|r| self.references.get(&r.trim().to_uppercase())) {
+        // A reference is read as a CAIQ id is (`caiq::ids::normalise`): white space, case and
+        // full-width or invisible characters do not tell two ids apart.
+        if let Some(candidates) = reference.and_then(|r| self.references.get(&crate::caiq::ids::normalise(r)))
+        {
             let ranked = self.ranked(&tokens, candidates.iter().copied());
             if let Some(&(doc, _)) = ranked.first() {
                 let id = self.entries[doc].id.clone();

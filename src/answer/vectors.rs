@@ -378,6 +378,14 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
         questions.push(("anything at all".into(), Some(format!("  {} ", entry.caiq[0].to_lowercase()))));
     }
     questions.push(("Is data encrypted at rest?".into(), Some("NOPE-00.0".into())));
+    // A reference read as a CAIQ id is: full-width forms and a zero-width space.
+    if let Some(entry) = library.iter().find(|e| !e.caiq.is_empty()) {
+        let wide: String = entry.caiq[0]
+            .chars()
+            .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xfee0).unwrap_or(c) } else { c })
+            .collect();
+        questions.push(("anything at all".into(), Some(format!("{wide}\u{200b}"))));
+    }
     let decisions = questions
         .into_iter()
         .map(|(question, reference)| {

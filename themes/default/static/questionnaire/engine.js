@@ -194,7 +194,7 @@ export class Matcher {
       this.docs.push(tf);
       this.questions.push(question);
       for (const id of entry.caiq) {
-        const key = trim(id).toUpperCase();
+        const key = caiqId(id);
         if (!this.references.has(key)) this.references.set(key, []);
         this.references.get(key).push(index);
       }
@@ -282,7 +282,7 @@ export class Matcher {
     const tokens = this.weighted(question);
     const threshold = this.reader.rules.answer_threshold;
     if (reference !== null && reference !== undefined) {
-      const candidates = this.references.get(trim(reference).toUpperCase());
+      const candidates = this.references.get(caiqId(reference));
       if (candidates) {
         const ranked = this.ranked(tokens, candidates);
         if (ranked.length > 0) {
