@@ -61,6 +61,9 @@ mod tests {
         };
         let sizes = loaded.root.sizes(view::linked_files(&isms, options.target));
         let renderer = Renderer::new(&isms, &sizes, &Theme::default_theme(), &options).expect("renders");
+        let later_options =
+            RenderOptions { today: Date::parse("2027-12-01").expect("a date"), ..options.clone() };
+        let later = Renderer::new(&isms, &sizes, &Theme::default_theme(), &later_options).expect("renders");
         let json = |value: &dyn erased::Serialize| erased::to_json(value);
         let model = &renderer.model;
         let mut sections: Vec<(&str, &str, Json)> = vec![
@@ -104,9 +107,15 @@ mod tests {
             ("audit", "`audit.html`: one of `model.audits`.", json(&model.audits)),
             ("review", "`review.html`: one of `model.reviews`.", json(&model.reviews)),
             (
+                "listing",
+                "`policies.html`: one page of the policies list, at most 100 of `model.policies`, and where it is (`previous` and `next` are site paths, `none` at either end).",
+                json(&crate::render::page::policy_listings(&model.policies)[0]),
+            ),
+            (
                 "health",
                 "`health.html`: what needs attention.",
-                json(&health::health(model, &crate::locale::Locale::english())),
+                // Seen from a later day, when reviews are overdue, so every field shows.
+                json(&health::health(&later.model, &crate::locale::Locale::english())),
             ),
         ];
         let mut doc = String::from(

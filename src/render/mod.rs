@@ -10,7 +10,7 @@ mod feeds;
 mod health;
 mod language;
 pub mod machine_files;
-mod page;
+pub(crate) mod page;
 pub mod questionnaire;
 mod shared;
 pub mod svg;

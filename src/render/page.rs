@@ -54,6 +54,42 @@ impl<'a> Page<'a> {
     }
 }
 
+/// One page of the policies list: its policies, its number and the count (from 1), and the
+/// paths of the pages before and after it.
+#[derive(serde::Serialize)]
+pub(crate) struct PolicyListing<'a> {
+    policies: &'a [PolicyView],
+    page: usize,
+    pages: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// The policies list cut into pages of `POLICIES_PER_PAGE`; one (empty) page when there are
+/// none.
+pub(crate) fn policy_listings(policies: &[PolicyView]) -> Vec<PolicyListing<'_>> {
+    let chunks: Vec<&[PolicyView]> = if policies.is_empty() {
+        vec![policies]
+    } else {
+        policies.chunks(routes::POLICIES_PER_PAGE).collect()
+    };
+    let pages = chunks.len();
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(index, policies)| {
+            let page = index + 1;
+            PolicyListing {
+                policies,
+                page,
+                pages,
+                previous: (page > 1).then(|| routes::policies_page(page - 1)),
+                next: (page < pages).then(|| routes::policies_page(page + 1)),
+            }
+        })
+        .collect()
+}
+
 pub(crate) fn page_list<'a>(
     isms: &'a Isms,
     model: &'a SiteModel,
@@ -74,6 +110,28 @@ pub(crate) fn page_list<'a>(
             MadeBy::File => None,
         })
         .collect();
+    // The policies list, a page per `POLICIES_PER_PAGE` policies: the first is the fixed page.
+    if let Some(first) = pages.iter().position(|page| page.path == routes::POLICIES) {
+        let listings = policy_listings(&model.policies);
+        let mut listings = listings.into_iter();
+        if let Some(listing) = listings.next() {
+            pages[first].item = Some(("listing", Item::Value(Value::from(Serde(&listing)))));
+        }
+        for listing in listings {
+            pages.push(Page {
+                template: pages[first].template,
+                path: routes::policies_page(listing.page),
+                title: locale.plain(
+                    "title.policies_page",
+                    None,
+                    &[("page", listing.page.to_string()), ("pages", listing.pages.to_string())],
+                ),
+                audience: Audience::Public,
+                item: Some(("listing", Item::Value(Value::from(Serde(&listing))))),
+                has_code: false,
+            });
+        }
+    }
     for framework in &model.frameworks {
         pages.push(Page {
             template: "framework.html",

@@ -44,6 +44,20 @@ pub fn policy(id: &str) -> String {
     format!("{POLICIES}{}/", slug(id))
 }
 
+/// The policies list holds at most this many policies per page, as Hugo and Zola paginate:
+/// at 10,000 policies one list would be megabytes a phone downloads whole.
+pub const POLICIES_PER_PAGE: usize = 100;
+
+/// Page `number` (from 1) of the policies list: `policies/` for the first, then
+/// `policies/page/2/`, `policies/page/3/`…, stable while the order of the policies is.
+pub fn policies_page(number: usize) -> String {
+    if number <= 1 {
+        POLICIES.to_string()
+    } else {
+        format!("{POLICIES}page/{number}/")
+    }
+}
+
 /// A policy version's "what changed" page: `policies/pol-ac/changes/1-2/`.
 pub fn policy_changes(id: &str, version_slug: &str) -> String {
     format!("{}changes/{version_slug}/", policy(id))

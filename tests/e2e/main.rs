@@ -23,6 +23,7 @@ mod languages;
 mod leak;
 mod management;
 mod oscal;
+mod pagination;
 mod record_kinds;
 mod self_service;
 mod serve;
