@@ -81,7 +81,7 @@ mod tests {
             (
                 "search",
                 "Every page (read by `search.html`): the questionnaire search's entries.",
-                json(&questionnaire::search_entries(&isms, model)),
+                json(&questionnaire::search_entries(&isms, model, &crate::locale::Locale::english())),
             ),
             ("policy", "`policy.html`: one of `model.policies`, with its body.", {
                 let mut value = json(&model.policies[0]);

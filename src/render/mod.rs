@@ -138,7 +138,7 @@ impl Renderer {
         }
         let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files, &locale));
         let site = site_info(isms, options, &locale);
-        let search = questionnaire::search_entries(isms, &model);
+        let search = questionnaire::search_entries(isms, &model, &locale);
         let shared = Shared {
             // Read by one page (search.html), item by item, on whichever thread renders it.
             search: Value::from_object(LazyList(Arc::from(search))),

@@ -68,7 +68,9 @@ fn link_titles(links: &[Link]) -> String {
     links.iter().map(|link| link.title.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
+/// The questionnaire search's entries; the kinds' categories (policies, controls) in the
+/// site's language.
+pub fn search_entries(isms: &Isms, model: &SiteModel, locale: &crate::locale::Locale) -> Vec<SearchEntry> {
     let frameworks_of = |controls: &[Link]| -> Vec<String> {
         let mut names = BTreeSet::new();
         for link in controls {
@@ -114,7 +116,7 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
                     title: policy.title.clone(),
                     html: policy.summary.as_deref().map(markdown::escape_text).unwrap_or_default(),
                     path: Some(policy.path.clone()),
-                    category: "Policies".to_string(),
+                    category: locale.text("nav.policies"),
                     frameworks: frameworks_of(&policy.controls),
                     controls: policy.controls.clone(),
                     policies: Vec::new(),
@@ -137,7 +139,7 @@ pub fn search_entries(isms: &Isms, model: &SiteModel) -> Vec<SearchEntry> {
                 title: format!("{} {}", control.id, control.title),
                 html: String::new(),
                 path: Some(control.path.clone()),
-                category: "Controls".to_string(),
+                category: locale.text("nav.controls"),
                 frameworks: frameworks_of(std::slice::from_ref(&link)),
                 controls: vec![link],
                 policies: control.policies.clone(),

@@ -276,3 +276,32 @@ fn other_editions_are_linked_with_hreflang() {
     let stderr = build_error(&content, &dir.path().join("out"), "public");
     assert!(stderr.contains("`translations` lists `en`, the language of this site itself"), "{stderr}");
 }
+
+/// The words the site itself gives content (the FAQ category of an answer without one, the
+/// questionnaire search's kinds of entry) follow the site's language too.
+#[test]
+fn a_german_site_names_its_own_categories_in_german() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_with(dir.path(), "language: de\n");
+    write(
+        &content,
+        "faq/uncategorised.yaml",
+        "- id: FAQ-NOCAT\n  question: Gibt es eine Frage ohne Kategorie?\n  answer: |\n    Ja.\n  audience: public\n",
+    );
+    let out = dir.path().join("site");
+    build(&content, &out, "public").success();
+    let tree = read_tree(&out);
+    let faq = text(&tree, "faq/index.html");
+    assert!(faq.contains("Allgemein"), "the default category in German");
+    assert!(!faq.contains(">General<"), "no English default category");
+    let search = text(&tree, "search/index.html");
+    for category in ["Allgemein", "Richtlinien", "Maßnahmen"] {
+        assert!(
+            search.contains(&format!("data-category=\"{category}\"")),
+            "the search's `{category}` filter"
+        );
+    }
+    for english in ["General", "Policies", "Controls"] {
+        assert!(!search.contains(&format!("data-category=\"{english}\"")), "no English `{english}`");
+    }
+}

@@ -242,7 +242,7 @@ pub(super) fn faq(context: &ViewContext) -> (Vec<FaqView>, Vec<String>) {
             question: answer.question.clone(),
             html: rendered.html,
             has_code: rendered.has_code,
-            category: answer.category.clone().unwrap_or_else(|| "General".to_string()),
+            category: answer.category.clone().unwrap_or_else(|| context.locale.text("faq.general")),
             controls: answer.controls.iter().map(|c| context.control_link(&c.id)).collect(),
             policies: answer.policies.iter().filter_map(|p| context.policy_link(&p.id)).collect(),
             caiq: answer.caiq.clone(),
