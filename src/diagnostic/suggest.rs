@@ -33,12 +33,37 @@ pub fn explain_serde_message(message: &str) -> (String, Option<String>) {
         };
         return (message, hint);
     }
+    // The YAML reader's words for a number of the wrong kind (`stale_after: -1` is "invalid
+    // u32"), in a person's.
+    let numbers = [
+        ("invalid u8", "0 to 255"),
+        ("invalid u16", "0 to 65,535"),
+        ("invalid u32", "0 or more"),
+        ("invalid u64", "0 or more"),
+        ("invalid usize", "0 or more"),
+        ("invalid i32", "positive or negative"),
+        ("invalid i64", "positive or negative"),
+    ];
+    if let Some((_, range)) = numbers.iter().find(|(raw, _)| message.trim() == *raw) {
+        return (
+            format!("expected a whole number ({range})"),
+            Some("write the number without quotes, decimals or units".to_string()),
+        );
+    }
     (message.to_string(), None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_of_the_wrong_kind_is_said_in_words() {
+        let (message, hint) = explain_serde_message("invalid u32");
+        assert_eq!(message, "expected a whole number (0 or more)");
+        assert!(hint.is_some());
+        assert_eq!(explain_serde_message("something else").0, "something else");
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -231,6 +231,9 @@ fn classify(message: &str) -> &'static str {
     } else if lower.starts_with("unknown variant")
         || lower.starts_with("invalid score")
         || lower.starts_with("invalid interval")
+        // A number out of its type's range, such as `-1` for a count of days ("invalid u32").
+        || ["invalid u8", "invalid u16", "invalid u32", "invalid u64", "invalid usize", "invalid i32", "invalid i64"]
+            .contains(&lower.trim())
     {
         "invalid-value"
     } else if lower.contains("budget")

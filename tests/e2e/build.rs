@@ -562,3 +562,18 @@ fn an_output_folder_inside_the_content_folder_is_refused() {
     assert!(stderr.contains("error[invalid-date]: as_of `0001-01-01` is out of range"), "{stderr}");
     assert!(stderr.contains("site.yaml:"), "{stderr}");
 }
+
+/// A number out of its range is said in a person's words, at its place (the YAML reader
+/// says "invalid u32").
+#[test]
+fn a_negative_count_of_days_is_said_in_words_at_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&example_content(), &content);
+    let site = content.join("site.yaml");
+    let text = std::fs::read_to_string(&site).unwrap() + "checks:\n  stale_after: -1\n";
+    std::fs::write(&site, text).unwrap();
+    let error = build_error(&content, &dir.path().join("out"), "public");
+    assert!(error.contains("error[invalid-value]: expected a whole number (0 or more)"), "{error}");
+    assert!(error.contains("site.yaml:") && !error.contains("invalid u32"), "{error}");
+}
