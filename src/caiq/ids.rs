@@ -90,6 +90,7 @@ struct VersionData {
 /// One version's question ids, in CCM order.
 pub struct Questions {
     pub version: Version,
+    /// The CCM version its questions come from (`4.0`, `4.1`).
     pub ccm: String,
     pub sheet: String,
     pub ids: Vec<String>,

@@ -53,7 +53,6 @@ pub struct ExportReport {
     pub version: Option<Version>,
     /// The template's sheet, when a template was filled.
     pub sheet: Option<String>,
-    pub questions: usize,
     pub rows: Rows,
     /// With a template: each question's state, in sheet order.
     pub states: Vec<(String, State)>,
@@ -64,6 +63,11 @@ pub struct ExportReport {
 }
 
 impl ExportReport {
+    /// The CAIQ's questions: one row each (a question on two rows of a template is two).
+    pub fn questions(&self) -> usize {
+        self.rows.rows.len()
+    }
+
     /// Questions written (with a template, those whose cells were empty).
     pub fn answered(&self) -> usize {
         if self.sheet.is_some() {
@@ -145,7 +149,6 @@ fn new_caiq(options: &ExportOptions) -> Result<ExportReport, AnswerError> {
         audience,
         version: Some(version),
         sheet: None,
-        questions: questions.ids.len(),
         rows,
         states: Vec::new(),
         template_ids_unknown: Vec::new(),
@@ -245,7 +248,6 @@ fn fill_template(options: &ExportOptions, input: &Path) -> Result<ExportReport, 
         out,
         audience,
         version,
-        questions: template_ids.len(),
         rows,
         states,
         template_ids_unknown,

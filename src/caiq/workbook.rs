@@ -87,6 +87,10 @@ pub fn xlsx(
     workbook.set_properties(
         &DocProperties::new()
             .set_title(format!("{organization} CAIQ {label}"))
+            .set_subject(format!(
+                "Consensus Assessments Initiative Questionnaire {label}, CCM v{}",
+                questions.ccm
+            ))
             .set_company(organization)
             .set_creation_datetime(&created),
     );

@@ -119,8 +119,9 @@ fn print_summary(report: &ExportReport) {
     let answered = report.answered();
     let filled = report.already_filled();
     let blocked = report.not_writable();
-    let unanswered = report.questions - answered - filled - blocked;
-    print!("{} question{}: {answered} answered", report.questions, plural(report.questions));
+    let questions = report.questions();
+    let unanswered = questions - answered - filled - blocked;
+    print!("{questions} question{}: {answered} answered", plural(questions));
     if filled > 0 {
         print!(", {filled} already filled (left as they were)");
     }
