@@ -12,6 +12,7 @@ mod language;
 pub mod machine_files;
 pub(crate) mod page;
 pub mod questionnaire;
+pub mod search_index;
 mod shared;
 pub mod svg;
 pub mod theme;
@@ -99,6 +100,8 @@ pub struct Renderer {
     /// The site's own targets where they differ from `targets` (the bundle's).
     site_targets: Option<LinkTargets>,
     evidence_files: Vec<routes::FiledEvidence>,
+    /// The questionnaire search's entries, in page order.
+    search: Arc<[questionnaire::SearchEntry]>,
     /// The sizes of the files the views link, as the caller read them.
     sizes: FileSizes,
 }
@@ -138,10 +141,11 @@ impl Renderer {
         }
         let model = view::build(&view_context(isms, options, &targets, sizes, &evidence_files, &locale));
         let site = site_info(isms, options, &locale);
-        let search = questionnaire::search_entries(isms, &model, &locale);
+        let search: Arc<[questionnaire::SearchEntry]> =
+            Arc::from(questionnaire::search_entries(isms, &model, &locale));
         let shared = Shared {
-            // Read by one page (search.html), item by item, on whichever thread renders it.
-            search: Value::from_object(LazyList(Arc::from(search))),
+            // Read by the search pages' template, item by item, on whichever thread renders.
+            search: Value::from_object(LazyList(search.clone())),
             nav_paths: site.nav.iter().map(|item| item.path).collect(),
             navs: Mutex::default(),
             site: Value::from(Serde(&site)),
@@ -156,6 +160,7 @@ impl Renderer {
             environment,
             shared,
             model,
+            search,
             targets,
             site_targets,
             evidence_files,
@@ -229,15 +234,17 @@ impl Renderer {
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
-        let mut pages = page_list(isms, model, options.target, &self.locale);
+        let mut pages = page_list(isms, model, &self.search, options.target, &self.locale);
         // The public site is also written for AI agents: a markdown copy of each page, and
         // llms.txt listing the fixed pages (policies are listed from the model).
         let for_agents = self.for_agents(isms);
         let agent_pages: Vec<(String, String)> = if for_agents {
             pages
                 .iter()
+                // The fixed pages (a paginated list by its first page), not one per item.
                 .filter(|page| {
-                    page.item.is_none() && agents::copy_path(&routes::output_file(&page.path)).is_some()
+                    crate::site::pages::PAGES.iter().any(|fixed| fixed.route == page.path)
+                        && agents::copy_path(&routes::output_file(&page.path)).is_some()
                 })
                 .map(|page| (page.path.clone(), page.title.clone()))
                 .collect()
@@ -320,6 +327,12 @@ impl Renderer {
             crate::answer::text::RULES_JSON.as_bytes().to_vec(),
             Audience::Public,
         ))?;
+        if !bundle {
+            let per_page = page::search_per_page(options.target);
+            for file in search_index::index_files(&self.search, &self.locale, per_page) {
+                sink.put(file)?;
+            }
+        }
         for certification in &model.certifications {
             if let Some(path) = &certification.badge {
                 sink.put(OutputFile::new(path.clone(), svg::badge(certification, locale), Audience::Public))?;

@@ -16,6 +16,7 @@ use crate::model::{Isms, MarkdownRecord, Policy};
 use crate::output::OutputFile;
 use crate::render::environment::template_error;
 use crate::render::health::health;
+use crate::render::questionnaire::SearchEntry;
 use crate::render::shared::{LazyList, NavKey, Shared};
 use crate::render::view::{self, PolicyView, RecordView, SiteModel};
 use crate::site::pages::{self, MadeBy};
@@ -54,45 +55,89 @@ impl<'a> Page<'a> {
     }
 }
 
-/// One page of the policies list: its policies, its number and the count (from 1), and the
-/// paths of the pages before and after it.
+/// One page of a paginated list (the policies, the questionnaire search): its items, its
+/// number and the count (from 1), and the paths of the pages before and after it.
 #[derive(serde::Serialize)]
-pub(crate) struct PolicyListing<'a> {
-    policies: &'a [PolicyView],
+pub(crate) struct Listing<'a, T> {
+    items: &'a [T],
+    /// The number of its first item in the whole list (from 0).
+    first: usize,
     page: usize,
     pages: usize,
     previous: Option<String>,
     next: Option<String>,
+    /// Where the list's search index is (`search/index/`), when it has one.
+    index: Option<&'static str>,
 }
 
-/// The policies list cut into pages of `POLICIES_PER_PAGE`; one (empty) page when there are
-/// none.
-pub(crate) fn policy_listings(policies: &[PolicyView]) -> Vec<PolicyListing<'_>> {
-    let chunks: Vec<&[PolicyView]> = if policies.is_empty() {
-        vec![policies]
-    } else {
-        policies.chunks(routes::POLICIES_PER_PAGE).collect()
-    };
+/// `items` cut into pages of `per_page`, page `n` at `path(n)`; one (empty) page when
+/// there are none.
+pub(crate) fn listings<T>(items: &[T], per_page: usize, path: fn(usize) -> String) -> Vec<Listing<'_, T>> {
+    let chunks: Vec<&[T]> = if items.is_empty() { vec![items] } else { items.chunks(per_page).collect() };
     let pages = chunks.len();
     chunks
         .into_iter()
         .enumerate()
-        .map(|(index, policies)| {
+        .map(|(index, items)| {
             let page = index + 1;
-            PolicyListing {
-                policies,
+            Listing {
+                items,
+                first: index * per_page,
                 page,
                 pages,
-                previous: (page > 1).then(|| routes::policies_page(page - 1)),
-                next: (page < pages).then(|| routes::policies_page(page + 1)),
+                previous: (page > 1).then(|| path(page - 1)),
+                next: (page < pages).then(|| path(page + 1)),
+                index: None,
             }
         })
         .collect()
 }
 
+/// How many search results a page of `target` holds: the site's pages are small, and its
+/// script fetches the index and the pages it needs; the bundle, read from disk where a
+/// page cannot fetch, has every result on one page and filters it in place.
+pub(crate) fn search_per_page(target: RenderTarget) -> usize {
+    match target {
+        RenderTarget::Site => routes::SEARCH_PER_PAGE,
+        RenderTarget::AuditorBundle => usize::MAX,
+    }
+}
+
+/// The pages of a paginated list of `per_page` items to a page, page `n` at `path(n)`: the
+/// first is the fixed page at `path(1)` (its template and audience), the others are added
+/// after it, titled by `title_key`.
+fn paginate<T: serde::Serialize>(
+    pages: &mut Vec<Page<'_>>,
+    (items, per_page, path): (&[T], usize, fn(usize) -> String),
+    index: Option<&'static str>,
+    title_key: &str,
+    locale: &Locale,
+) {
+    let Some(at) = pages.iter().position(|page| page.path == path(1)) else { return };
+    let (template, audience) = (pages[at].template, pages[at].audience);
+    for mut listing in listings(items, per_page, path) {
+        listing.index = index;
+        let item = Some(("listing", Item::Value(Value::from(Serde(&listing)))));
+        if listing.page == 1 {
+            pages[at].item = item;
+            continue;
+        }
+        let values = [("page", listing.page.to_string()), ("pages", listing.pages.to_string())];
+        pages.push(Page {
+            template,
+            path: path(listing.page),
+            title: locale.plain(title_key, None, &values),
+            audience,
+            item,
+            has_code: false,
+        });
+    }
+}
+
 pub(crate) fn page_list<'a>(
     isms: &'a Isms,
     model: &'a SiteModel,
+    search: &'a [SearchEntry],
     target: RenderTarget,
     locale: &Locale,
 ) -> Vec<Page<'a>> {
@@ -110,28 +155,15 @@ pub(crate) fn page_list<'a>(
             MadeBy::File => None,
         })
         .collect();
-    // The policies list, a page per `POLICIES_PER_PAGE` policies: the first is the fixed page.
-    if let Some(first) = pages.iter().position(|page| page.path == routes::POLICIES) {
-        let listings = policy_listings(&model.policies);
-        let mut listings = listings.into_iter();
-        if let Some(listing) = listings.next() {
-            pages[first].item = Some(("listing", Item::Value(Value::from(Serde(&listing)))));
-        }
-        for listing in listings {
-            pages.push(Page {
-                template: pages[first].template,
-                path: routes::policies_page(listing.page),
-                title: locale.plain(
-                    "title.policies_page",
-                    None,
-                    &[("page", listing.page.to_string()), ("pages", listing.pages.to_string())],
-                ),
-                audience: Audience::Public,
-                item: Some(("listing", Item::Value(Value::from(Serde(&listing))))),
-                has_code: false,
-            });
-        }
-    }
+    // The policies list and the questionnaire search, each a page per so many items: the
+    // first is the fixed page.
+    let per_policies = routes::POLICIES_PER_PAGE;
+    let policies = (&model.policies[..], per_policies, routes::policies_page as fn(usize) -> String);
+    paginate(&mut pages, policies, None, "title.policies_page", locale);
+    // The site's search has an index its script fetches; the bundle's filters in place.
+    let index = (target == RenderTarget::Site).then_some(routes::SEARCH_INDEX);
+    let search = (search, search_per_page(target), routes::search_page as fn(usize) -> String);
+    paginate(&mut pages, search, index, "title.search_page", locale);
     for framework in &model.frameworks {
         pages.push(Page {
             template: "framework.html",

@@ -51,10 +51,16 @@ pub const POLICIES_PER_PAGE: usize = 100;
 /// Page `number` (from 1) of the policies list: `policies/` for the first, then
 /// `policies/page/2/`, `policies/page/3/`…, stable while the order of the policies is.
 pub fn policies_page(number: usize) -> String {
+    listing_page(POLICIES, number)
+}
+
+/// Page `number` of the list at `first`: the list's own path for the first, then
+/// `page/2/`, `page/3/`… under it.
+fn listing_page(first: &str, number: usize) -> String {
     if number <= 1 {
-        POLICIES.to_string()
+        first.to_string()
     } else {
-        format!("{POLICIES}page/{number}/")
+        format!("{first}page/{number}/")
     }
 }
 
@@ -69,6 +75,17 @@ pub fn control(id: &str) -> String {
 
 pub const FRAMEWORKS: &str = "frameworks/";
 pub const SEARCH: &str = "search/";
+/// The questionnaire search's index files (`render::search_index`).
+pub const SEARCH_INDEX: &str = "search/index/";
+
+/// The questionnaire search shows this many results per page without JavaScript, and its
+/// script fetches the page that holds a result.
+pub const SEARCH_PER_PAGE: usize = 100;
+
+/// Page `number` (from 1) of the questionnaire search: `search/`, then `search/page/2/`…
+pub fn search_page(number: usize) -> String {
+    listing_page(SEARCH, number)
+}
 pub const HEALTH: &str = "health/";
 pub const SUBPROCESSORS_FEED: &str = "subprocessors/feed.xml";
 pub const ANSWERS_CSV: &str = "faq/answers.csv";

@@ -1,11 +1,12 @@
 // The questionnaire page as a customer uses it: search, filter, select answers and export them
-// as CSV; and the filters of the SoA table and the FAQ. On the public example site.
+// as CSV, with the index fetched in chunks and results taken from every page; the pages
+// without JavaScript; and the filters of the SoA table and the FAQ. On the public example site.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildSite, launchBrowser, serveStatic, watchProblems } from "./lib/harness.mjs";
+import { REPO, buildSite, launchBrowser, serveStatic, watchProblems } from "./lib/harness.mjs";
 import { parseCsv } from "./lib/csv.mjs";
 
 let site;
@@ -42,38 +43,114 @@ function shownResults(page) {
 
 const count = (page) => page.$eval("#search-form output[name=count]", (o) => o.value);
 
+/// Waits until the search has drawn its results (the list is `aria-busy` until then).
+const settled = (page) => page.waitForFunction(() => !document.getElementById("results").hasAttribute("aria-busy"));
+
+async function search(page, query) {
+  await page.fill("input[name=q]", query);
+  await settled(page);
+}
+
+async function choose(page, name, value) {
+  await page.selectOption(`select[name=${name}]`, value);
+  await settled(page);
+}
+
+/// Draws every result of the current search ("Show more" until there is none).
+async function showAll(page) {
+  while (await page.isVisible("#more-results")) {
+    await page.click("#more-results");
+    await settled(page);
+  }
+}
+
+/// Every entry of the search pages, as a reader without JavaScript finds them by following
+/// the pager: kind, id, category, frameworks, and the terms of its text (read by the page's
+/// own `terms`, which the shared vectors hold to the index's).
+function everyEntry(page) {
+  return page.evaluate(async () => {
+    const entries = [];
+    let url = new URL(location.pathname, location.href);
+    let doc = document;
+    for (;;) {
+      const html = await (await fetch(url)).text();
+      doc = new DOMParser().parseFromString(html, "text/html");
+      for (const item of doc.querySelectorAll("#results > .result")) {
+        entries.push({
+          key: `${item.dataset.kind}:${item.dataset.id}`,
+          kind: item.dataset.kind,
+          category: item.dataset.category,
+          frameworks: item.dataset.frameworks.split("|"),
+          terms: window.trustpressSearch.terms(item.textContent + " " + item.dataset.id),
+        });
+      }
+      const next = doc.querySelector("#search-pager a[rel=next]");
+      if (!next) return entries;
+      url = new URL(next.getAttribute("href"), url);
+    }
+  });
+}
+
+/// The entries holding a term that starts with each of the query's words.
+function expected(entries, words) {
+  return entries.filter((e) => words.every((w) => e.terms.some((t) => t.startsWith(w)))).map((e) => e.key);
+}
+
 describe("the questionnaire page", () => {
-  test("typing a query shows the answers that hold every word", async () => {
+  test("typing a query shows the results that hold every word, from every page", async () => {
     const { page, context, watch } = await open("search/");
-    const total = await page.$$eval("#results .result", (items) => items.length);
-    assert.equal(await count(page), `${total} of ${total} shown`, "everything is shown before a search");
+    const entries = await everyEntry(page);
+    const meta = JSON.parse(readFileSync(join(site.dir, "search/index/meta.json"), "utf8"));
+    assert.equal(entries.length, meta.entries, "the pages hold every entry of the index");
+    assert.ok(entries.length > 100, "the example's search has more than one page");
+    assert.equal((await shownResults(page)).length, 100, "the first page shows its 100 entries");
+    assert.ok(await page.isVisible("#search-pager"));
 
     await page.locator("input[name=q]").pressSequentially("penetration test", { delay: 10 });
-    const shown = await shownResults(page);
+    await settled(page);
+    let shown = await shownResults(page);
     assert.ok(shown.includes("answer:FAQ-025"), `"Do you perform penetration tests?" is shown: ${shown}`);
     assert.ok(shown.includes("answer:FAQ-026"), `"May we run our own penetration test?" is shown: ${shown}`);
     assert.ok(!shown.includes("answer:FAQ-013"), "the SSO answer is not");
-    assert.ok(shown.length < total);
-    for (const text of await page.$$eval("#results .result:not([hidden])", (items) => items.map((i) => i.textContent.toLowerCase()))) {
-      assert.ok(text.includes("penetration") && text.includes("test"), "each shown result holds both words");
-    }
-    assert.equal(await count(page), `${shown.length} of ${total} shown`);
+    assert.deepEqual(shown, expected(entries, ["penetration", "test"]), "exactly the entries holding both words");
+    assert.equal(await count(page), `${shown.length} of ${entries.length} shown`);
     assert.equal(new URL(page.url()).searchParams.get("q"), "penetration test", "the search is in the address");
     assert.ok(await page.isHidden("#no-results"));
+    assert.ok(await page.isHidden("#search-pager"), "a search's results are not paged");
+
+    // The index and the pages agree on other queries, and on results from the second page.
+    for (const query of ["encryption", "a.8", "sso", "cryptography", "implemented"]) {
+      await search(page, query);
+      await showAll(page);
+      const words = await page.evaluate((q) => window.trustpressSearch.queryWords(q), query);
+      assert.deepEqual(await shownResults(page), expected(entries, words), query);
+    }
+    // A result from another page keeps working links: the control's page opens.
+    await search(page, "cryptography");
+    assert.ok((await shownResults(page)).includes("control:A.8.24"));
+    await Promise.all([page.waitForURL(/\/soa\/a-8-24\/$/), page.click("#control-a-8-24 .result-title a")]);
+    assert.match(await page.textContent("h1"), /Use of cryptography/);
+    await page.goBack();
+    await settled(page);
 
     // Case and accents do not matter; a word that is nowhere gives the "nothing matches" hint.
-    await page.fill("input[name=q]", "SINGLE SIGN-ON");
+    await search(page, "SINGLE SIGN-ON");
     assert.ok((await shownResults(page)).includes("answer:FAQ-013"));
-    await page.fill("input[name=q]", "quetzalcoatl");
+    await search(page, "quetzalcoatl");
     assert.deepEqual(await shownResults(page), []);
     assert.ok(await page.isVisible("#no-results"));
-    assert.equal(await count(page), `0 of ${total} shown`);
+    assert.equal(await count(page), `0 of ${entries.length} shown`);
+    // An empty search is the first page again.
+    await search(page, "");
+    assert.equal((await shownResults(page)).length, 100);
+    assert.ok(await page.isVisible("#search-pager"));
     assert.deepEqual(watch.problems(), []);
     await context.close();
   });
 
   test("a shared address opens with its search applied", async () => {
     const { page, context, watch } = await open("search/?q=penetration&kind=answer");
+    await settled(page);
     assert.equal(await page.inputValue("input[name=q]"), "penetration");
     assert.equal(await page.inputValue("select[name=kind]"), "answer");
     const shown = await shownResults(page);
@@ -85,37 +162,37 @@ describe("the questionnaire page", () => {
 
   test("filters by kind, category and framework", async () => {
     const { page, context, watch } = await open("search/");
-    const all = await page.$$eval("#results .result", (items) =>
-      items.map((i) => ({ kind: i.dataset.kind, category: i.dataset.category, frameworks: i.dataset.frameworks.split("|") })),
-    );
+    const all = await everyEntry(page);
 
-    await page.selectOption("select[name=kind]", "policy");
+    await choose(page, "kind", "policy");
+    await showAll(page);
     let shown = await shownResults(page);
     assert.equal(shown.length, all.filter((r) => r.kind === "policy").length);
     assert.ok(shown.length > 0 && shown.every((r) => r.startsWith("policy:")), `${shown}`);
 
-    await page.selectOption("select[name=kind]", "");
-    await page.selectOption("select[name=category]", "Compliance");
+    await choose(page, "kind", "");
+    await choose(page, "category", "Compliance");
     shown = await shownResults(page);
     assert.equal(shown.length, all.filter((r) => r.kind === "answer" && r.category === "Compliance").length);
     assert.ok(shown.includes("answer:FAQ-023"), `${shown}`);
     assert.ok(!shown.includes("answer:FAQ-013"));
 
-    await page.selectOption("select[name=category]", "");
+    await choose(page, "category", "");
     const frameworks = await page.$$eval("select[name=framework] option", (options) => options.map((o) => o.value).filter(Boolean));
     assert.ok(frameworks.length >= 3, `one option per enabled framework: ${frameworks}`);
     for (const framework of frameworks) {
-      await page.selectOption("select[name=framework]", framework);
+      await choose(page, "framework", framework);
+      await showAll(page);
       shown = await shownResults(page);
-      const expected = all.filter((r) => r.frameworks.includes(framework)).length;
-      assert.ok(expected > 0, `some result belongs to ${framework}`);
-      assert.equal(shown.length, expected, framework);
+      const expected = all.filter((r) => r.frameworks.includes(framework)).map((r) => r.key);
+      assert.ok(expected.length > 0, `some result belongs to ${framework}`);
+      assert.deepEqual(shown, expected, framework);
     }
 
     // Combined with a search: both must hold.
-    await page.selectOption("select[name=framework]", "");
-    await page.selectOption("select[name=kind]", "control");
-    await page.fill("input[name=q]", "cryptography");
+    await choose(page, "framework", "");
+    await choose(page, "kind", "control");
+    await search(page, "cryptography");
     shown = await shownResults(page);
     assert.ok(shown.length > 0 && shown.every((r) => r.startsWith("control:")), `${shown}`);
     assert.ok(shown.includes("control:A.8.24"), `"Use of cryptography" is found: ${shown}`);
@@ -123,16 +200,60 @@ describe("the questionnaire page", () => {
     await context.close();
   });
 
+  test("without JavaScript the entries are in pages of 100, linked by a pager", async () => {
+    const { page, context } = await open("search/", { javaScriptEnabled: false });
+    const meta = JSON.parse(readFileSync(join(site.dir, "search/index/meta.json"), "utf8"));
+    const seen = [];
+    for (let number = 1; ; number++) {
+      const items = await page.$$eval("#results .result", (all) => all.map((i) => `${i.dataset.kind}:${i.dataset.id}`));
+      assert.ok(items.length > 0 && items.length <= 100, `page ${number}: ${items.length}`);
+      assert.ok(await page.isHidden("#search-form"), "the search needs JavaScript and is hidden without it");
+      seen.push(...items);
+      const next = await page.$("#search-pager a[rel=next]");
+      if (!next) break;
+      await Promise.all([page.waitForURL(new RegExp(`/search/page/${number + 1}/$`)), next.click()]);
+    }
+    assert.equal(seen.length, meta.entries, "every entry is on a page");
+    assert.equal(new Set(seen).size, seen.length, "and on one only");
+    await context.close();
+  });
+
+  test("the page's words are the index's (the shared vectors)", async () => {
+    const { page, context } = await open("search/");
+    const vectors = JSON.parse(readFileSync(join(REPO, "tests/search/vectors.json"), "utf8"));
+    const wrong = await page.evaluate((vectors) => {
+      const S = window.trustpressSearch;
+      const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+      return vectors
+        .filter((v) => !same(S.terms(v.text), v.terms) || !same(S.queryWords(v.text), v.query_words))
+        .map((v) => v.text);
+    }, vectors);
+    assert.ok(vectors.length > 50);
+    assert.deepEqual(wrong, []);
+    await context.close();
+  });
+
+  test("when the index cannot be read, the page searches its own results and says so", async () => {
+    const { page, context } = await open("search/");
+    await page.route("**/search/index/**", (route) => route.abort());
+    await search(page, "penetration");
+    const shown = await shownResults(page);
+    assert.ok(shown.includes("answer:FAQ-025"), `${shown}`);
+    assert.ok(shown.length < 100);
+    assert.match(await page.textContent("#search-form + p"), /index could not be loaded/);
+    await context.close();
+  });
+
   test("selected answers export as a CSV with exactly those rows", async () => {
     const { page, context, watch } = await open("search/", { acceptDownloads: true });
     assert.ok(await page.isDisabled("#export-selected"), "nothing to export before a selection");
 
-    await page.fill("input[name=q]", "penetration");
+    await search(page, "penetration");
     await page.click("#select-shown");
     const penetration = (await shownResults(page)).filter((r) => r.startsWith("answer:")).map((r) => r.slice(7));
     assert.ok(penetration.length >= 2, `${penetration}`);
     // One more, ticked by hand after another search.
-    await page.fill("input[name=q]", "single sign-on");
+    await search(page, "single sign-on");
     await page.check("input[name=select][value=FAQ-013]");
     const selected = [...penetration, "FAQ-013"];
     assert.equal(await page.$eval("#selected-count", (o) => o.value), String(selected.length));

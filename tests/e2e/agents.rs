@@ -32,6 +32,11 @@ fn every_public_page_has_a_markdown_copy_listed_in_llms_txt() {
         let copy = policy.replace("index.html", "index.md");
         assert!(llms.contains(&format!("https://trust.halcyon-ledger.example/{copy}")), "{copy} is listed");
     }
+    // Every fixed page is listed, a paginated list (policies, the questionnaire search) by
+    // its first page.
+    for fixed in ["index.md", "policies/index.md", "search/index.md", "soa/index.md", "faq/index.md"] {
+        assert!(llms.contains(&format!("(https://trust.halcyon-ledger.example/{fixed})")), "{fixed}: {llms}");
+    }
     // The SoA's copy keeps every control id: the table's row headers are not dropped.
     let soa = text(&site, "soa/index.md");
     for id in ["A.5.1", "A.8.34", "A.7.14"] {

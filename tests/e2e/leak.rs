@@ -100,6 +100,15 @@ fn public_output_shows_public_content_and_teasers() {
     assert!(crate::common::text(&tree, "policies/pol-teaser/index.md")
         .contains("TEASERMARK teaser policy summary"));
 
+    // The search index (words in lower case, in chunks) holds the public words, so the
+    // searches for withheld markers above read it too.
+    let index: String = tree
+        .iter()
+        .filter(|(path, _)| path.starts_with("search/index/"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(index.contains("pubmark") && index.contains("teasermark"), "{index}");
+
     let teaser = crate::common::text(&tree, "policies/pol-teaser/index.html");
     assert!(teaser.contains("TEASERMARK teaser policy title"));
     assert!(teaser.contains("TEASERMARK teaser policy summary"));

@@ -25,6 +25,7 @@ mod management;
 mod oscal;
 mod pagination;
 mod record_kinds;
+mod search_index;
 mod self_service;
 mod serve;
 mod share;

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::common::{build, example_copy, read_tree, text};
 
 /// The example plus `count` generated policies, every fourth internal.
-fn corpus(dir: &Path, count: usize) -> std::path::PathBuf {
+pub(crate) fn corpus(dir: &Path, count: usize) -> std::path::PathBuf {
     let content = example_copy(dir);
     for number in 1..=count {
         let audience = if number % 4 == 0 { "internal" } else { "public" };
@@ -38,7 +38,7 @@ fn listed(page: &str) -> Vec<String> {
 }
 
 /// The pager's link with `rel`, if the page has one.
-fn pager_link(page: &str, rel: &str) -> Option<String> {
+pub(crate) fn pager_link(page: &str, rel: &str) -> Option<String> {
     let nav = page.split("<nav class=\"pager\"").nth(1)?.split("</nav>").next()?;
     nav.split(&format!("rel=\"{rel}\" href=\""))
         .nth(1)
@@ -47,7 +47,7 @@ fn pager_link(page: &str, rel: &str) -> Option<String> {
 }
 
 /// `link` (relative to the page at `from`, a folder path) as a site path.
-fn resolve(from: &str, link: &str) -> String {
+pub(crate) fn resolve(from: &str, link: &str) -> String {
     let mut parts: Vec<&str> = from.trim_end_matches('/').split('/').filter(|p| !p.is_empty()).collect();
     for part in link.split('/') {
         match part {
@@ -61,9 +61,10 @@ fn resolve(from: &str, link: &str) -> String {
     format!("{}/", parts.join("/"))
 }
 
-fn pages_of(tree: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
-    // Walk from the first page by its "next" links, as a reader does.
-    let mut pages = vec!["policies/".to_string()];
+/// The pages of the list whose first page is `first`, walked from it by its "next" links,
+/// as a reader does; each links back.
+pub(crate) fn pages_of(tree: &BTreeMap<String, Vec<u8>>, first: &str) -> Vec<String> {
+    let mut pages = vec![first.to_string()];
     loop {
         let current = pages.last().unwrap().clone();
         let page = text(tree, &format!("{current}index.html"));
@@ -96,7 +97,7 @@ fn a_long_policies_list_is_paged_and_every_policy_is_on_exactly_one_page() {
         let out = dir.path().join(audience);
         build(&content, &out, audience).success();
         let tree = read_tree(&out);
-        let pages = pages_of(&tree);
+        let pages = pages_of(&tree, "policies/");
         assert_eq!(pages.len(), policies.div_ceil(100), "{audience}: {pages:?}");
         let mut all = Vec::new();
         for (index, path) in pages.iter().enumerate() {

@@ -1,0 +1,407 @@
+//! The questionnaire page's search index, in small files a browser fetches as a customer
+//! types, as Pagefind does and with no server: at 10,000 policies one page holding every
+//! entry was 7.6 MB that a phone downloaded whole.
+//!
+//! The entries are those of the search pages (`search/`, `search/page/2/`, …), numbered in
+//! page order: entry `n` is the `n % per_page`-th result of page `n / per_page + 1`. The
+//! index names entries by number only; the page script fetches the pages that hold the
+//! results it shows, so every result is drawn by the one template.
+//!
+//! - `search/index/meta.json`: the entry count, the page size, each kind's range of
+//!   numbers, and the chunks there are.
+//! - `search/index/<hex>.json`: one chunk per two-character term prefix (its UTF-8 bytes in
+//!   hex): every term of that prefix with the numbers of the entries holding it.
+//! - `search/index/facets.json`: the entries of each answer category and each framework,
+//!   fetched when a filter is chosen.
+//!
+//! Number lists are sorted and written as gaps (the first number, then each difference).
+//! Everything is made from the search entries, which are made from the cut model: the index
+//! holds no word the pages do not.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::audience::Audience;
+use crate::locale::Locale;
+use crate::output::OutputFile;
+use crate::render::questionnaire::SearchEntry;
+use crate::site::routes;
+
+/// A term's chunk is named by this many of its first characters.
+pub const PREFIX_CHARS: usize = 2;
+
+/// The characters that join two runs of letters and digits into one term: `A.5.1`,
+/// `POL-AC`, `sign-on`, `snake_case`.
+const JOINERS: [char; 3] = ['.', '-', '_'];
+
+/// `text` as search compares it: decomposed (NFKD), lower-cased, and without the combining
+/// accents U+0300–U+036F, so `Résumé`, `RESUME` and `resume` are one word. search.js's
+/// `fold` does the same steps in the same order.
+pub fn fold(text: &str) -> String {
+    let decomposed: String = text.nfkd().collect();
+    decomposed.to_lowercase().chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect()
+}
+
+/// The runs of `text` (folded) that a query's words are compared with: each run of letters
+/// and digits (`char::is_alphanumeric`), and each run joined to the next by one joiner,
+/// from every word of the join to its end: `a.5.1` gives `a`, `a.5.1`, `5`, `5.1`, `1`. A
+/// query word matches an entry when some term of it starts with the word, so `5.1` and
+/// `a.5` both find `A.5.1`.
+pub fn terms(text: &str) -> Vec<String> {
+    let text = fold(text);
+    let mut terms = Vec::new();
+    for group in groups(&text) {
+        let end = group[group.len() - 1].1;
+        for (index, &(start, word_end)) in group.iter().enumerate() {
+            terms.push(text[start..word_end].to_string());
+            if index + 1 < group.len() {
+                terms.push(text[start..end].to_string());
+            }
+        }
+    }
+    terms
+}
+
+/// The words of a query: each maximal join (`sign-on`, `a.5.1`) or run, folded. An entry is
+/// a result when each of them starts one of its terms.
+pub fn query_words(text: &str) -> Vec<String> {
+    let text = fold(text);
+    groups(&text).into_iter().map(|group| text[group[0].0..group[group.len() - 1].1].to_string()).collect()
+}
+
+/// The runs of letters and digits of `text` as byte ranges, grouped where one joiner stands
+/// between two runs.
+fn groups(text: &str) -> Vec<Vec<(usize, usize)>> {
+    let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut run: Option<usize> = None;
+    // Where the last run ended, when only one joiner has followed it since.
+    let mut joinable: Option<usize> = None;
+    let mut previous_end: Option<usize> = None;
+    for (index, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if c.is_alphanumeric() && index < text.len() {
+            if run.is_none() {
+                run = Some(index);
+            }
+            continue;
+        }
+        if let Some(start) = run.take() {
+            let joined = joinable.is_some_and(|end| start == end + 1);
+            match groups.last_mut() {
+                Some(group) if joined => group.push((start, index)),
+                _ => groups.push(vec![(start, index)]),
+            }
+            previous_end = Some(index);
+        }
+        // A joiner right after a run may join it to the next; anything else ends the join.
+        joinable = match previous_end {
+            Some(end) if index == end && JOINERS.contains(&c) => Some(end),
+            _ => None,
+        };
+    }
+    groups
+}
+
+/// The text of an entry a search reads: what its result shows (title, id, kind or category,
+/// text, state, references), as the page's words.
+fn entry_text(entry: &SearchEntry, locale: &Locale) -> String {
+    let mut text = vec![entry.title.clone(), entry.id.clone(), html_text(&entry.html)];
+    text.push(match entry.kind {
+        "answer" => entry.category.clone(),
+        "policy" => locale.text("search.kind_policy"),
+        _ => locale.text("search.kind_control"),
+    });
+    match entry.state {
+        Some("on-request") => text.push(locale.text("search.on_request")),
+        Some(state) => text.extend(status_key(state).map(|key| locale.text(key))),
+        None => {}
+    }
+    text.extend(entry.controls.iter().map(|link| link.id.clone()));
+    text.extend(entry.policies.iter().map(|link| link.title.clone()));
+    text.extend(entry.caiq.iter().cloned());
+    text.join("\n")
+}
+
+/// The locale key of a control state's label, as the template's `status` macro shows it.
+fn status_key(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "implemented" => "status.implemented",
+        "partial" => "status.partial",
+        "planned" => "status.planned",
+        "not-implemented" => "status.not-implemented",
+        "not-applicable" => "status.not-applicable",
+        "undecided" => "status.undecided",
+        _ => return None,
+    })
+}
+
+/// The text of rendered HTML: tags dropped, the entities the renderers write decoded.
+fn html_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', '&']) {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            // A tag ends a word: `<p>a</p><p>b</p>` is two.
+            text.push(' ');
+            rest = rest.find('>').map_or("", |end| &rest[end + 1..]);
+            continue;
+        }
+        let entity = rest.find(';').filter(|&end| end <= 10).map(|end| &rest[1..end]);
+        let decoded = entity.and_then(|name| match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            _ => {
+                let number = name.strip_prefix('#')?;
+                let code = match number.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => number.parse().ok()?,
+                };
+                char::from_u32(code)
+            }
+        });
+        match (decoded, entity) {
+            (Some(c), Some(name)) => {
+                text.push(c);
+                rest = &rest[name.len() + 2..];
+            }
+            _ => {
+                text.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    text.push_str(rest);
+    text
+}
+
+/// A sorted list of entry numbers as runs: pairs of (gap after the previous run's end,
+/// length). `[3, 4, 5, 9]` is `[3, 3, 3, 1]`.
+fn runs(numbers: &[u32]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut end = 0;
+    let mut index = 0;
+    while index < numbers.len() {
+        let start = numbers[index];
+        let mut length = 1;
+        while index + length < numbers.len() && numbers[index + length] == start + length as u32 {
+            length += 1;
+        }
+        out.push(start - end);
+        out.push(length as u32);
+        end = start + length as u32;
+        index += length;
+    }
+    out
+}
+
+/// A chunk holds sorted terms until its JSON passes this many bytes: a query fetches one
+/// or two of them.
+const CHUNK_BYTES: usize = 16 * 1024;
+
+/// A file of the index named by its bytes' SHA-256 (16 hex digits), so a browser's cached
+/// copy is never another build's: a stale `meta.json` names files that are gone, and the
+/// script says the index could not be read rather than show wrong results.
+fn hashed_file(bytes: Vec<u8>) -> OutputFile {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(&bytes);
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    OutputFile::new(format!("{}{name}.json", routes::SEARCH_INDEX), bytes, Audience::Public)
+}
+
+/// An index file's name in the index folder.
+fn file_name(file: &OutputFile) -> &str {
+    &file.path[routes::SEARCH_INDEX.len()..]
+}
+
+/// The index of the search pages' entries (`per_page` to a page) as files.
+pub fn index_files(entries: &[SearchEntry], locale: &Locale, per_page: usize) -> Vec<OutputFile> {
+    use rayon::prelude::*;
+    let entry_terms: Vec<std::collections::BTreeSet<String>> =
+        entries.par_iter().map(|entry| terms(&entry_text(entry, locale)).into_iter().collect()).collect();
+    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (number, terms) in entry_terms.into_iter().enumerate() {
+        for term in terms {
+            postings.entry(term).or_default().push(number as u32);
+        }
+    }
+    // Sorted terms, cut into chunks of about `CHUNK_BYTES`; a chunk is found by its first.
+    let mut chunks: Vec<Vec<(String, Vec<u32>)>> = Vec::new();
+    let mut size = CHUNK_BYTES;
+    for (term, numbers) in postings {
+        let runs = runs(&numbers);
+        if size >= CHUNK_BYTES {
+            chunks.push(Vec::new());
+            size = 0;
+        }
+        size += term.len() + 8 + runs.len() * 4;
+        chunks.last_mut().expect("a chunk was started").push((term, runs));
+    }
+    let facet = |of: &dyn Fn(&SearchEntry) -> Vec<String>| -> BTreeMap<String, Vec<u32>> {
+        let mut lists: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for (number, entry) in entries.iter().enumerate() {
+            for name in of(entry) {
+                lists.entry(name).or_default().push(number as u32);
+            }
+        }
+        lists.into_iter().map(|(name, numbers)| (name, runs(&numbers))).collect()
+    };
+
+    #[derive(Serialize)]
+    struct Chunk<'a> {
+        terms: &'a [(String, Vec<u32>)],
+    }
+    let chunk_files: Vec<OutputFile> = chunks
+        .iter()
+        .map(|terms| hashed_file(serde_json::to_vec(&Chunk { terms }).unwrap_or_default()))
+        .collect();
+    #[derive(Serialize)]
+    struct Facets {
+        categories: BTreeMap<String, Vec<u32>>,
+        frameworks: BTreeMap<String, Vec<u32>>,
+    }
+    let facets = hashed_file(
+        serde_json::to_vec(&Facets {
+            categories: facet(&|entry| {
+                if entry.kind == "answer" {
+                    vec![entry.category.clone()]
+                } else {
+                    Vec::new()
+                }
+            }),
+            frameworks: facet(&|entry| entry.frameworks.clone()),
+        })
+        .unwrap_or_default(),
+    );
+    /// What the script reads first: the entry count, the page size, each kind's entries,
+    /// each chunk's first term and file, and the facets' file.
+    #[derive(Serialize)]
+    struct Meta<'a> {
+        version: u32,
+        entries: usize,
+        per_page: usize,
+        kinds: BTreeMap<String, Vec<u32>>,
+        chunks: Vec<(&'a str, &'a str)>,
+        facets: &'a str,
+    }
+    let meta = Meta {
+        version: 1,
+        entries: entries.len(),
+        per_page,
+        kinds: facet(&|entry| vec![entry.kind.to_string()]),
+        chunks: chunks
+            .iter()
+            .zip(&chunk_files)
+            .map(|(terms, file)| (terms[0].0.as_str(), file_name(file)))
+            .collect(),
+        facets: file_name(&facets),
+    };
+    let meta = serde_json::to_vec(&meta).unwrap_or_default();
+    let mut files =
+        vec![OutputFile::new(format!("{}meta.json", routes::SEARCH_INDEX), meta, Audience::Public)];
+    files.push(facets);
+    files.extend(chunk_files);
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_runs_and_joins_from_each_word() {
+        assert_eq!(terms("A.5.1"), ["a", "a.5.1", "5", "5.1", "1"]);
+        assert_eq!(terms("Single sign-on (SSO)."), ["single", "sign", "sign-on", "on", "sso"]);
+        // Two joiners, or a joiner at an end, join nothing.
+        assert_eq!(terms("a..b -c d-"), ["a", "b", "c", "d"]);
+        assert_eq!(terms("Résumé ÉCOLE naïve"), ["resume", "ecole", "naive"]);
+        // Compatibility forms fold: full-width letters, ligatures, mathematical digits.
+        assert_eq!(terms("ＭＦＡ ﬁle 𝟚FA"), ["mfa", "file", "2fa"]);
+        assert!(terms("  ,;: ").is_empty());
+    }
+
+    #[test]
+    fn a_query_word_is_a_whole_join() {
+        assert_eq!(query_words("SINGLE SIGN-ON"), ["single", "sign-on"]);
+        assert_eq!(query_words("a.5."), ["a.5"]);
+        // Every query word starts a term of the same text: a text always finds itself.
+        for text in ["A.5.1 policy", "multi-factor authentication", "x_y-z.1 ÄÖÜ", "sign-on"] {
+            let terms = terms(text);
+            for word in query_words(text) {
+                assert!(terms.iter().any(|t| t.starts_with(&word)), "{word} in {terms:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn html_text_drops_tags_and_decodes_entities() {
+        assert_eq!(html_text("<p>Tom &amp; Jerry&#39;s <em>x</em></p>"), " Tom & Jerry's  x  ");
+        assert_eq!(html_text("a &unknown; b &#x41; &"), "a &unknown; b A &");
+    }
+
+    #[test]
+    fn number_lists_are_runs() {
+        assert_eq!(runs(&[3, 4, 5, 9]), [3, 3, 3, 1]);
+        assert_eq!(runs(&[0]), [0, 1]);
+        assert!(runs(&[]).is_empty());
+    }
+
+    /// The shared vectors of this module and search.js (checked in Chromium by
+    /// `tests/browser/search.test.mjs`): both must read every text into the same terms and
+    /// query words. Written again with
+    /// `TRUSTPRESS_UPDATE_VECTORS=1 cargo test --lib search_index`.
+    #[test]
+    fn the_shared_vectors_hold() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Vector {
+            text: String,
+            terms: Vec<String>,
+            query_words: Vec<String>,
+        }
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/search/vectors.json");
+        let mut texts: Vec<String> = [
+            "A.5.1 Policies for information security",
+            "Single sign-on (SSO) and multi-factor authentication (MFA/2FA)",
+            "POL-AC, CCC-01.1, IAM_14 and snake_case",
+            "Résumé, ÉCOLE, naïve, Ærø, straße, İstanbul, ΟΔΟΣ",
+            "ＭＦＡ ﬁle 𝟚FA ½ ㎏",
+            "a..b -c d- .e f.",
+            "日本語のテキスト 中文 한국어",
+            "٣٤ ١٢ arabic digits, हिन्दी",
+            "zero\u{200b}width non\u{a0}breaking e\u{301}",
+            "emoji 🔒 lock, 10.0.0.1/24 and https://trust.example/a-b",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Seeded random texts over letters, digits, joiners, accents and spaces.
+        let alphabet: Vec<char> = "aZ09.-_ éÉ\u{301}ßİﬁＡ1٣中🔒,/\u{a0}\u{200b}Σς".chars().collect();
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..60 {
+            let mut text = String::new();
+            for _ in 0..24 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                text.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            texts.push(text);
+        }
+        let computed: Vec<Vector> = texts
+            .into_iter()
+            .map(|text| Vector { terms: terms(&text), query_words: query_words(&text), text })
+            .collect();
+        if std::env::var_os("TRUSTPRESS_UPDATE_VECTORS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
+            return;
+        }
+        let recorded: Vec<Vector> =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("tests/search/vectors.json"))
+                .unwrap();
+        assert_eq!(recorded, computed, "write them again and read the diff");
+    }
+}
