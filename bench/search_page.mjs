@@ -22,13 +22,10 @@ const loads = [];
 for (let run = 0; run < RUNS; run++) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const sizes = new Map();
-  page.on("response", async (response) => {
-    try {
-      sizes.set(response.url(), (await response.body()).length);
-    } catch {}
-  });
+  const pending = [];
+  page.on("response", (response) => pending.push(response.body().then((b) => [response.url(), b.length], () => [response.url(), 0])));
   await page.goto(server.url + "search/", { waitUntil: "networkidle" });
+  const sizes = new Map(await Promise.all(pending));
   loads.push([...sizes.values()].reduce((a, b) => a + b, 0));
   if (run === 0) {
     for (const [url, size] of [...sizes].sort((a, b) => b[1] - a[1])) {
@@ -40,8 +37,9 @@ for (let run = 0; run < RUNS; run++) {
 console.log(`first load: ${(median(loads) / 1024).toFixed(1)} KB (median of ${RUNS})`);
 
 // First results: a fresh context per query (nothing cached), the time from the input event
-// to the first results drawn (the list no longer aria-busy), and the bytes fetched for it.
-console.log("query | first results, ms (median of 5) | slowest | results | fetched KB");
+// to the first result drawn and to the first 20 drawn (the list no longer aria-busy), and
+// the bytes fetched for them.
+console.log("query | first result drawn, ms (median of 5) | slowest | all drawn, ms (median) | results drawn | fetched KB");
 for (const query of QUERIES) {
   const times = [];
   let results = 0;
@@ -50,36 +48,41 @@ for (const query of QUERIES) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(server.url + "search/", { waitUntil: "networkidle" });
-    let bytes = 0;
-    page.on("response", async (response) => {
-      try {
-        bytes += (await response.body()).length;
-      } catch {}
-    });
-    const [ms, count] = await page.evaluate(
+    const bodies = [];
+    page.on("response", (response) => bodies.push(response.body().then((b) => b.length, () => 0)));
+    const [first, all, count] = await page.evaluate(
       (query) =>
         new Promise((resolve) => {
           const list = document.getElementById("results");
           const input = document.querySelector("input[name=q]");
           const started = performance.now();
-          const observer = new MutationObserver(() => {
+          let firstAt = null;
+          const observer = new MutationObserver((records) => {
+            for (const record of records) {
+              for (const node of record.addedNodes) {
+                if (firstAt === null && node.classList?.contains("result")) firstAt = performance.now() - started;
+              }
+            }
             if (list.hasAttribute("aria-busy")) return;
             observer.disconnect();
-            resolve([performance.now() - started, list.querySelectorAll(".result:not([hidden])").length]);
+            const now = performance.now() - started;
+            resolve([firstAt ?? now, now, list.querySelectorAll(".result:not([hidden])").length]);
           });
-          observer.observe(list, { attributes: true, attributeFilter: ["aria-busy"] });
+          observer.observe(list, { attributes: true, attributeFilter: ["aria-busy"], childList: true });
           input.value = query;
           input.dispatchEvent(new Event("input", { bubbles: true }));
         }),
       query,
     );
     await page.waitForLoadState("networkidle");
-    times.push(ms);
+    times.push([first, all]);
     results = count;
-    fetched = bytes;
+    fetched = (await Promise.all(bodies)).reduce((a, b) => a + b, 0);
     await context.close();
   }
-  console.log(`${query} | ${median(times).toFixed(1)} | ${Math.max(...times).toFixed(1)} | ${results} drawn | ${(fetched / 1024).toFixed(1)}`);
+  const firsts = times.map((t) => t[0]);
+  const alls = times.map((t) => t[1]);
+  console.log(`${query} | ${median(firsts).toFixed(1)} | ${Math.max(...firsts).toFixed(1)} | ${median(alls).toFixed(1)} | ${results} | ${(fetched / 1024).toFixed(1)}`);
 }
 await browser.close();
 await server.close();

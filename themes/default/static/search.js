@@ -95,7 +95,7 @@
   var selectedCount = document.getElementById("selected-count");
   var more = document.getElementById("more-results");
   var pager = document.getElementById("search-pager");
-  var BATCH = 50;
+  var BATCH = 20;
 
   /** Every result element the page holds or has fetched, by entry number (page order). */
   var known = new Map();
@@ -272,16 +272,17 @@
     return pages.get(page);
   }
 
-  /** The elements of entries `numbers`, from this page or the pages that hold them. */
+  /** The elements of entries `numbers` (each a promise), from this page or the pages that
+   *  hold them, all asked for at once. */
   function itemsOf(meta, numbers) {
-    return Promise.all(numbers.map(function (n) {
+    return numbers.map(function (n) {
       if (known.has(n)) return known.get(n);
       var page = Math.floor(n / meta.per_page) + 1;
       return fetchPage(page).then(function (items) {
         if (!known.has(n)) known.set(n, items[n % meta.per_page]);
         return known.get(n);
       });
-    }));
+    });
   }
 
   function browse() {
@@ -294,16 +295,21 @@
     none.hidden = true;
   }
 
+  /** Draws the next results, each as soon as it and those before it are there: the first
+   *  results show while later pages are still on their way. */
   function drawMore(meta, mine) {
     var next = current.slice(drawn, drawn + BATCH);
-    return itemsOf(meta, next).then(function (items) {
-      if (mine !== generation) return;
-      items.forEach(function (item) {
-        if (!item) return;
+    drawn += next.length;
+    var chain = Promise.resolve();
+    itemsOf(meta, next).forEach(function (pending) {
+      chain = chain.then(function () { return pending; }).then(function (item) {
+        if (mine !== generation || !item) return;
         item.hidden = false;
         list.appendChild(item);
       });
-      drawn += next.length;
+    });
+    return chain.then(function () {
+      if (mine !== generation) return;
       var left = current.length - drawn;
       more.hidden = left <= 0;
       more.textContent = t("more_results", "Show {count} more", { count: number(Math.min(left, BATCH)) });
