@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Rebuilding into the same output folder, as a user does on every build: trustpress against
-# Hugo on the same generated ISMS, alternating, RUNS times each.
+# Issue 22's four speed targets in one run: trustpress against Hugo on the same generated
+# ISMS, alternating, RUNS times each. A cold build into a fresh folder, a rebuild into the
+# same folder (as a user does on every build) with nothing changed and with one policy
+# edited, and the example ISMS rebuilt in place.
 #
 #   bash bench/rebuild.sh                  # 10,000 policies, 5 runs
 #   RUNS=3 SIZE=1000 bash bench/rebuild.sh
@@ -38,8 +40,10 @@ hugo_policy=$(find "$corpus/hugo/content/policies" -name 'policy-*.md' | sort | 
 cp "$tp_policy" "$WORK/tp-policy.md"
 cp "$hugo_policy" "$WORK/hugo-policy.md"
 
-unchanged=$WORK/unchanged.txt; edited=$WORK/edited.txt; example=$WORK/example.txt
-: > "$unchanged"; : > "$edited"; : > "$example"
+unchanged=$WORK/unchanged.txt; edited=$WORK/edited.txt; example=$WORK/example.txt; cold=$WORK/cold.txt
+: > "$unchanged"; : > "$edited"; : > "$example"; : > "$cold"
+tp_cold=("$TRUSTPRESS" build --content "$corpus/content" --out "$WORK/tp-cold" --audience internal --today 2026-11-21)
+hugo_cold=(hugo --quiet --source "$corpus/hugo" --destination "$WORK/hugo-cold")
 "$TRUSTPRESS" build --content content --out "$WORK/example" --today 2026-11-21 >/dev/null 2>&1
 for run in $(seq "$RUNS"); do
   sync; measure trustpress "$unchanged" -- "${tp[@]}"
@@ -49,11 +53,15 @@ for run in $(seq "$RUNS"); do
   sync; measure trustpress "$edited" -- "${tp[@]}"
   sync; measure hugo "$edited" -- "${hugo[@]}"
   measure example "$example" -- "$TRUSTPRESS" build --content content --out "$WORK/example" --today 2026-11-21
+  rm -rf "$WORK/tp-cold" "$WORK/hugo-cold"
+  sync; measure trustpress "$cold" -- "${tp_cold[@]}"
+  sync; measure hugo "$cold" -- "${hugo_cold[@]}"
 done
 cp "$WORK/tp-policy.md" "$tp_policy"
 cp "$WORK/hugo-policy.md" "$hugo_policy"
 echo "nothing changed: $(python3 bench/stats.py "$unchanged")"
 echo "one policy edited: $(python3 bench/stats.py "$edited")"
 echo "example in place: $(python3 bench/stats.py "$example")"
-rm -rf "$WORK/tp" "$WORK/hugo" "$WORK/example"
+echo "cold, into a fresh folder: $(python3 bench/stats.py "$cold")"
+rm -rf "$WORK/tp" "$WORK/hugo" "$WORK/example" "$WORK/tp-cold" "$WORK/hugo-cold"
 echo "work folder: $WORK"

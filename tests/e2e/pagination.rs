@@ -148,3 +148,25 @@ fn a_list_that_fits_one_page_has_no_pager() {
     assert!(!text(&tree, "policies/index.html").contains("class=\"pager\""));
     assert!(!tree.keys().any(|path| path.starts_with("policies/page/")));
 }
+
+/// Every page of the list says whether some policy on the list is a draft (told once from
+/// the model, not by walking every policy on every page), and only when one is.
+#[test]
+fn every_page_of_the_list_says_when_a_policy_is_a_draft() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = corpus(dir.path(), 150);
+    let drafts = "Those marked as drafts are not approved yet.";
+    let out = dir.path().join("approved");
+    build(&content, &out, "internal").success();
+    let tree = read_tree(&out);
+    for page in ["policies/index.html", "policies/page/2/index.html"] {
+        assert!(!text(&tree, page).contains(drafts), "{page}: every policy is approved");
+    }
+    crate::common::edit(&content.join("policies/generated-150.md"), "approved: 2026-06-01\n", "");
+    let out = dir.path().join("draft");
+    build(&content, &out, "internal").success();
+    let tree = read_tree(&out);
+    for page in ["policies/index.html", "policies/page/2/index.html"] {
+        assert!(text(&tree, page).contains(drafts), "{page}: POL-GEN-150 is a draft");
+    }
+}

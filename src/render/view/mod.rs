@@ -70,6 +70,10 @@ pub struct SiteModel {
     /// Handed to templates item by item (`render::LazyList`), not with the rest.
     #[serde(skip)]
     pub policies: Arc<[PolicyView]>,
+    /// Whether a policy this audience reads in full is not approved yet (the policies list
+    /// says so): made once, where a template's filter would walk every policy on every page
+    /// of the list.
+    pub policy_drafts: bool,
     /// The policies' "what changed" pages; each page gets its own.
     #[serde(skip)]
     pub policy_changes: Vec<ChangesView>,
@@ -216,6 +220,7 @@ pub fn build(context: &ViewContext) -> SiteModel {
     SiteModel {
         today: context.today,
         frameworks: controls::frameworks(isms, &controls),
+        policy_drafts: policies.iter().any(|policy| !policy.teaser_only && policy.approved.is_none()),
         policies: policies.into(),
         policy_changes: history::all_changes(context),
         controls,
