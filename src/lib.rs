@@ -22,6 +22,7 @@ pub mod freshness;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod interrupt;
 pub mod load;
 pub mod locale;
 pub mod markdown;

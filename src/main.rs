@@ -102,6 +102,11 @@ fn main() -> ExitCode {
             return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
+    // `serve` stops its server on these signals itself; every other command removes what it
+    // had made half-way (trustpress::interrupt).
+    if !matches!(cli.command, Command::Serve(_)) {
+        trustpress::interrupt::install();
+    }
     match cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),

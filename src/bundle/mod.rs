@@ -246,11 +246,19 @@ pub fn write_bundle(options: &BundleOptions, progress: &dyn Progress) -> Result<
     };
     fs::create_dir_all(&folder).map_err(write_error(&folder))?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("bundle");
-    // Created with mode 0600 (owner only): a bundle is private, and keeps that mode.
+    // Created with mode 0600 (owner only): a bundle is private, and keeps that mode. Its
+    // name is noted before the file exists, so a stop at any moment removes it.
+    let mut pending = None;
     let temporary = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".partial")
-        .tempfile_in(&folder)
+        .make_in(&folder, |path| {
+            use std::os::unix::fs::OpenOptionsExt;
+            let noted = crate::interrupt::Pending::note(path);
+            let file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+            pending = Some(noted);
+            Ok(file)
+        })
         .map_err(write_error(&folder))?;
     let (file, temporary_path) = temporary.into_parts();
 

@@ -250,7 +250,11 @@ impl Repo {
         skipped: &mut Vec<String>,
     ) -> Result<(), String> {
         let tree = self.repo.find_tree(tree).map_err(|error| error.to_string())?;
-        std::fs::create_dir_all(into.join(relative)).map_err(|error| error.to_string())?;
+        // One folder at a time, never its parents: a stopped export whose folder was removed
+        // (`interrupt`) fails here rather than make it again.
+        if !relative.as_os_str().is_empty() {
+            std::fs::create_dir(into.join(relative)).map_err(|error| error.to_string())?;
+        }
         for entry in tree.iter() {
             let entry = entry.map_err(|error| error.to_string())?;
             let Ok(name) = std::str::from_utf8(entry.inner.filename.as_ref()) else {

@@ -322,7 +322,8 @@ pub struct AtCommit {
     pub day: Date,
     /// The commit's time, in Unix seconds (the bundle's reproducible build date).
     pub time: i64,
-    pub files: tempfile::TempDir,
+    /// The exported content, removed when dropped or when the process is stopped.
+    pub files: crate::interrupt::TempFolder,
     /// Entries left out of the export (symbolic links, submodules), content-relative.
     pub skipped: Vec<String>,
 }
@@ -337,10 +338,7 @@ impl AtCommit {
         let repo = Repo::discover(&canonical)
             .map_err(|NoHistory(why)| format!("--at needs git history, but {why}"))?;
         let (commit, day, time) = repo.resolve(at)?;
-        let files = tempfile::Builder::new()
-            .prefix("trustpress-at-")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .tempdir()
+        let files = crate::interrupt::TempFolder::new("trustpress-at-")
             .map_err(|error| format!("cannot make a temporary folder: {error}"))?;
         let skipped = repo.export(commit, files.path())?;
         Ok(AtCommit { commit, id: commit.to_string(), day, time, files, skipped })

@@ -19,6 +19,7 @@ mod formats;
 mod fuzz_regressions;
 mod history;
 mod import;
+mod interrupt;
 mod languages;
 mod leak;
 mod management;

@@ -201,6 +201,7 @@
   /** The chunks that may hold a term starting with `word`: the last one starting at or
    *  before it, then each whose first term starts with it. */
   function chunksFor(meta, word) {
+    if (!meta.chunks.length) return [];
     var start = 0;
     meta.chunks.forEach(function (chunk, index) {
       if (compare(chunk[0], word) <= 0) start = index;

@@ -1,0 +1,129 @@
+//! What a stopped command leaves behind. A temporary file or folder a command makes (the
+//! content exported by `build --at`, a bundle's `.partial` archive) is noted here while it
+//! exists; when the process is stopped by Ctrl-C, SIGTERM or SIGHUP before it finishes,
+//! [`install`]'s handler removes every noted path, then exits with 130. Without it the
+//! process would die with its temporary files in place: destructors do not run on a signal.
+//!
+//! `serve` has its own handler (it stops its server cleanly), so it does not call
+//! [`install`]; nothing it makes is noted here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A private folder (mode 0700) in the system's temporary folder, noted before it is made
+/// (so a stop at any moment removes it) and removed when dropped.
+#[derive(Debug)]
+pub struct TempFolder {
+    path: PathBuf,
+    _pending: Pending,
+}
+
+impl TempFolder {
+    /// A new folder named `prefix` and 24 random hex digits.
+    pub fn new(prefix: &str) -> std::io::Result<TempFolder> {
+        use std::os::unix::fs::DirBuilderExt;
+        loop {
+            let mut bytes = [0u8; 12];
+            getrandom::fill(&mut bytes).map_err(|error| std::io::Error::other(error.to_string()))?;
+            let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let path = std::env::temp_dir().join(format!("{prefix}{name}"));
+            let pending = Pending::note(&path);
+            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+                Ok(()) => return Ok(TempFolder { path, _pending: pending }),
+                // Someone else's (or a link planted there): not ours to remove; try another.
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// The paths to remove if the process is stopped now.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A noted path: removed on a stop while this lives; no longer noted once dropped (the
+/// owner removes or keeps it as its work ends).
+#[derive(Debug)]
+pub struct Pending(PathBuf);
+
+impl Pending {
+    /// Notes `path` (a file or a folder) for removal if the process is stopped.
+    pub fn note(path: &Path) -> Pending {
+        lock().push(path.to_path_buf());
+        Pending(path.to_path_buf())
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut pending = lock();
+        if let Some(at) = pending.iter().rposition(|path| *path == self.0) {
+            pending.remove(at);
+        }
+    }
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    PENDING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every noted path: folders with what they hold, files alone. Never follows a
+/// symbolic link out of a folder (`remove_dir_all` does not). Other threads may still be
+/// writing into a folder as it goes, so a removal is tried again until the path is gone.
+fn remove_pending() {
+    for path in lock().drain(..) {
+        for _ in 0..200 {
+            let removed = match std::fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&path),
+                Ok(_) => std::fs::remove_file(&path),
+                Err(_) => break,
+            };
+            if removed.is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+}
+
+/// Installs the handler for Ctrl-C, SIGTERM and SIGHUP: remove what is noted, then exit
+/// with 130. A failure to install is not an error: the command runs as before.
+pub fn install() {
+    let _ = ctrlc::set_handler(|| {
+        remove_pending();
+        std::process::exit(130);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_noted_path_is_removed_on_a_stop_and_forgotten_once_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("at");
+        std::fs::create_dir_all(folder.join("policies")).unwrap();
+        std::fs::write(folder.join("policies/a.md"), "x").unwrap();
+        let file = dir.path().join("bundle.zip.partial");
+        std::fs::write(&file, "x").unwrap();
+        let kept = dir.path().join("kept");
+        std::fs::write(&kept, "x").unwrap();
+        let _folder = Pending::note(&folder);
+        let _file = Pending::note(&file);
+        drop(Pending::note(&kept));
+        remove_pending();
+        assert!(!folder.exists() && !file.exists());
+        assert!(kept.exists(), "a path no longer noted is left alone");
+    }
+}
