@@ -102,6 +102,8 @@ pub struct Renderer {
     evidence_files: Vec<routes::FiledEvidence>,
     /// The questionnaire search's entries, in page order.
     search: Arc<[questionnaire::SearchEntry]>,
+    /// Their index, on a site (the bundle's search filters its one page in place).
+    search_index: Option<search_index::Index>,
     /// The sizes of the files the views link, as the caller read them.
     sizes: FileSizes,
 }
@@ -143,6 +145,8 @@ impl Renderer {
         let site = site_info(isms, options, &locale);
         let search: Arc<[questionnaire::SearchEntry]> =
             Arc::from(questionnaire::search_entries(isms, &model, &locale));
+        let search_index = (options.target == RenderTarget::Site)
+            .then(|| search_index::index(&search, &locale, page::search_per_page(options.target)));
         let shared = Shared {
             // Read by the search pages' template, item by item, on whichever thread renders.
             search: Value::from_object(LazyList(search.clone())),
@@ -160,6 +164,7 @@ impl Renderer {
             environment,
             shared,
             model,
+            search_index,
             search,
             targets,
             site_targets,
@@ -234,7 +239,8 @@ impl Renderer {
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
-        let mut pages = page_list(isms, model, &self.search, options.target, &self.locale);
+        let build = self.search_index.as_ref().map(|index| index.build.as_str());
+        let mut pages = page_list(isms, model, &self.search, build, options.target, &self.locale);
         // The public site is also written for AI agents: a markdown copy of each page, and
         // llms.txt listing the fixed pages (policies are listed from the model).
         let for_agents = self.for_agents(isms);
@@ -327,11 +333,8 @@ impl Renderer {
             crate::answer::text::RULES_JSON.as_bytes().to_vec(),
             Audience::Public,
         ))?;
-        if !bundle {
-            let per_page = page::search_per_page(options.target);
-            for file in search_index::index_files(&self.search, &self.locale, per_page) {
-                sink.put(file)?;
-            }
+        for file in self.search_index.iter().flat_map(|index| index.files.iter()) {
+            sink.put(file.clone())?;
         }
         for certification in &model.certifications {
             if let Some(path) = &certification.badge {

@@ -66,8 +66,15 @@ pub(crate) struct Listing<'a, T> {
     pages: usize,
     previous: Option<String>,
     next: Option<String>,
-    /// Where the list's search index is (`search/index/`), when it has one.
-    index: Option<&'static str>,
+    /// The list's search index, when it has one.
+    index: Option<IndexRef>,
+}
+
+/// Where a list's search index is (`search/index/`), and its build id.
+#[derive(serde::Serialize, Clone)]
+pub(crate) struct IndexRef {
+    path: &'static str,
+    build: String,
 }
 
 /// `items` cut into pages of `per_page`, page `n` at `path(n)`; one (empty) page when
@@ -109,14 +116,14 @@ pub(crate) fn search_per_page(target: RenderTarget) -> usize {
 fn paginate<T: serde::Serialize>(
     pages: &mut Vec<Page<'_>>,
     (items, per_page, path): (&[T], usize, fn(usize) -> String),
-    index: Option<&'static str>,
+    index: Option<IndexRef>,
     title_key: &str,
     locale: &Locale,
 ) {
     let Some(at) = pages.iter().position(|page| page.path == path(1)) else { return };
     let (template, audience) = (pages[at].template, pages[at].audience);
     for mut listing in listings(items, per_page, path) {
-        listing.index = index;
+        listing.index = index.clone();
         let item = Some(("listing", Item::Value(Value::from(Serde(&listing)))));
         if listing.page == 1 {
             pages[at].item = item;
@@ -138,6 +145,7 @@ pub(crate) fn page_list<'a>(
     isms: &'a Isms,
     model: &'a SiteModel,
     search: &'a [SearchEntry],
+    index_build: Option<&str>,
     target: RenderTarget,
     locale: &Locale,
 ) -> Vec<Page<'a>> {
@@ -161,7 +169,7 @@ pub(crate) fn page_list<'a>(
     let policies = (&model.policies[..], per_policies, routes::policies_page as fn(usize) -> String);
     paginate(&mut pages, policies, None, "title.policies_page", locale);
     // The site's search has an index its script fetches; the bundle's filters in place.
-    let index = (target == RenderTarget::Site).then_some(routes::SEARCH_INDEX);
+    let index = index_build.map(|build| IndexRef { path: routes::SEARCH_INDEX, build: build.to_string() });
     let search = (search, search_per_page(target), routes::search_page as fn(usize) -> String);
     paginate(&mut pages, search, index, "title.search_page", locale);
     for framework in &model.frameworks {

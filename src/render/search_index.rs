@@ -29,46 +29,75 @@ use crate::output::OutputFile;
 use crate::render::questionnaire::SearchEntry;
 use crate::site::routes;
 
-/// A term's chunk is named by this many of its first characters.
-pub const PREFIX_CHARS: usize = 2;
-
 /// The characters that join two runs of letters and digits into one term: `A.5.1`,
-/// `POL-AC`, `sign-on`, `snake_case`.
-const JOINERS: [char; 3] = ['.', '-', '_'];
+/// `POL-AC`, `sign-on`, `snake_case`, and the typographic hyphen (U+2010, which the
+/// non-breaking hyphen U+2011 folds to).
+const JOINERS: [char; 4] = ['.', '-', '_', '\u{2010}'];
 
-/// `text` as search compares it: decomposed (NFKD), lower-cased, and without the combining
-/// accents U+0300–U+036F, so `Résumé`, `RESUME` and `resume` are one word. search.js's
-/// `fold` does the same steps in the same order.
+/// A join is indexed from each of its words over at most this many words: a chain of N
+/// joined words would otherwise give N terms of up to N words each.
+const JOIN_WORDS: usize = 4;
+
+/// A term (and a query word) is at most this many characters: longer ones are cut, so no
+/// word of the content makes a large index entry.
+const TERM_CHARS: usize = 48;
+
+/// Characters that do not show and only split words: the soft hyphen, zero-width space and
+/// joiners, the word joiner, the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+}
+
+/// `text` as search compares it, so `Résumé`, `RESUME` and `resume` are one word:
+/// decomposed (NFKD), lower-cased, without the combining accents U+0300–U+036F and the
+/// invisible characters, the final sigma as σ, and composed again (NFC, so a Japanese
+/// voiced kana or a Hangul syllable stays one letter). search.js's `fold` does the same
+/// steps in the same order.
 pub fn fold(text: &str) -> String {
     let decomposed: String = text.nfkd().collect();
-    decomposed.to_lowercase().chars().filter(|c| !('\u{300}'..='\u{36f}').contains(c)).collect()
+    decomposed
+        .to_lowercase()
+        .chars()
+        .filter(|&c| !('\u{300}'..='\u{36f}').contains(&c) && !invisible(c))
+        .map(|c| if c == 'ς' { 'σ' } else { c })
+        .nfc()
+        .collect()
+}
+
+/// `text` cut to `TERM_CHARS` characters.
+fn capped(text: &str) -> String {
+    text.chars().take(TERM_CHARS).collect()
 }
 
 /// The runs of `text` (folded) that a query's words are compared with: each run of letters
 /// and digits (`char::is_alphanumeric`), and each run joined to the next by one joiner,
-/// from every word of the join to its end: `a.5.1` gives `a`, `a.5.1`, `5`, `5.1`, `1`. A
-/// query word matches an entry when some term of it starts with the word, so `5.1` and
-/// `a.5` both find `A.5.1`.
+/// from every word of the join over up to `JOIN_WORDS` words: `a.5.1` gives `a`, `a.5.1`,
+/// `5`, `5.1`, `1`. A query word matches an entry when some term of it starts with the
+/// word, so `5.1` and `a.5` both find `A.5.1`. Every term is cut to `TERM_CHARS`.
 pub fn terms(text: &str) -> Vec<String> {
     let text = fold(text);
     let mut terms = Vec::new();
     for group in groups(&text) {
-        let end = group[group.len() - 1].1;
         for (index, &(start, word_end)) in group.iter().enumerate() {
-            terms.push(text[start..word_end].to_string());
-            if index + 1 < group.len() {
-                terms.push(text[start..end].to_string());
+            terms.push(capped(&text[start..word_end]));
+            let last = (index + JOIN_WORDS).min(group.len()) - 1;
+            if last > index {
+                terms.push(capped(&text[start..group[last].1]));
             }
         }
     }
     terms
 }
 
-/// The words of a query: each maximal join (`sign-on`, `a.5.1`) or run, folded. An entry is
-/// a result when each of them starts one of its terms.
+/// The words of a query: each join (`sign-on`, `a.5.1`) over at most `JOIN_WORDS` words,
+/// or run, folded and cut to `TERM_CHARS`. An entry is a result when each of them starts
+/// one of its terms.
 pub fn query_words(text: &str) -> Vec<String> {
     let text = fold(text);
-    groups(&text).into_iter().map(|group| text[group[0].0..group[group.len() - 1].1].to_string()).collect()
+    groups(&text)
+        .into_iter()
+        .map(|group| capped(&text[group[0].0..group[group.len().min(JOIN_WORDS) - 1].1]))
+        .collect()
 }
 
 /// The runs of letters and digits of `text` as byte ranges, grouped where one joiner stands
@@ -76,8 +105,8 @@ pub fn query_words(text: &str) -> Vec<String> {
 fn groups(text: &str) -> Vec<Vec<(usize, usize)>> {
     let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut run: Option<usize> = None;
-    // Where the last run ended, when only one joiner has followed it since.
-    let mut joinable: Option<usize> = None;
+    // Where the last run ended and the joiner's width, when only one joiner has followed it.
+    let mut joinable: Option<(usize, usize)> = None;
     let mut previous_end: Option<usize> = None;
     for (index, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
         if c.is_alphanumeric() && index < text.len() {
@@ -87,7 +116,7 @@ fn groups(text: &str) -> Vec<Vec<(usize, usize)>> {
             continue;
         }
         if let Some(start) = run.take() {
-            let joined = joinable.is_some_and(|end| start == end + 1);
+            let joined = joinable.is_some_and(|(end, width)| start == end + width);
             match groups.last_mut() {
                 Some(group) if joined => group.push((start, index)),
                 _ => groups.push(vec![(start, index)]),
@@ -96,7 +125,7 @@ fn groups(text: &str) -> Vec<Vec<(usize, usize)>> {
         }
         // A joiner right after a run may join it to the next; anything else ends the join.
         joinable = match previous_end {
-            Some(end) if index == end && JOINERS.contains(&c) => Some(end),
+            Some(end) if index == end && JOINERS.contains(&c) => Some((end, c.len_utf8())),
             _ => None,
         };
     }
@@ -209,9 +238,7 @@ const CHUNK_BYTES: usize = 16 * 1024;
 /// copy is never another build's: a stale `meta.json` names files that are gone, and the
 /// script says the index could not be read rather than show wrong results.
 fn hashed_file(bytes: Vec<u8>) -> OutputFile {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(&bytes);
-    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let name = short_hash(&bytes);
     OutputFile::new(format!("{}{name}.json", routes::SEARCH_INDEX), bytes, Audience::Public)
 }
 
@@ -220,8 +247,22 @@ fn file_name(file: &OutputFile) -> &str {
     &file.path[routes::SEARCH_INDEX.len()..]
 }
 
-/// The index of the search pages' entries (`per_page` to a page) as files.
-pub fn index_files(entries: &[SearchEntry], locale: &Locale, per_page: usize) -> Vec<OutputFile> {
+/// The index of one build's search: its files, and its build id (in `meta.json` and on
+/// every search page), so the page's script can tell an index or a page of another build
+/// (a page left open across a deploy) and not map its results by position.
+pub struct Index {
+    pub build: String,
+    pub files: Vec<OutputFile>,
+}
+
+/// The first 16 hex digits of the SHA-256 of `bytes`.
+fn short_hash(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The index of the search pages' entries (`per_page` to a page).
+pub fn index(entries: &[SearchEntry], locale: &Locale, per_page: usize) -> Index {
     use rayon::prelude::*;
     let entry_terms: Vec<std::collections::BTreeSet<String>> =
         entries.par_iter().map(|entry| terms(&entry_text(entry, locale)).into_iter().collect()).collect();
@@ -283,6 +324,9 @@ pub fn index_files(entries: &[SearchEntry], locale: &Locale, per_page: usize) ->
     /// each chunk's first term and file, and the facets' file.
     #[derive(Serialize)]
     struct Meta<'a> {
+        /// The hash of this file without it: every other file's name is in it.
+        #[serde(skip_serializing_if = "String::is_empty")]
+        build: String,
         version: u32,
         entries: usize,
         per_page: usize,
@@ -290,7 +334,8 @@ pub fn index_files(entries: &[SearchEntry], locale: &Locale, per_page: usize) ->
         chunks: Vec<(&'a str, &'a str)>,
         facets: &'a str,
     }
-    let meta = Meta {
+    let mut meta = Meta {
+        build: String::new(),
         version: 1,
         entries: entries.len(),
         per_page,
@@ -302,12 +347,14 @@ pub fn index_files(entries: &[SearchEntry], locale: &Locale, per_page: usize) ->
             .collect(),
         facets: file_name(&facets),
     };
+    meta.build = short_hash(&serde_json::to_vec(&meta).unwrap_or_default());
+    let build = meta.build.clone();
     let meta = serde_json::to_vec(&meta).unwrap_or_default();
     let mut files =
         vec![OutputFile::new(format!("{}meta.json", routes::SEARCH_INDEX), meta, Audience::Public)];
     files.push(facets);
     files.extend(chunk_files);
-    files
+    Index { build, files }
 }
 
 #[cfg(test)]
@@ -324,6 +371,30 @@ mod tests {
         // Compatibility forms fold: full-width letters, ligatures, mathematical digits.
         assert_eq!(terms("ＭＦＡ ﬁle 𝟚FA"), ["mfa", "file", "2fa"]);
         assert!(terms("  ,;: ").is_empty());
+    }
+
+    #[test]
+    fn joins_and_terms_are_capped() {
+        // A chain of joined words gives joins of at most four words from each.
+        let chain = (0..500).map(|n| format!("w{n}")).collect::<Vec<_>>().join("-");
+        let all = terms(&chain);
+        assert_eq!(all.len(), 999, "one word and one join from each word, none from the last");
+        assert!(all.iter().all(|t| t.split('-').count() <= JOIN_WORDS && t.chars().count() <= TERM_CHARS));
+        assert_eq!(query_words("w1-w2-w3-w4-w5"), ["w1-w2-w3-w4"]);
+        let long = "x".repeat(1000);
+        assert_eq!(terms(&long), [long[..TERM_CHARS].to_string()]);
+        assert_eq!(query_words(&long), [long[..TERM_CHARS].to_string()]);
+        // A query of a long chain still finds its text.
+        assert!(terms(&chain).iter().any(|t| t.starts_with(&query_words(&chain)[0])));
+    }
+
+    #[test]
+    fn fold_keeps_letters_whole_and_drops_what_does_not_show() {
+        assert_eq!(terms("が"), ["が"], "a voiced kana stays one letter");
+        assert_eq!(terms("soft\u{ad}ware zero\u{200b}width"), ["software", "zerowidth"]);
+        assert_eq!(terms("ΚΩΔΙΚΟΣ κωδικος"), ["κωδικοσ", "κωδικοσ"], "the final sigma is σ");
+        assert_eq!(query_words("sign\u{2011}on"), query_words("sign\u{2010}on"));
+        assert_eq!(terms("sign\u{2010}on"), ["sign", "sign\u{2010}on", "on"]);
     }
 
     #[test]
@@ -376,6 +447,11 @@ mod tests {
             "٣٤ ١٢ arabic digits, हिन्दी",
             "zero\u{200b}width non\u{a0}breaking e\u{301}",
             "emoji 🔒 lock, 10.0.0.1/24 and https://trust.example/a-b",
+            "w1-w2-w3-w4-w5-w6 and a.b.c.d.e",
+            "sign\u{2011}on sign\u{2010}in en\u{2013}dash soft\u{ad}ware",
+            "データは暗号化されています が ガ 한국어 ΚΩΔΙΚΟΣ κωδικος",
+            "Supercalifragilisticexpialidocious-and-then-some-more-words-to-pass-the-cap",
+            "averyveryveryveryveryveryveryveryveryveryverylongwordthatgoesonandon",
         ]
         .map(String::from)
         .to_vec();

@@ -244,6 +244,66 @@ describe("the questionnaire page", () => {
     await context.close();
   });
 
+  test("a page left open across a deploy does not map the new index onto its old results", async () => {
+    const { page, context } = await open("search/");
+    const meta = JSON.parse(readFileSync(join(site.dir, "search/index/meta.json"), "utf8"));
+    // The next build's index: the same files but another build id.
+    await page.route("**/search/index/meta.json", (route) => route.fulfill({ json: { ...meta, build: "0000000000000000" } }));
+    await search(page, "penetration");
+    assert.match(await page.textContent("#search-form + p"), /has changed since this page was opened/);
+    const shown = await shownResults(page);
+    assert.ok(shown.includes("answer:FAQ-025") && shown.length < 100, `${shown}`);
+    await context.close();
+
+    // A page of another build is not used either.
+    const second = await open("search/");
+    await second.page.route("**/search/page/2/", async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(/data-build="[0-9a-f]+"/, 'data-build="0000000000000000"');
+      await route.fulfill({ response, body: html });
+    });
+    await search(second.page, "cryptography");
+    assert.match(await second.page.textContent("#search-form + p"), /has changed since this page was opened/);
+    assert.ok(!(await shownResults(second.page)).includes("control:A.8.24"), "nothing is taken from the other build's page");
+    await second.context.close();
+  });
+
+  test("headings in an answer's text do not take the place of the page's controls", async () => {
+    const { page, context, watch } = await open("search/");
+    // What `## More results`, `## No results` and `## Search pager` in an answer become.
+    await page.route("**/search/", async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace(
+        '<div class="prose result-body">',
+        '<div class="prose result-body"><h2 id="more-results">More results</h2><h2 id="no-results">No results</h2><h2 id="search-pager">Search pager</h2>',
+      );
+      await route.fulfill({ response, body: html });
+    });
+    await page.reload({ waitUntil: "load" });
+    await search(page, "quetzalcoatl");
+    assert.ok(await page.isVisible("p[data-search-none]"), "the real 'nothing matches' line shows");
+    await choose(page, "kind", "control");
+    await search(page, "");
+    assert.ok(await page.isVisible("button[data-search-more]"));
+    await showAll(page);
+    assert.equal((await shownResults(page)).length, 93, "every control is drawn through the real button");
+    await choose(page, "kind", "");
+    assert.equal(await page.textContent("h2#more-results"), "More results", "the heading keeps its text");
+    assert.deepEqual(watch.problems(), []);
+    await context.close();
+  });
+
+  test("an index with no words finds nothing and reports no failure", async () => {
+    const { page, context } = await open("search/");
+    const meta = JSON.parse(readFileSync(join(site.dir, "search/index/meta.json"), "utf8"));
+    await page.route("**/search/index/meta.json", (route) => route.fulfill({ json: { ...meta, chunks: [] } }));
+    await search(page, "penetration");
+    assert.deepEqual(await shownResults(page), []);
+    assert.ok(await page.isVisible("#no-results"));
+    assert.equal(await page.$("#search-form + p"), null, "no failure note");
+    await context.close();
+  });
+
   test("selected answers export as a CSV with exactly those rows", async () => {
     const { page, context, watch } = await open("search/", { acceptDownloads: true });
     assert.ok(await page.isDisabled("#export-selected"), "nothing to export before a selection");

@@ -238,3 +238,41 @@ fn the_bundle_has_one_search_page_and_no_index() {
     assert!(results_on(&page) > 100, "{}", results_on(&page));
     assert!(!page.contains("data-index="), "the bundle's search filters in place");
 }
+
+/// Content cannot make the index large: a chain of 3,000 joined words and a word of 20,000
+/// letters give terms of at most four words and 48 characters, so the index grows with the
+/// text, not with its square, and `meta.json` (which every search fetches) stays small.
+#[test]
+fn joined_chains_and_long_words_keep_the_index_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = crate::common::example_copy(dir.path());
+    let chain = (0..3000).map(|n| format!("w{n}")).collect::<Vec<_>>().join("-");
+    let long = "x".repeat(20_000);
+    std::fs::write(
+        content.join("policies/chain.md"),
+        format!(
+            "---\nid: POL-CHAIN\ntitle: Chain\nversion: \"1.0\"\nowner: Team\napproved_by: Board\n\
+             approved: 2026-06-01\nreview_every: 12 months\naudience: public\nsummary: {chain} {long}\n---\nText.\n"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    build(&content, &out, "public").success();
+    let tree = read_tree(&out);
+    let index: usize =
+        tree.iter().filter(|(p, _)| p.starts_with("search/index/")).map(|(_, b)| b.len()).sum();
+    assert!(index < 400_000, "the index is {index} bytes");
+    let meta = text(&tree, "search/index/meta.json");
+    assert!(meta.len() < 4_000, "meta.json is {} bytes", meta.len());
+    let meta: Value = serde_json::from_str(&meta).unwrap();
+    for chunk in meta["chunks"].as_array().unwrap() {
+        assert!(chunk[0].as_str().unwrap().chars().count() <= 48);
+    }
+    // The chain is still found by any of its words or joins.
+    let (_, results) = every_result(&tree);
+    assert!(results.iter().any(|r| r.id == "POL-CHAIN"));
+    for query in ["w1500-w1501", "w2999", "w0-w1-w2-w3-w4-w5"] {
+        let words = query_words(query);
+        assert!(words.iter().all(|w| terms(&chain).iter().any(|t| t.starts_with(w.as_str()))), "{query}");
+    }
+}

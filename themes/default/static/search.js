@@ -27,11 +27,24 @@
   // ---- Words, exactly as `render::search_index` reads them (shared test vectors) ----
 
   var ALPHANUMERIC = /^[\p{Alphabetic}\p{N}]$/u;
-  var JOINERS = ".-_";
+  var JOINERS = ".-_\u2010";
+  var JOIN_WORDS = 4;
+  var TERM_CHARS = 48;
 
-  /** `search_index::fold`: NFKD, lower case, no combining accents U+0300–U+036F. */
+  /** `search_index::fold`: NFKD, lower case, no combining accents U+0300–U+036F or
+   *  invisible characters, the final sigma as σ, NFC. */
   function fold(text) {
-    return (text || "").normalize("NFKD").toLowerCase().replace(/[\u0300-\u036f]/g, "");
+    return (text || "")
+      .normalize("NFKD")
+      .toLowerCase()
+      .replace(/[\u0300-\u036f\u00ad\u200b-\u200d\u2060\ufeff]/g, "")
+      .replace(/ς/g, "σ")
+      .normalize("NFC");
+  }
+
+  /** At most `TERM_CHARS` code points. */
+  function capped(text) {
+    return Array.from(text).slice(0, TERM_CHARS).join("");
   }
 
   /** Runs of letters and digits as [start, end) (code units), grouped where one joiner
@@ -68,10 +81,10 @@
     text = fold(text);
     var out = [];
     groups(text).forEach(function (group) {
-      var end = group[group.length - 1][1];
       group.forEach(function (word, index) {
-        out.push(text.slice(word[0], word[1]));
-        if (index + 1 < group.length) out.push(text.slice(word[0], end));
+        out.push(capped(text.slice(word[0], word[1])));
+        var last = Math.min(index + JOIN_WORDS, group.length) - 1;
+        if (last > index) out.push(capped(text.slice(word[0], group[last][1])));
       });
     });
     return out;
@@ -80,7 +93,9 @@
   /** `search_index::query_words`. */
   function queryWords(text) {
     text = fold(text);
-    return groups(text).map(function (group) { return text.slice(group[0][0], group[group.length - 1][1]); });
+    return groups(text).map(function (group) {
+      return capped(text.slice(group[0][0], group[Math.min(group.length, JOIN_WORDS) - 1][1]));
+    });
   }
 
   window.trustpressSearch = { fold: fold, terms: terms, queryWords: queryWords };
@@ -89,12 +104,14 @@
   var list = document.getElementById("results");
   if (!form || !list) return;
   var originals = Array.prototype.slice.call(list.querySelectorAll(".result"));
-  var none = document.getElementById("no-results");
+  // Found by attribute, not id: a heading in an answer's text gets an id of its own, and
+  // `## More results` on the page must not take the place of the button.
+  var none = document.querySelector("[data-search-none]");
   var bar = document.getElementById("export-bar");
   var exportButton = document.getElementById("export-selected");
   var selectedCount = document.getElementById("selected-count");
-  var more = document.getElementById("more-results");
-  var pager = document.getElementById("search-pager");
+  var more = document.querySelector("[data-search-more]");
+  var pager = document.querySelector("[data-search-pager]");
   var BATCH = 20;
 
   /** Every result element the page holds or has fetched, by entry number (page order). */
@@ -159,6 +176,16 @@
   // ---- The index: search/index/meta.json, its chunks and facets ----
 
   var indexBase = form.dataset.index ? new URL(form.dataset.index, location.href) : null;
+  // This page's build: an index or a page of another build (the site was deployed again
+  // while this page was open) numbers its entries otherwise, so its results are not used.
+  var build = form.dataset.build;
+  var stale = false;
+  function sameBuild(other, what) {
+    if (other !== build) {
+      stale = true;
+      throw new Error("another build's " + what);
+    }
+  }
   var searchRoot = indexBase ? new URL("../", indexBase) : null;
   // This page's results are entries first, first + 1, … (all of them, from 0, in place).
   var first = Number(form.dataset.first || 0);
@@ -171,6 +198,9 @@
       files.set(name, fetch(new URL(name, indexBase)).then(function (response) {
         if (!response.ok) throw new Error(response.status + " " + name);
         return response.json();
+      }).then(function (json) {
+        if (name === "meta.json") sameBuild(json.build, "index");
+        return json;
       }));
     }
     return files.get(name);
@@ -260,6 +290,8 @@
         return response.text();
       }).then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");
+        var other = doc.getElementById("search-form");
+        sameBuild(other && other.dataset.build, "page");
         return Array.prototype.map.call(doc.querySelectorAll("#results > .result"), function (item) {
           var copy = document.importNode(item, true);
           copy.querySelectorAll("a[href]").forEach(function (a) {
@@ -345,7 +377,9 @@
       if (mine !== generation) return;
       failed = true;
       form.insertAdjacentHTML("afterend", '<p class="muted" role="status"></p>');
-      form.nextElementSibling.textContent = t("index_failed", "The search index could not be loaded, so only the results on this page are searched.");
+      form.nextElementSibling.textContent = stale
+        ? t("index_stale", "The trust center has changed since this page was opened: reload it to search everything. Until then, only the results on this page are searched.")
+        : t("index_failed", "The search index could not be loaded, so only the results on this page are searched.");
       browse();
       applyInPlace();
       done(mine);
