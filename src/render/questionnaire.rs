@@ -229,6 +229,32 @@ pub fn answers_csv(rows: &AnswerRows) -> Vec<u8> {
     writer.into_inner().unwrap_or_default()
 }
 
+/// Excel holds at most this many UTF-16 units in a cell.
+const CELL_LIMIT: usize = 32_767;
+
+/// What ends a cell cut at Excel's limit.
+const CUT_NOTE: &str =
+    " … [cut at Excel's cell limit: the whole answer is in answers.csv and on the trust center]";
+
+/// `cell` as an Excel cell holds it: whole when it fits, else cut at a character so that it
+/// and a note saying so fit. A workbook with one long answer is still made, and says so.
+fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let units = |text: &str| text.encode_utf16().count();
+    if units(cell) <= CELL_LIMIT {
+        return std::borrow::Cow::Borrowed(cell);
+    }
+    let room = CELL_LIMIT - units(CUT_NOTE);
+    let mut used = 0;
+    let end = cell
+        .char_indices()
+        .find(|&(_, c)| {
+            used += c.len_utf16();
+            used > room
+        })
+        .map_or(cell.len(), |(at, _)| at);
+    std::borrow::Cow::Owned(format!("{}{CUT_NOTE}", &cell[..end]))
+}
+
 /// The answers as an Excel workbook, with a fixed creation date so builds are reproducible.
 pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
@@ -252,7 +278,7 @@ pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u
     for (index, row) in rows.0.iter().enumerate() {
         for (column, cell) in row.cells.iter().enumerate() {
             sheet
-                .write_string_with_format(index as u32 + 1, column as u16, cell, &wrap)
+                .write_string_with_format(index as u32 + 1, column as u16, fit_cell(cell).as_ref(), &wrap)
                 .map_err(|e| e.to_string())?;
         }
     }
@@ -263,6 +289,19 @@ pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_over_excels_limit_is_cut_with_a_note() {
+        assert_eq!(fit_cell("short"), "short");
+        let exact = "a".repeat(CELL_LIMIT);
+        assert_eq!(fit_cell(&exact), exact.as_str());
+        // Astral characters count twice in UTF-16, as Excel counts.
+        let long = "😀".repeat(20_000);
+        let cut = fit_cell(&long);
+        assert!(cut.ends_with(CUT_NOTE));
+        assert!(cut.encode_utf16().count() <= CELL_LIMIT);
+        assert!(cut.encode_utf16().count() > CELL_LIMIT - 2 - CUT_NOTE.encode_utf16().count());
+    }
 
     #[test]
     fn formulas_are_defused() {

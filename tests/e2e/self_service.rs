@@ -206,3 +206,40 @@ fn init_writes_a_starter_that_builds_and_checks_without_errors() {
     // A second init into the same folder overwrites nothing.
     trustpress().arg("init").arg(&starter).assert().failure().code(2);
 }
+
+/// An answer longer than an Excel cell holds (32,767 characters) still builds: the
+/// workbook's cell is cut with a note saying so, and the CSV keeps the whole answer.
+#[test]
+fn an_answer_longer_than_an_excel_cell_is_cut_in_the_workbook_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = crate::common::example_copy(dir.path());
+    let long = "Encrypted at rest and in transit. ".repeat(1200);
+    std::fs::write(
+        content.join("faq/long.yaml"),
+        format!("- id: FAQ-LONG\n  question: Describe everything?\n  category: General\n  audience: public\n  answer: |\n    {long}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let csv = std::fs::read_to_string(out.join("faq/answers.csv")).unwrap();
+    assert_eq!(
+        csv.matches("Encrypted at rest and in transit.").count(),
+        1200,
+        "the CSV has the whole answer"
+    );
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(out.join("faq/answers.xlsx")).unwrap();
+    let range = workbook.worksheet_range("Answers").unwrap();
+    let cell = range
+        .rows()
+        .find(|row| row[0] == "FAQ-LONG")
+        .map(|row| row[3].to_string())
+        .expect("the long answer's row");
+    assert!(
+        cell.ends_with("the whole answer is in answers.csv and on the trust center]"),
+        "{}",
+        &cell[cell.len() - 120..]
+    );
+    assert!(cell.encode_utf16().count() <= 32_767);
+    assert!(cell.starts_with("Encrypted at rest and in transit."));
+}
