@@ -42,8 +42,9 @@ cp "$hugo_policy" "$WORK/hugo-policy.md"
 
 unchanged=$WORK/unchanged.txt; edited=$WORK/edited.txt; example=$WORK/example.txt; cold=$WORK/cold.txt
 : > "$unchanged"; : > "$edited"; : > "$example"; : > "$cold"
-tp_cold=("$TRUSTPRESS" build --content "$corpus/content" --out "$WORK/tp-cold" --audience internal --today 2026-11-21)
-hugo_cold=(hugo --quiet --source "$corpus/hugo" --destination "$WORK/hugo-cold")
+# A cold build writes into a folder no run has used: deleting the previous run's 10,000
+# folders just before would leave the file system busy freeing them during the next.
+cold_out() { echo "$WORK/cold-$1-$2"; }
 "$TRUSTPRESS" build --content content --out "$WORK/example" --today 2026-11-21 >/dev/null 2>&1
 for run in $(seq "$RUNS"); do
   sync; measure trustpress "$unchanged" -- "${tp[@]}"
@@ -53,9 +54,8 @@ for run in $(seq "$RUNS"); do
   sync; measure trustpress "$edited" -- "${tp[@]}"
   sync; measure hugo "$edited" -- "${hugo[@]}"
   measure example "$example" -- "$TRUSTPRESS" build --content content --out "$WORK/example" --today 2026-11-21
-  rm -rf "$WORK/tp-cold" "$WORK/hugo-cold"
-  sync; measure trustpress "$cold" -- "${tp_cold[@]}"
-  sync; measure hugo "$cold" -- "${hugo_cold[@]}"
+  sync; measure trustpress "$cold" -- "$TRUSTPRESS" build --content "$corpus/content" --out "$(cold_out tp "$run")" --audience internal --today 2026-11-21
+  sync; measure hugo "$cold" -- hugo --quiet --source "$corpus/hugo" --destination "$(cold_out hugo "$run")"
 done
 cp "$WORK/tp-policy.md" "$tp_policy"
 cp "$WORK/hugo-policy.md" "$hugo_policy"
@@ -63,5 +63,5 @@ echo "nothing changed: $(python3 bench/stats.py "$unchanged")"
 echo "one policy edited: $(python3 bench/stats.py "$edited")"
 echo "example in place: $(python3 bench/stats.py "$example")"
 echo "cold, into a fresh folder: $(python3 bench/stats.py "$cold")"
-rm -rf "$WORK/tp" "$WORK/hugo" "$WORK/example" "$WORK/tp-cold" "$WORK/hugo-cold"
+rm -rf "$WORK/tp" "$WORK/hugo" "$WORK/example" "$WORK"/cold-*
 echo "work folder: $WORK"
