@@ -7,16 +7,22 @@
 //! index names entries by number only; the page script fetches the pages that hold the
 //! results it shows, so every result is drawn by the one template.
 //!
-//! - `search/index/meta.json`: the entry count, the page size, each kind's range of
-//!   numbers, and the chunks there are.
-//! - `search/index/<hex>.json`: one chunk per two-character term prefix (its UTF-8 bytes in
-//!   hex): every term of that prefix with the numbers of the entries holding it.
-//! - `search/index/facets.json`: the entries of each answer category and each framework,
-//!   fetched when a filter is chosen.
+//! - `search/index/meta.json`: the build id, the entry count, the page size, each kind's
+//!   entries, each chunk's first term and file, and the facets' file.
+//! - chunks of sorted terms, about `CHUNK_BYTES` each, with the numbers of the entries
+//!   holding each term; a query's word is looked up in the chunk that starts at or before
+//!   it and in those that start with it.
+//! - a facets file: the entries of each answer category and each framework, fetched when a
+//!   filter is chosen.
 //!
-//! Number lists are sorted and written as gaps (the first number, then each difference).
+//! Chunks and facets are named by a hash of their bytes, and the build id is the hash of
+//! `meta.json` (which names them all): every search page carries it, so the script never
+//! maps one build's index onto another build's pages. Number lists are sorted and written
+//! as runs (`runs`). What a word is, is decided here once (`fold`, `terms`, `query_words`);
+//! search.js repeats it, and `tests/search/vectors.json` holds the two equal.
+//!
 //! Everything is made from the search entries, which are made from the cut model: the index
-//! holds no word the pages do not.
+//! holds no word the pages do not (`tests/e2e/search_index.rs` checks it against the pages).
 
 use std::collections::BTreeMap;
 
