@@ -535,8 +535,9 @@ fn history_header(place: &str, tip: &str) -> Option<String> {
     serde_json::to_string(&(FORMAT, binary_identity()?, place, tip)).ok()
 }
 
-/// Removes the cache files in `folder`, other than `keep`, whose content folder no longer
-/// exists. A file whose header does not read is left alone: it may be a newer trustpress's.
+/// Removes the cache files in `folder`, other than `keep`, whose content folder (a parse
+/// cache) or repository (a history) no longer exists. A file whose header does not read is
+/// left alone: it may be a newer trustpress's.
 fn prune(folder: &Path, keep: &Path) {
     use std::io::BufRead;
     let Ok(entries) = fs::read_dir(folder) else { return };
@@ -544,7 +545,9 @@ fn prune(folder: &Path, keep: &Path) {
         let path = entry.path();
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        if path == keep || !name.starts_with("check-") || !name.ends_with(".tsv") {
+        let check = name.starts_with("check-") && name.ends_with(".tsv");
+        let history = name.starts_with("history-") && name.ends_with(".json");
+        if path == keep || !(check || history) {
             continue;
         }
         let Ok(file) = fs::File::open(&path) else { continue };
@@ -553,8 +556,17 @@ fn prune(folder: &Path, keep: &Path) {
         if std::io::Read::take(std::io::BufReader::new(file), 64 * 1024).read_line(&mut first).is_err() {
             continue;
         }
-        let Ok(header) = serde_json::from_str::<Header>(first.trim_end()) else { continue };
-        if header.content.is_absolute() && !header.content.exists() {
+        let first = first.trim_end();
+        let gone = if check {
+            serde_json::from_str::<Header>(first).ok().map(|header| header.content)
+        } else {
+            // `history_header`: (format, binary, place, tip), the place being the
+            // repository's git folder and the content folder in it, joined by a NUL.
+            serde_json::from_str::<(u32, String, String, String)>(first)
+                .ok()
+                .and_then(|(_, _, place, _)| place.split('\0').next().map(PathBuf::from))
+        };
+        if gone.is_some_and(|gone| gone.is_absolute() && !gone.exists()) {
             let _ = fs::remove_file(&path);
         }
     }
@@ -723,6 +735,39 @@ mod tests {
         for bad in ["", "1 2 3", "1 2 3 4 5 6 7 8", "1 2 3 4 5 x 7", "-1 2 3 4 5 6 7"] {
             assert_eq!(FileKey::parse(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn prune_drops_the_caches_of_folders_and_repositories_that_are_gone() {
+        let folder = tempfile::tempdir().unwrap();
+        let alive = tempfile::tempdir().unwrap();
+        let history = |name: &str, git_dir: &Path| {
+            let header = serde_json::to_string(&(
+                FORMAT,
+                "binary",
+                format!("{}\0content", git_dir.display()),
+                "tip\nstate",
+            ))
+            .unwrap();
+            fs::write(folder.path().join(name), format!("{header}\n{{}}")).unwrap();
+        };
+        history("history-gone.json", &alive.path().join("deleted/.git"));
+        history("history-alive.json", alive.path());
+        fs::write(folder.path().join("history-newer.json"), "[not, ours]\n{}").unwrap();
+        let check = |name: &str, content: &Path| {
+            let header = serde_json::json!({ "format": FORMAT, "binary": "binary", "content": content });
+            fs::write(folder.path().join(name), format!("{header}\n")).unwrap();
+        };
+        check("check-gone.tsv", &alive.path().join("deleted"));
+        check("check-alive.tsv", alive.path());
+        fs::write(folder.path().join("other.json"), "x").unwrap();
+        prune(folder.path(), &folder.path().join("check-alive.tsv"));
+        let mut left: Vec<String> = fs::read_dir(folder.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["check-alive.tsv", "history-alive.json", "history-newer.json", "other.json"]);
     }
 
     #[test]
