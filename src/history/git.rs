@@ -253,7 +253,8 @@ impl Repo {
         // One folder at a time, never its parents: a stopped export whose folder was removed
         // (`interrupt`) fails here rather than make it again.
         if !relative.as_os_str().is_empty() {
-            std::fs::create_dir(into.join(relative)).map_err(|error| error.to_string())?;
+            std::fs::create_dir(into.join(relative))
+                .map_err(|error| format!("cannot export the folder `{}`: {error}", relative.display()))?;
         }
         for entry in tree.iter() {
             let entry = entry.map_err(|error| error.to_string())?;

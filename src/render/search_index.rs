@@ -241,8 +241,8 @@ fn runs(numbers: &[u32]) -> Vec<u32> {
 const CHUNK_BYTES: usize = 16 * 1024;
 
 /// A file of the index named by its bytes' SHA-256 (16 hex digits), so a browser's cached
-/// copy is never another build's: a stale `meta.json` names files that are gone, and the
-/// script says the index could not be read rather than show wrong results.
+/// copy is never another build's. (A `meta.json` cached from another build is told by its
+/// build id.)
 fn hashed_file(bytes: Vec<u8>) -> OutputFile {
     let name = short_hash(&bytes);
     OutputFile::new(format!("{}{name}.json", routes::SEARCH_INDEX), bytes, Audience::Public)
@@ -263,8 +263,9 @@ pub struct Index {
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.
 fn short_hash(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut hex = crate::answer::run::sha256(bytes);
+    hex.truncate(16);
+    hex
 }
 
 /// The index of the search pages' entries (`per_page` to a page).

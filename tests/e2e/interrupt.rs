@@ -59,6 +59,17 @@ fn entries(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
         .unwrap_or_default()
 }
 
+/// Starts trustpress with `args` and `env`, its output discarded.
+fn spawn(args: &[&std::ffi::OsStr], env: (&str, &std::ffi::OsStr)) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("trustpress"))
+        .args(args)
+        .env(env.0, env.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn git(root: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(root)
@@ -80,16 +91,12 @@ fn a_stopped_build_at_a_commit_leaves_no_copy_of_the_content() {
     git(dir.path(), &["commit", "--quiet", "-m", "content"]);
     let temporary = dir.path().join("tmp");
     std::fs::create_dir(&temporary).unwrap();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("trustpress"))
-        .args(["build", "--at", "HEAD", "--today", "2026-11-21", "--content"])
-        .arg(&content)
-        .arg("--out")
-        .arg(dir.path().join("site"))
-        .env("TMPDIR", &temporary)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let site = dir.path().join("site");
+    let args = ["build", "--at", "HEAD", "--today", "2026-11-21", "--content"].map(std::ffi::OsStr::new);
+    let mut child = spawn(
+        &[&args[..], &[content.as_os_str(), "--out".as_ref(), site.as_os_str()]].concat(),
+        ("TMPDIR", temporary.as_os_str()),
+    );
     let copy = stop_when(&mut child, || entries(&temporary, "trustpress-at-").into_iter().next());
     let status = child.wait().unwrap();
     let copy = copy.expect("the build was stopped while its copy existed");
@@ -104,16 +111,10 @@ fn a_stopped_bundle_leaves_no_partial_archive() {
     let dir = tempfile::tempdir().unwrap();
     let content = large_content(dir.path(), 600);
     let out = dir.path().join("out");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("trustpress"))
-        .args(["bundle", "--content"])
-        .arg(&content)
-        .arg("--out")
-        .arg(out.join("bundle.zip"))
-        .env("SOURCE_DATE_EPOCH", "1780000000")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let bundle = out.join("bundle.zip");
+    let args =
+        ["bundle".as_ref(), "--content".as_ref(), content.as_os_str(), "--out".as_ref(), bundle.as_os_str()];
+    let mut child = spawn(&args, ("SOURCE_DATE_EPOCH", "1780000000".as_ref()));
     let partial = stop_when(&mut child, || entries(&out, ".bundle.zip.").into_iter().next());
     let status = child.wait().unwrap();
     let partial = partial.expect("the bundle was stopped while writing");
