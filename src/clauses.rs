@@ -189,11 +189,14 @@ pub fn coverage(isms: &Isms) -> Vec<Coverage> {
                 "9.1" => {
                     isms.objectives.values().any(|o| !o.measurements.is_empty()) || !isms.checks.is_empty()
                 }
-                "9.2" => !isms.audits.is_empty(),
-                "9.3" => !isms.reviews.is_empty(),
-                "10.2" => {
-                    isms.audits.values().flat_map(|a| &a.findings).any(|f| f.corrective_action.is_some())
-                }
+                "9.2" => !isms.records.audits.is_empty(),
+                "9.3" => !isms.records.reviews.is_empty(),
+                "10.2" => isms
+                    .records
+                    .audits
+                    .values()
+                    .flat_map(|a| &a.findings)
+                    .any(|f| f.corrective_action.is_some()),
                 _ => false,
             };
             if derived {

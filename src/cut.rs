@@ -228,8 +228,6 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         })
         .collect();
 
-    let updates = cut_records(&isms.updates, reader);
-
     let risks = isms
         .risks
         .iter()
@@ -242,8 +240,13 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         })
         .collect();
 
-    let audits = cut_records(&isms.audits, reader);
-    let reviews = cut_records(&isms.reviews, reader);
+    struct Cut(Audience);
+    impl MapRecords for Cut {
+        fn map<K: MarkdownRecord>(&mut self, records: &BTreeMap<String, K>) -> BTreeMap<String, K> {
+            cut_records(records, self.0)
+        }
+    }
+    let records = isms.records.map(&mut Cut(reader));
 
     Isms {
         audience: reader,
@@ -265,11 +268,9 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
             })
             .collect(),
         faq,
-        updates,
         evidence,
         risks,
-        audits,
-        reviews,
+        records,
         scope: isms.scope.as_ref().and_then(|scope| cut_scope(scope, reader)),
         objectives: isms
             .objectives

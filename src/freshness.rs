@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::SiteConfig;
 use crate::date::Date;
-use crate::model::{ControlCheck, Finding, FindingStatus, Objective};
+use crate::model::{ControlCheck, Finding, Objective};
 
 /// Days before expiry at which a certification shows as expiring.
 pub const EXPIRING_WITHIN_DAYS: i64 = 60;
@@ -66,12 +66,7 @@ pub fn review_overdue(due: Option<Date>, today: Date) -> bool {
 
 /// An audit finding still open after its due date.
 pub fn finding_overdue(finding: &Finding, today: Date) -> bool {
-    finding_open(finding) && review_overdue(finding.due, today)
-}
-
-/// A finding not (yet) closed.
-pub fn finding_open(finding: &Finding) -> bool {
-    finding.status != Some(FindingStatus::Closed)
+    finding.is_open() && review_overdue(finding.due, today)
 }
 
 /// An objective's next measurement is overdue: it has none, or its latest is older than its

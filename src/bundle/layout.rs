@@ -51,8 +51,8 @@ pub fn layout(site: RenderedSite, built: &str) -> Result<Layout, Vec<Diagnostic>
         certification_documents: isms.certifications.values().map(|c| c.documents.len()).sum(),
         documents: isms.documents.len(),
         risks: isms.risks.len(),
-        audits: isms.audits.len(),
-        reviews: isms.reviews.len(),
+        audits: isms.records.audits.len(),
+        reviews: isms.records.reviews.len(),
         pages: files.iter().filter(|file| file.path.ends_with(".html")).count(),
         ..Counts::default()
     };

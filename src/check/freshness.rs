@@ -225,7 +225,7 @@ fn security_txt(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &m
 }
 
 fn audits_and_risks(isms: &Isms, today: Date, sources: &mut Sources, diagnostics: &mut Diagnostics) {
-    for audit in isms.audits.values() {
+    for audit in isms.records.audits.values() {
         for finding in &audit.findings {
             let Some(due) = finding.due.filter(|_| freshness::finding_overdue(finding, today)) else {
                 continue;

@@ -143,7 +143,7 @@ fn teasers(isms: &Isms, sources: &mut Sources, diagnostics: &mut Diagnostics) {
                 (format!("document {}", d.id), d.teaser, d.audience, d.summary.is_some(), &d.source)
             }))
             .chain(
-                isms.updates.values().map(|u| {
+                isms.records.updates.values().map(|u| {
                     (format!("update {}", u.id), u.teaser, u.audience, u.summary.is_some(), &u.source)
                 }),
             );

@@ -104,7 +104,7 @@ pub fn references(loaded: &Loaded) -> Diagnostics {
             }
         }
     }
-    for audit in isms.audits.values() {
+    for audit in isms.records.audits.values() {
         for finding in &audit.findings {
             if let Some(control) = &finding.control {
                 if !control_exists(&control.id) {
@@ -182,8 +182,8 @@ fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
         .chain(isms.faq.values().map(|a| (a.id.as_str(), "FAQ answer", &a.source)))
         .chain(isms.evidence.values().map(|e| (e.id.as_str(), "evidence", &e.source)))
         .chain(isms.risks.values().map(|r| (r.id.as_str(), "risk", &r.source)))
-        .chain(isms.audits.values().map(|a| (a.id.as_str(), "audit", &a.source)))
-        .chain(isms.reviews.values().map(|r| (r.id.as_str(), "management review", &r.source)));
+        .chain(isms.records.audits.values().map(|a| (a.id.as_str(), "audit", &a.source)))
+        .chain(isms.records.reviews.values().map(|r| (r.id.as_str(), "management review", &r.source)));
     for (id, kind, location) in items {
         if let Some((first_kind, first)) = seen.get(id) {
             diagnostics.push(

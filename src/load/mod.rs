@@ -135,12 +135,10 @@ fn load_with(
     isms.checks = loader.checks();
     isms.subprocessors = loader.subprocessors();
     isms.faq = loader.faq();
-    isms.updates = loader.records();
+    isms.records = Records::make(&mut loader);
     isms.evidence = evidence;
     evidence_problems.report_into(loader.diagnostics, loader.failed_ids);
     isms.risks = loader.risks();
-    isms.audits = loader.records();
-    isms.reviews = loader.records();
     isms.scope = loader.scope();
     isms.objectives = loader.objectives();
     isms.shares = loader.shares(&isms);
@@ -260,6 +258,14 @@ fn starts_with_list(text: &str) -> bool {
         .map(str::trim_start)
         .find(|line| !line.is_empty() && !line.starts_with('#') && *line != "---")
         .is_some_and(|line| line.starts_with('-') || line.starts_with('['))
+}
+
+impl MakeRecords for Loader<'_> {
+    /// Every item of a markdown record kind, from its folder.
+    fn make<K: MarkdownRecord>(&mut self) -> BTreeMap<String, K> {
+        let files = self.markdown_files::<K>(K::FOLDER);
+        self.insert_records(files)
+    }
 }
 
 impl Loader<'_> {
@@ -419,7 +425,7 @@ impl Loader<'_> {
 
     /// Policies, through `check`'s parse cache when it runs with one.
     fn policies(&mut self) -> BTreeMap<String, Policy> {
-        let Some(cache) = self.cache else { return self.records::<Policy>() };
+        let Some(cache) = self.cache else { return self.make::<Policy>() };
         let root = self.root;
         let files = match root.list_keyed(Policy::FOLDER, &["md"]) {
             Ok(files) => files,
@@ -429,12 +435,6 @@ impl Loader<'_> {
             }
         };
         let files = self.parsed_files(files, |file, key| parse_policy_cached(root, cache, file, key));
-        self.insert_records(files)
-    }
-
-    /// Every item of a markdown record kind, from its folder.
-    fn records<K: MarkdownRecord>(&mut self) -> BTreeMap<String, K> {
-        let files = self.markdown_files::<K>(K::FOLDER);
         self.insert_records(files)
     }
 

@@ -44,6 +44,13 @@ pub struct Finding {
     pub status: Option<FindingStatus>,
 }
 
+impl Finding {
+    /// Not (yet) closed.
+    pub fn is_open(&self) -> bool {
+        self.status != Some(FindingStatus::Closed)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Audit {
@@ -61,7 +68,8 @@ pub struct Audit {
     pub clauses: Vec<Reference>,
     #[serde(default = "internal")]
     pub audience: Audience,
-    #[serde(skip_deserializing)]
+    /// Its markdown body (not serialized: its view holds it rendered).
+    #[serde(skip)]
     pub body: Markdown,
     #[serde(skip)]
     pub source: Source,
@@ -80,6 +88,9 @@ impl MarkdownRecord for Audit {
     crate::record_fields!();
     fn clauses(&self) -> &[Reference] {
         &self.clauses
+    }
+    fn facts(&self) -> Vec<(&'static str, usize)> {
+        vec![("open_findings", self.findings.iter().filter(|f| f.is_open()).count())]
     }
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.scope, reader);

@@ -26,7 +26,7 @@ pub mod update;
 pub use audit::{Audit, Finding, FindingStatus, Severity};
 pub use management::{Direction, Measurement, Objective, Scope};
 pub use policy::{Policy, PolicyVersion};
-pub use record::{MarkdownRecord, RecordVisitor};
+pub use record::{MakeRecords, MapRecords, MarkdownRecord, RecordVisitor, Records};
 pub use review::Review;
 pub use share::{Share, SharedDocument, SharedFile, Standing};
 pub use soa::{Applicability, ControlStatus, Soa, SoaEntry};
@@ -512,11 +512,10 @@ pub struct Isms {
     /// In file order: the register's own order is meaningful to its readers.
     pub subprocessors: Vec<Subprocessor>,
     pub faq: BTreeMap<String, FaqAnswer>,
-    pub updates: BTreeMap<String, Update>,
     pub evidence: BTreeMap<String, Evidence>,
     pub risks: BTreeMap<String, Risk>,
-    pub audits: BTreeMap<String, Audit>,
-    pub reviews: BTreeMap<String, Review>,
+    /// Updates, audits and management reviews: every markdown record kind but policies.
+    pub records: Records,
     /// `scope.yaml`, when there is one.
     pub scope: Option<Scope>,
     pub objectives: BTreeMap<String, Objective>,
@@ -525,12 +524,10 @@ pub struct Isms {
 }
 
 impl Isms {
-    /// Visits each markdown record kind: policies, updates, audits, reviews.
+    /// Visits each markdown record kind: policies, then those in [`Records`].
     pub fn visit_records<'a>(&'a self, visitor: &mut impl RecordVisitor<'a>) {
         visitor.visit(&self.policies);
-        visitor.visit(&self.updates);
-        visitor.visit(&self.audits);
-        visitor.visit(&self.reviews);
+        self.records.visit(visitor);
     }
 
     /// Every content file the loader read items from (policies, FAQ and status files, the
@@ -574,11 +571,9 @@ impl Default for Isms {
             checks: BTreeMap::new(),
             subprocessors: Vec::new(),
             faq: BTreeMap::new(),
-            updates: BTreeMap::new(),
             evidence: BTreeMap::new(),
             risks: BTreeMap::new(),
-            audits: BTreeMap::new(),
-            reviews: BTreeMap::new(),
+            records: Records::default(),
             scope: None,
             objectives: BTreeMap::new(),
             shares: BTreeMap::new(),

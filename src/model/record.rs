@@ -1,7 +1,8 @@
 //! The one shape of the record kinds kept as one markdown file each (policies, updates,
-//! audits, management reviews): front matter, then a body. Loading, the audience cut, link
-//! targets, the page list and `check`'s link rules are written once over this trait, so a
-//! new kind is a module that implements it (see docs/ARCHITECTURE.md, "Adding a record
+//! audits, management reviews): front matter, then a body. Loading, the audience cut, the
+//! views, link targets, the page list and `check`'s link rules are written once over this
+//! trait, and [`record_kinds!`] lists the kinds, so a new kind is a module that implements
+//! it, a line in that list and a template (see ARCHITECTURE.md, "Adding a markdown record
 //! kind").
 
 use std::collections::BTreeMap;
@@ -34,6 +35,7 @@ pub trait MarkdownRecord: DeserializeOwned + Serialize + Clone + Send + Sync + '
     fn route(id: &str) -> String;
 
     fn id(&self) -> &str;
+    fn title(&self) -> &str;
     /// Sets the id (of a kind whose id is its file name, and of a teaser).
     fn set_id(&mut self, id: String);
     fn audience(&self) -> Audience;
@@ -67,15 +69,81 @@ pub trait MarkdownRecord: DeserializeOwned + Serialize + Clone + Send + Sync + '
     fn teaser_for(&self, _reader: Audience) -> Option<Self> {
         None
     }
+    /// Facts its page shows that are worked out from its fields, by name (an audit's
+    /// `open_findings`); its view holds these beside its own fields.
+    fn facts(&self) -> Vec<(&'static str, usize)> {
+        Vec::new()
+    }
+    /// The order of its list page: by id unless the kind says otherwise (updates: newest
+    /// first).
+    fn list_order(&self, other: &Self) -> std::cmp::Ordering {
+        self.id().cmp(other.id())
+    }
 }
 
-/// The accessors of a record whose fields are named `id`, `audience`, `body` and `source`,
+/// Every markdown record kind but policies, as `field: Type`: the field that holds its items
+/// in [`Records`] and its list in the site model (`model.<field>` in templates). Policies are
+/// kept apart: they have histories, teasers with pages, and lists that grow with the ISMS.
+/// A new kind is its module, its line here, and its template.
+#[macro_export]
+macro_rules! record_kinds {
+    ($then:ident) => {
+        $then! {
+            updates: $crate::model::Update,
+            audits: $crate::model::Audit,
+            reviews: $crate::model::Review,
+        }
+    };
+}
+
+macro_rules! records {
+    ($($field:ident: $kind:ty),* $(,)?) => {
+        /// The items of each kind in [`record_kinds!`], by id.
+        #[derive(Debug, Clone, Default)]
+        pub struct Records {
+            $(pub $field: BTreeMap<String, $kind>,)*
+        }
+
+        impl Records {
+            /// Each kind's items, as `make` makes them (the loader reads them).
+            pub fn make(make: &mut impl MakeRecords) -> Records {
+                Records { $($field: make.make::<$kind>(),)* }
+            }
+
+            /// Each kind's items, each kind's map passed through `map` (the audience cut).
+            pub fn map(&self, map: &mut impl MapRecords) -> Records {
+                Records { $($field: map.map(&self.$field),)* }
+            }
+
+            /// Visits each kind's items.
+            pub fn visit<'a>(&'a self, visitor: &mut impl RecordVisitor<'a>) {
+                $(visitor.visit(&self.$field);)*
+            }
+        }
+    };
+}
+record_kinds!(records);
+
+/// Makes one kind's items (see [`Records::make`]).
+pub trait MakeRecords {
+    fn make<K: MarkdownRecord>(&mut self) -> BTreeMap<String, K>;
+}
+
+/// Makes one kind's items from another's (see [`Records::map`]).
+pub trait MapRecords {
+    fn map<K: MarkdownRecord>(&mut self, records: &BTreeMap<String, K>) -> BTreeMap<String, K>;
+}
+
+/// The accessors of a record whose fields are named `id`, `title`, `audience`, `body` and `source`,
 /// as every kind's are: `crate::record_fields!();` inside its `impl MarkdownRecord`.
 #[macro_export]
 macro_rules! record_fields {
     () => {
         fn id(&self) -> &str {
             &self.id
+        }
+        fn title(&self) -> &str {
+            &self.title
         }
         fn set_id(&mut self, id: String) {
             self.id = id;

@@ -24,7 +24,8 @@ pub struct Review {
     pub clauses: Vec<Reference>,
     #[serde(default = "internal")]
     pub audience: Audience,
-    #[serde(skip_deserializing)]
+    /// Its markdown body (not serialized: its view holds it rendered).
+    #[serde(skip)]
     pub body: Markdown,
     #[serde(skip)]
     pub source: Source,

@@ -30,7 +30,8 @@ pub struct Update {
     /// Set by the audience cut: the reader sees only the title and summary (teaser).
     #[serde(skip_deserializing)]
     pub teaser_only: bool,
-    #[serde(skip_deserializing)]
+    /// Its markdown body (not serialized: its view holds it rendered).
+    #[serde(skip)]
     pub body: Markdown,
     #[serde(skip)]
     pub source: Source,
@@ -55,6 +56,10 @@ impl MarkdownRecord for Update {
     }
     fn summary(&self) -> Option<&str> {
         self.summary.as_deref()
+    }
+    /// Newest first.
+    fn list_order(&self, other: &Self) -> std::cmp::Ordering {
+        (other.date.is_none(), other.date, &self.id).cmp(&(self.date.is_none(), self.date, &other.id))
     }
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.summary, reader);

@@ -14,6 +14,7 @@ mod tests {
 
     use crate::audience::Audience;
     use crate::date::Date;
+    use crate::model::MarkdownRecord;
     use crate::render::theme::Theme;
     use crate::render::{health, questionnaire, view, RenderOptions, RenderTarget, Renderer};
 
@@ -66,6 +67,16 @@ mod tests {
         let later = Renderer::new(&isms, &sizes, &Theme::default_theme(), &later_options).expect("renders");
         let json = |value: &dyn erased::Serialize| erased::to_json(value);
         let model = &renderer.model;
+        // The item variable of each record kind's page: one of its model list.
+        struct RecordSections(Vec<(&'static str, String, Json)>);
+        impl<'a> view::RecordPageVisitor<'a> for RecordSections {
+            fn visit<K: MarkdownRecord>(&mut self, field: &'static str, pages: &'a [view::RecordPage<K>]) {
+                let what = format!("`{}`: one of `model.{field}`.", K::TEMPLATE);
+                self.0.push((K::ITEM, what, erased::to_json(&pages)));
+            }
+        }
+        let mut records = RecordSections(Vec::new());
+        model.records.visit(&mut records);
         let mut sections: Vec<(&str, &str, Json)> = vec![
             ("site", "Every page: the organisation and the build.", json(&renderer.shared.site)),
             (
@@ -103,9 +114,9 @@ mod tests {
             ),
             ("control", "`control.html`: one of `model.controls`.", json(&model.controls)),
             ("framework", "`framework.html`: one of `model.frameworks`.", json(&model.frameworks)),
-            ("update", "`update.html`: one of `model.updates`.", json(&model.updates)),
-            ("audit", "`audit.html`: one of `model.audits`.", json(&model.audits)),
-            ("review", "`review.html`: one of `model.reviews`.", json(&model.reviews)),
+        ];
+        sections.extend(records.0.iter().map(|(name, what, value)| (*name, what.as_str(), value.clone())));
+        sections.extend([
             (
                 "listing",
                 "`policies.html` and `search.html`: one page of a paginated list, and where it is (`previous` and `next` are site paths, `none` at either end). Its `items` are at most 100 of `model.policies` on the policies list, and at most 100 of `search` on the site's questionnaire search (all of them in the auditor bundle).",
@@ -117,7 +128,7 @@ mod tests {
                 // Seen from a later day, when reviews are overdue, so every field shows.
                 json(&health::health(&later.model, &crate::locale::Locale::english())),
             ),
-        ];
+        ]);
         let mut doc = String::from(
             "# What each template receives\n\n\
              Generated from the view structs by `cargo test --lib template_context` (run it with\n\

@@ -35,26 +35,28 @@ pub(crate) fn render_feed(
     // A teaser has no date to give, and a feed entry needs one: the feed lists dated
     // updates only; the updates page lists the teasers.
     let entries: Vec<Entry> = model
+        .records
         .updates
         .iter()
-        .filter_map(|update| Some((update, update.date?)))
-        .map(|(update, date)| {
-            let html = match isms.updates.get(&update.id) {
-                Some(source) if !update.teaser_only => {
-                    markdown::render(&source.body.text, &source.source.file, targets, &base).html
-                }
-                _ => String::new(),
+        .filter_map(|page| Some((page, page.record.date?)))
+        .map(|(page, date)| {
+            let update = &page.record;
+            let html = if update.teaser_only {
+                String::new()
+            } else {
+                markdown::render(&update.body.text, &update.source.file, targets, &base).html
             };
             Entry {
                 title: &update.title,
-                url: base.link_to(&update.path),
+                url: base.link_to(&page.path),
                 date: date.rfc3339_midnight(),
                 summary: update.summary.as_deref(),
                 html,
             }
         })
         .collect();
-    let updated = model.updates.first().and_then(|u| u.date).unwrap_or(options.today).rfc3339_midnight();
+    let updated =
+        model.records.updates.first().and_then(|u| u.record.date).unwrap_or(options.today).rfc3339_midnight();
     let template = environment.get_template("feed.xml").map_err(template_error)?;
     let xml = template
         .render(context! {

@@ -20,16 +20,15 @@ pub(crate) fn health(model: &SiteModel, locale: &Locale) -> Value {
     use view::CertificationState::{Expired, Expiring};
     let today = model.today;
     let mut findings: Vec<OpenFinding> = model
+        .records
         .audits
         .iter()
-        .flat_map(|audit| {
-            audit.findings.iter().filter(|f| crate::freshness::finding_open(f)).map(move |finding| {
-                OpenFinding {
-                    audit_title: &audit.title,
-                    audit_path: &audit.path,
-                    finding,
-                    overdue: crate::freshness::finding_overdue(finding, today),
-                }
+        .flat_map(|page| {
+            page.record.findings.iter().filter(|f| f.is_open()).map(move |finding| OpenFinding {
+                audit_title: &page.record.title,
+                audit_path: &page.path,
+                finding,
+                overdue: crate::freshness::finding_overdue(finding, today),
             })
         })
         .collect();

@@ -305,11 +305,7 @@ impl Renderer {
             times.into_inner().unwrap_or_else(PoisonError::into_inner).into_values().collect();
         templates.sort_by(|a, b| b.time.cmp(&a.time).then(a.template.cmp(b.template)));
         // Every policy has a page, so the pages' flag covers the policies.
-        let has_code = page_has_code
-            || model.updates.iter().any(|u| u.has_code)
-            || model.audits.iter().any(|a| a.has_code)
-            || model.reviews.iter().any(|r| r.has_code)
-            || model.faq.iter().any(|a| a.has_code);
+        let has_code = page_has_code || model.records.have_code() || model.faq.iter().any(|a| a.has_code);
 
         let locale = &self.locale;
         sink.put(render_feed(environment, isms, model, options, site_targets, locale)?)?;

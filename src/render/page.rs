@@ -10,7 +10,6 @@ use crate::audience::Audience;
 use crate::diagnostic::Diagnostic;
 use crate::locale::Locale;
 use crate::markdown::{self, LinkTargets};
-use std::collections::BTreeMap;
 
 use crate::model::{Isms, MarkdownRecord, Policy};
 use crate::output::OutputFile;
@@ -18,7 +17,7 @@ use crate::render::environment::template_error;
 use crate::render::health::health;
 use crate::render::questionnaire::SearchEntry;
 use crate::render::shared::{LazyList, NavKey, Shared};
-use crate::render::view::{self, PolicyView, RecordView, SiteModel};
+use crate::render::view::{self, PolicyView, RecordPage, RecordPageVisitor, SiteModel};
 use crate::site::pages::{self, MadeBy};
 use crate::site::{routes, RenderTarget};
 
@@ -205,35 +204,37 @@ pub(crate) fn page_list<'a>(
             has_code: false,
         });
     }
-    pages.extend(record_pages(isms.audience, &isms.updates, &model.updates));
-    pages.extend(record_pages(isms.audience, &isms.audits, &model.audits));
-    pages.extend(record_pages(isms.audience, &isms.reviews, &model.reviews));
+    model.records.visit(&mut RecordPageList { build: isms.audience, pages: &mut pages });
     pages
+}
+
+struct RecordPageList<'a, 'p> {
+    build: Audience,
+    pages: &'p mut Vec<Page<'a>>,
+}
+
+impl<'a> RecordPageVisitor<'a> for RecordPageList<'a, '_> {
+    fn visit<K: MarkdownRecord>(&mut self, _field: &'static str, views: &'a [RecordPage<K>]) {
+        self.pages.extend(record_pages(self.build, views));
+    }
 }
 
 /// The pages of one markdown record kind: one per view, in the build that has its kind
 /// (`PAGES_FROM`). A teaser's page is public; any other page is for its item's audience, and
 /// never below its kind's.
-fn record_pages<'a, K: MarkdownRecord, V: RecordView>(
-    build: Audience,
-    records: &BTreeMap<String, K>,
-    views: &'a [V],
-) -> Vec<Page<'a>> {
+fn record_pages<K: MarkdownRecord>(build: Audience, views: &[RecordPage<K>]) -> Vec<Page<'_>> {
     if !K::PAGES_FROM.visible_to(build) {
         return Vec::new();
     }
     views
         .iter()
-        .filter_map(|view| {
-            let record = records.get(view.id())?;
-            Some(Page {
-                template: K::TEMPLATE,
-                path: view.path().to_string(),
-                title: view.title().to_string(),
-                audience: record_page_audience(record),
-                item: Some((K::ITEM, Item::Value(Value::from(Serde(view))))),
-                has_code: view.has_code(),
-            })
+        .map(|view| Page {
+            template: K::TEMPLATE,
+            path: view.path.clone(),
+            title: view.record.title().to_string(),
+            audience: record_page_audience(&view.record),
+            item: Some((K::ITEM, Item::Value(Value::from(Serde(view))))),
+            has_code: view.has_code,
         })
         .collect()
 }

@@ -1,6 +1,6 @@
-//! Every markdown record kind is wired through the whole pipeline: a kind added to the model
-//! (`Isms::visit_records`) but missing from the loader, the cut, the views, the page list or
-//! the theme fails here, naming the kind. See ARCHITECTURE.md, "Adding a markdown record kind".
+//! Every markdown record kind is wired through the whole pipeline: a kind listed in
+//! `record_kinds!` whose loading, cut, views, pages or template do not work fails here,
+//! naming the kind. See ARCHITECTURE.md, "Adding a markdown record kind".
 
 use std::collections::BTreeMap;
 
@@ -22,10 +22,7 @@ fn kinds(isms: &trustpress::model::Isms) -> Vec<Kind> {
         fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
             let items = records
                 .values()
-                .map(|record| {
-                    let title = serde_json::to_value(record).unwrap()["title"].as_str().unwrap().to_string();
-                    (K::route(record.id()), title, record.audience())
-                })
+                .map(|record| (K::route(record.id()), record.title().to_string(), record.audience()))
                 .collect();
             self.0.push(Kind { folder: K::FOLDER, pages_from: K::PAGES_FROM, items });
         }

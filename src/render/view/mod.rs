@@ -30,7 +30,7 @@ pub use controls::{
 pub use history::{ChangesView, VersionRow};
 pub use management::{phases, ClauseView, ObjectiveView, PhaseView, SatisfierView};
 pub use records::{
-    policy_body, policy_view, AuditView, PolicyBody, PolicyView, RecordView, ReviewView, UpdateView,
+    policy_body, policy_view, PolicyBody, PolicyView, RecordPage, RecordPageVisitor, RecordPages,
 };
 pub use registers::{
     risk_level, CertificationState, CertificationView, DocumentView, FaqView, RiskView, SubprocessorChange,
@@ -94,10 +94,10 @@ pub struct SiteModel {
     pub subprocessors_updated: Option<Date>,
     pub faq: Vec<FaqView>,
     pub faq_categories: Vec<String>,
-    pub updates: Vec<UpdateView>,
+    /// Updates, audits, management reviews: `model.updates`, `model.audits`, `model.reviews`.
+    #[serde(flatten)]
+    pub records: RecordPages,
     pub risks: Vec<RiskView>,
-    pub audits: Vec<AuditView>,
-    pub reviews: Vec<ReviewView>,
     /// The ISMS scope (clause 4.3) and context, as far as this audience sees it.
     pub scope: Option<crate::model::Scope>,
     /// The security objectives (clause 6.2) this audience sees, with their trends.
@@ -239,10 +239,8 @@ pub fn build(context: &ViewContext) -> SiteModel {
         subprocessors_updated,
         faq,
         faq_categories,
-        updates: records::updates(context),
+        records: RecordPages::new(context),
         risks: registers::risks(context),
-        audits: records::audits(context),
-        reviews: records::reviews(context),
         scope: management::scope(context),
         objectives: management::objectives(context),
         clauses: management::clauses(context),

@@ -1,5 +1,8 @@
-//! The views of the markdown records (policies, updates, audits, reviews): what their lists
-//! and pages show, each body rendered to HTML (a policy's only when its page renders).
+//! The views of the markdown records (policies, and the kinds in `record_kinds!`): what
+//! their lists and pages show, each body rendered to HTML (a policy's only when its page
+//! renders).
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -7,7 +10,7 @@ use crate::audience::Audience;
 use crate::date::Date;
 use crate::freshness;
 use crate::markdown::{self, Heading, LinkBase, LinkTargets};
-use crate::model::{Finding, Policy};
+use crate::model::{MarkdownRecord, Policy};
 use crate::render::RenderTarget;
 use crate::site::routes;
 
@@ -44,74 +47,81 @@ pub struct PolicyBody {
     pub has_code: bool,
 }
 
-/// The view of a markdown record with a page of its own: what the page list needs of it.
-pub trait RecordView: Serialize {
-    fn id(&self) -> &str;
-    fn path(&self) -> &str;
-    fn title(&self) -> &str;
-    /// Its body shows code (and its page needs the syntax stylesheet).
-    fn has_code(&self) -> bool;
+/// The view of an item of a kind in [`record_kinds!`](crate::record_kinds): its own fields
+/// as cut for this build (every one but its body and source), its page's path, the facts
+/// its kind works out (an audit's `open_findings`), and its body rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecordPage<K> {
+    #[serde(flatten)]
+    pub record: K,
+    pub path: String,
+    #[serde(flatten)]
+    pub facts: BTreeMap<&'static str, usize>,
+    pub html: String,
+    pub has_code: bool,
 }
 
-macro_rules! record_view {
-    ($($view:ty),*) => {$(
-        impl RecordView for $view {
-            fn id(&self) -> &str {
-                &self.id
+/// A kind's views, in its list order.
+fn record_pages<K: MarkdownRecord>(
+    context: &ViewContext,
+    records: &BTreeMap<String, K>,
+) -> Vec<RecordPage<K>> {
+    let mut pages: Vec<RecordPage<K>> = records
+        .values()
+        .map(|record| {
+            let path = K::route(record.id());
+            let body = record.body();
+            let rendered = markdown::render(
+                &body.text,
+                &record.source().file,
+                context.targets,
+                &context.page_base(&path),
+            );
+            RecordPage {
+                record: record.clone(),
+                path,
+                facts: record.facts().into_iter().collect(),
+                html: rendered.html,
+                has_code: rendered.has_code,
             }
-            fn path(&self) -> &str {
-                &self.path
+        })
+        .collect();
+    pages.sort_by(|a, b| a.record.list_order(&b.record));
+    pages
+}
+
+/// Visits each kind's views (see [`RecordPages::visit`]).
+pub trait RecordPageVisitor<'a> {
+    fn visit<K: MarkdownRecord>(&mut self, field: &'static str, pages: &'a [RecordPage<K>]);
+}
+
+macro_rules! record_pages {
+    ($($field:ident: $kind:ty),* $(,)?) => {
+        /// The views of each kind in [`record_kinds!`](crate::record_kinds), under the kind's
+        /// field name: `model.updates` in templates.
+        #[derive(Debug, Clone, Serialize)]
+        pub struct RecordPages {
+            $(pub $field: Vec<RecordPage<$kind>>,)*
+        }
+
+        impl RecordPages {
+            pub(super) fn new(context: &ViewContext) -> RecordPages {
+                RecordPages { $($field: record_pages(context, &context.isms.records.$field),)* }
             }
-            fn title(&self) -> &str {
-                &self.title
+
+            /// Visits each kind's views, with the kind's field name.
+            pub fn visit<'a>(&'a self, visitor: &mut impl RecordPageVisitor<'a>) {
+                $(visitor.visit(stringify!($field), &self.$field);)*
             }
-            fn has_code(&self) -> bool {
-                self.has_code
+
+            /// Some item's body shows code.
+            pub fn have_code(&self) -> bool {
+                false $(|| self.$field.iter().any(|page| page.has_code))*
             }
         }
-    )*};
+    };
 }
-
-record_view!(UpdateView, AuditView, ReviewView);
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UpdateView {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    /// `None` for a teaser: its date is withheld.
-    pub date: Option<Date>,
-    pub summary: Option<String>,
-    pub teaser_only: bool,
-    pub html: String,
-    pub has_code: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditView {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    pub date: Date,
-    pub auditor: Option<String>,
-    pub scope: Option<String>,
-    pub findings: Vec<Finding>,
-    pub open_findings: usize,
-    pub html: String,
-    pub has_code: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ReviewView {
-    pub id: String,
-    pub path: String,
-    pub title: String,
-    pub date: Date,
-    pub attendees: Vec<String>,
-    pub decisions: Vec<String>,
-    pub html: String,
-    pub has_code: bool,
-}
+crate::record_kinds!(record_pages);
 
 /// The body of one policy, rendered for its page.
 pub fn policy_body(targets: &LinkTargets, explicit_index: bool, policy: &Policy) -> PolicyBody {
@@ -143,92 +153,4 @@ pub fn policy_view(context: &ViewContext, policy: &Policy) -> PolicyView {
             .then(|| routes::policy_source(&policy.id, &policy.source.file)),
         history: super::history::rows(policy),
     }
-}
-
-/// Updates, newest first; teasers, which show no date, last.
-pub(super) fn updates(context: &ViewContext) -> Vec<UpdateView> {
-    let isms = context.isms;
-    let mut updates: Vec<UpdateView> = isms
-        .updates
-        .values()
-        .map(|update| {
-            let path = routes::update(&update.id);
-            let rendered = markdown::render(
-                &update.body.text,
-                &update.source.file,
-                context.targets,
-                &context.page_base(&path),
-            );
-            UpdateView {
-                id: update.id.clone(),
-                path,
-                title: update.title.clone(),
-                date: update.date,
-                summary: update.summary.clone(),
-                teaser_only: update.teaser_only,
-                html: rendered.html,
-                has_code: rendered.has_code,
-            }
-        })
-        .collect();
-    updates.sort_by(|a, b| (b.date.is_none(), b.date, &a.id).cmp(&(a.date.is_none(), a.date, &b.id)));
-    updates
-}
-
-pub(super) fn audits(context: &ViewContext) -> Vec<AuditView> {
-    let isms = context.isms;
-    let audits = isms
-        .audits
-        .values()
-        .map(|audit| {
-            let path = routes::audit(&audit.id);
-            let rendered = markdown::render(
-                &audit.body.text,
-                &audit.source.file,
-                context.targets,
-                &context.page_base(&path),
-            );
-            AuditView {
-                id: audit.id.clone(),
-                path,
-                title: audit.title.clone(),
-                date: audit.date,
-                auditor: audit.auditor.clone(),
-                scope: audit.scope.clone(),
-                open_findings: audit.findings.iter().filter(|f| freshness::finding_open(f)).count(),
-                findings: audit.findings.clone(),
-                html: rendered.html,
-                has_code: rendered.has_code,
-            }
-        })
-        .collect();
-    audits
-}
-
-pub(super) fn reviews(context: &ViewContext) -> Vec<ReviewView> {
-    let isms = context.isms;
-    let reviews = isms
-        .reviews
-        .values()
-        .map(|review| {
-            let path = routes::review(&review.id);
-            let rendered = markdown::render(
-                &review.body.text,
-                &review.source.file,
-                context.targets,
-                &context.page_base(&path),
-            );
-            ReviewView {
-                id: review.id.clone(),
-                path,
-                title: review.title.clone(),
-                date: review.date,
-                attendees: review.attendees.clone(),
-                decisions: review.decisions.clone(),
-                html: rendered.html,
-                has_code: rendered.has_code,
-            }
-        })
-        .collect();
-    reviews
 }
