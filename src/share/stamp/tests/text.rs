@@ -1,0 +1,52 @@
+//! The footer's text: encoding, escaping, line breaking.
+
+use super::*;
+use crate::share::stamp::footer::{number, push_literal_string};
+use crate::share::stamp::text::win_ansi;
+
+#[test]
+fn characters_are_encoded_in_win_ansi_and_strings_escaped() {
+    assert_eq!(
+        win_ansi("Confidential \u{2014} Zo\u{eb} \u{b7} \u{20ac}5 \u{2019}"),
+        b"Confidential \x97 Zo\xeb \xb7 \x805 \x92"
+    );
+    assert_eq!(win_ansi("\u{141}\u{f3}d\u{17a} \u{2713} \u{65e5}"), b"?\xf3d? ? ?");
+    let mut content = Vec::new();
+    push_literal_string(&mut content, b"a(b)c\\d\x97\xe9");
+    assert_eq!(content, b"a\\(b\\)c\\\\d\\227\\351");
+    assert_eq!([number(1.0), number(-0.0001), number(12.3456), number(f64::NAN)], ["1", "0", "12.346", "0"]);
+
+    let recipient = "Zo\u{eb} M\u{fc}ller-\u{141}ukasz (\u{c6}r\u{f8} ApS) \\ \u{2713}";
+    let share =
+        Stamp { recipient: recipient.to_string(), date: "2026-11-21".into(), share_id: "x(1)".into() };
+    let (output, _) = stamped_with(&pdf_with_pages(&[(A4, "Text")]), &share);
+    let Some(pages) = page_texts(&output) else { return };
+    let expected = "Confidential \u{2014} shared under NDA with Zo\u{eb} M\u{fc}ller-?ukasz (\u{c6}r\u{f8} ApS) \\ ? on \
+                    2026-11-21 \u{b7} share x(1)";
+    assert!(pages[0].contains(expected), "{}", pages[0]);
+}
+
+#[test]
+fn a_long_recipient_goes_on_a_line_of_its_own_and_a_tiny_page_gets_a_smaller_stamp() {
+    let long =
+        "Initech Global Procurement and Third-Party Vendor Risk Management Office (Attn. Bill Lumbergh)";
+    let share = Stamp { recipient: long.to_string(), date: "2026-11-21".into(), share_id: SHARE_ID.into() };
+    let input = pdf_with_pages(&[(A4, "Text"), ([0.0, 0.0, 120.0, 60.0], "Tiny")]);
+    let (output, _) = stamped_with(&input, &share);
+    let Some(pages) = page_texts(&output) else { return };
+    assert!(
+        pages[0].contains(&format!("Confidential \u{2014} shared under NDA with {long}\n")),
+        "{}",
+        pages[0]
+    );
+    assert!(pages[0].contains(&format!("on 2026-11-21 \u{b7} share {SHARE_ID}")), "{}", pages[0]);
+    let Some(boxed) = page_words(&output) else { return };
+    for (page, frame) in boxed.iter().zip([upright(595.0, 842.0), upright(120.0, 60.0)]) {
+        for word in &page.words {
+            assert!(inside(word, frame), "{word:?} is off the page {frame:?}");
+        }
+    }
+    // Scaled down to fit the tiny page, but all there.
+    let tiny: Vec<&str> = boxed[1].words.iter().map(|word| word.text.as_str()).collect();
+    assert!(tiny.join(" ").contains(&format!("{long} on 2026-11-21 \u{b7} share {SHARE_ID}")), "{tiny:?}");
+}
