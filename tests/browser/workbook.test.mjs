@@ -1,6 +1,6 @@
 // The questionnaire workbook as the customer's browser reads and fills it
 // (themes/default/static/questionnaire/workbook.js), in Node, without a browser: the unit tests
-// of src/answer/xlsx.rs ported, calamine's reading of cells mirrored, workbooks made by
+// of src/answer/xlsx/tests.rs ported, calamine's reading of cells mirrored, workbooks made by
 // openpyxl opened, read and filled, and bad files refused. Run:
 //   cd tests/browser && node --test workbook.test.mjs
 // The openpyxl tests are skipped with a notice when python3 or openpyxl is missing, unless
@@ -217,7 +217,7 @@ function writtenCells(xml) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The unit tests of src/answer/xlsx.rs, through the module's API.
+// The unit tests of src/answer/xlsx/tests.rs, through the module's API.
 
 describe("ported from src/answer/xlsx.rs", () => {
   const SHEET = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
