@@ -1,5 +1,5 @@
 //! `trustpress import`: content files made from the spreadsheets an ISMS usually starts in.
-//! `soa.rs` turns a Statement of Applicability kept as a spreadsheet into `soa.yaml` (new, or
+//! `soa/` turns a Statement of Applicability kept as a spreadsheet into `soa.yaml` (new, or
 //! merged into the existing file by `merge.rs`, which edits it as text so its comments and
 //! order stay); `answers.rs` turns an answer library exported from a questionnaire tool into
 //! `faq/imported-*.yaml`, every answer internal.
