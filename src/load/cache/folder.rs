@@ -1,0 +1,135 @@
+//! The cache folder: where it is, whether only the user running `check` could have written
+//! it and its files, and the pruning of the caches of content folders that are gone.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::Header;
+
+/// Removes the cache files in `folder`, other than `keep`, whose content folder (a parse
+/// cache) or repository (a history) no longer exists. A file whose header does not read is
+/// left alone: it may be a newer trustpress's.
+pub(super) fn prune(folder: &Path, keep: &Path) {
+    use std::io::BufRead;
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let check = name.starts_with("check-") && name.ends_with(".tsv");
+        let history = name.starts_with("history-") && name.ends_with(".json");
+        if path == keep || !(check || history) {
+            continue;
+        }
+        let Ok(file) = fs::File::open(&path) else { continue };
+        let mut first = String::new();
+        // The header is one short line; a longer first line is not ours.
+        if std::io::Read::take(std::io::BufReader::new(file), 64 * 1024).read_line(&mut first).is_err() {
+            continue;
+        }
+        let first = first.trim_end();
+        let gone = if check {
+            serde_json::from_str::<Header>(first).ok().map(|header| header.content)
+        } else {
+            // `history_header`: (format, binary, place, tip), the place being the
+            // repository's git folder and the content folder in it, joined by a NUL.
+            serde_json::from_str::<(u32, String, String, String)>(first)
+                .ok()
+                .and_then(|(_, _, place, _)| place.split('\0').next().map(PathBuf::from))
+        };
+        if gone.is_some_and(|gone| gone.is_absolute() && !gone.exists()) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// Why the cache folder cannot be used, when it exists and someone other than the user
+/// running `check` could write to it (its owner is another user, or its group or others may
+/// write). `None` when it is private or not made yet (it is then made private).
+pub fn unusable_folder() -> Option<String> {
+    private_folder(&cache_folder()?).err()
+}
+
+/// The user running `check` when `folder` is theirs alone; `None` when it is not made yet
+/// (it is then made private); why not, when others could write to it.
+pub(super) fn private_folder(folder: &Path) -> Result<Option<u32>, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(metadata) = fs::metadata(folder) else { return Ok(None) };
+        let shown = folder.display();
+        if !metadata.is_dir() {
+            return Err(format!("the cache folder {shown} is not a folder"));
+        }
+        if metadata.mode() & 0o022 != 0 {
+            return Err(format!(
+                "the cache folder {shown} can be written by other users (make it private: chmod go-w {shown})"
+            ));
+        }
+        match running_user(folder) {
+            None => Err(format!("no file can be made in the cache folder {shown}")),
+            Some(me) if me != metadata.uid() => {
+                Err(format!("the cache folder {shown} belongs to another user"))
+            }
+            Some(me) => Ok(Some(me)),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = folder;
+        Ok(Some(0))
+    }
+}
+
+/// The cache file's text, when only the user running `check` (`me`, found by
+/// [`private_folder`] for the file's folder) could have written it: a regular file owned by
+/// that user and not writable by group or others. Anything else is read as no cache: a file
+/// others can write could hold entries planted to make `check` pass.
+pub(super) fn read_trusted(path: &Path, me: u32) -> Option<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = file.metadata().ok()?;
+        if !metadata.is_file() || metadata.uid() != me || metadata.mode() & 0o022 != 0 {
+            return None;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = me;
+    let mut text = String::new();
+    file.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// The user running `check`: the owner of a file made in `folder` just now (O_TMPFILE, so
+/// nothing is left behind; this needs no `libc`).
+#[cfg(unix)]
+fn running_user(folder: &Path) -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    Some(tempfile::tempfile_in(folder).ok()?.metadata().ok()?.uid())
+}
+
+/// `$TRUSTPRESS_CACHE_DIR`, else `$XDG_CACHE_HOME/trustpress`, else `~/.cache/trustpress`.
+pub(super) fn cache_folder() -> Option<PathBuf> {
+    let set = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty()).map(PathBuf::from);
+    if let Some(folder) = set("TRUSTPRESS_CACHE_DIR") {
+        return Some(folder);
+    }
+    if let Some(folder) = set("XDG_CACHE_HOME").filter(|folder| folder.is_absolute()) {
+        return Some(folder.join("trustpress"));
+    }
+    set("HOME").map(|home| home.join(".cache").join("trustpress"))
+}
+
+pub(super) fn create_private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(folder)
+}

@@ -1,0 +1,105 @@
+use crate::audience::Audience;
+use crate::model::Reference;
+
+use super::*;
+
+fn policy() -> (Policy, Markdown) {
+    let text = "---\nid: POL-X\ntitle: X\nversion: 2.1\nowner: CISO\napproved: 2026-01-02\nreview_every: 1 year\naudience: public\nteaser: true\nsummary: S\ncontrols: [A.5.1, A.8.2]\n---\nSee [the SoA](/soa/).\n\n::: internal\nAnd [this](other.md).\n:::\n";
+    let split = crate::load::yaml::split_front_matter(text, Path::new("policies/x.md")).unwrap();
+    let policy: Policy = crate::load::yaml::parse(split.yaml, Path::new("policies/x.md"), 2).unwrap();
+    (policy, Markdown::new(split.body, split.body_first_line))
+}
+
+#[test]
+fn a_policy_reads_back_as_it_was_parsed() {
+    let (policy, body) = policy();
+    let links = BodyLink::find(&body.text);
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[1].audience, Audience::Internal);
+    let cached = CachedPolicy::new(&policy, &body, links.clone());
+    let line = serde_json::to_string(&cached).unwrap();
+    let (restored, restored_body, restored_links) =
+        serde_json::from_str::<CachedPolicy>(&line).unwrap().restore();
+    // Everything but the body text, which the cache does not keep.
+    let mut expected = policy.clone();
+    expected.body = Markdown::default();
+    expected.source = Location::default();
+    assert_eq!(format!("{restored:?}"), format!("{expected:?}"));
+    assert_eq!(restored_body.first_line, body.first_line);
+    assert_eq!(restored_body.text, "");
+    assert_eq!(restored_links, links);
+    assert_eq!(restored.controls[1], Reference { id: "A.8.2".into(), ..policy.controls[1].clone() });
+}
+
+#[test]
+fn a_body_the_tripwire_stopped_is_never_vouched_for() {
+    let folder = tempfile::tempdir().unwrap();
+    let header = Header { format: FORMAT, binary: "test".into(), content: folder.path().into() };
+    let cache = ParseCache::empty(folder.path().join("check-test.tsv"), header, (i64::MAX, 0));
+    let key = FileKey { size: 1, modified: (1, 0), changed: (1, 0), inode: 1, device: 1 };
+    let (policy, body) = policy();
+    let (clean, stopped) = (Path::new("policies/clean.md"), Path::new("policies/stopped.md"));
+    cache.remember(clean, key, &policy, &body);
+    cache.remember(stopped, key, &policy, &body);
+    // Both bodies' links are kept for this check, whatever is saved.
+    assert_eq!(cache.links().len(), 2);
+    assert!(cache.unread().is_empty(), "both bodies were read");
+    cache.save(&HashSet::from([stopped.to_path_buf()]));
+    let saved = fs::read_to_string(folder.path().join("check-test.tsv")).unwrap();
+    let files: Vec<&str> = saved.lines().skip(1).filter_map(|line| line.split('\t').next()).collect();
+    assert_eq!(files, ["policies/clean.md"]);
+}
+
+#[test]
+fn a_key_reads_back_from_its_field() {
+    let key = FileKey {
+        size: 4101,
+        modified: (1_795_239_840, 24_792_358),
+        changed: (-1, 0),
+        inode: u64::MAX,
+        device: 27,
+    };
+    assert_eq!(FileKey::parse(&key.field()), Some(key));
+    for bad in ["", "1 2 3", "1 2 3 4 5 6 7 8", "1 2 3 4 5 x 7", "-1 2 3 4 5 6 7"] {
+        assert_eq!(FileKey::parse(bad), None, "{bad:?}");
+    }
+}
+
+#[test]
+fn prune_drops_the_caches_of_folders_and_repositories_that_are_gone() {
+    let folder = tempfile::tempdir().unwrap();
+    let alive = tempfile::tempdir().unwrap();
+    let history = |name: &str, git_dir: &Path| {
+        let header = serde_json::to_string(&(
+            FORMAT,
+            "binary",
+            format!("{}\0content", git_dir.display()),
+            "tip\nstate",
+        ))
+        .unwrap();
+        fs::write(folder.path().join(name), format!("{header}\n{{}}")).unwrap();
+    };
+    history("history-gone.json", &alive.path().join("deleted/.git"));
+    history("history-alive.json", alive.path());
+    fs::write(folder.path().join("history-newer.json"), "[not, ours]\n{}").unwrap();
+    let check = |name: &str, content: &Path| {
+        let header = serde_json::json!({ "format": FORMAT, "binary": "binary", "content": content });
+        fs::write(folder.path().join(name), format!("{header}\n")).unwrap();
+    };
+    check("check-gone.tsv", &alive.path().join("deleted"));
+    check("check-alive.tsv", alive.path());
+    fs::write(folder.path().join("other.json"), "x").unwrap();
+    prune(folder.path(), &folder.path().join("check-alive.tsv"));
+    let mut left: Vec<String> =
+        fs::read_dir(folder.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left, ["check-alive.tsv", "history-alive.json", "history-newer.json", "other.json"]);
+}
+
+#[test]
+fn recent_changes_are_not_settled() {
+    let key = FileKey { size: 1, modified: (100, 5), changed: (100, 5), inode: 1, device: 1 };
+    assert!(key.settled((100, 6)));
+    assert!(!key.settled((100, 5)));
+    assert!(!FileKey { changed: (101, 0), ..key }.settled((100, 6)));
+}
