@@ -1,7 +1,7 @@
 //! `trustpress import`: content files made from the spreadsheets an ISMS usually starts in.
 //! `soa/` turns a Statement of Applicability kept as a spreadsheet into `soa.yaml` (new, or
 //! merged into the existing file by `merge.rs`, which edits it as text so its comments and
-//! order stay); `answers.rs` turns an answer library exported from a questionnaire tool into
+//! order stay); `answers/` turns an answer library exported from a questionnaire tool into
 //! `faq/imported-*.yaml`, every answer internal.
 //!
 //! The sheets are read by the answer module's readers (`answer::xlsx::Workbook`,

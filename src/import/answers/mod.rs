@@ -4,101 +4,34 @@
 //! category. Every answer is written `audience: internal`: nothing becomes public until a
 //! person has read it and said so. Ids come from the sheet's id column or are made
 //! (`FAQ-IMP-001`), and never collide with an id the content already has.
+//!
+//! `layout` finds the header row and the columns (`ANSWER_COLUMNS`); `ids` makes the answers'
+//! ids and file names and reads the ids the content already has; `yaml` writes each file and
+//! reads it back.
+
+mod ids;
+mod layout;
+mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
-use super::columns::{find_header, Keywords, Roles};
+use super::columns::Roles;
 use super::control_id::{self, CellId};
 use super::sheet::{self, Table};
 use super::soa::Problem;
 use super::values::{self, Read};
-use super::yaml_text::{block, flow_list, read_back, scalar};
 use super::{column_letter, display_name, ImportError, Place};
-use crate::model::{FaqAnswer, Response};
+use crate::model::Response;
 
-/// The header words of each column of an answer library, tried in this order.
-pub const ANSWER_COLUMNS: Keywords = &[
-    // A filled CAIQ read as an answer library: CSA's own headers, before the general words
-    // they hold ("CSP CAIQ Answer" is the short answer, not the answer's text).
-    ("ssrm", &["ssrm control ownership", "ssrm", "control ownership"]),
-    (
-        "csc_responsibilities",
-        &[
-            "csc responsibilities",
-            "csc responsibility",
-            "customer responsibilities",
-            "customer responsibility",
-        ],
-    ),
-    ("answer", &["csp implementation description", "implementation description"]),
-    ("response", &["csp caiq answer"]),
-    (
-        "also_asked_as",
-        &[
-            "alternate questions",
-            "alternate question",
-            "alternative questions",
-            "alternative question",
-            "also asked as",
-            "question variants",
-            "variants",
-            "other phrasings",
-            "synonyms",
-        ],
-    ),
-    ("response", &["short answer", "yes no", "yes no na", "y n", "compliant"]),
-    (
-        "id",
-        &["question id", "answer id", "entry id", "library id", "record id", "id", "ref", "reference", "key"],
-    ),
-    ("question", &["question", "questions", "question text", "prompt"]),
-    (
-        "answer",
-        &[
-            "answer",
-            "answers",
-            "answer text",
-            "response",
-            "responses",
-            "content",
-            "library answer",
-            "approved answer",
-        ],
-    ),
-    (
-        "category",
-        &["category", "categories", "section", "topic", "domain", "stack", "collection", "folder", "group"],
-    ),
-    (
-        "controls",
-        &["controls", "iso controls", "iso 27001 controls", "annex a", "control ids", "mapped controls"],
-    ),
-    ("caiq", &["caiq", "caiq id", "caiq ids", "caiq question id", "caiq reference"]),
-    ("owner", &["owner", "answer owner", "subject matter expert", "sme"]),
-    ("reviewed", &["last reviewed", "reviewed", "reviewed on", "review date"]),
-];
+use ids::{existing_ids, id_from_sheet};
+use layout::layout;
+use yaml::{file_text, verify};
 
-/// The roles a `--column` flag may name.
-pub const ROLES: &[&str] = &[
-    "id",
-    "question",
-    "answer",
-    "category",
-    "response",
-    "also_asked_as",
-    "controls",
-    "caiq",
-    "ssrm",
-    "csc_responsibilities",
-    "owner",
-    "reviewed",
-];
-
-const HEADER_WITHIN_ROWS: usize = 30;
+pub use ids::slug;
+pub use layout::{ANSWER_COLUMNS, ROLES};
 
 pub struct AnswersOptions {
     pub input: PathBuf,
@@ -445,226 +378,5 @@ fn clean(text: &str) -> String {
     lines.join("\n").trim().to_string()
 }
 
-/// An id from the sheet's id column: letters, digits, `.`, `_` and `-` kept, anything else
-/// a `-`; a bare number gets the prefix `FAQ-IMP-`.
-fn id_from_sheet(text: &str) -> String {
-    let mut id = String::new();
-    for c in text.trim().chars() {
-        if c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-' {
-            id.push(c);
-        } else if !id.ends_with('-') {
-            id.push('-');
-        }
-    }
-    let id = id.trim_matches(['-', '.', '_']).chars().take(64).collect::<String>();
-    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
-        format!("FAQ-IMP-{id}")
-    } else {
-        id
-    }
-}
-
-/// A category as a file name part: lower-case ASCII letters and digits joined by `-`; a
-/// category with none of those is named by its hash, and no category is `uncategorised`.
-pub fn slug(category: Option<&str>) -> String {
-    let Some(category) = category else { return "uncategorised".to_string() };
-    let mut slug = String::new();
-    for c in category.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
-    let slug = slug.trim_end_matches('-').to_string();
-    if slug.is_empty() {
-        let hash: String =
-            Sha256::digest(category.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
-        format!("category-{hash}")
-    } else {
-        slug
-    }
-}
-
-fn layout(table: &Table, options: &AnswersOptions) -> Result<(usize, Roles), String> {
-    let (row, mut roles) = match options.header_row {
-        Some(row) => (row, super::columns::roles_of_row(table.rows.get(row).map_or(&[][..], |r| r), ANSWER_COLUMNS)),
-        None => match find_header(&table.rows, 0..HEADER_WITHIN_ROWS, ANSWER_COLUMNS, &["question", "answer"]) {
-            Some(found) => found,
-            None if options.columns.contains_key("question") && options.columns.contains_key("answer") => {
-                (0, Roles::new())
-            }
-            None => {
-                return Err(format!(
-                    "no header row with a question column and an answer column in its first {HEADER_WITHIN_ROWS} rows; name them with --header-row and --column question=COL --column answer=COL"
-                ))
-            }
-        },
-    };
-    for (role, column) in &options.columns {
-        let Some(role) = ROLES.iter().find(|r| *r == role).copied() else { continue };
-        for columns in roles.values_mut() {
-            columns.retain(|c| c != column);
-        }
-        roles.insert(role, vec![*column]);
-    }
-    roles.retain(|_, c| !c.is_empty());
-    // A filled CAIQ's `Question ID` holds CAIQ question ids (at least half its values; the
-    // rest are headings and closing rows): they say which questions the
-    // answer covers, not the answer's own id (which is made).
-    if !roles.contains_key("caiq") && !options.columns.contains_key("id") {
-        if let Some(&id_column) = roles.get("id").and_then(|c| c.first()) {
-            let values: Vec<&str> = (row + 1..table.rows.len())
-                .map(|r| table.cell(r, id_column))
-                .filter(|v| !v.trim().is_empty())
-                .collect();
-            let caiq = |v: &str| crate::caiq::ids::is_question_id(&crate::caiq::ids::normalise(v));
-            if !values.is_empty() && values.iter().filter(|v| caiq(v)).count() * 2 >= values.len() {
-                roles.remove("id");
-                roles.insert("caiq", vec![id_column]);
-            }
-        }
-    }
-    if !roles.contains_key("question") || !roles.contains_key("answer") {
-        return Err(format!("the header row (row {}) names no question column and answer column", row + 1));
-    }
-    Ok((row, roles))
-}
-
-/// The ids of the answers the content has. A faq file that does not load is an error: its
-/// ids cannot be kept clear of.
-fn existing_ids(content: &Path) -> Result<Vec<String>, ImportError> {
-    if !content.join("site.yaml").is_file() {
-        let faq = content.join("faq");
-        let has_files = std::fs::read_dir(&faq).map(|mut d| d.next().is_some()).unwrap_or(false);
-        if has_files {
-            return Err(ImportError::Content(format!(
-                "`{}` has a faq folder but no site.yaml: import needs the content folder, to keep new ids clear of existing ones",
-                content.display()
-            )));
-        }
-        return Ok(Vec::new());
-    }
-    let loaded = crate::load::load(content).map_err(|d| {
-        ImportError::Content(format!(
-            "the content in `{}` does not load ({} error(s)): run `trustpress check --content {}` and fix it first",
-            content.display(),
-            d.into_sorted().len(),
-            content.display()
-        ))
-    })?;
-    if let Some(failed) = loaded.failed_files.iter().find(|f| f.starts_with("faq")) {
-        return Err(ImportError::Content(format!(
-            "`{}` has errors, so its answer ids are not known: run `trustpress check --content {}` and fix it first",
-            failed.display(),
-            content.display()
-        )));
-    }
-    Ok(loaded.isms.faq.keys().cloned().collect())
-}
-
-fn file_text(input: &str, answers: &[&Imported]) -> String {
-    let category = answers.first().and_then(|a| a.category.clone());
-    let mut text = format!(
-        "# Answers imported by `trustpress import answers` from {}{}.\n\
-         # Every answer is internal: read it, correct it, and set `audience: public` on the ones\n\
-         # customers may read. Then commit the file.\n",
-        input.replace('\n', " "),
-        category.map(|c| format!(", category {}", scalar(&c).replace('\n', " "))).unwrap_or_default()
-    );
-    for answer in answers {
-        text.push_str(&format!("- id: {}\n", scalar(&answer.id)));
-        text.push_str(&format!("  question: {}\n", scalar(&answer.question)));
-        if let Some(category) = &answer.category {
-            text.push_str(&format!("  category: {}\n", scalar(category)));
-        }
-        text.push_str(&format!("  answer:{}\n", block(&answer.answer, 4)));
-        if let Some(response) = answer.response {
-            let word = match response {
-                Response::Yes => "yes",
-                Response::No => "no",
-                Response::Na => "na",
-            };
-            text.push_str(&format!("  response: {word}\n"));
-        }
-        if !answer.also_asked_as.is_empty() {
-            text.push_str("  also_asked_as:\n");
-            for question in &answer.also_asked_as {
-                text.push_str(&format!("    - {}\n", scalar(question)));
-            }
-        }
-        if !answer.controls.is_empty() {
-            text.push_str(&format!("  controls: {}\n", flow_list(&answer.controls)));
-        }
-        if !answer.caiq.is_empty() {
-            text.push_str(&format!("  caiq: {}\n", flow_list(&answer.caiq)));
-        }
-        if let Some(ssrm) = answer.ssrm {
-            let word = serde_json::to_value(ssrm)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            text.push_str(&format!("  ssrm: {word}\n"));
-        }
-        if let Some(csc) = &answer.csc_responsibilities {
-            text.push_str(&format!("  csc_responsibilities:{}\n", block(csc, 4)));
-        }
-        if let Some(owner) = &answer.owner {
-            text.push_str(&format!("  owner: {}\n", scalar(owner)));
-        }
-        if let Some(reviewed) = &answer.reviewed {
-            text.push_str(&format!("  reviewed: {reviewed}\n"));
-        }
-        text.push_str("  audience: internal\n");
-    }
-    text
-}
-
-/// The file made must read back, by the loader's parser, as the answers meant.
-fn verify(text: &str, answers: &[&Imported]) -> Result<(), String> {
-    let parsed: Vec<FaqAnswer> = crate::load::yaml::parse(text, Path::new("faq.yaml"), 1)
-        .map_err(|d| format!("the file made does not read back ({})", d.message))?;
-    if parsed.len() != answers.len() {
-        return Err("the file made does not read back as the sheet's answers".to_string());
-    }
-    for (got, want) in parsed.iter().zip(answers) {
-        let same = got.id == want.id
-            && got.question == want.question
-            && got.answer.text == read_back(&want.answer)
-            && got.category == want.category
-            && got.response == want.response
-            && got.also_asked_as == want.also_asked_as
-            && got.controls.iter().map(|r| r.id.as_str()).eq(want.controls.iter().map(String::as_str))
-            && got.caiq == want.caiq
-            && got.ssrm == want.ssrm
-            && got.csc_responsibilities.as_deref().map(str::to_string)
-                == want.csc_responsibilities.as_deref().map(read_back)
-            && got.owner == want.owner
-            && got.reviewed == want.reviewed
-            && got.audience == crate::audience::Audience::Internal
-            && !got.teaser;
-        if !same {
-            return Err(format!(
-                "answer {} does not read back as the sheet has it ({})",
-                want.id, want.place
-            ));
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_and_ids() {
-        assert_eq!(slug(Some("Access Control & Identity")), "access-control-identity");
-        assert_eq!(slug(None), "uncategorised");
-        assert!(slug(Some("日本語")).starts_with("category-"));
-        assert_eq!(id_from_sheet("1042"), "FAQ-IMP-1042");
-        assert_eq!(id_from_sheet(" Q 17/b "), "Q-17-b");
-        assert_eq!(id_from_sheet("%%%"), "");
-    }
-}
+mod tests;
