@@ -282,11 +282,17 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
     let (files, templates, changes) =
         match output::InPlace::begin(out, options.audience, &options.content, force)? {
             Some(in_place) => {
-                let in_place = in_place.withhold(withheld);
+                // The pages the last rebuild into this folder left, to keep those unchanged.
+                let canonical = out.canonicalize().ok();
+                let record = canonical.as_deref().map(crate::load::cache::page_record).unwrap_or_default();
+                let in_place = in_place.withhold(withheld).with_record(record);
                 let (files, templates) = render_into(&prepared, &in_place)?;
                 prepared.timings.push(("render+compare", started.elapsed()));
                 let started = Instant::now();
-                let changes = in_place.finish()?;
+                let (changes, record) = in_place.finish()?;
+                if let Some(canonical) = &canonical {
+                    crate::load::cache::remember_pages(canonical, &record);
+                }
                 prepared.timings.push(("update", started.elapsed()));
                 (files, templates, Some(changes))
             }

@@ -89,6 +89,12 @@ impl Withheld {
         withheld
     }
 
+    /// Whether some withheld file has `size` bytes (and a file of that size must have its
+    /// bytes compared).
+    pub fn has_size(&self, size: u64) -> bool {
+        self.by_size.contains_key(&size)
+    }
+
     /// The withheld file whose bytes `bytes` are, if any.
     pub fn matching(&self, bytes: &[u8]) -> Option<&Path> {
         let candidates = self.by_size.get(&(bytes.len() as u64))?;

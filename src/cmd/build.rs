@@ -108,6 +108,11 @@ pub fn run(args: BuildArgs) -> ExitCode {
                 print_template_times(&site.templates);
             }
             let changed = match site.changes {
+                // Pages kept are unchanged files a rebuild did not even render.
+                Some(changes) if changes.kept > 0 => format!(
+                    "{} written, {} unchanged ({} not rendered again), {} removed; ",
+                    changes.written, changes.unchanged, changes.kept, changes.removed
+                ),
                 Some(changes) => format!(
                     "{} written, {} unchanged, {} removed; ",
                     changes.written, changes.unchanged, changes.removed

@@ -11,14 +11,16 @@
 //! (a rename is atomic), and files no longer produced may remain until the next build; the
 //! staging folder left behind is removed by the next build.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::folder::check_existing_output;
+use super::kept::{KeptPage, PageKey, PageRecord};
 use super::*;
+use crate::load::cache::FileKey;
 
 /// What a rebuild in place did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,13 @@ pub struct Changes {
     pub unchanged: usize,
     /// Files removed: no longer produced.
     pub removed: usize,
+    /// Of the unchanged files, those of pages kept without rendering them (see [`kept`]).
+    pub kept: usize,
 }
+
+/// A page of this build: its key, whether it shows code, and its file's metadata when kept
+/// (read once written otherwise).
+type Recorded = (PageKey, bool, Option<FileKey>);
 
 /// A sink that compares each file with the output's and keeps only the changed ones, in a
 /// staging folder, until [`InPlace::finish`].
@@ -44,6 +52,11 @@ pub struct InPlace {
     produced: Mutex<HashSet<String>>,
     changed: Mutex<Vec<String>>,
     unchanged: AtomicUsize,
+    /// The pages the last rebuild into `out` recorded, and this build's: each page's key,
+    /// whether it shows code, and its file's metadata when kept (known once written otherwise).
+    previous: PageRecord,
+    pages: Mutex<HashMap<String, Recorded>>,
+    kept: AtomicUsize,
     finished: bool,
 }
 
@@ -81,8 +94,18 @@ impl InPlace {
             produced: Mutex::default(),
             changed: Mutex::default(),
             unchanged: AtomicUsize::new(0),
+            previous: PageRecord::default(),
+            pages: Mutex::default(),
+            kept: AtomicUsize::new(0),
             finished: false,
         }))
+    }
+
+    /// The pages the last rebuild into this output recorded (`crate::load::cache::page_record`):
+    /// those still as recorded are kept without rendering them.
+    pub fn with_record(mut self, record: PageRecord) -> InPlace {
+        self.previous = record;
+        self
     }
 
     /// Refuse any file with the bytes of one of `withheld`.
@@ -92,12 +115,27 @@ impl InPlace {
     }
 
     /// Puts each changed file in place, then removes the files no longer produced and the
-    /// folders left empty.
-    pub fn finish(mut self) -> Result<Changes, WriteError> {
+    /// folders left empty. Returns what changed, and the record of this build's pages for
+    /// the next rebuild.
+    pub fn finish(mut self) -> Result<(Changes, PageRecord), WriteError> {
         self.finished = true;
         let result = self.update();
         let _ = fs::remove_dir_all(&self.staging);
-        result
+        let changes = result?;
+        Ok((changes, self.record()))
+    }
+
+    /// Each page's key and its file's metadata as it now is in the output.
+    fn record(&self) -> PageRecord {
+        use rayon::prelude::*;
+        let pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(PoisonError::into_inner));
+        pages
+            .into_par_iter()
+            .filter_map(|(path, (key, has_code, file))| {
+                let file = file.or_else(|| FileKey::of(&fs::symlink_metadata(self.out.join(&path)).ok()?))?;
+                Some((path, KeptPage { key, has_code, file }))
+            })
+            .collect()
     }
 
     fn update(&self) -> Result<Changes, WriteError> {
@@ -133,14 +171,59 @@ impl InPlace {
             fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
         }
         let removed = self.remove_stale(&produced)?;
-        Ok(Changes { written: changed.len(), unchanged: self.unchanged.load(Ordering::Relaxed), removed })
+        Ok(Changes {
+            written: changed.len(),
+            unchanged: self.unchanged.load(Ordering::Relaxed),
+            removed,
+            kept: self.kept.load(Ordering::Relaxed),
+        })
     }
 }
 
 impl Sink for InPlace {
+    fn keeps_pages(&self) -> bool {
+        true
+    }
+
+    fn keep(&self, files: &[(String, Audience)], key: &PageKey) -> Option<bool> {
+        let mut found = Vec::with_capacity(files.len());
+        for (path, audience) in files {
+            let recorded = self.previous.get(path).filter(|page| page.key == *key)?;
+            if !self.existing.contains(path) {
+                return None;
+            }
+            let file = FileKey::of(&fs::symlink_metadata(self.out.join(path)).ok()?)?;
+            if file != recorded.file || !self.gate.would_admit(path, *audience, file.size()) {
+                return None;
+            }
+            found.push((path, recorded));
+        }
+        let has_code = found.first()?.1.has_code;
+        if !self.gate.admit_kept(files.iter().map(|(path, _)| path.as_str())) {
+            return None;
+        }
+        let mut produced = self.produced.lock().unwrap_or_else(PoisonError::into_inner);
+        produced.extend(files.iter().map(|(path, _)| path.clone()));
+        drop(produced);
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        for (path, recorded) in found {
+            pages.insert(path.clone(), (recorded.key, recorded.has_code, Some(recorded.file)));
+        }
+        drop(pages);
+        self.unchanged.fetch_add(files.len(), Ordering::Relaxed);
+        self.kept.fetch_add(files.len(), Ordering::Relaxed);
+        Some(has_code)
+    }
+
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
         self.gate.admit(&file)?;
         self.produced.lock().unwrap_or_else(PoisonError::into_inner).insert(file.path.clone());
+        if let Some((key, has_code)) = file.page {
+            self.pages
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(file.path.clone(), (key, has_code, None));
+        }
         let existing = self.out.join(&file.path);
         let same = self.existing.contains(&file.path)
             && fs::metadata(&existing).is_ok_and(|m| m.len() == file.bytes.len() as u64)
@@ -243,7 +326,7 @@ mod tests {
         match InPlace::begin(out, Audience::Public, content, false)? {
             Some(in_place) => {
                 files.iter().try_for_each(|f| in_place.put(f.clone()))?;
-                in_place.finish().map(Some)
+                in_place.finish().map(|(changes, _)| Some(changes))
             }
             None => {
                 let staging = super::super::Staging::begin(out, Audience::Public, content, false)?;
@@ -272,7 +355,7 @@ mod tests {
         let second =
             [file("index.html", "home"), file("a/index.html", "a, edited"), file("b/index.html", "b")];
         let changes = build(&out, &content, &second).unwrap().unwrap();
-        assert_eq!(changes, Changes { written: 2, unchanged: 1, removed: 1 });
+        assert_eq!(changes, Changes { written: 2, unchanged: 1, removed: 1, kept: 0 });
         assert_eq!(modified(&out.join("index.html")), before, "an unchanged file keeps its time");
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "a, edited");
         assert_eq!(fs::read_to_string(out.join("b/index.html")).unwrap(), "b");

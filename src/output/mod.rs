@@ -14,6 +14,7 @@ use crate::audience::Audience;
 
 mod folder;
 mod in_place;
+pub mod kept;
 pub mod signed;
 mod staging;
 
@@ -28,11 +29,20 @@ pub struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
     pub audience: Audience,
+    /// For a page: the key of what it was rendered from, and whether it shows code, which a
+    /// rebuild in place records (see [`kept`]).
+    pub page: Option<(kept::PageKey, bool)>,
 }
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>, audience: Audience) -> OutputFile {
-        OutputFile { path: path.into(), bytes: bytes.into(), audience }
+        OutputFile { path: path.into(), bytes: bytes.into(), audience, page: None }
+    }
+
+    /// This file as a page rendered from `key` (when the sink asked for keys).
+    pub fn keyed(mut self, key: Option<kept::PageKey>, has_code: bool) -> OutputFile {
+        self.page = key.map(|key| (key, has_code));
+        self
     }
 }
 
@@ -115,6 +125,19 @@ pub trait Sink: Sync {
     /// Files are coming into these folders (paths inside the output, with `/`): a sink on
     /// disk makes them ahead, on a thread of its own, while pages render.
     fn expect_folders(&self, _folders: Vec<String>) {}
+
+    /// Whether [`Sink::keep`] may keep pages: only then does a renderer work out page keys.
+    fn keeps_pages(&self) -> bool {
+        false
+    }
+
+    /// Keeps `files` (each a path inside the output and its audience), made before by a page
+    /// with `key`, as they are, without rendering them: `Some(has_code)` when every one was
+    /// kept, `None` (and none kept) when the page must be rendered and put. Only a rebuild
+    /// in place keeps (see [`kept`]).
+    fn keep(&self, _files: &[(String, Audience)], _key: &kept::PageKey) -> Option<bool> {
+        None
+    }
 }
 
 /// Whether `path` is relative and stays inside the output.
@@ -141,6 +164,28 @@ impl Gate {
     /// Refuse any file with the bytes of one of `withheld`.
     pub fn withhold(&mut self, withheld: crate::withheld::Withheld) {
         self.withheld = withheld;
+    }
+
+    /// Whether [`Gate::admit`] would admit a file at `path` for `audience` of `size` bytes
+    /// whatever its bytes: no withheld file has that size. A page kept from an earlier build
+    /// (see [`kept`]) must pass this; any doubt and it is rendered and admitted as usual.
+    pub fn would_admit(&self, path: &str, audience: Audience, size: u64) -> bool {
+        audience.visible_to(self.audience)
+            && safe_path(path)
+            && path != MARKER
+            && !self.withheld.has_size(size)
+            && !self.seen.lock().unwrap_or_else(PoisonError::into_inner).contains(path)
+    }
+
+    /// Admits the files of a kept page (each passed [`Gate::would_admit`]): false, and none
+    /// admitted, when one of them was admitted already.
+    pub fn admit_kept<'p>(&self, paths: impl Iterator<Item = &'p str> + Clone) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if paths.clone().any(|path| seen.contains(path)) {
+            return false;
+        }
+        seen.extend(paths.map(str::to_string));
+        true
     }
 
     pub fn admit(&self, file: &OutputFile) -> Result<(), WriteError> {

@@ -11,6 +11,7 @@ mod health;
 mod language;
 pub mod machine_files;
 pub(crate) mod page;
+mod page_key;
 pub mod questionnaire;
 pub mod search_index;
 mod shared;
@@ -233,6 +234,14 @@ impl Renderer {
         agents::markdown_copy(page, &agents::copy_header(isms, &self.options, &page.path))
     }
 
+    /// The files a page makes: its HTML, and its markdown copy when the build has them.
+    fn files_of(&self, isms: &Isms, page: &Page) -> Vec<(String, Audience)> {
+        let file = routes::output_file(&page.path);
+        let copy =
+            (self.for_agents(isms) && isms.site.markdown_copies).then(|| agents::copy_path(&file)).flatten();
+        std::iter::once(file).chain(copy).map(|path| (path, page.audience)).collect()
+    }
+
     /// Renders every file of the site into `sink`.
     pub fn render_all(&self, isms: &Isms, theme: &Theme, sink: &dyn Sink) -> Result<Rendered, RenderError> {
         let (options, environment, shared, model) =
@@ -263,6 +272,12 @@ impl Renderer {
                 .filter_map(|page| Some(routes::output_file(&page.path).rsplit_once('/')?.0.to_string()))
                 .collect(),
         );
+        // A rebuild in place keeps the pages whose key is the one it recorded.
+        let build_key = if sink.keeps_pages() {
+            page_key::build_key(theme, options, &shared.site, model, &self.search, &self.targets)
+        } else {
+            None
+        };
         let sink = Recording::new(sink);
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
         // trust.json lists every policy too: it is made beside the pages, not after them.
@@ -274,7 +289,14 @@ impl Renderer {
                 pages
                     .map(|page| -> Result<bool, RenderError> {
                         let (template, started) = (page.template, std::time::Instant::now());
+                        let key = build_key.as_ref().and_then(|build| page_key::page_key(build, &page));
+                        if let Some(key) = &key {
+                            if let Some(has_code) = sink.keep(&self.files_of(isms, &page), key) {
+                                return Ok(has_code);
+                            }
+                        }
                         let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+                        let file = file.keyed(key, has_code);
                         let time = started.elapsed();
                         let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
                         let entry = times.entry(template).or_insert(TemplateTime {
@@ -286,7 +308,7 @@ impl Renderer {
                         entry.time += time;
                         drop(times);
                         if let Some(copy) = self.agent_copy(isms, &file) {
-                            sink.put(copy)?;
+                            sink.put(copy.keyed(key, has_code))?;
                         }
                         sink.put(file)?;
                         Ok(has_code)
@@ -433,6 +455,18 @@ impl<'a> Recording<'a> {
 }
 
 impl Sink for Recording<'_> {
+    fn keeps_pages(&self) -> bool {
+        self.inner.keeps_pages()
+    }
+
+    fn keep(&self, files: &[(String, Audience)], key: &crate::output::kept::PageKey) -> Option<bool> {
+        let has_code = self.inner.keep(files, key)?;
+        let html = files.iter().filter(|(path, _)| path.ends_with(".html")).map(|(path, _)| path.clone());
+        self.html.lock().unwrap_or_else(PoisonError::into_inner).extend(html);
+        self.count.fetch_add(files.len(), Ordering::Relaxed);
+        Some(has_code)
+    }
+
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
         if file.path.ends_with(".html") {
             self.html.lock().unwrap_or_else(PoisonError::into_inner).push(file.path.clone());

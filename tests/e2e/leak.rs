@@ -206,3 +206,29 @@ fn link_targets_from_the_full_model_equal_the_cut_builds() {
         }
     }
 }
+
+/// A rebuild in place keeps pages it recorded (`output::kept`): a public build into a folder
+/// that held the internal site, recorded and kept by rebuilds, keeps no internal page, and
+/// the public rebuilds after it, which keep pages, equal a public build into a new folder.
+#[test]
+fn a_public_rebuild_over_the_internal_site_keeps_no_internal_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    for _ in 0..3 {
+        build(&fixture("leak"), &out, "internal").success();
+    }
+    for round in 0..3 {
+        let message = crate::common::stderr(&build(&fixture("leak"), &out, "public").success());
+        assert!(
+            round < 2 || message.contains("not rendered again"),
+            "the third rebuild keeps pages: {message}"
+        );
+        let tree = read_tree(&out);
+        for marker in ["INTMARK", "AUDMARK"] {
+            let found = occurrences(&tree, marker);
+            assert!(found.is_empty(), "{marker} kept in the public site:\n{}", found.join("\n"));
+        }
+        let (_fresh_dir, fresh) = built("public");
+        assert!(tree == fresh, "the public site rebuilt over the internal one equals a fresh one");
+    }
+}

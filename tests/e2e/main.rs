@@ -20,6 +20,7 @@ mod fuzz_regressions;
 mod history;
 mod import;
 mod interrupt;
+mod kept_pages;
 mod languages;
 mod leak;
 mod management;

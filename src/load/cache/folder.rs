@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::Header;
 
 /// Removes the cache files in `folder`, other than `keep`, whose content folder (a parse
-/// cache) or repository (a history) no longer exists. A file whose header does not read is
+/// cache), repository (a history) or output folder (a page record) no longer exists. A file whose header does not read is
 /// left alone: it may be a newer trustpress's.
 pub(super) fn prune(folder: &Path, keep: &Path) {
     use std::io::BufRead;
@@ -18,7 +18,8 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let Some(name) = name.to_str() else { continue };
         let check = name.starts_with("check-") && name.ends_with(".tsv");
         let history = name.starts_with("history-") && name.ends_with(".json");
-        if path == keep || !(check || history) {
+        let pages = name.starts_with("pages-") && name.ends_with(".tsv");
+        if path == keep || !(check || history || pages) {
             continue;
         }
         let Ok(file) = fs::File::open(&path) else { continue };
@@ -30,6 +31,9 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let first = first.trim_end();
         let gone = if check {
             serde_json::from_str::<Header>(first).ok().map(|header| header.content)
+        } else if pages {
+            // `pages::header`: (format, binary, output folder).
+            serde_json::from_str::<(u32, String, PathBuf)>(first).ok().map(|(_, _, out)| out)
         } else {
             // `history_header`: (format, binary, place, tip), the place being the
             // repository's git folder and the content folder in it, joined by a NUL.

@@ -27,12 +27,14 @@
 //! audience, as the content folder does.
 //!
 //! `cached` holds what an entry keeps of a policy or an evidence index, `history` the git
-//! history kept per repository and folder, and `folder` the cache folder: where it is, whether
+//! history kept per repository and folder, `pages` what a rebuild in place may keep of each
+//! output folder's pages, and `folder` the cache folder: where it is, whether
 //! only its user could have written it, and the pruning of caches whose content is gone.
 
 mod cached;
 mod folder;
 mod history;
+mod pages;
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -54,6 +56,7 @@ use folder::{cache_folder, create_private_folder, private_folder, prune, read_tr
 
 pub use folder::unusable_folder;
 pub use history::{history, remember_history};
+pub use pages::{page_record, remember_pages};
 
 /// Bumped whenever what an entry holds changes meaning.
 const FORMAT: u32 = 3;
@@ -72,13 +75,18 @@ pub struct FileKey {
 }
 
 impl FileKey {
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// The key as one field of a cache line: seven numbers, space-separated.
-    fn field(&self) -> String {
+    pub(crate) fn field(&self) -> String {
         let FileKey { size, modified, changed, inode, device } = self;
         format!("{size} {} {} {} {} {inode} {device}", modified.0, modified.1, changed.0, changed.1)
     }
 
-    fn parse(field: &str) -> Option<FileKey> {
+    pub(crate) fn parse(field: &str) -> Option<FileKey> {
         let numbers: Vec<&str> = field.split(' ').collect();
         let [size, m0, m1, c0, c1, inode, device] = numbers[..] else { return None };
         Some(FileKey {

@@ -1,0 +1,139 @@
+//! The key of everything one page's rendering reads, for a rebuild in place to keep the pages
+//! whose key did not change (see `crate::output::kept`).
+//!
+//! A page is rendered by the theme's templates, in the interface language, from the template
+//! variables every page shares (`site`, `model`, `search`, and `nav`, which is rendered from
+//! `site` and `model`), the build's options, the link targets its markdown resolves against,
+//! and its own template, path, title, audience and item. [`build_key`] hashes what every page
+//! shares; [`page_key`] adds the page's own. The strings of the shipped languages and the
+//! default theme are part of the binary, which the record names (a record of another binary
+//! is not read). Every value is hashed as JSON in a fixed order: maps and sets are sorted.
+
+use std::collections::BTreeMap;
+use std::io;
+
+use minijinja::Value;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::markdown::LinkTargets;
+use crate::output::kept::PageKey;
+use crate::render::page::{Item, Page};
+use crate::render::questionnaire::SearchEntry;
+use crate::render::theme::Theme;
+use crate::render::view::SiteModel;
+use crate::render::RenderOptions;
+
+/// A SHA-256 that serde writes JSON into.
+struct Hasher(Sha256);
+
+impl io::Write for Hasher {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Hasher {
+    fn new(tag: &str) -> Hasher {
+        let mut hasher = Hasher(Sha256::new());
+        hasher.text(tag);
+        hasher
+    }
+
+    /// A value as JSON, then a separator no JSON text holds: no two values run together.
+    fn json(&mut self, value: &impl Serialize) -> Result<(), serde_json::Error> {
+        serde_json::to_writer(&mut *self, value)?;
+        self.0.update([0xff]);
+        Ok(())
+    }
+
+    /// A text, with its length first.
+    fn text(&mut self, text: &str) {
+        self.bytes(text.as_bytes());
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    fn finish(self) -> PageKey {
+        self.0.finalize().into()
+    }
+}
+
+/// What every page of one build reads. `None` when a value does not serialize: every page
+/// is then rendered.
+pub(crate) fn build_key(
+    theme: &Theme,
+    options: &RenderOptions,
+    site: &Value,
+    model: &SiteModel,
+    search: &[SearchEntry],
+    targets: &LinkTargets,
+) -> Option<PageKey> {
+    let mut hasher = Hasher::new("trustpress pages 1");
+    for (name, source) in &theme.templates {
+        hasher.text(name);
+        hasher.text(source);
+    }
+    for (name, bytes) in &theme.statics {
+        hasher.text(name);
+        hasher.bytes(bytes);
+    }
+    for (language, source) in &theme.locales {
+        hasher.text(language);
+        hasher.text(&source.file);
+        hasher.text(&source.text);
+    }
+    let RenderOptions { today, base_url, target, signed } = options;
+    hasher.json(&(today, base_url, format!("{target:?}"), signed)).ok()?;
+    hasher.json(site).ok()?;
+    // The model and the search entries are the two large values: hashed in parallel.
+    let (model, search) = rayon::join(
+        || {
+            let mut hasher = Hasher::new("model");
+            hasher.json(model).ok().map(|()| hasher.finish())
+        },
+        || {
+            let mut hasher = Hasher::new("search");
+            hasher.json(&search).ok().map(|()| hasher.finish())
+        },
+    );
+    hasher.bytes(&model?);
+    hasher.bytes(&search?);
+    let sources: BTreeMap<_, _> = targets.sources.iter().collect();
+    let mut pages: Vec<&String> = targets.pages.iter().collect();
+    pages.sort_unstable();
+    hasher.json(&(sources, pages)).ok()?;
+    Some(hasher.finish())
+}
+
+/// What one page reads beyond what every page does (`build`, from [`build_key`]).
+pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
+    let mut hasher = Hasher::new("page");
+    hasher.bytes(build);
+    hasher.text(page.template);
+    hasher.text(&page.path);
+    hasher.text(&page.title);
+    hasher.json(&(page.audience, page.has_code)).ok()?;
+    match &page.item {
+        None => hasher.text(""),
+        Some((name, Item::Value(value))) => {
+            hasher.text(name);
+            hasher.json(value).ok()?;
+        }
+        Some((name, Item::Policy(view, policy))) => {
+            hasher.text(name);
+            hasher.json(view).ok()?;
+            // Its body is rendered from its text, and its links resolved from its file.
+            hasher.text(&policy.body.text);
+            hasher.json(&policy.source.file).ok()?;
+        }
+    }
+    Some(hasher.finish())
+}

@@ -1,0 +1,153 @@
+//! A rebuild in place keeps the pages whose key (everything their rendering reads) it
+//! recorded and whose files nobody touched, without rendering them (`output::kept`). Held to
+//! a build into a new folder, byte for byte, after each of a seeded random run of edits:
+//! policy texts and titles, internal blocks with markers, audiences, the organisation's
+//! name, the build date and audience, and output files changed or deleted by hand. The
+//! public output never holds a marker of an internal block.
+
+use std::path::Path;
+
+use crate::common::*;
+
+/// A small seeded generator (xorshift64*): the same run of edits on every machine.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+    }
+}
+
+fn policies(content: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(content.join("policies"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Inserts `line` after the front matter's first line (`---`).
+fn add_front_matter(file: &Path, line: &str) {
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, text.replacen("---\n", &format!("---\n{line}\n"), 1)).unwrap();
+}
+
+fn toggle_audience(file: &Path) {
+    let text = std::fs::read_to_string(file).unwrap();
+    let text = if text.contains("\naudience: internal\n") {
+        text.replacen("\naudience: internal\n", "\naudience: public\n", 1)
+    } else if text.contains("\naudience: public\n") {
+        text.replacen("\naudience: public\n", "\naudience: internal\n", 1)
+    } else {
+        text.replacen("---\n", "---\naudience: internal\n", 1)
+    };
+    std::fs::write(file, text).unwrap();
+}
+
+/// Some file of the output other than the marker, in a fixed order.
+fn output_file(out: &Path, random: &mut Random) -> String {
+    let files: Vec<String> = read_tree(out).into_keys().filter(|path| path.ends_with(".html")).collect();
+    files[random.below(files.len())].clone()
+}
+
+#[test]
+fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
+    for seed in [0x9e37_79b9_7f4a_7c15_u64, 0x2545_f491_4f6c_dd1d] {
+        let dir = tempfile::tempdir().unwrap();
+        let content = example_copy(dir.path());
+        let out = dir.path().join("site");
+        let cache = dir.path().join("cache");
+        let run = |audience: &str, today: &str, into: &Path| -> String {
+            let assert = trustpress()
+                .env("TRUSTPRESS_CACHE_DIR", &cache)
+                .args(["build", "--today", today, "--audience", audience, "--content"])
+                .arg(&content)
+                .arg("--out")
+                .arg(into)
+                .assert()
+                .success();
+            stderr(&assert)
+        };
+        let (mut audience, mut today) = ("public", TODAY.to_string());
+        run(audience, &today, &out);
+        run(audience, &today, &out);
+        let message = run(audience, &today, &out);
+        assert!(
+            message.contains("not rendered again"),
+            "a rebuild of nothing changed keeps pages: {message}"
+        );
+        let mut random = Random(seed);
+        let mut kept_once = false;
+        for step in 0..14 {
+            let files = policies(&content);
+            // The first steps edit the text of a public policy: its page alone changes.
+            let public = content.join("policies/access-control.md");
+            let policy = if step < 2 { &public } else { &files[random.below(files.len())] };
+            let what = if step < 2 { step } else { random.below(9) };
+            match what {
+                0 => {
+                    let mut text = std::fs::read_to_string(policy).unwrap();
+                    text.push_str(&format!("\nA paragraph added in step {step}.\n"));
+                    std::fs::write(policy, text).unwrap();
+                }
+                1 => {
+                    let mut text = std::fs::read_to_string(policy).unwrap();
+                    text.push_str(&format!("\n::: internal\nKEPT-SECRET-{step} only for staff.\n:::\n"));
+                    std::fs::write(policy, text).unwrap();
+                }
+                2 => toggle_audience(policy),
+                3 => {
+                    let text = std::fs::read_to_string(policy).unwrap();
+                    std::fs::write(policy, text.replacen("\ntitle: ", &format!("\ntitle: Step {step} "), 1))
+                        .unwrap();
+                }
+                4 => edit(&content.join("site.yaml"), "name: ", &format!("name: Step{step} ")),
+                5 => today = format!("2026-12-{:02}", 1 + random.below(28)),
+                6 => audience = if audience == "public" { "internal" } else { "public" },
+                7 => {
+                    // A page changed by hand, to the same size: it is made again.
+                    let path = out.join(output_file(&out, &mut random));
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    std::fs::write(&path, text.replacen("<", "{", 1)).unwrap();
+                }
+                _ => {
+                    let path = out.join(output_file(&out, &mut random));
+                    std::fs::remove_file(path).unwrap();
+                }
+            }
+            if what == 1 {
+                add_front_matter(policy, "# a comment, so the front matter changes too");
+            }
+            let message = run(audience, &today, &out);
+            kept_once |= message.contains("not rendered again");
+            let fresh = dir.path().join(format!("fresh-{step}"));
+            run(audience, &today, &fresh);
+            let (kept, made) = (read_tree(&out), read_tree(&fresh));
+            let differing: Vec<&String> = kept
+                .keys()
+                .chain(made.keys())
+                .filter(|path| kept.get(*path) != made.get(*path))
+                .take(5)
+                .collect();
+            assert!(
+                differing.is_empty(),
+                "seed {seed:x}, step {step} (edit {what}): in place differs at {differing:?}"
+            );
+            if audience == "public" {
+                for (path, bytes) in &kept {
+                    assert!(
+                        !String::from_utf8_lossy(bytes).contains("KEPT-SECRET"),
+                        "an internal block's marker is in the public {path}"
+                    );
+                }
+            }
+            std::fs::remove_dir_all(&fresh).unwrap();
+        }
+        assert!(kept_once, "seed {seed:x}: no rebuild kept a page");
+    }
+}
