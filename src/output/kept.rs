@@ -41,10 +41,16 @@ pub type PageRecord = HashMap<String, KeptPage>;
 
 /// A page's key, in hex.
 pub fn key_hex(key: &PageKey) -> String {
-    key.iter().map(|byte| format!("{byte:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for byte in key {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
+    hex
 }
 
-/// A key written by [`key_hex`].
+/// A key written by [`key_hex`]: 64 hex digits.
 pub fn parse_key(hex: &str) -> Option<PageKey> {
     if hex.len() != 64 || !hex.is_ascii() {
         return None;
@@ -54,4 +60,18 @@ pub fn parse_key(hex: &str) -> Option<PageKey> {
         *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).ok()?;
     }
     Some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_reads_back_as_written_and_nothing_else_reads() {
+        let key: PageKey = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        assert_eq!(parse_key(&key_hex(&key)), Some(key));
+        for bad in ["", "ab", &"g".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}é", "a".repeat(62))] {
+            assert_eq!(parse_key(bad), None, "{bad}");
+        }
+    }
 }

@@ -34,9 +34,34 @@ pub(crate) struct Page<'a> {
 
 /// A detail page's item. A policy (thousands in a large ISMS) has its body rendered and
 /// becomes a template value only when its page renders, so bodies are never all held at once.
+/// Every other item but the health page's also becomes a value only then: a page a rebuild
+/// keeps (see `crate::output::kept`) never converts its item.
 pub(crate) enum Item<'a> {
     Value(Value),
+    Lazy(Box<dyn LazyItem + 'a>),
     Policy(&'a PolicyView, &'a Policy),
+}
+
+impl<'a> Item<'a> {
+    pub(crate) fn lazy(item: impl serde::Serialize + Send + Sync + 'a) -> Item<'a> {
+        Item::Lazy(Box::new(item))
+    }
+}
+
+/// An item made into a template value when its page renders, and written as JSON for its
+/// page's key.
+pub(crate) trait LazyItem: Send + Sync {
+    fn value(&self) -> Value;
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+}
+
+impl<T: serde::Serialize + Send + Sync> LazyItem for T {
+    fn value(&self) -> Value {
+        Value::from(Serde(self))
+    }
+    fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
 }
 
 impl<'a> Page<'a> {
@@ -112,9 +137,9 @@ pub(crate) fn search_per_page(target: RenderTarget) -> usize {
 /// The pages of a paginated list of `per_page` items to a page, page `n` at `path(n)`: the
 /// first is the fixed page at `path(1)` (its template and audience), the others are added
 /// after it, titled by `title_key`.
-fn paginate<T: serde::Serialize>(
-    pages: &mut Vec<Page<'_>>,
-    (items, per_page, path): (&[T], usize, fn(usize) -> String),
+fn paginate<'a, T: serde::Serialize + Sync>(
+    pages: &mut Vec<Page<'a>>,
+    (items, per_page, path): (&'a [T], usize, fn(usize) -> String),
     index: Option<IndexRef>,
     title_key: &str,
     locale: &Locale,
@@ -123,15 +148,16 @@ fn paginate<T: serde::Serialize>(
     let (template, audience) = (pages[at].template, pages[at].audience);
     for mut listing in listings(items, per_page, path) {
         listing.index = index.clone();
-        let item = Some(("listing", Item::Value(Value::from(Serde(&listing)))));
-        if listing.page == 1 {
+        let (page, pages_count) = (listing.page, listing.pages);
+        let item = Some(("listing", Item::lazy(listing)));
+        if page == 1 {
             pages[at].item = item;
             continue;
         }
-        let values = [("page", listing.page.to_string()), ("pages", listing.pages.to_string())];
+        let values = [("page", page.to_string()), ("pages", pages_count.to_string())];
         pages.push(Page {
             template,
-            path: path(listing.page),
+            path: path(page),
             title: locale.plain(title_key, None, &values),
             audience,
             item,
@@ -177,7 +203,7 @@ pub(crate) fn page_list<'a>(
             path: framework.path.clone(),
             title: framework.name.clone(),
             audience: Audience::Public,
-            item: Some(("framework", Item::Value(Value::from(Serde(framework))))),
+            item: Some(("framework", Item::lazy(framework))),
             has_code: false,
         });
     }
@@ -190,7 +216,7 @@ pub(crate) fn page_list<'a>(
             path: control.path.clone(),
             title: format!("{} {}", control.id, control.title),
             audience: Audience::Public,
-            item: Some(("control", Item::Value(Value::from(Serde(control))))),
+            item: Some(("control", Item::lazy(control))),
             has_code: false,
         });
     }
@@ -200,7 +226,7 @@ pub(crate) fn page_list<'a>(
             path: changes.path.clone(),
             title: locale.plain("title.policy_changes", None, &[("title", changes.policy_title.clone())]),
             audience: changes.audience,
-            item: Some(("changes", Item::Value(Value::from(Serde(changes))))),
+            item: Some(("changes", Item::lazy(changes))),
             has_code: false,
         });
     }
@@ -233,7 +259,7 @@ fn record_pages<K: MarkdownRecord>(build: Audience, views: &[RecordPage<K>]) -> 
             path: view.path.clone(),
             title: view.record.title().to_string(),
             audience: record_page_audience(&view.record),
-            item: Some((K::ITEM, Item::Value(Value::from(Serde(view))))),
+            item: Some((K::ITEM, Item::lazy(view))),
             has_code: view.has_code,
         })
         .collect()
@@ -260,6 +286,7 @@ pub(crate) fn render_page(
     let (item_name, item) = match page.item.take() {
         None => ("item", Value::UNDEFINED),
         Some((name, Item::Value(value))) => (name, value),
+        Some((name, Item::Lazy(item))) => (name, item.value()),
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);
             page.has_code = body.has_code;

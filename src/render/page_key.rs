@@ -93,18 +93,23 @@ pub(crate) fn build_key(
     let RenderOptions { today, base_url, target, signed } = options;
     hasher.json(&(today, base_url, format!("{target:?}"), signed)).ok()?;
     hasher.json(site).ok()?;
-    // The model and the search entries are the two large values: hashed in parallel.
-    let (model, search) = rayon::join(
+    // The model, its policies (which it hands to templates apart from the rest: its JSON
+    // leaves them out) and the search entries are the large values: hashed in parallel.
+    let hash = |tag: &str, value: &(dyn Fn(&mut Hasher) -> Result<(), serde_json::Error> + Sync)| {
+        let mut hasher = Hasher::new(tag);
+        value(&mut hasher).ok().map(|()| hasher.finish())
+    };
+    let ((model, policies), search) = rayon::join(
         || {
-            let mut hasher = Hasher::new("model");
-            hasher.json(model).ok().map(|()| hasher.finish())
+            rayon::join(
+                || hash("model", &|hasher| hasher.json(model)),
+                || hash("policies", &|hasher| hasher.json(&&model.policies[..])),
+            )
         },
-        || {
-            let mut hasher = Hasher::new("search");
-            hasher.json(&search).ok().map(|()| hasher.finish())
-        },
+        || hash("search", &|hasher| hasher.json(&search)),
     );
     hasher.bytes(&model?);
+    hasher.bytes(&policies?);
     hasher.bytes(&search?);
     let sources: BTreeMap<_, _> = targets.sources.iter().collect();
     let mut pages: Vec<&String> = targets.pages.iter().collect();
@@ -126,6 +131,11 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
         Some((name, Item::Value(value))) => {
             hasher.text(name);
             hasher.json(value).ok()?;
+        }
+        Some((name, Item::Lazy(item))) => {
+            hasher.text(name);
+            item.write_json(&mut hasher).ok()?;
+            hasher.0.update([0xff]);
         }
         Some((name, Item::Policy(view, policy))) => {
             hasher.text(name);

@@ -151,3 +151,29 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
         assert!(kept_once, "seed {seed:x}: no rebuild kept a page");
     }
 }
+
+/// A theme may show on any page what the model hands out apart from the rest (the policies,
+/// item by item): a page that lists each policy's owner is made again when only an owner
+/// changes (a policy's fields are in every page's key; only its text is in its page's alone).
+#[test]
+fn a_page_that_reads_the_policies_is_made_again_when_one_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let templates = content.join("mytheme/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("faq.html"),
+        "{% extends \"default/faq.html\" %}{% block content %}{{ super() }}<ul>{% for p in model.policies %}<li>{{ p.owner }}</li>{% endfor %}</ul>{% endblock %}",
+    )
+    .unwrap();
+    let mut site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+    site.push_str("\ntheme: mytheme\n");
+    std::fs::write(content.join("site.yaml"), site).unwrap();
+    let out = dir.path().join("site");
+    for _ in 0..3 {
+        build(&content, &out, "public").success();
+    }
+    edit(&content.join("policies/access-control.md"), "owner: Head of IT", "owner: A New Owner");
+    build(&content, &out, "public").success();
+    assert_holds(&text(&read_tree(&out), "faq/index.html"), "A New Owner");
+}
