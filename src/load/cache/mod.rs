@@ -56,7 +56,7 @@ use folder::{cache_folder, create_private_folder, private_folder, prune, read_tr
 
 pub use folder::unusable_folder;
 pub use history::{history, remember_history};
-pub use pages::{page_record, remember_pages};
+pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
 /// Bumped whenever what an entry holds changes meaning.
 const FORMAT: u32 = 3;

@@ -1,15 +1,55 @@
 //! The pages of each output folder as the last rebuild in place left them: for each page,
 //! the key of everything it was rendered from, whether it shows code, and the file's
 //! metadata once written. The next rebuild into the same folder keeps a page whose key and
-//! file are unchanged instead of rendering it again (see `crate::output::kept`).
+//! file are unchanged instead of rendering it again (see `crate::output::kept`, which uses
+//! these types).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::folder::{cache_folder, create_private_folder, private_folder, read_trusted};
 use super::{binary_identity, FileKey, FORMAT};
-use crate::output::kept::{KeptPage, PageRecord};
+
+/// The SHA-256 of everything a page's rendering reads.
+pub type PageKey = [u8; 32];
+
+/// What the record keeps of one page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeptPage {
+    pub key: PageKey,
+    /// The page shows code (and the site needs the syntax stylesheet).
+    pub has_code: bool,
+    /// Its file in the output, as written.
+    pub file: FileKey,
+}
+
+/// The pages of one output folder, by path inside it (`policies/pol-ac/index.html`).
+pub type PageRecord = HashMap<String, KeptPage>;
+
+/// A page's key, in hex.
+pub fn key_hex(key: &PageKey) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for byte in key {
+        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
+    }
+    hex
+}
+
+/// A key written by [`key_hex`]: 64 hex digits.
+pub fn parse_key(hex: &str) -> Option<PageKey> {
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut key = [0u8; 32];
+    for (index, byte) in key.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16).ok()?;
+    }
+    Some(key)
+}
 
 /// The record of output folder `out` (canonical), as this binary left it. An empty record on
 /// any doubt: the folder or file is not private, another binary or folder wrote it, or a
@@ -34,7 +74,7 @@ fn read(out: &Path) -> Option<PageRecord> {
         else {
             return None;
         };
-        let key = crate::output::kept::parse_key(key)?;
+        let key = parse_key(key)?;
         let has_code = match has_code {
             "0" => false,
             "1" => true,
@@ -64,7 +104,7 @@ pub fn remember_pages(out: &Path, record: &PageRecord) {
             continue;
         }
         let page = &record[path];
-        let key = crate::output::kept::key_hex(&page.key);
+        let key = key_hex(&page.key);
         text.push_str(&format!("{path}\t{key}\t{}\t{}\n", u8::from(page.has_code), page.file.field()));
     }
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
@@ -85,4 +125,20 @@ fn record_path(folder: &Path, out: &Path) -> PathBuf {
 /// (format, binary, output folder): a record is this binary's, for this folder.
 fn header(out: &Path) -> Option<String> {
     serde_json::to_string(&(FORMAT, binary_identity()?, out.to_str()?)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_reads_back_as_written_and_nothing_else_reads() {
+        let key: PageKey = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        assert_eq!(parse_key(&key_hex(&key)), Some(key));
+        for bad in
+            ["", "ab", &"g".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("{}é", "a".repeat(62))]
+        {
+            assert_eq!(parse_key(bad), None, "{bad}");
+        }
+    }
 }
