@@ -250,8 +250,22 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 /// checked first ([`output::check_output`]): a non-empty folder trustpress did not make is
 /// replaced only with `force`; a file or a symbolic link never.
 pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<BuiltSite, BuildError> {
+    // Two builds into one output take turns: their files never interleave.
+    let (_lock, waited) = output::lock_beside(out)?;
     output::check_output(out, &options.content, force)?;
+    if let Some(cache) = crate::load::cache::folder_within(&[out, &options.content]) {
+        return Err(output::WriteError::CacheInside { out: out.to_path_buf(), cache }.into());
+    }
     let mut prepared = prepare(options)?;
+    if waited {
+        prepared.notes.push(format!(
+            "another trustpress build was writing beside `{}`; this one waited for it to finish",
+            display_path(out)
+        ));
+    }
+    if let Some(problem) = crate::load::cache::unusable_folder() {
+        prepared.notes.push(format!("a rebuild in place renders every page: {problem}"));
+    }
     let started = Instant::now();
     let withheld = std::mem::take(&mut prepared.withheld);
     let render_into =

@@ -18,7 +18,7 @@ pub mod kept;
 pub mod signed;
 mod staging;
 
-pub use folder::check_output;
+pub use folder::{check_output, lock_beside};
 pub use in_place::{Changes, InPlace};
 pub use staging::Staging;
 
@@ -84,6 +84,10 @@ pub enum WriteError {
         "refusing to replace `{0}`: it holds files but no `.trustpress-output` marker, so trustpress did not make it, and a build would delete everything in it; pick another --out, empty or remove the folder, or pass --force to replace it and everything in it"
     )]
     OutputNotMade(PathBuf),
+    #[error(
+        "refusing to build into `{out}`: the cache folder `{cache}` ($TRUSTPRESS_CACHE_DIR, else ~/.cache/trustpress) is inside it or inside the content folder, and holds text of every audience (policy histories, page records); point TRUSTPRESS_CACHE_DIR elsewhere"
+    )]
+    CacheInside { out: PathBuf, cache: PathBuf },
     #[error("cannot write `{path}`: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -101,6 +105,7 @@ impl WriteError {
                 | WriteError::OutputIsSymlink(_)
                 | WriteError::LinkInOutput(_)
                 | WriteError::OutputNotMade(_)
+                | WriteError::CacheInside { .. }
         )
     }
 }

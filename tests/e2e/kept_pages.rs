@@ -177,3 +177,63 @@ fn a_page_that_reads_the_policies_is_made_again_when_one_changes() {
     build(&content, &out, "public").success();
     assert_holds(&text(&read_tree(&out), "faq/index.html"), "A New Owner");
 }
+
+/// Two builds into one output folder at once (the internal and the public site) take turns:
+/// both succeed, and the folder holds one whole site, never a mix of the two.
+#[test]
+fn two_builds_into_one_folder_take_turns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let fresh = |audience: &str| {
+        let folder = dir.path().join(format!("fresh-{audience}"));
+        build(&example_content(), &folder, audience).success();
+        read_tree(&folder)
+    };
+    let (public, internal) = (fresh("public"), fresh("internal"));
+    let binary = assert_cmd::cargo::cargo_bin("trustpress");
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache");
+    for round in 0..4 {
+        let start = |audience: &str| {
+            std::process::Command::new(&binary)
+                .env("TRUSTPRESS_CACHE_DIR", &cache)
+                .env_remove("SOURCE_DATE_EPOCH")
+                .args(["build", "--today", TODAY, "--audience", audience, "--content"])
+                .arg(example_content())
+                .arg("--out")
+                .arg(&out)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (first, second) = if round % 2 == 0 { ("internal", "public") } else { ("public", "internal") };
+        let builds = [start(first), start(second)];
+        for child in builds {
+            let output = child.wait_with_output().unwrap();
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        }
+        let tree = read_tree(&out);
+        assert!(tree == public || tree == internal, "round {round}: the folder holds a mix of two builds");
+    }
+}
+
+/// The cache folder holds text of every audience: a build refuses to run with it inside the
+/// output (where a deploy would publish it) or inside the content folder (where a commit
+/// would take it), and writes nothing.
+#[test]
+fn a_cache_folder_inside_the_output_or_the_content_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let out = dir.path().join("site");
+    for cache in [out.clone(), out.join("cache"), content.join(".cache")] {
+        let assert = trustpress()
+            .env("TRUSTPRESS_CACHE_DIR", &cache)
+            .args(["build", "--today", TODAY, "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        assert_holds(&stderr(&assert), "point TRUSTPRESS_CACHE_DIR elsewhere");
+        assert!(!out.exists() && !content.join(".cache").exists(), "nothing written");
+    }
+}

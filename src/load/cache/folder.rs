@@ -137,3 +137,15 @@ pub(super) fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     }
     builder.create(folder)
 }
+
+/// The cache folder, when it is one of `folders` or inside one of them (each compared as
+/// the file system resolves it when it exists).
+pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
+    let resolved = |path: &Path| path.canonicalize().or_else(|_| std::path::absolute(path)).ok();
+    let cache = resolved(&cache_folder()?)?;
+    folders
+        .iter()
+        .filter_map(|folder| resolved(folder))
+        .any(|folder| cache.starts_with(folder))
+        .then_some(cache)
+}

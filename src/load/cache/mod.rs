@@ -54,7 +54,7 @@ use crate::model::{BodyLink, Evidence, Markdown, Policy};
 use cached::{CachedEvidence, CachedPolicy};
 use folder::{cache_folder, create_private_folder, private_folder, prune, read_trusted};
 
-pub use folder::unusable_folder;
+pub use folder::{folder_within, unusable_folder};
 pub use history::{history, remember_history};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
