@@ -251,7 +251,7 @@ pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
 /// replaced only with `force`; a file or a symbolic link never.
 pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<BuiltSite, BuildError> {
     // Two builds into one output take turns: their files never interleave.
-    let (_lock, waited) = output::lock_beside(out)?;
+    let (_lock, waited) = output::lock_beside(out);
     output::check_output(out, &options.content, force)?;
     if let Some(cache) = crate::load::cache::folder_within(&[out, &options.content]) {
         return Err(output::WriteError::CacheInside { out: out.to_path_buf(), cache }.into());

@@ -86,14 +86,14 @@ pub(super) fn check_existing_output(out: &Path, force: bool) -> Result<(), Write
 /// Holds the folder that holds `out` locked (an advisory `flock`), so that two builds into
 /// the same output take turns instead of interleaving their files; the lock goes with the
 /// returned file, or with the process. Builds into other folders beside it wait their turn
-/// too. Returns whether another build held it first (this one then waited). A file system
-/// without locks builds unlocked.
-pub fn lock_beside(out: &Path) -> Result<(fs::File, bool), WriteError> {
+/// too. Returns whether another build held it first (this one then waited). A folder that
+/// cannot be opened for reading, or a file system without locks, builds unlocked.
+pub fn lock_beside(out: &Path) -> (Option<fs::File>, bool) {
     let parent = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let folder = fs::File::open(&parent).map_err(io_error(&parent))?;
+    let Ok(folder) = fs::File::open(&parent) else { return (None, false) };
     let waited = match folder.try_lock() {
         Ok(()) => false,
         Err(fs::TryLockError::WouldBlock) => {
@@ -102,5 +102,5 @@ pub fn lock_beside(out: &Path) -> Result<(fs::File, bool), WriteError> {
         }
         Err(fs::TryLockError::Error(_)) => false,
     };
-    Ok((folder, waited))
+    (Some(folder), waited)
 }
