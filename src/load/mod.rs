@@ -156,11 +156,16 @@ fn read_history(content: &Path, source: &history::Source) -> History {
         Err(none) => return none,
     };
     let (place, tip) = (located.place(), located.tip());
-    if let Some(history) = cache::history(&place, &tip) {
+    // A cache folder inside the content would put past texts of every audience where a
+    // commit takes them: not used.
+    let usable = cache::folder_within(&[content]).is_none();
+    if let Some(history) = usable.then(|| cache::history(&place, &tip)).flatten() {
         return history;
     }
     let history = History::read(&located, markdown_files::parse_policy_bytes);
-    cache::remember_history(&place, &tip, &history);
+    if usable {
+        cache::remember_history(&place, &tip, &history);
+    }
     history
 }
 

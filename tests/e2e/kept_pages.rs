@@ -236,4 +236,24 @@ fn a_cache_folder_inside_the_output_or_the_content_is_refused() {
         assert_holds(&stderr(&assert), "point TRUSTPRESS_CACHE_DIR elsewhere");
         assert!(!out.exists() && !content.join(".cache").exists(), "nothing written");
     }
+    // `check` runs, without a cache inside the content folder (its history and parse caches
+    // hold text of every audience).
+    let git = |args: &[&str]| {
+        let mut command = std::process::Command::new("git");
+        command
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(&content);
+        run_ok(&mut command)
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "content"]);
+    trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", content.join(".cache"))
+        .args(["check", "--content"])
+        .arg(&content)
+        .output()
+        .unwrap();
+    assert!(!content.join(".cache").exists(), "check made a cache inside the content folder");
 }

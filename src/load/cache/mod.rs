@@ -169,6 +169,10 @@ impl ParseCache {
     /// `None` when there is no cache folder to use or no binary to tie it to.
     pub fn open(canonical: &Path) -> Option<ParseCache> {
         let folder = cache_folder()?;
+        // Inside the content, its files would be committed with it: not used.
+        if folder_within(&[canonical]).is_some() {
+            return None;
+        }
         // A folder others could write is neither read nor written: `check` says so
         // (`unusable_folder`) and parses everything. Not made yet: nothing to read.
         let owner = private_folder(&folder).ok()?;
