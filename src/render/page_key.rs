@@ -46,7 +46,15 @@ impl Hasher {
 
     /// A value as JSON, then a separator no JSON text holds: no two values run together.
     fn json(&mut self, value: &impl Serialize) -> Result<(), serde_json::Error> {
-        serde_json::to_writer(&mut *self, value)?;
+        self.json_with(|out| serde_json::to_writer(out, value))
+    }
+
+    /// JSON written by `write`, then the separator (see [`Hasher::json`]).
+    fn json_with(
+        &mut self,
+        write: impl FnOnce(&mut dyn io::Write) -> Result<(), serde_json::Error>,
+    ) -> Result<(), serde_json::Error> {
+        write(&mut *self)?;
         self.0.update([0xff]);
         Ok(())
     }
@@ -134,8 +142,7 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
         }
         Some((name, Item::Lazy(item))) => {
             hasher.text(name);
-            item.write_json(&mut hasher).ok()?;
-            hasher.0.update([0xff]);
+            hasher.json_with(|out| item.write_json(out)).ok()?;
         }
         Some((name, Item::Policy(view, policy))) => {
             hasher.text(name);

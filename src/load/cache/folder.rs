@@ -149,3 +149,12 @@ pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
         .any(|folder| cache.starts_with(folder))
         .then_some(cache)
 }
+
+/// The cache file of one kind (`check`, `history`, `pages`) for `key` (a content folder, a
+/// repository, an output folder): `<kind>-<16 hex digits of its SHA-256>.<extension>`.
+pub(super) fn cache_file(folder: &Path, kind: &str, key: &[u8], extension: &str) -> PathBuf {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(key);
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    folder.join(format!("{kind}-{name}.{extension}"))
+}

@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use super::folder::{cache_folder, create_private_folder, private_folder, read_trusted};
+use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
 use super::{binary_identity, FORMAT};
 
 /// The git history of the content in repository-and-folder `place`, as read from commit
@@ -41,8 +39,7 @@ pub fn remember_history(place: &str, tip: &str, history: &crate::history::Histor
 }
 
 fn history_path(folder: &Path, place: &str) -> PathBuf {
-    let name: String = Sha256::digest(place.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    folder.join(format!("history-{name}.json"))
+    cache_file(folder, "history", place.as_bytes(), "json")
 }
 
 fn history_header(place: &str, tip: &str) -> Option<String> {

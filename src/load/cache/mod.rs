@@ -46,13 +46,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::diagnostic::Location;
 use crate::model::{BodyLink, Evidence, Markdown, Policy};
 
 use cached::{CachedEvidence, CachedPolicy};
-use folder::{cache_folder, create_private_folder, private_folder, prune, read_trusted};
+use folder::{cache_file, cache_folder, create_private_folder, private_folder, prune, read_trusted};
 
 pub use folder::{folder_within, unusable_folder};
 pub use history::{history, remember_history};
@@ -176,12 +175,7 @@ impl ParseCache {
         // A folder others could write is neither read nor written: `check` says so
         // (`unusable_folder`) and parses everything. Not made yet: nothing to read.
         let owner = private_folder(&folder).ok()?;
-        let name: String = Sha256::digest(canonical.as_os_str().as_encoded_bytes())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let path = folder.join(format!("check-{name}.tsv"));
+        let path = cache_file(&folder, "check", canonical.as_os_str().as_encoded_bytes(), "tsv");
         let header = Header { format: FORMAT, binary: binary_identity()?, content: canonical.to_path_buf() };
         let settled_before = SystemTime::now()
             .checked_sub(SETTLE)

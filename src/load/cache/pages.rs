@@ -7,9 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-use super::folder::{cache_folder, create_private_folder, private_folder, read_trusted};
+use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
 use super::{binary_identity, FileKey, FORMAT};
 
 /// The SHA-256 of everything a page's rendering reads.
@@ -114,12 +112,7 @@ pub fn remember_pages(out: &Path, record: &PageRecord) {
 }
 
 fn record_path(folder: &Path, out: &Path) -> PathBuf {
-    let name: String = Sha256::digest(out.as_os_str().as_encoded_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    folder.join(format!("pages-{name}.tsv"))
+    cache_file(folder, "pages", out.as_os_str().as_encoded_bytes(), "tsv")
 }
 
 /// (format, binary, output folder): a record is this binary's, for this folder.
