@@ -116,7 +116,7 @@ impl Laps {
 /// Loads the content folder: every problem that stops loading is a content error.
 pub(crate) fn load_content(options: &SiteOptions) -> Result<Loaded, BuildError> {
     let loaded = match &options.at {
-        None => load::load(&options.content),
+        None => load::load_for_build(&options.content),
         Some(at) => {
             let content = std::fs::canonicalize(&options.content).unwrap_or_else(|_| options.content.clone());
             let source = crate::history::Source::At { content, tip: at.commit };
@@ -256,7 +256,24 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
     if let Some(cache) = crate::load::cache::folder_within(&[out, &options.content]) {
         return Err(output::WriteError::CacheInside { out: out.to_path_buf(), cache }.into());
     }
-    let mut prepared = prepare(options)?;
+    // The output's listing and the last rebuild's record are read while the content loads.
+    let (prepared, begun) = std::thread::scope(|scope| {
+        let begun = scope.spawn(|| -> Result<Option<(output::InPlace, Option<PathBuf>)>, WriteError> {
+            let Some(in_place) = output::InPlace::begin(out, options.audience, &options.content, force)?
+            else {
+                return Ok(None);
+            };
+            // The pages the last rebuild into this folder left, to keep those unchanged.
+            let canonical = out.canonicalize().ok();
+            let record = canonical.as_deref().map(crate::load::cache::page_record).unwrap_or_default();
+            Ok(Some((in_place.with_record(record), canonical)))
+        });
+        let prepared = prepare(options);
+        (prepared, begun.join())
+    });
+    // A content error comes first; then one of the output.
+    let mut prepared = prepared?;
+    let begun = begun.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     if waited {
         prepared.notes.push(format!(
             "another trustpress build was writing beside `{}`; this one waited for it to finish",
@@ -293,34 +310,30 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
         };
     // A rebuild changes only what changed; a first build is written whole beside the output
     // and swapped in.
-    let (files, templates, changes) =
-        match output::InPlace::begin(out, options.audience, &options.content, force)? {
-            Some(in_place) => {
-                // The pages the last rebuild into this folder left, to keep those unchanged.
-                let canonical = out.canonicalize().ok();
-                let record = canonical.as_deref().map(crate::load::cache::page_record).unwrap_or_default();
-                let in_place = in_place.withhold(withheld).with_record(record);
-                let (files, templates) = render_into(&prepared, &in_place)?;
-                prepared.timings.push(("render+compare", started.elapsed()));
-                let started = Instant::now();
-                let (changes, record) = in_place.finish()?;
-                if let Some(canonical) = &canonical {
-                    crate::load::cache::remember_pages(canonical, &record);
-                }
-                prepared.timings.push(("update", started.elapsed()));
-                (files, templates, Some(changes))
+    let (files, templates, changes) = match begun {
+        Some((in_place, canonical)) => {
+            let in_place = in_place.withhold(withheld);
+            let (files, templates) = render_into(&prepared, &in_place)?;
+            prepared.timings.push(("render+compare", started.elapsed()));
+            let started = Instant::now();
+            let (changes, record) = in_place.finish()?;
+            if let Some(canonical) = &canonical {
+                crate::load::cache::remember_pages(canonical, &record);
             }
-            None => {
-                let staging = output::Staging::begin(out, options.audience, &options.content, force)?
-                    .withhold(withheld);
-                let (files, templates) = render_into(&prepared, &staging)?;
-                prepared.timings.push(("render+write", started.elapsed()));
-                let started = Instant::now();
-                staging.finish()?;
-                prepared.timings.push(("swap", started.elapsed()));
-                (files, templates, None)
-            }
-        };
+            prepared.timings.push(("update", started.elapsed()));
+            (files, templates, Some(changes))
+        }
+        None => {
+            let staging =
+                output::Staging::begin(out, options.audience, &options.content, force)?.withhold(withheld);
+            let (files, templates) = render_into(&prepared, &staging)?;
+            prepared.timings.push(("render+write", started.elapsed()));
+            let started = Instant::now();
+            staging.finish()?;
+            prepared.timings.push(("swap", started.elapsed()));
+            (files, templates, None)
+        }
+    };
     let Prepared { isms, root, theme, render_options, warnings, notes, timings, .. } = prepared;
     crate::drop_in_background((isms, root, theme, render_options));
     Ok(BuiltSite { files, changes, warnings, notes, timings, templates })

@@ -24,9 +24,18 @@ pub(super) fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file:
         diagnostics: vec![diagnostic],
         failed_text: text,
     };
-    let text = match root.read_text(file) {
-        Ok(text) => text,
-        Err(diagnostic) => return failed(diagnostic, None),
+    match root.read_text(file) {
+        Ok(text) => parse_markdown_text(file, text),
+        Err(diagnostic) => failed(diagnostic, None),
+    }
+}
+
+/// [`parse_markdown_file`] of `text`, the text of `file`.
+fn parse_markdown_text<T: DeserializeOwned>(file: &Path, text: String) -> ParsedMarkdown<T> {
+    let failed = |diagnostic: Diagnostic, text: Option<String>| ParsedMarkdown {
+        item: None,
+        diagnostics: vec![diagnostic],
+        failed_text: text,
     };
     let split = match yaml::split_front_matter(&text, file) {
         Ok(split) => split,
@@ -57,10 +66,48 @@ pub(super) fn parse_policy_cached(
     key: Option<cache::FileKey>,
 ) -> ParsedMarkdown<Policy> {
     let Some(key) = key else { return parse_markdown_file(root, file) };
-    if let Some(item) = cache.policy(file, key) {
+    if let Some(item) = cache.policy(file, key.into()) {
         return ParsedMarkdown { item: Some(item), diagnostics: Vec::new(), failed_text: None };
     }
     let parsed = parse_markdown_file::<Policy>(root, file);
+    if parsed.diagnostics.is_empty() {
+        if let Some((policy, body)) = parsed.item.as_ref() {
+            cache.remember(file, key.into(), policy, body);
+        }
+    }
+    parsed
+}
+
+/// A policy file for a build: its text is always read; what its front matter parses to and
+/// its body's links come from the build's cache when the cache holds them for this very text
+/// (`cache::Kind::Build`), else it is parsed, and cached when it parsed without problems.
+/// Either way the body is the file's, and its audience blocks are checked.
+pub(super) fn parse_policy_by_text(
+    root: &ContentRoot,
+    cache: &cache::ParseCache,
+    file: &Path,
+) -> ParsedMarkdown<Policy> {
+    let text = match root.read_text(file) {
+        Ok(text) => text,
+        Err(diagnostic) => {
+            return ParsedMarkdown { item: None, diagnostics: vec![diagnostic], failed_text: None };
+        }
+    };
+    let key = cache::EntryKey::of_text(&text);
+    if let Some((policy, cached)) = cache.policy(file, key) {
+        let split = yaml::split_front_matter(&text, file).ok();
+        if let Some(body_start) = split
+            .filter(|split| split.body_first_line == cached.first_line)
+            .map(|split| text.len() - split.body.len())
+        {
+            let mut text = text;
+            text.drain(..body_start);
+            let body = Markdown::new(text, cached.first_line);
+            let diagnostics = fence_diagnostics(file, &body);
+            return ParsedMarkdown { item: Some((policy, body)), diagnostics, failed_text: None };
+        }
+    }
+    let parsed = parse_markdown_text::<Policy>(file, text);
     if parsed.diagnostics.is_empty() {
         if let Some((policy, body)) = parsed.item.as_ref() {
             cache.remember(file, key, policy, body);

@@ -25,7 +25,9 @@ mod markdown_files;
 mod registers;
 
 pub use files::ContentRoot;
-use markdown_files::{fence_diagnostics, parse_markdown_file, parse_policy_cached, ParsedMarkdown};
+use markdown_files::{
+    fence_diagnostics, parse_markdown_file, parse_policy_by_text, parse_policy_cached, ParsedMarkdown,
+};
 pub use markdown_files::{reparse_policy, FENCE_HINT};
 
 /// What loading produced: the model (as complete as the content allowed) and every problem.
@@ -63,25 +65,38 @@ impl Loaded {
 /// Loads the content folder. Fails outright only when the folder or `site.yaml` cannot be
 /// read at all; everything else is collected as diagnostics.
 pub fn load(content: &Path) -> Result<Loaded, Diagnostics> {
-    load_with(content, false, &history::Source::WorkTree).map(|(loaded, _)| loaded)
+    load_with(content, None, &history::Source::WorkTree).map(|(loaded, _)| loaded)
 }
 
 /// `load`, with history from `source` (a build `--at` a commit loads a folder exported from
 /// git, and reads history from the repository it came from).
 pub fn load_from(content: &Path, source: &history::Source) -> Result<Loaded, Diagnostics> {
-    load_with(content, false, source).map(|(loaded, _)| loaded)
+    load_with(content, None, source).map(|(loaded, _)| loaded)
+}
+
+/// `load` for a build: a policy file or the evidence index whose text is one parsed before
+/// (by its SHA-256) is not parsed again, but taken from the build's cache (`cache::Kind::Build`),
+/// which is brought up to date before this returns. The result is the one `load` gives.
+pub fn load_for_build(content: &Path) -> Result<Loaded, Diagnostics> {
+    let (loaded, cache) = load_with(content, Some(cache::Kind::Build), &history::Source::WorkTree)?;
+    if let Some(cache) = cache {
+        // Every body was read, and the build's own tripwire checks each cut text whatever
+        // this cache holds: no entry needs holding back.
+        cache.save(&HashSet::new());
+    }
+    Ok(loaded)
 }
 
 /// `load` for `check`: policies and the evidence index come from its cache when unchanged
 /// since they were parsed (see `cache`); cached policies' bodies are not read
 /// (`Loaded::unread`). The cache is returned for `check` to save once it has run.
 pub fn load_cached(content: &Path) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
-    load_with(content, true, &history::Source::WorkTree)
+    load_with(content, Some(cache::Kind::Check), &history::Source::WorkTree)
 }
 
 fn load_with(
     content: &Path,
-    cached: bool,
+    cached: Option<cache::Kind>,
     source: &history::Source,
 ) -> Result<(Loaded, Option<cache::ParseCache>), Diagnostics> {
     let mut diagnostics = Diagnostics::default();
@@ -97,7 +112,7 @@ fn load_with(
         Loader { root: &root, cache: None, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
     // The cache is read while the site configuration loads.
     let (cache, site) = rayon::join(
-        || if cached { cache::ParseCache::open(root.canonical()) } else { None },
+        || cached.and_then(|kind| cache::ParseCache::open(root.canonical(), kind)),
         || loader.site(),
     );
     let Some(site) = site else {
@@ -432,6 +447,11 @@ impl Loader<'_> {
     fn policies(&mut self) -> BTreeMap<String, Policy> {
         let Some(cache) = self.cache else { return self.make::<Policy>() };
         let root = self.root;
+        if cache.kind() == cache::Kind::Build {
+            let files = self.list(Policy::FOLDER, &["md"]).into_iter().map(|file| (file, ())).collect();
+            let files = self.parsed_files(files, |file, ()| parse_policy_by_text(root, cache, file));
+            return self.insert_records(files);
+        }
         let files = match root.list_keyed(Policy::FOLDER, &["md"]) {
             Ok(files) => files,
             Err(diagnostic) => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::{line_of, path_error, spanned_location, starts_with_list, Loader};
+use super::{cache, line_of, path_error, spanned_location, starts_with_list, Loader};
 use crate::catalog::{self, Catalog, Catalogs};
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Location};
@@ -457,14 +457,25 @@ impl Loader<'_> {
             return evidence;
         }
         // With `check`'s cache, an unchanged index is not read or parsed again; its text is
-        // read only to place a problem with an evidence file.
-        let key = self.cache.and_then(|_| self.root.file_key(index));
+        // read only to place a problem with an evidence file. With a build's, it is read, and
+        // not parsed again when it is the text parsed before.
+        let (key, mut text) = match self.cache.map(|cache| cache.kind()) {
+            Some(cache::Kind::Check) => (self.root.file_key(index).map(cache::EntryKey::File), None),
+            Some(cache::Kind::Build) => {
+                let text = self.read(index).unwrap_or_default();
+                (Some(cache::EntryKey::of_text(&text)), Some(text))
+            }
+            None => (None, None),
+        };
         let cached = self.cache.zip(key).and_then(|(cache, key)| cache.evidence(index, key));
         let (items, mut text) = match cached {
-            Some(items) => (items, None),
+            Some(items) => (items, text.take()),
             None => {
                 let problems = self.diagnostics.len();
-                let text = self.read(index).unwrap_or_default();
+                let text = match text.take() {
+                    Some(text) => text,
+                    None => self.read(index).unwrap_or_default(),
+                };
                 let items = self.yaml_list_text::<Evidence>(index, &text);
                 if let (Some(cache), Some(key), true) = (self.cache, key, self.diagnostics.len() == problems)
                 {

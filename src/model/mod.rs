@@ -532,11 +532,13 @@ impl Isms {
 
     /// Every content file the loader read items from (policies, FAQ and status files, the
     /// registers, indexes, `site.yaml`): content, never a file to copy into output as it is.
-    pub fn source_files(&self) -> std::collections::BTreeSet<&std::path::Path> {
+    /// A set that hashes: a large ISMS names thousands of files (and its evidence index once
+    /// per item), and a tree of paths compares them component by component.
+    pub fn source_files(&self) -> std::collections::HashSet<&std::path::Path> {
         use std::path::Path;
-        let mut files: std::collections::BTreeSet<&Path> =
+        let mut files: std::collections::HashSet<&Path> =
             [Path::new("site.yaml"), Path::new("soa.yaml"), Path::new("documents/documents.yaml")].into();
-        struct Files<'a, 'b>(&'b mut std::collections::BTreeSet<&'a Path>);
+        struct Files<'a, 'b>(&'b mut std::collections::HashSet<&'a Path>);
         impl<'a> RecordVisitor<'a> for Files<'a, '_> {
             fn visit<K: MarkdownRecord>(&mut self, records: &'a BTreeMap<String, K>) {
                 self.0.extend(records.values().map(|record| record.source().file.as_path()));

@@ -193,7 +193,8 @@ impl Sink for InPlace {
                 return None;
             }
             let file = FileKey::of(&fs::symlink_metadata(self.out.join(path)).ok()?)?;
-            if file != recorded.file || !self.gate.would_admit(path, *audience, file.size()) {
+            let read = || self.read_as_recorded(path, recorded.file);
+            if file != recorded.file || !self.gate.would_admit(path, *audience, file.size(), read) {
                 return None;
             }
             found.push((path, recorded));
@@ -213,6 +214,14 @@ impl Sink for InPlace {
         self.unchanged.fetch_add(files.len(), Ordering::Relaxed);
         self.kept.fetch_add(files.len(), Ordering::Relaxed);
         Some(has_code)
+    }
+
+    fn kept_bytes(&self, path: &str, key: &PageKey) -> Option<Vec<u8>> {
+        let recorded = self.previous.get(path).filter(|page| page.key == *key)?;
+        if !self.existing.contains(path) {
+            return None;
+        }
+        self.read_as_recorded(path, recorded.file)
     }
 
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
@@ -239,6 +248,20 @@ impl Sink for InPlace {
         fs::write(&staged, &file.bytes).map_err(|source| WriteError::Io { path: staged, source })?;
         self.changed.lock().unwrap_or_else(PoisonError::into_inner).push(file.path);
         Ok(())
+    }
+}
+
+impl InPlace {
+    /// The bytes of the output's file at `path` when it is, by its metadata, the file
+    /// recorded as `recorded`. The metadata is read from the open file after reading, so the
+    /// bytes are those of that file (its inode and device, and times no tool can set back).
+    fn read_as_recorded(&self, path: &str, recorded: FileKey) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let mut file = fs::File::open(self.out.join(path)).ok()?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).ok()?;
+        let metadata = file.metadata().ok()?;
+        (metadata.is_file() && FileKey::of(&metadata)? == recorded).then_some(bytes)
     }
 }
 
@@ -295,11 +318,30 @@ impl InPlace {
                 Err(source) => return Err(WriteError::Io { path, source }),
             }
         }
-        // Deepest first, so a folder whose folders all went goes too.
-        let mut folders = self.folders.clone();
-        folders.sort_by_key(|folder| std::cmp::Reverse(folder.components().count()));
-        for folder in folders {
-            let _ = fs::remove_dir(&folder); // Fails, as it should, while the folder holds anything.
+        // A folder that holds a file of this build stays; each other one goes when it is
+        // empty, deepest first, so a folder whose folders all went goes too.
+        let mut occupied: HashSet<&str> = HashSet::with_capacity(self.folders.len());
+        for file in produced.iter().map(String::as_str).chain([MARKER]) {
+            let mut path = file;
+            while let Some((folder, _)) = path.rsplit_once('/') {
+                if !occupied.insert(folder) {
+                    break;
+                }
+                path = folder;
+            }
+        }
+        let mut folders: Vec<(usize, &PathBuf)> = self
+            .folders
+            .iter()
+            .filter(|folder| {
+                let relative = folder.strip_prefix(&self.out).ok().and_then(Path::to_str);
+                relative.is_none_or(|relative| !occupied.contains(relative))
+            })
+            .map(|folder| (folder.components().count(), folder))
+            .collect();
+        folders.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        for (_, folder) in folders {
+            let _ = fs::remove_dir(folder); // Fails, as it should, while the folder holds anything.
         }
         Ok(removed)
     }

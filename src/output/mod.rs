@@ -143,6 +143,13 @@ pub trait Sink: Sync {
     fn keep(&self, _files: &[(String, Audience)], _key: &kept::PageKey) -> Option<bool> {
         None
     }
+
+    /// The bytes of the file at `path`, when a page with `key` made it before and it is, by
+    /// its metadata, as written then (as [`Sink::keep`] would find it), without keeping it:
+    /// a renderer reads from it which other files that page made. `None` otherwise.
+    fn kept_bytes(&self, _path: &str, _key: &kept::PageKey) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// Whether `path` is relative and stays inside the output.
@@ -171,15 +178,28 @@ impl Gate {
         self.withheld = withheld;
     }
 
-    /// Whether [`Gate::admit`] would admit a file at `path` for `audience` of `size` bytes
-    /// whatever its bytes: no withheld file has that size. A page kept from an earlier build
-    /// (see [`kept`]) must pass this; any doubt and it is rendered and admitted as usual.
-    pub fn would_admit(&self, path: &str, audience: Audience, size: u64) -> bool {
+    /// Whether [`Gate::admit`] would admit a file at `path` for `audience` of `size` bytes,
+    /// whose bytes `read` gives: they are read only when a withheld file has that size. A page
+    /// kept from an earlier build (see [`kept`]) must pass this; any doubt (bytes that cannot
+    /// be read) and it is rendered and admitted as usual.
+    pub fn would_admit(
+        &self,
+        path: &str,
+        audience: Audience,
+        size: u64,
+        read: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> bool {
+        let admits_bytes = || {
+            !self.withheld.has_size(size)
+                || read().is_some_and(|bytes| {
+                    bytes.len() as u64 == size && self.withheld.matching(&bytes).is_none()
+                })
+        };
         audience.visible_to(self.audience)
             && safe_path(path)
             && path != MARKER
-            && !self.withheld.has_size(size)
             && !self.seen.lock().unwrap_or_else(PoisonError::into_inner).contains(path)
+            && admits_bytes()
     }
 
     /// Admits the files of a kept page (each passed [`Gate::would_admit`]): false, and none

@@ -33,6 +33,7 @@ use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, LinkTargets};
 use crate::model::{Isms, Policy};
+use crate::output::kept::PageKey;
 use crate::output::{OutputFile, Sink, WriteError};
 use crate::site::routes;
 use crate::site::targets::link_targets;
@@ -103,8 +104,6 @@ pub struct Renderer {
     evidence_files: Vec<routes::FiledEvidence>,
     /// The questionnaire search's entries, in page order.
     search: Arc<[questionnaire::SearchEntry]>,
-    /// Their index, on a site (the bundle's search filters its one page in place).
-    search_index: Option<search_index::Index>,
     /// The sizes of the files the views link, as the caller read them.
     sizes: FileSizes,
 }
@@ -146,8 +145,6 @@ impl Renderer {
         let site = site_info(isms, options, &locale);
         let search: Arc<[questionnaire::SearchEntry]> =
             Arc::from(questionnaire::search_entries(isms, &model, &locale));
-        let search_index = (options.target == RenderTarget::Site)
-            .then(|| search_index::index(&search, &locale, page::search_per_page(options.target)));
         let shared = Shared {
             // Read by the search pages' template, item by item, on whichever thread renders.
             search: Value::from_object(LazyList(search.clone())),
@@ -165,7 +162,6 @@ impl Renderer {
             environment,
             shared,
             model,
-            search_index,
             search,
             targets,
             site_targets,
@@ -220,6 +216,22 @@ impl Renderer {
         Ok(Rerendered::Pages(files))
     }
 
+    /// The search index's build id, and its files when they are to be put: none when the
+    /// sink kept the index the last rebuild made from the same build key.
+    fn search_index(
+        &self,
+        build_key: Option<&PageKey>,
+        sink: &dyn Sink,
+    ) -> (Option<String>, Vec<OutputFile>) {
+        let key = build_key.map(page_key::search_index_key);
+        if let Some(build) = key.as_ref().and_then(|key| search_index::kept(sink, key)) {
+            return (Some(build), Vec::new());
+        }
+        let index =
+            search_index::index(&self.search, &self.locale, page::search_per_page(self.options.target));
+        (Some(index.build.clone()), index.keyed(key))
+    }
+
     /// Whether this build writes copies for AI agents: the public site's.
     fn for_agents(&self, isms: &Isms) -> bool {
         self.options.target == RenderTarget::Site && isms.audience == Audience::Public
@@ -248,8 +260,21 @@ impl Renderer {
             (&self.options, &self.environment, &self.shared, &self.model);
         let bundle = options.target == RenderTarget::AuditorBundle;
         let site_targets = self.site_targets.as_ref().unwrap_or(&self.targets);
-        let build = self.search_index.as_ref().map(|index| index.build.as_str());
-        let mut pages = page_list(isms, model, &self.search, build, options.target, &self.locale);
+        // A rebuild in place keeps the pages whose key is the one it recorded.
+        let build_key = if sink.keeps_pages() {
+            page_key::build_key(theme, options, &shared.site, model, &self.search, &self.targets)
+        } else {
+            None
+        };
+        // The search's index, on a site (the bundle's search filters its one page in place):
+        // kept, or made and put with the other files.
+        let recording = Recording::new(sink);
+        let (index_build, index_files) = match options.target {
+            RenderTarget::Site => self.search_index(build_key.as_ref(), &recording),
+            RenderTarget::AuditorBundle => (None, Vec::new()),
+        };
+        let mut pages =
+            page_list(isms, model, &self.search, index_build.as_deref(), options.target, &self.locale);
         // The public site is also written for AI agents: a markdown copy of each page, and
         // llms.txt listing the fixed pages (policies are listed from the model).
         let for_agents = self.for_agents(isms);
@@ -272,13 +297,7 @@ impl Renderer {
                 .filter_map(|page| Some(routes::output_file(&page.path).rsplit_once('/')?.0.to_string()))
                 .collect(),
         );
-        // A rebuild in place keeps the pages whose key is the one it recorded.
-        let build_key = if sink.keeps_pages() {
-            page_key::build_key(theme, options, &shared.site, model, &self.search, &self.targets)
-        } else {
-            None
-        };
-        let sink = Recording::new(sink);
+        let sink = recording;
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
         // trust.json lists every policy too: it is made beside the pages, not after them.
         // Pages go in runs of at most 16, so a thread that finishes early always finds a run
@@ -351,8 +370,8 @@ impl Renderer {
             crate::answer::text::RULES_JSON.as_bytes().to_vec(),
             Audience::Public,
         ))?;
-        for file in self.search_index.iter().flat_map(|index| index.files.iter()) {
-            sink.put(file.clone())?;
+        for file in index_files {
+            sink.put(file)?;
         }
         for certification in &model.certifications {
             if let Some(path) = &certification.badge {
@@ -459,12 +478,16 @@ impl Sink for Recording<'_> {
         self.inner.keeps_pages()
     }
 
-    fn keep(&self, files: &[(String, Audience)], key: &crate::output::kept::PageKey) -> Option<bool> {
+    fn keep(&self, files: &[(String, Audience)], key: &PageKey) -> Option<bool> {
         let has_code = self.inner.keep(files, key)?;
         let html = files.iter().filter(|(path, _)| path.ends_with(".html")).map(|(path, _)| path.clone());
         self.html.lock().unwrap_or_else(PoisonError::into_inner).extend(html);
         self.count.fetch_add(files.len(), Ordering::Relaxed);
         Some(has_code)
+    }
+
+    fn kept_bytes(&self, path: &str, key: &PageKey) -> Option<Vec<u8>> {
+        self.inner.kept_bytes(path, key)
     }
 
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {

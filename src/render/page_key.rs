@@ -154,3 +154,11 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
     }
     Some(hasher.finish())
 }
+
+/// The key of the search index: made from the search entries, in the interface language,
+/// a page size the build's target sets, all of which every page reads too.
+pub(crate) fn search_index_key(build: &PageKey) -> PageKey {
+    let mut hasher = Hasher::new("search index");
+    hasher.bytes(build);
+    hasher.finish()
+}

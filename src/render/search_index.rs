@@ -26,12 +26,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::audience::Audience;
 use crate::locale::Locale;
-use crate::output::OutputFile;
+use crate::output::kept::PageKey;
+use crate::output::{OutputFile, Sink};
 use crate::render::questionnaire::SearchEntry;
 use crate::site::routes;
 
@@ -259,6 +260,33 @@ fn file_name(file: &OutputFile) -> &str {
 pub struct Index {
     pub build: String,
     pub files: Vec<OutputFile>,
+}
+
+impl Index {
+    /// This index's files as made by a page with `key` (see [`kept`]).
+    pub fn keyed(self, key: Option<PageKey>) -> Vec<OutputFile> {
+        self.files.into_iter().map(|file| file.keyed(key, false)).collect()
+    }
+}
+
+/// The build id of the index a rebuild in place keeps as the last one made it, with `key`:
+/// its `meta.json` names every other file of it, and all of them, `meta.json` included, are
+/// kept (`Sink::keep`) only when each is as that build wrote it. `None` when any is not: the
+/// index is then made anew.
+pub fn kept(sink: &dyn Sink, key: &PageKey) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Names {
+        build: String,
+        chunks: Vec<(String, String)>,
+        facets: String,
+    }
+    let meta = format!("{}meta.json", routes::SEARCH_INDEX);
+    let names: Names = serde_json::from_slice(&sink.kept_bytes(&meta, key)?).ok()?;
+    let others = names.chunks.into_iter().map(|(_, file)| file).chain([names.facets]);
+    let mut files = vec![(meta, Audience::Public)];
+    files.extend(others.map(|name| (format!("{}{name}", routes::SEARCH_INDEX), Audience::Public)));
+    sink.keep(&files, key)?;
+    Some(names.build)
 }
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.

@@ -1,9 +1,11 @@
 //! A rebuild in place keeps the pages whose key (everything their rendering reads) it
-//! recorded and whose files nobody touched, without rendering them (`output::kept`). Held to
-//! a build into a new folder, byte for byte, after each of a seeded random run of edits:
-//! policy texts and titles, internal blocks with markers, audiences, the organisation's
-//! name, the build date and audience, and output files changed or deleted by hand. The
-//! public output never holds a marker of an internal block.
+//! recorded and whose files nobody touched, without rendering them (`output::kept`), and the
+//! search index with them; it parses only the files whose text its build cache has not seen
+//! (`load::cache::Kind::Build`). Held to a build into a new folder with a new cache folder,
+//! byte for byte, after each of a seeded random run of edits: policy texts and titles,
+//! internal blocks with markers, audiences, FAQ answers, the evidence index, the
+//! organisation's name, the build date and audience, and output files changed or deleted by
+//! hand. The public output never holds a marker of an internal block.
 
 use std::path::Path;
 
@@ -41,6 +43,8 @@ fn toggle_audience(file: &Path) {
     let text = std::fs::read_to_string(file).unwrap();
     let text = if text.contains("\naudience: internal\n") {
         text.replacen("\naudience: internal\n", "\naudience: public\n", 1)
+    } else if text.contains("\naudience: auditor\n") {
+        text.replacen("\naudience: auditor\n", "\naudience: public\n", 1)
     } else if text.contains("\naudience: public\n") {
         text.replacen("\naudience: public\n", "\naudience: internal\n", 1)
     } else {
@@ -62,9 +66,9 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
         let content = example_copy(dir.path());
         let out = dir.path().join("site");
         let cache = dir.path().join("cache");
-        let run = |audience: &str, today: &str, into: &Path| -> String {
+        let run_cached = |cache: &Path, audience: &str, today: &str, into: &Path| -> String {
             let assert = trustpress()
-                .env("TRUSTPRESS_CACHE_DIR", &cache)
+                .env("TRUSTPRESS_CACHE_DIR", cache)
                 .args(["build", "--today", today, "--audience", audience, "--content"])
                 .arg(&content)
                 .arg("--out")
@@ -73,6 +77,7 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
                 .success();
             stderr(&assert)
         };
+        let run = |audience: &str, today: &str, into: &Path| run_cached(&cache, audience, today, into);
         let (mut audience, mut today) = ("public", TODAY.to_string());
         run(audience, &today, &out);
         run(audience, &today, &out);
@@ -88,7 +93,7 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
             // The first steps edit the text of a public policy: its page alone changes.
             let public = content.join("policies/access-control.md");
             let policy = if step < 2 { &public } else { &files[random.below(files.len())] };
-            let what = if step < 2 { step } else { random.below(9) };
+            let what = if step < 2 { step } else { random.below(11) };
             match what {
                 0 => {
                     let mut text = std::fs::read_to_string(policy).unwrap();
@@ -109,6 +114,15 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
                 4 => edit(&content.join("site.yaml"), "name: ", &format!("name: Step{step} ")),
                 5 => today = format!("2026-12-{:02}", 1 + random.below(28)),
                 6 => audience = if audience == "public" { "internal" } else { "public" },
+                9 => {
+                    // An answer's words: the search entries, and so its index, change.
+                    let faq = content.join("faq/access.yaml");
+                    edit(&faq, "  answer: |\n    ", &format!("  answer: |\n    Step{step} "));
+                }
+                10 => {
+                    let evidence = content.join("evidence/evidence.yaml");
+                    edit(&evidence, "  title: ", &format!("  title: Step {step} "));
+                }
                 7 => {
                     // A page changed by hand, to the same size: it is made again.
                     let path = out.join(output_file(&out, &mut random));
@@ -125,8 +139,9 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
             }
             let message = run(audience, &today, &out);
             kept_once |= message.contains("not rendered again");
+            // Into a new folder, parsing every file: its cache folder is new too.
             let fresh = dir.path().join(format!("fresh-{step}"));
-            run(audience, &today, &fresh);
+            run_cached(&dir.path().join(format!("fresh-cache-{step}")), audience, &today, &fresh);
             let (kept, made) = (read_tree(&out), read_tree(&fresh));
             let differing: Vec<&String> = kept
                 .keys()

@@ -7,6 +7,7 @@ mod answer;
 mod answer_quality;
 mod brand;
 mod build;
+mod build_cache;
 mod bundle;
 mod caiq;
 mod check_cache;

@@ -16,7 +16,8 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let path = entry.path();
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let check = name.starts_with("check-") && name.ends_with(".tsv");
+        // A parse cache, `check`'s or a build's: their headers are alike.
+        let check = (name.starts_with("check-") || name.starts_with("build-")) && name.ends_with(".tsv");
         let history = name.starts_with("history-") && name.ends_with(".json");
         let pages = name.starts_with("pages-") && name.ends_with(".tsv");
         if path == keep || !(check || history || pages) {
@@ -150,7 +151,7 @@ pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
         .then_some(cache)
 }
 
-/// The cache file of one kind (`check`, `history`, `pages`) for `key` (a content folder, a
+/// The cache file of one kind (`check`, `build`, `history`, `pages`) for `key` (a content folder, a
 /// repository, an output folder): `<kind>-<16 hex digits of its SHA-256>.<extension>`.
 pub(super) fn cache_file(folder: &Path, kind: &str, key: &[u8], extension: &str) -> PathBuf {
     use sha2::{Digest, Sha256};

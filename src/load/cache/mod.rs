@@ -120,6 +120,56 @@ impl FileKey {
     }
 }
 
+/// What vouches for a cached file's entry: its metadata, for `check`'s cache, which then
+/// need not read the file; or the SHA-256 of its text, for a build's, which reads every file
+/// anyway and saves only the parsing (see [`Kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKey {
+    File(FileKey),
+    Text([u8; 32]),
+}
+
+impl EntryKey {
+    /// The key of a file whose text is `text`.
+    pub fn of_text(text: &str) -> EntryKey {
+        use sha2::Digest;
+        EntryKey::Text(sha2::Sha256::digest(text.as_bytes()).into())
+    }
+
+    fn field(&self) -> String {
+        match self {
+            EntryKey::File(key) => key.field(),
+            EntryKey::Text(hash) => format!("sha256 {}", key_hex(hash)),
+        }
+    }
+
+    fn parse(field: &str) -> Option<EntryKey> {
+        match field.strip_prefix("sha256 ") {
+            Some(hex) => parse_key(hex).map(EntryKey::Text),
+            None => FileKey::parse(field).map(EntryKey::File),
+        }
+    }
+}
+
+impl From<FileKey> for EntryKey {
+    fn from(key: FileKey) -> EntryKey {
+        EntryKey::File(key)
+    }
+}
+
+/// Which command a parse cache serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `check`: entries are vouched for by files' metadata, and a cached policy's body is
+    /// not read at all (see the module's text).
+    Check,
+    /// A build: every file is read, and an entry is used only for a file whose text has the
+    /// SHA-256 the entry was made from. What that text parses to, this binary already worked
+    /// out: the entry is it, by construction. Only the parsing (the YAML front matter, the
+    /// evidence index, a body's links) is saved.
+    Build,
+}
+
 #[derive(Serialize, Deserialize, PartialEq)]
 struct Header {
     format: u32,
@@ -129,7 +179,7 @@ struct Header {
 
 /// A cached file: its key, and where its line and its value are in the cache file.
 struct Entry {
-    key: FileKey,
+    key: EntryKey,
     line: Range<usize>,
     value: Range<usize>,
 }
@@ -141,6 +191,7 @@ struct Entry {
 /// value is decoded when its file is found unchanged. A later line for the same file takes
 /// the place of an earlier one.
 pub struct ParseCache {
+    kind: Kind,
     path: PathBuf,
     header: Header,
     /// The cache file as read.
@@ -166,7 +217,7 @@ pub struct ParseCache {
 impl ParseCache {
     /// The cache of the content folder at `canonical`, read from the user's cache folder.
     /// `None` when there is no cache folder to use or no binary to tie it to.
-    pub fn open(canonical: &Path) -> Option<ParseCache> {
+    pub fn open(canonical: &Path, kind: Kind) -> Option<ParseCache> {
         let folder = cache_folder()?;
         // Inside the content, its files would be committed with it: not used.
         if folder_within(&[canonical]).is_some() {
@@ -175,17 +226,29 @@ impl ParseCache {
         // A folder others could write is neither read nor written: `check` says so
         // (`unusable_folder`) and parses everything. Not made yet: nothing to read.
         let owner = private_folder(&folder).ok()?;
-        let path = cache_file(&folder, "check", canonical.as_os_str().as_encoded_bytes(), "tsv");
+        let name = match kind {
+            Kind::Check => "check",
+            Kind::Build => "build",
+        };
+        let path = cache_file(&folder, name, canonical.as_os_str().as_encoded_bytes(), "tsv");
         let header = Header { format: FORMAT, binary: binary_identity()?, content: canonical.to_path_buf() };
         let settled_before = SystemTime::now()
             .checked_sub(SETTLE)
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), i64::from(d.subsec_nanos())))?;
-        let mut cache = ParseCache::empty(path, header, settled_before);
-        let Some(text) = owner.and_then(|owner| read_trusted(&cache.path, owner)) else { return Some(cache) };
-        let Some((first, rest)) = text.split_once('\n') else { return Some(cache) };
+        let mut cache = ParseCache::empty(kind, path, header, settled_before);
+        if let Some(text) = owner.and_then(|owner| read_trusted(&cache.path, owner)) {
+            cache.read_entries(text);
+        }
+        Some(cache)
+    }
+
+    /// Takes the entries of `text`, a cache file's, when its header is this cache's.
+    fn read_entries(&mut self, text: String) {
+        let cache = self;
+        let Some((first, rest)) = text.split_once('\n') else { return };
         if serde_json::from_str::<Header>(first).ok().as_ref() != Some(&cache.header) {
-            return Some(cache);
+            return;
         }
         let mut offset = first.len() + 1;
         cache.appendable = text.ends_with('\n');
@@ -200,17 +263,17 @@ impl ParseCache {
                 continue;
             };
             let value_start = start + file.len() + 1 + key.len() + 1;
-            let Some(key) = FileKey::parse(key) else { continue };
+            let Some(key) = EntryKey::parse(key) else { continue };
             let entry = Entry { key, line: start..offset, value: value_start..value_start + value.len() };
             cache.entries.insert(PathBuf::from(file), entry);
         }
         cache.text = text;
-        Some(cache)
     }
 
     /// A cache with no entries, to be written at `path`.
-    fn empty(path: PathBuf, header: Header, settled_before: (i64, i64)) -> ParseCache {
+    fn empty(kind: Kind, path: PathBuf, header: Header, settled_before: (i64, i64)) -> ParseCache {
         ParseCache {
+            kind,
             path,
             header,
             text: String::new(),
@@ -227,7 +290,7 @@ impl ParseCache {
     /// The policy cached for `file`, when its metadata still matches, with an empty body
     /// (the file is then one of [`ParseCache::unread`]); its links are kept for
     /// [`ParseCache::links`].
-    pub fn policy(&self, file: &Path, key: FileKey) -> Option<(Policy, Markdown)> {
+    pub fn policy(&self, file: &Path, key: EntryKey) -> Option<(Policy, Markdown)> {
         let (policy, body, links) = self.get::<CachedPolicy>(file, key)?.restore();
         self.keep_links(file, links);
         Some((policy, body))
@@ -235,7 +298,7 @@ impl ParseCache {
 
     /// Offers to cache a policy that parsed without problems (`save` decides), and keeps its
     /// body's links so the checks need not find them again.
-    pub fn remember(&self, file: &Path, key: FileKey, policy: &Policy, body: &Markdown) {
+    pub fn remember(&self, file: &Path, key: EntryKey, policy: &Policy, body: &Markdown) {
         let links = BodyLink::find(&body.text);
         if self.worth_keeping(file, key) {
             self.put(file, key, &CachedPolicy::new(policy, body, links.clone()));
@@ -255,33 +318,46 @@ impl ParseCache {
         self.links.lock().map(|links| links.clone()).unwrap_or_default()
     }
 
-    /// The policy files whose bodies this check did not read: their entries were used.
+    /// Which command this cache serves.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The policy files whose bodies this check did not read: their entries were used. None
+    /// for a build's cache, which reads every body.
     pub fn unread(&self) -> HashSet<PathBuf> {
+        if self.kind == Kind::Build {
+            return HashSet::new();
+        }
         let (Ok(used), Ok(links)) = (self.used.lock(), self.links.lock()) else { return HashSet::new() };
         used.iter().filter(|file| links.contains_key(*file)).cloned().collect()
     }
 
     /// The items of the evidence index `file`, when its metadata still matches.
-    pub fn evidence(&self, file: &Path, key: FileKey) -> Option<Vec<(Evidence, Location)>> {
+    pub fn evidence(&self, file: &Path, key: EntryKey) -> Option<Vec<(Evidence, Location)>> {
         let items = self.get::<Vec<CachedEvidence>>(file, key)?;
         Some(items.into_iter().map(|item| item.restore(file)).collect())
     }
 
     /// Caches the items of an evidence index that parsed without problems.
-    pub fn remember_evidence(&self, file: &Path, key: FileKey, items: &[(Evidence, Location)]) {
+    pub fn remember_evidence(&self, file: &Path, key: EntryKey, items: &[(Evidence, Location)]) {
         if self.worth_keeping(file, key) {
             let items: Vec<CachedEvidence> = items.iter().map(CachedEvidence::new).collect();
             self.put(file, key, &items);
         }
     }
 
-    /// True when `file`'s entry can be kept: its name fits a line, and it has settled.
-    fn worth_keeping(&self, file: &Path, key: FileKey) -> bool {
+    /// True when `file`'s entry can be kept: its name fits a line, and, when its metadata
+    /// vouches for it, it has settled.
+    fn worth_keeping(&self, file: &Path, key: EntryKey) -> bool {
         let fits = file.to_str().is_some_and(|name| !name.contains(['\t', '\n', '\r']));
-        fits && key.settled(self.settled_before)
+        fits && match key {
+            EntryKey::File(key) => key.settled(self.settled_before),
+            EntryKey::Text(_) => true,
+        }
     }
 
-    fn get<T: DeserializeOwned>(&self, file: &Path, key: FileKey) -> Option<T> {
+    fn get<T: DeserializeOwned>(&self, file: &Path, key: EntryKey) -> Option<T> {
         let entry = self.entries.get(file)?;
         if entry.key != key {
             return None;
@@ -293,7 +369,7 @@ impl ParseCache {
         Some(value)
     }
 
-    fn put<T: Serialize>(&self, file: &Path, key: FileKey, value: &T) {
+    fn put<T: Serialize>(&self, file: &Path, key: EntryKey, value: &T) {
         let Some(name) = file.to_str() else { return };
         if let (Ok(json), Ok(mut fresh)) = (serde_json::to_string(value), self.fresh.lock()) {
             fresh.push((file.to_path_buf(), format!("{name}\t{}\t{json}\n", key.field())));

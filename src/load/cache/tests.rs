@@ -35,8 +35,8 @@ fn a_policy_reads_back_as_it_was_parsed() {
 fn a_body_the_tripwire_stopped_is_never_vouched_for() {
     let folder = tempfile::tempdir().unwrap();
     let header = Header { format: FORMAT, binary: "test".into(), content: folder.path().into() };
-    let cache = ParseCache::empty(folder.path().join("check-test.tsv"), header, (i64::MAX, 0));
-    let key = FileKey { size: 1, modified: (1, 0), changed: (1, 0), inode: 1, device: 1 };
+    let cache = ParseCache::empty(Kind::Check, folder.path().join("check-test.tsv"), header, (i64::MAX, 0));
+    let key = EntryKey::File(FileKey { size: 1, modified: (1, 0), changed: (1, 0), inode: 1, device: 1 });
     let (policy, body) = policy();
     let (clean, stopped) = (Path::new("policies/clean.md"), Path::new("policies/stopped.md"));
     cache.remember(clean, key, &policy, &body);
@@ -48,6 +48,35 @@ fn a_body_the_tripwire_stopped_is_never_vouched_for() {
     let saved = fs::read_to_string(folder.path().join("check-test.tsv")).unwrap();
     let files: Vec<&str> = saved.lines().skip(1).filter_map(|line| line.split('\t').next()).collect();
     assert_eq!(files, ["policies/clean.md"]);
+}
+
+/// A build's cache vouches for a text, not a file: an entry is used for the text it was
+/// made from alone, settled or not, and every body counts as read.
+#[test]
+fn a_build_entry_is_used_for_its_own_text_only() {
+    let folder = tempfile::tempdir().unwrap();
+    let header = Header { format: FORMAT, binary: "test".into(), content: folder.path().into() };
+    let path = folder.path().join("build-test.tsv");
+    // Nothing has settled: a build's entries do not need to.
+    let cache = ParseCache::empty(Kind::Build, path.clone(), header, (0, 0));
+    let (policy, body) = policy();
+    let file = Path::new("policies/x.md");
+    let (text, other) = ("the text parsed", "the text parsed, edited");
+    cache.remember(file, EntryKey::of_text(text), &policy, &body);
+    assert!(cache.unread().is_empty());
+    cache.save(&HashSet::new());
+
+    let canonical = folder.path().to_path_buf();
+    let header = || Header { format: FORMAT, binary: "test".into(), content: canonical.clone() };
+    let saved = fs::read_to_string(&path).unwrap();
+    assert!(saved.lines().skip(1).all(|line| line.split('\t').nth(1).unwrap().starts_with("sha256 ")));
+    let mut cache = ParseCache::empty(Kind::Build, path.clone(), header(), (0, 0));
+    cache.read_entries(saved);
+    assert!(cache.policy(file, EntryKey::of_text(other)).is_none(), "another text is parsed");
+    assert!(cache.policy(Path::new("policies/y.md"), EntryKey::of_text(text)).is_none(), "another file too");
+    let (restored, _) = cache.policy(file, EntryKey::of_text(text)).expect("its own text is cached");
+    assert_eq!(restored.title, policy.title);
+    assert!(cache.unread().is_empty(), "a build reads every body");
 }
 
 #[test]
