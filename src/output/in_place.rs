@@ -46,8 +46,9 @@ pub struct InPlace {
     out: PathBuf,
     force: bool,
     staging: PathBuf,
-    /// The output's files (paths inside it, with `/`) and folders when the build began.
-    existing: HashSet<String>,
+    /// The output's files (paths inside it, with `/`), each with its metadata, and folders,
+    /// when the build began.
+    existing: HashMap<String, Option<FileKey>>,
     folders: Vec<PathBuf>,
     produced: Mutex<HashSet<String>>,
     changed: Mutex<Vec<String>>,
@@ -189,10 +190,8 @@ impl Sink for InPlace {
         let mut found = Vec::with_capacity(files.len());
         for (path, audience) in files {
             let recorded = self.previous.get(path).filter(|page| page.key == *key)?;
-            if !self.existing.contains(path) {
-                return None;
-            }
-            let file = FileKey::of(&fs::symlink_metadata(self.out.join(path)).ok()?)?;
+            // As the output was listed when the build began (and the record will say).
+            let file = (*self.existing.get(path)?)?;
             let read = || self.read_as_recorded(path, recorded.file);
             if file != recorded.file || !self.gate.would_admit(path, *audience, file.size(), read) {
                 return None;
@@ -218,7 +217,7 @@ impl Sink for InPlace {
 
     fn kept_bytes(&self, path: &str, key: &PageKey) -> Option<Vec<u8>> {
         let recorded = self.previous.get(path).filter(|page| page.key == *key)?;
-        if !self.existing.contains(path) {
+        if !self.existing.contains_key(path) {
             return None;
         }
         self.read_as_recorded(path, recorded.file)
@@ -234,7 +233,7 @@ impl Sink for InPlace {
                 .insert(file.path.clone(), (key, has_code, None));
         }
         let existing = self.out.join(&file.path);
-        let same = self.existing.contains(&file.path)
+        let same = self.existing.contains_key(&file.path)
             && fs::metadata(&existing).is_ok_and(|m| m.len() == file.bytes.len() as u64)
             && fs::read(&existing).is_ok_and(|bytes| bytes == file.bytes);
         if same {
@@ -273,11 +272,12 @@ impl Drop for InPlace {
     }
 }
 
-/// The files (paths inside `out`, with `/`) and folders under `out`. A symbolic link
-/// anywhere is refused: a rebuild writes into the folders it finds, and must never follow a
-/// link out of the output.
-fn walk(out: &Path) -> Result<(HashSet<String>, Vec<PathBuf>), WriteError> {
-    let (mut files, mut folders) = (HashSet::new(), Vec::new());
+/// The files (paths inside `out`, with `/`, and their metadata, read relative to their folder)
+/// and folders under `out`. A symbolic link anywhere is refused: a rebuild writes into the
+/// folders it finds, and must never follow a link out of the output.
+#[allow(clippy::type_complexity)]
+fn walk(out: &Path) -> Result<(HashMap<String, Option<FileKey>>, Vec<PathBuf>), WriteError> {
+    let (mut files, mut folders) = (HashMap::new(), Vec::new());
     let mut stack = vec![(out.to_path_buf(), String::new())];
     while let Some((folder, prefix)) = stack.pop() {
         let entries = fs::read_dir(&folder).map_err(io_error(&folder))?;
@@ -292,7 +292,7 @@ fn walk(out: &Path) -> Result<(HashSet<String>, Vec<PathBuf>), WriteError> {
                 folders.push(entry.path());
                 stack.push((entry.path(), relative));
             } else {
-                files.insert(relative);
+                files.insert(relative, entry.metadata().ok().and_then(|metadata| FileKey::of(&metadata)));
             }
         }
     }
@@ -304,7 +304,7 @@ impl InPlace {
     /// then every folder left empty. Returns how many files went.
     fn remove_stale(&self, produced: &HashSet<String>) -> Result<usize, WriteError> {
         let mut removed = 0;
-        for stale in self.existing.iter().filter(|f| f.as_str() != MARKER && !produced.contains(*f)) {
+        for stale in self.existing.keys().filter(|f| f.as_str() != MARKER && !produced.contains(*f)) {
             let path = self.out.join(stale);
             match fs::remove_file(&path) {
                 Ok(()) => removed += 1,

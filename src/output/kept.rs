@@ -11,9 +11,13 @@
 //! - its key is the recorded one, so rendering it would give the recorded bytes;
 //! - its file in the output is, by its metadata (size, modification and change times to the
 //!   nanosecond, inode and device), the file that was written, so nobody changed it since;
-//! - the gate would admit it: its audience is within the build's, and no file this audience
-//!   may not see has its size (the withheld-bytes rule is then checked on its bytes, by
-//!   rendering it).
+//! - the gate would admit it: its audience is within the build's, and, when a file this
+//!   audience may not see has its size, its bytes (read from the output, the file's metadata
+//!   checked again after reading) are none of that file's.
+//!
+//! Files made together under one key are kept together or not at all: the search index (its
+//! `meta.json` names the others, read back with `Sink::kept_bytes`), and a page with its
+//! markdown copy.
 //!
 //! Anything else (no record, another binary, a signed build, a file touched by hand) renders
 //! the page as before. The record is an accelerator only: a rebuild gives the same output

@@ -357,9 +357,26 @@ impl Renderer {
             questionnaire::answers_csv(&answer_rows),
             Audience::Public,
         ))?;
-        let xlsx = questionnaire::answers_xlsx(isms, &answer_rows, options.today)
-            .map_err(|e| Diagnostic::error("io-error", format!("cannot write the answers workbook: {e}")))?;
-        sink.put(OutputFile::new(routes::ANSWERS_XLSX, xlsx, Audience::Public))?;
+        // Files made by code, not templates, from inputs they name: kept as pages are.
+        let made = |path: &str, key: Option<PageKey>, make: &dyn Fn() -> Result<Vec<u8>, RenderError>| {
+            let key = key.filter(|_| build_key.is_some());
+            if let Some(key) = &key {
+                if sink.keep(&[(path.to_string(), Audience::Public)], key).is_some() {
+                    return Ok(());
+                }
+            }
+            sink.put(OutputFile::new(path, make()?, Audience::Public).keyed(key, false))
+                .map_err(RenderError::from)
+        };
+        let workbook = questionnaire::WorkbookInputs::new(isms, &answer_rows, options.today);
+        made(routes::ANSWERS_XLSX, page_key::file_key("answers workbook", &workbook), &|| {
+            questionnaire::answers_xlsx(&workbook).map_err(|e| {
+                RenderError::from(Diagnostic::error(
+                    "io-error",
+                    format!("cannot write the answers workbook: {e}"),
+                ))
+            })
+        })?;
         sink.put(OutputFile::new(
             routes::ANSWER_LIBRARY,
             questionnaire::answer_library_json(isms),
@@ -389,11 +406,10 @@ impl Renderer {
             ))?;
         }
         if has_code {
-            sink.put(OutputFile::new(
-                routes::SYNTAX_STYLESHEET,
-                markdown::highlight_css(),
-                Audience::Public,
-            ))?;
+            // The same for every build of this binary.
+            made(routes::SYNTAX_STYLESHEET, page_key::file_key("syntax stylesheet", &()), &|| {
+                Ok(markdown::highlight_css().into_bytes())
+            })?;
         }
         let mut pages = sink.html_pages();
         if !bundle {

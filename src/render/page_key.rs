@@ -162,3 +162,11 @@ pub(crate) fn search_index_key(build: &PageKey) -> PageKey {
     hasher.bytes(build);
     hasher.finish()
 }
+
+/// The key of a file made by code from `inputs` alone (not by a template): the workbook of
+/// answers, the syntax stylesheet. `tag` names the file's maker.
+pub(crate) fn file_key(tag: &str, inputs: &impl Serialize) -> Option<PageKey> {
+    let mut hasher = Hasher::new(tag);
+    hasher.json(inputs).ok()?;
+    Some(hasher.finish())
+}

@@ -256,13 +256,33 @@ fn fit_cell(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// The answers as an Excel workbook, with a fixed creation date so builds are reproducible.
-pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u8>, String> {
+/// Everything the answers workbook is made from: a rebuild in place keeps the workbook while
+/// this (hashed) is the same.
+#[derive(Serialize)]
+pub struct WorkbookInputs<'a> {
+    organization: &'a str,
+    today: Date,
+    rows: Vec<&'a [String; 7]>,
+}
+
+impl<'a> WorkbookInputs<'a> {
+    pub fn new(isms: &'a Isms, rows: &'a AnswerRows, today: Date) -> WorkbookInputs<'a> {
+        WorkbookInputs {
+            organization: &isms.site.organization.name,
+            today,
+            rows: rows.0.iter().map(|row| &row.cells).collect(),
+        }
+    }
+}
+
+pub fn answers_xlsx(inputs: &WorkbookInputs) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook};
+    let WorkbookInputs { organization, today, rows } = inputs;
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::parse_from_str(&today.to_string()).map_err(|e| e.to_string())?;
     let properties = DocProperties::new()
-        .set_title(format!("{} security questionnaire answers", isms.site.organization.name))
-        .set_company(&isms.site.organization.name)
+        .set_title(format!("{organization} security questionnaire answers"))
+        .set_company(*organization)
         .set_creation_datetime(&created);
     workbook.set_properties(&properties);
     let sheet = workbook.add_worksheet();
@@ -275,8 +295,8 @@ pub fn answers_xlsx(isms: &Isms, rows: &AnswerRows, today: Date) -> Result<Vec<u
     for (column, width) in [12.0, 18.0, 45.0, 80.0, 18.0, 30.0, 18.0].iter().enumerate() {
         sheet.set_column_width(column as u16, *width).map_err(|e| e.to_string())?;
     }
-    for (index, row) in rows.0.iter().enumerate() {
-        for (column, cell) in row.cells.iter().enumerate() {
+    for (index, cells) in rows.iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate() {
             sheet
                 .write_string_with_format(index as u32 + 1, column as u16, fit_cell(cell).as_ref(), &wrap)
                 .map_err(|e| e.to_string())?;
