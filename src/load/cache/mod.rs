@@ -26,6 +26,10 @@
 //! readable by its owner only: it holds policy titles, owners and link targets of every
 //! audience, as the content folder does.
 //!
+//! A build has a parse cache of its own, in the same form ([`Kind::Build`]): it reads every
+//! file anyway, so its entries are vouched for by the SHA-256 of the text they were parsed
+//! from ([`EntryKey::Text`]), not by metadata, and it saves only the parsing.
+//!
 //! `cached` holds what an entry keeps of a policy or an evidence index, `history` the git
 //! history kept per repository and folder, `pages` what a rebuild in place may keep of each
 //! output folder's pages, and `folder` the cache folder: where it is, whether
