@@ -18,41 +18,59 @@ pub(super) struct ParsedMarkdown<T> {
     pub(super) failed_text: Option<String>,
 }
 
+impl<T> ParsedMarkdown<T> {
+    /// A file that failed: its problem, and the text to recover its ids from, when read.
+    fn failed(diagnostic: Diagnostic, text: Option<String>) -> ParsedMarkdown<T> {
+        ParsedMarkdown { item: None, diagnostics: vec![diagnostic], failed_text: text }
+    }
+
+    /// An item with `body`, the body's audience blocks checked.
+    fn parsed(file: &Path, item: T, body: Markdown) -> ParsedMarkdown<T> {
+        let diagnostics = fence_diagnostics(file, &body);
+        ParsedMarkdown { item: Some((item, body)), diagnostics, failed_text: None }
+    }
+}
+
 pub(super) fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> ParsedMarkdown<T> {
-    let failed = |diagnostic: Diagnostic, text: Option<String>| ParsedMarkdown {
-        item: None,
-        diagnostics: vec![diagnostic],
-        failed_text: text,
-    };
     match root.read_text(file) {
         Ok(text) => parse_markdown_text(file, text),
-        Err(diagnostic) => failed(diagnostic, None),
+        Err(diagnostic) => ParsedMarkdown::failed(diagnostic, None),
     }
 }
 
 /// [`parse_markdown_file`] of `text`, the text of `file`.
 fn parse_markdown_text<T: DeserializeOwned>(file: &Path, text: String) -> ParsedMarkdown<T> {
-    let failed = |diagnostic: Diagnostic, text: Option<String>| ParsedMarkdown {
-        item: None,
-        diagnostics: vec![diagnostic],
-        failed_text: text,
-    };
     let split = match yaml::split_front_matter(&text, file) {
         Ok(split) => split,
-        Err(diagnostic) => return failed(diagnostic, Some(text.clone())),
+        Err(diagnostic) => return ParsedMarkdown::failed(diagnostic, Some(text.clone())),
     };
     let (body_start, body_first_line) = (text.len() - split.body.len(), split.body_first_line);
     match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
-        Ok(value) => {
-            // The body keeps the file's buffer (the front matter taken off its front).
-            let mut text = text;
-            text.drain(..body_start);
-            let body = Markdown::new(text, body_first_line);
-            let diagnostics = fence_diagnostics(file, &body);
-            ParsedMarkdown { item: Some((value, body)), diagnostics, failed_text: None }
-        }
-        Err(diagnostic) => failed(diagnostic, Some(split.yaml.to_string())),
+        Ok(value) => ParsedMarkdown::parsed(file, value, body_of(text, body_start, body_first_line)),
+        Err(diagnostic) => ParsedMarkdown::failed(diagnostic, Some(split.yaml.to_string())),
     }
+}
+
+/// The body of a markdown file's `text`, which starts at byte `start` and line `first_line`:
+/// it keeps the file's buffer, the front matter taken off its front.
+fn body_of(mut text: String, start: usize, first_line: u32) -> Markdown {
+    text.drain(..start);
+    Markdown::new(text, first_line)
+}
+
+/// `parsed`, after `cache` is offered it under `key` when it parsed without any problem.
+fn remember_clean(
+    cache: &cache::ParseCache,
+    file: &Path,
+    key: cache::EntryKey,
+    parsed: ParsedMarkdown<Policy>,
+) -> ParsedMarkdown<Policy> {
+    if parsed.diagnostics.is_empty() {
+        if let Some((policy, body)) = parsed.item.as_ref() {
+            cache.remember(file, key, policy, body);
+        }
+    }
+    parsed
 }
 
 /// A policy file from `check`'s cache when it has not changed since it was cached, else
@@ -69,13 +87,7 @@ pub(super) fn parse_policy_cached(
     if let Some(item) = cache.policy(file, key.into()) {
         return ParsedMarkdown { item: Some(item), diagnostics: Vec::new(), failed_text: None };
     }
-    let parsed = parse_markdown_file::<Policy>(root, file);
-    if parsed.diagnostics.is_empty() {
-        if let Some((policy, body)) = parsed.item.as_ref() {
-            cache.remember(file, key.into(), policy, body);
-        }
-    }
-    parsed
+    remember_clean(cache, file, key.into(), parse_markdown_file::<Policy>(root, file))
 }
 
 /// A policy file for a build: its text is always read; what its front matter parses to and
@@ -89,9 +101,7 @@ pub(super) fn parse_policy_by_text(
 ) -> ParsedMarkdown<Policy> {
     let text = match root.read_text(file) {
         Ok(text) => text,
-        Err(diagnostic) => {
-            return ParsedMarkdown { item: None, diagnostics: vec![diagnostic], failed_text: None };
-        }
+        Err(diagnostic) => return ParsedMarkdown::failed(diagnostic, None),
     };
     let key = cache::EntryKey::of_text(&text);
     if let Some((policy, cached)) = cache.policy(file, key) {
@@ -100,20 +110,10 @@ pub(super) fn parse_policy_by_text(
             .filter(|split| split.body_first_line == cached.first_line)
             .map(|split| text.len() - split.body.len())
         {
-            let mut text = text;
-            text.drain(..body_start);
-            let body = Markdown::new(text, cached.first_line);
-            let diagnostics = fence_diagnostics(file, &body);
-            return ParsedMarkdown { item: Some((policy, body)), diagnostics, failed_text: None };
+            return ParsedMarkdown::parsed(file, policy, body_of(text, body_start, cached.first_line));
         }
     }
-    let parsed = parse_markdown_text::<Policy>(file, text);
-    if parsed.diagnostics.is_empty() {
-        if let Some((policy, body)) = parsed.item.as_ref() {
-            cache.remember(file, key, policy, body);
-        }
-    }
-    parsed
+    remember_clean(cache, file, key, parse_markdown_text::<Policy>(file, text))
 }
 
 /// Parses one policy file again (the dev server, after an edit): the policy and its body, or

@@ -218,18 +218,14 @@ impl Renderer {
 
     /// The search index's build id, and its files when they are to be put: none when the
     /// sink kept the index the last rebuild made from the same build key.
-    fn search_index(
-        &self,
-        build_key: Option<&PageKey>,
-        sink: &dyn Sink,
-    ) -> (Option<String>, Vec<OutputFile>) {
+    fn search_index(&self, build_key: Option<&PageKey>, sink: &dyn Sink) -> (String, Vec<OutputFile>) {
         let key = build_key.map(page_key::search_index_key);
         if let Some(build) = key.as_ref().and_then(|key| search_index::kept(sink, key)) {
-            return (Some(build), Vec::new());
+            return (build, Vec::new());
         }
         let index =
             search_index::index(&self.search, &self.locale, page::search_per_page(self.options.target));
-        (Some(index.build.clone()), index.keyed(key))
+        (index.build.clone(), index.keyed(key))
     }
 
     /// Whether this build writes copies for AI agents: the public site's.
@@ -270,7 +266,10 @@ impl Renderer {
         // kept, or made and put with the other files.
         let recording = Recording::new(sink);
         let (index_build, index_files) = match options.target {
-            RenderTarget::Site => self.search_index(build_key.as_ref(), &recording),
+            RenderTarget::Site => {
+                let (build, files) = self.search_index(build_key.as_ref(), &recording);
+                (Some(build), files)
+            }
             RenderTarget::AuditorBundle => (None, Vec::new()),
         };
         let mut pages =
