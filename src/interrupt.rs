@@ -96,13 +96,27 @@ fn remove_pending() {
     }
 }
 
+/// Set when a stop has begun: the handler is removing what is noted and will exit.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Installs the handler for Ctrl-C, SIGTERM and SIGHUP: remove what is noted, then exit
 /// with 130. A failure to install is not an error: the command runs as before.
 pub fn install() {
     let _ = ctrlc::set_handler(|| {
+        STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
         remove_pending();
         std::process::exit(130);
     });
+}
+
+/// The command's exit code, unless a stop has begun: then the command may have failed only
+/// because the handler was removing its files (a build reading the copy `--at` made), so
+/// this waits for the handler to exit with 130 instead.
+pub fn exit_code(code: std::process::ExitCode) -> std::process::ExitCode {
+    while STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+        std::thread::park_timeout(std::time::Duration::from_millis(50));
+    }
+    code
 }
 
 #[cfg(test)]

@@ -107,7 +107,7 @@ fn main() -> ExitCode {
     if !matches!(cli.command, Command::Serve(_)) {
         trustpress::interrupt::install();
     }
-    match cli.command {
+    let code = match cli.command {
         Command::Build(args) => cmd::build::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Serve(args) => cmd::serve::run(args),
@@ -118,5 +118,6 @@ fn main() -> ExitCode {
         Command::Share(args) => cmd::share::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::Export(args) => cmd::export::run(args),
-    }
+    };
+    trustpress::interrupt::exit_code(code)
 }
