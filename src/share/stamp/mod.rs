@@ -5,7 +5,8 @@
 //! edge of what the viewer sees: `Confidential — shared under NDA with <recipient> on <date> ·
 //! share <share_id>`, broken before "on" when it does not fit on one line. Helvetica is one of
 //! the standard fonts every PDF reader has, so nothing is embedded; the text is encoded in
-//! WinAnsi (the em dash is 0x97), and a character WinAnsi has no code for is drawn as `?`. The
+//! WinAnsi (the em dash is 0x97); a letter WinAnsi has no code for is drawn without its accent
+//! (`ř` as `r`), and a character of another script as `?` (`text::win_ansi`). The
 //! footer is placed in each page's effective CropBox (else MediaBox), looked up through the page
 //! tree as a reader does, and turned with the page's /Rotate so it reads upright along the
 //! bottom of the displayed page. A page too small for the footer gets it scaled down, so it is

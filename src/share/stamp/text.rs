@@ -46,13 +46,56 @@ fn one_line(text: &str, field: &'static str) -> Result<String, StampError> {
     Ok(line)
 }
 
-/// `text` in WinAnsiEncoding (PDF 32000-1, Annex D), `?` for a character it has no code for.
+/// `text` in WinAnsiEncoding (PDF 32000-1, Annex D). A character it has no code for is spelt
+/// as near as WinAnsi can ([`nearest`]), else drawn as `?`.
 pub(super) fn win_ansi(text: &str) -> Vec<u8> {
-    text.chars().map(win_ansi_byte).collect()
+    let mut bytes = Vec::with_capacity(text.len());
+    for character in text.chars() {
+        match win_ansi_byte(character) {
+            Some(byte) => bytes.push(byte),
+            None => bytes.extend(nearest(character)),
+        }
+    }
+    bytes
 }
 
-fn win_ansi_byte(character: char) -> u8 {
-    match character {
+/// A letter of another Latin alphabet without what WinAnsi cannot draw: its compatibility
+/// decomposition without the accents (`ř` → `r`, `ő` → `o`, `ș` → `s`, `ﬁ` → `fi`, a
+/// full-width `Ａ` → `A`), or the letter a stroke or a missing dot was added to (`Ł` → `L`,
+/// `ı` → `i`). Anything else (another script, a symbol) is `?`: drawing it needs an embedded
+/// font.
+fn nearest(character: char) -> Vec<u8> {
+    use unicode_normalization::UnicodeNormalization;
+    let plain = match character {
+        '\u{141}' => Some(b'L'),
+        '\u{142}' => Some(b'l'),
+        '\u{110}' => Some(b'D'),
+        '\u{111}' => Some(b'd'),
+        '\u{126}' => Some(b'H'),
+        '\u{127}' => Some(b'h'),
+        '\u{166}' => Some(b'T'),
+        '\u{167}' => Some(b't'),
+        '\u{131}' => Some(b'i'),
+        _ => None,
+    };
+    if let Some(byte) = plain {
+        return vec![byte];
+    }
+    // Letters and digits only: `‼` decomposes to `!!`, which is not a spelling of it.
+    let spelt: Option<Vec<u8>> = std::iter::once(character)
+        .nfkd()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .map(|c| if c.is_alphanumeric() { win_ansi_byte(c) } else { None })
+        .collect();
+    match spelt {
+        Some(bytes) if !bytes.is_empty() => bytes,
+        _ => vec![b'?'],
+    }
+}
+
+/// The WinAnsi code of `character`, if it has one.
+fn win_ansi_byte(character: char) -> Option<u8> {
+    Some(match character {
         ' '..='~' | '\u{a0}'..='\u{ff}' => character as u8,
         '\u{20ac}' => 0x80,
         '\u{201a}' => 0x82,
@@ -81,8 +124,8 @@ fn win_ansi_byte(character: char) -> u8 {
         '\u{153}' => 0x9c,
         '\u{17e}' => 0x9e,
         '\u{178}' => 0x9f,
-        _ => b'?',
-    }
+        _ => return None,
+    })
 }
 
 /// Helvetica's advance widths (thousandths of the font size) for WinAnsi codes 0x20 to 0xff,

@@ -122,7 +122,7 @@ fn pdf_with_pages(pages: &[([f64; 4], &str)]) -> Vec<u8> {
 const LETTER: [f64; 4] = [0.0, 0.0, 612.0, 792.0];
 const A4: [f64; 4] = [0.0, 0.0, 595.0, 842.0];
 
-// ---- Reading the result as a user would: pdftotext and pdftoppm ----
+// ---- Reading the result as a user would: pdftotext and pdftoppm (poppler) ----
 
 /// Whether `tool` can be run; when it cannot, prints a notice (the test is skipped) unless
 /// TRUSTPRESS_REQUIRE_TOOLS is set, when the test fails.
@@ -133,9 +133,11 @@ fn have(tool: &str) -> bool {
         Err(error) => {
             assert!(
                 std::env::var_os("TRUSTPRESS_REQUIRE_TOOLS").is_none(),
-                "{tool} is required for this test (poppler-utils; scripts/test installs it): {error}"
+                "{tool} is required for this test (poppler-utils or mupdf-tools; scripts/test installs it): {error}"
             );
-            eprintln!("\n*** SKIPPED the {tool} check: {tool} is not installed (poppler-utils) ***\n");
+            eprintln!(
+                "\n*** SKIPPED the {tool} check: {tool} is not installed (poppler-utils, mupdf-tools) ***\n"
+            );
             false
         }
     }
@@ -220,6 +222,70 @@ fn page_words_of(pdf: &[u8], strict: bool) -> Option<Vec<BoxedPage>> {
     Some(pages)
 }
 
+// ---- A second reader: MuPDF (mutool), another engine than poppler's ----
+
+/// What MuPDF says on stderr about itself, not about the file: Debian's build has no colour
+/// management.
+const MUPDF_NOTICES: [&str; 1] = ["warning: ICC support is not available"];
+
+/// Runs `mutool` with `args` on `pdf` (the file's path goes where `{}` is); `strict` fails on
+/// any complaint on stderr. `None` when mutool is not installed.
+fn run_mupdf(pdf: &[u8], args: &[&str], strict: bool) -> Option<(tempfile::TempDir, String)> {
+    if !have("mutool") {
+        return None;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let input = folder.path().join("in.pdf");
+    std::fs::write(&input, pdf).unwrap();
+    let input = input.to_str().unwrap();
+    let args: Vec<String> = args.iter().map(|arg| arg.replace("{}", input)).collect();
+    let output = Command::new("mutool").current_dir(folder.path()).args(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let complaints: Vec<&str> =
+        stderr.lines().filter(|line| !MUPDF_NOTICES.contains(line) && !line.trim().is_empty()).collect();
+    // On hostile content MuPDF says so and exits with 1, having drawn what it could.
+    assert!(output.status.success() || !strict, "mutool {args:?} failed: {stderr}");
+    assert!(!strict || complaints.is_empty(), "MuPDF complained about the stamped PDF: {complaints:?}");
+    Some((folder, String::from_utf8(output.stdout).unwrap()))
+}
+
+/// Each page's text as MuPDF extracts it (`mutool draw -F txt`), its lines' spaces made one.
+fn mupdf_page_texts(pdf: &[u8], strict: bool) -> Option<Vec<String>> {
+    let (_folder, text) = run_mupdf(pdf, &["draw", "-F", "txt", "-o", "-", "{}"], strict)?;
+    // Every page's text ends with a form feed and a newline.
+    let mut pages: Vec<String> = text.split("\x0c\n").map(str::to_string).collect();
+    assert_eq!(pages.pop().as_deref(), Some(""), "MuPDF ends every page with a form feed");
+    // A character without a glyph (a newline inside a string, where two content streams were
+    // joined) comes out as U+FFFD; poppler writes a space.
+    let words =
+        |page: &String| page.replace('\u{fffd}', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(pages.iter().map(words).collect())
+}
+
+/// Page `page` (from 1) as MuPDF draws it in grey at `dpi`: width, height, a byte per pixel.
+fn mupdf_render(pdf: &[u8], page: usize, dpi: u32, strict: bool) -> Option<Greymap> {
+    let number = page.to_string();
+    let args = ["draw", "-q", "-r", &dpi.to_string(), "-c", "gray", "-o", "page.pgm", "{}", &number];
+    let (folder, _) = run_mupdf(pdf, &args, strict)?;
+    Some(read_pgm(&std::fs::read(folder.path().join("page.pgm")).unwrap()))
+}
+
+/// A page drawn in grey: width, height, a byte per pixel.
+type Greymap = (usize, usize, Vec<u8>);
+
+/// Draws page 1 of a PDF, or `None` when the engine is not installed.
+type Draw = fn(&[u8]) -> Option<Greymap>;
+
+/// A binary greymap's width, height and pixels.
+fn read_pgm(image: &[u8]) -> Greymap {
+    // "P5\n<width> <height>\n255\n" then the pixels.
+    let mut fields = image.splitn(5, |byte| byte.is_ascii_whitespace());
+    assert_eq!(fields.next(), Some(&b"P5"[..]));
+    let mut next = || std::str::from_utf8(fields.next().unwrap()).unwrap().parse::<usize>().unwrap();
+    let (width, height, _) = (next(), next(), next());
+    (width, height, image[image.len() - width * height..].to_vec())
+}
+
 /// Every page of `pdf` carries the whole stamp, on one line, and still its original text.
 fn assert_stamped(pdf: &[u8], originals: &[&str]) {
     assert_stamped_as(pdf, originals, true);
@@ -227,11 +293,20 @@ fn assert_stamped(pdf: &[u8], originals: &[&str]) {
 
 /// [`assert_stamped`] for a PDF whose original content itself makes poppler complain.
 fn assert_stamped_as(pdf: &[u8], originals: &[&str], strict: bool) {
-    let Some(pages) = page_texts_of(pdf, strict) else { return };
-    assert_eq!(pages.len(), originals.len(), "{pages:#?}");
     let footer = format!(
         "Confidential \u{2014} shared under NDA with {RECIPIENT} on 2026-11-21 \u{b7} share {SHARE_ID}"
     );
+    // MuPDF reads the same stamp on every page. It reads it twice, from the page and from the
+    // annotation drawn over it: it does not drop text drawn twice at one place, as poppler does.
+    if let Some(pages) = mupdf_page_texts(pdf, strict) {
+        assert_eq!(pages.len(), originals.len(), "MuPDF: {pages:#?}");
+        for (number, (page, original)) in pages.iter().zip(originals).enumerate() {
+            assert!(page.contains(&footer), "MuPDF: page {} has no stamp:\n{page}", number + 1);
+            assert!(page.contains(original), "MuPDF: page {} lost {original:?}:\n{page}", number + 1);
+        }
+    }
+    let Some(pages) = page_texts_of(pdf, strict) else { return };
+    assert_eq!(pages.len(), originals.len(), "{pages:#?}");
     for (number, (page, original)) in pages.iter().zip(originals).enumerate() {
         assert!(page.contains(&footer), "page {} has no stamp:\n{page}", number + 1);
         assert_eq!(page.matches("Confidential \u{2014}").count(), 1, "page {}:\n{page}", number + 1);
@@ -303,14 +378,7 @@ fn render_at(pdf: &[u8], page: usize, dpi: u32, strict: bool) -> Option<(usize, 
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let image = std::fs::read(folder.path().join("page.pgm")).unwrap();
-    // "P5\n<width> <height>\n255\n" then the pixels.
-    let mut fields = image.splitn(5, |byte| byte.is_ascii_whitespace());
-    assert_eq!(fields.next(), Some(&b"P5"[..]));
-    let mut next = || std::str::from_utf8(fields.next().unwrap()).unwrap().parse::<usize>().unwrap();
-    let (width, height, _) = (next(), next(), next());
-    let pixels = image[image.len() - width * height..].to_vec();
-    Some((width, height, pixels))
+    Some(read_pgm(&std::fs::read(folder.path().join("page.pgm")).unwrap()))
 }
 
 fn dark_pixels(pixels: &[u8], width: usize, rows: std::ops::Range<usize>) -> usize {

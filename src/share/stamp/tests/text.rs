@@ -10,7 +10,15 @@ fn characters_are_encoded_in_win_ansi_and_strings_escaped() {
         win_ansi("Confidential \u{2014} Zo\u{eb} \u{b7} \u{20ac}5 \u{2019}"),
         b"Confidential \x97 Zo\xeb \xb7 \x805 \x92"
     );
-    assert_eq!(win_ansi("\u{141}\u{f3}d\u{17a} \u{2713} \u{65e5}"), b"?\xf3d? ? ?");
+    // Other Latin alphabets' letters lose what WinAnsi cannot draw; other scripts are `?`.
+    assert_eq!(win_ansi("\u{141}\u{f3}d\u{17a} \u{2713} \u{65e5}"), b"L\xf3dz ? ?");
+    assert_eq!(
+        win_ansi("Dvo\u{159}\u{e1}k \u{10c}apek K\u{151} \u{15e}ahin \u{21b}ar\u{103} Ba\u{15f}\u{131} \u{fb01}n \u{ff21}"),
+        b"Dvor\xe1k Capek Ko Sahin tara Basi fin A"
+    );
+    assert_eq!(win_ansi("\u{41c}\u{438}\u{440} \u{3a9} \u{2153} \u{b2}"), b"??? ? ? \xb2");
+    // A decomposition into a WinAnsi letter beyond ASCII keeps it; one into punctuation is `?`.
+    assert_eq!(win_ansi("\u{1e2}\u{1fb} \u{203c}"), b"\xc6a ?");
     let mut content = Vec::new();
     push_literal_string(&mut content, b"a(b)c\\d\x97\xe9");
     assert_eq!(content, b"a\\(b\\)c\\\\d\\227\\351");
@@ -21,7 +29,7 @@ fn characters_are_encoded_in_win_ansi_and_strings_escaped() {
         Stamp { recipient: recipient.to_string(), date: "2026-11-21".into(), share_id: "x(1)".into() };
     let (output, _) = stamped_with(&pdf_with_pages(&[(A4, "Text")]), &share);
     let Some(pages) = page_texts(&output) else { return };
-    let expected = "Confidential \u{2014} shared under NDA with Zo\u{eb} M\u{fc}ller-?ukasz (\u{c6}r\u{f8} ApS) \\ ? on \
+    let expected = "Confidential \u{2014} shared under NDA with Zo\u{eb} M\u{fc}ller-Lukasz (\u{c6}r\u{f8} ApS) \\ ? on \
                     2026-11-21 \u{b7} share x(1)";
     assert!(pages[0].contains(expected), "{}", pages[0]);
 }
