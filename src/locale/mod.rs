@@ -230,9 +230,13 @@ impl Locale {
     }
 
     /// The English locale of the default theme.
-    pub fn english() -> Locale {
-        let english = LocaleSource::shipped(DEFAULT_LANGUAGE).into_iter().collect::<Vec<_>>();
-        Locale::resolve(DEFAULT_LANGUAGE, &english, &[]).unwrap_or_else(|_| Locale::empty())
+    pub fn english() -> &'static Locale {
+        // Part of the binary, so read once a process: a build asks for it several times.
+        static ENGLISH: std::sync::OnceLock<Locale> = std::sync::OnceLock::new();
+        ENGLISH.get_or_init(|| {
+            let english = LocaleSource::shipped(DEFAULT_LANGUAGE).into_iter().collect::<Vec<_>>();
+            Locale::resolve(DEFAULT_LANGUAGE, &english, &[]).unwrap_or_else(|_| Locale::empty())
+        })
     }
 
     /// Never used in practice: the shipped English resolves (a unit test says so), but a

@@ -92,7 +92,7 @@ mod tests {
             (
                 "search",
                 "Every page (read by `search.html`): the questionnaire search's entries.",
-                json(&questionnaire::search_entries(&isms, model, &crate::locale::Locale::english())),
+                json(&questionnaire::search_entries(&isms, model, crate::locale::Locale::english())),
             ),
             ("policy", "`policy.html`: one of `model.policies`, with its body.", {
                 let mut value = json(&model.policies[0]);
@@ -110,7 +110,7 @@ mod tests {
             (
                 "changes",
                 "`policy_changes.html`: what changed in one approved version of a policy (docs/HISTORY.md).",
-                json(&model.policy_changes),
+                json(&model.policy_changes.iter().map(|page| page.view()).collect::<Vec<_>>()),
             ),
             ("control", "`control.html`: one of `model.controls`.", json(&model.controls)),
             ("framework", "`framework.html`: one of `model.frameworks`.", json(&model.frameworks)),
@@ -126,7 +126,7 @@ mod tests {
                 "health",
                 "`health.html`: what needs attention.",
                 // Seen from a later day, when reviews are overdue, so every field shows.
-                json(&health::health(&later.model, &crate::locale::Locale::english())),
+                json(&health::health(&later.model, crate::locale::Locale::english())),
             ),
         ]);
         let mut doc = String::from(

@@ -53,7 +53,7 @@ pub(crate) fn language_info(site: &SiteConfig, base_url: &str, locale: &Locale) 
     LanguageInfo {
         language: locale.language.clone(),
         editions,
-        script_strings: script_strings(locale) != script_strings(&Locale::english()),
+        script_strings: script_strings(locale) != script_strings(Locale::english()),
     }
 }
 
@@ -232,7 +232,7 @@ mod tests {
         let english = Locale::english();
         let groups =
             english.keys().map(|key| key.split('.').next().unwrap_or_default().to_string()).collect();
-        let mut uses = Uses { english, groups, used: BTreeSet::new(), problems: Vec::new() };
+        let mut uses = Uses { english: english.clone(), groups, used: BTreeSet::new(), problems: Vec::new() };
         let theme = Theme::default_theme();
         for (name, source) in &theme.templates {
             // Inside `{{ … }}` and `{% … %}` only: the quotes of HTML attributes around them
@@ -309,7 +309,7 @@ mod tests {
     #[test]
     fn an_english_site_gets_no_strings_file_and_a_german_one_does() {
         let site = SiteConfig::default();
-        assert!(!language_info(&site, "https://t.example", &Locale::english()).script_strings);
+        assert!(!language_info(&site, "https://t.example", Locale::english()).script_strings);
         let german = Theme::default_theme().locale("de").unwrap();
         let info = language_info(&site, "https://t.example", &german);
         assert!(info.script_strings && info.language == "de" && info.editions.is_empty());

@@ -263,17 +263,10 @@ impl Renderer {
             None
         };
         // The search's index, on a site (the bundle's search filters its one page in place):
-        // kept, or made and put with the other files.
-        let recording = Recording::new(sink);
-        let (index_build, index_files) = match options.target {
-            RenderTarget::Site => {
-                let (build, files) = self.search_index(build_key.as_ref(), &recording);
-                (Some(build), files)
-            }
-            RenderTarget::AuditorBundle => (None, Vec::new()),
-        };
-        let mut pages =
-            page_list(isms, model, &self.search, index_build.as_deref(), options.target, &self.locale);
+        // kept, or made beside the pages and put with the other files. The search pages name
+        // its build id, so they are rendered after it.
+        let index_build = (options.target == RenderTarget::Site).then(page::IndexBuild::default);
+        let pages = page_list(isms, model, &self.search, index_build.as_ref(), options.target, &self.locale);
         // The public site is also written for AI agents: a markdown copy of each page, and
         // llms.txt listing the fixed pages (policies are listed from the model).
         let for_agents = self.for_agents(isms);
@@ -296,47 +289,63 @@ impl Renderer {
                 .filter_map(|page| Some(routes::output_file(&page.path).rsplit_once('/')?.0.to_string()))
                 .collect(),
         );
-        let sink = recording;
+        let (after_index, pages): (Vec<Page>, Vec<Page>) =
+            pages.into_iter().partition(|page| page.after_index);
+        let sink = Recording::new(sink);
         let times = Mutex::new(std::collections::BTreeMap::<&'static str, TemplateTime>::new());
-        // trust.json lists every policy too: it is made beside the pages, not after them.
         // Pages go in runs of at most 16, so a thread that finishes early always finds a run
         // to take over (rayon otherwise leaves long runs unsplit once no thread steals).
-        let (rendered, trust_json) = rayon::join(
+        let render_pages = |mut pages: Vec<Page>| -> Result<bool, RenderError> {
+            pages
+                .par_drain(..)
+                .with_max_len(16)
+                .map(|page| -> Result<bool, RenderError> {
+                    let (template, started) = (page.template, std::time::Instant::now());
+                    let key = build_key.as_ref().and_then(|build| page_key::page_key(build, &page));
+                    if let Some(key) = &key {
+                        if let Some(has_code) = sink.keep(&self.files_of(isms, &page), key) {
+                            return Ok(has_code);
+                        }
+                    }
+                    let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
+                    let file = file.keyed(key, has_code);
+                    let time = started.elapsed();
+                    let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
+                    let entry = times.entry(template).or_insert(TemplateTime {
+                        template,
+                        pages: 0,
+                        time: Default::default(),
+                    });
+                    entry.pages += 1;
+                    entry.time += time;
+                    drop(times);
+                    if let Some(copy) = self.agent_copy(isms, &file) {
+                        sink.put(copy.keyed(key, has_code))?;
+                    }
+                    sink.put(file)?;
+                    Ok(has_code)
+                })
+                // Whether any page shows code (and the site needs the syntax stylesheet).
+                .try_reduce(|| false, |a, b| Ok(a || b))
+        };
+        // The index, the pages that do not name it, and trust.json (it lists every policy
+        // too), side by side; then the pages that name the index.
+        let ((index_files, rendered), trust_json) = rayon::join(
             || {
-                let pages = pages.par_drain(..).with_max_len(16);
-                pages
-                    .map(|page| -> Result<bool, RenderError> {
-                        let (template, started) = (page.template, std::time::Instant::now());
-                        let key = build_key.as_ref().and_then(|build| page_key::page_key(build, &page));
-                        if let Some(key) = &key {
-                            if let Some(has_code) = sink.keep(&self.files_of(isms, &page), key) {
-                                return Ok(has_code);
-                            }
-                        }
-                        let (file, has_code) = render_page(environment, shared, &self.targets, page)?;
-                        let file = file.keyed(key, has_code);
-                        let time = started.elapsed();
-                        let mut times = times.lock().unwrap_or_else(PoisonError::into_inner);
-                        let entry = times.entry(template).or_insert(TemplateTime {
-                            template,
-                            pages: 0,
-                            time: Default::default(),
-                        });
-                        entry.pages += 1;
-                        entry.time += time;
-                        drop(times);
-                        if let Some(copy) = self.agent_copy(isms, &file) {
-                            sink.put(copy.keyed(key, has_code))?;
-                        }
-                        sink.put(file)?;
-                        Ok(has_code)
-                    })
-                    // Whether any page shows code (and the site needs the syntax stylesheet).
-                    .try_reduce(|| false, |a, b| Ok(a || b))
+                rayon::join(
+                    || {
+                        let Some(index_build) = &index_build else { return Vec::new() };
+                        let (build, files) = self.search_index(build_key.as_ref(), &sink);
+                        index_build.set(build);
+                        files
+                    },
+                    || render_pages(pages),
+                )
             },
             || machine_files::trust_json_file(isms, model, options),
         );
-        let page_has_code = rendered?;
+        let (rendered, searched) = (rendered?, render_pages(after_index)?);
+        let page_has_code = rendered || searched;
         sink.put(trust_json)?;
         if for_agents {
             sink.put(agents::llms_txt(isms, model, options, &agent_pages))?;

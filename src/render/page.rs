@@ -30,6 +30,8 @@ pub(crate) struct Page<'a> {
     /// The item a detail page shows, under the name its template expects.
     pub(crate) item: Option<(&'static str, Item<'a>)>,
     pub(crate) has_code: bool,
+    /// It names the search index's build id: it is rendered once the index is made.
+    pub(crate) after_index: bool,
 }
 
 /// A detail page's item. A policy (thousands in a large ISMS) has its body rendered and
@@ -40,6 +42,8 @@ pub(crate) enum Item<'a> {
     Value(Value),
     Lazy(Box<dyn LazyItem + 'a>),
     Policy(&'a PolicyView, &'a Policy),
+    /// A "what changed" page: its texts are compared only when it renders.
+    Changes(&'a view::ChangesPage),
 }
 
 impl<'a> Item<'a> {
@@ -75,6 +79,7 @@ impl<'a> Page<'a> {
             item: Some((Policy::ITEM, Item::Policy(view, policy))),
             // Known once its body renders.
             has_code: false,
+            after_index: false,
         }
     }
 }
@@ -98,7 +103,29 @@ pub(crate) struct Listing<'a, T> {
 #[derive(serde::Serialize, Clone)]
 pub(crate) struct IndexRef {
     path: &'static str,
-    build: String,
+    build: IndexBuild,
+}
+
+/// The build id of the search index, known once the index is made, which is done beside the
+/// other pages: the pages that name it are rendered after it (`Page::after_index`). Read
+/// before it is set, it is an error, never an empty id.
+#[derive(Clone, Default)]
+pub(crate) struct IndexBuild(Arc<std::sync::OnceLock<String>>);
+
+impl IndexBuild {
+    /// Sets the id; the first one set stays.
+    pub(crate) fn set(&self, build: String) {
+        let _ = self.0.set(build);
+    }
+}
+
+impl serde::Serialize for IndexBuild {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.get() {
+            Some(build) => serializer.serialize_str(build),
+            None => Err(serde::ser::Error::custom("the search index's build id is not known yet")),
+        }
+    }
 }
 
 /// `items` cut into pages of `per_page`, page `n` at `path(n)`; one (empty) page when
@@ -146,6 +173,8 @@ fn paginate<'a, T: serde::Serialize + Sync>(
 ) {
     let Some(at) = pages.iter().position(|page| page.path == path(1)) else { return };
     let (template, audience) = (pages[at].template, pages[at].audience);
+    let after_index = index.is_some();
+    pages[at].after_index = after_index;
     for mut listing in listings(items, per_page, path) {
         listing.index = index.clone();
         let (page, pages_count) = (listing.page, listing.pages);
@@ -162,6 +191,7 @@ fn paginate<'a, T: serde::Serialize + Sync>(
             audience,
             item,
             has_code: false,
+            after_index,
         });
     }
 }
@@ -170,7 +200,7 @@ pub(crate) fn page_list<'a>(
     isms: &'a Isms,
     model: &'a SiteModel,
     search: &'a [SearchEntry],
-    index_build: Option<&str>,
+    index_build: Option<&IndexBuild>,
     target: RenderTarget,
     locale: &Locale,
 ) -> Vec<Page<'a>> {
@@ -184,6 +214,7 @@ pub(crate) fn page_list<'a>(
                 // The health page's template gets its data as `health`.
                 item: (fixed.route == routes::HEALTH).then(|| ("health", Item::Value(health(model, locale)))),
                 has_code: false,
+                after_index: false,
             }),
             MadeBy::File => None,
         })
@@ -194,7 +225,7 @@ pub(crate) fn page_list<'a>(
     let policies = (&model.policies[..], per_policies, routes::policies_page as fn(usize) -> String);
     paginate(&mut pages, policies, None, "title.policies_page", locale);
     // The site's search has an index its script fetches; the bundle's filters in place.
-    let index = index_build.map(|build| IndexRef { path: routes::SEARCH_INDEX, build: build.to_string() });
+    let index = index_build.map(|build| IndexRef { path: routes::SEARCH_INDEX, build: build.clone() });
     let search = (search, search_per_page(target), routes::search_page as fn(usize) -> String);
     paginate(&mut pages, search, index, "title.search_page", locale);
     for framework in &model.frameworks {
@@ -205,6 +236,7 @@ pub(crate) fn page_list<'a>(
             audience: Audience::Public,
             item: Some(("framework", Item::lazy(framework))),
             has_code: false,
+            after_index: false,
         });
     }
     for (view, policy) in model.policies.iter().zip(isms.policies.values()) {
@@ -218,16 +250,22 @@ pub(crate) fn page_list<'a>(
             audience: Audience::Public,
             item: Some(("control", Item::lazy(control))),
             has_code: false,
+            after_index: false,
         });
     }
     for changes in &model.policy_changes {
         pages.push(Page {
             template: "policy_changes.html",
-            path: changes.path.clone(),
-            title: locale.plain("title.policy_changes", None, &[("title", changes.policy_title.clone())]),
-            audience: changes.audience,
-            item: Some(("changes", Item::lazy(changes))),
+            path: changes.head.path.clone(),
+            title: locale.plain(
+                "title.policy_changes",
+                None,
+                &[("title", changes.head.policy_title.clone())],
+            ),
+            audience: changes.head.audience,
+            item: Some(("changes", Item::Changes(changes))),
             has_code: false,
+            after_index: false,
         });
     }
     model.records.visit(&mut RecordPageList { build: isms.audience, pages: &mut pages });
@@ -261,6 +299,7 @@ fn record_pages<K: MarkdownRecord>(build: Audience, views: &[RecordPage<K>]) -> 
             audience: record_page_audience(&view.record),
             item: Some((K::ITEM, Item::lazy(view))),
             has_code: view.has_code,
+            after_index: false,
         })
         .collect()
 }
@@ -287,6 +326,7 @@ pub(crate) fn render_page(
         None => ("item", Value::UNDEFINED),
         Some((name, Item::Value(value))) => (name, value),
         Some((name, Item::Lazy(item))) => (name, item.value()),
+        Some((name, Item::Changes(changes))) => (name, Value::from(Serde(changes.view()))),
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);
             page.has_code = body.has_code;

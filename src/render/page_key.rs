@@ -144,10 +144,17 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             hasher.text(name);
             hasher.json_with(|out| item.write_json(out)).ok()?;
         }
-        Some((name, Item::Policy(view, policy))) => {
+        Some((name, Item::Changes(changes))) => {
+            // What its view is made from, both texts included: the view itself (their
+            // comparison) is made only when the page renders.
             hasher.text(name);
-            hasher.json(view).ok()?;
-            // Its body is rendered from its text, and its links resolved from its file.
+            hasher.json(changes).ok()?;
+        }
+        Some((name, Item::Policy(_view, policy))) => {
+            hasher.text(name);
+            // Its view is not hashed again: the build key holds every policy's view, in
+            // order, and the page's path is its view's. Its body is rendered from its text,
+            // which no view holds, and its links resolved from its file.
             hasher.text(&policy.body.text);
             hasher.json(&policy.source.file).ok()?;
         }

@@ -300,11 +300,11 @@ mod tests {
 
     #[test]
     fn badges_say_their_state_and_escape_names() {
-        let valid = badge(&certification(CertificationState::Valid, Some(400)), &Locale::english());
+        let valid = badge(&certification(CertificationState::Valid, Some(400)), Locale::english());
         assert!(valid.contains(">valid</text>") && valid.contains("&lt;2022&gt;"), "{valid}");
-        assert!(badge(&certification(CertificationState::Expiring, Some(12)), &Locale::english())
+        assert!(badge(&certification(CertificationState::Expiring, Some(12)), Locale::english())
             .contains("expires in 12 days"));
-        assert!(badge(&certification(CertificationState::Expired, Some(-3)), &Locale::english())
+        assert!(badge(&certification(CertificationState::Expired, Some(-3)), Locale::english())
             .contains(">expired</text>"));
     }
 }

@@ -176,6 +176,10 @@ impl Theme {
     /// The locale of `language`: English, then the shipped file of the language, then the
     /// theme's, each over the one before.
     pub fn locale(&self, language: &str) -> Result<Locale, Diagnostic> {
+        // English without a theme's own English strings is the shipped English as it is.
+        if language == locale::DEFAULT_LANGUAGE && !self.locales.contains_key(language) {
+            return Ok(Locale::english().clone());
+        }
         let layers = |language: &str| -> Vec<LocaleSource> {
             LocaleSource::shipped(language).into_iter().chain(self.locales.get(language).cloned()).collect()
         };

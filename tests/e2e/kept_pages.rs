@@ -93,7 +93,7 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
             // The first steps edit the text of a public policy: its page alone changes.
             let public = content.join("policies/access-control.md");
             let policy = if step < 2 { &public } else { &files[random.below(files.len())] };
-            let what = if step < 2 { step } else { random.below(11) };
+            let what = if step < 2 { step } else { random.below(12) };
             match what {
                 0 => {
                     let mut text = std::fs::read_to_string(policy).unwrap();
@@ -118,6 +118,17 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
                     // An answer's words: the search entries, and so its index, change.
                     let faq = content.join("faq/access.yaml");
                     edit(&faq, "  answer: |\n    ", &format!("  answer: |\n    Step{step} "));
+                }
+                11 => {
+                    // A field only the policy's view holds: its page shows it.
+                    let text = std::fs::read_to_string(policy).unwrap();
+                    let edited = text.replacen("\nowner: ", &format!("\nowner: Step {step} "), 1);
+                    let edited = if edited == text {
+                        text.replacen("---\n", &format!("---\nowner: Step {step}\n"), 1)
+                    } else {
+                        edited
+                    };
+                    std::fs::write(policy, edited).unwrap();
                 }
                 10 => {
                     let evidence = content.join("evidence/evidence.yaml");

@@ -28,9 +28,10 @@ pub struct VersionRow {
     pub commit: Option<Commit>,
 }
 
-/// A "what changed" page: one version against the one shown before it.
+/// What a "what changed" page shows of the policy and the two versions: everything but the
+/// comparison of their texts.
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangesView {
+pub struct ChangesHead {
     /// The page's site path.
     pub path: String,
     /// Who the page is for.
@@ -43,6 +44,16 @@ pub struct ChangesView {
     /// False when either version's text cannot be shown (its audience blocks did not
     /// parse): the page then shows no text.
     pub readable: bool,
+    pub controls_added: Vec<Link>,
+    pub controls_removed: Vec<Link>,
+}
+
+/// A "what changed" page as its template sees it: one version against the one shown before
+/// it.
+#[derive(Debug, Serialize)]
+pub struct ChangesView<'a> {
+    #[serde(flatten)]
+    pub head: &'a ChangesHead,
     /// The changed paragraphs of the text, with removed and added words marked, and one
     /// unchanged paragraph on each side; each says how many it follows that were left out.
     pub paragraphs: Vec<Paragraph>,
@@ -52,8 +63,6 @@ pub struct ChangesView {
     pub text_unchanged: bool,
     /// The two versions are too long to compare word by word (see [`diff::MAX_WORDS`]).
     pub too_large: bool,
-    pub controls_added: Vec<Link>,
-    pub controls_removed: Vec<Link>,
 }
 
 /// The rows of a policy's revision history, newest first.
@@ -107,8 +116,37 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
     taken
 }
 
+/// A "what changed" page before its comparison is made: what its view is made from. The
+/// word-level comparison is most of the page's cost, so it is made only when the page is
+/// rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it. The page's
+/// key is this whole value as JSON, both texts included.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesPage {
+    #[serde(flatten)]
+    pub head: ChangesHead,
+    /// The two versions' texts, each cut to the build's audience.
+    older_text: String,
+    newer_text: String,
+}
+
+impl ChangesPage {
+    /// The page's view, its texts compared word by word.
+    pub fn view(&self) -> ChangesView<'_> {
+        let compared = if self.head.readable {
+            diff::words(&self.older_text, &self.newer_text)
+        } else {
+            Some(Vec::new())
+        };
+        let too_large = compared.is_none();
+        let paragraphs = compared.unwrap_or_default();
+        let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
+        let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
+        ChangesView { head: &self.head, paragraphs, skipped_after, text_unchanged, too_large }
+    }
+}
+
 /// Every "what changed" page of the cut model's policies, in policy order.
-pub fn all_changes(context: &ViewContext) -> Vec<ChangesView> {
+pub fn all_changes(context: &ViewContext) -> Vec<ChangesPage> {
     use rayon::prelude::*;
     let policies: Vec<&Policy> = context.isms.policies.values().filter(|p| p.history.len() > 1).collect();
     policies
@@ -122,20 +160,15 @@ pub fn all_changes(context: &ViewContext) -> Vec<ChangesView> {
 
 /// The "what changed" page of version `index` (not the first) of a cut policy.
 /// `slugs` are the policy's version slugs ([`slugs`]).
-fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usize) -> Option<ChangesView> {
+fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usize) -> Option<ChangesPage> {
     let (older, newer) = (policy.history.get(index.checked_sub(1)?)?, policy.history.get(index)?);
     let readable = older.readable && newer.readable;
-    let compared = if readable { diff::words(&older.body.text, &newer.body.text) } else { Some(Vec::new()) };
-    let too_large = compared.is_none();
-    let paragraphs = compared.unwrap_or_default();
-    let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
-    let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
     let links = |ids: Vec<&str>| ids.into_iter().map(|id| context.control_link(id)).collect();
     let added =
         newer.controls.iter().map(|c| c.id.as_str()).filter(|id| !older.controls.iter().any(|c| c.id == *id));
     let removed =
         older.controls.iter().map(|c| c.id.as_str()).filter(|id| !newer.controls.iter().any(|c| c.id == *id));
-    Some(ChangesView {
+    let head = ChangesHead {
         path: routes::policy_changes(&policy.id, &slugs[index]),
         // For the highest of the policy's page and the two versions.
         audience: crate::render::page::record_page_audience(policy).max(older.audience).max(newer.audience),
@@ -145,11 +178,8 @@ fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usiz
         from: row(policy, older, (index > 1).then(|| slugs[index - 1].as_str())),
         to: row(policy, newer, Some(slugs[index].as_str())),
         readable,
-        too_large,
-        text_unchanged,
-        paragraphs,
-        skipped_after,
         controls_added: links(added.collect()),
         controls_removed: links(removed.collect()),
-    })
+    };
+    Some(ChangesPage { head, older_text: older.body.text.clone(), newer_text: newer.body.text.clone() })
 }

@@ -27,7 +27,7 @@ pub use controls::{
     derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
     FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
 };
-pub use history::{ChangesView, VersionRow};
+pub use history::{ChangesHead, ChangesPage, ChangesView, VersionRow};
 pub use management::{phases, ClauseView, ObjectiveView, PhaseView, SatisfierView};
 pub use records::{
     policy_body, policy_view, PolicyBody, PolicyView, RecordPage, RecordPageVisitor, RecordPages,
@@ -76,7 +76,7 @@ pub struct SiteModel {
     pub policy_drafts: bool,
     /// The policies' "what changed" pages; each page gets its own.
     #[serde(skip)]
-    pub policy_changes: Vec<ChangesView>,
+    pub policy_changes: Vec<ChangesPage>,
     pub controls: Vec<ControlView>,
     pub coverage: Vec<ThemeCoverage>,
     pub coverage_total: ThemeCoverage,
