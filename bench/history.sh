@@ -38,7 +38,8 @@ for kind in plain first cached at; do rm -rf "$WORK/out-$kind"; done
 "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-at" --at HEAD >/dev/null 2>&1
 for run in $(seq "$RUNS"); do
   measure no-git "$results" -- "${build[@]}" --content "$WORK/plain/content" --out "$WORK/out-plain"
-  rm -rf "$WORK/cache"
+  # Only the history's cache: each output's record of its pages stays, as on a user's machine.
+  rm -f "$WORK"/cache/history-*
   measure history-first-read "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-first"
   measure history-cached "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-cached"
   measure at-head "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-at" --at HEAD
