@@ -24,6 +24,11 @@ pub struct Entry {
     pub response: Option<crate::model::Response>,
     /// Where it is published: its place on the trust center's FAQ page.
     pub url: String,
+    /// A teaser: its question is published, its answer is shared on request only. It answers
+    /// nothing, but a question closest to it is one for a person (what to send is theirs to
+    /// decide), never for the next answer down.
+    #[serde(default)]
+    pub on_request: bool,
 }
 
 /// How a question was answered.
@@ -178,9 +183,9 @@ impl<'r> Matcher<'r> {
     }
 
     /// The entry with the highest BM25 score for `tokens` (the first by id of equals), other
-    /// than `except`, when any scores above zero. Scores add up along the postings of the
-    /// question's tokens, so only entries sharing a word are touched.
-    fn top(&self, tokens: &[(String, f64)], except: Option<usize>) -> Option<(usize, f64)> {
+    /// than `except`, when any scores above zero, with the next entry. Scores add up along the
+    /// postings of the question's tokens, so only entries sharing a word are touched.
+    fn top(&self, tokens: &[(String, f64)], except: Option<usize>) -> Option<Top> {
         let mut scores = vec![0.0f64; self.entries.len()];
         let mut touched = Vec::new();
         let (k1, b) = (self.ranking().k1, self.ranking().b);
@@ -194,23 +199,28 @@ impl<'r> Matcher<'r> {
                 scores[doc] += idf * tf * (k1 + 1.0) / (tf + norm);
             }
         }
+        // Before `other`: a higher score, or the same score and an earlier id.
+        let ahead = |doc: usize, other: Option<(usize, f64)>| match other {
+            None => true,
+            Some((held, top)) => {
+                scores[doc] > top || (scores[doc] == top && self.entries[doc].id < self.entries[held].id)
+            }
+        };
         let mut best: Option<(usize, f64)> = None;
+        let mut next: Option<(usize, f64)> = None;
         for doc in touched {
-            let score = scores[doc];
-            if Some(doc) == except || score <= 0.0 {
+            if Some(doc) == except || scores[doc] <= 0.0 {
                 continue;
             }
-            let better = match best {
-                None => true,
-                Some((held, top)) => {
-                    score > top || (score == top && self.entries[doc].id < self.entries[held].id)
-                }
-            };
-            if better {
-                best = Some((doc, score));
+            if ahead(doc, best) {
+                next = best;
+                best = Some((doc, scores[doc]));
+            } else if ahead(doc, next) {
+                next = Some((doc, scores[doc]));
             }
         }
-        best
+        let (doc, score) = best?;
+        Some(Top { doc, score, next })
     }
 
     /// Entries by BM25 score, best first (ties by id).
@@ -225,7 +235,6 @@ impl<'r> Matcher<'r> {
     /// Decides one question, with its reference (e.g. a CAIQ id) when the sheet has one.
     pub fn decide(&self, question: &str, reference: Option<&str>) -> Decision {
         let tokens = self.weighted(question);
-        let threshold = self.reader.rules().answer_threshold;
         // A reference match comes first; among several answers with that id, the words decide.
         // A reference is read as a CAIQ id is (`caiq::ids::normalise`): white space, case and
         // full-width or invisible characters do not tell two ids apart.
@@ -246,7 +255,7 @@ impl<'r> Matcher<'r> {
                 };
             }
         }
-        let Some((best, score)) = self.top(&tokens, None) else {
+        let Some(top) = self.top(&tokens, None) else {
             return Decision {
                 method: Method::NeedsPerson,
                 answers: Vec::new(),
@@ -255,33 +264,58 @@ impl<'r> Matcher<'r> {
                 reason: "no answer shares a word with the question".to_string(),
             };
         };
+        let best = top.doc;
         let confidence = round(self.coverage(&tokens, best));
         let id = self.entries[best].id.clone();
+        let needs_person = |reason: String| Decision {
+            method: Method::NeedsPerson,
+            answers: Vec::new(),
+            confidence,
+            best: Some((id.clone(), confidence)),
+            reason,
+        };
         // An answer whose own question shares no word with this one is about something else,
         // whatever words its text happens to hold.
         if !tokens.iter().any(|(token, _)| self.questions[best].contains(token)) {
-            return Decision {
-                method: Method::NeedsPerson,
-                answers: Vec::new(),
-                confidence,
-                best: Some((id.clone(), confidence)),
-                reason: format!(
-                    "the closest answer, {id}, answers a question that shares no word with this one"
-                ),
-            };
+            return needs_person(format!(
+                "the closest answer, {id}, answers a question that shares no word with this one"
+            ));
         }
-        if confidence < threshold {
-            return Decision {
-                method: Method::NeedsPerson,
-                answers: Vec::new(),
-                confidence,
-                best: Some((id.clone(), confidence)),
-                reason: format!(
-                    "the closest answer, {id}, covers {:.0}% of the question (answering takes {:.0}%)",
-                    confidence * 100.0,
-                    threshold * 100.0
-                ),
-            };
+        // A question about what the team shares only on request is theirs to answer.
+        if self.entries[best].on_request {
+            return needs_person(format!(
+                "the closest answer, {id}, is shared on request only: a person decides what to send"
+            ));
+        }
+        // A question about a standard the answer does not name ("are you PCI DSS certified?"
+        // against an answer about ISO 27001 and SOC 2) is not answered by it.
+        let named: Vec<&str> =
+            tokens.iter().map(|(t, _)| t.as_str()).filter(|t| self.reader.is_framework(t)).collect();
+        let answer_names = |token: &str| self.docs[best].contains_key(token);
+        let answer_names_any = self.docs[best].keys().any(|t| self.reader.is_framework(t));
+        if !named.is_empty() && answer_names_any && !named.iter().any(|t| answer_names(t)) {
+            return needs_person(format!(
+                "the question names {}; the closest answer, {id}, names other standards only",
+                named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        // How far the best answer is ahead of the next: the difference of their scores, per
+        // unit of the question's weight.
+        let weight: f64 = tokens.iter().map(|(_, idf)| idf).sum();
+        let next_score = top.next.map_or(0.0, |(_, score)| score);
+        let lead = if weight > 0.0 { round((top.score - next_score) / weight) } else { 0.0 };
+        let rules = self.reader.rules();
+        let next_id = top.next.map(|(doc, _)| self.entries[doc].id.as_str());
+        let clear_lead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
+        if confidence < rules.answer_threshold && !clear_lead {
+            return needs_person(format!(
+                "the closest answer, {id}, covers {:.0}% of the question{} (answering takes {:.0}%, or {:.0}% with a lead of {})",
+                confidence * 100.0,
+                leads(next_id, lead),
+                rules.answer_threshold * 100.0,
+                rules.lead_answer_threshold * 100.0,
+                rules.lead_threshold,
+            ));
         }
         let mut answers = vec![id.clone()];
         // A two-part question: what the first answer leaves out may be another answer's.
@@ -289,24 +323,128 @@ impl<'r> Matcher<'r> {
             tokens.iter().filter(|(t, _)| !self.docs[best].contains_key(t)).cloned().collect();
         let rest_share = 1.0 - confidence;
         if rest_share >= self.ranking().second_part_share {
-            if let Some((second, _)) = self.top(&rest, Some(best)) {
-                if self.coverage(&rest, second) >= self.reader.rules().second_answer_threshold {
-                    answers.push(self.entries[second].id.clone());
+            if let Some(second) = self.top(&rest, Some(best)) {
+                if !self.entries[second.doc].on_request
+                    && self.coverage(&rest, second.doc) >= rules.second_answer_threshold
+                {
+                    answers.push(self.entries[second.doc].id.clone());
                 }
             }
         }
-        let _ = score;
-        Decision {
-            method: Method::Text,
-            reason: format!("{id} covers {:.0}% of the question", confidence * 100.0),
-            answers,
-            confidence,
-            best: Some((id, confidence)),
-        }
+        let reason = if confidence < rules.answer_threshold {
+            format!("{id} covers {:.0}% of the question{}", confidence * 100.0, leads(next_id, lead))
+        } else {
+            format!("{id} covers {:.0}% of the question", confidence * 100.0)
+        };
+        Decision { method: Method::Text, reason, answers, confidence, best: Some((id, confidence)) }
     }
+}
+
+/// How the best answer stands against the next, for a reason.
+fn leads(next: Option<&str>, lead: f64) -> String {
+    match next {
+        Some(next) => format!(" and leads {next} by {lead}"),
+        None => " and is the only answer that shares its words".to_string(),
+    }
+}
+
+/// The best entry for a question, its score and the next entry with its score.
+struct Top {
+    doc: usize,
+    score: f64,
+    next: Option<(usize, f64)>,
 }
 
 /// Three decimals: decisions print and compare the same everywhere.
 fn round(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, question: &str, text: &str) -> Entry {
+        Entry {
+            id: id.to_string(),
+            question: question.to_string(),
+            also_asked_as: Vec::new(),
+            text: text.to_string(),
+            caiq: Vec::new(),
+            response: None,
+            url: format!("https://t.example/faq/#{}", id.to_lowercase()),
+            on_request: false,
+        }
+    }
+
+    fn library() -> Vec<Entry> {
+        vec![
+            entry(
+                "FAQ-1",
+                "Which certifications do you hold?",
+                "We hold ISO 27001 and a SOC 2 Type II report.",
+            ),
+            entry("FAQ-2", "Do you encrypt data at rest?", "Yes, with AES-256 on every volume and backup."),
+            entry("FAQ-3", "How often do you review user access rights?", "Quarterly for privileged access."),
+            entry("FAQ-4", "Do you run penetration tests?", "Yes, once a year by an independent firm."),
+            entry("FAQ-5", "May we run our own penetration test?", "Yes, after notifying us."),
+            Entry {
+                on_request: true,
+                ..entry("FAQ-6", "Can you share your privileged access matrix and access review results?", "")
+            },
+        ]
+    }
+
+    fn decide(question: &str) -> Decision {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        Matcher::new(&reader, library()).decide(question, None)
+    }
+
+    #[test]
+    fn a_question_closest_to_an_answer_shared_on_request_is_left_for_a_person() {
+        let decision = decide("Please share the results of your latest access review.");
+        assert_eq!(decision.method, Method::NeedsPerson, "{decision:?}");
+        assert!(decision.reason.contains("FAQ-6") && decision.reason.contains("on request"), "{decision:?}");
+        // Without the teaser, the public answer about reviews would have been given.
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let public: Vec<Entry> = library().into_iter().filter(|e| !e.on_request).collect();
+        let without = Matcher::new(&reader, public)
+            .decide("Please share the results of your latest access review.", None);
+        assert_eq!(without.answers, ["FAQ-3"], "{without:?}");
+        // A question the teaser is not closest to is answered as before.
+        assert_eq!(decide("How often are user access rights reviewed?").answers, ["FAQ-3"]);
+    }
+
+    #[test]
+    fn a_standard_the_answer_does_not_name_is_left_for_a_person() {
+        let pci = decide("Which certifications do you hold: are you PCI DSS certified?");
+        assert_eq!(pci.method, Method::NeedsPerson, "{pci:?}");
+        assert!(pci.reason.contains("`pci dss`"), "{pci:?}");
+        let iso = decide("Which certifications do you hold: are you ISO 27001 certified?");
+        assert_eq!(iso.answers, ["FAQ-1"], "{iso:?}");
+        // A standard named in passing, against an answer that names none, does not stop it.
+        let aside = decide("Under our SOX controls: do you encrypt data at rest?");
+        assert_eq!(aside.answers, ["FAQ-2"], "{aside:?}");
+    }
+
+    #[test]
+    fn a_clear_lead_answers_what_coverage_alone_would_not() {
+        let rules = crate::answer::built_in_rules().unwrap();
+        // Many words no answer has: the coverage is below the plain threshold, but only one
+        // answer is about encryption at rest.
+        let long = decide(
+            "Our procurement board requires written confirmation: is customer data encrypted at rest?",
+        );
+        assert!(long.confidence < rules.answer_threshold, "{long:?}");
+        assert_eq!(
+            (long.method, long.answers.as_slice()),
+            (Method::Text, &["FAQ-2".to_string()][..]),
+            "{long:?}"
+        );
+        assert!(long.reason.contains("the only answer"), "{long:?}");
+        // Two answers about penetration tests: neither leads, so a vague question waits.
+        let vague = decide("Before go-live our board wants to know about the penetration tests.");
+        assert_eq!(vague.method, Method::NeedsPerson, "{vague:?}");
+        assert!(vague.reason.contains("leads FAQ-"), "{vague:?}");
+    }
 }

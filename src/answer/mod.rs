@@ -29,22 +29,27 @@ pub fn built_in_rules() -> Result<Rules, String> {
         .map_err(|e| format!("the built-in matching rules do not parse: {e}"))
 }
 
-/// The answer library of a cut model: every FAQ answer it holds with its text (a teaser,
-/// whose text is withheld, cannot answer anything), each with its address on the trust
-/// center at `base_url`.
+/// The answer library of a cut model: every FAQ answer it holds with its text, each with its
+/// address on the trust center at `base_url`. A teaser comes with its published question
+/// only (the cut has emptied the rest): it answers nothing, but a question closest to it is
+/// left for a person.
 pub fn library(isms: &Isms, base_url: &str) -> Vec<Entry> {
     let base = base_url.trim_end_matches('/');
     isms.faq
         .values()
-        .filter(|answer| !answer.teaser_only)
         .map(|answer| Entry {
             id: answer.id.clone(),
             question: answer.question.clone(),
             also_asked_as: answer.also_asked_as.clone(),
-            text: crate::markdown::plain_text(&answer.answer.text),
+            text: if answer.teaser_only {
+                String::new()
+            } else {
+                crate::markdown::plain_text(&answer.answer.text)
+            },
             caiq: answer.caiq.clone(),
             response: answer.response,
             url: format!("{base}/{}#{}", crate::site::routes::FAQ, answer.id.to_lowercase()),
+            on_request: answer.teaser_only,
         })
         .collect()
 }

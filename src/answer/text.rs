@@ -30,6 +30,15 @@ pub struct Rules {
     pub header_within_rows: usize,
     /// The confidence at or above which a question is answered.
     pub answer_threshold: f64,
+    /// The lead (see `Ranking` and `matcher`) at or above which the best answer is clearly
+    /// ahead of the next one.
+    pub lead_threshold: f64,
+    /// The confidence at or above which a question is answered when its best answer has a
+    /// clear lead.
+    pub lead_answer_threshold: f64,
+    /// Standards and regulations (each the first entry of its synonym group): a question that
+    /// names some of them is not answered by an answer that names only others.
+    pub frameworks: Vec<String>,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
 }
@@ -67,6 +76,8 @@ pub struct Reader {
     /// The first word of every synonym phrase → (phrase words, canonical token), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     stopwords: std::collections::HashSet<String>,
+    /// The tokens of `rules.frameworks`.
+    frameworks: std::collections::BTreeSet<String>,
 }
 
 impl Reader {
@@ -87,11 +98,17 @@ impl Reader {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         }
         let stopwords = rules.stopwords.iter().cloned().collect();
-        Reader { rules, phrases, stopwords }
+        let frameworks = rules.frameworks.iter().map(|name| words(name).join("_")).collect();
+        Reader { rules, phrases, stopwords, frameworks }
     }
 
     pub fn rules(&self) -> &Rules {
         &self.rules
+    }
+
+    /// Whether a token names a standard or regulation (`rules.frameworks`).
+    pub fn is_framework(&self, token: &str) -> bool {
+        self.frameworks.contains(token)
     }
 
     /// The tokens of `text`, in order (a token may repeat).

@@ -38,6 +38,8 @@ struct LibraryEntry {
     caiq: Vec<String>,
     response: Option<crate::model::Response>,
     url: String,
+    #[serde(default)]
+    on_request: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -91,6 +93,7 @@ fn entries(library: &[LibraryEntry]) -> Vec<Entry> {
             caiq: e.caiq.clone(),
             response: e.response,
             url: e.url.clone(),
+            on_request: e.on_request,
         })
         .collect()
 }
@@ -116,7 +119,14 @@ fn evaluation_questions() -> Vec<String> {
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut questions = Vec::new();
-    for name in ["eval.yaml", "independent.yaml", "independent2.yaml"] {
+    for name in [
+        "eval.yaml",
+        "independent.yaml",
+        "independent2.yaml",
+        "independent3.yaml",
+        "independent4.yaml",
+        "independent5.yaml",
+    ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();
         questions.extend(items.into_iter().map(|i| i.question));

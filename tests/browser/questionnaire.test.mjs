@@ -414,7 +414,15 @@ describe("the questionnaire filler and withheld answers", () => {
       assert.ok(!/INTMARK|AUDMARK|TEASERMARK/.test(answers), `the filled file holds no withheld text: ${filled}`);
       assert.match(filled, /L-8,PUBMARK public question\?,Yes,"PUBMARK public answer/, "the public question is answered");
       const library = readFileSync(join(leakSite.dir, "faq/answers.json"), "utf8");
-      assert.ok(!/INTMARK|AUDMARK|TEASERMARK/.test(library), "the published library holds no withheld text");
+      assert.ok(!/INTMARK|AUDMARK/.test(library), "the published library holds no withheld text");
+      // A teaser comes with its question only, as the public FAQ page shows it: it answers
+      // nothing, but a question closest to it is left for a person.
+      const teasers = JSON.parse(library).entries.filter((entry) => /TEASERMARK/.test(JSON.stringify(entry)));
+      assert.deepEqual(
+        teasers.map((entry) => [entry.question, entry.text, entry.on_request]),
+        [["TEASERMARK teaser question?", "", true]],
+        "the teaser's question alone, marked as shared on request",
+      );
       await context.close();
     } finally {
       await leakServer.close();

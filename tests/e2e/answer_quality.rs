@@ -1,26 +1,22 @@
-//! The matcher's quality on its evaluation set (`tests/answer/eval.yaml`): customer-worded
+//! The matcher's quality on its evaluation sets (`tests/answer/*.yaml`): customer-worded
 //! questions against the example's public FAQ, each with the answer a person would pick or
 //! `none`. Precision (answers given that are right) and recall (answerable questions
-//! answered) are printed for the tuning half and the held-out half. The targets are
-//! precision ≥ 95% and recall ≥ 70% on each; they are not met yet (docs/PERFORMANCE.md has
-//! the figures), so this test holds the floor reached so far, to catch a change that makes
-//! matching worse. A third set, `tests/answer/independent.yaml`, was written by someone who
-//! saw only the FAQ, and is never tuned on.
+//! answered right) are printed per set. The targets are precision ≥ 95% and recall ≥ 70% on
+//! questions no one tuned on. `eval.yaml` has a tuning half and a held-out half; each later
+//! set was written by someone who saw only the FAQ, measured once unseen, and only then
+//! looked at (docs/PERFORMANCE.md tells the order). This test holds each set's floor, a
+//! little under what it measures, to catch a change that makes matching worse.
 
 use crate::common::example_content;
 
 #[derive(serde::Deserialize)]
 struct Case {
     id: String,
-    /// `tune` or `holdout`; the independent set has none (it is all held out).
-    #[serde(default = "independent")]
+    /// `tune` or `holdout`; the later sets have none (each is one split, named after its file).
+    #[serde(default)]
     split: String,
     expect: String,
     question: String,
-}
-
-fn independent() -> String {
-    "independent".to_string()
 }
 
 struct Score {
@@ -32,14 +28,27 @@ struct Score {
     missed: Vec<String>,
 }
 
-/// The floor this test enforces until the targets (95% and 70%) are met: precision, then
-/// recall, per set.
+/// The sets written after the first, by someone who saw only the FAQ, and their sizes.
+const INDEPENDENT: &[(&str, usize)] = &[
+    ("independent", 70),
+    ("independent2", 80),
+    ("independent3", 90),
+    ("independent4", 90),
+    ("independent5", 100),
+];
+
+/// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
+/// has the figures): precision, then recall. The targets are 95% and 70% on questions no one
+/// tuned on; the sets here have all been looked at since they were measured unseen.
 fn floor(split: &str) -> (f64, f64) {
     match split {
-        "independent" => (90.0, 40.0),
-        // Measured once, unseen, 2026-12-04: 88.0% / 35.5%.
-        "independent2" => (85.0, 30.0),
-        _ => (90.0, 45.0),
+        "tune" | "holdout" | "independent" => (94.0, 85.0),
+        // Measured once, unseen, 2026-12-05 (with `lead_answer_threshold` 0.35): 95.7% / 64.7%;
+        // 92.6% / 73.5% since the threshold became 0.32.
+        "independent4" => (91.0, 70.0),
+        // Measured once, unseen, 2026-12-05: 98.4% / 81.3%.
+        "independent5" => (95.0, 78.0),
+        _ => (92.0, 75.0),
     }
 }
 
@@ -48,18 +57,15 @@ fn answer_quality_holds_its_floor_on_every_set() {
     let text = std::fs::read_to_string(crate::common::repo().join("tests/answer/eval.yaml")).unwrap();
     let mut cases: Vec<Case> = serde_saphyr::from_str(&text).unwrap();
     assert!(cases.len() >= 80, "the evaluation set has at least 80 questions");
-    // A second set, written by someone who saw only the FAQ (never the matcher, its rules or
-    // the first set), and never tuned on.
-    let independent =
-        std::fs::read_to_string(crate::common::repo().join("tests/answer/independent.yaml")).unwrap();
-    cases.extend(serde_saphyr::from_str::<Vec<Case>>(&independent).unwrap());
-    // A fourth, written the same way after the third had been used to judge changes: the
-    // unseen measure for the next round of work on the matcher.
-    let second =
-        std::fs::read_to_string(crate::common::repo().join("tests/answer/independent2.yaml")).unwrap();
-    let second: Vec<Case> = serde_saphyr::from_str(&second).unwrap();
-    assert_eq!(second.len(), 80);
-    cases.extend(second.into_iter().map(|case| Case { split: "independent2".into(), ..case }));
+    // The later sets, each written by someone who saw only the FAQ (never the matcher, its
+    // rules or the other sets); each is all one split, named after its file.
+    for (name, count) in INDEPENDENT {
+        let text =
+            std::fs::read_to_string(crate::common::repo().join(format!("tests/answer/{name}.yaml"))).unwrap();
+        let set: Vec<Case> = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(set.len(), *count, "{name}");
+        cases.extend(set.into_iter().map(|case| Case { split: name.to_string(), ..case }));
+    }
     let Ok(loaded) = trustpress::load::load(&example_content()) else { panic!("the example loads") };
     let isms = trustpress::cut::cut(&loaded.isms, trustpress::Audience::Public);
     let reader = trustpress::answer::Reader::new(trustpress::answer::built_in_rules().unwrap());
@@ -68,7 +74,8 @@ fn answer_quality_holds_its_floor_on_every_set() {
         trustpress::answer::library(&isms, "https://trust.example"),
     );
     let mut report = String::new();
-    for split in ["tune", "holdout", "independent", "independent2"] {
+    let splits = ["tune", "holdout"].into_iter().chain(INDEPENDENT.iter().map(|(name, _)| *name));
+    for split in splits {
         let mut score = Score {
             answered_right: 0,
             answered_wrong: 0,

@@ -83,7 +83,13 @@ export class Reader {
       list.sort((a, b) => b[0].length - a[0].length || compareWords(a[0], b[0]));
     }
     this.stopwords = new Set(rules.stopwords);
+    this.frameworks = new Set(rules.frameworks.map((name) => words(name).join("_")));
     this.stems = new Map();
+  }
+
+  /** Whether a token names a standard or regulation (`rules.frameworks`). */
+  isFramework(token) {
+    return this.frameworks.has(token);
   }
 
   /** The tokens of `text`, in order (a token may repeat). */
@@ -156,6 +162,11 @@ export class Reader {
 }
 
 // ---- Matching (matcher.rs) ---------------------------------------------------------------------
+
+/** How the best answer stands against the next, for a reason (as `matcher::leads`). */
+function leads(next, lead) {
+  return next === null ? " and is the only answer that shares its words" : ` and leads ${next} by ${lead}`;
+}
 
 /** Three decimals, as `matcher::round` (values are never negative, so Math.round agrees). */
 function round(value) {
@@ -243,6 +254,7 @@ export class Matcher {
     return tokens.map((token) => [token, this.idf(token)]);
   }
 
+  /** The best entry, as `Matcher::top`: {doc, score, next: [doc, score] | null}, or null. */
   top(tokens, except) {
     const { k1, b } = this.ranking;
     const scores = new Float64Array(this.entries.length);
@@ -256,19 +268,22 @@ export class Matcher {
         scores[doc] += (idf * tf * (k1 + 1)) / (tf + norm);
       }
     }
+    const ahead = (doc, other) =>
+      other === null ||
+      scores[doc] > other[1] ||
+      (scores[doc] === other[1] && compare(this.entries[doc].id, this.entries[other[0]].id) < 0);
     let best = null;
+    let next = null;
     for (const doc of touched) {
-      const score = scores[doc];
-      if (doc === except || score <= 0) continue;
-      if (
-        best === null ||
-        score > best[1] ||
-        (score === best[1] && compare(this.entries[doc].id, this.entries[best[0]].id) < 0)
-      ) {
-        best = [doc, score];
+      if (doc === except || scores[doc] <= 0) continue;
+      if (ahead(doc, best)) {
+        next = best;
+        best = [doc, scores[doc]];
+      } else if (ahead(doc, next)) {
+        next = [doc, scores[doc]];
       }
     }
-    return best;
+    return best === null ? null : { doc: best[0], score: best[1], next };
   }
 
   ranked(tokens, among) {
@@ -280,7 +295,6 @@ export class Matcher {
   /** The decision for one question, as `Matcher::decide`: {method, answers, confidence, best, reason}. */
   decide(question, reference) {
     const tokens = this.weighted(question);
-    const threshold = this.reader.rules.answer_threshold;
     if (reference !== null && reference !== undefined) {
       const candidates = this.references.get(caiqId(reference));
       if (candidates) {
@@ -307,43 +321,52 @@ export class Matcher {
         reason: "no answer shares a word with the question",
       };
     }
-    const best = top[0];
+    const best = top.doc;
     const confidence = round(this.coverage(tokens, best));
     const id = this.entries[best].id;
     const percent = (value) => `${Math.round(value * 100)}%`;
+    const needsPerson = (reason) => ({ method: "needs-person", answers: [], confidence, best: [id, confidence], reason });
     if (!tokens.some(([token]) => this.questions[best].has(token))) {
-      return {
-        method: "needs-person",
-        answers: [],
-        confidence,
-        best: [id, confidence],
-        reason: `the closest answer, ${id}, answers a question that shares no word with this one`,
-      };
+      return needsPerson(`the closest answer, ${id}, answers a question that shares no word with this one`);
     }
-    if (confidence < threshold) {
-      return {
-        method: "needs-person",
-        answers: [],
-        confidence,
-        best: [id, confidence],
-        reason: `the closest answer, ${id}, covers ${percent(confidence)} of the question (answering takes ${percent(threshold)})`,
-      };
+    if (this.entries[best].on_request) {
+      return needsPerson(`the closest answer, ${id}, is shared on request only: a person decides what to send`);
+    }
+    const named = tokens.map(([token]) => token).filter((token) => this.reader.isFramework(token));
+    const answerNamesAny = Array.from(this.docs[best].keys()).some((token) => this.reader.isFramework(token));
+    if (named.length > 0 && answerNamesAny && !named.some((token) => this.docs[best].has(token))) {
+      const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
+      return needsPerson(`the question names ${list}; the closest answer, ${id}, names other standards only`);
+    }
+    let weight = 0;
+    for (const [, idf] of tokens) weight += idf;
+    const nextScore = top.next === null ? 0 : top.next[1];
+    const lead = weight > 0 ? round((top.score - nextScore) / weight) : 0;
+    const rules = this.reader.rules;
+    const nextId = top.next === null ? null : this.entries[top.next[0]].id;
+    const clearLead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
+    if (confidence < rules.answer_threshold && !clearLead) {
+      return needsPerson(
+        `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)} (answering takes ${percent(rules.answer_threshold)}, or ${percent(rules.lead_answer_threshold)} with a lead of ${rules.lead_threshold})`,
+      );
     }
     const answers = [id];
     const rest = tokens.filter(([token]) => !this.docs[best].has(token));
     if (1 - confidence >= this.ranking.second_part_share) {
       const second = this.top(rest, best);
-      if (second !== null && this.coverage(rest, second[0]) >= this.reader.rules.second_answer_threshold) {
-        answers.push(this.entries[second[0]].id);
+      if (
+        second !== null &&
+        !this.entries[second.doc].on_request &&
+        this.coverage(rest, second.doc) >= rules.second_answer_threshold
+      ) {
+        answers.push(this.entries[second.doc].id);
       }
     }
-    return {
-      method: "text",
-      answers,
-      confidence,
-      best: [id, confidence],
-      reason: `${id} covers ${percent(confidence)} of the question`,
-    };
+    const reason =
+      confidence < rules.answer_threshold
+        ? `${id} covers ${percent(confidence)} of the question${leads(nextId, lead)}`
+        : `${id} covers ${percent(confidence)} of the question`;
+    return { method: "text", answers, confidence, best: [id, confidence], reason };
   }
 }
 

@@ -41,7 +41,7 @@ const library = (async () => {
 })();
 
 library.then(
-  ({ matcher }) => postMessage({ type: "ready", answers: matcher.entries.length }),
+  ({ matcher }) => postMessage({ type: "ready", answers: matcher.entries.filter((e) => !e.on_request).length }),
   (error) =>
     postMessage({
       type: "failed",
