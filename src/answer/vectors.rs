@@ -126,6 +126,8 @@ fn evaluation_questions() -> Vec<String> {
         "independent3.yaml",
         "independent4.yaml",
         "independent5.yaml",
+        "independent6.yaml",
+        "independent7.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

@@ -36,6 +36,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent4", 90),
     ("independent5", 100),
     ("independent6", 100),
+    ("independent7", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -50,6 +51,8 @@ fn floor(split: &str) -> (f64, f64) {
         "independent4" => (93.0, 62.0),
         "independent5" => (97.0, 75.0),
         "independent6" => (85.0, 63.0),
+        // Measured once, unseen, 2026-12-05, with the final rules: 92.2% / 62.7%.
+        "independent7" => (90.0, 60.0),
         _ => (92.0, 75.0),
     }
 }
