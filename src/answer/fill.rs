@@ -8,6 +8,10 @@ use super::layout::{is_heading, Layout};
 use super::matcher::{Decision, Entry, Matcher, Method};
 use crate::model::Response;
 
+/// The most characters one spreadsheet cell holds, counted as Excel counts them (UTF-16 code
+/// units: an emoji is two).
+pub const CELL_LIMIT: usize = 32_767;
+
 /// What happens to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -120,11 +124,28 @@ pub fn plan(
         } else {
             RowState::Answered
         };
-        let writes = if state == RowState::Answered {
+        let mut writes = if state == RowState::Answered {
             writes(&decision, layout, matcher, vocabulary)
         } else {
             Vec::new()
         };
+        let (mut state, mut decision) = (state, decision);
+        // A spreadsheet cell holds at most CELL_LIMIT characters; Excel calls a workbook with a
+        // longer one damaged. The row is left for a person, never cut short.
+        let longest = writes.iter().map(|(_, value)| value.encode_utf16().count()).max().unwrap_or(0);
+        if longest > CELL_LIMIT {
+            decision = Decision {
+                method: Method::NeedsPerson,
+                reason: format!(
+                    "the answer ({}) is {longest} characters long, more than a spreadsheet cell holds ({CELL_LIMIT}): a person shortens it",
+                    decision.answers.join(", ")
+                ),
+                answers: Vec::new(),
+                ..decision
+            };
+            state = RowState::NeedsPerson;
+            writes.clear();
+        }
         plans.push(RowPlan { row: index, reference, question, state, decision, writes });
     }
     plans

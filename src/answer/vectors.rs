@@ -108,7 +108,28 @@ fn example_library() -> Vec<LibraryEntry> {
     struct Library {
         entries: Vec<LibraryEntry>,
     }
-    serde_json::from_slice::<Library>(&json).expect("the library reads back").entries
+    let mut entries = serde_json::from_slice::<Library>(&json).expect("the library reads back").entries;
+    // Two made-up answers at a spreadsheet cell's limit: one past it, one whose UTF-8 bytes
+    // are past it but whose characters (as Excel counts them) are not.
+    let long = |id: &str, question: &str, text: String| LibraryEntry {
+        id: id.into(),
+        question: question.into(),
+        also_asked_as: Vec::new(),
+        text,
+        caiq: Vec::new(),
+        response: Some(crate::model::Response::Yes),
+        url: format!("https://trust.example/faq/#{}", id.to_lowercase()),
+        on_request: false,
+    };
+    entries.push(long(
+        "TEST-LONG",
+        "Is the zebra procurement manifesto longer than a cell?",
+        "Zebra manifesto clause. ".repeat(1400),
+    ));
+    entries.push(long("TEST-WIDE", "Does the okapi glossary fit in a cell?", "é".repeat(32_600)));
+    // Fewer characters than the limit, more UTF-16 code units: Excel counts the latter.
+    entries.push(long("TEST-EMOJI", "Is the emoji zebra herd too wide for a cell?", "🦓".repeat(16_500)));
+    entries
 }
 
 /// Every `question:` of the evaluation sets, in file order.
@@ -221,6 +242,17 @@ fn sheet(rows: &[&[&str]]) -> Vec<Vec<String>> {
 /// Sheets whose layout and plan both engines must agree on.
 fn sheets(library: &[LibraryEntry], seed: u64) -> Vec<(String, Vec<Vec<String>>, Vec<String>)> {
     let mut sheets = vec![
+        (
+            "answers at a cell's limit".to_string(),
+            sheet(&[
+                &["Question", "Answer", "Comments"],
+                &["Is the zebra procurement manifesto longer than a cell?", "", ""],
+                &["Does the okapi glossary fit in a cell?", "", ""],
+                &["Is the emoji zebra herd too wide for a cell?", "", ""],
+                &["Is customer data encrypted at rest?", "", ""],
+            ]),
+            Vec::new(),
+        ),
         (
             "caiq-like, title above the header, references".to_string(),
             sheet(&[
@@ -487,6 +519,15 @@ fn the_rust_engine_gives_the_shared_vectors() {
         assert!(recorded.sheets.iter().flat_map(|s| &s.plan).any(|r| r.state == state), "no {state:?} row");
     }
     assert!(recorded.sheets.iter().any(|s| s.layout.is_none()));
+    // Answers longer than a cell holds are left for a person; one just under is written.
+    let limit =
+        recorded.sheets.iter().find(|s| s.name == "answers at a cell's limit").expect("the limit sheet");
+    let states: Vec<(RowState, &[String])> =
+        limit.plan.iter().map(|r| (r.state, r.answers.as_slice())).collect();
+    assert_eq!(states[0], (RowState::NeedsPerson, &[][..]), "past the limit");
+    assert_eq!(states[1].0, RowState::Answered, "just under the limit, with accents");
+    assert_eq!(states[2], (RowState::NeedsPerson, &[][..]), "past the limit in UTF-16 code units");
+    assert!(limit.plan[1].writes.iter().all(|(_, v)| v.encode_utf16().count() <= super::fill::CELL_LIMIT));
     assert!(
         recorded.sheets.iter().any(|s| s.layout.is_some() && !s.by_reference),
         "no sheet of the other CAIQ version"

@@ -496,6 +496,9 @@ export function byReference(rows, layout, caiq) {
 }
 
 /** Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}. */
+/** The most characters one spreadsheet cell holds (`fill::CELL_LIMIT`). */
+const CELL_LIMIT = 32767;
+
 export function plan(rows, layout, matcher, vocab, byRef = true) {
   const plans = [];
   for (let index = layout.header_row + 1; index < rows.length; index++) {
@@ -503,10 +506,23 @@ export function plan(rows, layout, matcher, vocab, byRef = true) {
     const question = cell(row, layout.question);
     if (question === "" || isHeading(row, layout)) continue;
     const reference = cell(row, layout.reference) || null;
-    const decision = matcher.decide(question, byRef ? reference : null);
+    let decision = matcher.decide(question, byRef ? reference : null);
     const filled = [layout.response, layout.comment, layout.evidence].some((column) => cell(row, column) !== "");
-    const state = filled ? "already-filled" : decision.method === "needs-person" ? "needs-person" : "answered";
-    const writes = state === "answered" ? cellsFor(decision, layout, matcher, vocab) : [];
+    let state = filled ? "already-filled" : decision.method === "needs-person" ? "needs-person" : "answered";
+    let writes = state === "answered" ? cellsFor(decision, layout, matcher, vocab) : [];
+    // A cell holds at most CELL_LIMIT characters (UTF-16 code units, as a JavaScript string's
+    // length counts them): the row is left for a person, never cut short (as fill.rs).
+    const longest = Math.max(0, ...writes.map(([, value]) => value.length));
+    if (longest > CELL_LIMIT) {
+      decision = {
+        ...decision,
+        method: "needs-person",
+        answers: [],
+        reason: `the answer (${decision.answers.join(", ")}) is ${longest} characters long, more than a spreadsheet cell holds (${CELL_LIMIT}): a person shortens it`,
+      };
+      state = "needs-person";
+      writes = [];
+    }
     plans.push({ row: index, reference, question, state, decision, writes });
   }
   return plans;
