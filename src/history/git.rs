@@ -33,6 +33,9 @@ pub struct FileAt {
     pub blob: ObjectId,
 }
 
+/// Commits of the first-parent line, oldest first, each with its policies folder's tree.
+type Line = Vec<(Commit, Option<ObjectId>)>;
+
 /// What a walk of the first-parent line found.
 pub struct Walked {
     /// Oldest first.
@@ -152,10 +155,42 @@ impl Repo {
 
     /// The commits of the first-parent line from `tip`, and the policy files each changed.
     pub fn walk_policies(&self, tip: ObjectId) -> Result<Walked, String> {
-        let folder = self.prefix.join("policies");
         let shallow = self.repo.is_shallow().unwrap_or(false);
+        let line = self.first_parent_line(tip, None, shallow)?.unwrap_or_default();
+        self.changes_along(line, None, 0, shallow)
+    }
+
+    /// What [`Repo::walk_policies`] from `tip` finds after commit `since`, when `since` is on
+    /// `tip`'s first-parent line: its commits after `since` (indexes counted from
+    /// `first_index`), and the policy files each changed against `since`. `None` when
+    /// `since` is not on that line (the history was rewritten), or the repository is
+    /// shallow: then the whole line is read again.
+    pub fn walk_policies_since(
+        &self,
+        tip: ObjectId,
+        since: ObjectId,
+        first_index: usize,
+    ) -> Result<Option<Walked>, String> {
+        if self.repo.is_shallow().unwrap_or(true) {
+            return Ok(None);
+        }
+        let Some(line) = self.first_parent_line(tip, Some(since), false)? else { return Ok(None) };
+        let before = self.policies_tree(since)?;
+        self.changes_along(line, Some(before), first_index, false).map(Some)
+    }
+
+    /// The commits of the first-parent line from `tip`, oldest first, each with its
+    /// policies folder's tree; with `stop`, only those after it (`None` when the line does
+    /// not reach `stop`).
+    fn first_parent_line(
+        &self,
+        tip: ObjectId,
+        stop: Option<ObjectId>,
+        shallow: bool,
+    ) -> Result<Option<Line>, String> {
         // Newest first: each commit with its policies folder's tree.
-        let mut line: Vec<(Commit, Option<ObjectId>)> = Vec::new();
+        let mut line: Line = Vec::new();
+        let mut reached = stop.is_none();
         for info in self.walk(tip)? {
             let info = match info {
                 Ok(info) => info,
@@ -163,19 +198,47 @@ impl Repo {
                 Err(_) if shallow => break,
                 Err(error) => return Err(format!("cannot read the history: {error}")),
             };
+            if Some(info.id) == stop {
+                reached = true;
+                break;
+            }
             let commit = info.object().map_err(|error| error.to_string())?;
-            let tree = commit.tree().map_err(|error| error.to_string())?;
-            let policies = tree
-                .lookup_entry_by_path(&folder)
-                .map_err(|error| error.to_string())?
-                .filter(|entry| entry.mode().is_tree())
-                .map(|entry| entry.object_id());
-            line.push((describe(&commit), policies));
+            line.push((describe(&commit), self.policies_folder(&commit)?));
         }
         line.reverse();
+        Ok(reached.then_some(line))
+    }
+
+    /// The policies folder's tree at `commit`, if it has one.
+    fn policies_tree(&self, commit: ObjectId) -> Result<Option<ObjectId>, String> {
+        self.policies_folder(&self.repo.find_commit(commit).map_err(|error| error.to_string())?)
+    }
+
+    fn policies_folder(&self, commit: &gix::Commit<'_>) -> Result<Option<ObjectId>, String> {
+        let tree = commit.tree().map_err(|error| error.to_string())?;
+        Ok(tree
+            .lookup_entry_by_path(self.prefix.join("policies"))
+            .map_err(|error| error.to_string())?
+            .filter(|entry| entry.mode().is_tree())
+            .map(|entry| entry.object_id()))
+    }
+
+    /// The policy files each commit of `line` added or changed, against the policies tree
+    /// before it (`start`; `None` for the line's very beginning), with commit indexes
+    /// counted from `first_index`.
+    fn changes_along(
+        &self,
+        line: Line,
+        start: Option<Option<ObjectId>>,
+        first_index: usize,
+        shallow: bool,
+    ) -> Result<Walked, String> {
         let mut changed = Vec::new();
-        let mut before: BTreeMap<Vec<u8>, ObjectId> = BTreeMap::new();
-        let mut before_tree: Option<ObjectId> = None;
+        let mut before_tree: Option<ObjectId> = start.flatten();
+        let mut before: BTreeMap<Vec<u8>, ObjectId> = match before_tree {
+            Some(tree) => self.markdown_files(tree)?,
+            None => BTreeMap::new(),
+        };
         let mut commits = Vec::with_capacity(line.len());
         for (index, (commit, tree)) in line.into_iter().enumerate() {
             commits.push(commit);
@@ -190,7 +253,7 @@ impl Repo {
                 if before.get(name) != Some(blob) {
                     let name = String::from_utf8_lossy(name).into_owned();
                     changed.push(FileAt {
-                        commit: index,
+                        commit: first_index + index,
                         file: Path::new("policies").join(name),
                         blob: *blob,
                     });

@@ -142,7 +142,7 @@ impl Snapshot {
 }
 
 /// The content's history as far as policies need it.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// Oldest first.
     pub commits: Vec<Commit>,
@@ -162,6 +162,11 @@ pub struct Located {
 }
 
 impl Located {
+    /// The tip commit's id.
+    pub fn tip_id(&self) -> ObjectId {
+        self.tip
+    }
+
     /// Where a history read from here is cached: the repository and the content folder in it.
     pub fn place(&self) -> String {
         format!("{}\0{}", self.repo.git_dir().display(), self.repo.prefix().display())
@@ -211,6 +216,36 @@ impl History {
                 walked.commits.len()
             )
         });
+        let mut history = History { commits: Vec::new(), policies: BTreeMap::new(), note };
+        history.extend(repo, walked, parse);
+        history
+    }
+
+    /// The history at `located`, read on from `previous`, the history read at commit
+    /// `since`: only the commits after it are read. Exactly what [`History::read`] gives,
+    /// or `None` when `since` is not on the tip's first-parent line (the history was
+    /// rewritten) or the repository is shallow.
+    pub fn read_since(
+        located: &Located,
+        parse: fn(&[u8]) -> Option<(Policy, bool)>,
+        previous: History,
+        since: ObjectId,
+    ) -> Option<History> {
+        let Located { repo, tip } = located;
+        if previous.note.is_some()
+            || previous.commits.last().map(|c| c.id.as_str()) != Some(&since.to_string())
+        {
+            return None;
+        }
+        let walked = repo.walk_policies_since(*tip, since, previous.commits.len()).ok()??;
+        let mut history = previous;
+        history.extend(repo, walked, parse);
+        Some(history)
+    }
+
+    /// Adds the commits and changed files of `walked` (which follows this history's last
+    /// commit) to this history.
+    fn extend(&mut self, repo: &Repo, walked: git::Walked, parse: fn(&[u8]) -> Option<(Policy, bool)>) {
         // Each distinct blob is read and parsed once (a rename or a revert brings one back),
         // in history order: each version is a delta of a neighbour, whose base is then still
         // in the pack cache. Read one by one (a repository handle is not shared between
@@ -227,7 +262,8 @@ impl History {
             .into_par_iter()
             .map(|(blob, bytes)| (blob, bytes.and_then(|bytes| parse(&bytes))))
             .collect();
-        let mut policies: BTreeMap<String, Vec<Snapshot>> = BTreeMap::new();
+        self.commits.extend(walked.commits);
+        let policies = &mut self.policies;
         for at in walked.changed {
             let Some(Some((policy, blocks_parse))) = parsed.get(&at.blob) else { continue };
             let snapshot = Snapshot::of(at.commit, policy, *blocks_parse);
@@ -241,7 +277,8 @@ impl History {
             }
             snapshots.push(snapshot);
         }
-        // Only an approving snapshot's text is shown: the others keep its hash alone.
+        // Only an approving snapshot's text is shown: the others keep its hash alone. (Run
+        // over every snapshot again after an extension: what it decided before stays.)
         for snapshots in policies.values_mut() {
             let mut previous: Option<(Option<String>, Option<Date>)> = None;
             for snapshot in snapshots.iter_mut() {
@@ -252,7 +289,6 @@ impl History {
                 previous = Some(approval);
             }
         }
-        History { commits: walked.commits, policies, note }
     }
 
     /// The approved versions of policy `id`, oldest first: one per change of its `version`
@@ -350,4 +386,131 @@ impl AtCommit {
 /// (it is in history), and the tripwire would otherwise stop every build for it.
 fn unfenced(text: &str) -> bool {
     crate::audience_blocks::leftover(text).is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// Runs git in `dir`, isolated from the user's configuration, at a fixed date.
+    fn git(dir: &Path, day: u32, args: &[&str]) -> String {
+        let date = format!("2026-03-{:02}T10:00:00+00:00", 1 + day % 28);
+        let output = Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    }
+
+    fn policy(id: &str, version: u32, approved: Option<u32>, audience: &str, body: &str) -> String {
+        let approved =
+            approved.map(|day| format!("approved: 2026-03-{:02}\n", 1 + day % 28)).unwrap_or_default();
+        format!(
+            "---\nid: {id}\ntitle: Policy {id}\nversion: \"{version}.0\"\n{approved}audience: {audience}\ncontrols: [A.5.1]\n---\n{body}\n"
+        )
+    }
+
+    fn located(content: &Path, tip: Option<ObjectId>) -> Located {
+        let source = match tip {
+            Some(tip) => Source::At { content: content.to_path_buf(), tip },
+            None => Source::WorkTree,
+        };
+        History::locate(content, &source).unwrap_or_else(|_| panic!("a repository"))
+    }
+
+    /// Reading on from the history of any earlier commit of the line gives exactly what
+    /// reading the whole line gives: seeded random edits, renames, deletions and audiences.
+    #[test]
+    fn reading_on_from_an_earlier_commit_equals_reading_the_whole_line() {
+        let parse = crate::load::markdown_files::parse_policy_bytes;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let policies = root.join("content").join("policies");
+        std::fs::create_dir_all(&policies).unwrap();
+        std::fs::write(root.join("content").join("README"), "the content\n").unwrap();
+        git(root, 0, &["init", "--quiet", "--initial-branch=main"]);
+        let mut seed: u64 = 0x5eed_1234_abcd;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        // Per policy: its file name, version, approval day, audience, body (or deleted).
+        type Entry = (String, u32, Option<u32>, &'static str, Option<String>);
+        let mut state: Vec<Entry> =
+            (0..4).map(|i| (format!("p{i}.md"), 1, Some(i), "public", Some(format!("Body {i}.")))).collect();
+        let mut commits = Vec::new();
+        for day in 0..40u32 {
+            let which = next(state.len() as u64) as usize;
+            let entry = &mut state[which];
+            match next(7) {
+                0 => entry.1 += 1,
+                1 => entry.2 = Some(day),
+                2 => entry.3 = if entry.3 == "public" { "internal" } else { "public" },
+                3 => {
+                    let renamed = format!("p{which}-{day}.md");
+                    if policies.join(&entry.0).exists() {
+                        std::fs::rename(policies.join(&entry.0), policies.join(&renamed)).unwrap();
+                    }
+                    entry.0 = renamed;
+                }
+                4 => entry.4 = if entry.4.is_some() { None } else { Some(format!("Back on day {day}.")) },
+                5 => entry.2 = None,
+                _ => {
+                    if let Some(body) = &mut entry.4 {
+                        body.push_str(&format!("\n\nEdited on day {day}.\n\n::: internal\nNote {day}.\n:::"));
+                    }
+                }
+            }
+            for (file, version, approved, audience, body) in &state {
+                let path = policies.join(file);
+                match body {
+                    Some(body) => {
+                        let id = format!("POL-{}", &file[1..2]);
+                        std::fs::write(&path, policy(&id, *version, *approved, audience, body)).unwrap();
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&path);
+                    }
+                }
+            }
+            git(root, day, &["add", "--all"]);
+            git(root, day, &["commit", "--quiet", "--allow-empty", "-m", &format!("day {day}")]);
+            commits.push(ObjectId::from_hex(git(root, day, &["rev-parse", "HEAD"]).as_bytes()).unwrap());
+        }
+        let content = std::fs::canonicalize(root.join("content")).unwrap();
+        let whole = History::read(&located(&content, None), parse);
+        assert_eq!(whole.commits.len(), 40);
+        assert!(
+            whole.policies.values().map(Vec::len).sum::<usize>() > 12,
+            "the story changes policies: {whole:?}"
+        );
+        for k in [0, 1, 7, 20, 38, 39] {
+            let before = History::read(&located(&content, Some(commits[k])), parse);
+            let on = History::read_since(&located(&content, None), parse, before, commits[k])
+                .unwrap_or_else(|| panic!("read on from commit {k}"));
+            assert_eq!(on, whole, "read on from commit {k}");
+        }
+        // A history read at a commit that is not on the line (a rewritten history) is not
+        // read on from.
+        git(root, 41, &["checkout", "--quiet", "-b", "other", &commits[10].to_string()]);
+        git(root, 41, &["commit", "--quiet", "--allow-empty", "-m", "elsewhere"]);
+        let elsewhere = ObjectId::from_hex(git(root, 41, &["rev-parse", "HEAD"]).as_bytes()).unwrap();
+        git(root, 41, &["checkout", "--quiet", "main"]);
+        let before = History::read(&located(&content, Some(elsewhere)), parse);
+        assert!(History::read_since(&located(&content, None), parse, before, elsewhere).is_none());
+    }
 }

@@ -21,7 +21,7 @@ use crate::model::*;
 
 pub mod access;
 mod management;
-mod markdown_files;
+pub(crate) mod markdown_files;
 mod registers;
 
 pub use files::ContentRoot;
@@ -163,8 +163,9 @@ fn load_with(
     Ok((loaded, cache))
 }
 
-/// The content's git history: from the cache when this tip was read before, else read
-/// from git (and cached).
+/// The content's git history: from the cache when this tip was read before, read on from
+/// the cached history of an earlier tip on its first-parent line, else read from git (and
+/// cached).
 fn read_history(content: &Path, source: &history::Source) -> History {
     let located = match History::locate(content, source) {
         Ok(located) => located,
@@ -177,7 +178,14 @@ fn read_history(content: &Path, source: &history::Source) -> History {
     if let Some(history) = usable.then(|| cache::history(&place, &tip)).flatten() {
         return history;
     }
-    let history = History::read(&located, markdown_files::parse_policy_bytes);
+    // A history kept for an earlier tip is read on from there, when that tip is on this
+    // one's first-parent line: a new commit costs its own reading, not the whole line's.
+    let read_on =
+        usable.then(|| cache::history_before(&place, &tip)).flatten().and_then(|(since, previous)| {
+            let since = history::ObjectId::from_hex(since.as_bytes()).ok()?;
+            History::read_since(&located, markdown_files::parse_policy_bytes, previous, since)
+        });
+    let history = read_on.unwrap_or_else(|| History::read(&located, markdown_files::parse_policy_bytes));
     if usable {
         cache::remember_history(&place, &tip, &history);
     }

@@ -73,9 +73,29 @@ impl Fixture {
         audience: &str,
         extra: &[&str],
     ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
+        self.build_in(audience, extra, trustpress())
+    }
+
+    /// `build` with its own cache folder.
+    fn build_with_cache(
+        &self,
+        audience: &str,
+        cache: &Path,
+    ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
+        let mut command = trustpress();
+        command.env("TRUSTPRESS_CACHE_DIR", cache);
+        self.build_in(audience, &[], command)
+    }
+
+    fn build_in(
+        &self,
+        audience: &str,
+        extra: &[&str],
+        mut command: assert_cmd::Command,
+    ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
         let out = tempfile::tempdir().unwrap();
         let site = out.path().join("site");
-        let output = trustpress()
+        let output = command
             .args(["build", "--content"])
             .arg(self.content())
             .arg("--out")
@@ -452,4 +472,30 @@ fn a_bundle_at_a_commit_records_that_commit() {
     assert!(manifest.contains(&commits[1]), "{manifest}");
     assert!(manifest.contains("2026-01-02"), "the build date is the commit's: {manifest}");
     trustpress().arg("verify").arg(&zip).assert().success();
+}
+
+/// A build after new commits reads on from the history cached at an earlier tip: the same
+/// site as a build that reads the whole line, for every earlier tip, and after the line
+/// was rewritten.
+#[test]
+fn a_build_after_new_commits_equals_a_build_that_reads_everything() {
+    let (fixture, commits) = story();
+    let tip = commits.last().unwrap().clone();
+    let (_fresh, whole, _) = fixture.build_with_cache("internal", tempfile::tempdir().unwrap().path());
+    let cache = tempfile::tempdir().unwrap();
+    for earlier in &commits[..commits.len() - 1] {
+        fixture.git(&["reset", "--quiet", "--hard", earlier]);
+        fixture.build_with_cache("internal", cache.path());
+        fixture.git(&["reset", "--quiet", "--hard", &tip]);
+        let (_out, read_on, _) = fixture.build_with_cache("internal", cache.path());
+        assert!(read_on == whole, "read on from {earlier}");
+    }
+    // A rewritten line: the cached tip is not on it, so the whole line is read again.
+    fixture.git(&["reset", "--quiet", "--hard", &commits[1]]);
+    edit(&fixture.policy("access-control.md"), "version: \"3.3\"", "version: \"3.5\"");
+    let mut fixture = fixture;
+    fixture.commit("Another line");
+    let (_a, after_rewrite, _) = fixture.build_with_cache("internal", cache.path());
+    let (_b, fresh, _) = fixture.build_with_cache("internal", tempfile::tempdir().unwrap().path());
+    assert!(after_rewrite == fresh);
 }

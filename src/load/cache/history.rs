@@ -21,6 +21,27 @@ pub fn history(place: &str, tip: &str) -> Option<crate::history::History> {
     serde_json::from_str(rest).ok()
 }
 
+/// The git history of `place` last kept, and the tip commit it was read from, when the
+/// cache holds one written by this binary from the same object state as `tip`'s (the part
+/// of `tip` after its commit id; see `history::Located::tip`) but another commit: the
+/// history to read on from. `None` on any doubt, as [`history`].
+pub fn history_before(place: &str, tip: &str) -> Option<(String, crate::history::History)> {
+    let folder = cache_folder()?;
+    let me = private_folder(&folder).ok()??;
+    let text = read_trusted(&history_path(&folder, place), me)?;
+    let (first, rest) = text.split_once('\n')?;
+    let (format, identity, kept_place, kept_tip): (u32, String, String, String) =
+        serde_json::from_str(first).ok()?;
+    let (commit, state) = kept_tip.split_once('\n')?;
+    let (_, wanted_state) = tip.split_once('\n')?;
+    let same =
+        format == FORMAT && identity == binary_identity()? && kept_place == place && state == wanted_state;
+    if !same {
+        return None;
+    }
+    Some((commit.to_string(), serde_json::from_str(rest).ok()?))
+}
+
 /// Keeps `history`, read from commit `tip`, for the next build of `place` (see [`history`]).
 /// Failing to write it changes nothing but the next build's time.
 pub fn remember_history(place: &str, tip: &str, history: &crate::history::History) {
