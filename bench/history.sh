@@ -4,6 +4,7 @@
 #   - without git (the same files, copied out of the repository): the baseline;
 #   - with history, first read (its cache emptied before each run);
 #   - with history, read again (cached by commit: what every later build pays);
+#   - with history, after one new commit (read on from the cached tip's history);
 #   - --at HEAD (exported from the object store, history cached).
 # Each is rebuilt in place (its own output folder, built once first), as a user rebuilds;
 # then the baseline and the cached history also build into a fresh folder (cold), where the
@@ -42,6 +43,9 @@ for run in $(seq "$RUNS"); do
   rm -f "$WORK"/cache/history-*
   measure history-first-read "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-first"
   measure history-cached "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-cached"
+  # A new commit on top (empty: the same files): its history is read on from the cached tip's.
+  git -C "$WORK/repo" -c user.name=Bench -c user.email=bench@example.org commit -q --allow-empty -m "bench run $run"
+  measure history-new-commit "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-cached"
   measure at-head "$results" -- "${build[@]}" --content "$WORK/repo/content" --out "$WORK/out-at" --at HEAD
   # Into a fresh folder: every page written, the history's pages included.
   rm -rf "$WORK"/cold-*
