@@ -108,6 +108,9 @@ pub fn layout(site: RenderedSite, built: &str) -> Result<Layout, Vec<Diagnostic>
 fn check_paths(entries: &[Entry]) -> Result<(), Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut seen: BTreeMap<&str, &Entry> = BTreeMap::new();
+    // The same path on a file system that ignores case and Unicode normalization (macOS,
+    // Windows): an auditor extracting there would get one file where the bundle has two.
+    let mut folded: BTreeMap<String, &Entry> = BTreeMap::new();
     for entry in entries {
         let origin = match &entry.source {
             Source::Content(path) => Some(path.as_path()),
@@ -134,11 +137,27 @@ fn check_paths(entries: &[Entry]) -> Result<(), Vec<Diagnostic>> {
             )));
             continue;
         }
+        let describe = |entry: &Entry| match &entry.source {
+            Source::Content(path) => format!("`{}`", display_path(path)),
+            Source::Memory(_) => "a generated page".to_string(),
+        };
+        if let Some(first) =
+            folded.insert(routes::folded_name(&entry.path), entry).filter(|first| first.path != entry.path)
+        {
+            problems.push(at(Diagnostic::error(
+                "bundle-path",
+                format!(
+                    "`{}` and `{}` would be one file in the bundle on a file system that ignores case (macOS, Windows): {} and {}",
+                    first.path,
+                    entry.path,
+                    describe(first),
+                    describe(entry)
+                ),
+            )
+            .hint("give one of the files a name that differs by more than the case of its letters")));
+            continue;
+        }
         if let Some(first) = seen.insert(&entry.path, entry) {
-            let describe = |entry: &Entry| match &entry.source {
-                Source::Content(path) => format!("`{}`", display_path(path)),
-                Source::Memory(_) => "a generated page".to_string(),
-            };
             problems.push(at(Diagnostic::error(
                 "bundle-path",
                 format!(
@@ -206,5 +225,25 @@ mod tests {
                 .unwrap_err();
         assert!(problems[0].message.contains("`documents/a.pdf` and `x/a.pdf`"), "{}", problems[0].message);
         assert!(check_paths(&[entry("manifest.json", "evidence/manifest.json")]).is_err());
+    }
+
+    #[test]
+    fn paths_that_differ_only_in_case_or_normalization_are_refused() {
+        let entry =
+            |path: &str, source: &str| Entry { path: path.into(), source: Source::Content(source.into()) };
+        for (a, b) in [
+            ("documents/Report.pdf", "documents/report.pdf"),
+            ("Evidence/A.5.15/x.csv", "evidence/A.5.15/x.csv"),
+            // é as one character and as e with a combining accent: one name on macOS.
+            ("documents/caf\u{e9}.pdf", "documents/cafe\u{301}.pdf"),
+            ("documents/STRASSE.pdf", "documents/strasse.pdf"),
+        ] {
+            let problems = check_paths(&[entry(a, "one"), entry(b, "two")]).unwrap_err();
+            assert!(
+                problems.len() == 1 && problems[0].message.contains("ignores case"),
+                "{a} {b}: {problems:?}"
+            );
+        }
+        assert!(check_paths(&[entry("documents/a.pdf", "one"), entry("documents/b.pdf", "two")]).is_ok());
     }
 }

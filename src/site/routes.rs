@@ -161,6 +161,13 @@ pub struct FiledEvidence {
 /// control are both prefixed with their evidence id (`EV-003-export.csv`), so no name
 /// depends on which was listed first. Evidence that names no control goes to
 /// `evidence/unmapped/`.
+/// A file name or path as a file system that ignores case and Unicode normalization (macOS,
+/// Windows) compares it: two names with the same fold are one file there.
+pub fn folded_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.nfd().collect::<String>().to_lowercase().nfd().collect()
+}
+
 pub fn evidence_files(isms: &Isms) -> Vec<FiledEvidence> {
     let mut controls_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (id, evidence) in &isms.evidence {
@@ -195,14 +202,16 @@ pub fn evidence_files(isms: &Isms) -> Vec<FiledEvidence> {
 
     let mut filed = Vec::new();
     for (folder, placements) in folders {
+        // Names that one file system would take for one (case, Unicode normalization) count
+        // as the same name.
         let mut sources_by_name: BTreeMap<String, BTreeSet<&Path>> = BTreeMap::new();
         for placement in &placements {
-            let name = file_name(placement.source);
+            let name = folded_name(&file_name(placement.source));
             sources_by_name.entry(name).or_default().insert(placement.source);
         }
         for placement in placements {
             let name = file_name(placement.source);
-            let unique = sources_by_name.get(&name).is_none_or(|sources| sources.len() == 1);
+            let unique = sources_by_name.get(&folded_name(&name)).is_none_or(|sources| sources.len() == 1);
             let file =
                 if unique { name } else { format!("{}-{name}", bundle_folder_name(placement.evidence_id)) };
             filed.push(FiledEvidence {
@@ -286,6 +295,29 @@ mod tests {
             ]
         );
         assert_eq!(files[2].source, Path::new("evidence/2025/review.csv"));
+    }
+
+    #[test]
+    fn names_one_file_system_takes_for_one_are_prefixed_too() {
+        let mut isms = Isms::default();
+        for item in [
+            evidence("EV-1", "Export.csv", &["A.5.15"]),
+            evidence("EV-2", "2025/export.csv", &["A.5.15"]),
+            evidence("EV-3", "caf\u{e9}.txt", &["A.8.2"]),
+            evidence("EV-4", "2025/cafe\u{301}.txt", &["A.8.2"]),
+        ] {
+            isms.evidence.insert(item.id.clone(), item);
+        }
+        let paths: Vec<String> = evidence_files(&isms).into_iter().map(|f| f.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "evidence/A.5.15/EV-1-Export.csv",
+                "evidence/A.5.15/EV-2-export.csv",
+                "evidence/A.8.2/EV-3-caf\u{e9}.txt",
+                "evidence/A.8.2/EV-4-cafe\u{301}.txt",
+            ]
+        );
     }
 
     #[test]
