@@ -40,7 +40,20 @@ pub struct Rendered {
 
 /// Renders one markdown body. `source_file` is where the body was written (for links).
 pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &LinkBase) -> Rendered {
+    render_in(text, source_file, targets, base, "")
+}
+
+/// [`render`] for a body shown beside others on one page (the FAQ's answers): its headings'
+/// ids begin with `id_prefix` and a hyphen, so two bodies' headings never share an id.
+pub fn render_in(
+    text: &str,
+    source_file: &Path,
+    targets: &LinkTargets,
+    base: &LinkBase,
+    id_prefix: &str,
+) -> Rendered {
     let mut events = Transform {
+        id_prefix,
         parser: Parser::new_ext(text, OPTIONS),
         source_file,
         targets,
@@ -64,6 +77,8 @@ pub fn render(text: &str, source_file: &Path, targets: &LinkTargets, base: &Link
 /// headings given ids and anchors, code highlighted, tables wrapped, raw HTML as text.
 struct Transform<'a, 'r> {
     parser: Parser<'a>,
+    /// Put before every heading id (with a hyphen), when not empty.
+    id_prefix: &'r str,
     source_file: &'r Path,
     targets: &'r LinkTargets,
     base: &'r LinkBase,
@@ -227,6 +242,9 @@ impl<'a> Transform<'a, '_> {
         *count += 1;
         if *count > 1 {
             id = format!("{id}-{}", *count - 1);
+        }
+        if !self.id_prefix.is_empty() {
+            id = format!("{}-{id}", self.id_prefix);
         }
         self.headings.push(Heading { level: level as u8, id: id.clone(), text });
         let anchor = format!("<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a>");

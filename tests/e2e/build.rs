@@ -577,3 +577,30 @@ fn a_negative_count_of_days_is_said_in_words_at_its_place() {
     assert!(error.contains("error[invalid-value]: expected a whole number (0 or more)"), "{error}");
     assert!(error.contains("site.yaml:") && !error.contains("invalid u32"), "{error}");
 }
+
+/// Every FAQ answer is on one page: two answers with the same heading get two ids (each
+/// begins with its answer's), and each heading's anchor link points at its own.
+#[test]
+fn faq_answers_with_the_same_heading_get_ids_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    crate::common::copy_tree(&example_content(), &content);
+    let mut faq = std::fs::read_to_string(content.join("faq/data.yaml")).unwrap();
+    for (id, text) in [("FAQ-901", "One"), ("FAQ-902", "Two")] {
+        faq.push_str(&format!(
+            "\n- id: {id}\n  question: Question {id}?\n  answer: |\n    ## Details\n\n    {text}.\n  audience: public\n"
+        ));
+    }
+    std::fs::write(content.join("faq/data.yaml"), faq).unwrap();
+    let out = dir.path().join("site");
+    build(&content, &out, "public").success();
+    let page = std::fs::read_to_string(out.join("faq/index.html")).unwrap();
+    let mut ids: Vec<&str> = page.split(" id=\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "every id on the FAQ page is unique: {ids:?}");
+    for id in ["faq-901-details", "faq-902-details"] {
+        assert!(page.contains(&format!("id=\"{id}\"")) && page.contains(&format!("href=\"#{id}\"")), "{id}");
+    }
+}

@@ -235,7 +235,17 @@ pub(super) fn faq(context: &ViewContext) -> (Vec<FaqView>, Vec<String>) {
         .faq
         .values()
         .map(|answer| {
-            (answer, markdown::render(&answer.answer.text, &answer.source.file, context.targets, &faq_base))
+            // Every answer is on one page: its headings' ids begin with its own (its
+            // article's) id, so two answers' "Details" are two anchors.
+            let prefix = answer.id.to_lowercase();
+            let rendered = markdown::render_in(
+                &answer.answer.text,
+                &answer.source.file,
+                context.targets,
+                &faq_base,
+                &prefix,
+            );
+            (answer, rendered)
         })
         .map(|(answer, rendered)| FaqView {
             id: answer.id.clone(),
