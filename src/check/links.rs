@@ -76,10 +76,30 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
         let (destination, line) = (&link.destination, link.line);
         let reader = link.audience.max(body.audience);
         let at_reader = targets.of(isms, reader).reaches(destination, body.file);
+        let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
         if at_reader != Some(false) {
+            // The FAQ page is there, but the answer its fragment names may not be: the link
+            // would show that answer's id, and lead nowhere, to these readers.
+            if let Some(answer) =
+                withheld_answer(isms, targets.of(isms, reader), destination, body.file, reader)
+            {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "link-to-withheld",
+                        format!(
+                            "{} ({reader}) links to `{destination}`, the FAQ answer {answer}, which {reader} readers cannot see",
+                            body.what
+                        ),
+                    )
+                    .hint(format!(
+                        "remove the link, move it inside a `::: {}` block, or share the answer with {reader} readers",
+                        higher(reader)
+                    ))
+                    .at(location),
+                );
+            }
             continue;
         }
-        let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
         let anywhere = targets.of(isms, Audience::Auditor).reaches(destination, body.file);
         let diagnostic = if anywhere == Some(true) {
             Diagnostic::error(
@@ -103,6 +123,25 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
         diagnostics.push(diagnostic.at(location));
     }
     diagnostics
+}
+
+/// The FAQ answer a link to the FAQ page names by its fragment (`/faq/#faq-012`: an answer's
+/// anchor is its id in lower case), when `reader` may not read it.
+fn withheld_answer<'a>(
+    isms: &'a Isms,
+    targets: &LinkTargets,
+    destination: &str,
+    file: &Path,
+    reader: Audience,
+) -> Option<&'a str> {
+    let (path, fragment) = targets.site_target(destination, file)?;
+    let anchor = fragment.strip_prefix('#')?;
+    if path != crate::site::routes::FAQ || anchor.is_empty() {
+        return None;
+    }
+    let anchor = markdown::percent_decode(anchor).to_lowercase();
+    let answer = isms.faq.values().find(|answer| answer.id.to_lowercase() == anchor)?;
+    (answer.audience > reader).then_some(answer.id.as_str())
 }
 
 /// The link targets of each audience's build, made on first use.

@@ -105,6 +105,15 @@ impl LinkTargets {
 }
 
 impl LinkTargets {
+    /// The site path and fragment (`#…`, or empty) a link written in `source_file` reaches
+    /// in this build, if it reaches one.
+    pub fn site_target(&self, destination: &str, source_file: &Path) -> Option<(String, String)> {
+        match self.resolve(destination, source_file) {
+            Resolved::Site(path, fragment) => Some((path, fragment)),
+            Resolved::Keep | Resolved::Withheld => None,
+        }
+    }
+
     /// Whether a link written in `source_file` reaches a page or file of this build:
     /// `None` for links that leave the site (other sites, mail) or stay on the page.
     pub fn reaches(&self, destination: &str, source_file: &Path) -> Option<bool> {
@@ -179,7 +188,7 @@ fn has_scheme(destination: &str) -> bool {
     }
 }
 
-pub(super) fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
