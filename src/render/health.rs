@@ -39,7 +39,7 @@ pub(crate) fn health(model: &SiteModel, locale: &Locale) -> Value {
     let stale: Vec<_> = model.checks.iter().filter(|c| c.stale).collect();
     let certifications: Vec<_> =
         model.certifications.iter().filter(|c| matches!(c.state, Expiring | Expired)).collect();
-    let phases = view::phases(&model.clauses, &model.objectives, failing.len(), findings.len());
+    let phases = view::phases(&model.clauses, &model.objectives, failing.len(), findings.len(), locale);
     context! {
         phases => Value::from(Serde(phases)),
         overdue_policies => Value::from(Serde(overdue)),

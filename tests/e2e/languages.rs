@@ -118,6 +118,9 @@ fn a_german_site_has_german_words_dates_and_numbers_and_keeps_its_content() {
 
     let health = text(&tree, "health/index.html");
     assert!(health.contains("Risiko-Heatmap") && health.contains("Eintrittswahrscheinlichkeit"), "{health}");
+    // What holds a step of the management cycle up is said in German too.
+    assert!(health.contains("<li>1 Kontrollprüfung fehlgeschlagen</li>"), "{health}");
+    assert!(!health.contains("control check failing"), "{health}");
     let feed = text(&tree, "updates/feed.xml");
     assert!(
         feed.contains("xml:lang=\"de\"") && feed.contains("Sicherheitsmeldungen von Halcyon Ledger"),

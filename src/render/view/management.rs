@@ -136,13 +136,17 @@ fn path_of(satisfier: &clauses::Satisfier) -> Option<String> {
     })
 }
 
-/// Plan, do, check, act, each with the clauses present and what holds it up.
+/// Plan, do, check, act, each with the clauses present and what holds it up, said in the
+/// site's language.
 pub fn phases(
     clauses: &[ClauseView],
     objectives: &[ObjectiveView],
     failing_checks: usize,
     open_findings: usize,
+    locale: &crate::locale::Locale,
 ) -> Vec<PhaseView> {
+    let counted =
+        |key: &str, count: usize| locale.plain(key, Some(count as i64), &[("count", count.to_string())]);
     [Phase::Plan, Phase::Do, Phase::Check, Phase::Act]
         .into_iter()
         .map(|phase| {
@@ -150,27 +154,30 @@ pub fn phases(
             let mut stuck_on: Vec<String> = of_phase
                 .iter()
                 .filter(|c| c.satisfied_by.is_empty())
-                .map(|c| format!("no record for clause {}: {}", clauses::display(&c.id), c.title))
+                .map(|c| {
+                    locale.plain(
+                        "health.stuck.no_record",
+                        None,
+                        &[("clause", clauses::display(&c.id).to_string()), ("title", c.title.clone())],
+                    )
+                })
                 .collect();
             match phase {
                 Phase::Check => {
                     let overdue = objectives.iter().filter(|o| o.overdue).count();
                     let missed = objectives.iter().filter(|o| o.latest.is_some() && !o.met).count();
                     if overdue > 0 {
-                        stuck_on.push(format!("{overdue} objective measurement{} overdue", plural(overdue)));
+                        stuck_on.push(counted("health.stuck.measurements_overdue", overdue));
                     }
                     if missed > 0 {
-                        stuck_on.push(format!("{missed} objective{} off target", plural(missed)));
+                        stuck_on.push(counted("health.stuck.off_target", missed));
                     }
                     if failing_checks > 0 {
-                        stuck_on.push(format!(
-                            "{failing_checks} control check{} failing",
-                            plural(failing_checks)
-                        ));
+                        stuck_on.push(counted("health.stuck.checks_failing", failing_checks));
                     }
                 }
                 Phase::Act if open_findings > 0 => {
-                    stuck_on.push(format!("{open_findings} open audit finding{}", plural(open_findings)));
+                    stuck_on.push(counted("health.stuck.open_findings", open_findings));
                 }
                 _ => {}
             }
@@ -182,12 +189,4 @@ pub fn phases(
             }
         })
         .collect()
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
