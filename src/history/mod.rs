@@ -237,6 +237,12 @@ impl History {
         {
             return None;
         }
+        // A tip the previous history holds is older than `since` (a build `--at` an earlier
+        // commit): the walk from it would never meet `since`.
+        let wanted = tip.to_string();
+        if *tip != since && previous.commits.iter().any(|commit| commit.id == wanted) {
+            return None;
+        }
         let walked = repo.walk_policies_since(*tip, since, previous.commits.len()).ok()??;
         let mut history = previous;
         history.extend(repo, walked, parse);
@@ -510,6 +516,11 @@ mod tests {
         git(root, 41, &["commit", "--quiet", "--allow-empty", "-m", "elsewhere"]);
         let elsewhere = ObjectId::from_hex(git(root, 41, &["rev-parse", "HEAD"]).as_bytes()).unwrap();
         git(root, 41, &["checkout", "--quiet", "main"]);
+        // Nor one read at a later commit, for an earlier tip of the same line.
+        let later = History::read(&located(&content, Some(commits[30])), parse);
+        assert!(
+            History::read_since(&located(&content, Some(commits[20])), parse, later, commits[30]).is_none()
+        );
         let before = History::read(&located(&content, Some(elsewhere)), parse);
         assert!(History::read_since(&located(&content, None), parse, before, elsewhere).is_none());
     }
