@@ -142,7 +142,7 @@ impl Snapshot {
 }
 
 /// The content's history as far as policies need it.
-#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// Oldest first.
     pub commits: Vec<Commit>,
@@ -221,11 +221,13 @@ impl History {
         history
     }
 
-    /// The history at `located`, read on from `previous`, the history read at commit
-    /// `since`: only the commits after it are read. Exactly what [`History::read`] gives,
-    /// or `None` when `since` is not on the tip's first-parent line (the history was
-    /// rewritten) or the repository is shallow.
-    pub fn read_since(
+    /// The history at `located`, made from `previous`, the history read at commit `since`:
+    /// when the tip is a later commit of `since`'s first-parent line, only the commits after
+    /// `since` are read; when it is an earlier one (a build `--at` an earlier commit), the
+    /// history is `previous` cut at the tip, nothing read. Exactly what [`History::read`]
+    /// gives, or `None` when the tip and `since` are not on one first-parent line (the
+    /// history was rewritten) or the repository is shallow.
+    pub fn read_on(
         located: &Located,
         parse: fn(&[u8]) -> Option<(Policy, bool)>,
         previous: History,
@@ -237,16 +239,25 @@ impl History {
         {
             return None;
         }
-        // A tip the previous history holds is older than `since` (a build `--at` an earlier
-        // commit): the walk from it would never meet `since`.
         let wanted = tip.to_string();
-        if *tip != since && previous.commits.iter().any(|commit| commit.id == wanted) {
-            return None;
+        if let Some(at) = previous.commits.iter().position(|commit| commit.id == wanted) {
+            return Some(previous.cut_at(at));
         }
         let walked = repo.walk_policies_since(*tip, since, previous.commits.len()).ok()??;
         let mut history = previous;
         history.extend(repo, walked, parse);
         Some(history)
+    }
+
+    /// This history as it stood at its commit `at` (an index of `commits`): each snapshot
+    /// depends only on those before it, so the earlier line's history is a prefix of this.
+    fn cut_at(mut self, at: usize) -> History {
+        self.commits.truncate(at + 1);
+        for snapshots in self.policies.values_mut() {
+            snapshots.retain(|snapshot| snapshot.commit <= at);
+        }
+        self.policies.retain(|_, snapshots| !snapshots.is_empty());
+        self
     }
 
     /// Adds the commits and changed files of `walked` (which follows this history's last
@@ -506,7 +517,7 @@ mod tests {
         );
         for k in [0, 1, 7, 20, 38, 39] {
             let before = History::read(&located(&content, Some(commits[k])), parse);
-            let on = History::read_since(&located(&content, None), parse, before, commits[k])
+            let on = History::read_on(&located(&content, None), parse, before, commits[k])
                 .unwrap_or_else(|| panic!("read on from commit {k}"));
             assert_eq!(on, whole, "read on from commit {k}");
         }
@@ -516,12 +527,15 @@ mod tests {
         git(root, 41, &["commit", "--quiet", "--allow-empty", "-m", "elsewhere"]);
         let elsewhere = ObjectId::from_hex(git(root, 41, &["rev-parse", "HEAD"]).as_bytes()).unwrap();
         git(root, 41, &["checkout", "--quiet", "main"]);
-        // Nor one read at a later commit, for an earlier tip of the same line.
+        // One read at a later commit of the line, cut at an earlier tip, is what reading
+        // from that tip gives.
         let later = History::read(&located(&content, Some(commits[30])), parse);
-        assert!(
-            History::read_since(&located(&content, Some(commits[20])), parse, later, commits[30]).is_none()
-        );
+        for k in [0, 5, 20, 29, 30] {
+            let cut =
+                History::read_on(&located(&content, Some(commits[k])), parse, later.clone(), commits[30]);
+            assert_eq!(cut, Some(History::read(&located(&content, Some(commits[k])), parse)), "cut at {k}");
+        }
         let before = History::read(&located(&content, Some(elsewhere)), parse);
-        assert!(History::read_since(&located(&content, None), parse, before, elsewhere).is_none());
+        assert!(History::read_on(&located(&content, None), parse, before, elsewhere).is_none());
     }
 }

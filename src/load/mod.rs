@@ -178,12 +178,13 @@ fn read_history(content: &Path, source: &history::Source) -> History {
     if let Some(history) = usable.then(|| cache::history(&place, &tip)).flatten() {
         return history;
     }
-    // A history kept for an earlier tip is read on from there, when that tip is on this
-    // one's first-parent line: a new commit costs its own reading, not the whole line's.
+    // A history kept for another tip of this one's first-parent line is read on from (a new
+    // commit costs its own reading, not the whole line's) or cut at this tip (`--at` an
+    // earlier commit reads nothing).
     let read_on =
         usable.then(|| cache::history_before(&place, &tip)).flatten().and_then(|(since, previous)| {
             let since = history::ObjectId::from_hex(since.as_bytes()).ok()?;
-            History::read_since(&located, markdown_files::parse_policy_bytes, previous, since)
+            History::read_on(&located, markdown_files::parse_policy_bytes, previous, since)
         });
     let history = read_on.unwrap_or_else(|| History::read(&located, markdown_files::parse_policy_bytes));
     if usable {
