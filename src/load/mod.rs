@@ -163,9 +163,9 @@ fn load_with(
     Ok((loaded, cache))
 }
 
-/// The content's git history: from the cache when this tip was read before, read on from
-/// the cached history of an earlier tip on its first-parent line, else read from git (and
-/// cached).
+/// The content's git history: from the cache when this tip was read before, made from the
+/// cached history of another tip of its first-parent line (read on from it, or cut), else
+/// read from git (and cached).
 fn read_history(content: &Path, source: &history::Source) -> History {
     let located = match History::locate(content, source) {
         Ok(located) => located,
