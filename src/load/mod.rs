@@ -175,18 +175,18 @@ fn read_history(content: &Path, source: &history::Source) -> History {
     // A cache folder inside the content would put past texts of every audience where a
     // commit takes them: not used.
     let usable = cache::folder_within(&[content]).is_none();
-    if let Some(history) = usable.then(|| cache::history(&place, &tip)).flatten() {
-        return history;
+    let parse = markdown_files::parse_policy_bytes;
+    let kept = usable.then(|| cache::kept_history(&place, &tip)).flatten();
+    let history = match kept.map(|(commit, kept)| (history::ObjectId::from_hex(commit.as_bytes()), kept)) {
+        // Read from this very tip before: used as it is.
+        Some((Ok(commit), kept)) if commit == located.tip_id() => return kept,
+        // Read from another tip of this one's first-parent line: read on from it (a new
+        // commit costs its own reading, not the whole line's) or cut at this tip (`--at` an
+        // earlier commit reads nothing).
+        Some((Ok(since), kept)) => History::read_on(&located, parse, kept, since),
+        Some((Err(_), _)) | None => None,
     }
-    // A history kept for another tip of this one's first-parent line is read on from (a new
-    // commit costs its own reading, not the whole line's) or cut at this tip (`--at` an
-    // earlier commit reads nothing).
-    let read_on =
-        usable.then(|| cache::history_before(&place, &tip)).flatten().and_then(|(since, previous)| {
-            let since = history::ObjectId::from_hex(since.as_bytes()).ok()?;
-            History::read_on(&located, markdown_files::parse_policy_bytes, previous, since)
-        });
-    let history = read_on.unwrap_or_else(|| History::read(&located, markdown_files::parse_policy_bytes));
+    .unwrap_or_else(|| History::read(&located, parse));
     if usable {
         cache::remember_history(&place, &tip, &history);
     }

@@ -6,26 +6,13 @@ use std::path::{Path, PathBuf};
 use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
 use super::{binary_identity, FORMAT};
 
-/// The git history of the content in repository-and-folder `place`, as read from commit
-/// `tip` by this binary, from the cache folder (one file per place, holding the latest tip
-/// read). `None` on any doubt: the folder or file is not private, another binary or tip
-/// wrote it, or it does not read.
-pub fn history(place: &str, tip: &str) -> Option<crate::history::History> {
-    let folder = cache_folder()?;
-    let me = private_folder(&folder).ok()??;
-    let text = read_trusted(&history_path(&folder, place), me)?;
-    let (first, rest) = text.split_once('\n')?;
-    if first != history_header(place, tip)? {
-        return None;
-    }
-    serde_json::from_str(rest).ok()
-}
-
-/// The git history of `place` last kept, and the tip commit it was read from, when the
-/// cache holds one written by this binary from the same object state as `tip`'s (the part
-/// of `tip` after its commit id; see `history::Located::tip`) but another commit: the
-/// history to read on from. `None` on any doubt, as [`history`].
-pub fn history_before(place: &str, tip: &str) -> Option<(String, crate::history::History)> {
+/// The git history of the content in repository-and-folder `place` kept in the cache folder
+/// (one file per place, holding the latest tip read), with the commit it was read from:
+/// when this binary wrote it from the same object state as `tip`'s (the part of `tip` after
+/// its commit id; see `history::Located::tip`). Its commit is `tip`'s, or another one to
+/// read on from. `None` on any doubt: the folder or file is not private, another binary
+/// or object state wrote it, or it does not read.
+pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::History)> {
     let folder = cache_folder()?;
     let me = private_folder(&folder).ok()??;
     let text = read_trusted(&history_path(&folder, place), me)?;

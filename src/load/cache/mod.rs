@@ -58,7 +58,7 @@ use cached::{CachedEvidence, CachedPolicy};
 use folder::{cache_file, cache_folder, create_private_folder, private_folder, prune, read_trusted};
 
 pub use folder::{folder_within, unusable_folder};
-pub use history::{history, history_before, remember_history};
+pub use history::{kept_history, remember_history};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
 /// Bumped whenever what an entry holds changes meaning.
