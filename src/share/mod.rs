@@ -399,26 +399,28 @@ fn write_package(
         let entry = if is_pdf(&document.path, &mut source)
             .map_err(|error| read_error(&document.path, &error))?
         {
-            let mut bytes = Vec::new();
-            source.read_to_end(&mut bytes).map_err(|error| read_error(&document.path, &error))?;
             // The stamped copy goes to an unnamed temporary file (gone when closed), not to
-            // memory: with the document loaded, a second copy in memory would make a large
-            // PDF cost three times its size.
+            // memory; the input is read from its file, its large streams copied as they are.
             let mut stamped = io::BufWriter::new(tempfile::tempfile_in(&folder).map_err(write_error)?);
             let stamp = stamp::Stamp {
                 recipient: share.to.clone(),
                 date: share.date.to_string(),
                 share_id: share.id.clone(),
             };
-            let pages = stamp::stamp_pdf(&bytes, &stamp, &mut stamped).map_err(|error| {
+            let pages = stamp::stamp_file(&mut source, &stamp, &mut stamped).map_err(|error| {
+                let hint = match error {
+                    stamp::StampError::Encrypted => {
+                        "every PDF in a package is stamped with its recipient; share a PDF that opens without a password"
+                    }
+                    _ => "every PDF in a package is stamped with its recipient",
+                };
                 ShareError::Content(vec![Diagnostic::error(
                     "share-unstampable",
                     format!("{} ({}) {error}", document.id, document.path.display()),
                 )
                 .at(crate::diagnostic::Location::file(&document.path))
-                .hint("every PDF in a package is stamped with its recipient; share a PDF that opens without a password")])
+                .hint(hint)])
             })?;
-            drop(bytes);
             files.push((document.id.clone(), name.clone(), Some(pages)));
             let mut stamped = stamped.into_inner().map_err(|error| write_error(error.into_error()))?;
             let size = {

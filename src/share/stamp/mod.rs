@@ -50,7 +50,9 @@
 //! unstamped, must not be recoverable by cutting the file short), with only the objects still
 //! reachable from the catalog and /Info, as lopdf read them: a reader of the output sees the
 //! pages that were stamped, whatever another parser would have made of the input. The trailer's /Info (created when there is none) gets
-//! `/TrustpressShareId`. The output depends only on the input and the [`Stamp`]: there is no
+//! `/TrustpressShareId` and `/TrustpressRecipient` (the recipient as given, in any script,
+//! as a PDF text string: a viewer's document properties show it even where the footer drew
+//! `?`). The output depends only on the input and the [`Stamp`]: there is no
 //! timestamp, and the trailer's /ID is derived with SHA-256 (its first half kept when the input has
 //! one, its second half a hash of the input and the stamp, as a changed file's /ID should be).
 //!
@@ -61,14 +63,23 @@
 //! /Resources, /Annots or boxes, dangling references) never panics: what cannot be used is treated
 //! as absent.
 //!
-//! **Memory.** lopdf holds the whole document; it is changed in place. A page's only content
-//! stream becomes its form where it is, still encoded as it was (copied only when something else
-//! refers to it too); the streams of a page with several are decoded (at most [`CONTENT_LIMIT`]
-//! each), joined and compressed. Every content stream is decoded once, one at a time, to count its
-//! marked-content sections.
+//! **Memory.** Streams of a megabyte or more (images, fonts, attachments) are left in the input
+//! file and copied from it into the output, checked against a hash taken when the file was
+//! first read ([`large`]); lopdf holds the rest of the document and changes it in place. Memory
+//! therefore grows with the document's structure and its pages' content, not with its size: a
+//! PDF with a 160 MiB image takes as much as one with a 2 MiB image. A file whose structure the
+//! check cannot confirm (repaired by lopdf, an object inside data that would be left out) is
+//! read whole, as before. A page's only content stream becomes its form where it is, still
+//! encoded as it was (copied only when something else refers to it too); the streams of a page
+//! with several are decoded (at most [`CONTENT_LIMIT`] each), joined and compressed. Every
+//! content stream is decoded once, one at a time, to count its marked-content sections.
+//!
+//! **Written** with a classic cross-reference table, objects in number order; object streams
+//! and cross-reference streams of the input are not written (lopdf read their objects out).
 
 mod footer;
 mod forms;
+mod large;
 mod output;
 mod page;
 mod scan;
@@ -78,7 +89,7 @@ mod structure;
 mod tests;
 mod text;
 
-use std::io::Write;
+use std::io::{Cursor, Read, Seek, Write};
 
 use lopdf::Document;
 
@@ -116,18 +127,49 @@ pub enum StampError {
     /// Writing the stamped PDF to the output failed.
     #[error("could not be written out stamped: {0}")]
     Write(#[source] std::io::Error),
+    /// Reading the PDF failed.
+    #[error("could not be read: {0}")]
+    Read(#[source] std::io::Error),
+    /// The file's bytes differed when read again.
+    #[error("changed while it was being stamped: share it again once nothing is writing to it")]
+    Changed,
 }
 
 /// Writes `input` (a whole PDF's bytes) stamped to `out`; returns how many pages were stamped.
 ///
 /// Nothing is written when an error is returned, except for [`StampError::Write`].
 pub fn stamp_pdf(input: &[u8], stamp: &Stamp, out: &mut dyn Write) -> Result<usize, StampError> {
+    stamp_file(&mut Cursor::new(input), stamp, out)
+}
+
+/// Writes the PDF `file` stamped to `out`; returns how many pages were stamped. Streams of a
+/// megabyte or more are copied from the file as they are, not held in memory
+/// ([`large`]), so memory grows with the document's structure and pages, not with its images.
+///
+/// Only [`StampError::Read`], [`StampError::Write`] and [`StampError::Changed`] can come after
+/// something was written.
+pub fn stamp_file(
+    file: &mut (impl Read + Seek),
+    stamp: &Stamp,
+    out: &mut dyn Write,
+) -> Result<usize, StampError> {
+    stamp_leaving(file, stamp, out, large::LEAST)
+}
+
+/// [`stamp_file`], leaving streams of at least `least` bytes on disk.
+fn stamp_leaving(
+    file: &mut (impl Read + Seek),
+    stamp: &Stamp,
+    out: &mut dyn Write,
+    least: u64,
+) -> Result<usize, StampError> {
     let text = StampText::new(stamp)?;
-    let mut document = load(input)?;
-    let changes = stamp_document(&mut document, &text)?;
-    document.trailer = new_trailer(&document, changes.info, trailer_id(&document, input, &text));
+    let large::Loaded { mut document, hash, mut input } = large::read(file, least, load)?;
+    let changes =
+        stamp_document(&mut document, &text, &mut |document, contents| input.bring_back(document, contents))?;
+    document.trailer = new_trailer(&document, changes.info, trailer_id(&document, hash, &text));
     drop_unreachable(&mut document);
-    write_whole(document, out).map_err(StampError::Write)?;
+    write_whole(document, &mut input, out)?;
     Ok(changes.pages)
 }
 

@@ -30,8 +30,16 @@ pub(super) struct Stamper<'d> {
     pub(super) forms: Forms,
 }
 
-/// Stamps every page of `document` in place.
-pub(super) fn stamp_document(document: &mut Document, text: &StampText) -> Result<Changes, StampError> {
+/// What reads a page's content streams left on disk into the document.
+pub(super) type BringBack<'a> = dyn FnMut(&mut Document, &HashSet<ObjectId>) -> Result<(), StampError> + 'a;
+
+/// Stamps every page of `document` in place; `bring_back` is given the pages' content streams
+/// before anything is read of them.
+pub(super) fn stamp_document(
+    document: &mut Document,
+    text: &StampText,
+    bring_back: &mut BringBack<'_>,
+) -> Result<Changes, StampError> {
     let kids = pages(document);
     // New objects are numbered after every number in use, even one referred to but missing: a
     // dangling reference must not come to point at the stamp.
@@ -52,6 +60,12 @@ pub(super) fn stamp_document(document: &mut Document, text: &StampText) -> Resul
     if page_ids.is_empty() {
         return Err(StampError::NoPages);
     }
+    let contents: HashSet<ObjectId> = page_ids
+        .iter()
+        .filter_map(|&page_id| stamper.page(page_id))
+        .flat_map(|page| stamper.content_streams(page))
+        .collect();
+    bring_back(stamper.document, &contents)?;
     let font = stamper.add(Object::Dictionary(Dictionary::from_iter([
         ("Type", Object::from("Font")),
         ("Subtype", Object::from("Type1")),
@@ -70,7 +84,7 @@ pub(super) fn stamp_document(document: &mut Document, text: &StampText) -> Resul
         stamper.stamp_page(page_id, text, font, &mut shared)?;
     }
     stamper.point_structure_at_forms();
-    let info = stamper.info(&text.share_id)?;
+    let info = stamper.info(text)?;
     Ok(Changes { info, pages: page_ids.len() })
 }
 
@@ -340,9 +354,9 @@ impl Stamper<'_> {
         }
     }
 
-    /// Records the share id in the document's /Info dictionary, created when there is none;
-    /// returns its id.
-    fn info(&mut self, share_id: &str) -> Result<ObjectId, StampError> {
+    /// Records the share id and the recipient in the document's /Info dictionary, created when
+    /// there is none; returns its id.
+    fn info(&mut self, text: &StampText) -> Result<ObjectId, StampError> {
         let existing =
             self.document.trailer.get(b"Info").ok().and_then(|value| self.indirect_dictionary(value));
         let id = match existing {
@@ -357,7 +371,8 @@ impl Stamper<'_> {
             }
         };
         if let Some(Object::Dictionary(info)) = self.document.objects.get_mut(&id) {
-            info.set("TrustpressShareId", lopdf::text_string(share_id));
+            info.set("TrustpressShareId", lopdf::text_string(&text.share_id));
+            info.set("TrustpressRecipient", lopdf::text_string(&text.recipient));
         }
         Ok(id)
     }

@@ -11,6 +11,8 @@ pub(super) struct StampText {
     tail: Vec<u8>,
     /// The share id as given (blanks tidied), for /Info.
     pub(super) share_id: String,
+    /// The recipient as given (blanks tidied), in whatever script, for /Info.
+    pub(super) recipient: String,
     /// The whole footer on one line, as Unicode: the stamp annotation's /Contents.
     pub(super) line: String,
     /// What the trailer's second /ID half is derived from, besides the input.
@@ -28,7 +30,7 @@ impl StampText {
         let line = format!(
             "Confidential \u{2014} shared under NDA with {recipient} on {date} \u{b7} share {share_id}"
         );
-        Ok(Self { head, tail, share_id, line, fingerprint })
+        Ok(Self { head, tail, share_id, recipient, line, fingerprint })
     }
 
     fn full_line(&self) -> Vec<u8> {

@@ -4,6 +4,7 @@
 mod forms;
 mod hiding;
 mod hostile;
+mod large;
 mod output;
 mod page;
 mod refusals;

@@ -29,6 +29,20 @@ fn the_share_id_goes_into_a_new_or_the_existing_info() {
 }
 
 #[test]
+fn a_recipient_in_any_script_is_in_the_info_as_given() {
+    // The footer's standard font draws other scripts as `?`; the document's properties show
+    // the name as given.
+    let name = "\u{682a}\u{5f0f}\u{4f1a}\u{793e}\u{30a2}\u{30af}\u{30e1} (\u{41c}\u{438}\u{440}) <security@acme.example>";
+    let (output, _) =
+        stamped_with(&pdf_with_pages(&[(A4, "Text")]), &Stamp { recipient: name.to_string(), ..stamp() });
+    let info = info(&output);
+    assert_eq!(lopdf::decode_text_string(info.get(b"TrustpressRecipient").unwrap()).unwrap(), name);
+    if let Some(pages) = page_texts(&output) {
+        assert!(pages[0].contains("??????? (???) <security@acme.example>"), "{}", pages[0]);
+    }
+}
+
+#[test]
 fn the_output_depends_only_on_the_input_and_the_stamp() {
     let input = pdf_with_pages(&[(A4, "One"), (LETTER, "Two")]);
     let (first, _) = stamped(&input);
