@@ -18,7 +18,7 @@ WORK=${WORK:-$(mktemp -d)}
 prepare
 command -v age-keygen >/dev/null || { echo "bench/share.sh needs age-keygen (apt-get install age)"; exit 1; }
 
-rm -rf "$WORK/content" "$WORK/out" && mkdir -p "$WORK/out"
+rm -rf "$WORK/content" "$WORK/out" "$WORK/key.txt" && mkdir -p "$WORK/out"
 cp -r content "$WORK/content"
 python3 bench/huge_pdf.py "$SIZE_MIB" "$PAGES" "$WORK/content/documents/soc2-type2-report-2026.pdf"
 age-keygen -o "$WORK/key.txt" 2>/dev/null
