@@ -13,9 +13,10 @@ const CHUNK: usize = 64 << 10;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Token {
-    /// An integer that fits an i64.
+    /// An integer written as digits alone (no sign), that fits an i64: the only numbers the
+    /// scanner takes for an object number, a generation or a /Length.
     Integer(i64),
-    /// Any other number.
+    /// Any other number (signed, real, too long).
     Number,
     /// A name, without its slash, its `#xx` escapes decoded (as lopdf reads it).
     Name(Vec<u8>),
@@ -48,9 +49,24 @@ pub(super) struct Lexer<'r> {
     /// The input offset of `buffer[at]`.
     position: u64,
     /// Every byte consumed so far, in order.
-    pub(super) hash: Sha256,
+    hash: Sha256,
+    /// Every byte consumed so far outside regions (see [`Self::skip`] and
+    /// [`Self::find_endstream`]), in order.
+    structure: Sha256,
+    /// From where in `buffer` the bytes consumed are not yet in `structure`.
+    structure_from: usize,
+    /// Bytes consumed now belong to a region, not to the structure.
+    in_region: bool,
     /// Tokens read ahead and given back.
     pending: Vec<Located>,
+}
+
+/// What a scan read: the whole input's hash, the hash of its bytes outside regions, and its
+/// length.
+pub(super) struct Totals {
+    pub(super) hash: Sha256,
+    pub(super) structure: Sha256,
+    pub(super) length: u64,
 }
 
 pub(super) fn is_blank(byte: u8) -> bool {
@@ -74,6 +90,9 @@ impl<'r> Lexer<'r> {
             filled: 0,
             position: 0,
             hash: Sha256::new(),
+            structure: Sha256::new(),
+            structure_from: 0,
+            in_region: false,
             pending: Vec::new(),
         }
     }
@@ -93,6 +112,10 @@ impl<'r> Lexer<'r> {
 
     fn refill(&mut self) -> io::Result<()> {
         self.hash.update(&self.buffer[..self.filled]);
+        if !self.in_region {
+            self.structure.update(&self.buffer[self.structure_from..self.filled]);
+        }
+        self.structure_from = 0;
         self.at = 0;
         self.filled = 0;
         loop {
@@ -115,8 +138,33 @@ impl<'r> Lexer<'r> {
         }
     }
 
-    /// Consumes up to `count` bytes, each also given to `also`; returns how many there were.
-    pub(super) fn skip(&mut self, count: u64, mut also: Option<&mut Sha256>) -> io::Result<u64> {
+    /// Bytes consumed from here on belong to a region: they are left out of the structure.
+    fn begin_region(&mut self) {
+        self.structure.update(&self.buffer[self.structure_from..self.at]);
+        self.in_region = true;
+    }
+
+    /// Bytes consumed from here on belong to the structure again.
+    fn end_region(&mut self) {
+        self.structure_from = self.at;
+        self.in_region = false;
+    }
+
+    /// Consumes up to `count` bytes; returns how many there were. With `region`, they are a
+    /// region: hashed into it, and not into the structure.
+    pub(super) fn skip(&mut self, count: u64, region: Option<&mut Sha256>) -> io::Result<u64> {
+        let is_region = region.is_some();
+        if is_region {
+            self.begin_region();
+        }
+        let skipped = self.skip_hashing(count, region);
+        if is_region {
+            self.end_region();
+        }
+        skipped
+    }
+
+    fn skip_hashing(&mut self, count: u64, mut also: Option<&mut Sha256>) -> io::Result<u64> {
         let mut left = count;
         while left > 0 {
             if self.at == self.filled {
@@ -136,12 +184,12 @@ impl<'r> Lexer<'r> {
         Ok(count - left)
     }
 
-    /// Consumes the rest of the input, so that the hash covers all of it; the hash and the
-    /// input's length.
-    pub(super) fn finish(mut self) -> io::Result<(Sha256, u64)> {
+    /// Consumes the rest of the input, so that the hashes cover all of it.
+    pub(super) fn finish(mut self) -> io::Result<Totals> {
         while self.skip(u64::MAX, None)? > 0 {}
         self.hash.update(&self.buffer[..self.filled]);
-        Ok((self.hash, self.position))
+        self.structure.update(&self.buffer[self.structure_from..self.filled]);
+        Ok(Totals { hash: self.hash, structure: self.structure, length: self.position })
     }
 
     /// Whether tokens were given back and not yet read again.
@@ -269,13 +317,26 @@ impl<'r> Lexer<'r> {
         Ok(())
     }
 
-    /// Consumes bytes up to and including the next `endstream`, each byte before it also given
-    /// to `also`; returns the offset where that `endstream` starts and the two bytes before it
-    /// (`None` at the end of the input).
-    pub(super) fn find_endstream(
-        &mut self,
-        mut also: Option<&mut Sha256>,
-    ) -> io::Result<Option<(u64, Tail)>> {
+    /// Consumes bytes up to and including the next `endstream`; returns the offset where that
+    /// `endstream` starts and the two bytes before it (`None` at the end of the input). With
+    /// `region`, the bytes before `endstream` are a region: hashed into it, and not into the
+    /// structure (the `endstream` is).
+    pub(super) fn find_endstream(&mut self, region: Option<&mut Sha256>) -> io::Result<Option<(u64, Tail)>> {
+        let is_region = region.is_some();
+        if is_region {
+            self.begin_region();
+        }
+        let found = self.find_endstream_hashing(region);
+        if is_region {
+            self.end_region();
+            if let Ok(Some(_)) = found {
+                self.structure.update(b"endstream");
+            }
+        }
+        found
+    }
+
+    fn find_endstream_hashing(&mut self, mut also: Option<&mut Sha256>) -> io::Result<Option<(u64, Tail)>> {
         const PATTERN: &[u8] = b"endstream";
         // How many bytes of the pattern end what was read: held back from `also`, and known to
         // be the pattern's first bytes even when they were in the previous chunk.
@@ -356,11 +417,11 @@ fn number(run: &[u8]) -> Option<Token> {
     if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
         return None;
     }
-    let digits = run.strip_prefix(b"+").or_else(|| run.strip_prefix(b"-")).unwrap_or(run);
-    if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+    if run.len() < TOKEN_LIMIT && run.iter().all(u8::is_ascii_digit) {
         let integer = std::str::from_utf8(run).ok().and_then(|text| text.parse().ok());
         return Some(integer.map_or(Token::Number, Token::Integer));
     }
+    let digits = run.strip_prefix(b"+").or_else(|| run.strip_prefix(b"-")).unwrap_or(run);
     if digits.iter().all(|&byte| byte.is_ascii_digit() || byte == b'.') {
         return Some(Token::Number);
     }
@@ -403,7 +464,7 @@ mod tests {
                 Token::String,
                 Token::ArrayOpen,
                 Token::Number,
-                Token::Integer(-2),
+                Token::Number,
                 Token::ArrayClose,
                 Token::DictionaryClose,
                 Token::Keyword(b"stream".to_vec()),
@@ -426,10 +487,16 @@ mod tests {
         let mut lexer = Lexer::new(&mut input);
         let mut data = Sha256::new();
         assert_eq!(lexer.find_endstream(Some(&mut data)).unwrap(), Some((8, [Some(b't'), Some(b'r')])));
+        assert_eq!(lexer.position(), 17);
         assert_eq!(data.finalize()[..], Sha256::digest(b"xxendstr")[..], "the data before endstream");
-        let (hash, length) = lexer.finish().unwrap();
-        assert_eq!(length, 22);
-        assert_eq!(hash.finalize()[..], Sha256::digest(text)[..], "the hash covers every byte once");
+        let read = lexer.finish().unwrap();
+        assert_eq!(read.length, 22);
+        assert_eq!(read.hash.finalize()[..], Sha256::digest(text)[..], "the hash covers every byte once");
+        assert_eq!(
+            read.structure.finalize()[..],
+            Sha256::digest(b"endstream tail")[..],
+            "the region is not structure"
+        );
     }
 
     #[test]
@@ -442,8 +509,9 @@ mod tests {
         lexer.bump();
         lexer.skip(5, None).unwrap();
         assert_eq!(lexer.position(), 70_006);
-        let (hash, length) = lexer.finish().unwrap();
-        assert_eq!(length, 200_000);
-        assert_eq!(hash.finalize()[..], Sha256::digest(&text)[..]);
+        let read = lexer.finish().unwrap();
+        assert_eq!(read.length, 200_000);
+        assert_eq!(read.hash.finalize()[..], Sha256::digest(&text)[..]);
+        assert_eq!(read.structure.finalize()[..], Sha256::digest(&text)[..], "no region: all structure");
     }
 }

@@ -5,24 +5,37 @@
 //! PDF of scanned pages or with a large attachment would be held twice. Instead:
 //!
 //! 1. **Scan** ([`scan`]): one pass over the file, front to back through a small buffer, finds
-//!    each stream of at least [`LEAST`] bytes whose /Length is a number (or a reference to one)
-//!    that ends its data just before `endstream`, and hashes its data and the whole file.
+//!    each stream of at least [`LEAST`] bytes whose /Length is a plain number (or a reference
+//!    to an object that is one) that ends its data just before `endstream`. It records how it
+//!    read the structure (where each `N G obj` starts, where each stream's data ends, which
+//!    objects are integers, where the cross-reference sections are) and hashes the whole file,
+//!    each candidate stream's data, and the bytes outside them.
 //! 2. **Load**: lopdf is given a buffer as long as the file, filled from it except for those
 //!    streams' data. The buffer is allocated zeroed, so the pages never filled are never
 //!    given memory. Each of those streams' /Length is overwritten, in the buffer and in place,
 //!    with a name (`/~3`), which lopdf reads as a length it cannot resolve: it keeps the stream's
-//!    dictionary and reads none of its data.
-//! 3. **Check**: every stream left out must be, in what lopdf read, the object its
-//!    cross-reference entry points at, with the name in place of its /Length and no data. When
-//!    one is not, or lopdf had to repair the file, or an object begins inside data left out, the
-//!    file is read whole the ordinary way. lopdf alone decides what the document is; the scan
-//!    only decides what it need not see.
+//!    dictionary and reads none of its data. Every byte put in the buffer is checked against
+//!    the scan's hashes: a file changed since the scan fails ("changed while it was being
+//!    stamped").
+//! 3. **Check** ([`checked`]): lopdf's reading must be the scan's. Every object lopdf read
+//!    starts where the scan read that object's `N G obj`; every stream it holds has data
+//!    ending where the scan found it; every stream left out is the object its entry points
+//!    at, with the name for a /Length and no data, and a /Length reference points at the
+//!    integer the scan used; lopdf's cross-reference sections, and every one the file names,
+//!    are ones the scan read; lopdf did not repair the file; its header lines end before the
+//!    first data left out. When any of these fails, the two readings could differ, and the
+//!    file is read whole the ordinary way (checked against the scan's hash too). lopdf alone
+//!    decides what the document is; the scan only decides what it need not see. The tests
+//!    hold the two ways to the same output, byte for byte, on files written to make them
+//!    differ and on random mutations (`tests/attacks.rs`, `tests/large.rs`).
 //! 4. **Stamp**: a page's content streams left out are read back in, as the stamper decodes them.
 //! 5. **Write**: a stream still left out is copied from the file into the output, and its bytes
-//!    are checked against the hash of the scan: a file changed during stamping fails.
+//!    are checked against the scan's hash of them.
 
 mod lexer;
 mod scan;
+
+use scan::Scanned;
 
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -54,6 +67,8 @@ pub(super) struct OnDisk {
     /// reference, the end of line before `endstream`).
     pub(super) covered: u64,
     pub(super) digest: [u8; 32],
+    /// The object its /Length refers to, when it is a reference.
+    pub(super) reference: Option<ObjectId>,
 }
 
 /// The input file and the streams of the loaded document still left in it.
@@ -77,26 +92,30 @@ pub(super) fn read<'r, R: Read + Seek>(
     load: impl Fn(&[u8]) -> Result<Document, StampError>,
 ) -> Result<Loaded<'r, R>, StampError> {
     file.seek(SeekFrom::Start(0)).map_err(StampError::Read)?;
-    let scanned = scan::scan(file, least).map_err(StampError::Read)?;
-    if let Some(scanned) = scanned {
-        let streams = with_placeholders(scanned.streams);
-        if !streams.is_empty() {
-            let buffer = sparse_copy(file, scanned.length, &streams).map_err(StampError::Read)?;
+    let Some(mut scanned) = scan::scan(file, least).map_err(StampError::Read)? else {
+        let bytes = whole(file).map_err(StampError::Read)?;
+        let document = load(&bytes)?;
+        let hash = Sha256::new_with_prefix(&bytes);
+        return Ok(Loaded { document, hash, input: Input { file, left: HashMap::new() } });
+    };
+    let streams = with_placeholders(std::mem::take(&mut scanned.streams));
+    if !streams.is_empty() {
+        if let Some(buffer) = sparse_copy(file, &scanned, &streams)? {
             if let Ok(document) = load(&buffer) {
                 drop(buffer);
-                if let Some(left) = checked(&document, streams) {
+                if let Some(left) = checked(&document, &scanned, streams) {
                     return Ok(Loaded { document, hash: scanned.hash, input: Input { file, left } });
                 }
             }
         }
-        let bytes = whole(file).map_err(StampError::Read)?;
-        let document = load(&bytes)?;
-        return Ok(Loaded { document, hash: scanned.hash, input: Input { file, left: HashMap::new() } });
     }
+    // Read whole, and as the scan read it.
     let bytes = whole(file).map_err(StampError::Read)?;
+    if Sha256::digest(&bytes)[..] != scanned.hash.clone().finalize()[..] {
+        return Err(StampError::Changed);
+    }
     let document = load(&bytes)?;
-    let hash = Sha256::new_with_prefix(&bytes);
-    Ok(Loaded { document, hash, input: Input { file, left: HashMap::new() } })
+    Ok(Loaded { document, hash: scanned.hash, input: Input { file, left: HashMap::new() } })
 }
 
 fn whole(file: &mut (impl Read + Seek)) -> io::Result<Vec<u8>> {
@@ -123,75 +142,118 @@ fn with_placeholders(streams: Vec<OnDisk>) -> Vec<(OnDisk, Vec<u8>)> {
 }
 
 /// The file's bytes, but for the data of `streams` (zeros, never written, so never given
-/// memory), with each one's /Length overwritten by its placeholder.
+/// memory), with each one's /Length overwritten by its placeholder. Every byte read is
+/// checked against the scan ([`StampError::Changed`] when one differs). `None` when lopdf
+/// would read the file's second line (its binary mark) from data left out.
 fn sparse_copy(
     file: &mut (impl Read + Seek),
-    length: u64,
+    scanned: &Scanned,
     streams: &[(OnDisk, Vec<u8>)],
-) -> io::Result<Vec<u8>> {
-    let size = usize::try_from(length).map_err(io::Error::other)?;
+) -> Result<Option<Vec<u8>>, StampError> {
+    let changed = |error: io::Error| match error.kind() {
+        io::ErrorKind::UnexpectedEof => StampError::Changed,
+        _ => StampError::Read(error),
+    };
+    let size = usize::try_from(scanned.length).map_err(|error| StampError::Read(io::Error::other(error)))?;
+    let left: HashSet<u64> = streams.iter().map(|(stream, _)| stream.data).collect();
     let mut buffer = vec![0u8; size];
-    let mut fill = |from: u64, to: u64, buffer: &mut [u8]| -> io::Result<()> {
+    let mut structure = Sha256::new();
+    let mut at = 0u64;
+    let mut read = |from: u64, to: u64, buffer: &mut [u8]| -> Result<(), StampError> {
         if to > from {
-            file.seek(SeekFrom::Start(from))?;
-            file.read_exact(&mut buffer[from as usize..to as usize])?;
+            file.seek(SeekFrom::Start(from)).map_err(StampError::Read)?;
+            file.read_exact(&mut buffer[from as usize..to as usize]).map_err(changed)?;
         }
         Ok(())
     };
-    let mut at = 0;
-    for (stream, _) in streams {
-        fill(at, stream.data, &mut buffer)?;
-        at = stream.data + stream.length;
+    for region in &scanned.regions {
+        read(at, region.start, &mut buffer)?;
+        structure.update(&buffer[at as usize..region.start as usize]);
+        if left.contains(&region.start) {
+            if region.end > region.start {
+                // lopdf skips blanks after a stream whose length it cannot read; zeros are
+                // blanks, and this ends them at once.
+                buffer[region.start as usize] = b'~';
+            }
+        } else {
+            read(region.start, region.end, &mut buffer)?;
+            if Sha256::digest(&buffer[region.start as usize..region.end as usize])[..] != region.digest[..] {
+                return Err(StampError::Changed);
+            }
+        }
+        at = region.end;
     }
-    fill(at, length, &mut buffer)?;
+    read(at, scanned.length, &mut buffer)?;
+    structure.update(&buffer[at as usize..]);
+    if structure.finalize()[..] != scanned.structure[..] {
+        return Err(StampError::Changed);
+    }
+    // The header's two lines must be read before any data left out.
+    let first = streams.iter().map(|(stream, _)| stream.data as usize).min().unwrap_or(size);
+    if buffer[..first].iter().filter(|&&byte| byte == b'\n').count() < 2 {
+        return Ok(None);
+    }
     for (stream, name) in streams {
         let (start, end) = (stream.length_at.0 as usize, stream.length_at.1 as usize);
         buffer[start] = b'/';
         buffer[start + 1..start + 1 + name.len()].copy_from_slice(name);
         buffer[start + 1 + name.len()..end].fill(b' ');
-        // lopdf skips blanks after a stream it cannot read the length of; zeros are blanks,
-        // and this ends them at once.
-        if stream.length > 0 {
-            buffer[stream.data as usize] = b'~';
-        }
     }
-    Ok(buffer)
+    Ok(Some(buffer))
 }
 
-/// The streams left out, by id, when each is in `document` as its cross-reference entry
-/// says, with its placeholder for a /Length and no data; `None` when one is not, when lopdf
-/// repaired the file, or when an object starts inside data left out.
+/// The streams left out, by id, when lopdf read the file as the scan did; `None` when the two
+/// readings could differ:
+/// - lopdf repaired the file;
+/// - an object lopdf read does not start where the scan read that object's `N G obj`;
+/// - a stream lopdf holds has data the scan did not find where it ends;
+/// - a stream left out is not, in what lopdf read, the object its entry points at with its
+///   placeholder for a /Length and no data; or its /Length was a reference to an object that
+///   is not, where its entry points, the integer the scan used;
+/// - a cross-reference section lopdf read, or one the file names, is not one the scan read.
 fn checked(
     document: &Document,
+    scanned: &Scanned,
     streams: Vec<(OnDisk, Vec<u8>)>,
 ) -> Option<HashMap<ObjectId, (OnDisk, Vec<u8>)>> {
-    if document.xref_recovery.is_some() {
+    let seen = &scanned.seen;
+    if document.xref_recovery.is_some()
+        || !seen.sections.contains(&(document.xref_start as u64))
+        || seen.named_sections.iter().any(|at| !seen.sections.contains(at))
+    {
         return None;
     }
-    let mut regions: Vec<(u64, u64)> = streams.iter().map(|(s, _)| (s.data, s.data + s.length)).collect();
-    regions.sort_unstable();
-    let inside = |offset: u64| {
-        let index = regions.partition_point(|&(start, _)| start <= offset);
-        index > 0 && offset < regions[index - 1].1
+    let entry_at = |id: ObjectId| match document.reference_table.get(id.0) {
+        Some(&XrefEntry::Normal { offset, generation }) if generation == id.1 => Some(u64::from(offset)),
+        _ => None,
     };
-    for entry in document.reference_table.entries.values() {
-        if let XrefEntry::Normal { offset, .. } = entry {
-            if inside(u64::from(*offset)) {
+    let left_ids: HashSet<ObjectId> = streams.iter().map(|(stream, _)| stream.id).collect();
+    for (&number, entry) in &document.reference_table.entries {
+        let XrefEntry::Normal { offset, generation } = *entry else { continue };
+        let offset = u64::from(offset);
+        if seen.headers.get(&offset) != Some(&(number, generation)) {
+            return None;
+        }
+        if let Some(Object::Stream(stream)) = document.objects.get(&(number, generation)) {
+            let read_as_seen =
+                seen.streams.get(&offset).is_some_and(|end| end.allows(stream.content.len() as u64));
+            if !left_ids.contains(&(number, generation)) && !read_as_seen {
                 return None;
             }
         }
     }
-    if inside(document.xref_start as u64) {
-        return None;
-    }
     let mut left = HashMap::new();
     for (stream, name) in streams {
-        let entry = document.reference_table.get(stream.id.0);
-        let points_here = matches!(entry, Some(&XrefEntry::Normal { offset, generation })
-            if u64::from(offset) == stream.header && generation == stream.id.1);
+        let points_here = entry_at(stream.id) == Some(stream.header);
         let read_as_left = matches!(document.objects.get(&stream.id), Some(Object::Stream(read))
             if read.content.is_empty() && read.dict.get(b"Length").ok() == Some(&Object::Name(name.clone())));
-        if !points_here || !read_as_left {
+        let length_as_used = match stream.reference {
+            None => true,
+            Some(reference) => entry_at(reference)
+                .and_then(|at| seen.integers.get(&at))
+                .is_some_and(|&(id, value)| id == reference && u64::try_from(value) == Ok(stream.length)),
+        };
+        if !points_here || !read_as_left || !length_as_used {
             return None;
         }
         left.insert(stream.id, (stream, name));

@@ -1,13 +1,13 @@
-//! The scan: one pass over the input that finds the streams large enough to leave on disk, and
-//! hashes the input on the way.
+//! The scan: one pass over the input that finds the streams large enough to leave on disk,
+//! records how it read the file's structure, and hashes the input on the way.
 //!
-//! It reads objects the simple way (`N G obj`, a dictionary, `stream`), and only decides what
-//! lopdf need not see; lopdf still reads the document. Whatever it is unsure of (a /Length it
-//! cannot resolve, data not followed by `endstream`, a dictionary with two /Length keys, an
-//! object stream) stays in memory, and [`super::load`] checks every stream it left out
-//! against what lopdf read.
+//! It reads objects the simple way (`N G obj`, a dictionary, `stream`), and only proposes what
+//! lopdf need not see; lopdf still reads the document. What it records of the structure
+//! (where each object starts, where each stream's data ends, which objects are integers,
+//! where the cross-reference sections are) is what [`super::checked`] holds lopdf's reading
+//! against: when the two could differ, the file is read whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
 
 use lopdf::ObjectId;
@@ -20,13 +20,82 @@ use super::OnDisk;
 const DEPTH_LIMIT: usize = 64;
 
 /// What the scan found.
-pub(in super::super) struct Scanned {
-    /// The streams to leave on disk, in input order.
+pub(super) struct Scanned {
+    /// The streams that may be left on disk, in input order.
     pub(super) streams: Vec<OnDisk>,
+    /// Every stretch of data hashed apart from the structure (each candidate's data, kept or
+    /// not), in input order.
+    pub(super) regions: Vec<Region>,
     /// The whole input's hash.
-    pub(in super::super) hash: Sha256,
+    pub(super) hash: Sha256,
+    /// The hash of every byte outside `regions`, in order.
+    pub(super) structure: [u8; 32],
     /// The input's length.
     pub(super) length: u64,
+    /// How the scan read the structure.
+    pub(super) seen: Seen,
+}
+
+/// A stretch of the input and the hash of its bytes.
+#[derive(Debug, Clone)]
+pub(super) struct Region {
+    pub(super) start: u64,
+    pub(super) end: u64,
+    pub(super) digest: [u8; 32],
+}
+
+/// How the scan read the file's structure.
+#[derive(Default)]
+pub(super) struct Seen {
+    /// Where each `N G obj` it read as an object starts, and the object's id.
+    pub(super) headers: HashMap<u64, ObjectId>,
+    /// The objects that are an integer (`N G obj 123 endobj`), by where they start.
+    pub(super) integers: HashMap<u64, (ObjectId, i64)>,
+    /// Where each stream's data ends, by where its object starts.
+    pub(super) streams: HashMap<u64, DataEnd>,
+    /// Where cross-reference sections start: an `xref` keyword, or a cross-reference stream's
+    /// object.
+    pub(super) sections: HashSet<u64>,
+    /// Where the file says cross-reference sections are: after `startxref`, and a trailer's
+    /// or a cross-reference stream's /Prev and /XRefStm.
+    pub(super) named_sections: Vec<u64>,
+}
+
+/// Where a stream's data ends, as the scan read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DataEnd {
+    /// Exactly this many bytes, as its /Length says, followed by `endstream`.
+    Exact { data: u64, length: u64 },
+    /// Somewhere before the `endstream` at this offset: an end of line before it may belong
+    /// to the data or not.
+    Before { data: u64, endstream: u64, tail: Tail },
+    /// Its `endstream` was never found.
+    Unknown,
+}
+
+impl DataEnd {
+    /// Whether data of `length` bytes is one this reading allows.
+    pub(super) fn allows(self, length: u64) -> bool {
+        match self {
+            DataEnd::Exact { length: expected, .. } => length == expected,
+            DataEnd::Before { data, endstream, tail } => ends_before(data, length, endstream, tail),
+            DataEnd::Unknown => false,
+        }
+    }
+}
+
+/// Whether data of `length` bytes from `data` ends just before `endstream`, or before the end
+/// of line (`tail`'s last bytes) before it.
+pub(super) fn ends_before(data: u64, length: u64, endstream: u64, tail: Tail) -> bool {
+    let Some(before) = data.checked_add(length).and_then(|end| endstream.checked_sub(end)) else {
+        return false;
+    };
+    match before {
+        0 => true,
+        1 => matches!(tail[1], Some(b'\n' | b'\r')),
+        2 => tail == [Some(b'\r'), Some(b'\n')],
+        _ => false,
+    }
 }
 
 /// A stream's /Length as the scan saw it.
@@ -41,12 +110,12 @@ enum Length {
 struct StreamDictionary {
     /// The /Length value and where it is written.
     length: Option<(Length, u64, u64)>,
-    /// More than one /Length key.
-    repeated_length: bool,
+    /// More than one /Length key, or something that is not a key where one should be.
+    doubtful: bool,
     /// The /Type name.
     kind: Option<Vec<u8>>,
     /// The /Prev and /XRefStm offsets.
-    cross_references: Vec<u64>,
+    named_sections: Vec<u64>,
 }
 
 /// A stream whose /Length is a reference: its data runs to the `endstream` found.
@@ -57,7 +126,6 @@ struct Unresolved {
     reference: ObjectId,
     data: u64,
     endstream: u64,
-    /// The (up to) two bytes before `endstream`.
     tail: Tail,
     digest: [u8; 32],
 }
@@ -80,46 +148,52 @@ impl From<io::Error> for GiveUp {
     }
 }
 
-/// Scans `input` for streams of at least `least` bytes; `None` when the input could not be
-/// read through or the scan gave up (the caller reads the file whole instead).
-pub(in super::super) fn scan(input: &mut dyn Read, least: u64) -> io::Result<Option<Scanned>> {
+/// Scans `input` for streams of at least `least` bytes; `None` when the scan gave up (the
+/// caller reads the file whole instead). An error only when the input could not be read.
+pub(super) fn scan(input: &mut dyn Read, least: u64) -> io::Result<Option<Scanned>> {
     let mut lexer = Lexer::new(input);
-    let mut scanner = Scanner {
-        least,
-        direct: Vec::new(),
-        unresolved: Vec::new(),
-        integers: HashMap::new(),
-        cross_references: Vec::new(),
-    };
+    let mut scanner = Scanner { least, ..Scanner::default() };
     let outcome = scanner.objects(&mut lexer);
-    let (hash, length) = lexer.finish()?;
+    let totals = lexer.finish()?;
     if outcome.is_err() {
         return Ok(None);
     }
+    let mut integers: HashMap<ObjectId, Option<i64>> = HashMap::new();
+    for &(id, value) in scanner.seen.integers.values() {
+        let entry = integers.entry(id).or_insert(Some(value));
+        if *entry != Some(value) {
+            *entry = None;
+        }
+    }
     let mut streams = scanner.direct;
-    streams.extend(scanner.unresolved.iter().filter_map(|stream| resolve(stream, &scanner.integers)));
-    // A cross-reference section (or stream) must be read by lopdf where it is: none may start
-    // in data left out, and no cross-reference stream is left out.
-    let references = &scanner.cross_references;
+    streams.extend(scanner.unresolved.iter().filter_map(|stream| resolve(stream, &integers)));
+    // No cross-reference section may start in data left out, and no cross-reference stream
+    // is left out.
+    let named = &scanner.seen.named_sections;
     streams.retain(|stream| {
         stream.length >= least
-            && !references.contains(&stream.header)
-            && !references.iter().any(|&at| at >= stream.data && at - stream.data < stream.covered)
+            && !named.contains(&stream.header)
+            && !named.iter().any(|&at| at >= stream.data && at - stream.data < stream.covered)
     });
     streams.sort_by_key(|stream| stream.data);
-    Ok(Some(Scanned { streams, hash, length }))
+    scanner.regions.sort_by_key(|region| region.start);
+    Ok(Some(Scanned {
+        streams,
+        regions: scanner.regions,
+        hash: totals.hash,
+        structure: totals.structure.finalize().into(),
+        length: totals.length,
+        seen: scanner.seen,
+    }))
 }
 
+#[derive(Default)]
 struct Scanner {
     least: u64,
     direct: Vec<OnDisk>,
     unresolved: Vec<Unresolved>,
-    /// Objects that are an integer (a stream's /Length kept apart), by id; `None` for an id
-    /// defined twice with different values.
-    integers: HashMap<ObjectId, Option<i64>>,
-    /// Where cross-reference sections are said to be: after `startxref`, and a trailer's or
-    /// a cross-reference stream's /Prev and /XRefStm.
-    cross_references: Vec<u64>,
+    regions: Vec<Region>,
+    seen: Seen,
 }
 
 impl Scanner {
@@ -134,14 +208,18 @@ impl Scanner {
                 Token::Keyword(ref word) if word == b"startxref" => {
                     let next = lexer.next()?;
                     if let Token::Integer(offset) = next.token {
-                        self.cross_references.extend(u64::try_from(offset).ok());
+                        self.seen.named_sections.extend(u64::try_from(offset).ok());
                     }
                     lexer.give_back(next);
                     before = [None, None];
                 }
+                Token::Keyword(ref word) if word == b"xref" => {
+                    self.seen.sections.insert(token.start);
+                    before = [None, None];
+                }
                 Token::Keyword(ref word) if word == b"trailer" => {
-                    if let (Value::Dictionary(dictionary), ..) = value(lexer, 0)? {
-                        self.cross_references.extend(dictionary.cross_references);
+                    if let (Value::Dictionary(mut dictionary), ..) = value(lexer, 0)? {
+                        self.seen.named_sections.append(&mut dictionary.named_sections);
                     }
                     before = [None, None];
                 }
@@ -167,9 +245,13 @@ impl Scanner {
 
     /// The body of object `id`, whose `N G obj` starts at `header`.
     fn object(&mut self, lexer: &mut Lexer, id: ObjectId, header: u64) -> Result<(), GiveUp> {
+        self.seen.headers.insert(header, id);
         match value(lexer, 0)?.0 {
             Value::Dictionary(mut dictionary) => {
-                self.cross_references.append(&mut dictionary.cross_references);
+                self.seen.named_sections.append(&mut dictionary.named_sections);
+                if dictionary.kind.as_deref() == Some(b"XRef") {
+                    self.seen.sections.insert(header);
+                }
                 let next = lexer.next()?;
                 if next.token == Token::Keyword(b"stream".to_vec()) {
                     // The data's offset is read from the lexer, which must not hold tokens read
@@ -185,10 +267,7 @@ impl Scanner {
             Value::Integer(integer) => {
                 let next = lexer.next()?;
                 if next.token == Token::Keyword(b"endobj".to_vec()) {
-                    let entry = self.integers.entry(id).or_insert(Some(integer));
-                    if *entry != Some(integer) {
-                        *entry = None;
-                    }
+                    self.seen.integers.insert(header, (id, integer));
                 } else {
                     lexer.give_back(next);
                 }
@@ -198,7 +277,8 @@ impl Scanner {
         Ok(())
     }
 
-    /// A stream's data, after its `stream` keyword: skipped, and noted when it may stay on disk.
+    /// A stream's data, after its `stream` keyword: skipped, noted when it may stay on disk,
+    /// and where it ends recorded.
     fn stream(
         &mut self,
         lexer: &mut Lexer,
@@ -225,13 +305,22 @@ impl Scanner {
         };
         let data = lexer.position();
         let kind_allows = !matches!(dictionary.kind.as_deref(), Some(b"ObjStm" | b"XRef"));
-        let eligible = standard_end_of_line && kind_allows && !dictionary.repeated_length;
-        match dictionary.length {
+        let eligible = standard_end_of_line && kind_allows && !dictionary.doubtful;
+        let end = match dictionary.length {
             Some((Length::Direct(length), start, end)) if length >= 0 => {
                 let length = length as u64;
                 let wanted = eligible && length >= self.least;
                 let mut digest = wanted.then(Sha256::new);
-                if lexer.skip(length, digest.as_mut())? < length {
+                let skipped = lexer.skip(length, digest.as_mut())?;
+                if let Some(digest) = digest.take() {
+                    self.regions.push(Region {
+                        start: data,
+                        end: data + skipped,
+                        digest: digest.finalize().into(),
+                    });
+                }
+                if skipped < length {
+                    self.seen.streams.insert(header, DataEnd::Unknown);
                     return Ok(());
                 }
                 // `endstream` may follow an end of line.
@@ -242,7 +331,8 @@ impl Scanner {
                     lexer.bump();
                 }
                 if lexer.eat(b"endstream")? {
-                    if let Some(digest) = digest {
+                    if wanted {
+                        let digest = self.regions.last().map(|region| region.digest).unwrap_or_default();
                         self.direct.push(OnDisk {
                             id,
                             header,
@@ -250,33 +340,50 @@ impl Scanner {
                             data,
                             length,
                             covered: length,
-                            digest: digest.finalize().into(),
+                            digest,
+                            reference: None,
                         });
                     }
+                    DataEnd::Exact { data, length }
                 } else {
                     // Not where its /Length says: lopdf recovers such a length its own way.
-                    lexer.find_endstream(None)?;
+                    match lexer.find_endstream(None)? {
+                        Some((endstream, tail)) => DataEnd::Before { data, endstream, tail },
+                        None => DataEnd::Unknown,
+                    }
                 }
             }
             Some((Length::Indirect(reference), start, end)) if eligible => {
                 let mut digest = Sha256::new();
-                if let Some((endstream, tail)) = lexer.find_endstream(Some(&mut digest))? {
-                    self.unresolved.push(Unresolved {
-                        id,
-                        header,
-                        length_at: (start, end),
-                        reference,
-                        data,
-                        endstream,
-                        tail,
-                        digest: digest.finalize().into(),
-                    });
+                let found = lexer.find_endstream(Some(&mut digest))?;
+                let digest: [u8; 32] = digest.finalize().into();
+                match found {
+                    Some((endstream, tail)) => {
+                        self.regions.push(Region { start: data, end: endstream, digest });
+                        self.unresolved.push(Unresolved {
+                            id,
+                            header,
+                            length_at: (start, end),
+                            reference,
+                            data,
+                            endstream,
+                            tail,
+                            digest,
+                        });
+                        DataEnd::Before { data, endstream, tail }
+                    }
+                    None => {
+                        self.regions.push(Region { start: data, end: lexer.position(), digest });
+                        DataEnd::Unknown
+                    }
                 }
             }
-            _ => {
-                lexer.find_endstream(None)?;
-            }
-        }
+            _ => match lexer.find_endstream(None)? {
+                Some((endstream, tail)) => DataEnd::Before { data, endstream, tail },
+                None => DataEnd::Unknown,
+            },
+        };
+        self.seen.streams.insert(header, end);
         Ok(())
     }
 }
@@ -285,14 +392,7 @@ impl Scanner {
 /// referenced integer ends the data just before `endstream` (or an end of line before it).
 fn resolve(stream: &Unresolved, integers: &HashMap<ObjectId, Option<i64>>) -> Option<OnDisk> {
     let length = u64::try_from((*integers.get(&stream.reference)?)?).ok()?;
-    let before = stream.endstream.checked_sub(stream.data.checked_add(length)?)?;
-    let ends_well = match before {
-        0 => true,
-        1 => matches!(stream.tail[1], Some(b'\n' | b'\r')),
-        2 => stream.tail == [Some(b'\r'), Some(b'\n')],
-        _ => false,
-    };
-    ends_well.then(|| OnDisk {
+    ends_before(stream.data, length, stream.endstream, stream.tail).then(|| OnDisk {
         id: stream.id,
         header: stream.header,
         length_at: stream.length_at,
@@ -300,6 +400,7 @@ fn resolve(stream: &Unresolved, integers: &HashMap<ObjectId, Option<i64>>) -> Op
         length,
         covered: stream.endstream - stream.data,
         digest: stream.digest,
+        reference: Some(stream.reference),
     })
 }
 
@@ -327,7 +428,7 @@ fn value(lexer: &mut Lexer, depth: usize) -> Result<(Value, u64, u64), GiveUp> {
                         match (name.as_slice(), entry) {
                             (b"Length", entry) => {
                                 if dictionary.length.is_some() {
-                                    dictionary.repeated_length = true;
+                                    dictionary.doubtful = true;
                                 }
                                 let length = match entry {
                                     Value::Integer(length) => Some(Length::Direct(length)),
@@ -338,13 +439,13 @@ fn value(lexer: &mut Lexer, depth: usize) -> Result<(Value, u64, u64), GiveUp> {
                             }
                             (b"Type", Value::Name(kind)) => dictionary.kind = Some(kind),
                             (b"Prev" | b"XRefStm", Value::Integer(offset)) => {
-                                dictionary.cross_references.extend(u64::try_from(offset).ok());
+                                dictionary.named_sections.extend(u64::try_from(offset).ok());
                             }
                             _ => {}
                         }
                     }
                     // Not a key: a damaged dictionary, which lopdf may read otherwise.
-                    _ => dictionary.repeated_length = true,
+                    _ => dictionary.doubtful = true,
                 }
             }
             (Value::Dictionary(dictionary), start, lexer.position())

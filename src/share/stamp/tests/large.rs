@@ -261,7 +261,7 @@ fn damaged_and_mutated_files_give_the_same_output_either_way() {
         let (_, left) = both_ways(&input);
         left_out += left;
     }
-    assert!(left_out > 200, "most mutated files still leave streams on disk ({left_out} streams in all)");
+    assert!(left_out > 100, "most mutated files still leave streams on disk ({left_out} streams in all)");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Tests of the stamp, by topic, and the helpers they share: building test PDFs with lopdf and
 //! reading the result as a user would.
 
+mod attacks;
 mod forms;
 mod hiding;
 mod hostile;

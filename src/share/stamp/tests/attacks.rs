@@ -1,0 +1,604 @@
+//! Files written to make leaving streams on disk read them otherwise than reading them whole
+//! (a red team's, 2026-12-05, each one a difference it found before the checks of
+//! `large::checked`): every one must now give the same bytes either way.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read, Seek, SeekFrom};
+
+use super::super::{stamp_leaving, Stamp};
+
+fn stamp() -> Stamp {
+    Stamp { recipient: "Eve".into(), date: "2026-12-05".into(), share_id: "s1".into() }
+}
+
+fn run(bytes: &[u8], least: u64) -> (Result<usize, String>, Vec<u8>) {
+    let mut out = Vec::new();
+    let result = stamp_leaving(&mut Cursor::new(bytes), &stamp(), &mut out, least).map_err(|e| e.to_string());
+    (result, out)
+}
+
+/// Whether both ways agree; prints where they do not.
+#[allow(clippy::print_stderr)]
+fn compare(name: &str, bytes: &[u8]) -> bool {
+    let (whole_result, whole) = run(bytes, u64::MAX);
+    let (left_result, left) = run(bytes, 100);
+    let same = whole_result == left_result && whole == left;
+    if !same {
+        eprintln!(
+            "== {name}: whole {whole_result:?} ({} bytes), left {left_result:?} ({} bytes)",
+            whole.len(),
+            left.len()
+        );
+        let at = whole.iter().zip(&left).position(|(a, b)| a != b).unwrap_or(whole.len().min(left.len()));
+        let show = |v: &[u8]| {
+            String::from_utf8_lossy(&v[at.saturating_sub(200).min(v.len())..(at + 200).min(v.len())])
+                .replace('\0', "\\0")
+        };
+        eprintln!("-- first difference at {at}\n-- whole: …{}…\n-- left:  …{}…", show(&whole), show(&left));
+    }
+    same
+}
+
+#[derive(Default)]
+struct Pdf {
+    bytes: Vec<u8>,
+    offsets: BTreeMap<u32, (usize, u16)>,
+}
+
+impl Pdf {
+    fn new() -> Self {
+        let mut pdf = Pdf::default();
+        pdf.raw(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n");
+        pdf
+    }
+    fn raw(&mut self, bytes: &[u8]) -> &mut Self {
+        self.bytes.extend_from_slice(bytes);
+        self
+    }
+    fn mark(&mut self, number: u32, generation: u16) -> &mut Self {
+        self.offsets.insert(number, (self.bytes.len(), generation));
+        self
+    }
+    fn obj(&mut self, number: u32, body: &[u8]) -> &mut Self {
+        self.mark(number, 0);
+        self.raw(format!("{number} 0 obj\n").as_bytes()).raw(body).raw(b"\nendobj\n")
+    }
+    fn finish(&mut self, extra: &str) -> Vec<u8> {
+        let start = self.bytes.len();
+        let size = self.offsets.keys().next_back().map_or(1, |n| n + 1);
+        let mut xref = format!("xref\n0 {size}\n0000000000 65535 f \n");
+        for n in 1..size {
+            match self.offsets.get(&n) {
+                Some((o, g)) => xref.push_str(&format!("{o:010} {g:05} n \n")),
+                None => xref.push_str("0000000000 00000 f \n"),
+            }
+        }
+        xref.push_str(&format!("trailer\n<</Size {size}/Root 1 0 R{extra}>>\nstartxref\n{start}\n%%EOF\n"));
+        self.raw(xref.as_bytes());
+        self.bytes.clone()
+    }
+}
+
+fn content() -> &'static [u8] {
+    b"<</Length 28>>stream\nq 10 0 0 10 0 0 cm /Im Do Q\nendstream"
+}
+
+fn base(image: &str) -> Pdf {
+    let mut pdf = Pdf::new();
+    pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+    pdf.obj(3, format!("<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im {image}>>>>/Contents 4 0 R>>").as_bytes());
+    pdf.obj(4, content());
+    pdf
+}
+
+fn image_dict() -> &'static str {
+    "/Type/XObject/Subtype/Image/Width 10/Height 15/ColorSpace/DeviceGray/BitsPerComponent 8"
+}
+
+#[test]
+fn sanity_plain_image() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    let bytes = pdf.finish("");
+    assert!(compare("sanity", &bytes));
+}
+
+/// A: object 8 defined twice; the xref's entry 9 points at a second `8 0 obj` whose /Length is
+/// literally the placeholder name `/~0`.
+#[test]
+fn a_duplicate_id_with_literal_placeholder() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    pdf.mark(9, 0);
+    pdf.raw(format!("8 0 obj\n<<{}/Length /~0>>stream\nBBBB\nendstream\nendobj\n", image_dict()).as_bytes());
+    let bytes = pdf.finish("");
+    assert!(compare("A duplicate id + literal /~0", &bytes));
+}
+
+/// B: `/Length +5 0 R`: the scanner reads a reference, lopdf cannot parse the dictionary.
+#[test]
+fn b_signed_reference() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(5, b"150");
+    pdf.obj(
+        8,
+        format!("<<{}/Length +5 0 R>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes(),
+    );
+    let bytes = pdf.finish("");
+    assert!(compare("B /Length +5 0 R", &bytes));
+}
+
+#[test]
+fn b2_signed_generation() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(5, b"150");
+    pdf.obj(
+        8,
+        format!("<<{}/Length 5 -0 R>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes(),
+    );
+    let bytes = pdf.finish("");
+    assert!(compare("B2 /Length 5 -0 R", &bytes));
+}
+
+/// C: the page's content stream 7 has an indirect /Length covering object 8, a large stream
+/// written inside it after a false `endstream`.
+#[test]
+fn c_stream_inside_another() {
+    let mut pdf = Pdf::new();
+    pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+    pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Contents 7 0 R>>");
+    pdf.mark(7, 0);
+    pdf.raw(b"7 0 obj\n<</Length 6 0 R>>stream\n");
+    let data_start = pdf.bytes.len();
+    pdf.raw(b"q Q % endstream\n");
+    pdf.mark(8, 0);
+    pdf.raw(
+        format!("8 0 obj\n<<{}/Length 150>>stream\n{}\nendstream\nendobj\n", image_dict(), "A".repeat(150))
+            .as_bytes(),
+    );
+    pdf.raw(b"% more\n");
+    let length = pdf.bytes.len() - data_start;
+    pdf.raw(b"\nendstream\nendobj\n");
+    pdf.obj(6, length.to_string().as_bytes());
+    let bytes = pdf.finish("");
+    assert!(compare("C stream inside another", &bytes));
+}
+
+/// D: /Length 5 0 R: the scanner sees `5 0 obj 150 endobj` (not in the xref); the xref's object
+/// 5 is written without `endobj` (170), which lopdf reads and the scanner does not record.
+#[test]
+fn d_length_object_the_scanner_misreads() {
+    let mut pdf = base("8 0 R");
+    pdf.raw(b"5 0 obj 150 endobj\n");
+    pdf.mark(5, 0);
+    pdf.raw(b"5 0 obj 170\n");
+    pdf.obj(
+        8,
+        format!(
+            "<<{}/Length 5 0 R>>stream\n{}\nendstream\n{}\nendstream",
+            image_dict(),
+            "A".repeat(150),
+            "B".repeat(9)
+        )
+        .as_bytes(),
+    );
+    let bytes = pdf.finish("");
+    assert!(compare("D length object without endobj", &bytes));
+}
+
+/// D2: the same with the xref's object 5 inside a comment.
+#[test]
+fn d2_length_object_in_a_comment() {
+    let mut pdf = base("8 0 R");
+    pdf.raw(b"5 0 obj 150 endobj\n%");
+    pdf.mark(5, 0);
+    pdf.raw(b"5 0 obj 170 endobj\n");
+    pdf.obj(
+        8,
+        format!(
+            "<<{}/Length 5 0 R>>stream\n{}\nendstream\n{}\nendstream",
+            image_dict(),
+            "A".repeat(150),
+            "B".repeat(9)
+        )
+        .as_bytes(),
+    );
+    let bytes = pdf.finish("");
+    assert!(compare("D2 length object in a comment", &bytes));
+}
+
+/// D3: the xref has no usable entry for 5 0 (generation 1), so lopdf cannot resolve the length
+/// and reads no data; the scanner resolves 5 0 from a definition not in the xref.
+#[test]
+fn d3_length_object_not_in_xref() {
+    let mut pdf = base("8 0 R");
+    pdf.raw(b"5 0 obj 150 endobj\n");
+    pdf.obj(8, format!("<<{}/Length 5 0 R>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    let bytes = pdf.finish("");
+    assert!(compare("D3 length object not in the xref", &bytes));
+}
+
+/// E: the last cross-reference section is hidden from the scanner in a literal string; its
+/// /XRefStm points into the data of the large stream 8, where a cross-reference stream adds
+/// object 20 (the /Info). lopdf ignores an unreadable /XRefStm without calling it a repair.
+#[test]
+fn e_hidden_xrefstm_inside_left_data() {
+    let mut pdf = Pdf::new();
+    pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+    pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im 8 0 R>>>>/Contents 4 0 R>>");
+    pdf.obj(4, content());
+    pdf.obj(20, b"<</Title (only in the hidden xref stream)/Author (Mallory)>>");
+    let info_offset = pdf.offsets[&20].0;
+    pdf.offsets.remove(&20);
+    // Object 8: 150+ bytes of data, in which an xref stream sits.
+    pdf.mark(8, 0);
+    pdf.raw(format!("8 0 obj\n<<{}/Length ", image_dict()).as_bytes());
+    let length_at = pdf.bytes.len();
+    pdf.raw(b"0000>>stream\n");
+    let data = pdf.bytes.len();
+    pdf.raw(&[b'A'; 40]);
+    let xref_stream_at = pdf.bytes.len();
+    let mut entry = vec![1u8];
+    entry.extend_from_slice(&(info_offset as u32).to_be_bytes());
+    entry.extend_from_slice(&[0, 0]);
+    pdf.raw(
+        format!("10 0 obj\n<</Type/XRef/Size 21/Index[20 1]/W[1 4 2]/Length {}>>stream\n", entry.len())
+            .as_bytes(),
+    );
+    pdf.raw(&entry);
+    pdf.raw(b"\nendstream\nendobj\n");
+    pdf.raw(&[b'A'; 100]);
+    let length = pdf.bytes.len() - data;
+    let l = format!("{length:04}");
+    pdf.bytes[length_at..length_at + 4].copy_from_slice(l.as_bytes());
+    pdf.raw(b"\nendstream\nendobj\n");
+    // The full table, visible.
+    let prev = pdf.bytes.len();
+    let size = 9;
+    let mut xref = format!("xref\n0 {size}\n0000000000 65535 f \n");
+    for n in 1..size {
+        match pdf.offsets.get(&n) {
+            Some((o, g)) => xref.push_str(&format!("{o:010} {g:05} n \n")),
+            None => xref.push_str("0000000000 00000 f \n"),
+        }
+    }
+    xref.push_str(&format!("trailer\n<</Size {size}/Root 1 0 R>>\n"));
+    pdf.raw(xref.as_bytes());
+    // The hidden section, in a string.
+    pdf.raw(b"9 0 obj\n(");
+    let hidden = pdf.bytes.len();
+    pdf.raw(format!("xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 21/Root 1 0 R/Info 20 0 R/Prev {prev}/XRefStm {xref_stream_at}>>\n").as_bytes());
+    pdf.raw(b")\nendobj\n");
+    pdf.raw(format!("startxref\n{hidden}\n%%EOF\n").as_bytes());
+    let bytes = pdf.bytes.clone();
+    assert!(compare("E hidden XRefStm inside left-out data", &bytes));
+}
+
+fn seeds() -> Vec<Vec<u8>> {
+    let mut v = Vec::new();
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    v.push(pdf.finish(""));
+    let mut pdf = base("8 0 R");
+    pdf.obj(5, b"150");
+    pdf.obj(
+        8,
+        format!("<<{}/Length 5 0 R>>stream\r\n{}\r\nendstream", image_dict(), "A".repeat(150)).as_bytes(),
+    );
+    v.push(pdf.finish(""));
+    let mut pdf = Pdf::new();
+    pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+    pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+    pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Contents 4 0 R/Resources<</XObject<</Im 8 0 R>>>>>>");
+    pdf.obj(6, b"160");
+    pdf.obj(
+        4,
+        format!("<</Length 6 0 R>>stream\nq 10 0 0 10 0 0 cm /Im Do Q % {}\nendstream", "x".repeat(160 - 32))
+            .as_bytes(),
+    );
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    v.push(pdf.finish("/Info 1 0 R"));
+    v
+}
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const PIECES: &[&[u8]] = &[
+    b"endstream",
+    b"stream\n",
+    b"stream\r",
+    b"stream \n",
+    b" obj ",
+    b"endobj",
+    b"5 0 R",
+    b"8 0 R",
+    b"+",
+    b"-",
+    b"(",
+    b")",
+    b"<<",
+    b">>",
+    b"<",
+    b">",
+    b"%",
+    b"\r",
+    b"\n",
+    b" ",
+    b"/Length 150",
+    b"/Length 5 0 R",
+    b"#",
+    b"1",
+    b"0",
+    b"9",
+    b"xref",
+    b"trailer",
+    b"startxref",
+    b"/Type/ObjStm",
+    b"/~0",
+    b"8 0 obj ",
+    b"5 0 obj 150 endobj\n",
+    b"[",
+    b"]",
+    b"\\",
+    b".",
+    b"/Len#67th 150",
+    b"\0",
+    b"/Prev 9",
+    b"/XRefStm 700",
+    b"R",
+];
+
+/// Seeded mutations made of PDF syntax: the two ways never differ.
+#[test]
+#[allow(clippy::print_stderr)]
+fn fuzz() {
+    let seeds = seeds();
+    let mut rng =
+        Rng(0x9E3779B97F4A7C15 ^ std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1u64));
+    let iterations: usize = std::env::var("ITER").ok().and_then(|s| s.parse().ok()).unwrap_or(1500);
+    let mut different = 0;
+    let mut panics = 0;
+    let mut both_ok_left = 0;
+    std::panic::set_hook(Box::new(|_| {}));
+    for i in 0..iterations {
+        let mut bytes = seeds[rng.below(seeds.len())].clone();
+        for _ in 0..1 + rng.below(3) {
+            let at = rng.below(bytes.len());
+            match rng.below(4) {
+                0 | 1 => {
+                    let piece = PIECES[rng.below(PIECES.len())];
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                2 => {
+                    let n = rng.below(4).min(bytes.len() - at);
+                    bytes.drain(at..at + n);
+                }
+                _ => bytes[at] = rng.next() as u8,
+            }
+        }
+        let outcome = std::panic::catch_unwind(|| {
+            let w = run(&bytes, u64::MAX);
+            let l = run(&bytes, 100);
+            (w, l)
+        });
+        match outcome {
+            Err(_) => {
+                panics += 1;
+                eprintln!("PANIC {i}: {:?}", String::from_utf8_lossy(&bytes));
+            }
+            Ok(((wr, w), (lr, l))) => {
+                if wr.is_ok() {
+                    both_ok_left += 1;
+                }
+                if wr != lr || w != l {
+                    different += 1;
+                    if different <= 30 {
+                        eprintln!("DIFF {i}: whole {wr:?} {} / left {lr:?} {}", w.len(), l.len());
+                    }
+                }
+            }
+        }
+    }
+    let _ = std::panic::take_hook();
+    assert_eq!(
+        (different, panics),
+        (0, 0),
+        "{iterations} mutated files: {different} differ, {panics} panicked"
+    );
+    assert!(both_ok_left > iterations / 4, "most mutated files still stamp ({both_ok_left})");
+}
+
+/// F: a /Length written with more than 256 characters (leading zeros): the scanner keeps the
+/// first 256 and reads 150; lopdf reads 1500.
+#[test]
+fn f_long_number_cut_by_the_lexer() {
+    let mut pdf = base("8 0 R");
+    let length = format!("{}1500", "0".repeat(253));
+    let mut data = "A".repeat(150).into_bytes();
+    data.extend_from_slice(b"\nendstream\n");
+    data.resize(1500, b'B');
+    pdf.mark(8, 0);
+    pdf.raw(format!("8 0 obj\n<<{}/Length {length}>>stream\n", image_dict()).as_bytes());
+    pdf.raw(&data);
+    pdf.raw(b"\nendstream\nendobj\n");
+    let bytes = pdf.finish("");
+    assert!(compare("F 257-digit /Length", &bytes));
+}
+
+/// G: the file changes between the scan and lopdf's read (a different page content, same
+/// length): refused as changed, never stamped from bytes the first pass did not hash.
+#[test]
+fn g_file_changes_after_the_scan() {
+    struct Flip {
+        first: Vec<u8>,
+        second: Vec<u8>,
+        seeks: usize,
+        at: u64,
+    }
+    impl Read for Flip {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let src = if self.seeks <= 1 { &self.first } else { &self.second };
+            let at = self.at as usize;
+            let n = buf.len().min(src.len().saturating_sub(at));
+            buf[..n].copy_from_slice(&src[at..at + n]);
+            self.at += n as u64;
+            Ok(n)
+        }
+    }
+    impl Seek for Flip {
+        fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+            self.seeks += 1;
+            if let SeekFrom::Start(p) = pos {
+                self.at = p
+            } else {
+                unimplemented!()
+            }
+            Ok(self.at)
+        }
+    }
+    let make = |content: &[u8]| {
+        let mut pdf = Pdf::new();
+        pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+        pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+        pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im 8 0 R>>>>/Contents 4 0 R>>");
+        pdf.obj(4, &[b"<</Length 28>>stream\n", content, b"\nendstream"].concat());
+        pdf.obj(
+            8,
+            format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes(),
+        );
+        pdf.finish("")
+    };
+    let one = make(b"q 10 0 0 10 0 0 cm /Im Do Q");
+    let two = make(b"q 99 0 0 99 0 0 cm /Im Do Q");
+    for least in [100, u64::MAX] {
+        let mut flip = Flip { first: one.clone(), second: two.clone(), seeks: 0, at: 0 };
+        let mut out = Vec::new();
+        let result = stamp_leaving(&mut flip, &stamp(), &mut out, least);
+        assert!(
+            matches!(result, Err(super::super::StampError::Changed)),
+            "a file changed after the first pass is refused (least {least}): {:?}",
+            result.map_err(|e| e.to_string())
+        );
+    }
+}
+
+#[test]
+fn h_sanity_variants() {
+    let img = |extra: &str| format!("<<{}{extra}>>", image_dict());
+    let a150 = "A".repeat(150);
+    let mut results = Vec::new();
+    // generation 3
+    let mut pdf = base("8 3 R");
+    pdf.mark(8, 3);
+    pdf.raw(format!("8 3 obj\n{}stream\n{a150}\nendstream\nendobj\n", img("/Length 150")).as_bytes());
+    results.push(compare("H1 generation 3", &pdf.finish("")));
+    // two large streams, the second's Length too short for /~1? (3 chars: `150`), indirect
+    let mut pdf = base("8 0 R/Im2 9 0 R");
+    pdf.obj(8, format!("{}stream\n{a150}\nendstream", img("/Length 150")).as_bytes());
+    pdf.obj(9, format!("{}stream\n{a150}\nendstream", img("/Length 150")).as_bytes());
+    pdf.obj(5, b"150");
+    pdf.obj(10, format!("{}stream\n{a150}\nendstream", img("/Length 5 0 R")).as_bytes());
+    pdf.obj(11, format!("{}stream\n{a150}\nendstream", img("/Length 5 0 R")).as_bytes());
+    results.push(compare("H2 four streams", &pdf.finish("")));
+    // stream at EOF, no endstream
+    let mut pdf = base("8 0 R");
+    let mut bytes = pdf.finish("");
+    bytes.extend_from_slice(format!("8 0 obj\n{}stream\n{a150}", img("/Length 150")).as_bytes());
+    results.push(compare("H3 stream touching EOF", &bytes));
+    // lone CR, spaces after stream
+    for (name, kw) in [("H4 CR", "stream\r"), ("H5 spaces", "stream  \n"), ("H6 CRLF", "stream\r\n")] {
+        let mut pdf = base("8 0 R");
+        pdf.obj(8, format!("{}{kw}{a150}\nendstream", img("/Length 150")).as_bytes());
+        results.push(compare(name, &pdf.finish("")));
+    }
+    // Length as real, negative, huge
+    for (name, l) in [
+        ("H7 real", "150.0"),
+        ("H8 negative", "-150"),
+        ("H9 huge", "99999999999999999999"),
+        ("H10 i64max", "9223372036854775807"),
+    ] {
+        let mut pdf = base("8 0 R");
+        pdf.obj(8, format!("{}stream\n{a150}\nendstream", img(&format!("/Length {l}"))).as_bytes());
+        results.push(compare(name, &pdf.finish("")));
+    }
+    // two /Length keys, escaped key
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("{}stream\n{a150}\nendstream", img("/Length 150/Len#67th 150")).as_bytes());
+    results.push(compare("H11 two Length keys", &pdf.finish("")));
+    // indirect Length object defined twice (incremental update, same offsets), differing
+    let mut pdf = base("8 0 R");
+    pdf.raw(b"5 0 obj 150 endobj\n");
+    pdf.obj(5, b"151");
+    pdf.obj(8, format!("{}stream\n{a150}\nendstream", img("/Length 5 0 R")).as_bytes());
+    results.push(compare("H12 length object twice", &pdf.finish("")));
+    // Length object with generation 1 in xref, reference 5 0 R
+    let mut pdf = base("8 0 R");
+    pdf.mark(5, 1);
+    pdf.raw(b"5 1 obj 150 endobj\n");
+    pdf.raw(b"5 0 obj 150 endobj\n");
+    pdf.obj(8, format!("{}stream\n{a150}\nendstream", img("/Length 5 0 R")).as_bytes());
+    results.push(compare("H13 length object generation mismatch", &pdf.finish("")));
+    // junk before %PDF-
+    let mut bytes = b"JUNKJUNK\n".to_vec();
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("{}stream\n{a150}\nendstream", img("/Length 150")).as_bytes());
+    bytes.extend_from_slice(&pdf.finish(""));
+    results.push(compare("H14 junk before header", &bytes));
+    assert!(results.iter().all(|&same| same), "{results:?}");
+}
+
+/// I: CR-only line ends, so the file's first LF is the one before the large stream's data;
+/// lopdf reads the "binary mark" (line 2) from there, and the writer copies it into the output.
+#[test]
+fn i_binary_mark_read_from_left_data() {
+    let mut pdf = Pdf::default();
+    pdf.raw(b"%PDF-1.4\r%\xE2\xE3\xCF\xD3\r");
+    let cr_obj = |pdf: &mut Pdf, n: u32, body: &[u8]| {
+        pdf.mark(n, 0);
+        pdf.raw(format!("{n} 0 obj\r").as_bytes()).raw(body).raw(b"\rendobj\r");
+    };
+    cr_obj(&mut pdf, 1, b"<</Type/Catalog/Pages 2 0 R>>");
+    cr_obj(&mut pdf, 2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+    cr_obj(&mut pdf, 3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im 8 0 R>>>>/Contents 4 0 R>>");
+    let mut data = b"%\xF0\xF1\xF2\r".to_vec();
+    data.resize(150, b'A');
+    cr_obj(
+        &mut pdf,
+        8,
+        &[format!("<<{}/Length 150>>stream\r\n", image_dict()).as_bytes(), &data, b"\rendstream"].concat(),
+    );
+    pdf.obj(4, content());
+    let bytes = pdf.finish("");
+    assert!(compare("I binary mark from the left-out data", &bytes));
+}
+
+/// J: object 9 starts inside a comment in stream 8's dictionary and shares the rest of it (and
+/// its data); the page shows 9. Overwriting 8's /Length also overwrites 9's.
+#[test]
+fn j_object_sharing_the_overwritten_length() {
+    let mut pdf = base("9 0 R");
+    pdf.mark(8, 0);
+    pdf.raw(b"8 0 obj\n<<%");
+    pdf.mark(9, 0);
+    pdf.raw(
+        format!("9 0 obj <<\n{}/Length 150>>stream\n{}\nendstream\nendobj\n", image_dict(), "A".repeat(150))
+            .as_bytes(),
+    );
+    let bytes = pdf.finish("");
+    assert!(compare("J object sharing the overwritten /Length", &bytes));
+}
