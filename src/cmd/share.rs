@@ -98,6 +98,13 @@ pub fn run(args: ShareArgs) -> ExitCode {
                 }
             }
             println!("package: {}", report.out.display());
+            let undrawable = share::stamp::undrawable(&share.to);
+            if report.files.iter().any(|(_, _, pages)| pages.is_some()) && !undrawable.is_empty() {
+                let letters: String = undrawable.iter().collect();
+                eprintln!(
+                    "note: the stamp's standard font cannot draw `{letters}` in the recipient; the pages show `?` for them (the PDFs' properties, the manifest and the ledger keep the name as given); give --to a Latin spelling to show it on the pages"
+                );
+            }
             if let Encryption::Passphrase(passphrase) = &options.encryption {
                 println!("passphrase: {passphrase}");
                 println!(

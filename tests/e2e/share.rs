@@ -235,6 +235,41 @@ fn a_passphrase_package_opens_with_the_printed_passphrase_only() {
 }
 
 #[test]
+fn a_name_the_stamp_cannot_draw_is_pointed_out_and_kept_whole() {
+    let setup = Setup::new();
+    let package = setup.out("cyrillic.zip.age");
+    let name = "\u{41c}\u{438}\u{440} Ltd <security@mir.example>";
+    let output = setup.share(&[
+        "--to",
+        name,
+        "--passphrase",
+        "--documents",
+        "DOC-BCDR-SUMMARY-2026",
+        "--out",
+        package.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let note = stderr(&output);
+    assert!(
+        note.contains("cannot draw `\u{41c}\u{438}\u{440}`") && note.contains("Latin spelling"),
+        "{note}"
+    );
+    assert!(setup.ledger().contains("\u{41c}\u{438}\u{440} Ltd"), "the ledger keeps the name as given");
+
+    let latin = setup.share(&[
+        "--to",
+        "Mir Ltd <security@mir.example>",
+        "--passphrase",
+        "--documents",
+        "DOC-BCDR-SUMMARY-2026",
+        "--out",
+        setup.out("latin.zip.age").to_str().unwrap(),
+    ]);
+    assert!(latin.status.success(), "{}", stderr(&latin));
+    assert!(!stderr(&latin).contains("cannot draw"), "{}", stderr(&latin));
+}
+
+#[test]
 fn check_warns_when_a_recipient_holds_a_changed_or_replaced_document_or_nda_or_an_expired_grant() {
     let setup = Setup::new();
     let Some((_, recipient)) = setup.age_key() else { return };

@@ -95,6 +95,7 @@ use lopdf::Document;
 
 use output::{drop_unreachable, new_trailer, trailer_id, write_whole};
 use stamper::stamp_document;
+pub use text::undrawable;
 use text::StampText;
 
 /// What is stamped on every page.

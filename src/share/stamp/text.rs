@@ -95,6 +95,18 @@ fn nearest(character: char) -> Vec<u8> {
     }
 }
 
+/// The characters of `text` the footer draws as `?` (another script, a symbol), each once, in
+/// order: what a team is told before it sends a package stamped with them.
+pub fn undrawable(text: &str) -> Vec<char> {
+    let mut found = Vec::new();
+    for character in text.chars() {
+        if win_ansi_byte(character).is_none() && nearest(character) == b"?" && !found.contains(&character) {
+            found.push(character);
+        }
+    }
+    found
+}
+
 /// The WinAnsi code of `character`, if it has one.
 fn win_ansi_byte(character: char) -> Option<u8> {
     Some(match character {

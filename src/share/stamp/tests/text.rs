@@ -58,3 +58,16 @@ fn a_long_recipient_goes_on_a_line_of_its_own_and_a_tiny_page_gets_a_smaller_sta
     let tiny: Vec<&str> = boxed[1].words.iter().map(|word| word.text.as_str()).collect();
     assert!(tiny.join(" ").contains(&format!("{long} on 2026-11-21 \u{b7} share {SHARE_ID}")), "{tiny:?}");
 }
+
+#[test]
+fn the_characters_drawn_as_question_marks_are_named() {
+    assert_eq!(
+        undrawable("Zo\u{eb} Dvo\u{159}\u{e1}k <zoe@acme.example>"),
+        Vec::<char>::new(),
+        "accents are drawn or dropped"
+    );
+    assert_eq!(
+        undrawable("\u{41c}\u{438}\u{440} \u{41c}\u{438}\u{440} ?"),
+        vec!['\u{41c}', '\u{438}', '\u{440}']
+    );
+}
