@@ -16,8 +16,9 @@ pub(super) enum Token {
     /// An integer written as digits alone (no sign), that fits an i64: the only numbers the
     /// scanner takes for an object number, a generation or a /Length.
     Integer(i64),
-    /// Any other number (signed, real, too long).
-    Number,
+    /// Any other number (signed, real, too long): its value when it is a signed integer
+    /// (`+12`, `-3`), which lopdf reads as that integer.
+    Number(Option<i64>),
     /// A name, without its slash, its `#xx` escapes decoded (as lopdf reads it).
     Name(Vec<u8>),
     /// A literal or hexadecimal string (its bytes are not kept).
@@ -419,11 +420,15 @@ fn number(run: &[u8]) -> Option<Token> {
     }
     if run.len() < TOKEN_LIMIT && run.iter().all(u8::is_ascii_digit) {
         let integer = std::str::from_utf8(run).ok().and_then(|text| text.parse().ok());
-        return Some(integer.map_or(Token::Number, Token::Integer));
+        return Some(integer.map_or(Token::Number(None), Token::Integer));
     }
     let digits = run.strip_prefix(b"+").or_else(|| run.strip_prefix(b"-")).unwrap_or(run);
+    if run.len() < TOKEN_LIMIT && !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
+        let text = std::str::from_utf8(run).ok()?;
+        return Some(Token::Number(text.strip_prefix('+').unwrap_or(text).parse().ok()));
+    }
     if digits.iter().all(|&byte| byte.is_ascii_digit() || byte == b'.') {
-        return Some(Token::Number);
+        return Some(Token::Number(None));
     }
     None
 }
@@ -463,8 +468,8 @@ mod tests {
                 Token::String,
                 Token::String,
                 Token::ArrayOpen,
-                Token::Number,
-                Token::Number,
+                Token::Number(None),
+                Token::Number(Some(-2)),
                 Token::ArrayClose,
                 Token::DictionaryClose,
                 Token::Keyword(b"stream".to_vec()),

@@ -22,8 +22,13 @@
 //!    ending where the scan found it; every stream left out is the object its entry points
 //!    at, with the name for a /Length and no data, and a /Length reference points at the
 //!    integer the scan used; lopdf's cross-reference sections, and every one the file names,
-//!    are ones the scan read; lopdf did not repair the file; its header lines end before the
-//!    first data left out. When any of these fails, the two readings could differ, and the
+//!    are ones the scan read, each starting as lopdf's own check reads a section (else lopdf
+//!    would look for one nearby); lopdf did not repair the file. What lopdf reads besides
+//!    objects is outside data left out ([`reads_around_as_whole`]): the file starts with
+//!    `%PDF-` (lopdf counts offsets from the first one), its binary mark comes before the
+//!    first data left out, and its last `%%EOF` and `startxref` after the last. An earlier
+//!    copy of a stream that an incremental update replaced is not read at all, and not left
+//!    out either. When any of these fails, the two readings could differ, and the
 //!    file is read whole the ordinary way (checked against the scan's hash too). lopdf alone
 //!    decides what the document is; the scan only decides what it need not see. The tests
 //!    hold the two ways to the same output, byte for byte, on files written to make them
@@ -188,9 +193,10 @@ fn sparse_copy(
     if structure.finalize()[..] != scanned.structure[..] {
         return Err(StampError::Changed);
     }
-    // The header's two lines must be read before any data left out.
-    let first = streams.iter().map(|(stream, _)| stream.data as usize).min().unwrap_or(size);
-    if buffer[..first].iter().filter(|&&byte| byte == b'\n').count() < 2 {
+    if file.seek(SeekFrom::End(0)).map_err(StampError::Read)? != scanned.length {
+        return Err(StampError::Changed);
+    }
+    if !reads_around_as_whole(&buffer, streams, &scanned.seen.named_sections) {
         return Ok(None);
     }
     for (stream, name) in streams {
@@ -202,9 +208,59 @@ fn sparse_copy(
     Ok(Some(buffer))
 }
 
+/// Whether what lopdf reads of a file besides its objects is the same in `buffer` as in the
+/// whole file: its header (lopdf takes the file from the first `%PDF-`, here required at the
+/// start, as the scan's offsets are from there) and the binary mark on the line after it,
+/// before the first data left out; the last `%%EOF` and the `startxref` before it, after the
+/// last; and no cross-reference offset the file names that lopdf would correct (it looks for
+/// `xref` within 64 bytes when an offset does not start a section by its own stricter reading,
+/// and there data left out would read otherwise).
+fn reads_around_as_whole(buffer: &[u8], streams: &[(OnDisk, Vec<u8>)], sections: &[u64]) -> bool {
+    let first = streams.iter().map(|(stream, _)| stream.data as usize).min().unwrap_or(buffer.len());
+    let last = streams.iter().map(|(stream, _)| (stream.data + stream.covered) as usize).max().unwrap_or(0);
+    let header = buffer.starts_with(b"%PDF-");
+    let mark = buffer[..first].iter().filter(|&&byte| byte == b'\n').count() >= 2;
+    // lopdf's `get_xref_start`: the end is after the last byte that is not blank (data left
+    // out is zeros here, and a NUL is blank); the last `%%EOF` in the 1,024 bytes before it,
+    // and `startxref` in the 25 bytes before that. Data left out after that `%%EOF`'s
+    // `startxref` could hold a later one in the whole file.
+    let end = buffer.iter().rposition(|byte| !b" \t\n\r\0\x0C".contains(byte)).map_or(0, |at| at + 1);
+    let from = end.saturating_sub(1024);
+    let eof = buffer[from..end].windows(5).rposition(|window| window == b"%%EOF").map(|at| from + at);
+    let tail = eof.is_some_and(|eof| last + 25 <= eof);
+    let exact = sections.iter().all(|&at| {
+        usize::try_from(at).ok().and_then(|at| buffer.get(at..)).is_some_and(starts_section_as_lopdf_checks)
+    });
+    header && mark && tail && exact
+}
+
+/// Whether `bytes` start a cross-reference section as lopdf's check before correcting an
+/// offset reads them: `xref`, or `N G obj` with 1–10 and 1–5 digits and only spaces, tabs
+/// and line ends between.
+fn starts_section_as_lopdf_checks(bytes: &[u8]) -> bool {
+    fn digits(bytes: &[u8], most: usize) -> Option<&[u8]> {
+        let count = bytes.iter().take_while(|byte| byte.is_ascii_digit()).count();
+        (1..=most).contains(&count).then(|| &bytes[count..])
+    }
+    fn blanks(bytes: &[u8]) -> Option<&[u8]> {
+        let count = bytes.iter().take_while(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n')).count();
+        (count > 0).then(|| &bytes[count..])
+    }
+    if bytes.starts_with(b"xref") {
+        return true;
+    }
+    let header = digits(bytes, 10)
+        .and_then(blanks)
+        .and_then(|rest| digits(rest, 5))
+        .and_then(blanks)
+        .and_then(|rest| rest.strip_prefix(b"obj"));
+    header.is_some_and(|rest| rest.first().is_none_or(|byte| !byte.is_ascii_alphanumeric()))
+}
+
 /// The streams left out, by id, when lopdf read the file as the scan did; `None` when the two
 /// readings could differ:
-/// - lopdf repaired the file;
+/// - lopdf repaired the file, or the file names a cross-reference section the scan could not
+///   read the offset of;
 /// - an object lopdf read does not start where the scan read that object's `N G obj`;
 /// - a stream lopdf holds has data the scan did not find where it ends;
 /// - a stream left out is not, in what lopdf read, the object its entry points at with its
@@ -218,6 +274,7 @@ fn checked(
 ) -> Option<HashMap<ObjectId, (OnDisk, Vec<u8>)>> {
     let seen = &scanned.seen;
     if document.xref_recovery.is_some()
+        || seen.unreadable_section
         || !seen.sections.contains(&(document.xref_start as u64))
         || seen.named_sections.iter().any(|at| !seen.sections.contains(at))
     {
@@ -247,6 +304,12 @@ fn checked(
         let points_here = entry_at(stream.id) == Some(stream.header);
         let read_as_left = matches!(document.objects.get(&stream.id), Some(Object::Stream(read))
             if read.content.is_empty() && read.dict.get(b"Length").ok() == Some(&Object::Name(name.clone())));
+        // An earlier copy of an object that an incremental update replaced: lopdf read the
+        // object from elsewhere (every object it read starts where the scan saw it, so none
+        // reaches into this data), and nothing of it is written.
+        if !points_here && !read_as_left {
+            continue;
+        }
         let length_as_used = match stream.reference {
             None => true,
             Some(reference) => entry_at(reference)

@@ -57,8 +57,12 @@ pub(super) struct Seen {
     /// object.
     pub(super) sections: HashSet<u64>,
     /// Where the file says cross-reference sections are: after `startxref`, and a trailer's
-    /// or a cross-reference stream's /Prev and /XRefStm.
+    /// or a cross-reference stream's /Prev and /XRefStm (signed integers included, as lopdf
+    /// reads `+12` as 12).
     pub(super) named_sections: Vec<u64>,
+    /// A `startxref`, /Prev or /XRefStm whose value the scan could not read as an offset:
+    /// lopdf may read it some way, so no stream is left out.
+    pub(super) unreadable_section: bool,
 }
 
 /// Where a stream's data ends, as the scan read it.
@@ -116,6 +120,8 @@ struct StreamDictionary {
     kind: Option<Vec<u8>>,
     /// The /Prev and /XRefStm offsets.
     named_sections: Vec<u64>,
+    /// A /Prev or /XRefStm that is not an integer.
+    unreadable_section: bool,
 }
 
 /// A stream whose /Length is a reference: its data runs to the `endstream` found.
@@ -133,6 +139,9 @@ struct Unresolved {
 /// The parts of a value the scan keeps.
 enum Value {
     Integer(i64),
+    /// A signed integer (`+12`): never a length or an object number, but lopdf reads it as an
+    /// integer where it looks for an offset.
+    Signed(i64),
     Reference(ObjectId),
     Name(Vec<u8>),
     Dictionary(StreamDictionary),
@@ -207,8 +216,12 @@ impl Scanner {
                 Token::End => return Ok(()),
                 Token::Keyword(ref word) if word == b"startxref" => {
                     let next = lexer.next()?;
-                    if let Token::Integer(offset) = next.token {
-                        self.seen.named_sections.extend(u64::try_from(offset).ok());
+                    match next.token {
+                        Token::Integer(offset) | Token::Number(Some(offset)) => match u64::try_from(offset) {
+                            Ok(offset) => self.seen.named_sections.push(offset),
+                            Err(_) => self.seen.unreadable_section = true,
+                        },
+                        _ => self.seen.unreadable_section = true,
                     }
                     lexer.give_back(next);
                     before = [None, None];
@@ -220,6 +233,7 @@ impl Scanner {
                 Token::Keyword(ref word) if word == b"trailer" => {
                     if let (Value::Dictionary(mut dictionary), ..) = value(lexer, 0)? {
                         self.seen.named_sections.append(&mut dictionary.named_sections);
+                        self.seen.unreadable_section |= dictionary.unreadable_section;
                     }
                     before = [None, None];
                 }
@@ -249,6 +263,7 @@ impl Scanner {
         match value(lexer, 0)?.0 {
             Value::Dictionary(mut dictionary) => {
                 self.seen.named_sections.append(&mut dictionary.named_sections);
+                self.seen.unreadable_section |= dictionary.unreadable_section;
                 if dictionary.kind.as_deref() == Some(b"XRef") {
                     self.seen.sections.insert(header);
                 }
@@ -438,9 +453,13 @@ fn value(lexer: &mut Lexer, depth: usize) -> Result<(Value, u64, u64), GiveUp> {
                                 dictionary.length = length.map(|length| (length, start, end));
                             }
                             (b"Type", Value::Name(kind)) => dictionary.kind = Some(kind),
-                            (b"Prev" | b"XRefStm", Value::Integer(offset)) => {
-                                dictionary.named_sections.extend(u64::try_from(offset).ok());
+                            (b"Prev" | b"XRefStm", Value::Integer(offset) | Value::Signed(offset)) => {
+                                match u64::try_from(offset) {
+                                    Ok(offset) => dictionary.named_sections.push(offset),
+                                    Err(_) => dictionary.unreadable_section = true,
+                                }
                             }
+                            (b"Prev" | b"XRefStm", _) => dictionary.unreadable_section = true,
                             _ => {}
                         }
                     }
@@ -480,6 +499,7 @@ fn value(lexer: &mut Lexer, depth: usize) -> Result<(Value, u64, u64), GiveUp> {
             (Value::Integer(number), start, end)
         }
         Token::Name(name) => (Value::Name(name), start, end),
+        Token::Number(Some(number)) => (Value::Signed(number), start, end),
         _ => (Value::Other, start, end),
     })
 }

@@ -1,6 +1,7 @@
 //! Files written to make leaving streams on disk read them otherwise than reading them whole
-//! (a red team's, 2026-12-05, each one a difference it found before the checks of
-//! `large::checked`): every one must now give the same bytes either way.
+//! (two red teams', 2026-12-05: A–J in the first round, K–P in the second, each one a
+//! difference found before the checks of `large::checked` and `large::reads_around_as_whole`):
+//! every one must now give the same bytes either way.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Seek, SeekFrom};
@@ -63,9 +64,7 @@ impl Pdf {
         self.mark(number, 0);
         self.raw(format!("{number} 0 obj\n").as_bytes()).raw(body).raw(b"\nendobj\n")
     }
-    fn finish(&mut self, extra: &str) -> Vec<u8> {
-        let start = self.bytes.len();
-        let size = self.offsets.keys().next_back().map_or(1, |n| n + 1);
+    fn table(&self, size: u32) -> String {
         let mut xref = format!("xref\n0 {size}\n0000000000 65535 f \n");
         for n in 1..size {
             match self.offsets.get(&n) {
@@ -73,6 +72,12 @@ impl Pdf {
                 None => xref.push_str("0000000000 00000 f \n"),
             }
         }
+        xref
+    }
+    fn finish(&mut self, extra: &str) -> Vec<u8> {
+        let start = self.bytes.len();
+        let size = self.offsets.keys().next_back().map_or(1, |n| n + 1);
+        let mut xref = self.table(size);
         xref.push_str(&format!("trailer\n<</Size {size}/Root 1 0 R{extra}>>\nstartxref\n{start}\n%%EOF\n"));
         self.raw(xref.as_bytes());
         self.bytes.clone()
@@ -360,6 +365,12 @@ const PIECES: &[&[u8]] = &[
     b"/Prev 9",
     b"/XRefStm 700",
     b"R",
+    b"%%EOF\n",
+    b"%PDF-1.4\n",
+    b"/XRefStm +300",
+    b"startxref\n+40\n",
+    b"12\x000 obj",
+    b"00000000012 0 obj",
 ];
 
 /// Seeded mutations made of PDF syntax: the two ways never differ.
@@ -601,4 +612,288 @@ fn j_object_sharing_the_overwritten_length() {
     );
     let bytes = pdf.finish("");
     assert!(compare("J object sharing the overwritten /Length", &bytes));
+}
+
+/// K: the trailer's /XRefStm is written `+N`: lopdf reads the integer N, the scan's lexer a
+/// signed number it does not record as a named section. The cross-reference stream at N sits
+/// inside the data of stream 8, which is left out; lopdf ignores the unreadable /XRefStm.
+#[test]
+fn k_signed_xrefstm_into_left_data() {
+    assert!(compare("K signed /XRefStm into left data", &k_bytes(100)));
+}
+
+fn k_bytes(pad: usize) -> Vec<u8> {
+    let mut pdf = base("8 0 R");
+    pdf.obj(20, b"<</Title (only in the hidden xref stream)/Author (Mallory)>>");
+    let info_offset = pdf.offsets[&20].0;
+    pdf.offsets.remove(&20);
+    pdf.mark(8, 0);
+    pdf.raw(format!("8 0 obj\n<<{}/Length ", image_dict()).as_bytes());
+    let length_at = pdf.bytes.len();
+    pdf.raw(b"00000000>>stream\n");
+    let data = pdf.bytes.len();
+    pdf.raw(&[b'A'; 40]);
+    let xref_stream_at = pdf.bytes.len();
+    let mut entry = vec![1u8];
+    entry.extend_from_slice(&(info_offset as u32).to_be_bytes());
+    entry.extend_from_slice(&[0, 0]);
+    pdf.raw(
+        format!("10 0 obj\n<</Type/XRef/Size 21/Index[20 1]/W[1 4 2]/Length {}>>stream\n", entry.len())
+            .as_bytes(),
+    );
+    pdf.raw(&entry);
+    pdf.raw(b"\nendstream\nendobj\n");
+    pdf.raw(&vec![b'A'; pad]);
+    let length = pdf.bytes.len() - data;
+    let l = format!("{length:08}");
+    pdf.bytes[length_at..length_at + 8].copy_from_slice(l.as_bytes());
+    pdf.raw(b"\nendstream\nendobj\n");
+    pdf.finish(&format!("/Info 20 0 R/XRefStm +{xref_stream_at}"))
+}
+
+/// L: the last 1024 bytes of the file hold stream 8's data, in which `startxref` and `%%EOF`
+/// name a second table (also in the data); lopdf looks for the last `%%EOF` in the last 1024
+/// bytes, so reading whole uses the table in the data, leaving out uses the real one.
+#[test]
+fn l_startxref_in_left_data_at_the_end() {
+    assert!(compare("L startxref in left data at the end", &l_bytes()));
+}
+
+fn l_bytes() -> Vec<u8> {
+    let mut pdf = base("8 0 R");
+    // An alternative page, only the hidden table points at.
+    pdf.obj(11, b"<</Type/Catalog/Pages 12 0 R>>");
+    pdf.obj(12, b"<</Type/Pages/Kids[13 0 R]/Count 1>>");
+    pdf.obj(13, b"<</Type/Page/Parent 12 0 R/MediaBox[0 0 999 999]/Contents 4 0 R>>");
+    let hidden_objects: Vec<_> = (11..14).map(|n| (n, pdf.offsets.remove(&n).unwrap())).collect();
+    let xref_at = pdf.bytes.len();
+    // The real table, with object 8 after it (offset patched below).
+    let eight_at_guess = xref_at
+        + pdf.table(9).len()
+        + "trailer\n<</Size 9/Root 1 0 R>>\nstartxref\n".len()
+        + format!("{xref_at}").len()
+        + "\n%%EOF\n".len();
+    pdf.offsets.insert(8, (eight_at_guess, 0));
+    let real = format!("{}trailer\n<</Size 9/Root 1 0 R>>\nstartxref\n{xref_at}\n%%EOF\n", pdf.table(9));
+    pdf.raw(real.as_bytes());
+    assert_eq!(pdf.bytes.len(), eight_at_guess);
+    pdf.raw(format!("8 0 obj\n<<{}/Length ", image_dict()).as_bytes());
+    let length_at = pdf.bytes.len();
+    pdf.raw(b"0000>>stream\n");
+    let data = pdf.bytes.len();
+    pdf.raw(&[b'A'; 20]);
+    // The hidden table: the same, but object 3 is the page at `page13`.
+    let hidden_at = pdf.bytes.len();
+    let mut offsets = pdf.offsets.clone();
+    offsets.extend(hidden_objects);
+    let hidden = Pdf { bytes: vec![], offsets };
+    pdf.raw(
+        format!("{}trailer\n<</Size 14/Root 11 0 R>>\nstartxref\n{hidden_at}\n%%EOF\n", hidden.table(14))
+            .as_bytes(),
+    );
+    let length = pdf.bytes.len() - data;
+    pdf.bytes[length_at..length_at + 4].copy_from_slice(format!("{length:04}").as_bytes());
+    pdf.raw(b"endstream\nendobj\n");
+    pdf.bytes.clone()
+}
+
+/// The bytes of a cross-reference stream's entries, W [1 4 1], for objects 0..size.
+fn xref_stream_entries(offsets: &BTreeMap<u32, (usize, u16)>, size: u32) -> Vec<u8> {
+    let mut entries = Vec::new();
+    for n in 0..size {
+        match offsets.get(&n) {
+            Some(&(o, g)) => {
+                entries.push(1);
+                entries.extend_from_slice(&(o as u32).to_be_bytes());
+                entries.push(g as u8)
+            }
+            None => entries.extend_from_slice(&[0, 0, 0, 0, 0, if n == 0 { 255 } else { 0 }]),
+        }
+    }
+    entries
+}
+
+/// M: `startxref` names a cross-reference stream whose header is `12\0 0 obj` (a NUL between
+/// number and generation: a blank to lopdf's parser and the scan, not to lopdf's check of the
+/// offset). lopdf then looks 64 bytes either way for an `xref` keyword: reading whole, it finds
+/// one at the end of stream 8's data (a table whose trailer names another /Root through /Prev);
+/// leaving 8 out, it finds zeros and reads the cross-reference stream.
+#[test]
+fn m_xref_offset_corrected_into_left_data() {
+    assert!(compare("M xref offset corrected into left data", &m_bytes(120)));
+}
+
+fn m_bytes(pad: usize) -> Vec<u8> {
+    let mut pdf = base("8 0 R");
+    pdf.obj(13, b"<</Type/Catalog/Pages 14 0 R>>");
+    pdf.obj(14, b"<</Type/Pages/Kids[15 0 R]/Count 1>>");
+    pdf.obj(15, b"<</Type/Page/Parent 14 0 R/MediaBox[0 0 999 999]/Contents 4 0 R>>");
+    let alternative: Vec<_> = (13..16).map(|n| (n, pdf.offsets.remove(&n).unwrap())).collect();
+    // A classic table the scan sees, no startxref names it.
+    let alt_table_at = pdf.bytes.len();
+    let mut alt = Pdf { bytes: vec![], offsets: pdf.offsets.clone() };
+    alt.offsets.extend(alternative);
+    pdf.offsets.insert(8, (0, 0)); // patched below
+    let alt_eight = pdf.bytes.len() + alt.table(16).len() + "trailer\n<</Size 16>>\n".len();
+    alt.offsets.insert(8, (alt_eight, 0));
+    pdf.raw(format!("{}trailer\n<</Size 16>>\n", alt.table(16)).as_bytes());
+    assert_eq!(pdf.bytes.len(), alt_eight);
+    pdf.offsets.insert(8, (alt_eight, 0));
+    pdf.raw(format!("8 0 obj\n<<{}/Length ", image_dict()).as_bytes());
+    let length_at = pdf.bytes.len();
+    pdf.raw(b"00000000>>stream\n");
+    let data = pdf.bytes.len();
+    pdf.raw(&vec![b'A'; pad]);
+    pdf.raw(format!("xref\n0 0\ntrailer<</Size 16/Root 13 0 R/Prev {alt_table_at}>>").as_bytes());
+    let length = pdf.bytes.len() - data;
+    pdf.bytes[length_at..length_at + 8].copy_from_slice(format!("{length:08}").as_bytes());
+    pdf.raw(b"\nendstream\n");
+    let xref_at = pdf.bytes.len();
+    pdf.offsets.insert(12, (xref_at, 0));
+    let entries = xref_stream_entries(&pdf.offsets, 13);
+    pdf.raw(
+        format!("12\x000 obj\n<</Type/XRef/Size 13/W[1 4 1]/Root 1 0 R/Length {}>>stream\n", entries.len())
+            .as_bytes(),
+    );
+    pdf.raw(&entries);
+    pdf.raw(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
+    pdf.bytes.clone()
+}
+
+/// K and M at the real threshold: `stamp_file` (streams of a MiB or more left on disk) and
+/// reading whole differ.
+#[test]
+#[allow(clippy::print_stderr)]
+fn k_and_m_at_a_mebibyte() {
+    let mut same = Vec::new();
+    for (name, bytes) in [("K 1.1 MiB", k_bytes(1_100_000)), ("M 1.1 MiB", m_bytes(1_100_000))] {
+        let (whole_result, whole) = run(&bytes, u64::MAX);
+        let (left_result, left) = run(&bytes, super::super::large::LEAST);
+        eprintln!(
+            "== {name}: whole {whole_result:?} {} bytes, stamp_file {left_result:?} {} bytes",
+            whole.len(),
+            left.len()
+        );
+        same.push(whole_result == left_result && whole == left);
+    }
+    assert!(same.iter().all(|&s| s), "{same:?}");
+}
+
+/// N: bytes before `%PDF-`. lopdf reads the file from its first `%PDF-`, and every offset in
+/// it is counted from there; the scan and `checked` count from the file's start. The file is
+/// two copies of one PDF: the first with its header spoiled (`%XDF-`), so lopdf reads the
+/// second, whose offsets fall, counted from the file's start, on the first copy's objects
+/// (same ids). In the first copy, image 8 has `/Length 150` and is left out; in the second,
+/// which lopdf reads, it has `/Length /~0`, the placeholder the first copy's stream is given.
+/// lopdf reads an empty image either way; leaving out, the writer copies the first copy's
+/// 150 bytes in as the image's data.
+#[test]
+#[allow(clippy::print_stderr)]
+fn n_offsets_counted_from_the_header() {
+    let copy = |header: &[u8], length: &str, data: u8| {
+        let mut pdf = Pdf::default();
+        pdf.raw(header);
+        pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+        pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+        pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im 8 0 R>>>>/Contents 4 0 R>>");
+        pdf.obj(4, content());
+        pdf.obj(
+            8,
+            format!(
+                "<<{}/Length {length}>>stream\n{}\nendstream",
+                image_dict(),
+                (data as char).to_string().repeat(150)
+            )
+            .as_bytes(),
+        );
+        pdf.finish("")
+    };
+    let mut bytes = copy(b"%XDF-1.4\n%\xE2\xE3\xCF\xD3\n", "150", b'S');
+    bytes.extend_from_slice(&copy(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n", "/~0", b'L'));
+    let (whole_result, whole) = run(&bytes, u64::MAX);
+    let (left_result, left) = run(&bytes, 100);
+    let has = |v: &[u8]| v.windows(150).any(|w| w == [b'S'; 150]);
+    assert!(!has(&whole) && !has(&left), "whole {whole_result:?}, left {left_result:?}");
+    assert!(compare("N offsets counted from the header", &bytes));
+}
+
+/// How many streams were left on disk reading `bytes` with `least`.
+fn left_on_disk(bytes: &[u8], least: u64) -> usize {
+    let mut cursor = Cursor::new(bytes);
+    let loaded =
+        super::super::large::read(&mut cursor, least, super::super::load).map_err(|e| e.to_string()).unwrap();
+    loaded.input.left_on_disk()
+}
+
+/// O: bytes before `%PDF-` (lopdf counts every offset from its first `%PDF-`, the scan from
+/// the file's start): such a file is read whole, and stamped the same.
+#[test]
+fn o_a_byte_before_the_header_reads_whole() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    let plain = pdf.finish("");
+    let mut prefixed = b"\n".to_vec();
+    prefixed.extend_from_slice(&plain);
+    assert_eq!((left_on_disk(&plain, 100), left_on_disk(&prefixed, 100)), (1, 0));
+    assert!(compare("O one byte before %PDF-", &prefixed));
+}
+
+/// N at the real threshold.
+#[test]
+#[allow(clippy::print_stderr)]
+fn n_at_a_mebibyte() {
+    let copy = |header: &[u8], length: &str, data: u8| {
+        let mut pdf = Pdf::default();
+        pdf.raw(header);
+        pdf.obj(1, b"<</Type/Catalog/Pages 2 0 R>>");
+        pdf.obj(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>");
+        pdf.obj(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 300]/Resources<</XObject<</Im 8 0 R>>>>/Contents 4 0 R>>");
+        pdf.obj(4, content());
+        pdf.obj(
+            8,
+            format!(
+                "<<{}/Length {length}>>stream\n{}\nendstream",
+                image_dict(),
+                (data as char).to_string().repeat(1_100_000)
+            )
+            .as_bytes(),
+        );
+        pdf.finish("")
+    };
+    let mut bytes = copy(b"%XDF-1.4\n%\xE2\xE3\xCF\xD3\n", "1100000", b'S');
+    bytes.extend_from_slice(&copy(b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n", "/~0    ", b'L'));
+    let (whole_result, whole) = run(&bytes, u64::MAX);
+    let (left_result, left) = run(&bytes, super::super::large::LEAST);
+    eprintln!(
+        "N 1.1 MiB: whole {whole_result:?} {} bytes, stamp_file {left_result:?} {} bytes",
+        whole.len(),
+        left.len()
+    );
+    assert!(whole_result == left_result && whole == left);
+}
+
+/// Memory: an incremental update that replaced a large image (the old one still in the file,
+/// as every incremental save leaves it) makes the whole file be read whole.
+#[test]
+fn p_incremental_update_replacing_an_image_reads_whole() {
+    let mut pdf = base("8 0 R");
+    pdf.obj(8, format!("<<{}/Length 150>>stream\n{}\nendstream", image_dict(), "A".repeat(150)).as_bytes());
+    let first = pdf.finish("");
+    // The update: a new object 8, a table of just it, /Prev to the first.
+    let mut update = Pdf { bytes: first.clone(), offsets: BTreeMap::new() };
+    let first_xref = String::from_utf8_lossy(&first)
+        .rfind("startxref\n")
+        .map(|at| {
+            String::from_utf8_lossy(&first)[at + 10..].lines().next().unwrap().parse::<usize>().unwrap()
+        })
+        .unwrap();
+    update
+        .obj(8, format!("<<{}/Length 160>>stream\n{}\nendstream", image_dict(), "B".repeat(160)).as_bytes());
+    let at = update.bytes.len();
+    let eight = update.offsets[&8].0;
+    update.raw(format!("xref\n0 1\n0000000000 65535 f \n8 1\n{eight:010} 00000 n \ntrailer\n<</Size 9/Root 1 0 R/Prev {first_xref}>>\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    let bytes = update.bytes.clone();
+    assert!(compare("P incremental update", &bytes));
+    assert_eq!(left_on_disk(&first, 100), 1);
+    assert_eq!(left_on_disk(&bytes, 100), 1, "the new image is left on disk, the replaced one is not read");
 }
