@@ -103,15 +103,22 @@ pub(super) fn read<'r, R: Read + Seek>(
         let hash = Sha256::new_with_prefix(&bytes);
         return Ok(Loaded { document, hash, input: Input { file, left: HashMap::new() } });
     };
-    let streams = with_placeholders(std::mem::take(&mut scanned.streams));
-    if !streams.is_empty() {
-        if let Some(buffer) = sparse_copy(file, &scanned, &streams)? {
-            if let Ok(document) = load(&buffer) {
+    let mut candidates = std::mem::take(&mut scanned.streams);
+    // At most twice: again without the earlier copies of replaced objects, if there were any.
+    for _ in 0..2 {
+        let streams = with_placeholders(candidates.clone());
+        if streams.is_empty() {
+            break;
+        }
+        let Some(buffer) = sparse_copy(file, &scanned, &streams)? else { break };
+        let Ok(document) = load(&buffer) else { break };
+        match checked(&document, &buffer, &scanned, streams) {
+            Checked::Agree(left) => {
                 drop(buffer);
-                if let Some(left) = checked(&document, &scanned, streams) {
-                    return Ok(Loaded { document, hash: scanned.hash, input: Input { file, left } });
-                }
+                return Ok(Loaded { document, hash: scanned.hash, input: Input { file, left } });
             }
+            Checked::Replaced(replaced) => candidates.retain(|stream| !replaced.contains(&stream.data)),
+            Checked::Differ => break,
         }
     }
     // Read whole, and as the scan read it.
@@ -257,57 +264,98 @@ fn starts_section_as_lopdf_checks(bytes: &[u8]) -> bool {
     header.is_some_and(|rest| rest.first().is_none_or(|byte| !byte.is_ascii_alphanumeric()))
 }
 
-/// The streams left out, by id, when lopdf read the file as the scan did; `None` when the two
-/// readings could differ:
+/// What [`checked`] made of lopdf's reading.
+enum Checked {
+    /// The two readings agree: the streams left out, by id.
+    Agree(HashMap<ObjectId, (OnDisk, Vec<u8>)>),
+    /// They would agree, but these streams left out (by where their data starts) are earlier
+    /// copies of objects an incremental update replaced: lopdf did not read them, and their
+    /// zeros could still reach a length recovery nearby. Read again with their bytes.
+    Replaced(HashSet<u64>),
+    /// They could differ: read the file whole.
+    Differ,
+}
+
+/// Whether lopdf read the file as the scan did, so that reading it whole would give the same
+/// document; they could differ when:
 /// - lopdf repaired the file, or the file names a cross-reference section the scan could not
-///   read the offset of;
-/// - an object lopdf read does not start where the scan read that object's `N G obj`;
-/// - a stream lopdf holds has data the scan did not find where it ends;
+///   read the offset of, or lopdf would have corrected an offset it used;
+/// - an object the cross-reference table lists as in the file was not loaded, or does not
+///   start where the scan read that object's `N G obj`;
+/// - an object the table lists as compressed is in a stream left out;
+/// - a stream lopdf holds has data the scan did not find where it ends, or not as long as the
+///   /Length the scan read says, resolved through lopdf's table (lopdf recovered the length,
+///   or could not resolve it);
 /// - a stream left out is not, in what lopdf read, the object its entry points at with its
 ///   placeholder for a /Length and no data; or its /Length was a reference to an object that
 ///   is not, where its entry points, the integer the scan used;
-/// - a cross-reference section lopdf read, or one the file names, is not one the scan read.
+/// - a cross-reference section lopdf read, or one the file names, is not one the scan read;
+/// - the catalog has no page tree by lopdf's test (lopdf then reads the file again, scanning
+///   it all, data left out included).
 fn checked(
     document: &Document,
+    buffer: &[u8],
     scanned: &Scanned,
     streams: Vec<(OnDisk, Vec<u8>)>,
-) -> Option<HashMap<ObjectId, (OnDisk, Vec<u8>)>> {
+) -> Checked {
     let seen = &scanned.seen;
+    let xref_start = document.xref_start as u64;
     if document.xref_recovery.is_some()
         || seen.unreadable_section
-        || !seen.sections.contains(&(document.xref_start as u64))
+        || !seen.sections.contains(&xref_start)
+        || !buffer.get(document.xref_start..).is_some_and(starts_section_as_lopdf_checks)
         || seen.named_sections.iter().any(|at| !seen.sections.contains(at))
+        || !page_tree_loaded(document)
     {
-        return None;
+        return Checked::Differ;
     }
     let entry_at = |id: ObjectId| match document.reference_table.get(id.0) {
         Some(&XrefEntry::Normal { offset, generation }) if generation == id.1 => Some(u64::from(offset)),
         _ => None,
     };
     let left_ids: HashSet<ObjectId> = streams.iter().map(|(stream, _)| stream.id).collect();
+    let left_numbers: HashSet<u32> = left_ids.iter().map(|id| id.0).collect();
     for (&number, entry) in &document.reference_table.entries {
-        let XrefEntry::Normal { offset, generation } = *entry else { continue };
-        let offset = u64::from(offset);
-        if seen.headers.get(&offset) != Some(&(number, generation)) {
-            return None;
-        }
-        if let Some(Object::Stream(stream)) = document.objects.get(&(number, generation)) {
-            let read_as_seen =
-                seen.streams.get(&offset).is_some_and(|end| end.allows(stream.content.len() as u64));
-            if !left_ids.contains(&(number, generation)) && !read_as_seen {
-                return None;
+        let (offset, generation) = match *entry {
+            XrefEntry::Normal { offset, generation } => (u64::from(offset), generation),
+            XrefEntry::Compressed { container, .. } if left_numbers.contains(&container) => {
+                return Checked::Differ
             }
+            _ => continue,
+        };
+        if seen.headers.get(&offset) != Some(&(number, generation)) {
+            return Checked::Differ;
+        }
+        match document.objects.get(&(number, generation)) {
+            None => return Checked::Differ,
+            Some(Object::Stream(stream)) if !left_ids.contains(&(number, generation)) => {
+                let length = stream.content.len() as u64;
+                let read_as_seen = seen.streams.get(&offset).is_some_and(|end| end.allows(length));
+                // lopdf sets a stream's /Length to its data's when it reads it, so what it read
+                // is held to the /Length the scan saw, resolved through lopdf's table.
+                let declared = match seen.lengths.get(&offset) {
+                    Some(&scan::Length::Direct(declared)) => Some(declared),
+                    Some(&scan::Length::Indirect(reference)) => entry_at(reference)
+                        .and_then(|at| seen.integers.get(&at))
+                        .filter(|(id, _)| *id == reference)
+                        .map(|&(_, value)| value),
+                    None => None,
+                };
+                if !read_as_seen || declared != i64::try_from(length).ok() {
+                    return Checked::Differ;
+                }
+            }
+            Some(_) => {}
         }
     }
     let mut left = HashMap::new();
+    let mut replaced = HashSet::new();
     for (stream, name) in streams {
         let points_here = entry_at(stream.id) == Some(stream.header);
         let read_as_left = matches!(document.objects.get(&stream.id), Some(Object::Stream(read))
             if read.content.is_empty() && read.dict.get(b"Length").ok() == Some(&Object::Name(name.clone())));
-        // An earlier copy of an object that an incremental update replaced: lopdf read the
-        // object from elsewhere (every object it read starts where the scan saw it, so none
-        // reaches into this data), and nothing of it is written.
         if !points_here && !read_as_left {
+            replaced.insert(stream.data);
             continue;
         }
         let length_as_used = match stream.reference {
@@ -317,11 +365,28 @@ fn checked(
                 .is_some_and(|&(id, value)| id == reference && u64::try_from(value) == Ok(stream.length)),
         };
         if !points_here || !read_as_left || !length_as_used {
-            return None;
+            return Checked::Differ;
         }
         left.insert(stream.id, (stream, name));
     }
-    Some(left)
+    if replaced.is_empty() {
+        Checked::Agree(left)
+    } else {
+        Checked::Replaced(replaced)
+    }
+}
+
+/// lopdf's own test of whether a loaded document has its page tree (`Reader::page_tree_loaded`):
+/// when it fails, lopdf reads the file again, scanning all of it.
+fn page_tree_loaded(document: &Document) -> bool {
+    document
+        .catalog()
+        .and_then(|catalog| catalog.get(b"Pages"))
+        .and_then(Object::as_reference)
+        .and_then(|root| document.get_dictionary(root))
+        .and_then(|root| root.get_deref(b"Kids", document))
+        .and_then(Object::as_array)
+        .is_ok()
 }
 
 impl<R: Read + Seek> Input<'_, R> {

@@ -53,6 +53,9 @@ pub(super) struct Seen {
     pub(super) integers: HashMap<u64, (ObjectId, i64)>,
     /// Where each stream's data ends, by where its object starts.
     pub(super) streams: HashMap<u64, DataEnd>,
+    /// Each stream's /Length as written, by where its object starts (none when it is neither a
+    /// plain number nor a reference).
+    pub(super) lengths: HashMap<u64, Length>,
     /// Where cross-reference sections start: an `xref` keyword, or a cross-reference stream's
     /// object.
     pub(super) sections: HashSet<u64>,
@@ -103,8 +106,8 @@ pub(super) fn ends_before(data: u64, length: u64, endstream: u64, tail: Tail) ->
 }
 
 /// A stream's /Length as the scan saw it.
-#[derive(Debug, Clone, Copy)]
-enum Length {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Length {
     Direct(i64),
     Indirect(ObjectId),
 }
@@ -319,6 +322,11 @@ impl Scanner {
             _ => false,
         };
         let data = lexer.position();
+        if let Some((length, ..)) = dictionary.length {
+            if !dictionary.doubtful {
+                self.seen.lengths.insert(header, length);
+            }
+        }
         let kind_allows = !matches!(dictionary.kind.as_deref(), Some(b"ObjStm" | b"XRef"));
         let eligible = standard_end_of_line && kind_allows && !dictionary.doubtful;
         let end = match dictionary.length {
