@@ -397,7 +397,10 @@ fn decode_name(raw: &[u8]) -> Vec<u8> {
     let mut name = Vec::with_capacity(raw.len());
     let mut at = 0;
     while at < raw.len() {
-        let hex = raw.get(at + 1..at + 3).and_then(|digits| std::str::from_utf8(digits).ok());
+        let hex = raw
+            .get(at + 1..at + 3)
+            .filter(|digits| digits.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|digits| std::str::from_utf8(digits).ok());
         match (raw[at], hex.and_then(|digits| u8::from_str_radix(digits, 16).ok())) {
             (b'#', Some(byte)) => {
                 name.push(byte);
@@ -480,8 +483,13 @@ mod tests {
     #[test]
     fn names_are_read_as_lopdf_reads_them() {
         assert_eq!(
-            tokens(b"/Obj#53tm /A#2 /#"),
-            vec![Token::Name(b"ObjStm".to_vec()), Token::Name(b"A#2".to_vec()), Token::Name(b"#".to_vec())]
+            tokens(b"/Obj#53tm /A#2 /# /B#+1"),
+            vec![
+                Token::Name(b"ObjStm".to_vec()),
+                Token::Name(b"A#2".to_vec()),
+                Token::Name(b"#".to_vec()),
+                Token::Name(b"B#+1".to_vec())
+            ]
         );
     }
 

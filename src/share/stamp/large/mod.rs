@@ -437,7 +437,10 @@ fn copy(file: &mut (impl Read + Seek), stream: &OnDisk, out: &mut dyn Write) -> 
     let mut to_write = stream.length;
     while left > 0 {
         let take = usize::try_from(left.min(CHUNK as u64)).unwrap_or(CHUNK);
-        file.read_exact(&mut chunk[..take]).map_err(StampError::Read)?;
+        file.read_exact(&mut chunk[..take]).map_err(|error| match error.kind() {
+            io::ErrorKind::UnexpectedEof => StampError::Changed,
+            _ => StampError::Read(error),
+        })?;
         digest.update(&chunk[..take]);
         let write = usize::try_from(to_write.min(take as u64)).unwrap_or(take);
         out.write_all(&chunk[..write]).map_err(StampError::Write)?;

@@ -268,6 +268,37 @@ fn damaged_and_mutated_files_give_the_same_output_either_way() {
 }
 
 #[test]
+fn a_file_cut_short_while_it_is_stamped_is_refused_as_changed() {
+    /// Reads `bytes`, cut short when the writer seeks to the image's data to copy it.
+    struct Shrinking {
+        bytes: Cursor<Vec<u8>>,
+        image: u64,
+        reads: usize,
+    }
+    impl Read for Shrinking {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            self.bytes.read(buffer)
+        }
+    }
+    impl Seek for Shrinking {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            if to == SeekFrom::Start(self.image) {
+                self.reads += 1;
+                if self.reads == 1 {
+                    self.bytes.get_mut().truncate(self.image as usize + 10);
+                }
+            }
+            self.bytes.seek(to)
+        }
+    }
+    let input = pdf_with_image(5000, 1);
+    let image = find(&input, &image_bytes(5000)[..64]) as u64;
+    let mut shrinking = Shrinking { bytes: Cursor::new(input), image, reads: 0 };
+    let error = stamp_leaving(&mut shrinking, &stamp(), &mut Vec::new(), SMALL).unwrap_err();
+    assert!(error.to_string().starts_with("changed while it was being stamped"), "{error}");
+}
+
+#[test]
 fn a_file_changed_while_it_is_stamped_is_refused() {
     /// Reads `bytes`, and changes one byte of them the first time it has been read to the end.
     struct Changing {
