@@ -116,6 +116,19 @@ fn references(document: &Document) -> (u32, HashMap<ObjectId, usize>) {
             _ => {}
         }
     }
+    // An object that is only a reference passes what refers to it on to what it refers to: a
+    // stream named through it by two pages is named twice.
+    for (&id, object) in &document.objects {
+        let Object::Reference(mut target) = *object else { continue };
+        let passed = counts.get(&id).copied().unwrap_or(0);
+        for _ in 0..CHAIN_LIMIT {
+            match document.objects.get(&target) {
+                Some(Object::Reference(next)) => target = *next,
+                _ => break,
+            }
+        }
+        *counts.entry(target).or_default() += passed;
+    }
     (highest, counts)
 }
 

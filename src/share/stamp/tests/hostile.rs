@@ -120,3 +120,28 @@ fn truncated_and_corrupted_pdfs_give_errors_or_stamped_pdfs_never_a_panic() {
     }
     assert!(outcomes[0] > 0 && outcomes[1] > 0, "errors and successes both occur: {outcomes:?}");
 }
+
+#[test]
+fn a_content_stream_named_through_a_reference_object_by_two_users_is_not_made_a_form_in_place() {
+    // Page one's /Contents is object 6, which is only `4 0 R`; page two draws object 6 as an
+    // XObject. Stream 4 is named twice through 6, so page one's form is a copy, and page two's
+    // XObject stays the stream it was (a plain stream, not a form that draws page one).
+    let mut pdf = TestPdf::new();
+    let root = pdf.root;
+    let contents = pdf.text("Page one");
+    let through = pdf.doc.add_object(Object::Reference(contents));
+    let one = pdf.doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => root, "Resources" => pdf.resources(), "Contents" => through,
+    });
+    let mut resources = pdf.resources();
+    resources.set("XObject", dictionary! { "X" => through });
+    let two_contents = pdf.text("Page two");
+    let two = pdf.doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => root, "Resources" => resources, "Contents" => two_contents,
+    });
+    let (output, pages) = stamped(&pdf.save_pages(&[one, two]));
+    assert_eq!(pages, 2);
+    let doc = reload(&output);
+    let original = doc.get_object(contents).and_then(Object::as_stream).unwrap();
+    assert!(!original.dict.has(b"Subtype"), "stream 4 was made a form in place: {:?}", original.dict);
+}
