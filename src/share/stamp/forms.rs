@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use lopdf::{Dictionary, Object, ObjectId, Stream};
 
 use super::footer::rectangle_object;
-use super::scan::{nesting, Nesting};
+use super::nesting::{nesting, Nesting};
 use super::stamper::Stamper;
 use super::{StampError, CONTENT_LIMIT};
 

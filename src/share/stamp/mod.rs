@@ -80,9 +80,9 @@
 mod footer;
 mod forms;
 mod large;
+mod nesting;
 mod output;
 mod page;
-mod scan;
 mod stamper;
 mod structure;
 #[cfg(test)]

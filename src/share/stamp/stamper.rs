@@ -6,8 +6,8 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::footer::{footer, form_name, page_content, rectangle_object};
 use super::forms::Forms;
+use super::nesting::Nesting;
 use super::page::{pages, PageGeometry};
-use super::scan::Nesting;
 use super::text::StampText;
 use super::{StampError, ANNOTATION_FLAGS, CHAIN_LIMIT, FONT_NAME};
 

@@ -72,7 +72,7 @@ pub(super) struct Seen {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum DataEnd {
     /// Exactly this many bytes, as its /Length says, followed by `endstream`.
-    Exact { data: u64, length: u64 },
+    Exact { length: u64 },
     /// Somewhere before the `endstream` at this offset: an end of line before it may belong
     /// to the data or not.
     Before { data: u64, endstream: u64, tail: Tail },
@@ -84,7 +84,7 @@ impl DataEnd {
     /// Whether data of `length` bytes is one this reading allows.
     pub(super) fn allows(self, length: u64) -> bool {
         match self {
-            DataEnd::Exact { length: expected, .. } => length == expected,
+            DataEnd::Exact { length: expected } => length == expected,
             DataEnd::Before { data, endstream, tail } => ends_before(data, length, endstream, tail),
             DataEnd::Unknown => false,
         }
@@ -367,7 +367,7 @@ impl Scanner {
                             reference: None,
                         });
                     }
-                    DataEnd::Exact { data, length }
+                    DataEnd::Exact { length }
                 } else {
                     // Not where its /Length says: lopdf recovers such a length its own way.
                     match lexer.find_endstream(None)? {

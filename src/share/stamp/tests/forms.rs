@@ -2,7 +2,7 @@
 //! structure tree, marked content.
 
 use super::*;
-use crate::share::stamp::scan::{nesting, Nesting};
+use crate::share::stamp::nesting::{nesting, Nesting};
 use lopdf::dictionary;
 
 #[test]
