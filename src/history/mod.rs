@@ -104,7 +104,9 @@ pub struct Snapshot {
     /// snapshots with the same substance say the same.
     pub substance: String,
     /// Its body, kept for the snapshots that approved a version (their text is shown);
-    /// `None` for the others, and for a body whose audience blocks do not parse.
+    /// `None` for the others, and for a body whose audience blocks do not parse. Stored
+    /// apart from the rest ([`History::texts`]), not as a JSON string.
+    #[serde(skip)]
     pub body: Option<String>,
     /// Its audience blocks parse: its text can be cut.
     pub blocks_parse: bool,
@@ -260,6 +262,25 @@ impl History {
         self
     }
 
+    /// The snapshots' texts in a fixed order (by policy id, each policy's oldest first),
+    /// `None` for a snapshot that keeps none. The history's cache stores them apart from
+    /// the rest, as they are, so that reading it back unescapes no JSON string.
+    pub fn texts(&self) -> impl Iterator<Item = Option<&str>> {
+        self.policies.values().flatten().map(|snapshot| snapshot.body.as_deref())
+    }
+
+    /// Puts back the texts [`History::texts`] gave, in its order. False (and the history
+    /// unchanged) when there are not exactly as many as snapshots.
+    pub fn put_texts(&mut self, texts: Vec<Option<String>>) -> bool {
+        if texts.len() != self.policies.values().map(Vec::len).sum::<usize>() {
+            return false;
+        }
+        for (snapshot, text) in self.policies.values_mut().flatten().zip(texts) {
+            snapshot.body = text;
+        }
+        true
+    }
+
     /// Adds the commits and changed files of `walked` (which follows this history's last
     /// commit) to this history.
     fn extend(&mut self, repo: &Repo, walked: git::Walked, parse: fn(&[u8]) -> Option<(Policy, bool)>) {
@@ -310,20 +331,24 @@ impl History {
 
     /// The approved versions of policy `id`, oldest first: one per change of its `version`
     /// or `approved` date that has an `approved` date, as the commit that made it left the
-    /// file (what was approved).
-    pub fn versions(&self, id: &str) -> Vec<PolicyVersion> {
-        let Some(snapshots) = self.policies.get(id) else { return Vec::new() };
+    /// file (what was approved). Their texts move out of this history (a model holds them
+    /// from here on; what is left of a snapshot is what `check` reads), so each policy's
+    /// versions are taken once.
+    pub fn take_versions(&mut self, id: &str) -> Vec<PolicyVersion> {
+        let Some(snapshots) = self.policies.get_mut(id) else { return Vec::new() };
         let mut versions = Vec::new();
-        let mut previous: Option<&Snapshot> = None;
-        for snapshot in snapshots {
-            let new_approval = previous.is_none_or(|before| !before.same_approval(snapshot));
-            previous = Some(snapshot);
+        let mut previous: Option<(Option<String>, Option<Date>)> = None;
+        for snapshot in snapshots.iter_mut() {
+            let approval = (snapshot.version.clone(), snapshot.approved);
+            let new_approval = previous.as_ref() != Some(&approval);
+            previous = Some(approval);
             let Some(approved) = snapshot.approved else { continue };
             if !new_approval {
                 continue;
             }
             let Some(commit) = self.commits.get(snapshot.commit) else { continue };
-            let readable = snapshot.blocks_parse && snapshot.body.is_some();
+            let body = snapshot.body.take();
+            let readable = snapshot.blocks_parse && body.is_some();
             versions.push(PolicyVersion {
                 version: snapshot.version.clone().filter(|text| unfenced(text)).map(Version),
                 approved,
@@ -331,10 +356,7 @@ impl History {
                 effective: commit.date,
                 audience: snapshot.audience,
                 controls: snapshot.controls.iter().filter(|id| unfenced(id)).map(Reference::new).collect(),
-                body: Markdown::new(
-                    if readable { snapshot.body.clone().unwrap_or_default() } else { String::new() },
-                    1,
-                ),
+                body: Markdown::new(if readable { body.unwrap_or_default() } else { String::new() }, 1),
                 readable,
                 commit: Some(commit.clone()),
             });

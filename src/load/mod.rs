@@ -136,9 +136,10 @@ fn load_with(
         Some(cache) => (cache.links(), cache.unread()),
         None => Default::default(),
     };
+    let mut history = history;
     isms.policies = policies;
     for policy in isms.policies.values_mut() {
-        policy.history = history.versions(&policy.id);
+        policy.history = history.take_versions(&policy.id);
     }
     policy_problems.report_into(&mut diagnostics, &mut failed_ids);
 

@@ -73,11 +73,11 @@ pub struct PolicyVersion {
 impl PolicyVersion {
     /// The version as `reader` may see it, or `None` when the policy was above the reader
     /// in that version.
-    pub fn cut(&self, reader: Audience) -> Option<PolicyVersion> {
+    pub fn cut(self, reader: Audience) -> Option<PolicyVersion> {
         if !self.audience.visible_to(reader) {
             return None;
         }
-        let mut version = self.clone();
+        let mut version = self;
         if audience_blocks::may_have_blocks(&version.body.text) {
             version.body.text = audience_blocks::cut(&version.body.text, reader);
         }
@@ -123,7 +123,8 @@ impl MarkdownRecord for Policy {
     }
     fn cut_fields(&mut self, reader: Audience) {
         cut_field(&mut self.summary, reader);
-        self.history = self.history.iter().filter_map(|version| version.cut(reader)).collect();
+        self.history =
+            std::mem::take(&mut self.history).into_iter().filter_map(|version| version.cut(reader)).collect();
     }
     fn teaser_for(&self, reader: Audience) -> Option<Policy> {
         let mut summary = self.summary.clone();

@@ -148,7 +148,10 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             // What its view is made from, both texts included: the view itself (their
             // comparison) is made only when the page renders.
             hasher.text(name);
-            hasher.json(changes).ok()?;
+            hasher.json(&changes.head).ok()?;
+            let (older, newer) = changes.texts();
+            hasher.text(older);
+            hasher.text(newer);
         }
         Some((name, Item::Policy(_view, policy))) => {
             hasher.text(name);

@@ -26,7 +26,41 @@ pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::H
     if !same {
         return None;
     }
-    Some((commit.to_string(), serde_json::from_str(rest).ok()?))
+    Some((commit.to_string(), read_history(rest)?))
+}
+
+/// A history as [`write_history`] wrote it: its JSON, its texts' lengths (JSON), and the
+/// texts one after another, as they are.
+fn read_history(text: &str) -> Option<crate::history::History> {
+    let (json, rest) = text.split_once('\n')?;
+    let (lengths, mut texts) = rest.split_once('\n')?;
+    let mut history: crate::history::History = serde_json::from_str(json).ok()?;
+    let lengths: Vec<Option<usize>> = serde_json::from_str(lengths).ok()?;
+    let mut read = Vec::with_capacity(lengths.len());
+    for length in lengths {
+        read.push(match length {
+            None => None,
+            Some(length) => {
+                let text = texts.get(..length)?;
+                texts = &texts[length..];
+                Some(text.to_string())
+            }
+        });
+    }
+    (texts.is_empty() && history.put_texts(read)).then_some(history)
+}
+
+/// `history` as [`read_history`] reads it.
+fn write_history(out: &mut impl std::io::Write, history: &crate::history::History) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, history)?;
+    out.write_all(b"\n")?;
+    let lengths: Vec<Option<usize>> = history.texts().map(|text| text.map(str::len)).collect();
+    serde_json::to_writer(&mut *out, &lengths)?;
+    out.write_all(b"\n")?;
+    for text in history.texts().flatten() {
+        out.write_all(text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Keeps `history`, read from commit `tip`, for the next build of `place` (see [`history`]).
@@ -37,11 +71,13 @@ pub fn remember_history(place: &str, tip: &str, history: &crate::history::Histor
     if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
         return;
     }
-    let (Some(header), Ok(json)) = (history_header(place, tip), serde_json::to_string(history)) else {
-        return;
-    };
+    let Some(header) = history_header(place, tip) else { return };
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
-    if writeln!(file, "{header}").and_then(|()| file.write_all(json.as_bytes())).is_ok() {
+    let mut out = std::io::BufWriter::new(&mut file);
+    let written =
+        writeln!(out, "{header}").and_then(|()| write_history(&mut out, history)).and_then(|()| out.flush());
+    drop(out);
+    if written.is_ok() {
         let _ = file.persist(history_path(&folder, place));
     }
 }
@@ -52,4 +88,53 @@ fn history_path(folder: &Path, place: &str) -> PathBuf {
 
 fn history_header(place: &str, tip: &str) -> Option<String> {
     serde_json::to_string(&(FORMAT, binary_identity()?, place, tip)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{History, Snapshot};
+
+    fn snapshot(commit: usize, body: Option<&str>) -> Snapshot {
+        Snapshot {
+            commit,
+            version: Some(format!("{commit}.0")),
+            approved: None,
+            approved_by: None,
+            audience: crate::audience::Audience::Public,
+            controls: vec!["A.5.1".into()],
+            substance: format!("{commit:064x}"),
+            body: body.map(str::to_string),
+            blocks_parse: true,
+        }
+    }
+
+    /// The texts stored apart come back to their snapshots exactly, whatever they hold; a
+    /// stored history cut short or with a length that does not fit is not read at all.
+    #[test]
+    fn a_history_reads_back_as_written_and_a_damaged_one_not_at_all() {
+        let mut history = History::default();
+        let texts = ["Line one\nline \"two\"\r\n\n::: internal\nß ✓ 中文\n:::\n", "", "\\n\u{0}"];
+        history.policies.insert(
+            "POL-1".into(),
+            vec![snapshot(0, Some(texts[0])), snapshot(1, None), snapshot(2, Some(texts[1]))],
+        );
+        history.policies.insert("POL-2".into(), vec![snapshot(3, Some(texts[2]))]);
+        let mut stored = Vec::new();
+        write_history(&mut stored, &history).unwrap();
+        let stored = String::from_utf8(stored).unwrap();
+        assert_eq!(read_history(&stored), Some(history.clone()));
+        // Every cut of the stored text but the whole is refused, never misread.
+        for end in 0..stored.len() {
+            if let Some(cut) = stored.get(..end) {
+                assert_eq!(read_history(cut), None, "cut at {end}");
+            }
+        }
+        // A byte more, or a length that lands inside a character, is refused.
+        assert_eq!(read_history(&format!("{stored}x")), None);
+        let shifted =
+            stored.replacen(&format!("[{},", texts[0].len()), &format!("[{},", texts[0].len() + 1), 1);
+        assert_ne!(shifted, stored);
+        assert_eq!(read_history(&shifted), None);
+    }
 }

@@ -62,7 +62,7 @@ pub use history::{kept_history, remember_history};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
 /// Bumped whenever what an entry holds changes meaning.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Files changed this recently when the check starts are parsed but not cached.
 pub const SETTLE: Duration = Duration::from_secs(2);

@@ -119,7 +119,7 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
 /// A "what changed" page before its comparison is made: what its view is made from. The
 /// word-level comparison is most of the page's cost, so it is made only when the page is
 /// rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it. The page's
-/// key is this whole value as JSON, both texts included.
+/// key is made from its head and both texts.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangesPage {
     #[serde(flatten)]
@@ -130,6 +130,11 @@ pub struct ChangesPage {
 }
 
 impl ChangesPage {
+    /// The two versions' texts, older first, each cut to the build's audience.
+    pub fn texts(&self) -> (&str, &str) {
+        (&self.older_text, &self.newer_text)
+    }
+
     /// The page's view, its texts compared word by word.
     pub fn view(&self) -> ChangesView<'_> {
         let compared = if self.head.readable {
