@@ -120,7 +120,10 @@ pub(crate) fn load_content(options: &SiteOptions) -> Result<Loaded, BuildError> 
         Some(at) => {
             let content = std::fs::canonicalize(&options.content).unwrap_or_else(|_| options.content.clone());
             let source = crate::history::Source::At { content, tip: at.commit };
-            load::load_from(at.files.path(), &source)
+            match &at.files {
+                crate::history::Exported::Kept(path) => load::load_for_build_from(path, &source),
+                crate::history::Exported::Temporary(folder) => load::load_from(folder.path(), &source),
+            }
         }
     };
     loaded.map_err(|d| BuildError::Content(d.into_sorted()))

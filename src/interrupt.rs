@@ -19,14 +19,19 @@ pub struct TempFolder {
 }
 
 impl TempFolder {
-    /// A new folder named `prefix` and 24 random hex digits.
+    /// A new folder in the system's temporary folder, named `prefix` and 24 random hex digits.
     pub fn new(prefix: &str) -> std::io::Result<TempFolder> {
+        TempFolder::new_in(&std::env::temp_dir(), prefix)
+    }
+
+    /// A new folder in `parent`, named `prefix` and 24 random hex digits.
+    pub fn new_in(parent: &Path, prefix: &str) -> std::io::Result<TempFolder> {
         use std::os::unix::fs::DirBuilderExt;
         loop {
             let mut bytes = [0u8; 12];
             getrandom::fill(&mut bytes).map_err(|error| std::io::Error::other(error.to_string()))?;
             let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            let path = std::env::temp_dir().join(format!("{prefix}{name}"));
+            let path = parent.join(format!("{prefix}{name}"));
             let pending = Pending::note(&path);
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
                 Ok(()) => return Ok(TempFolder { path, _pending: pending }),

@@ -385,9 +385,11 @@ impl History {
     }
 }
 
-/// The content folder as a past commit holds it, exported from the object store into a
-/// private temporary folder (removed when this is dropped): what `build --at` and
-/// `bundle --at` load. The work tree is not touched.
+/// The content folder as a past commit holds it, exported from the object store: what
+/// `build --at` and `bundle --at` load. The work tree is not touched. The export is kept in
+/// the cache folder for the next build at the same commit (`load::cache::exported`), or,
+/// where the cache folder cannot be used, made in a private temporary folder removed when
+/// this is dropped.
 #[derive(Debug)]
 pub struct AtCommit {
     pub commit: ObjectId,
@@ -397,8 +399,8 @@ pub struct AtCommit {
     pub day: Date,
     /// The commit's time, in Unix seconds (the bundle's reproducible build date).
     pub time: i64,
-    /// The exported content, removed when dropped or when the process is stopped.
-    pub files: crate::interrupt::TempFolder,
+    /// The exported content.
+    pub files: Exported,
     /// Entries left out of the export (symbolic links, submodules), content-relative.
     pub skipped: Vec<String>,
 }
@@ -413,10 +415,41 @@ impl AtCommit {
         let repo = Repo::discover(&canonical)
             .map_err(|NoHistory(why)| format!("--at needs git history, but {why}"))?;
         let (commit, day, time) = repo.resolve(at)?;
-        let files = crate::interrupt::TempFolder::new("trustpress-at-")
-            .map_err(|error| format!("cannot make a temporary folder: {error}"))?;
-        let skipped = repo.export(commit, files.path())?;
+        let located = Located { repo, tip: commit };
+        let kept = crate::load::cache::exported(&canonical, &located.place(), &located.tip(), |into| {
+            located.repo.export(commit, into)
+        });
+        let (files, skipped) = match kept {
+            Some(kept) => {
+                let (path, skipped) = kept?;
+                (Exported::Kept(path), skipped)
+            }
+            None => {
+                let files = crate::interrupt::TempFolder::new("trustpress-at-")
+                    .map_err(|error| format!("cannot make a temporary folder: {error}"))?;
+                let skipped = located.repo.export(commit, files.path())?;
+                (Exported::Temporary(files), skipped)
+            }
+        };
         Ok(AtCommit { commit, id: commit.to_string(), day, time, files, skipped })
+    }
+}
+
+/// Where a past commit's content was exported.
+#[derive(Debug)]
+pub enum Exported {
+    /// Kept in the cache folder for the next build at the same commit.
+    Kept(PathBuf),
+    /// A temporary folder, removed when dropped or when the process is stopped.
+    Temporary(crate::interrupt::TempFolder),
+}
+
+impl Exported {
+    pub fn path(&self) -> &Path {
+        match self {
+            Exported::Kept(path) => path,
+            Exported::Temporary(folder) => folder.path(),
+        }
     }
 }
 

@@ -78,7 +78,13 @@ pub fn load_from(content: &Path, source: &history::Source) -> Result<Loaded, Dia
 /// (by its SHA-256) is not parsed again, but taken from the build's cache (`cache::Kind::Build`),
 /// which is brought up to date before this returns. The result is the one `load` gives.
 pub fn load_for_build(content: &Path) -> Result<Loaded, Diagnostics> {
-    let (loaded, cache) = load_with(content, Some(cache::Kind::Build), &history::Source::WorkTree)?;
+    load_for_build_from(content, &history::Source::WorkTree)
+}
+
+/// [`load_for_build`] with history from `source`: a build `--at` a commit whose export is
+/// kept in the cache folder (`cache::exported`) parses again only what it has not before.
+pub fn load_for_build_from(content: &Path, source: &history::Source) -> Result<Loaded, Diagnostics> {
+    let (loaded, cache) = load_with(content, Some(cache::Kind::Build), source)?;
     if let Some(cache) = cache {
         // Every body was read, and the build's own tripwire checks each cut text whatever
         // this cache holds: no entry needs holding back.

@@ -82,9 +82,18 @@ impl Fixture {
         audience: &str,
         cache: &Path,
     ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
+        self.build_with_cache_and(audience, cache, &[])
+    }
+
+    fn build_with_cache_and(
+        &self,
+        audience: &str,
+        cache: &Path,
+        extra: &[&str],
+    ) -> (tempfile::TempDir, std::collections::BTreeMap<String, Vec<u8>>, String) {
         let mut command = trustpress();
         command.env("TRUSTPRESS_CACHE_DIR", cache);
-        self.build_in(audience, &[], command)
+        self.build_in(audience, extra, command)
     }
 
     fn build_in(
@@ -306,6 +315,76 @@ fn at_a_commit_builds_what_a_checkout_of_it_builds() {
         assert!(!text(&at, "policies/pol-ac/index.html").contains(">3.4<"));
     }
     assert!(read_tree(&fixture.content()) == before, "--at changed the work tree");
+}
+
+/// The exports of past commits kept in the cache folder: a second build at a commit reads
+/// the export the first made (nothing is exported again) and builds the same bytes as a
+/// build that exports into a temporary folder (a cache folder others may write is not
+/// used); at most three exports of one repository are kept, the least recently used going
+/// first; a damaged export is made again.
+#[test]
+fn exports_of_past_commits_are_kept_reused_and_pruned() {
+    use std::os::unix::fs::PermissionsExt;
+    let (fixture, commits) = story();
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path().join("cache");
+    let exports = || -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| path.file_name().unwrap().to_str().unwrap().starts_with("at-"))
+            .collect();
+        found.sort();
+        found
+    };
+    let policy_file = |export: &Path| export.join("content/policies/access-control.md");
+    let at = |commit: &str| fixture.build_with_cache_and("internal", &cache, &["--at", commit]);
+    let (_out, first, _) = at(&commits[1]);
+    let kept = exports();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(std::fs::read_to_string(policy_file(&kept[0]))
+        .unwrap()
+        .contains("HISTINT internal note of version 3.3"));
+    let made = std::fs::metadata(policy_file(&kept[0])).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let (_out, again, _) = at(&commits[1]);
+    assert!(again == first, "a build from the kept export differs");
+    assert_eq!(exports(), kept);
+    assert_eq!(std::fs::metadata(policy_file(&kept[0])).unwrap().modified().unwrap(), made, "exported again");
+
+    // Without a usable cache folder the export is temporary, and the site the same.
+    let open = tempfile::tempdir().unwrap();
+    let open_cache = open.path().join("cache");
+    std::fs::create_dir(&open_cache).unwrap();
+    std::fs::set_permissions(&open_cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (_out, temporary, _) = fixture.build_with_cache_and("internal", &open_cache, &["--at", &commits[1]]);
+    assert!(temporary == first, "a build from a temporary export differs");
+    assert_eq!(
+        std::fs::read_dir(&open_cache).unwrap().count(),
+        0,
+        "an export was kept in an open cache folder"
+    );
+
+    // Three more commits: the first export, used least recently, goes.
+    for commit in [&commits[0], &commits[2], &commits[3]] {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        at(commit);
+    }
+    let now = exports();
+    assert_eq!(now.len(), 3, "{now:?}");
+    assert!(!now.contains(&kept[0]), "the least recently used export was kept");
+
+    // A damaged export (its record cut) is made again, and builds what it should.
+    let newest = now
+        .iter()
+        .find(|path| std::fs::read_to_string(path.join("export.json")).unwrap().contains(&commits[3]))
+        .unwrap();
+    std::fs::write(newest.join("export.json"), "{").unwrap();
+    let (_out, rebuilt, _) = at(&commits[3]);
+    let (_out, checked, _) = fixture.build_with_cache_and("internal", &open_cache, &["--at", &commits[3]]);
+    assert!(rebuilt == checked, "a build from a remade export differs");
+    assert!(std::fs::read_to_string(newest.join("export.json")).unwrap().contains(&commits[3]));
 }
 
 #[test]

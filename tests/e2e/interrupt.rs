@@ -60,10 +60,10 @@ fn entries(dir: &Path, prefix: &str) -> Vec<std::path::PathBuf> {
 }
 
 /// Starts trustpress with `args` and `env`, its output discarded.
-fn spawn(args: &[&std::ffi::OsStr], env: (&str, &std::ffi::OsStr)) -> Child {
+fn spawn(args: &[&std::ffi::OsStr], env: &[(&str, &std::ffi::OsStr)]) -> Child {
     Command::new(assert_cmd::cargo::cargo_bin("trustpress"))
         .args(args)
-        .env(env.0, env.1)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -82,8 +82,12 @@ fn git(root: &Path, args: &[&str]) {
     assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
 }
 
+/// A build `--at` a commit stopped while it exports the content leaves no copy: neither the
+/// export it was making in the cache folder (to keep for the next build at that commit) nor,
+/// where the cache folder cannot be used (others may write to it), the temporary one.
 #[test]
 fn a_stopped_build_at_a_commit_leaves_no_copy_of_the_content() {
+    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let content = large_content(dir.path(), 600);
     git(dir.path(), &["init", "--quiet"]);
@@ -91,19 +95,28 @@ fn a_stopped_build_at_a_commit_leaves_no_copy_of_the_content() {
     git(dir.path(), &["commit", "--quiet", "-m", "content"]);
     let temporary = dir.path().join("tmp");
     std::fs::create_dir(&temporary).unwrap();
-    let site = dir.path().join("site");
-    let args = ["build", "--at", "HEAD", "--today", "2026-11-21", "--content"].map(std::ffi::OsStr::new);
-    let mut child = spawn(
-        &[&args[..], &[content.as_os_str(), "--out".as_ref(), site.as_os_str()]].concat(),
-        ("TMPDIR", temporary.as_os_str()),
-    );
-    let copy = stop_when(&mut child, || entries(&temporary, "trustpress-at-").into_iter().next());
-    let status = child.wait().unwrap();
-    let copy = copy.expect("the build was stopped while its copy existed");
-    assert_eq!(status.code(), Some(130), "a stopped build exits 130");
-    assert!(!copy.exists(), "{} is left behind", copy.display());
-    assert!(entries(&temporary, "").is_empty(), "{:?}", entries(&temporary, ""));
-    assert!(!dir.path().join("site").exists(), "no site was made");
+    for (cache, open) in [("private-cache", false), ("open-cache", true)] {
+        let cache = dir.path().join(cache);
+        std::fs::create_dir(&cache).unwrap();
+        if open {
+            std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        let (watched, prefix) = if open { (&temporary, "trustpress-at-") } else { (&cache, "at-making-") };
+        let site = dir.path().join("site");
+        let args = ["build", "--at", "HEAD", "--today", "2026-11-21", "--content"].map(std::ffi::OsStr::new);
+        let mut child = spawn(
+            &[&args[..], &[content.as_os_str(), "--out".as_ref(), site.as_os_str()]].concat(),
+            &[("TMPDIR", temporary.as_os_str()), ("TRUSTPRESS_CACHE_DIR", cache.as_os_str())],
+        );
+        let copy = stop_when(&mut child, || entries(watched, prefix).into_iter().next());
+        let status = child.wait().unwrap();
+        let copy = copy.expect("the build was stopped while its copy existed");
+        assert_eq!(status.code(), Some(130), "a stopped build exits 130");
+        assert!(!copy.exists(), "{} is left behind", copy.display());
+        assert!(entries(&temporary, "").is_empty(), "{:?}", entries(&temporary, ""));
+        assert!(entries(&cache, "at-").is_empty(), "{:?}", entries(&cache, "at-"));
+        assert!(!site.exists(), "no site was made");
+    }
 }
 
 #[test]
@@ -114,7 +127,7 @@ fn a_stopped_bundle_leaves_no_partial_archive() {
     let bundle = out.join("bundle.zip");
     let args =
         ["bundle".as_ref(), "--content".as_ref(), content.as_os_str(), "--out".as_ref(), bundle.as_os_str()];
-    let mut child = spawn(&args, ("SOURCE_DATE_EPOCH", "1780000000".as_ref()));
+    let mut child = spawn(&args, &[("SOURCE_DATE_EPOCH", "1780000000".as_ref())]);
     let partial = stop_when(&mut child, || entries(&out, ".bundle.zip.").into_iter().next());
     let status = child.wait().unwrap();
     let partial = partial.expect("the bundle was stopped while writing");

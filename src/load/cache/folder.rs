@@ -20,6 +20,10 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let check = (name.starts_with("check-") || name.starts_with("build-")) && name.ends_with(".tsv");
         let history = name.starts_with("history-") && name.ends_with(".json");
         let pages = name.starts_with("pages-") && name.ends_with(".tsv");
+        if name.starts_with("at-") && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            prune_export(&path, name);
+            continue;
+        }
         if path == keep || !(check || history || pages) {
             continue;
         }
@@ -45,6 +49,20 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         if gone.is_some_and(|gone| gone.is_absolute() && !gone.exists()) {
             let _ = fs::remove_file(&path);
         }
+    }
+}
+
+/// Removes an export (`exports`) whose repository is gone, or one left half made (by a
+/// process killed outright) more than a day ago.
+fn prune_export(path: &Path, name: &str) {
+    if name.starts_with("at-making-") {
+        let age = fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|made| made.elapsed().ok());
+        if age.is_some_and(|age| age.as_secs() > 24 * 60 * 60) {
+            let _ = fs::remove_dir_all(path);
+        }
+    } else if super::exports::export_repository(path).is_some_and(|gone| gone.is_absolute() && !gone.exists())
+    {
+        let _ = fs::remove_dir_all(path);
     }
 }
 

@@ -31,11 +31,13 @@
 //! from ([`EntryKey::Text`]), not by metadata, and it saves only the parsing.
 //!
 //! `cached` holds what an entry keeps of a policy or an evidence index, `history` the git
-//! history kept per repository and folder, `pages` what a rebuild in place may keep of each
+//! history kept per repository and folder, `exports` the content as past commits hold it
+//! (for `--at`), `pages` what a rebuild in place may keep of each
 //! output folder's pages, and `folder` the cache folder: where it is, whether
 //! only its user could have written it, and the pruning of caches whose content is gone.
 
 mod cached;
+mod exports;
 mod folder;
 mod history;
 mod pages;
@@ -57,6 +59,7 @@ use crate::model::{BodyLink, Evidence, Markdown, Policy};
 use cached::{CachedEvidence, CachedPolicy};
 use folder::{cache_file, cache_folder, create_private_folder, private_folder, prune, read_trusted};
 
+pub use exports::exported;
 pub use folder::{folder_within, unusable_folder};
 pub use history::{kept_history, remember_history};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
