@@ -286,20 +286,24 @@ impl Repo {
         Ok(blob.detach().data)
     }
 
-    /// Writes the content folder as commit `at` holds it into `into` (an empty folder):
-    /// regular files only. Returns the paths (content-relative) of entries left out:
-    /// symbolic links and submodules, which the work tree's loader would refuse or ignore.
-    pub fn export(&self, at: ObjectId, into: &Path) -> Result<Vec<String>, String> {
+    /// The tree of the content folder at commit `at`: what an export of it writes.
+    pub fn content_tree(&self, at: ObjectId) -> Result<ObjectId, String> {
         let commit = self.repo.find_commit(at).map_err(|error| error.to_string())?;
         let tree = commit.tree().map_err(|error| error.to_string())?;
-        let content = if self.prefix.as_os_str().is_empty() {
-            tree.id
-        } else {
-            match tree.lookup_entry_by_path(&self.prefix).map_err(|error| error.to_string())? {
-                Some(entry) if entry.mode().is_tree() => entry.object_id(),
-                _ => return Err(format!("commit {} has no folder `{}`", short(&at), self.prefix.display())),
-            }
-        };
+        if self.prefix.as_os_str().is_empty() {
+            return Ok(tree.id);
+        }
+        match tree.lookup_entry_by_path(&self.prefix).map_err(|error| error.to_string())? {
+            Some(entry) if entry.mode().is_tree() => Ok(entry.object_id()),
+            _ => Err(format!("commit {} has no folder `{}`", short(&at), self.prefix.display())),
+        }
+    }
+
+    /// Writes the content folder's tree `content` (see [`Repo::content_tree`]) into `into`
+    /// (an empty folder): regular files only. Returns the paths (content-relative) of
+    /// entries left out: symbolic links and submodules, which the work tree's loader would
+    /// refuse or ignore.
+    pub fn export_content(&self, content: ObjectId, into: &Path) -> Result<Vec<String>, String> {
         let mut skipped = Vec::new();
         self.export_tree(content, into, Path::new(""), &mut skipped)?;
         Ok(skipped)

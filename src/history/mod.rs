@@ -416,8 +416,11 @@ impl AtCommit {
             .map_err(|NoHistory(why)| format!("--at needs git history, but {why}"))?;
         let (commit, day, time) = repo.resolve(at)?;
         let located = Located { repo, tip: commit };
-        let kept = crate::load::cache::exported(&canonical, &located.place(), &located.tip(), |into| {
-            located.repo.export(commit, into)
+        // An export is the content folder's tree: commits that did not change it share one.
+        let tree = located.repo.content_tree(commit)?;
+        let exported = format!("{tree}\n{}", located.repo.object_state());
+        let kept = crate::load::cache::exported(&canonical, &located.place(), &exported, |into| {
+            located.repo.export_content(tree, into)
         });
         let (files, skipped) = match kept {
             Some(kept) => {
@@ -427,7 +430,7 @@ impl AtCommit {
             None => {
                 let files = crate::interrupt::TempFolder::new("trustpress-at-")
                     .map_err(|error| format!("cannot make a temporary folder: {error}"))?;
-                let skipped = located.repo.export(commit, files.path())?;
+                let skipped = located.repo.export_content(tree, files.path())?;
                 (Exported::Temporary(files), skipped)
             }
         };

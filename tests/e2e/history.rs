@@ -317,11 +317,11 @@ fn at_a_commit_builds_what_a_checkout_of_it_builds() {
     assert!(read_tree(&fixture.content()) == before, "--at changed the work tree");
 }
 
-/// The exports of past commits kept in the cache folder: a second build at a commit reads
-/// the export the first made (nothing is exported again) and builds the same bytes as a
-/// build that exports into a temporary folder (a cache folder others may write is not
-/// used); at most three exports of one repository are kept, the least recently used going
-/// first; a damaged export is made again.
+/// The exports of past commits kept in the cache folder: a second build at a commit (or at
+/// a commit with the same content) reads the export the first made (nothing is exported
+/// again) and builds the same bytes as a build that exports into a temporary folder (a
+/// cache folder others may write is not used); at most three exports of one repository are
+/// kept, the least recently used going first; a damaged export is made again.
 #[test]
 fn exports_of_past_commits_are_kept_reused_and_pruned() {
     use std::os::unix::fs::PermissionsExt;
@@ -376,15 +376,21 @@ fn exports_of_past_commits_are_kept_reused_and_pruned() {
     assert!(!now.contains(&kept[0]), "the least recently used export was kept");
 
     // A damaged export (its record cut) is made again, and builds what it should.
-    let newest = now
-        .iter()
-        .find(|path| std::fs::read_to_string(path.join("export.json")).unwrap().contains(&commits[3]))
-        .unwrap();
+    let used = |path: &PathBuf| std::fs::metadata(path.join("export.json")).unwrap().modified().unwrap();
+    let newest = now.iter().max_by_key(|path| used(path)).unwrap().clone();
+    let record = std::fs::read_to_string(newest.join("export.json")).unwrap();
     std::fs::write(newest.join("export.json"), "{").unwrap();
     let (_out, rebuilt, _) = at(&commits[3]);
     let (_out, checked, _) = fixture.build_with_cache_and("internal", &open_cache, &["--at", &commits[3]]);
     assert!(rebuilt == checked, "a build from a remade export differs");
-    assert!(std::fs::read_to_string(newest.join("export.json")).unwrap().contains(&commits[3]));
+    assert_eq!(std::fs::read_to_string(newest.join("export.json")).unwrap(), record);
+
+    // A commit that does not change the content folder shares the export of the one before.
+    at("HEAD");
+    let before = exports();
+    fixture.git(&["commit", "--quiet", "--allow-empty", "-m", "Nothing in the content"]);
+    at("HEAD");
+    assert_eq!(exports(), before, "a commit with the same content was exported again");
 }
 
 #[test]

@@ -4,11 +4,12 @@
 //!
 //! An export lives in `at-<place>-<export>/` (each 16 hex digits of a SHA-256): its
 //! `content/` folder, and `export.json`, which names the binary, the repository and
-//! folder (`place`), the commit with the object state it was read under (`tip`, see
-//! `history::Located::tip`) and the entries left out. It is made beside, under a temporary
+//! folder (`place`), the content folder's tree with the object state it was read under
+//! (`tree`: commits that did not change the content share an export) and the entries left
+//! out. It is made beside, under a temporary
 //! name, and renamed into place whole: a folder of that name is always a finished export.
 //! It is used only when the cache folder is private and `export.json` is the running
-//! user's and names this binary, place and tip; anything else is exported again.
+//! user's and names this binary, place and tree; anything else is exported again.
 //!
 //! At most [`KEPT`] exports of one place are kept: making another removes the ones used
 //! least recently (each use touches its `export.json`). A build reading an export that
@@ -28,7 +29,7 @@ const KEPT: usize = 3;
 /// The record beside an export.
 const RECORD: &str = "export.json";
 
-/// The content folder of `place` at `tip`, kept in the cache folder, with the entries its
+/// The content folder of `place` at `tree`, kept in the cache folder, with the entries its
 /// export left out: an earlier export, or one `export` makes now into the empty folder it is
 /// given (and which is then kept). `None` when the cache folder cannot be used or lies in
 /// `content` (past texts of every audience would then be written where a commit takes
@@ -36,7 +37,7 @@ const RECORD: &str = "export.json";
 pub fn exported(
     content: &Path,
     place: &str,
-    tip: &str,
+    tree: &str,
     export: impl FnOnce(&Path) -> Result<Vec<String>, String>,
 ) -> Option<Result<(PathBuf, Vec<String>), String>> {
     let folder = cache_folder()?;
@@ -51,7 +52,7 @@ pub fn exported(
         }
         Err(_) => return None,
     };
-    let header = header(place, tip)?;
+    let header = header(place, tree)?;
     let name = export_name(&folder, place, &header)?;
     if let Some(skipped) = kept(&name, &header, me) {
         return Some(Ok((name.join("content"), skipped)));
@@ -87,7 +88,7 @@ pub fn exported(
 }
 
 /// The entries an export left out, when `name` is a finished export this binary made of the
-/// same place and tip; its record is touched (it was used now).
+/// same place and tree; its record is touched (it was used now).
 fn kept(name: &Path, header: &str, me: u32) -> Option<Vec<String>> {
     let record = name.join(RECORD);
     let text = read_trusted(&record, me)?;
@@ -101,7 +102,7 @@ fn kept(name: &Path, header: &str, me: u32) -> Option<Vec<String>> {
 }
 
 /// `at-<place>-<export>`: the place's part is shared by all exports of one repository and
-/// folder; the export's is of its whole header (this binary, the place, the tip).
+/// folder; the export's is of its whole header (this binary, the place, the tree).
 fn export_name(folder: &Path, place: &str, header: &str) -> Option<PathBuf> {
     let digits = |key: &str| -> Option<String> {
         let file = cache_file(folder, "at", key.as_bytes(), "x");
@@ -111,8 +112,8 @@ fn export_name(folder: &Path, place: &str, header: &str) -> Option<PathBuf> {
     Some(folder.join(format!("at-{}-{}", digits(place)?, digits(header)?)))
 }
 
-fn header(place: &str, tip: &str) -> Option<String> {
-    serde_json::to_string(&(FORMAT, binary_identity()?, place, tip)).ok()
+fn header(place: &str, tree: &str) -> Option<String> {
+    serde_json::to_string(&(FORMAT, binary_identity()?, place, tree)).ok()
 }
 
 /// Removes the exports of `made`'s place beyond the [`KEPT`] used most recently.
