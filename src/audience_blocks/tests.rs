@@ -176,3 +176,54 @@ fn a_fence_may_close_a_paragraph_and_follow_a_heading() {
     assert!(validate(text).is_empty(), "{:?}", validate(text));
     assert_eq!(cut(text, Audience::Public), "\nOutro\n");
 }
+
+/// The line splitter's fast path (no carriage return) splits as the byte-by-byte one does,
+/// on random texts of newlines, carriage returns and other bytes.
+#[test]
+fn lines_split_as_byte_by_byte_splitting_does() {
+    fn by_bytes(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
+        let bytes = text.as_bytes();
+        let (mut lines, mut start, mut at) = (Vec::new(), 0, 0);
+        while at < bytes.len() {
+            match bytes[at] {
+                b'\n' => {
+                    lines.push((start..at, start..at + 1));
+                    at += 1;
+                    start = at;
+                }
+                b'\r' => {
+                    let end = if bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
+                    lines.push((start..at, start..end));
+                    at = end;
+                    start = at;
+                }
+                _ => at += 1,
+            }
+        }
+        if start < bytes.len() {
+            lines.push((start..bytes.len(), start..bytes.len()));
+        }
+        lines
+    }
+    let mut seed: u64 = 0x11e5;
+    let pieces = ["\n", "\r", "\r\n", "a", "::: internal", "é", " ", "\n\n"];
+    for _ in 0..20_000 {
+        let mut text = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let length = seed % 12;
+        for _ in 0..length {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Carriage returns in a quarter of the texts, so the fast path is run most.
+            let piece = pieces[(seed % pieces.len() as u64) as usize];
+            if piece.contains('\r') && !seed.is_multiple_of(4) {
+                continue;
+            }
+            text.push_str(piece);
+        }
+        assert_eq!(super::lines(&text), by_bytes(&text), "{text:?}");
+    }
+}
