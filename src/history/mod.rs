@@ -110,6 +110,14 @@ pub struct Snapshot {
     pub body: Option<String>,
     /// Its audience blocks parse: its text can be cut.
     pub blocks_parse: bool,
+    /// [`text_key`] of its body exactly as written: what its version's `text_key` starts from.
+    pub text_hash: String,
+}
+
+/// The SHA-256 of `text`, in hex: a text's key (see `PolicyVersion::text_key`).
+pub fn text_key(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Snapshot {
@@ -134,6 +142,7 @@ impl Snapshot {
             substance: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
             body: blocks_parse.then(|| policy.body.text.clone()),
             blocks_parse,
+            text_hash: text_key(&policy.body.text),
         }
     }
 
@@ -349,6 +358,7 @@ impl History {
             let Some(commit) = self.commits.get(snapshot.commit) else { continue };
             let body = snapshot.body.take();
             let readable = snapshot.blocks_parse && body.is_some();
+            let text_key = if readable { snapshot.text_hash.clone() } else { text_key("") };
             versions.push(PolicyVersion {
                 version: snapshot.version.clone().filter(|text| unfenced(text)).map(Version),
                 approved,
@@ -359,6 +369,7 @@ impl History {
                 body: Markdown::new(if readable { body.unwrap_or_default() } else { String::new() }, 1),
                 readable,
                 commit: Some(commit.clone()),
+                text_key,
             });
         }
         versions

@@ -68,6 +68,12 @@ pub struct PolicyVersion {
     pub readable: bool,
     /// The commit (message, author): for internal readers only, dropped by the cut below.
     pub commit: Option<crate::history::Commit>,
+    /// What its text is made from, when known: the SHA-256 (hex) of the text as git holds it,
+    /// and after the cut, of that and the reader. A "what changed" page's key uses it
+    /// instead of hashing both texts on every rebuild (`render::page_key`). Empty when not
+    /// known: the key then hashes the texts.
+    #[serde(skip)]
+    pub text_key: String,
 }
 
 impl PolicyVersion {
@@ -80,6 +86,10 @@ impl PolicyVersion {
         let mut version = self;
         if audience_blocks::may_have_blocks(&version.body.text) {
             version.body.text = audience_blocks::cut(&version.body.text, reader);
+            // The cut text is made from the text and the reader alone.
+            if !version.text_key.is_empty() {
+                version.text_key = crate::history::text_key(&format!("{}\0{reader}", version.text_key));
+            }
         }
         if !Audience::Internal.visible_to(reader) {
             version.commit = None;

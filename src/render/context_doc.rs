@@ -179,6 +179,7 @@ mod tests {
                     date: day(approved),
                     subject: crate::history::GitText::new("Approve"),
                 }),
+                text_key: String::new(),
             }
         };
         vec![

@@ -149,9 +149,21 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             // comparison) is made only when the page renders.
             hasher.text(name);
             hasher.json(&changes.head).ok()?;
-            let (older, newer) = changes.texts();
-            hasher.text(older);
-            hasher.text(newer);
+            // Each text by what it is made from (the text git holds, and the reader it was
+            // cut for) where that is known, which spares hashing them; else as it is.
+            match changes.text_keys() {
+                Some((older, newer)) => {
+                    hasher.text("made from");
+                    hasher.text(older);
+                    hasher.text(newer);
+                }
+                None => {
+                    let (older, newer) = changes.texts();
+                    hasher.text("texts");
+                    hasher.text(older);
+                    hasher.text(newer);
+                }
+            }
         }
         Some((name, Item::Policy(_view, policy))) => {
             hasher.text(name);

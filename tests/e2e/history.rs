@@ -562,6 +562,70 @@ fn a_bundle_at_a_commit_records_that_commit() {
 /// A build after new commits reads on from the history cached at an earlier tip: the same
 /// site as a build that reads the whole line, for every earlier tip, and after the line
 /// was rewritten.
+/// A rebuild in place keeps a "what changed" page only while both its texts are what they
+/// were: a history rewritten so that an old version says something else, with the same
+/// versions, approvals, dates and current text (a public page shows no commit), renders
+/// its pages again.
+#[test]
+fn a_rebuild_in_place_shows_an_old_version_rewritten() {
+    let mut fixture = Fixture::new();
+    let first = fixture.commit("Example content");
+    let ac = fixture.policy("access-control.md");
+    let original = std::fs::read_to_string(&ac).unwrap();
+    let sentence = "It applies to every employee, contractor and service account.";
+    let approve = |version: &str, wording: &str| {
+        std::fs::write(&ac, &original).unwrap();
+        edit(&ac, "version: \"3.2\"", &format!("version: \"{version}\""));
+        edit(&ac, sentence, &format!("{sentence} {wording}"));
+    };
+    // 3.3 says one thing; 3.4, today's text, says another.
+    let line = |fixture: &mut Fixture, wording: &str| {
+        approve("3.3", wording);
+        fixture.commit("Approve 3.3");
+        approve("3.4", "HISTPUB today's wording.");
+        fixture.commit("Approve 3.4");
+    };
+    line(&mut fixture, "HISTPUB first wording.");
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let content = fixture.content();
+    let build = |site: &Path| {
+        let built = trustpress()
+            .env("TRUSTPRESS_CACHE_DIR", cache.path())
+            .args(["build", "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(site)
+            .args(["--audience", "public", "--today", TODAY])
+            .assert()
+            .success();
+        (read_tree(site), String::from_utf8_lossy(&built.get_output().stderr).to_string())
+    };
+    // Built, then rebuilt in place: the rebuild records each page's key.
+    build(&site);
+    let (before, _) = build(&site);
+    let shown = occurrences(&before, "HISTPUB first wording");
+    assert!(
+        shown.iter().any(|path| path.contains("/changes/")),
+        "no page of what changed shows it: {shown:?}"
+    );
+    // The same two commits made again, on the same days, 3.3 with other words.
+    fixture.git(&["reset", "--quiet", "--hard", &first]);
+    fixture.day -= 2;
+    line(&mut fixture, "HISTPUB second wording.");
+    let (rebuilt, said) = build(&site);
+    assert!(said.contains("not rendered again"), "the rebuild kept no page: {said}");
+    assert!(
+        occurrences(&rebuilt, "first wording").is_empty(),
+        "{:?}",
+        occurrences(&rebuilt, "first wording")
+    );
+    assert_eq!(occurrences(&rebuilt, "HISTPUB second wording"), shown);
+    let (fresh, _) = build(&out.path().join("fresh"));
+    assert!(rebuilt == fresh, "a rebuild in place differs from a build into a new folder");
+}
+
 #[test]
 fn a_build_after_new_commits_equals_a_build_that_reads_everything() {
     let (fixture, commits) = story();

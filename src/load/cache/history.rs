@@ -106,6 +106,7 @@ mod tests {
             substance: format!("{commit:064x}"),
             body: body.map(str::to_string),
             blocks_parse: true,
+            text_hash: crate::history::text_key(body.unwrap_or_default()),
         }
     }
 

@@ -119,7 +119,7 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
 /// A "what changed" page before its comparison is made: what its view is made from. The
 /// word-level comparison is most of the page's cost, so it is made only when the page is
 /// rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it. The page's
-/// key is made from its head and both texts.
+/// key is made from its head and what both texts are made from.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangesPage {
     #[serde(flatten)]
@@ -127,12 +127,20 @@ pub struct ChangesPage {
     /// The two versions' texts, each cut to the build's audience.
     older_text: String,
     newer_text: String,
+    /// What the two texts are made from (`PolicyVersion::text_key`), when both are known.
+    text_keys: Option<(String, String)>,
 }
 
 impl ChangesPage {
     /// The two versions' texts, older first, each cut to the build's audience.
     pub fn texts(&self) -> (&str, &str) {
         (&self.older_text, &self.newer_text)
+    }
+
+    /// What the two texts are made from, older first (`PolicyVersion::text_key`): what the
+    /// page's key holds in their place; `None` when either is not known.
+    pub fn text_keys(&self) -> Option<(&str, &str)> {
+        self.text_keys.as_ref().map(|(older, newer)| (older.as_str(), newer.as_str()))
     }
 
     /// The page's view, its texts compared word by word.
@@ -186,5 +194,11 @@ fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usiz
         controls_added: links(added.collect()),
         controls_removed: links(removed.collect()),
     };
-    Some(ChangesPage { head, older_text: older.body.text.clone(), newer_text: newer.body.text.clone() })
+    let known = !older.text_key.is_empty() && !newer.text_key.is_empty();
+    Some(ChangesPage {
+        head,
+        older_text: older.body.text.clone(),
+        newer_text: newer.body.text.clone(),
+        text_keys: known.then(|| (older.text_key.clone(), newer.text_key.clone())),
+    })
 }
