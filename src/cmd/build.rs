@@ -70,7 +70,8 @@ pub fn run(args: BuildArgs) -> ExitCode {
         Ok(key) => key.map(|key| trustpress::build::SignerHandle(std::sync::Arc::new(KeySigner(key)))),
         Err(code) => return code,
     };
-    let at = match args.at.as_deref().map(|at| AtCommit::export(&args.content, at)).transpose() {
+    let out = args.out.unwrap_or_else(|| default_site_folder(audience));
+    let at = match args.at.as_deref().map(|at| AtCommit::export(&args.content, at, &[&out])).transpose() {
         Ok(at) => at.map(std::sync::Arc::new),
         Err(message) => return usage_error(&format!("--at: {message}")),
     };
@@ -81,7 +82,6 @@ pub fn run(args: BuildArgs) -> ExitCode {
             Err(message) => return usage_error(&message),
         },
     };
-    let out = args.out.unwrap_or_else(|| default_site_folder(audience));
     let options = SiteOptions {
         content: args.content,
         audience,

@@ -66,7 +66,7 @@ pub fn run(args: BundleArgs) -> ExitCode {
     let at = match args
         .at
         .as_deref()
-        .map(|at| trustpress::history::AtCommit::export(&args.content, at))
+        .map(|at| trustpress::history::AtCommit::export(&args.content, at, &[]))
         .transpose()
     {
         Ok(at) => at.map(std::sync::Arc::new),

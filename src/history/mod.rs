@@ -419,8 +419,10 @@ pub struct AtCommit {
 impl AtCommit {
     /// Exports the content folder `content` (as given) at `at`: a commit, tag or branch,
     /// or a date `YYYY-MM-DD` (the last commit on `HEAD`'s first-parent line made on or
-    /// before that day).
-    pub fn export(content: &Path, at: &str) -> Result<AtCommit, String> {
+    /// before that day). The export is kept in the cache folder only when that lies in
+    /// neither the content folder nor any of `outside` (a build's output folder: what is
+    /// in it may be published).
+    pub fn export(content: &Path, at: &str, outside: &[&Path]) -> Result<AtCommit, String> {
         let canonical = std::fs::canonicalize(content)
             .map_err(|error| format!("cannot open content folder `{}`: {error}", content.display()))?;
         let repo = Repo::discover(&canonical)
@@ -430,7 +432,9 @@ impl AtCommit {
         // An export is the content folder's tree: commits that did not change it share one.
         let tree = located.repo.content_tree(commit)?;
         let exported = format!("{tree}\n{}", located.repo.object_state());
-        let kept = crate::load::cache::exported(&canonical, &located.place(), &exported, |into| {
+        let outside: Vec<&Path> =
+            std::iter::once(canonical.as_path()).chain(outside.iter().copied()).collect();
+        let kept = crate::load::cache::exported(&outside, &located.place(), &exported, |into| {
             located.repo.export_content(tree, into)
         });
         let (files, skipped) = match kept {

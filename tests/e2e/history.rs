@@ -366,6 +366,21 @@ fn exports_of_past_commits_are_kept_reused_and_pruned() {
         "an export was kept in an open cache folder"
     );
 
+    // A cache folder inside the output is refused, and no export is left in it: what is
+    // there may be published.
+    let out = tempfile::tempdir().unwrap();
+    let inside = out.path().join("site").join("cache");
+    trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", &inside)
+        .args(["build", "--at", &commits[1], "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(out.path().join("site"))
+        .assert()
+        .code(2);
+    let left: Vec<_> = walk(out.path());
+    assert!(left.iter().all(|path| !path.contains("at-")), "{left:?}");
+
     // Three more commits: the first export, used least recently, goes.
     for commit in [&commits[0], &commits[2], &commits[3]] {
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -647,4 +662,19 @@ fn a_build_after_new_commits_equals_a_build_that_reads_everything() {
     let (_a, after_rewrite, _) = fixture.build_with_cache("internal", cache.path());
     let (_b, fresh, _) = fixture.build_with_cache("internal", tempfile::tempdir().unwrap().path());
     assert!(after_rewrite == fresh);
+}
+
+/// Every path under `dir`, as text.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).into_iter().flatten().flatten() {
+            found.push(entry.path().display().to_string());
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+                pending.push(entry.path());
+            }
+        }
+    }
+    found
 }

@@ -32,16 +32,17 @@ const RECORD: &str = "export.json";
 /// The content folder of `place` at `tree`, kept in the cache folder, with the entries its
 /// export left out: an earlier export, or one `export` makes now into the empty folder it is
 /// given (and which is then kept). `None` when the cache folder cannot be used or lies in
-/// `content` (past texts of every audience would then be written where a commit takes
-/// them): the caller exports into a temporary folder instead.
+/// one of `outside` (the content folder, a build's output: past texts of every audience
+/// would then be written where a commit or a deploy takes them): the caller exports into a
+/// temporary folder instead.
 pub fn exported(
-    content: &Path,
+    outside: &[&Path],
     place: &str,
     tree: &str,
     export: impl FnOnce(&Path) -> Result<Vec<String>, String>,
 ) -> Option<Result<(PathBuf, Vec<String>), String>> {
     let folder = cache_folder()?;
-    if super::folder_within(&[content]).is_some() {
+    if super::folder_within(outside).is_some() {
         return None;
     }
     let me = match private_folder(&folder) {
