@@ -71,6 +71,12 @@ fn lines(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
         }
         return lines;
     }
+    lines_by_bytes(text)
+}
+
+/// [`lines`] found byte by byte: any text, carriage returns included.
+fn lines_by_bytes(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
+    let bytes = text.as_bytes();
     let mut lines = Vec::new();
     let mut start = 0;
     let mut at = 0;

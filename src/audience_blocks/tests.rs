@@ -181,30 +181,6 @@ fn a_fence_may_close_a_paragraph_and_follow_a_heading() {
 /// on random texts of newlines, carriage returns and other bytes.
 #[test]
 fn lines_split_as_byte_by_byte_splitting_does() {
-    fn by_bytes(text: &str) -> Vec<(Range<usize>, Range<usize>)> {
-        let bytes = text.as_bytes();
-        let (mut lines, mut start, mut at) = (Vec::new(), 0, 0);
-        while at < bytes.len() {
-            match bytes[at] {
-                b'\n' => {
-                    lines.push((start..at, start..at + 1));
-                    at += 1;
-                    start = at;
-                }
-                b'\r' => {
-                    let end = if bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
-                    lines.push((start..at, start..end));
-                    at = end;
-                    start = at;
-                }
-                _ => at += 1,
-            }
-        }
-        if start < bytes.len() {
-            lines.push((start..bytes.len(), start..bytes.len()));
-        }
-        lines
-    }
     let mut seed: u64 = 0x11e5;
     let pieces = ["\n", "\r", "\r\n", "a", "::: internal", "é", " ", "\n\n"];
     for _ in 0..20_000 {
@@ -224,6 +200,6 @@ fn lines_split_as_byte_by_byte_splitting_does() {
             }
             text.push_str(piece);
         }
-        assert_eq!(super::lines(&text), by_bytes(&text), "{text:?}");
+        assert_eq!(super::lines(&text), super::lines_by_bytes(&text), "{text:?}");
     }
 }
