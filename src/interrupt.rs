@@ -30,7 +30,7 @@ impl TempFolder {
         loop {
             let mut bytes = [0u8; 12];
             getrandom::fill(&mut bytes).map_err(|error| std::io::Error::other(error.to_string()))?;
-            let name: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let name = crate::hex::hex(&bytes);
             let path = parent.join(format!("{prefix}{name}"));
             let pending = Pending::note(&path);
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {

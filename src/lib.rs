@@ -19,6 +19,7 @@ pub mod cut;
 pub mod date;
 pub mod diagnostic;
 pub mod freshness;
+pub mod hex;
 pub mod history;
 pub mod import;
 pub mod init;

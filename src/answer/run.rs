@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::hex::sha256;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::csv_file::CsvFile;
 use super::fill::{plan, RowPlan, RowState, Vocabulary};
@@ -413,10 +413,6 @@ fn new_file_permissions(folder: &Path) -> std::io::Result<std::fs::Permissions> 
         .prefix(".trustpress-probe-")
         .make_in(folder, |path| std::fs::OpenOptions::new().write(true).create_new(true).open(path))?;
     probe.as_file().metadata().map(|m| m.permissions())
-}
-
-pub(crate) fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn display_name(path: &Path) -> String {

@@ -129,11 +129,7 @@ impl ArchiveWriter {
         self.start(path, bytes.len() as u64)?;
         self.zip.write_all(bytes)?;
         progress.advance(bytes.len() as u64);
-        Ok(FileEntry {
-            path: path.to_string(),
-            size: bytes.len() as u64,
-            sha256: format!("{:x}", Sha256::digest(bytes)),
-        })
+        Ok(FileEntry { path: path.to_string(), size: bytes.len() as u64, sha256: crate::hex::sha256(bytes) })
     }
 
     /// Adds a file read from `reader` (`expected_size` bytes, as the file system says),
@@ -162,7 +158,7 @@ impl ArchiveWriter {
             size += count as u64;
             progress.advance(count as u64);
         }
-        Ok(FileEntry { path: path.to_string(), size, sha256: format!("{:x}", hash.finalize()) })
+        Ok(FileEntry { path: path.to_string(), size, sha256: crate::hex::hex(&hash.finalize()) })
     }
 
     /// Writes the central directory and, when encrypting, age's last chunk.
@@ -173,7 +169,7 @@ impl ArchiveWriter {
             Sink::Encrypted(age) => age.finish()?,
         };
         let file = file.into_inner().map_err(|error| error.into_error())?;
-        Ok(Finished { file, bytes: output.bytes, sha256: format!("{:x}", output.hash.finalize()) })
+        Ok(Finished { file, bytes: output.bytes, sha256: crate::hex::hex(&output.hash.finalize()) })
     }
 
     /// Drops the archive without writing anything more.
@@ -199,7 +195,7 @@ mod tests {
         drop(finished.file);
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(finished.bytes, bytes.len() as u64);
-        assert_eq!(finished.sha256, format!("{:x}", Sha256::digest(&bytes)));
+        assert_eq!(finished.sha256, crate::hex::sha256(&bytes));
         bytes
     }
 

@@ -296,7 +296,7 @@ fn verify_archive<R: Read + Seek>(
             .map_err(|error| manifest_error(format!("cannot be read: {error}")))?;
         bytes
     };
-    let manifest_sha256 = format!("{:x}", Sha256::digest(&manifest_bytes));
+    let manifest_sha256 = crate::hex::sha256(&manifest_bytes);
 
     // The signatures first: with a key, nothing else is worth reading if the manifest is not
     // that key's.
@@ -367,7 +367,7 @@ fn verify_archive<R: Read + Seek>(
         summed.push(FileEntry {
             path: SIGNATURE_PATH.into(),
             size: bytes.len() as u64,
-            sha256: format!("{:x}", Sha256::digest(bytes)),
+            sha256: crate::hex::sha256(bytes),
         });
     }
     match in_archive.get(SUMS_PATH) {
@@ -377,7 +377,7 @@ fn verify_archive<R: Read + Seek>(
             let expected = FileEntry {
                 path: SUMS_PATH.into(),
                 size: expected.len() as u64,
-                sha256: format!("{:x}", Sha256::digest(&expected)),
+                sha256: crate::hex::sha256(&expected),
             };
             if let Some(Problem::Changed { path, .. }) =
                 check_entry(&mut archive, index, &expected, &super::Quiet)
@@ -538,7 +538,7 @@ fn check_entry<R: Read + Seek>(
             Err(error) => return changed(format!("cannot be read: {error}")),
         }
     }
-    let sha256 = format!("{:x}", hash.finalize());
+    let sha256 = crate::hex::hex(&hash.finalize());
     if size != expected.size {
         changed(format!("{size} bytes, the manifest says {}", expected.size))
     } else if sha256 != expected.sha256 {

@@ -116,8 +116,7 @@ pub struct Snapshot {
 
 /// The SHA-256 of `text`, in hex: a text's key (see `PolicyVersion::text_key`).
 pub fn text_key(text: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::sha256(text.as_bytes())
 }
 
 impl Snapshot {
@@ -139,7 +138,7 @@ impl Snapshot {
             approved_by: policy.approved_by.clone(),
             audience: policy.audience,
             controls: policy.controls.iter().map(|c| c.id.clone()).collect(),
-            substance: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            substance: crate::hex::hex(&hash.finalize()),
             body: blocks_parse.then(|| policy.body.text.clone()),
             blocks_parse,
             text_hash: text_key(&policy.body.text),

@@ -9,8 +9,6 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
 
-use sha2::{Digest, Sha256};
-
 use super::{OutputFile, Sink, WriteError};
 use crate::audience::Audience;
 use crate::site::routes;
@@ -53,7 +51,7 @@ impl<'a> Signed<'a> {
 
 impl Sink for Signed<'_> {
     fn put(&self, file: OutputFile) -> Result<(), WriteError> {
-        let entry = (format!("{:x}", Sha256::digest(&file.bytes)), file.bytes.len() as u64);
+        let entry = (crate::hex::sha256(&file.bytes), file.bytes.len() as u64);
         let path = file.path.clone();
         self.inner.put(file)?;
         self.files.lock().unwrap_or_else(PoisonError::into_inner).insert(path, entry);

@@ -301,7 +301,7 @@ pub fn kept(sink: &dyn Sink, key: &PageKey) -> Option<String> {
 
 /// The first 16 hex digits of the SHA-256 of `bytes`.
 fn short_hash(bytes: &[u8]) -> String {
-    let mut hex = crate::answer::run::sha256(bytes);
+    let mut hex = crate::hex::sha256(bytes);
     hex.truncate(16);
     hex
 }

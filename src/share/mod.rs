@@ -317,7 +317,7 @@ fn share_id(today: Date, ledger: &str) -> Result<String, ShareError> {
         let mut bytes = [0u8; 3];
         getrandom::fill(&mut bytes)
             .map_err(|error| usage(format!("no randomness for a share id: {error}")))?;
-        let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let digits = crate::hex::hex(&bytes);
         let id = format!("S-{}-{digits}", today.to_string().replace('-', ""));
         if !ledger.contains(&id) {
             return Ok(id);

@@ -65,8 +65,7 @@ pub fn verify_site(folder: &Path, key: Option<&VerifyingKey>) -> Result<SiteRepo
         match bytes {
             None => report.problems.push(format!("missing: {path}")),
             Some(bytes) => {
-                use sha2::Digest;
-                let actual = format!("{:x}", sha2::Sha256::digest(&bytes));
+                let actual = crate::hex::sha256(&bytes);
                 if actual != *sha256 || bytes.len() as u64 != *size {
                     report.problems.push(format!("changed: {path}"));
                 }

@@ -41,8 +41,7 @@ pub fn slug(category: Option<&str>) -> String {
     let slug: String = slug.trim_end_matches('-').chars().take(60).collect();
     let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() {
-        let hash: String =
-            Sha256::digest(category.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let hash = crate::hex::hex(&Sha256::digest(category.as_bytes())[..4]);
         format!("category-{hash}")
     } else {
         slug

@@ -174,6 +174,6 @@ pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
 pub(super) fn cache_file(folder: &Path, kind: &str, key: &[u8], extension: &str) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(key);
-    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let name = crate::hex::hex(&digest[..8]);
     folder.join(format!("{kind}-{name}.{extension}"))
 }

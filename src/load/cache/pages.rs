@@ -28,13 +28,7 @@ pub type PageRecord = HashMap<String, KeptPage>;
 
 /// A page's key, in hex.
 pub fn key_hex(key: &PageKey) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(64);
-    for byte in key {
-        hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        hex.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
-    hex
+    crate::hex::hex(key)
 }
 
 /// A key written by [`key_hex`]: 64 hex digits.
