@@ -1,5 +1,5 @@
 // A customer's Excel questionnaire (.xlsx, .xlsm), read and filled in the customer's browser
-// exactly as `trustpress answer` does it in src/answer/xlsx.rs: nothing is uploaded.
+// exactly as `trustpress answer` does it in src/answer/xlsx/: nothing is uploaded.
 //
 // Reading mirrors the Rust side, which reads cells with calamine (0.38) and its own XML with
 // quick-xml (0.42); filling produces, for each sheet written, the very bytes Rust's
@@ -33,7 +33,7 @@
 //   lying about its size, wrong CRC) is refused with the part's own message, also from rows(),
 //   where the Rust would wrap the zip crate's error in "cannot read the workbook: ...".
 
-/// More than this in all, uncompressed, is not a questionnaire (src/answer/xlsx.rs).
+/// More than this in all, uncompressed, is not a questionnaire (src/answer/xlsx/mod.rs).
 const MAX_UNCOMPRESSED = 256 * 1024 * 1024;
 
 /// More cells than this in one sheet's used range is refused rather than allocated.
@@ -656,7 +656,7 @@ function unescape(raw) {
   }
 }
 
-/// src/answer/xlsx.rs `unescaped_text`: what a text token or an entity or character reference
+/// src/answer/xlsx/xml.rs `unescaped_text`: what a text token or an entity or character reference
 /// (`&amp;`, `&#39;`, a token of its own, as quick-xml reports it) stands for, unescaped; null
 /// for any other token, or when it cannot be unescaped (an unknown entity, a bad reference).
 function unescapedText(token) {
@@ -705,7 +705,7 @@ function attributeList(raw) {
   }
 }
 
-/// src/answer/xlsx.rs `attribute`: the first attribute with that local name, unescaped
+/// src/answer/xlsx/xml.rs `attribute`: the first attribute with that local name, unescaped
 /// (null when missing or when it cannot be unescaped).
 function attribute(token, name) {
   const found = attributeList(token.attrs).find(([key]) => localName(key) === name);
@@ -713,7 +713,7 @@ function attribute(token, name) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ports of src/answer/xlsx.rs.
+// Ports of src/answer/xlsx/ (references.rs, package.rs, fill.rs).
 
 /// `C5` → [4, 2]; null when it is not a cell reference (1–3 letters, then a row from 1).
 function parseReference(reference) {
