@@ -121,7 +121,7 @@ pub(crate) fn load_content(options: &SiteOptions) -> Result<Loaded, BuildError> 
             let content = std::fs::canonicalize(&options.content).unwrap_or_else(|_| options.content.clone());
             let source = crate::history::Source::At { content, tip: at.commit };
             match &at.files {
-                crate::history::Exported::Kept(path) => load::load_for_build_from(path, &source),
+                crate::history::Exported::Kept(kept) => load::load_for_build_from(&kept.content, &source),
                 crate::history::Exported::Temporary(folder) => load::load_from(folder.path(), &source),
             }
         }

@@ -438,8 +438,8 @@ impl AtCommit {
         });
         let (files, skipped) = match kept {
             Some(kept) => {
-                let (path, skipped) = kept?;
-                (Exported::Kept(path), skipped)
+                let skipped = kept.skipped.clone();
+                (Exported::Kept(kept), skipped)
             }
             None => {
                 let files = crate::interrupt::TempFolder::new("trustpress-at-")
@@ -455,8 +455,9 @@ impl AtCommit {
 /// Where a past commit's content was exported.
 #[derive(Debug)]
 pub enum Exported {
-    /// Kept in the cache folder for the next build at the same commit.
-    Kept(PathBuf),
+    /// Kept in the cache folder for the next build at the same content, and not removed
+    /// while this lives.
+    Kept(crate::load::cache::KeptExport),
     /// A temporary folder, removed when dropped or when the process is stopped.
     Temporary(crate::interrupt::TempFolder),
 }
@@ -464,7 +465,7 @@ pub enum Exported {
 impl Exported {
     pub fn path(&self) -> &Path {
         match self {
-            Exported::Kept(path) => path,
+            Exported::Kept(kept) => &kept.content,
             Exported::Temporary(folder) => folder.path(),
         }
     }

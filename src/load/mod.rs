@@ -180,8 +180,12 @@ fn read_history(content: &Path, source: &history::Source) -> History {
     };
     let (place, tip) = (located.place(), located.tip());
     // A cache folder inside the content would put past texts of every audience where a
-    // commit takes them: not used.
-    let usable = cache::folder_within(&[content]).is_none();
+    // commit takes them: not used. (A build `--at` a commit loads an export; the content
+    // folder it came from counts too.)
+    let usable = match source {
+        history::Source::At { content: origin, .. } => cache::folder_within(&[content, origin]).is_none(),
+        _ => cache::folder_within(&[content]).is_none(),
+    };
     let parse = markdown_files::parse_policy_bytes;
     let kept = usable.then(|| cache::kept_history(&place, &tip)).flatten();
     let history = match kept.map(|(commit, kept)| (history::ObjectId::from_hex(commit.as_bytes()), kept)) {

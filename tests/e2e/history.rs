@@ -380,6 +380,60 @@ fn exports_of_past_commits_are_kept_reused_and_pruned() {
         .code(2);
     let left: Vec<_> = walk(out.path());
     assert!(left.iter().all(|path| !path.contains("at-")), "{left:?}");
+    // The same through a link and `..`, to a cache folder not made yet.
+    let link = out.path().join("link");
+    std::os::unix::fs::symlink(out.path(), &link).unwrap();
+    trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", link.join("site/new/../.cache"))
+        .args(["build", "--at", &commits[1], "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(out.path().join("site"))
+        .assert()
+        .code(2);
+    let left: Vec<_> = walk(out.path());
+    assert!(left.iter().all(|path| !path.contains("at-")), "{left:?}");
+    // A bundle at a commit writes nothing of the past (an export, the history) into a cache
+    // folder inside the content folder.
+    let before = read_tree(&fixture.content());
+    let bundle = tempfile::tempdir().unwrap();
+    trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", fixture.content().join(".cache"))
+        .args(["bundle", "--at", &commits[1], "--content"])
+        .arg(fixture.content())
+        .arg("--out")
+        .arg(bundle.path().join("bundle.zip"))
+        .assert()
+        .success();
+    assert!(read_tree(&fixture.content()) == before, "the bundle wrote into the content folder");
+    // Under a umask that lets the group write, the record is still its owner's alone, so
+    // the next build at the commit uses the export again.
+    let umask_cache = tempfile::tempdir().unwrap();
+    let site = tempfile::tempdir().unwrap();
+    let build_with_umask = || {
+        let status = Command::new("sh")
+            .arg("-c")
+            .arg("umask 002 && exec \"$0\" \"$@\"")
+            .arg(assert_cmd::cargo::cargo_bin("trustpress"))
+            .env("TRUSTPRESS_CACHE_DIR", umask_cache.path())
+            .args(["build", "--at", &commits[1], "--today", TODAY, "--content"])
+            .arg(fixture.content())
+            .arg("--out")
+            .arg(site.path().join("site"))
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        let export = std::fs::read_dir(umask_cache.path())
+            .unwrap()
+            .flatten()
+            .map(|entry| entry.path())
+            .find(|path| path.file_name().unwrap().to_str().unwrap().starts_with("at-"))
+            .unwrap();
+        std::fs::metadata(policy_file(&export)).unwrap().modified().unwrap()
+    };
+    let made = build_with_umask();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    assert_eq!(build_with_umask(), made, "exported again under umask 002");
 
     // Three more commits: the first export, used least recently, goes.
     for commit in [&commits[0], &commits[2], &commits[3]] {

@@ -20,8 +20,9 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let check = (name.starts_with("check-") || name.starts_with("build-")) && name.ends_with(".tsv");
         let history = name.starts_with("history-") && name.ends_with(".json");
         let pages = name.starts_with("pages-") && name.ends_with(".tsv");
-        if name.starts_with("at-") && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            prune_export(&path, name);
+        if let Some(kind) = super::exports::ours(name).filter(|_| entry.file_type().is_ok_and(|t| t.is_dir()))
+        {
+            prune_export(&path, kind);
             continue;
         }
         if path == keep || !(check || history || pages) {
@@ -52,17 +53,27 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
     }
 }
 
-/// Removes an export (`exports`) whose repository is gone, or one left half made (by a
-/// process killed outright) more than a day ago.
-fn prune_export(path: &Path, name: &str) {
-    if name.starts_with("at-making-") {
-        let age = fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|made| made.elapsed().ok());
-        if age.is_some_and(|age| age.as_secs() > 24 * 60 * 60) {
+/// Removes an export (`exports`) whose repository is gone and no build is using, one left
+/// half made (by a process killed outright) more than a day ago, and one left half removed.
+fn prune_export(path: &Path, kind: super::exports::Ours) {
+    use super::exports::Ours;
+    match kind {
+        Ours::Making => {
+            let age = fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|made| made.elapsed().ok());
+            if age.is_some_and(|age| age.as_secs() > 24 * 60 * 60) {
+                let _ = fs::remove_dir_all(path);
+            }
+        }
+        Ours::Removing => {
             let _ = fs::remove_dir_all(path);
         }
-    } else if super::exports::export_repository(path).is_some_and(|gone| gone.is_absolute() && !gone.exists())
-    {
-        let _ = fs::remove_dir_all(path);
+        Ours::Export => {
+            if super::exports::export_repository(path)
+                .is_some_and(|gone| gone.is_absolute() && !gone.exists())
+            {
+                super::exports::remove_export(path);
+            }
+        }
     }
 }
 
@@ -157,10 +168,33 @@ pub(super) fn create_private_folder(folder: &Path) -> std::io::Result<()> {
     builder.create(folder)
 }
 
+/// `path` as the file system would resolve it: its nearest existing ancestor made canonical
+/// (links followed), then the rest of it, where a `..` takes back the name before it (which
+/// does not exist, so is no link). A folder not made yet is thus compared where it would be
+/// made, whatever `..` or link its path goes through.
+pub(super) fn resolved(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let absolute = std::path::absolute(path).ok()?;
+    let parts: Vec<Component> = absolute.components().collect();
+    for existing in (1..=parts.len()).rev() {
+        let Ok(mut resolved) = parts[..existing].iter().collect::<PathBuf>().canonicalize() else { continue };
+        for part in &parts[existing..] {
+            match part {
+                Component::ParentDir => {
+                    resolved.pop();
+                }
+                Component::CurDir => {}
+                other => resolved.push(other),
+            }
+        }
+        return Some(resolved);
+    }
+    None
+}
+
 /// The cache folder, when it is one of `folders` or inside one of them (each compared as
-/// the file system resolves it when it exists).
+/// the file system resolves it, or would once it is made: [`resolved`]).
 pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
-    let resolved = |path: &Path| path.canonicalize().or_else(|_| std::path::absolute(path)).ok();
     let cache = resolved(&cache_folder()?)?;
     folders
         .iter()

@@ -59,7 +59,7 @@ use crate::model::{BodyLink, Evidence, Markdown, Policy};
 use cached::{CachedEvidence, CachedPolicy};
 use folder::{cache_file, cache_folder, create_private_folder, private_folder, prune, read_trusted};
 
-pub use exports::exported;
+pub use exports::{exported, KeptExport};
 pub use folder::{folder_within, unusable_folder};
 pub use history::{kept_history, remember_history};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};

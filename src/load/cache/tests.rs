@@ -118,11 +118,40 @@ fn prune_drops_the_caches_of_folders_and_repositories_that_are_gone() {
     check("check-gone.tsv", &alive.path().join("deleted"));
     check("check-alive.tsv", alive.path());
     fs::write(folder.path().join("other.json"), "x").unwrap();
+    // Exports of a commit (`exports`): of a repository gone, of one alive, one left half
+    // removed, one being made now, and a user's folder that only looks like one.
+    let export = |name: &str, git_dir: &Path| {
+        let header =
+            serde_json::to_string(&(FORMAT, "binary", format!("{}\0content", git_dir.display()), "tree"))
+                .unwrap();
+        fs::create_dir_all(folder.path().join(name).join("content")).unwrap();
+        fs::write(
+            folder.path().join(name).join("export.json"),
+            serde_json::to_string(&(header, [""; 0])).unwrap(),
+        )
+        .unwrap();
+    };
+    export("at-0000000000000000-1111111111111111", &alive.path().join("deleted/.git"));
+    export("at-0000000000000000-2222222222222222", alive.path());
+    fs::create_dir_all(folder.path().join("at-removing-000000000000000000000000/content")).unwrap();
+    fs::create_dir_all(folder.path().join("at-making-000000000000000000000000/content")).unwrap();
+    fs::create_dir_all(folder.path().join("at-making-mynotes")).unwrap();
     prune(folder.path(), &folder.path().join("check-alive.tsv"));
     let mut left: Vec<String> =
         fs::read_dir(folder.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     left.sort();
-    assert_eq!(left, ["check-alive.tsv", "history-alive.json", "history-newer.json", "other.json"]);
+    assert_eq!(
+        left,
+        [
+            "at-0000000000000000-2222222222222222",
+            "at-making-000000000000000000000000",
+            "at-making-mynotes",
+            "check-alive.tsv",
+            "history-alive.json",
+            "history-newer.json",
+            "other.json"
+        ]
+    );
 }
 
 #[test]
@@ -131,4 +160,24 @@ fn recent_changes_are_not_settled() {
     assert!(key.settled((100, 6)));
     assert!(!key.settled((100, 5)));
     assert!(!FileKey { changed: (101, 0), ..key }.settled((100, 6)));
+}
+
+/// A path is compared where it would be made: through a link, and with `..` after a name
+/// that does not exist yet.
+#[test]
+fn a_folder_not_made_yet_resolves_through_links_and_dots() {
+    let root = tempfile::tempdir().unwrap();
+    let real = root.path().join("real");
+    fs::create_dir(&real).unwrap();
+    std::os::unix::fs::symlink(&real, root.path().join("link")).unwrap();
+    fs::create_dir(root.path().join("x")).unwrap();
+    let canonical = real.canonicalize().unwrap();
+    for (path, expected) in [
+        (root.path().join("link/out/.cache"), canonical.join("out/.cache")),
+        (root.path().join("x/../real/out/.cache"), canonical.join("out/.cache")),
+        (root.path().join("link/new/../out/./.cache"), canonical.join("out/.cache")),
+        (root.path().join("link"), canonical.clone()),
+    ] {
+        assert_eq!(super::folder::resolved(&path), Some(expected), "{}", path.display());
+    }
 }
