@@ -110,7 +110,13 @@ mod tests {
             (
                 "changes",
                 "`policy_changes.html`: what changed in one approved version of a policy (docs/HISTORY.md).",
-                json(&model.policy_changes.iter().map(|page| page.view()).collect::<Vec<_>>()),
+                json(
+                    &model
+                        .policy_changes
+                        .iter()
+                        .filter_map(|page| Some(page.view(isms.policies.get(&page.head.policy_id)?)))
+                        .collect::<Vec<_>>(),
+                ),
             ),
             ("control", "`control.html`: one of `model.controls`.", json(&model.controls)),
             ("framework", "`framework.html`: one of `model.frameworks`.", json(&model.frameworks)),

@@ -43,7 +43,7 @@ pub(crate) enum Item<'a> {
     Lazy(Box<dyn LazyItem + 'a>),
     Policy(&'a PolicyView, &'a Policy),
     /// A "what changed" page: its texts are compared only when it renders.
-    Changes(&'a view::ChangesPage),
+    Changes(&'a view::ChangesPage, &'a Policy),
 }
 
 impl<'a> Item<'a> {
@@ -254,6 +254,8 @@ pub(crate) fn page_list<'a>(
         });
     }
     for changes in &model.policy_changes {
+        // Made from this model's policies: each page's policy is there.
+        let Some(policy) = isms.policies.get(&changes.head.policy_id) else { continue };
         pages.push(Page {
             template: "policy_changes.html",
             path: changes.head.path.clone(),
@@ -263,7 +265,7 @@ pub(crate) fn page_list<'a>(
                 &[("title", changes.head.policy_title.clone())],
             ),
             audience: changes.head.audience,
-            item: Some(("changes", Item::Changes(changes))),
+            item: Some(("changes", Item::Changes(changes, policy))),
             has_code: false,
             after_index: false,
         });
@@ -326,7 +328,7 @@ pub(crate) fn render_page(
         None => ("item", Value::UNDEFINED),
         Some((name, Item::Value(value))) => (name, value),
         Some((name, Item::Lazy(item))) => (name, item.value()),
-        Some((name, Item::Changes(changes))) => (name, Value::from(Serde(changes.view()))),
+        Some((name, Item::Changes(changes, policy))) => (name, Value::from(Serde(changes.view(policy)))),
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);
             page.has_code = body.has_code;

@@ -144,7 +144,7 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             hasher.text(name);
             hasher.json_with(|out| item.write_json(out)).ok()?;
         }
-        Some((name, Item::Changes(changes))) => {
+        Some((name, Item::Changes(changes, policy))) => {
             // What its view is made from, both texts included: the view itself (their
             // comparison) is made only when the page renders.
             hasher.text(name);
@@ -158,7 +158,7 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
                     hasher.text(newer);
                 }
                 None => {
-                    let (older, newer) = changes.texts();
+                    let (older, newer) = changes.texts(policy);
                     hasher.text("texts");
                     hasher.text(older);
                     hasher.text(newer);

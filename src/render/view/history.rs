@@ -119,22 +119,28 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
 /// A "what changed" page before its comparison is made: what its view is made from. The
 /// word-level comparison is most of the page's cost, so it is made only when the page is
 /// rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it. The page's
-/// key is made from its head and what both texts are made from.
+/// key is made from its head and what both texts are made from. The texts themselves stay
+/// in the cut model's policy, which the page is rendered with: a rebuild that keeps the
+/// page copies neither.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangesPage {
     #[serde(flatten)]
     pub head: ChangesHead,
-    /// The two versions' texts, each cut to the build's audience.
-    older_text: String,
-    newer_text: String,
+    /// The newer version's index in its policy's `history` (the older one is just before).
+    index: usize,
     /// What the two texts are made from (`PolicyVersion::text_key`), when both are known.
     text_keys: Option<(String, String)>,
 }
 
 impl ChangesPage {
-    /// The two versions' texts, older first, each cut to the build's audience.
-    pub fn texts(&self) -> (&str, &str) {
-        (&self.older_text, &self.newer_text)
+    /// The two versions' texts, older first, each cut to the build's audience, from `policy`
+    /// (the cut model's policy the page is of: `head.policy_id`). Empty for a policy that
+    /// does not have those versions.
+    pub fn texts<'a>(&self, policy: &'a Policy) -> (&'a str, &'a str) {
+        let text = |index: Option<usize>| {
+            index.and_then(|index| policy.history.get(index)).map_or("", |version| version.body.text.as_str())
+        };
+        (text(self.index.checked_sub(1)), text(Some(self.index)))
     }
 
     /// What the two texts are made from, older first (`PolicyVersion::text_key`): what the
@@ -143,13 +149,11 @@ impl ChangesPage {
         self.text_keys.as_ref().map(|(older, newer)| (older.as_str(), newer.as_str()))
     }
 
-    /// The page's view, its texts compared word by word.
-    pub fn view(&self) -> ChangesView<'_> {
-        let compared = if self.head.readable {
-            diff::words(&self.older_text, &self.newer_text)
-        } else {
-            Some(Vec::new())
-        };
+    /// The page's view, its texts (from `policy`, see [`ChangesPage::texts`]) compared word
+    /// by word.
+    pub fn view(&self, policy: &Policy) -> ChangesView<'_> {
+        let (older, newer) = self.texts(policy);
+        let compared = if self.head.readable { diff::words(older, newer) } else { Some(Vec::new()) };
         let too_large = compared.is_none();
         let paragraphs = compared.unwrap_or_default();
         let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
@@ -197,8 +201,7 @@ fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usiz
     let known = !older.text_key.is_empty() && !newer.text_key.is_empty();
     Some(ChangesPage {
         head,
-        older_text: older.body.text.clone(),
-        newer_text: newer.body.text.clone(),
+        index,
         text_keys: known.then(|| (older.text_key.clone(), newer.text_key.clone())),
     })
 }
