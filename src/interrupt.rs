@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// A private folder (mode 0700) in the system's temporary folder, noted before it is made
-/// (so a stop at any moment removes it) and removed when dropped.
+/// A private folder (mode 0700), noted as it is made (so a stop at any moment removes it)
+/// and removed when dropped. None is made once a stop has begun.
 #[derive(Debug)]
 pub struct TempFolder {
     path: PathBuf,
@@ -26,15 +26,34 @@ impl TempFolder {
 
     /// A new folder in `parent`, named `prefix` and 24 random hex digits.
     pub fn new_in(parent: &Path, prefix: &str) -> std::io::Result<TempFolder> {
+        TempFolder::made_unless(&STOPPING, parent, prefix)
+    }
+
+    /// [`TempFolder::new_in`], refused (`Interrupted`) once `stopping` is set. The folder is
+    /// made and noted while the list of noted paths is held: a stop's handler, which holds it
+    /// while it removes what is noted, either removes this folder or runs before it is made,
+    /// and then it is not made. (Made after the handler had gone through the list, it would
+    /// be left behind.)
+    fn made_unless(
+        stopping: &std::sync::atomic::AtomicBool,
+        parent: &Path,
+        prefix: &str,
+    ) -> std::io::Result<TempFolder> {
         use std::os::unix::fs::DirBuilderExt;
         loop {
             let mut bytes = [0u8; 12];
             getrandom::fill(&mut bytes).map_err(|error| std::io::Error::other(error.to_string()))?;
             let name = crate::hex::hex(&bytes);
             let path = parent.join(format!("{prefix}{name}"));
-            let pending = Pending::note(&path);
+            let mut pending = lock();
+            if stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(std::io::Error::new(std::io::ErrorKind::Interrupted, "stopped"));
+            }
             match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(TempFolder { path, _pending: pending }),
+                Ok(()) => {
+                    pending.push(path.clone());
+                    return Ok(TempFolder { path: path.clone(), _pending: Pending(path) });
+                }
                 // Someone else's (or a link planted there): not ours to remove; try another.
                 Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(error) => return Err(error),
@@ -49,6 +68,11 @@ impl TempFolder {
 
 impl Drop for TempFolder {
     fn drop(&mut self) {
+        // Once a stop has begun, the handler removes it (it was noted as it was made): two
+        // removals of one folder at once make each other fail.
+        if stopping() {
+            return;
+        }
         let _ = std::fs::remove_dir_all(&self.path);
     }
 }
@@ -104,6 +128,25 @@ fn remove_pending() {
 /// Set when a stop has begun: the handler is removing what is noted and will exit.
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether a stop has begun: long work that writes into a noted folder stops writing, so the
+/// handler's removal of the folder is not outrun.
+pub fn stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Runs `step` unless a stop has begun, with no removal by the handler meanwhile: for a step
+/// that makes a noted path lasting (renames a finished export into place), which must happen
+/// whole before a stop or not at all. `None` when a stop had begun: the handler may have
+/// removed part of what the step would keep.
+pub fn unless_stopping<T>(step: impl FnOnce() -> T) -> Option<T> {
+    unless(&STOPPING, step)
+}
+
+fn unless<T>(stopping: &std::sync::atomic::AtomicBool, step: impl FnOnce() -> T) -> Option<T> {
+    let _noted = lock();
+    (!stopping.load(std::sync::atomic::Ordering::SeqCst)).then(step)
+}
+
 /// Installs the handler for Ctrl-C, SIGTERM and SIGHUP: remove what is noted, then exit
 /// with 130. A failure to install is not an error: the command runs as before.
 pub fn install() {
@@ -127,6 +170,25 @@ pub fn exit_code(code: std::process::ExitCode) -> std::process::ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Once a stop has begun no temporary folder is made and no step that would keep one runs;
+    /// before, both do. (A flag of the test's own: the process's is not touched.)
+    #[test]
+    fn nothing_is_made_or_kept_once_a_stop_has_begun() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let stopping = AtomicBool::new(false);
+        let made = TempFolder::made_unless(&stopping, dir.path(), "t-").unwrap();
+        assert!(made.path().is_dir());
+        assert!(lock().contains(&made.path().to_path_buf()), "made but not noted");
+        assert_eq!(unless(&stopping, || 1), Some(1));
+        stopping.store(true, Ordering::SeqCst);
+        let refused = TempFolder::made_unless(&stopping, dir.path(), "t-").unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::Interrupted);
+        assert_eq!(unless(&stopping, || 1), None);
+        drop(made);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "a folder was made after the stop");
+    }
 
     #[test]
     fn a_noted_path_is_removed_on_a_stop_and_forgotten_once_dropped() {

@@ -270,6 +270,10 @@ impl Repo {
         let tree = self.repo.find_tree(tree).map_err(|error| error.to_string())?;
         let mut files = BTreeMap::new();
         for entry in tree.iter() {
+            // A stop removes the export: no file is written into it meanwhile.
+            if crate::interrupt::stopping() {
+                return Err("stopped".to_string());
+            }
             let entry = entry.map_err(|error| error.to_string())?;
             let name: &[u8] = entry.inner.filename.as_ref();
             let hidden = name.starts_with(b".") || name.starts_with(b"#") || name.ends_with(b"~");

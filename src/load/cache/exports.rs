@@ -83,7 +83,8 @@ pub fn exported(
     let record = serde_json::to_string(&(&header, &skipped)).ok()?;
     write_private(&made.path().join(RECORD), record.as_bytes()).ok()?;
     // When another build made the same export meanwhile, the rename fails and theirs is used.
-    let renamed = fs::rename(made.path(), &name).is_ok();
+    // Not renamed once a stop has begun: the stop's handler may have removed part of it.
+    let renamed = crate::interrupt::unless_stopping(|| fs::rename(made.path(), &name).is_ok())?;
     let kept = kept(&name, &header, me)?;
     if renamed {
         prune_place(&folder, &name);
