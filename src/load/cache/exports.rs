@@ -1,20 +1,20 @@
 //! The content folder as a past commit holds it, exported from git once and kept in the
-//! cache folder, so that the next `build --at` or `bundle --at` of that commit reads files
+//! cache folder, so that the next `build --at` or `bundle --at` of that content reads files
 //! already there instead of inflating and writing every one again.
 //!
 //! An export lives in `at-<place>-<export>/` (each 16 hex digits of a SHA-256): its
-//! `content/` folder, and `export.json`, which names the binary, the repository and
-//! folder (`place`), the content folder's tree with the object state it was read under
-//! (`tree`: commits that did not change the content share an export) and the entries left
-//! out. It is made beside, under a temporary
-//! name, and renamed into place whole: a folder of that name is always a finished export.
-//! It is used only when the cache folder is private and `export.json` is the running
-//! user's and names this binary, place and tree; anything else is exported again.
+//! `content/` folder, and `export.json`, which names the binary, the repository and folder
+//! (`place`), the content folder's tree with the object state it was read under (`tree`:
+//! commits that did not change the content share an export) and the entries left out. It
+//! is made beside, under a temporary name (`at-making-…`), and renamed into place whole, and
+//! never once a stop has begun: a folder of that name is always a finished export. It is
+//! used only when the cache folder is private and `export.json` is the running user's and
+//! names this binary, place and tree; anything else is exported again.
 //!
-//! At most [`KEPT`] exports of one place are kept: making another removes the ones used
-//! least recently (each use touches its `export.json`). A build reading an export that
-//! another build, `--at` two other commits meanwhile, removes fails with the missing file
-//! named, and the next one exports again.
+//! A build holds its export's record locked (shared) while it runs. At most [`KEPT`]
+//! exports of one place are kept: making another removes the ones used least recently (each
+//! use touches its record) that no build holds, each first renamed away whole
+//! (`at-removing-…`), so no half-removed export is ever found under its name.
 
 use std::fs;
 use std::path::{Path, PathBuf};
