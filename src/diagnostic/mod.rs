@@ -50,7 +50,15 @@ impl fmt::Display for Location {
 
 /// Paths in messages always use `/`, whatever the platform, so messages are stable.
 pub fn display_path(path: &Path) -> String {
-    path.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    let mut shown = String::new();
+    for component in path.components() {
+        // The root is a separator already: `/tmp/a`, not `//tmp/a`.
+        if !shown.is_empty() && !shown.ends_with('/') {
+            shown.push('/');
+        }
+        shown.push_str(&component.as_os_str().to_string_lossy());
+    }
+    shown
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -235,5 +243,20 @@ impl Diagnostics {
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use std::path::Path;
+
+    /// A path is shown with one `/` between its parts, an absolute one too.
+    #[test]
+    fn a_path_is_shown_with_single_separators() {
+        for (path, shown) in
+            [("/tmp/a/b", "/tmp/a/b"), ("a/b", "a/b"), ("./a", "./a"), ("/", "/"), ("a", "a")]
+        {
+            assert_eq!(super::display_path(Path::new(path)), shown);
+        }
     }
 }
