@@ -126,7 +126,7 @@ mod tests {
             (
                 "listing",
                 "`policies.html` and `search.html`: one page of a paginated list, and where it is (`previous` and `next` are site paths, `none` at either end). Its `items` are at most 100 of `model.policies` on the policies list, and at most 100 of `search` on the site's questionnaire search (all of them in the auditor bundle).",
-                json(&crate::render::page::listings(&model.policies, crate::site::routes::POLICIES_PER_PAGE, crate::site::routes::policies_page)[0]),
+                json(&crate::render::page::listings(("policies", &model.policies), crate::site::routes::POLICIES_PER_PAGE, crate::site::routes::policies_page)[0]),
             ),
             (
                 "health",

@@ -44,6 +44,8 @@ pub(crate) enum Item<'a> {
     Policy(&'a PolicyView, &'a Policy),
     /// A "what changed" page: its texts are compared only when it renders.
     Changes(&'a view::ChangesPage, &'a Policy),
+    /// A page of a paginated list that the build key holds whole (see [`Listing`]).
+    Listing(Box<dyn ListingItem + 'a>),
 }
 
 impl<'a> Item<'a> {
@@ -57,6 +59,19 @@ impl<'a> Item<'a> {
 pub(crate) trait LazyItem: Send + Sync {
     fn value(&self) -> Value;
     fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+}
+
+/// A page of a list ([`Listing`]): a template value when it renders, and, for its key, its
+/// place in a list the build key already holds, not its items again.
+pub(crate) trait ListingItem: LazyItem {
+    fn write_place(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+}
+
+impl<T: serde::Serialize + Send + Sync> ListingItem for Listing<'_, T> {
+    fn write_place(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+        let Listing { list, items, first, page, pages, previous, next, index } = self;
+        serde_json::to_writer(out, &(list, first, items.len(), page, pages, previous, next, index))
+    }
 }
 
 impl<T: serde::Serialize + Send + Sync> LazyItem for T {
@@ -88,6 +103,11 @@ impl<'a> Page<'a> {
 /// number and the count (from 1), and the paths of the pages before and after it.
 #[derive(serde::Serialize)]
 pub(crate) struct Listing<'a, T> {
+    /// Which of the lists every page's key holds whole its items come from: `model.policies`
+    /// (`"policies"`) or the search entries (`"search"`), both hashed into the build key
+    /// (`page_key::build_key`). Its page's key is then its place in that list.
+    #[serde(skip)]
+    list: &'static str,
     items: &'a [T],
     /// The number of its first item in the whole list (from 0).
     first: usize,
@@ -128,9 +148,16 @@ impl serde::Serialize for IndexBuild {
     }
 }
 
-/// `items` cut into pages of `per_page`, page `n` at `path(n)`; one (empty) page when
-/// there are none.
-pub(crate) fn listings<T>(items: &[T], per_page: usize, path: fn(usize) -> String) -> Vec<Listing<'_, T>> {
+/// A list by the name its pages' keys give it (see [`Listing::list`]), and its items.
+pub(crate) type NamedList<'a, T> = (&'static str, &'a [T]);
+
+/// `items` (the list named `list`, see [`Listing::list`]) cut into pages of `per_page`, page
+/// `n` at `path(n)`; one (empty) page when there are none.
+pub(crate) fn listings<'a, T>(
+    (list, items): NamedList<'a, T>,
+    per_page: usize,
+    path: fn(usize) -> String,
+) -> Vec<Listing<'a, T>> {
     let chunks: Vec<&[T]> = if items.is_empty() { vec![items] } else { items.chunks(per_page).collect() };
     let pages = chunks.len();
     chunks
@@ -139,6 +166,7 @@ pub(crate) fn listings<T>(items: &[T], per_page: usize, path: fn(usize) -> Strin
         .map(|(index, items)| {
             let page = index + 1;
             Listing {
+                list,
                 items,
                 first: index * per_page,
                 page,
@@ -164,9 +192,9 @@ pub(crate) fn search_per_page(target: RenderTarget) -> usize {
 /// The pages of a paginated list of `per_page` items to a page, page `n` at `path(n)`: the
 /// first is the fixed page at `path(1)` (its template and audience), the others are added
 /// after it, titled by `title_key`.
-fn paginate<'a, T: serde::Serialize + Sync>(
+fn paginate<'a, T: serde::Serialize + Send + Sync>(
     pages: &mut Vec<Page<'a>>,
-    (items, per_page, path): (&'a [T], usize, fn(usize) -> String),
+    (list, per_page, path): (NamedList<'a, T>, usize, fn(usize) -> String),
     index: Option<IndexRef>,
     title_key: &str,
     locale: &Locale,
@@ -175,10 +203,10 @@ fn paginate<'a, T: serde::Serialize + Sync>(
     let (template, audience) = (pages[at].template, pages[at].audience);
     let after_index = index.is_some();
     pages[at].after_index = after_index;
-    for mut listing in listings(items, per_page, path) {
+    for mut listing in listings(list, per_page, path) {
         listing.index = index.clone();
         let (page, pages_count) = (listing.page, listing.pages);
-        let item = Some(("listing", Item::lazy(listing)));
+        let item = Some(("listing", Item::Listing(Box::new(listing))));
         if page == 1 {
             pages[at].item = item;
             continue;
@@ -222,11 +250,13 @@ pub(crate) fn page_list<'a>(
     // The policies list and the questionnaire search, each a page per so many items: the
     // first is the fixed page.
     let per_policies = routes::POLICIES_PER_PAGE;
-    let policies = (&model.policies[..], per_policies, routes::policies_page as fn(usize) -> String);
+    // Each list by the name its pages' keys give it: the build key holds both whole.
+    let policies =
+        (("policies", &model.policies[..]), per_policies, routes::policies_page as fn(usize) -> String);
     paginate(&mut pages, policies, None, "title.policies_page", locale);
     // The site's search has an index its script fetches; the bundle's filters in place.
     let index = index_build.map(|build| IndexRef { path: routes::SEARCH_INDEX, build: build.clone() });
-    let search = (search, search_per_page(target), routes::search_page as fn(usize) -> String);
+    let search = (("search", search), search_per_page(target), routes::search_page as fn(usize) -> String);
     paginate(&mut pages, search, index, "title.search_page", locale);
     for framework in &model.frameworks {
         pages.push(Page {
@@ -328,6 +358,7 @@ pub(crate) fn render_page(
         None => ("item", Value::UNDEFINED),
         Some((name, Item::Value(value))) => (name, value),
         Some((name, Item::Lazy(item))) => (name, item.value()),
+        Some((name, Item::Listing(listing))) => (name, listing.value()),
         Some((name, Item::Changes(changes, policy))) => (name, Value::from(Serde(changes.view(policy)))),
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);

@@ -144,6 +144,12 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             hasher.text(name);
             hasher.json_with(|out| item.write_json(out)).ok()?;
         }
+        Some((name, Item::Listing(listing))) => {
+            // Its items are a run of a list the build key holds whole: its place in that
+            // list stands for them.
+            hasher.text(name);
+            hasher.json_with(|out| listing.write_place(out)).ok()?;
+        }
         Some((name, Item::Changes(changes, policy))) => {
             // What its view is made from, both texts included: the view itself (their
             // comparison) is made only when the page renders.

@@ -283,3 +283,72 @@ fn a_cache_folder_inside_the_output_or_the_content_is_refused() {
         .unwrap();
     assert!(!content.join(".cache").exists(), "check made a cache inside the content folder");
 }
+
+/// The pages of a long list (the policies list and the questionnaire's search, a hundred
+/// items to a page) are keyed by their place in a list every page's key holds whole. Rebuilt
+/// in place after a title on the third page changes, a policy on the first page goes (every
+/// later one moves up) and a new one comes, each equals a build into a new folder.
+#[test]
+fn the_pages_of_a_long_list_rebuilt_in_place_equal_a_fresh_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = example_copy(dir.path());
+    let source = std::fs::read_to_string(content.join("policies/access-control.md")).unwrap();
+    let policy = |n: usize, title: &str| {
+        source.replacen("id: POL-AC", &format!("id: POL-L{n:03}"), 1).replacen(
+            "title: Access Control Policy",
+            &format!("title: {title}"),
+            1,
+        )
+    };
+    for n in 0..230 {
+        std::fs::write(
+            content.join(format!("policies/long-{n:03}.md")),
+            policy(n, &format!("Long list {n:03}")),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("site");
+    let cache = dir.path().join("cache");
+    let run = |cache: &Path, into: &Path| -> String {
+        let assert = trustpress()
+            .env("TRUSTPRESS_CACHE_DIR", cache)
+            .args(["build", "--today", TODAY, "--audience", "public", "--content"])
+            .arg(&content)
+            .arg("--out")
+            .arg(into)
+            .assert()
+            .success();
+        stderr(&assert)
+    };
+    run(&cache, &out);
+    run(&cache, &out);
+    assert!(read_tree(&out).contains_key("policies/page/3/index.html"), "the list has three pages");
+    let edits: [(&str, &dyn Fn()); 3] = [
+        ("a title on the third page", &|| {
+            let file = content.join("policies/long-220.md");
+            std::fs::write(&file, policy(220, "Renamed on page three")).unwrap();
+        }),
+        ("a policy on the first page removed", &|| {
+            std::fs::remove_file(content.join("policies/long-003.md")).unwrap();
+        }),
+        ("a policy added", &|| {
+            std::fs::write(content.join("policies/long-999.md"), policy(999, "Added last")).unwrap();
+        }),
+    ];
+    for (step, (what, edit)) in edits.iter().enumerate() {
+        edit();
+        run(&cache, &out);
+        let fresh = dir.path().join(format!("fresh-{step}"));
+        run(&dir.path().join(format!("fresh-cache-{step}")), &fresh);
+        let (kept, made) = (read_tree(&out), read_tree(&fresh));
+        let differing: Vec<&String> = kept
+            .keys()
+            .chain(made.keys())
+            .filter(|path| kept.get(*path) != made.get(*path))
+            .take(5)
+            .collect();
+        assert!(differing.is_empty(), "after {what}: in place differs at {differing:?}");
+    }
+    let tree = read_tree(&out);
+    assert_holds(&text(&tree, "policies/page/3/index.html"), "Renamed on page three");
+}
