@@ -25,10 +25,7 @@ fn cut_record<K: MarkdownRecord>(
     reader: Audience,
 ) -> Option<(String, K)> {
     if record.audience().visible_to(reader) {
-        let body = record.body_mut();
-        if audience_blocks::may_have_blocks(&body.text) {
-            body.text = audience_blocks::cut(&body.text, reader);
-        }
+        record.body_mut().cut(reader);
         record.cut_fields(reader);
         Some((record.id().to_string(), record))
     } else if record.teaser() {
@@ -442,5 +439,43 @@ mod answer_tests {
         assert_eq!(answer.response, Some(Response::Yes));
         let internal = cut(&isms, Audience::Internal);
         assert_eq!(internal.faq["FAQ-1"].owner.as_deref(), Some("Dana"));
+    }
+}
+
+#[cfg(test)]
+mod made_from_tests {
+    use super::*;
+
+    /// A body knows what it is made from only while its text is its file's, as it is or cut
+    /// once: changed in place by anything but the cut, a page's key hashes the text itself.
+    #[test]
+    fn a_body_is_known_by_its_file_only_as_its_file_or_cut_once() {
+        let file = [7u8; 32];
+        let text = "Open.\n\n::: internal\nSecret.\n:::\n\nAfter.\n";
+        let mut body = Markdown::of_file(text.to_string(), 5, file);
+        assert_eq!(body.made_from(), Some((file, None)));
+        body.cut(Audience::Public);
+        assert!(!body.text.contains("Secret"));
+        assert_eq!(body.made_from(), Some((file, Some(Audience::Public))));
+        // Cut again: the cut left no fence, so nothing changes, and it is still known.
+        let once = body.text.clone();
+        body.cut(Audience::Internal);
+        assert_eq!(
+            (body.text.as_str(), body.made_from()),
+            (once.as_str(), Some((file, Some(Audience::Public))))
+        );
+
+        // A text without blocks is its file's whatever the reader.
+        let mut plain = Markdown::of_file("No blocks here.\n".to_string(), 1, file);
+        plain.cut(Audience::Public);
+        assert_eq!(plain.made_from(), Some((file, None)));
+
+        // Changed in place, longer or shorter: not known.
+        let mut edited = Markdown::of_file(text.to_string(), 5, file);
+        edited.text.push_str("More.\n");
+        assert_eq!(edited.made_from(), None);
+        // Made without a file: not known; equal to one made from a file by text and line.
+        assert_eq!(Markdown::new(text, 5).made_from(), None);
+        assert_eq!(Markdown::new(text, 5), Markdown::of_file(text.to_string(), 5, file));
     }
 }

@@ -33,29 +33,39 @@ impl<T> ParsedMarkdown<T> {
 
 pub(super) fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file: &Path) -> ParsedMarkdown<T> {
     match root.read_text(file) {
-        Ok(text) => parse_markdown_text(file, text),
+        Ok(text) => parse_markdown_text(file, text, None),
         Err(diagnostic) => ParsedMarkdown::failed(diagnostic, None),
     }
 }
 
 /// [`parse_markdown_file`] of `text`, the text of `file`.
-fn parse_markdown_text<T: DeserializeOwned>(file: &Path, text: String) -> ParsedMarkdown<T> {
+/// `hash` is the SHA-256 of `text`, where the caller has it: the body then knows what it is
+/// made from (`Markdown::made_from`).
+fn parse_markdown_text<T: DeserializeOwned>(
+    file: &Path,
+    text: String,
+    hash: Option<[u8; 32]>,
+) -> ParsedMarkdown<T> {
     let split = match yaml::split_front_matter(&text, file) {
         Ok(split) => split,
         Err(diagnostic) => return ParsedMarkdown::failed(diagnostic, Some(text.clone())),
     };
     let (body_start, body_first_line) = (text.len() - split.body.len(), split.body_first_line);
     match yaml::parse::<T>(split.yaml, file, split.yaml_first_line) {
-        Ok(value) => ParsedMarkdown::parsed(file, value, body_of(text, body_start, body_first_line)),
+        Ok(value) => ParsedMarkdown::parsed(file, value, body_of(text, body_start, body_first_line, hash)),
         Err(diagnostic) => ParsedMarkdown::failed(diagnostic, Some(split.yaml.to_string())),
     }
 }
 
 /// The body of a markdown file's `text`, which starts at byte `start` and line `first_line`:
-/// it keeps the file's buffer, the front matter taken off its front.
-fn body_of(mut text: String, start: usize, first_line: u32) -> Markdown {
+/// it keeps the file's buffer, the front matter taken off its front. `hash`: the SHA-256 of
+/// `text`, where known.
+fn body_of(mut text: String, start: usize, first_line: u32, hash: Option<[u8; 32]>) -> Markdown {
     text.drain(..start);
-    Markdown::new(text, first_line)
+    match hash {
+        Some(hash) => Markdown::of_file(text, first_line, hash),
+        None => Markdown::new(text, first_line),
+    }
 }
 
 /// `parsed`, after `cache` is offered it under `key` when it parsed without any problem.
@@ -104,16 +114,20 @@ pub(super) fn parse_policy_by_text(
         Err(diagnostic) => return ParsedMarkdown::failed(diagnostic, None),
     };
     let key = cache::EntryKey::of_text(&text);
+    let hash = match key {
+        cache::EntryKey::Text(hash) => Some(hash),
+        cache::EntryKey::File(_) => None,
+    };
     if let Some((policy, cached)) = cache.policy(file, key) {
         let split = yaml::split_front_matter(&text, file).ok();
         if let Some(body_start) = split
             .filter(|split| split.body_first_line == cached.first_line)
             .map(|split| text.len() - split.body.len())
         {
-            return ParsedMarkdown::parsed(file, policy, body_of(text, body_start, cached.first_line));
+            return ParsedMarkdown::parsed(file, policy, body_of(text, body_start, cached.first_line, hash));
         }
     }
-    remember_clean(cache, file, key, parse_markdown_text::<Policy>(file, text))
+    remember_clean(cache, file, key, parse_markdown_text::<Policy>(file, text, hash))
 }
 
 /// Parses one policy file again (the dev server, after an edit): the policy and its body, or

@@ -136,16 +136,69 @@ fn parse_interval(text: &str) -> Result<ReviewInterval, String> {
 
 /// Markdown text and the line of its first line in its file, so problems inside a body
 /// (an unterminated `::: internal` block) are reported at their real line.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Markdown {
     pub text: String,
     #[serde(skip)]
     pub first_line: u32,
+    /// What the text is made from, where that is known: a page's key holds this in place of
+    /// the text (see [`Markdown::made_from`]).
+    #[serde(skip)]
+    made_from: Option<MadeFrom>,
 }
+
+/// What a body's text is made from: the whole text of its file (its SHA-256), cut for one
+/// reader or not cut at all. Its length is kept too, so a text changed in place by anything
+/// else (the fields are public) is no longer taken for what it was made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MadeFrom {
+    file: [u8; 32],
+    cut_for: Option<Audience>,
+    len: usize,
+}
+
+/// Two bodies are equal by their text and first line, whatever is known of where they came from.
+impl PartialEq for Markdown {
+    fn eq(&self, other: &Markdown) -> bool {
+        self.text == other.text && self.first_line == other.first_line
+    }
+}
+
+impl Eq for Markdown {}
 
 impl Markdown {
     pub fn new(text: impl Into<String>, first_line: u32) -> Markdown {
-        Markdown { text: text.into(), first_line }
+        Markdown { text: text.into(), first_line, made_from: None }
+    }
+
+    /// The body of a file whose whole text has SHA-256 `file`: everything in the file but
+    /// its front matter, as it is.
+    pub fn of_file(text: String, first_line: u32, file: [u8; 32]) -> Markdown {
+        let len = text.len();
+        Markdown { text, first_line, made_from: Some(MadeFrom { file, cut_for: None, len }) }
+    }
+
+    /// This text as `reader` may see it: its withheld audience blocks cut out (the one cut,
+    /// `audience_blocks::cut`). A text without blocks is kept as it is, not copied.
+    pub fn cut(&mut self, reader: Audience) {
+        if !crate::audience_blocks::may_have_blocks(&self.text) {
+            return;
+        }
+        self.text = crate::audience_blocks::cut(&self.text, reader);
+        // Known only when the text was its file's as it is: cut twice, it is hashed instead.
+        self.made_from = match self.made_from {
+            Some(made) if made.cut_for.is_none() => {
+                Some(MadeFrom { cut_for: Some(reader), len: self.text.len(), ..made })
+            }
+            _ => None,
+        };
+    }
+
+    /// What the text is made from, as a key (the file's SHA-256, and the reader it was cut
+    /// for), when that is known and the text is still as long as it was made: the text is
+    /// then a function of the key alone, and a page's key may hold this in its place.
+    pub fn made_from(&self) -> Option<([u8; 32], Option<Audience>)> {
+        self.made_from.filter(|made| made.len == self.text.len()).map(|made| (made.file, made.cut_for))
     }
 }
 
@@ -179,10 +232,7 @@ impl BodyLink {
 impl<'de> Deserialize<'de> for Markdown {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<String>::deserialize(deserializer)?;
-        Ok(Markdown {
-            text: spanned.value,
-            first_line: u32::try_from(spanned.referenced.line()).unwrap_or(0),
-        })
+        Ok(Markdown::new(spanned.value, u32::try_from(spanned.referenced.line()).unwrap_or(0)))
     }
 }
 

@@ -175,8 +175,21 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             hasher.text(name);
             // Its view is not hashed again: the build key holds every policy's view, in
             // order, and the page's path is its view's. Its body is rendered from its text,
-            // which no view holds, and its links resolved from its file.
-            hasher.text(&policy.body.text);
+            // which no view holds, and its links resolved from its file. The text by what it
+            // is made from where that is known (its file's SHA-256, which the build's parse
+            // cache has taken already, and the reader it was cut for), which spares hashing
+            // a large site's text a second time; else as it is.
+            match policy.body.made_from() {
+                Some((file, cut_for)) => {
+                    hasher.text("made from");
+                    hasher.bytes(&file);
+                    hasher.json(&cut_for).ok()?;
+                }
+                None => {
+                    hasher.text("text");
+                    hasher.text(&policy.body.text);
+                }
+            }
             hasher.json(&policy.source.file).ok()?;
         }
     }
