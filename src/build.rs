@@ -220,7 +220,7 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     laps.lap("check");
     // From the whole model, before the cut takes its policies (their source files count).
     let reader = options.audience.min(loaded.isms.audience);
-    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), reader);
+    let withheld = crate::withheld::Withheld::of(&loaded.isms, &loaded.root, reader);
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
     laps.lap("cut");
     let notes = loaded.history.note.take().into_iter().collect();

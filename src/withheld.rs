@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 use crate::audience::Audience;
+use crate::load::ContentRoot;
 use crate::model::Isms;
 
 /// The content files a build must not write, by size.
@@ -31,8 +32,9 @@ struct WithheldFile {
 impl Withheld {
     /// The files of `isms` (the whole loaded model) that `reader` may not see: those named
     /// only by items above it, and below auditor every file under `evidence/` and every
-    /// content source file.
-    pub fn of(isms: &Isms, root: &Path, reader: Audience) -> Withheld {
+    /// content source file. A file the loader read is sized as it read it; any other is
+    /// looked at.
+    pub fn of(isms: &Isms, root: &ContentRoot, reader: Audience) -> Withheld {
         let mut paths: Vec<&Path> = Vec::new();
         for certification in isms.certifications.values() {
             for document in &certification.documents {
@@ -72,16 +74,19 @@ impl Withheld {
         // component by component is slow.
         found.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
         found.dedup();
-        // One `stat` each, in parallel: a large ISMS has thousands of source files.
+        // The loader read most of them (a large ISMS has thousands of source files); the
+        // others take one `stat` each, in parallel.
         use rayon::prelude::*;
         let sized: Vec<(u64, WithheldFile)> = found
             .into_par_iter()
             .filter_map(|path| {
                 let absolute = root.join(&path);
-                let metadata = std::fs::metadata(&absolute).ok()?;
+                let size = match root.size_read(&path) {
+                    Some(size) => size,
+                    None => Some(std::fs::metadata(&absolute).ok()?).filter(|m| m.is_file())?.len(),
+                };
                 // An empty file has no bytes to leak (and every empty file would match it).
-                (metadata.is_file() && metadata.len() > 0)
-                    .then(|| (metadata.len(), WithheldFile { path, absolute, hash: OnceLock::new() }))
+                (size > 0).then(|| (size, WithheldFile { path, absolute, hash: OnceLock::new() }))
             })
             .collect();
         let mut withheld = Withheld::default();

@@ -322,7 +322,7 @@ pub(crate) fn write_through_gate(
     like: Option<&Path>,
 ) -> Result<(), AnswerError> {
     let mut gate = crate::output::Gate::new(audience);
-    gate.withhold(crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), audience));
+    gate.withhold(crate::withheld::Withheld::of(&loaded.isms, &loaded.root, audience));
     for (path, bytes) in files {
         let file =
             crate::output::OutputFile::new(display_name(path).replace('\\', "_"), bytes.to_vec(), audience);

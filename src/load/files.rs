@@ -20,6 +20,10 @@ pub struct ContentRoot {
     /// inside the content folder. Resolving a path costs a system call per component, so
     /// each folder is resolved once and each file is then checked with a single `lstat`.
     folders: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
+    /// The size in bytes of each file [`ContentRoot::read_text`] read, as it read it: the
+    /// output gate sizes the content's source files from here (`crate::withheld`) instead
+    /// of a `stat` of each again.
+    sizes_read: std::sync::Mutex<std::collections::HashMap<PathBuf, u64>>,
 }
 
 impl Clone for ContentRoot {
@@ -28,6 +32,7 @@ impl Clone for ContentRoot {
             path: self.path.clone(),
             canonical: self.canonical.clone(),
             folders: Default::default(),
+            sizes_read: Default::default(),
         }
     }
 }
@@ -47,7 +52,12 @@ impl ContentRoot {
                 format!("content folder `{}` is not a folder", path.display()),
             ));
         }
-        Ok(ContentRoot { path: path.to_path_buf(), canonical, folders: Default::default() })
+        Ok(ContentRoot {
+            path: path.to_path_buf(),
+            canonical,
+            folders: Default::default(),
+            sizes_read: Default::default(),
+        })
     }
 
     pub fn canonical(&self) -> &Path {
@@ -161,6 +171,7 @@ impl ContentRoot {
             if bytes.len() as u64 > MAX_TEXT_FILE_BYTES {
                 return Err(too_large(bytes.len() as u64));
             }
+            self.note_size(relative, bytes.len());
             return decode(relative, bytes);
         }
         let mut bytes = vec![0; length as usize];
@@ -174,7 +185,20 @@ impl ContentRoot {
             }
         }
         bytes.truncate(filled);
+        self.note_size(relative, bytes.len());
         decode(relative, bytes)
+    }
+
+    fn note_size(&self, relative: &Path, size: usize) {
+        if let Ok(mut sizes) = self.sizes_read.lock() {
+            sizes.insert(relative.to_path_buf(), size as u64);
+        }
+    }
+
+    /// The size of content-relative file `relative` as [`ContentRoot::read_text`] read it,
+    /// when it did.
+    pub fn size_read(&self, relative: &Path) -> Option<u64> {
+        self.sizes_read.lock().ok()?.get(relative).copied()
     }
 
     /// The absolute path of an existing content-relative path, after making sure that it,

@@ -35,7 +35,7 @@ fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
     let diagnostics = check_loaded(options, &loaded)?;
     laps.lap("check");
     let isms = cut(&loaded.isms, options.audience);
-    let withheld = crate::withheld::Withheld::of(&loaded.isms, loaded.root.canonical(), isms.audience);
+    let withheld = crate::withheld::Withheld::of(&loaded.isms, &loaded.root, isms.audience);
     laps.lap("cut");
     let prepared = ready(options, isms, withheld, loaded.root.clone(), diagnostics, laps)?;
     Ok((prepared, loaded))
