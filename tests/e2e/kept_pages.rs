@@ -53,6 +53,20 @@ fn toggle_audience(file: &Path) {
     std::fs::write(file, text).unwrap();
 }
 
+/// The first few paths at which two output trees differ (in one and not the other, or with
+/// other bytes).
+fn differing<V: PartialEq>(
+    kept: &std::collections::BTreeMap<String, V>,
+    made: &std::collections::BTreeMap<String, V>,
+) -> Vec<String> {
+    kept.keys()
+        .chain(made.keys())
+        .filter(|path| kept.get(*path) != made.get(*path))
+        .take(5)
+        .cloned()
+        .collect()
+}
+
 /// Some file of the output other than the marker, in a fixed order.
 fn output_file(out: &Path, random: &mut Random) -> String {
     let files: Vec<String> = read_tree(out).into_keys().filter(|path| path.ends_with(".html")).collect();
@@ -154,12 +168,7 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
             let fresh = dir.path().join(format!("fresh-{step}"));
             run_cached(&dir.path().join(format!("fresh-cache-{step}")), audience, &today, &fresh);
             let (kept, made) = (read_tree(&out), read_tree(&fresh));
-            let differing: Vec<&String> = kept
-                .keys()
-                .chain(made.keys())
-                .filter(|path| kept.get(*path) != made.get(*path))
-                .take(5)
-                .collect();
+            let differing = differing(&kept, &made);
             assert!(
                 differing.is_empty(),
                 "seed {seed:x}, step {step} (edit {what}): in place differs at {differing:?}"
@@ -340,13 +349,7 @@ fn the_pages_of_a_long_list_rebuilt_in_place_equal_a_fresh_build() {
         run(&cache, &out);
         let fresh = dir.path().join(format!("fresh-{step}"));
         run(&dir.path().join(format!("fresh-cache-{step}")), &fresh);
-        let (kept, made) = (read_tree(&out), read_tree(&fresh));
-        let differing: Vec<&String> = kept
-            .keys()
-            .chain(made.keys())
-            .filter(|path| kept.get(*path) != made.get(*path))
-            .take(5)
-            .collect();
+        let differing = differing(&read_tree(&out), &read_tree(&fresh));
         assert!(differing.is_empty(), "after {what}: in place differs at {differing:?}");
     }
     let tree = read_tree(&out);
