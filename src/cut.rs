@@ -25,7 +25,7 @@ fn cut_record<K: MarkdownRecord>(
     reader: Audience,
 ) -> Option<(String, K)> {
     if record.audience().visible_to(reader) {
-        record.body_mut().cut(reader);
+        let _ = record.body_mut().cut(reader);
         record.cut_fields(reader);
         Some((record.id().to_string(), record))
     } else if record.teaser() {

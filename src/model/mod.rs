@@ -179,10 +179,11 @@ impl Markdown {
     }
 
     /// This text as `reader` may see it: its withheld audience blocks cut out (the one cut,
-    /// `audience_blocks::cut`). A text without blocks is kept as it is, not copied.
-    pub fn cut(&mut self, reader: Audience) {
+    /// `audience_blocks::cut`). A text without blocks is kept as it is, not copied. Whether
+    /// it was cut (a text that may have blocks is).
+    pub fn cut(&mut self, reader: Audience) -> bool {
         if !crate::audience_blocks::may_have_blocks(&self.text) {
-            return;
+            return false;
         }
         self.text = crate::audience_blocks::cut(&self.text, reader);
         // Known only when the text was its file's as it is: cut twice, it is hashed instead.
@@ -192,6 +193,7 @@ impl Markdown {
             }
             _ => None,
         };
+        true
     }
 
     /// What the text is made from, as a key (the file's SHA-256, and the reader it was cut

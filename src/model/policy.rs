@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
-use crate::audience_blocks::{self, cut_field};
+use crate::audience_blocks::cut_field;
 use crate::date::Date;
 use crate::model::record::MarkdownRecord;
 use crate::model::{internal, Markdown, Reference, ReviewInterval, Source, Version};
@@ -84,12 +84,9 @@ impl PolicyVersion {
             return None;
         }
         let mut version = self;
-        if audience_blocks::may_have_blocks(&version.body.text) {
-            version.body.text = audience_blocks::cut(&version.body.text, reader);
-            // The cut text is made from the text and the reader alone.
-            if !version.text_key.is_empty() {
-                version.text_key = crate::history::text_key(&format!("{}\0{reader}", version.text_key));
-            }
+        // The cut text is made from the text and the reader alone.
+        if version.body.cut(reader) && !version.text_key.is_empty() {
+            version.text_key = crate::history::text_key(&format!("{}\0{reader}", version.text_key));
         }
         if !Audience::Internal.visible_to(reader) {
             version.commit = None;
