@@ -53,6 +53,19 @@ fn toggle_audience(file: &Path) {
     std::fs::write(file, text).unwrap();
 }
 
+/// Builds `content` into `into` with cache folder `cache`; what it said.
+fn build_cached(content: &Path, cache: &Path, audience: &str, today: &str, into: &Path) -> String {
+    let assert = trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", cache)
+        .args(["build", "--today", today, "--audience", audience, "--content"])
+        .arg(content)
+        .arg("--out")
+        .arg(into)
+        .assert()
+        .success();
+    stderr(&assert)
+}
+
 /// The first few paths at which two output trees differ (in one and not the other, or with
 /// other bytes).
 fn differing<V: PartialEq>(
@@ -80,16 +93,8 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
         let content = example_copy(dir.path());
         let out = dir.path().join("site");
         let cache = dir.path().join("cache");
-        let run_cached = |cache: &Path, audience: &str, today: &str, into: &Path| -> String {
-            let assert = trustpress()
-                .env("TRUSTPRESS_CACHE_DIR", cache)
-                .args(["build", "--today", today, "--audience", audience, "--content"])
-                .arg(&content)
-                .arg("--out")
-                .arg(into)
-                .assert()
-                .success();
-            stderr(&assert)
+        let run_cached = |cache: &Path, audience: &str, today: &str, into: &Path| {
+            build_cached(&content, cache, audience, today, into)
         };
         let run = |audience: &str, today: &str, into: &Path| run_cached(&cache, audience, today, into);
         let (mut audience, mut today) = ("public", TODAY.to_string());
@@ -318,17 +323,7 @@ fn the_pages_of_a_long_list_rebuilt_in_place_equal_a_fresh_build() {
     }
     let out = dir.path().join("site");
     let cache = dir.path().join("cache");
-    let run = |cache: &Path, into: &Path| -> String {
-        let assert = trustpress()
-            .env("TRUSTPRESS_CACHE_DIR", cache)
-            .args(["build", "--today", TODAY, "--audience", "public", "--content"])
-            .arg(&content)
-            .arg("--out")
-            .arg(into)
-            .assert()
-            .success();
-        stderr(&assert)
-    };
+    let run = |cache: &Path, into: &Path| build_cached(&content, cache, "public", TODAY, into);
     run(&cache, &out);
     run(&cache, &out);
     let tree = read_tree(&out);
