@@ -9,14 +9,7 @@ use crate::common::*;
 
 /// Builds `content` for `audience` into `out` with the cache folder `cache`.
 fn build(content: &Path, out: &Path, cache: &Path, audience: &str) {
-    trustpress()
-        .env("TRUSTPRESS_CACHE_DIR", cache)
-        .args(["build", "--today", TODAY, "--audience", audience, "--content"])
-        .arg(content)
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
+    build_cached(content, cache, audience, TODAY, out);
 }
 
 /// The build cache's file in `cache` (there is one content folder).

@@ -105,6 +105,20 @@ pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
 }
 
 /// The standard error of a finished command, as text.
+/// Builds `content` for `audience` on day `today` into `into`, with cache folder `cache`;
+/// what it said.
+pub fn build_cached(content: &Path, cache: &Path, audience: &str, today: &str, into: &Path) -> String {
+    let assert = trustpress()
+        .env("TRUSTPRESS_CACHE_DIR", cache)
+        .args(["build", "--today", today, "--audience", audience, "--content"])
+        .arg(content)
+        .arg("--out")
+        .arg(into)
+        .assert()
+        .success();
+    stderr(&assert)
+}
+
 pub fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }

@@ -53,19 +53,6 @@ fn toggle_audience(file: &Path) {
     std::fs::write(file, text).unwrap();
 }
 
-/// Builds `content` into `into` with cache folder `cache`; what it said.
-fn build_cached(content: &Path, cache: &Path, audience: &str, today: &str, into: &Path) -> String {
-    let assert = trustpress()
-        .env("TRUSTPRESS_CACHE_DIR", cache)
-        .args(["build", "--today", today, "--audience", audience, "--content"])
-        .arg(content)
-        .arg("--out")
-        .arg(into)
-        .assert()
-        .success();
-    stderr(&assert)
-}
-
 /// The first few paths at which two output trees differ (in one and not the other, or with
 /// other bytes).
 fn differing<V: PartialEq>(
