@@ -216,11 +216,15 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     let mut laps = Laps::start();
     let mut loaded = load_content(options)?;
     laps.lap("load");
-    let diagnostics = check_loaded(options, &loaded)?;
-    laps.lap("check");
-    // From the whole model, before the cut takes its policies (their source files count).
+    // What the output gate withholds is listed from the whole model, before the cut takes
+    // its policies (their source files count), while the checks run: both only read it.
     let reader = options.audience.min(loaded.isms.audience);
-    let withheld = crate::withheld::Withheld::of(&loaded.isms, &loaded.root, reader);
+    let (diagnostics, withheld) = rayon::join(
+        || check_loaded(options, &loaded),
+        || crate::withheld::Withheld::of(&loaded.isms, &loaded.root, reader),
+    );
+    let diagnostics = diagnostics?;
+    laps.lap("check");
     let isms = crate::cut::cut_taking_policies(&mut loaded.isms, options.audience);
     laps.lap("cut");
     let notes = loaded.history.note.take().into_iter().collect();
@@ -320,8 +324,8 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
             prepared.timings.push(("render+compare", started.elapsed()));
             let started = Instant::now();
             let (changes, record) = in_place.finish()?;
-            if let Some(canonical) = &canonical {
-                crate::load::cache::remember_pages(canonical, &record);
+            if let (Some(canonical), Some(record)) = (&canonical, &record) {
+                crate::load::cache::remember_pages(canonical, record);
             }
             prepared.timings.push(("update", started.elapsed()));
             (files, templates, Some(changes))

@@ -102,27 +102,30 @@ pub(crate) fn build_key(
     hasher.json(&(today, base_url, format!("{target:?}"), signed)).ok()?;
     hasher.json(site).ok()?;
     // The model, its policies (which it hands to templates apart from the rest: its JSON
-    // leaves them out) and the search entries are the large values: hashed in parallel.
+    // leaves them out), the search entries and the link targets (one per policy, sorted)
+    // are the large values: hashed in parallel.
     let hash = |tag: &str, value: &(dyn Fn(&mut Hasher) -> Result<(), serde_json::Error> + Sync)| {
         let mut hasher = Hasher::new(tag);
         value(&mut hasher).ok().map(|()| hasher.finish())
     };
-    let ((model, policies), search) = rayon::join(
+    let link_targets = |hasher: &mut Hasher| {
+        let sources: BTreeMap<_, _> = targets.sources.iter().collect();
+        let mut pages: Vec<&String> = targets.pages.iter().collect();
+        pages.sort_unstable();
+        hasher.json(&(sources, pages))
+    };
+    let ((model, policies), (search, targets)) = rayon::join(
         || {
             rayon::join(
                 || hash("model", &|hasher| hasher.json(model)),
                 || hash("policies", &|hasher| hasher.json(&&model.policies[..])),
             )
         },
-        || hash("search", &|hasher| hasher.json(&search)),
+        || rayon::join(|| hash("search", &|hasher| hasher.json(&search)), || hash("targets", &link_targets)),
     );
-    hasher.bytes(&model?);
-    hasher.bytes(&policies?);
-    hasher.bytes(&search?);
-    let sources: BTreeMap<_, _> = targets.sources.iter().collect();
-    let mut pages: Vec<&String> = targets.pages.iter().collect();
-    pages.sort_unstable();
-    hasher.json(&(sources, pages)).ok()?;
+    for part in [model, policies, search, targets] {
+        hasher.bytes(&part?);
+    }
     Some(hasher.finish())
 }
 
