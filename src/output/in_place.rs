@@ -117,13 +117,15 @@ impl InPlace {
 
     /// Puts each changed file in place, then removes the files no longer produced and the
     /// folders left empty. Returns what changed, and the record of this build's pages for
-    /// the next rebuild.
-    pub fn finish(mut self) -> Result<(Changes, PageRecord), WriteError> {
+    /// the next rebuild: `None` when it is the record this build began with (nothing to
+    /// write again).
+    pub fn finish(mut self) -> Result<(Changes, Option<PageRecord>), WriteError> {
         self.finished = true;
         let result = self.update();
         let _ = fs::remove_dir_all(&self.staging);
         let changes = result?;
-        Ok((changes, self.record()))
+        let record = self.record();
+        Ok((changes, (record != self.previous).then_some(record)))
     }
 
     /// Each page's key and its file's metadata as it now is in the output.
@@ -391,6 +393,29 @@ mod tests {
 
     fn modified(path: &Path) -> std::time::SystemTime {
         fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn a_record_is_handed_back_to_be_written_only_when_it_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        build(&out, &content, &[file("index.html", "home")]).unwrap();
+        let rebuild = |record: PageRecord, key: u8, text: &str| {
+            let in_place = InPlace::begin(&out, Audience::Public, &content, false).unwrap().unwrap();
+            let in_place = in_place.with_record(record);
+            let page = file("index.html", text).keyed(Some([key; 32]), false);
+            if in_place.keep(&[(page.path.clone(), Audience::Public)], &[key; 32]).is_none() {
+                in_place.put(page).unwrap();
+            }
+            in_place.finish().unwrap().1
+        };
+        let first = rebuild(PageRecord::default(), 1, "home").expect("a first record is new");
+        assert_eq!(rebuild(first.clone(), 1, "home"), None, "the same pages, kept: the record stands");
+        let edited = rebuild(first.clone(), 2, "home, edited").expect("a page's new key is recorded");
+        assert_ne!(edited["index.html"].key, first["index.html"].key);
+        assert_ne!(edited["index.html"].file, first["index.html"].file, "its file was written again");
     }
 
     #[test]

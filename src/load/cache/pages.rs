@@ -80,7 +80,8 @@ fn read(out: &Path) -> Option<PageRecord> {
 /// Keeps `record` for the next rebuild into `out` (canonical). Failing to write it changes
 /// nothing but the next rebuild's time.
 pub fn remember_pages(out: &Path, record: &PageRecord) {
-    use std::io::Write;
+    use std::fmt::Write as _;
+    use std::io::Write as _;
     let Some(folder) = cache_folder() else { return };
     if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
         return;
@@ -97,7 +98,7 @@ pub fn remember_pages(out: &Path, record: &PageRecord) {
         }
         let page = &record[path];
         let key = key_hex(&page.key);
-        text.push_str(&format!("{path}\t{key}\t{}\t{}\n", u8::from(page.has_code), page.file.field()));
+        let _ = writeln!(text, "{path}\t{key}\t{}\t{}", u8::from(page.has_code), page.file.field());
     }
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
     if file.write_all(text.as_bytes()).is_ok() {
