@@ -299,6 +299,17 @@ impl<'r> Matcher<'r> {
                 named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ")
             ));
         }
+        // A question about the customer's own people ("awareness training for our own staff")
+        // is not answered by an answer about the vendor's ("do employees receive training?").
+        let answer_question = &self.questions[best];
+        if tokens.iter().any(|(token, _)| self.reader.is_customer_people(token))
+            && answer_question.iter().any(|token| self.reader.is_vendor_people(token))
+            && !answer_question.iter().any(|token| self.reader.is_customer_people(token))
+        {
+            return needs_person(format!(
+                "the question is about the customer's own people; the closest answer, {id}, is about the vendor's"
+            ));
+        }
         // How far the best answer is ahead of the next: the difference of their scores, per
         // unit of the question's weight.
         let weight: f64 = tokens.iter().map(|(_, idf)| idf).sum();
@@ -413,6 +424,28 @@ mod tests {
         assert_eq!(without.answers, ["FAQ-3"], "{without:?}");
         // A question the teaser is not closest to is answered as before.
         assert_eq!(decide("How often are user access rights reviewed?").answers, ["FAQ-3"]);
+    }
+
+    #[test]
+    fn a_question_about_the_customers_people_is_not_answered_about_the_vendors() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry("FAQ-7", "Do employees receive security awareness training?", "Yes, every year."),
+            entry("FAQ-8", "Is multi-factor authentication available for our users?", "Yes, passkeys."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        let ours = decide("Do you offer security awareness training for our own staff?");
+        assert_eq!(ours.method, Method::NeedsPerson, "{ours:?}");
+        assert!(ours.reason.contains("customer's own people") && ours.reason.contains("FAQ-7"), "{ours:?}");
+        assert_eq!(ours.best.as_ref().map(|(id, _)| id.as_str()), Some("FAQ-7"), "the candidate is named");
+        // A role of theirs ("our accounts-payable clerks") is the customer's people too.
+        let clerks = decide("Can you run security awareness training for our accounts-payable clerks?");
+        assert_eq!(clerks.method, Method::NeedsPerson, "{clerks:?}");
+        // The vendor's own staff, asked about, are answered as before.
+        assert_eq!(decide("Do your staff receive security awareness training?").answers, ["FAQ-7"]);
+        // An answer about the customer's people answers a question about them.
+        assert_eq!(decide("Is multi-factor authentication available for our staff?").answers, ["FAQ-8"]);
     }
 
     #[test]

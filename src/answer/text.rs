@@ -41,6 +41,21 @@ pub struct Rules {
     pub frameworks: Vec<String>,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
+    /// Whose people a question is about: the customer's or the vendor's.
+    pub own_people: OwnPeople,
+}
+
+/// Whose people a question is about (see `rules.json`): a question about the customer's own
+/// people is not answered by an answer about the vendor's.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnPeople {
+    #[serde(default)]
+    pub about: String,
+    /// The customer's people: the first entry of their synonym group.
+    pub customer: String,
+    /// Words for the vendor's people.
+    pub vendor: Vec<String>,
 }
 
 /// The ranking's constants (see `rules.json` and `matcher`).
@@ -78,6 +93,9 @@ pub struct Reader {
     stopwords: std::collections::HashSet<String>,
     /// The tokens of `rules.frameworks`.
     frameworks: std::collections::BTreeSet<String>,
+    /// The token of the customer's people, and the tokens of the vendor's (`rules.own_people`).
+    customer_people: String,
+    vendor_people: std::collections::BTreeSet<String>,
 }
 
 impl Reader {
@@ -99,7 +117,29 @@ impl Reader {
         }
         let stopwords = rules.stopwords.iter().cloned().collect();
         let frameworks = rules.frameworks.iter().map(|name| words(name).join("_")).collect();
-        Reader { rules, phrases, stopwords, frameworks }
+        let customer_people = words(&rules.own_people.customer).join("_");
+        let mut reader = Reader {
+            rules,
+            phrases,
+            stopwords,
+            frameworks,
+            customer_people,
+            vendor_people: Default::default(),
+        };
+        // Each word as a question would read it (a synonym's group, or its stem).
+        let vendor: Vec<String> = reader.rules.own_people.vendor.clone();
+        reader.vendor_people = vendor.iter().flat_map(|word| reader.tokens(word)).collect();
+        reader
+    }
+
+    /// Whether a token is the customer's own people (`rules.own_people.customer`).
+    pub fn is_customer_people(&self, token: &str) -> bool {
+        self.customer_people == token
+    }
+
+    /// Whether a token is the vendor's people (`rules.own_people.vendor`).
+    pub fn is_vendor_people(&self, token: &str) -> bool {
+        self.vendor_people.contains(token)
     }
 
     pub fn rules(&self) -> &Rules {

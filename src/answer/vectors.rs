@@ -149,6 +149,7 @@ fn evaluation_questions() -> Vec<String> {
         "independent5.yaml",
         "independent6.yaml",
         "independent7.yaml",
+        "independent8.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

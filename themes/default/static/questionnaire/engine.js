@@ -85,6 +85,19 @@ export class Reader {
     this.stopwords = new Set(rules.stopwords);
     this.frameworks = new Set(rules.frameworks.map((name) => words(name).join("_")));
     this.stems = new Map();
+    this.customerPeople = words(rules.own_people.customer).join("_");
+    // Each word as a question would read it (a synonym's group, or its stem).
+    this.vendorPeople = new Set(rules.own_people.vendor.flatMap((word) => this.tokens(word)));
+  }
+
+  /** Whether a token is the customer's own people (`rules.own_people.customer`). */
+  isCustomerPeople(token) {
+    return this.customerPeople === token;
+  }
+
+  /** Whether a token is the vendor's people (`rules.own_people.vendor`). */
+  isVendorPeople(token) {
+    return this.vendorPeople.has(token);
   }
 
   /** Whether a token names a standard or regulation (`rules.frameworks`). */
@@ -337,6 +350,14 @@ export class Matcher {
     if (named.length > 0 && answerNamesAny && !named.some((token) => this.docs[best].has(token))) {
       const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
       return needsPerson(`the question names ${list}; the closest answer, ${id}, names other standards only`);
+    }
+    const answerQuestion = Array.from(this.questions[best]);
+    if (
+      tokens.some(([token]) => this.reader.isCustomerPeople(token)) &&
+      answerQuestion.some((token) => this.reader.isVendorPeople(token)) &&
+      !answerQuestion.some((token) => this.reader.isCustomerPeople(token))
+    ) {
+      return needsPerson(`the question is about the customer's own people; the closest answer, ${id}, is about the vendor's`);
     }
     let weight = 0;
     for (const [, idf] of tokens) weight += idf;
