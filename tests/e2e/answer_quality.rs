@@ -37,6 +37,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent5", 100),
     ("independent6", 100),
     ("independent7", 100),
+    ("independent8", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -53,6 +54,9 @@ fn floor(split: &str) -> (f64, f64) {
         "independent6" => (85.0, 63.0),
         // Measured once, unseen, 2026-12-05, with the final rules: 92.2% / 62.7%.
         "independent7" => (90.0, 60.0),
+        // Measured once, unseen, 2026-12-05, after the customer's-own-people rule: 93.8% /
+        // 80.0%.
+        "independent8" => (92.0, 77.0),
         _ => (92.0, 75.0),
     }
 }
