@@ -80,8 +80,9 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
         if at_reader != Some(false) {
             // The FAQ page is there, but the answer its fragment names may not be: the link
             // would show that answer's id, and lead nowhere, to these readers.
+            // Read against the auditor's targets, where every answer has its anchor.
             if let Some(answer) =
-                withheld_answer(isms, targets.of(isms, reader), destination, body.file, reader)
+                withheld_answer(isms, targets.of(isms, Audience::Auditor), destination, body.file, reader)
             {
                 diagnostics.push(
                     Diagnostic::error(

@@ -59,6 +59,10 @@ pub struct LinkTargets {
     pub sources: HashMap<PathBuf, String>,
     /// Every site path this build writes (`policies/pol-ac/`, `documents/x.pdf`).
     pub pages: std::collections::HashSet<String>,
+    /// The anchors of this build's FAQ page (`faq-001`: each answer's id in lower case). A
+    /// link to the FAQ page keeps its fragment only when it names one of them: it could
+    /// otherwise name an answer this build withholds.
+    pub faq_anchors: std::collections::HashSet<String>,
 }
 
 impl LinkTargets {
@@ -89,7 +93,8 @@ impl LinkTargets {
                 format!("{site_path}/")
             };
             if with_slash.is_empty() || self.pages.contains(&with_slash) {
-                return Resolved::Site(with_slash, fragment.to_string());
+                let fragment = self.fragment_of(&with_slash, fragment);
+                return Resolved::Site(with_slash, fragment);
             }
             return Resolved::Withheld;
         }
@@ -98,9 +103,23 @@ impl LinkTargets {
             return Resolved::Withheld;
         };
         if let Some(site_path) = self.sources.get(&content_path) {
-            return Resolved::Site(site_path.clone(), fragment.to_string());
+            return Resolved::Site(site_path.clone(), self.fragment_of(site_path, fragment));
         }
         Resolved::Withheld
+    }
+
+    /// The fragment a link to `site_path` keeps: on the FAQ page, an anchor the page has, or
+    /// none (the link then opens the page at its top).
+    fn fragment_of(&self, site_path: &str, fragment: &str) -> String {
+        let Some(anchor) = fragment.strip_prefix('#').filter(|_| site_path == crate::site::routes::FAQ)
+        else {
+            return fragment.to_string();
+        };
+        if self.faq_anchors.contains(&percent_decode(anchor).to_lowercase()) {
+            fragment.to_string()
+        } else {
+            String::new()
+        }
     }
 }
 

@@ -112,7 +112,9 @@ pub(crate) fn build_key(
         let sources: BTreeMap<_, _> = targets.sources.iter().collect();
         let mut pages: Vec<&String> = targets.pages.iter().collect();
         pages.sort_unstable();
-        hasher.json(&(sources, pages))
+        let mut anchors: Vec<&String> = targets.faq_anchors.iter().collect();
+        anchors.sort_unstable();
+        hasher.json(&(sources, pages, anchors))
     };
     let ((model, policies), (search, targets)) = rayon::join(
         || {

@@ -27,6 +27,11 @@ pub fn link_targets_for(isms: &Isms, reader: Audience, target: RenderTarget) -> 
     for page in pages_of(reader, target).filter(|page| page.link_target) {
         targets.pages.insert(page.route.to_string());
     }
+    // The FAQ page's anchors: its answers' (a teaser's too: its question is shown), and the
+    // page's own.
+    let answers = isms.faq.values().filter(|answer| visible(answer.audience) || answer.teaser);
+    targets.faq_anchors = answers.map(|answer| answer.id.to_lowercase()).collect();
+    targets.faq_anchors.extend(["main", "faq-list"].map(String::from));
     isms.visit_records(&mut RecordPages { reader, targets: &mut targets });
     for catalog in isms.catalogs.soa_catalogs() {
         for control in &catalog.controls {

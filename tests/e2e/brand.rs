@@ -207,6 +207,39 @@ fn overview_cards_link_to_what_backs_them_and_check_verifies_every_link() {
 }
 
 #[test]
+fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = minimal_copy(dir.path());
+    append(
+        &content.join("faq/general.yaml"),
+        "- id: FAQ-SECRET\n  question: Who is on call tonight?\n  answer: Marker-oncall-roster\n  category: Operations\n  audience: internal\n",
+    );
+    // Written every way a link can name the answer: a site path, percent-encoded, in
+    // capitals, and beside a link to a public answer, which keeps its fragment.
+    append(
+        &content.join("policies/incident.md"),
+        "\nSee [who is on call](/faq/#faq-secret), [again](/faq/#FAQ%2DSECRET), [and](/faq#Faq-Secret) and [encryption](/faq/#faq-001).\n",
+    );
+    let (code, stdout) = check_output(&content);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("the FAQ answer FAQ-SECRET, which public readers cannot see"), "{stdout}");
+    let out = dir.path().join("public");
+    build(&content, &out, "public").success();
+    let public = read_tree(&out);
+    for (path, bytes) in &public {
+        let page = String::from_utf8_lossy(bytes).to_lowercase();
+        assert!(!page.contains("faq-secret") && !page.contains("faq%2dsecret"), "{path}");
+        assert!(!page.contains("marker-oncall"), "{path}");
+    }
+    let policy = text(&public, "policies/pol-ir/index.html");
+    assert!(policy.contains("faq/#faq-001\">encryption</a>"), "a public answer's fragment stays: {policy}");
+    assert!(policy.contains(">who is on call</a>"), "the link still opens the FAQ page: {policy}");
+    let internal = dir.path().join("internal");
+    build(&content, &internal, "internal").success();
+    assert!(text(&read_tree(&internal), "policies/pol-ir/index.html").contains("faq/#faq-secret\""));
+}
+
+#[test]
 fn a_starter_shows_an_soa_in_progress_and_nothing_nobody_stated() {
     let dir = tempfile::tempdir().unwrap();
     let starter = dir.path().join("starter");
