@@ -77,13 +77,13 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
         let reader = link.audience.max(body.audience);
         let at_reader = targets.of(isms, reader).reaches(destination, body.file);
         let location = Location::at(body.file, body.markdown.first_line.max(1) + line as u32, 1);
-        if at_reader != Some(false) {
-            // The FAQ page is there, but the answer its fragment names may not be: the link
-            // would show that answer's id, and lead nowhere, to these readers.
-            // Read against the auditor's targets, where every answer has its anchor.
-            if let Some(answer) =
-                withheld_answer(isms, targets.of(isms, Audience::Auditor), destination, body.file, reader)
-            {
+        // The FAQ page is there, but the answer its fragment names may not be: the link
+        // would name that answer, and lead nowhere, to these readers. Read against the
+        // auditor's targets, where every answer has its anchor.
+        let answer =
+            withheld_answer(isms, targets.of(isms, Audience::Auditor), destination, body.file, reader);
+        if at_reader != Some(false) || answer.is_some() {
+            if let Some(answer) = answer {
                 diagnostics.push(
                     Diagnostic::error(
                         "link-to-withheld",
@@ -135,8 +135,14 @@ fn withheld_answer<'a>(
     file: &Path,
     reader: Audience,
 ) -> Option<&'a str> {
-    let (path, fragment) = targets.site_target(destination, file)?;
-    let anchor = fragment.strip_prefix('#')?;
+    // An answer's link to a place on its own page is a link into the FAQ page.
+    let (path, fragment) = match destination.strip_prefix('#') {
+        Some(anchor) if file.starts_with("faq") => {
+            (crate::site::routes::FAQ.to_string(), format!("#{anchor}"))
+        }
+        _ => targets.site_target(destination, file)?,
+    };
+    let anchor = fragment.split_once('#')?.1;
     if path != crate::site::routes::FAQ || anchor.is_empty() {
         return None;
     }

@@ -52,6 +52,9 @@ pub fn relative_prefix(page_path: &str) -> String {
     "../".repeat(depth)
 }
 
+/// The content folder of the FAQ's answers.
+const FAQ_FOLDER: &str = "faq";
+
 /// What a body may link to: the pages and files of this audience's build.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkTargets {
@@ -70,6 +73,12 @@ impl LinkTargets {
     /// not have. `source_file` is the content-relative file holding the link.
     pub(super) fn resolve(&self, destination: &str, source_file: &Path) -> Resolved {
         if destination.starts_with('#') || destination.is_empty() {
+            // An FAQ answer is shown on the FAQ page: its link to a place on the same page
+            // names an anchor of that page, and is kept only when the page has it.
+            let faq = crate::site::routes::FAQ;
+            if source_file.starts_with(FAQ_FOLDER) && self.fragment_of(faq, destination) != destination {
+                return Resolved::Withheld;
+            }
             return Resolved::Keep;
         }
         if destination.starts_with("//") {
@@ -108,17 +117,18 @@ impl LinkTargets {
         Resolved::Withheld
     }
 
-    /// The fragment a link to `site_path` keeps: on the FAQ page, an anchor the page has, or
-    /// none (the link then opens the page at its top).
-    fn fragment_of(&self, site_path: &str, fragment: &str) -> String {
-        let Some(anchor) = fragment.strip_prefix('#').filter(|_| site_path == crate::site::routes::FAQ)
-        else {
-            return fragment.to_string();
-        };
-        if self.faq_anchors.contains(&percent_decode(anchor).to_lowercase()) {
-            fragment.to_string()
+    /// The query and fragment (`?…#…`, `#…`, or empty) a link to `site_path` keeps: on the
+    /// FAQ page, its fragment only when that is an anchor the page has (else the link opens
+    /// the page at its top).
+    fn fragment_of(&self, site_path: &str, rest: &str) -> String {
+        if site_path != crate::site::routes::FAQ {
+            return rest.to_string();
+        }
+        let (query, anchor) = rest.split_once('#').unwrap_or((rest, ""));
+        if anchor.is_empty() || self.faq_anchors.contains(&percent_decode(anchor).to_lowercase()) {
+            rest.to_string()
         } else {
-            String::new()
+            query.to_string()
         }
     }
 }

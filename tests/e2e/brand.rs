@@ -218,11 +218,23 @@ fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
     // capitals, and beside a link to a public answer, which keeps its fragment.
     append(
         &content.join("policies/incident.md"),
-        "\nSee [who is on call](/faq/#faq-secret), [again](/faq/#FAQ%2DSECRET), [and](/faq#Faq-Secret) and [encryption](/faq/#faq-001).\n",
+        "\nSee [who is on call](/faq/#faq-secret), [again](/faq/#FAQ%2DSECRET), [and](/faq#Faq-Secret), [queried](/faq/?x=1#faq-secret), [ref][r] and [encryption](/faq/#faq-001).\n\n[r]: /faq/?#faq-secret \"title\"\n",
     );
-    let (code, stdout) = check_output(&content);
-    assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("the FAQ answer FAQ-SECRET, which public readers cannot see"), "{stdout}");
+    // A public answer's link to a place on its own page (the FAQ page) names that anchor too.
+    let faq = std::fs::read_to_string(content.join("faq/general.yaml")).unwrap();
+    let faq =
+        faq.replacen("answer: |\n", "answer: |\n    See [on call](#faq-secret) and [tops](#faq-001).\n", 1);
+    std::fs::write(content.join("faq/general.yaml"), faq).unwrap();
+    let output = trustpress()
+        .args(["check", "--format", "json", "--today", TODAY, "--content"])
+        .arg(&content)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let named = stdout.matches("the FAQ answer FAQ-SECRET, which public readers cannot see").count();
+    assert_eq!(named, 6, "every link to it is named: {stdout}");
+    assert!(!stdout.contains("broken-link"), "{stdout}");
     let out = dir.path().join("public");
     build(&content, &out, "public").success();
     let public = read_tree(&out);
@@ -234,6 +246,10 @@ fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
     let policy = text(&public, "policies/pol-ir/index.html");
     assert!(policy.contains("faq/#faq-001\">encryption</a>"), "a public answer's fragment stays: {policy}");
     assert!(policy.contains(">who is on call</a>"), "the link still opens the FAQ page: {policy}");
+    assert!(policy.contains("faq/?x=1\">queried</a>"), "its query stays, its fragment goes: {policy}");
+    let faq_page = text(&public, "faq/index.html");
+    assert!(faq_page.contains("href=\"#faq-001\">tops</a>"), "a shown answer's anchor stays: {faq_page}");
+    assert!(faq_page.contains("on call") && !faq_page.contains(">on call</a>"), "{faq_page}");
     let internal = dir.path().join("internal");
     build(&content, &internal, "internal").success();
     assert!(text(&read_tree(&internal), "policies/pol-ir/index.html").contains("faq/#faq-secret\""));
