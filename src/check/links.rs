@@ -137,7 +137,7 @@ fn withheld_answer<'a>(
 ) -> Option<&'a str> {
     // An answer's link to a place on its own page is a link into the FAQ page.
     let (path, fragment) = match destination.strip_prefix('#') {
-        Some(anchor) if file.starts_with("faq") => {
+        Some(anchor) if file.starts_with(markdown::FAQ_FOLDER) => {
             (crate::site::routes::FAQ.to_string(), format!("#{anchor}"))
         }
         _ => targets.site_target(destination, file)?,

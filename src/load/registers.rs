@@ -438,7 +438,7 @@ impl Loader<'_> {
 
     pub(super) fn faq(&mut self) -> BTreeMap<String, FaqAnswer> {
         let mut faq = BTreeMap::new();
-        for file in self.list("faq", &["yaml", "yml"]) {
+        for file in self.list(crate::markdown::FAQ_FOLDER, &["yaml", "yml"]) {
             for (mut answer, location) in self.yaml_list::<FaqAnswer>(&file) {
                 answer.source = location.clone();
                 let answer_file = file.clone();

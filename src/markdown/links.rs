@@ -52,8 +52,8 @@ pub fn relative_prefix(page_path: &str) -> String {
     "../".repeat(depth)
 }
 
-/// The content folder of the FAQ's answers.
-const FAQ_FOLDER: &str = "faq";
+/// The content folder of the FAQ's answers: a link in an answer's text is on the FAQ page.
+pub const FAQ_FOLDER: &str = "faq";
 
 /// What a body may link to: the pages and files of this audience's build.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

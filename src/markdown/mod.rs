@@ -13,7 +13,9 @@ use std::path::Path;
 use highlight::highlight;
 pub use highlight::highlight_css;
 use links::Resolved;
-pub use links::{content_path, link_destinations, percent_decode, relative_prefix, LinkBase, LinkTargets};
+pub use links::{
+    content_path, link_destinations, percent_decode, relative_prefix, LinkBase, LinkTargets, FAQ_FOLDER,
+};
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
