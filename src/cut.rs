@@ -129,6 +129,8 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         }
     }
 
+    // The FAQ answers this reader's FAQ page does not show: their anchors leave URL fields.
+    let withheld = withheld_answers(isms, reader);
     let teasers =
         teaser_ids(isms.certifications.values().map(|c| (c.id.as_str(), c.audience, c.teaser)), reader);
     let certifications = isms
@@ -247,7 +249,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
 
     Isms {
         audience: reader,
-        site: isms.site.clone(),
+        site: site_without_withheld_answers(isms, &withheld),
         catalogs: isms.catalogs.clone(),
         policies,
         soa,
@@ -261,6 +263,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
             .map(|subprocessor| {
                 let mut subprocessor = subprocessor.clone();
                 audience_blocks::cut_field(&mut subprocessor.purpose, reader);
+                without_withheld_answer(&mut subprocessor.website, &withheld);
                 subprocessor
             })
             .collect(),
@@ -278,6 +281,45 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
         // The ledger names recipients and what they hold: staff only, by construction.
         shares: if Audience::Internal.visible_to(reader) { isms.shares.clone() } else { BTreeMap::new() },
     }
+}
+
+/// The anchors (ids in lower case) of the FAQ answers `reader`'s FAQ page does not show.
+fn withheld_answers(isms: &Isms, reader: Audience) -> Vec<String> {
+    let withheld = isms.faq.values().filter(|answer| !answer.audience.visible_to(reader) && !answer.teaser);
+    withheld.map(|answer| answer.id.to_lowercase()).collect()
+}
+
+/// A URL the team typed into a field (a website, where to request access, security.txt's
+/// addresses) without a fragment that names a withheld FAQ answer (`/faq/#faq-012`): the
+/// answer's id does not reach the output that way. Markdown links are kept from it by the
+/// render's link targets (`LinkTargets::faq_anchors`).
+fn without_withheld_answer(url: &mut Option<String>, withheld: &[String]) {
+    let Some((address, fragment)) = url.as_deref().and_then(|url| url.split_once('#')) else { return };
+    let fragment = crate::markdown::percent_decode(fragment).to_lowercase();
+    if withheld.iter().any(|id| fragment.contains(id.as_str())) {
+        *url = Some(address.to_string());
+    }
+}
+
+/// The site's configuration for `reader`: its URL fields without a withheld answer's anchor.
+fn site_without_withheld_answers(isms: &Isms, withheld: &[String]) -> crate::config::SiteConfig {
+    let mut site = isms.site.clone();
+    without_withheld_answer(&mut site.organization.website, withheld);
+    without_withheld_answer(&mut site.contact.website, withheld);
+    without_withheld_answer(&mut site.access.request_url, withheld);
+    if let Some(txt) = &mut site.security_txt {
+        for field in [
+            &mut txt.policy,
+            &mut txt.encryption,
+            &mut txt.acknowledgments,
+            &mut txt.hiring,
+            &mut txt.canonical,
+            &mut txt.csaf,
+        ] {
+            without_withheld_answer(field, withheld);
+        }
+    }
+    site
 }
 
 /// The scope for `reader`: whole, its statement only, or nothing. Every text is cut.

@@ -225,6 +225,27 @@ fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
     let faq =
         faq.replacen("answer: |\n", "answer: |\n    See [on call](#faq-secret) and [tops](#faq-001).\n", 1);
     std::fs::write(content.join("faq/general.yaml"), faq).unwrap();
+    // And in the fields that hold a URL as the team typed it.
+    let site = std::fs::read_to_string(content.join("site.yaml")).unwrap();
+    let site = site
+        .replace(
+            "  security_email: security@minimal.example\n",
+            "  security_email: security@minimal.example\n  website: https://trust.minimal.example/faq/#FAQ-SECRET\n",
+        )
+        .replace(
+            "security_txt:\n",
+            "access:\n  request_url: /faq/#faq-secret\nsecurity_txt:\n  policy: https://trust.minimal.example/faq/#faq%2Dsecret\n  hiring: ../faq/#faq-secret-roles\n",
+        );
+    std::fs::write(content.join("site.yaml"), site).unwrap();
+    append(
+        &content.join("subprocessors.yaml"),
+        "- name: On-call rota\n  purpose: Paging\n  location: EU\n  data: [staff names]\n  added: 2025-01-01\n  audience: public\n  website: /faq/?x#faq-secret\n",
+    );
+    std::fs::write(
+        content.join("policies/teaser.md"),
+        "---\nid: POL-T\ntitle: Teased\nversion: \"1\"\nowner: CISO\napproved_by: Board\napproved: 2026-04-01\nnext_review: 2027-04-01\naudience: internal\nteaser: true\nsummary: Shown as a teaser.\n---\nInternal text.\n",
+    )
+    .unwrap();
     let output = trustpress()
         .args(["check", "--format", "json", "--today", TODAY, "--content"])
         .arg(&content)
@@ -250,9 +271,14 @@ fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
     let faq_page = text(&public, "faq/index.html");
     assert!(faq_page.contains("href=\"#faq-001\">tops</a>"), "a shown answer's anchor stays: {faq_page}");
     assert!(faq_page.contains("on call") && !faq_page.contains(">on call</a>"), "{faq_page}");
+    assert!(
+        text(&public, ".well-known/security.txt").contains("Policy: https://trust.minimal.example/faq/\n")
+    );
     let internal = dir.path().join("internal");
     build(&content, &internal, "internal").success();
-    assert!(text(&read_tree(&internal), "policies/pol-ir/index.html").contains("faq/#faq-secret\""));
+    let internal = read_tree(&internal);
+    assert!(text(&internal, "policies/pol-ir/index.html").contains("faq/#faq-secret\""));
+    assert!(text(&internal, ".well-known/security.txt").contains("#faq%2Dsecret"), "kept for who may see it");
 }
 
 #[test]
