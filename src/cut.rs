@@ -285,7 +285,7 @@ fn cut_with_policies(isms: &Isms, policies: BTreeMap<String, Policy>, reader: Au
 
 /// The anchors (ids in lower case) of the FAQ answers `reader`'s FAQ page does not show.
 fn withheld_answers(isms: &Isms, reader: Audience) -> Vec<String> {
-    let withheld = isms.faq.values().filter(|answer| !answer.audience.visible_to(reader) && !answer.teaser);
+    let withheld = isms.faq.values().filter(|answer| !answer.shown_to(reader));
     withheld.map(|answer| answer.id.to_lowercase()).collect()
 }
 

@@ -435,6 +435,14 @@ pub struct FaqAnswer {
     pub source: Source,
 }
 
+impl FaqAnswer {
+    /// Whether `reader`'s FAQ page shows this answer: whole, or as a teaser (its question,
+    /// with the answer on request). Its anchor there is its id in lower case.
+    pub fn shown_to(&self, reader: Audience) -> bool {
+        self.audience.visible_to(reader) || self.teaser
+    }
+}
+
 /// Who owns a control under CSA's shared security responsibility model (SSRM), as the CAIQ's
 /// "SSRM Control Ownership" column takes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -29,7 +29,7 @@ pub fn link_targets_for(isms: &Isms, reader: Audience, target: RenderTarget) -> 
     }
     // The FAQ page's anchors: its answers' (a teaser's too: its question is shown), and the
     // page's own.
-    let answers = isms.faq.values().filter(|answer| visible(answer.audience) || answer.teaser);
+    let answers = isms.faq.values().filter(|answer| answer.shown_to(reader));
     targets.faq_anchors = answers.map(|answer| answer.id.to_lowercase()).collect();
     targets.faq_anchors.extend(["main", "faq-list"].map(String::from));
     isms.visit_records(&mut RecordPages { reader, targets: &mut targets });
