@@ -266,12 +266,15 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
     // The output's listing and the last rebuild's record are read while the content loads.
     let (prepared, begun) = std::thread::scope(|scope| {
         let begun = scope.spawn(|| -> Result<Option<(output::InPlace, Option<PathBuf>)>, WriteError> {
-            let Some(in_place) = output::InPlace::begin(out, options.audience, &options.content, force)?
+            // The folders and pages the last rebuild into this folder left: folders unchanged
+            // since are not listed again, and pages unchanged are kept.
+            let canonical = out.canonicalize().ok();
+            let listing = canonical.as_deref().map(crate::load::cache::output_listing).unwrap_or_default();
+            let Some(in_place) =
+                output::InPlace::begin(out, options.audience, &options.content, force, &listing)?
             else {
                 return Ok(None);
             };
-            // The pages the last rebuild into this folder left, to keep those unchanged.
-            let canonical = out.canonicalize().ok();
             let record = canonical.as_deref().map(crate::load::cache::page_record).unwrap_or_default();
             Ok(Some((in_place.with_record(record), canonical)))
         });
@@ -323,9 +326,14 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
             let (files, templates) = render_into(&prepared, &in_place)?;
             prepared.timings.push(("render+compare", started.elapsed()));
             let started = Instant::now();
-            let (changes, record) = in_place.finish()?;
-            if let (Some(canonical), Some(record)) = (&canonical, &record) {
-                crate::load::cache::remember_pages(canonical, record);
+            let output::Finished { changes, pages, listing } = in_place.finish()?;
+            if let Some(canonical) = &canonical {
+                if let Some(pages) = &pages {
+                    crate::load::cache::remember_pages(canonical, pages);
+                }
+                if let Some(listing) = &listing {
+                    crate::load::cache::remember_listing(canonical, listing);
+                }
             }
             prepared.timings.push(("update", started.elapsed()));
             (files, templates, Some(changes))

@@ -12,6 +12,7 @@
 //! staging folder left behind is removed by the next build.
 
 use std::collections::{HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -20,7 +21,7 @@ use std::sync::{Mutex, PoisonError};
 use super::folder::check_existing_output;
 use super::kept::{KeptPage, PageKey, PageRecord};
 use super::*;
-use crate::load::cache::FileKey;
+use crate::load::cache::{FileKey, ListedEntry, ListedFolder, Listing};
 
 /// What a rebuild in place did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,18 @@ pub struct Changes {
     pub removed: usize,
     /// Of the unchanged files, those of pages kept without rendering them (see [`kept`]).
     pub kept: usize,
+}
+
+/// What [`InPlace::finish`] hands back: what changed, and what to remember for the next
+/// rebuild into the same output, each `None` when it is what this build began with (nothing
+/// to write again).
+#[derive(Debug)]
+pub struct Finished {
+    pub changes: Changes,
+    /// The record of this build's pages (`crate::load::cache::remember_pages`).
+    pub pages: Option<PageRecord>,
+    /// The output's folders as this build listed them (`crate::load::cache::remember_listing`).
+    pub listing: Option<Listing>,
 }
 
 /// A page of this build: its key, whether it shows code, and its file's metadata when kept
@@ -50,6 +63,9 @@ pub struct InPlace {
     /// when the build began.
     existing: HashMap<String, Option<FileKey>>,
     folders: Vec<PathBuf>,
+    /// The output's folders as listed when the build began, to remember for the next
+    /// rebuild: `None` when as the last rebuild listed them.
+    listing: Option<Listing>,
     produced: Mutex<HashSet<String>>,
     changed: Mutex<Vec<String>>,
     unchanged: AtomicUsize,
@@ -64,12 +80,15 @@ pub struct InPlace {
 impl InPlace {
     /// Prepares to update `out` in place, after [`check_output`] with the same arguments:
     /// `None` when there is no earlier output to update (a new or empty folder), where
-    /// [`super::Staging`] writes it whole.
+    /// [`super::Staging`] writes it whole. `previous` is the output's folders as the last
+    /// rebuild listed them (`crate::load::cache::output_listing`): those unchanged since are
+    /// not listed again.
     pub fn begin(
         out: &Path,
         audience: Audience,
         content: &Path,
         force: bool,
+        previous: &Listing,
     ) -> Result<Option<InPlace>, WriteError> {
         let out = &check_output(out, content, force)?;
         let has_files = fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
@@ -80,7 +99,7 @@ impl InPlace {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let (existing, folders) = walk(out)?;
+        let Walked { files: existing, folders, listing } = walk(out, previous)?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
         let staging = parent.join(format!(".{name}.trustpress-changed"));
         remove_if_exists(&staging)?;
@@ -92,6 +111,7 @@ impl InPlace {
             staging,
             existing,
             folders,
+            listing: (listing != *previous).then_some(listing),
             produced: Mutex::default(),
             changed: Mutex::default(),
             unchanged: AtomicUsize::new(0),
@@ -116,16 +136,15 @@ impl InPlace {
     }
 
     /// Puts each changed file in place, then removes the files no longer produced and the
-    /// folders left empty. Returns what changed, and the record of this build's pages for
-    /// the next rebuild: `None` when it is the record this build began with (nothing to
-    /// write again).
-    pub fn finish(mut self) -> Result<(Changes, Option<PageRecord>), WriteError> {
+    /// folders left empty. Returns what changed, and what to remember for the next rebuild.
+    pub fn finish(mut self) -> Result<Finished, WriteError> {
         self.finished = true;
         let result = self.update();
         let _ = fs::remove_dir_all(&self.staging);
         let changes = result?;
         let record = self.record();
-        Ok((changes, (record != self.previous).then_some(record)))
+        let pages = (record != self.previous).then_some(record);
+        Ok(Finished { changes, pages, listing: self.listing.take() })
     }
 
     /// Each page's key and its file's metadata as it now is in the output.
@@ -285,33 +304,102 @@ impl Drop for InPlace {
     }
 }
 
-/// The files (paths inside `out`, with `/`, and their metadata, read relative to their folder)
-/// and folders under `out`. A symbolic link anywhere is refused: a rebuild writes into the
-/// folders it finds, and must never follow a link out of the output.
-#[allow(clippy::type_complexity)]
-fn walk(out: &Path) -> Result<(HashMap<String, Option<FileKey>>, Vec<PathBuf>), WriteError> {
-    let (mut files, mut folders) = (HashMap::new(), Vec::new());
+/// What [`walk`] found under the output: its files (paths inside it, with `/`) with their
+/// metadata, its folders, and the listing to record for the next rebuild.
+struct Walked {
+    files: HashMap<String, Option<FileKey>>,
+    folders: Vec<PathBuf>,
+    listing: Listing,
+}
+
+/// The files and folders under `out`. A folder whose metadata is as `previous` recorded is
+/// not listed again (see `crate::load::cache::listing`); its files' metadata is read all the
+/// same. A symbolic link anywhere is refused: a rebuild writes into the folders it finds, and
+/// must never follow a link out of the output.
+fn walk(out: &Path, previous: &Listing) -> Result<Walked, WriteError> {
+    let settled_before = crate::load::cache::settled_before();
+    let mut walked = Walked { files: HashMap::new(), folders: Vec::new(), listing: Listing::default() };
     let mut stack = vec![(out.to_path_buf(), String::new())];
-    while let Some((folder, prefix)) = stack.pop() {
-        let entries = fs::read_dir(&folder).map_err(io_error(&folder))?;
-        for entry in entries {
-            let entry = entry.map_err(io_error(&folder))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let relative = if prefix.is_empty() { name } else { format!("{prefix}/{name}") };
-            let kind = entry.file_type().map_err(io_error(&entry.path()))?;
-            if kind.is_symlink() {
-                return Err(WriteError::LinkInOutput(entry.path()));
-            } else if kind.is_dir() {
-                folders.push(entry.path());
-                stack.push((entry.path(), relative));
+    while let Some((folder, relative)) = stack.pop() {
+        let metadata = fs::symlink_metadata(&folder).map_err(io_error(&folder))?;
+        if metadata.file_type().is_symlink() {
+            return Err(WriteError::LinkInOutput(folder));
+        }
+        let key = FileKey::of(&metadata);
+        let recorded = key.and_then(|key| previous.get(&relative).filter(|listed| listed.folder == key));
+        let cached = match recorded {
+            // A file the record names that the folder no longer holds as a file means the
+            // folder's times did not tell: it is listed again.
+            Some(listed) => {
+                Some((listed.entries.clone(), files_in(&folder, &listed.entries)?)).filter(|(_, files)| {
+                    files.iter().all(|(_, file)| file.as_ref().is_some_and(fs::Metadata::is_file))
+                })
+            }
+            None => None,
+        };
+        let (entries, files) = match cached {
+            Some(found) => found,
+            None => {
+                let entries = list(&folder)?;
+                let files = files_in(&folder, &entries)?;
+                (entries, files)
+            }
+        };
+        let join = |name: &OsStr| {
+            let name = name.to_string_lossy();
+            if relative.is_empty() {
+                name.into_owned()
             } else {
-                files.insert(relative, entry.metadata().ok().and_then(|metadata| FileKey::of(&metadata)));
+                format!("{relative}/{name}")
+            }
+        };
+        for (name, file) in files {
+            walked.files.insert(join(&name), file.as_ref().and_then(FileKey::of));
+        }
+        for entry in entries.iter().filter(|entry| entry.folder) {
+            walked.folders.push(folder.join(&entry.name));
+            stack.push((folder.join(&entry.name), join(&entry.name)));
+        }
+        if let Some(listed) = key.map(|folder| ListedFolder { folder, entries }) {
+            if settled_before.is_some_and(|before| listed.keepable(before)) {
+                walked.listing.insert(relative, listed);
             }
         }
     }
-    Ok((files, folders))
+    Ok(walked)
 }
 
+/// The entries of `folder`, a symbolic link refused.
+fn list(folder: &Path) -> Result<Vec<ListedEntry>, WriteError> {
+    let mut entries = Vec::new();
+    for entry in fs::read_dir(folder).map_err(io_error(folder))? {
+        let entry = entry.map_err(io_error(folder))?;
+        let kind = entry.file_type().map_err(io_error(&entry.path()))?;
+        if kind.is_symlink() {
+            return Err(WriteError::LinkInOutput(entry.path()));
+        }
+        entries.push(ListedEntry { name: entry.file_name(), folder: kind.is_dir() });
+    }
+    Ok(entries)
+}
+
+/// The files of `entries` in `folder`, each with its metadata when it has any; a symbolic
+/// link refused.
+fn files_in(
+    folder: &Path,
+    entries: &[ListedEntry],
+) -> Result<Vec<(OsString, Option<fs::Metadata>)>, WriteError> {
+    let mut files = Vec::with_capacity(entries.len());
+    for entry in entries.iter().filter(|entry| !entry.folder) {
+        let path = folder.join(&entry.name);
+        let metadata = fs::symlink_metadata(&path).ok();
+        if metadata.as_ref().is_some_and(|metadata| metadata.file_type().is_symlink()) {
+            return Err(WriteError::LinkInOutput(path));
+        }
+        files.push((entry.name.clone(), metadata));
+    }
+    Ok(files)
+}
 impl InPlace {
     /// Removes every file that was in the output and is not produced now (the marker stays),
     /// then every folder left empty. Returns how many files went.
@@ -378,10 +466,10 @@ mod tests {
 
     /// Builds `files` into `out` as `build` does: in place when there is an earlier output.
     fn build(out: &Path, content: &Path, files: &[OutputFile]) -> Result<Option<Changes>, WriteError> {
-        match InPlace::begin(out, Audience::Public, content, false)? {
+        match InPlace::begin(out, Audience::Public, content, false, &Listing::default())? {
             Some(in_place) => {
                 files.iter().try_for_each(|f| in_place.put(f.clone()))?;
-                in_place.finish().map(|(changes, _)| Some(changes))
+                in_place.finish().map(|finished| Some(finished.changes))
             }
             None => {
                 let staging = super::super::Staging::begin(out, Audience::Public, content, false)?;
@@ -403,13 +491,15 @@ mod tests {
         let out = dir.path().join("public");
         build(&out, &content, &[file("index.html", "home")]).unwrap();
         let rebuild = |record: PageRecord, key: u8, text: &str| {
-            let in_place = InPlace::begin(&out, Audience::Public, &content, false).unwrap().unwrap();
+            let in_place = InPlace::begin(&out, Audience::Public, &content, false, &Listing::default())
+                .unwrap()
+                .unwrap();
             let in_place = in_place.with_record(record);
             let page = file("index.html", text).keyed(Some([key; 32]), false);
             if in_place.keep(&[(page.path.clone(), Audience::Public)], &[key; 32]).is_none() {
                 in_place.put(page).unwrap();
             }
-            in_place.finish().unwrap().1
+            in_place.finish().unwrap().pages
         };
         let first = rebuild(PageRecord::default(), 1, "home").expect("a first record is new");
         assert_eq!(rebuild(first.clone(), 1, "home"), None, "the same pages, kept: the record stands");
@@ -443,6 +533,80 @@ mod tests {
         assert_eq!(beside.len(), 2, "no staging folder is left: {beside:?}");
     }
 
+    /// Every folder under `out` as it now is, recorded as if listed long ago: the settle rule
+    /// would leave out folders this young.
+    fn listed_now(out: &Path) -> Listing {
+        let mut listing = Listing::default();
+        let mut stack = vec![(out.to_path_buf(), String::new())];
+        while let Some((folder, relative)) = stack.pop() {
+            let entries = list(&folder).unwrap();
+            for entry in entries.iter().filter(|entry| entry.folder) {
+                let name = entry.name.to_str().unwrap();
+                let sub = if relative.is_empty() { name.to_string() } else { format!("{relative}/{name}") };
+                stack.push((folder.join(name), sub));
+            }
+            let key = FileKey::of(&fs::symlink_metadata(&folder).unwrap()).unwrap();
+            listing.insert(relative, ListedFolder { folder: key, entries });
+        }
+        listing
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_is_listed_again_only_when_its_times_changed_or_the_record_does_not_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for path in ["index.html", "a/index.html", "a/extra.html", "b/index.html"] {
+            fs::create_dir_all(out.join(path).parent().unwrap()).unwrap();
+            fs::write(out.join(path), path).unwrap();
+        }
+        let mut listing = listed_now(&out);
+        // Unchanged since recorded: the record is believed, so a file it leaves out is not seen.
+        listing.get_mut("a").unwrap().entries.retain(|entry| entry.name != "extra.html");
+        let walked = walk(&out, &listing).unwrap();
+        assert!(walked.files.contains_key("a/index.html") && !walked.files.contains_key("a/extra.html"));
+        assert!(walked.files["a/index.html"].is_some(), "a file's metadata is read all the same");
+        // A file the record names that is not there: the folder is listed again.
+        listing.get_mut("a").unwrap().entries.push(ListedEntry { name: "ghost.html".into(), folder: false });
+        let walked = walk(&out, &listing).unwrap();
+        assert!(walked.files.contains_key("a/extra.html") && !walked.files.contains_key("a/ghost.html"));
+
+        // A file added after the listing changes its folder's times: seen, and so removed.
+        let listing = listed_now(&out);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        fs::write(out.join("b/stray.html"), "left by hand").unwrap();
+        let walked = walk(&out, &listing).unwrap();
+        assert!(walked.files.contains_key("b/stray.html"));
+        // So is a link put where a file was.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        fs::remove_file(out.join("b/index.html")).unwrap();
+        std::os::unix::fs::symlink(dir.path(), out.join("b/index.html")).unwrap();
+        assert!(matches!(walk(&out, &listing), Err(WriteError::LinkInOutput(_))));
+        // Folders this young are not recorded for the next rebuild.
+        assert!(walk(&out, &Listing::default()).is_err_and(|e| matches!(e, WriteError::LinkInOutput(_))));
+        fs::remove_file(out.join("b/index.html")).unwrap();
+        assert_eq!(walk(&out, &Listing::default()).unwrap().listing, Listing::default());
+    }
+
+    #[test]
+    fn a_rebuild_with_a_recorded_listing_removes_a_file_added_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        let files = [file("index.html", "home"), file("a/index.html", "a")];
+        build(&out, &content, &files).unwrap();
+        let listing = listed_now(&out);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        fs::write(out.join("a/stray.html"), "left by hand").unwrap();
+        let in_place = InPlace::begin(&out, Audience::Public, &content, false, &listing).unwrap().unwrap();
+        files.iter().for_each(|f| in_place.put(f.clone()).unwrap());
+        let finished = in_place.finish().unwrap();
+        assert_eq!(finished.changes.removed, 1);
+        assert!(!out.join("a/stray.html").exists());
+        assert!(finished.listing.is_some(), "a listing unlike the one read is handed back");
+    }
+
     #[test]
     fn a_rebuild_that_fails_touches_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -451,7 +615,8 @@ mod tests {
         let out = dir.path().join("public");
         build(&out, &content, &[file("index.html", "old"), file("a/index.html", "a")]).unwrap();
 
-        let in_place = InPlace::begin(&out, Audience::Public, &content, false).unwrap().unwrap();
+        let in_place =
+            InPlace::begin(&out, Audience::Public, &content, false, &Listing::default()).unwrap().unwrap();
         in_place.put(file("index.html", "new")).unwrap();
         let refused = in_place.put(OutputFile::new("risks/index.html", "secret", Audience::Internal));
         assert!(matches!(refused, Err(WriteError::AboveAudience { .. })));

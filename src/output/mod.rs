@@ -19,7 +19,7 @@ pub mod signed;
 mod staging;
 
 pub use folder::{check_output, lock_beside};
-pub use in_place::{Changes, InPlace};
+pub use in_place::{Changes, Finished, InPlace};
 pub use staging::Staging;
 
 /// One file of a build: its path inside the output (with `/`), its bytes, and the lowest

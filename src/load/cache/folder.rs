@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::Header;
 
 /// Removes the cache files in `folder`, other than `keep`, whose content folder (a parse
-/// cache), repository (a history) or output folder (a page record) no longer exists. A file whose header does not read is
+/// cache), repository (a history) or output folder (a page record, a listing) no longer exists. A file whose header does not read is
 /// left alone: it may be a newer trustpress's.
 pub(super) fn prune(folder: &Path, keep: &Path) {
     use std::io::BufRead;
@@ -19,7 +19,8 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         // A parse cache, `check`'s or a build's: their headers are alike.
         let check = (name.starts_with("check-") || name.starts_with("build-")) && name.ends_with(".tsv");
         let history = name.starts_with("history-") && name.ends_with(".json");
-        let pages = name.starts_with("pages-") && name.ends_with(".tsv");
+        // A page record or an output listing: their headers are alike.
+        let pages = (name.starts_with("pages-") || name.starts_with("listing-")) && name.ends_with(".tsv");
         if let Some(kind) = super::exports::ours(name).filter(|_| entry.file_type().is_ok_and(|t| t.is_dir()))
         {
             prune_export(&path, kind);

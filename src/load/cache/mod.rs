@@ -33,13 +33,14 @@
 //! `cached` holds what an entry keeps of a policy or an evidence index, `history` the git
 //! history kept per repository and folder, `exports` the content as past commits hold it
 //! (for `--at`), `pages` what a rebuild in place may keep of each
-//! output folder's pages, and `folder` the cache folder: where it is, whether
+//! output folder's pages, `listing` its folders as last listed, and `folder` the cache folder: where it is, whether
 //! only its user could have written it, and the pruning of caches whose content is gone.
 
 mod cached;
 mod exports;
 mod folder;
 mod history;
+mod listing;
 mod pages;
 
 use std::collections::{HashMap, HashSet};
@@ -62,6 +63,7 @@ use folder::{cache_file, cache_folder, create_private_folder, private_folder, pr
 pub use exports::{exported, KeptExport};
 pub use folder::{folder_within, unusable_folder};
 pub use history::{kept_history, remember_history};
+pub use listing::{output_listing, remember_listing, ListedEntry, ListedFolder, Listing};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
 /// Bumped whenever what an entry holds changes meaning.
@@ -69,6 +71,15 @@ const FORMAT: u32 = 4;
 
 /// Files changed this recently when the check starts are parsed but not cached.
 pub const SETTLE: Duration = Duration::from_secs(2);
+
+/// [`SETTLE`] before now, as a file's times are kept: a file or folder whose times are not
+/// earlier is not vouched for by them.
+pub fn settled_before() -> Option<(i64, i64)> {
+    SystemTime::now()
+        .checked_sub(SETTLE)
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), i64::from(d.subsec_nanos())))
+}
 
 /// What a file's metadata says of its contents: while all of it is unchanged, so is the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -239,10 +250,7 @@ impl ParseCache {
         };
         let path = cache_file(&folder, name, canonical.as_os_str().as_encoded_bytes(), "tsv");
         let header = Header { format: FORMAT, binary: binary_identity()?, content: canonical.to_path_buf() };
-        let settled_before = SystemTime::now()
-            .checked_sub(SETTLE)
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| (i64::try_from(d.as_secs()).unwrap_or(i64::MAX), i64::from(d.subsec_nanos())))?;
+        let settled_before = settled_before()?;
         let mut cache = ParseCache::empty(kind, path, header, settled_before);
         if let Some(text) = owner.and_then(|owner| read_trusted(&cache.path, owner)) {
             cache.read_entries(text);
