@@ -80,8 +80,7 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
         // The FAQ page is there, but the answer its fragment names may not be: the link
         // would name that answer, and lead nowhere, to these readers. Read against the
         // auditor's targets, where every answer has its anchor.
-        let answer =
-            withheld_answer(isms, targets.of(isms, Audience::Auditor), destination, body.file, reader);
+        let answer = withheld_answer(isms, targets, destination, body.file, reader);
         if at_reader != Some(false) || answer.is_some() {
             if let Some(answer) = answer {
                 diagnostics.push(
@@ -130,11 +129,16 @@ fn body_links(loaded: &Loaded, body: &Body, targets: &Targets) -> Vec<Diagnostic
 /// anchor is its id in lower case), when `reader` may not read it.
 fn withheld_answer<'a>(
     isms: &'a Isms,
-    targets: &LinkTargets,
+    targets: &Targets,
     destination: &str,
     file: &Path,
     reader: Audience,
 ) -> Option<&'a str> {
+    // Only a fragment names an answer; a link without one (most) needs no targets made.
+    if !destination.contains('#') {
+        return None;
+    }
+    let targets = targets.of(isms, Audience::Auditor);
     // An answer's link to a place on its own page is a link into the FAQ page.
     let (path, fragment) = match destination.strip_prefix('#') {
         Some(anchor) if file.starts_with(markdown::FAQ_FOLDER) => {
