@@ -22,9 +22,9 @@ struct Body<'a> {
     audience: Audience,
 }
 
-pub fn check(loaded: &Loaded, sources: &mut Sources, diagnostics: &mut Diagnostics) {
+pub fn check(loaded: &Loaded, targets: &Targets, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     let isms = &loaded.isms;
-    links(loaded, diagnostics);
+    links(loaded, targets, diagnostics);
     teasers(isms, sources, diagnostics);
     withheld_documents(isms, sources, diagnostics);
 }
@@ -58,12 +58,11 @@ fn bodies(isms: &Isms) -> Vec<Body<'_>> {
 /// Each link must reach its target for every reader of the line it is on: the item's
 /// audience, raised by any `::: audience` block around the line. Bodies are checked in
 /// parallel; their problems are reported in body order.
-fn links(loaded: &Loaded, diagnostics: &mut Diagnostics) {
+fn links(loaded: &Loaded, targets: &Targets, diagnostics: &mut Diagnostics) {
     use rayon::prelude::*;
     let isms = &loaded.isms;
-    let targets = Targets::default();
     let found: Vec<Vec<Diagnostic>> =
-        bodies(isms).par_iter().map(|body| body_links(loaded, body, &targets)).collect();
+        bodies(isms).par_iter().map(|body| body_links(loaded, body, targets)).collect();
     for diagnostic in found.into_iter().flatten() {
         diagnostics.push(diagnostic);
     }
@@ -155,16 +154,17 @@ fn withheld_answer<'a>(
     (answer.audience > reader).then_some(answer.id.as_str())
 }
 
-/// The link targets of each audience's build, made on first use.
+/// The link targets of each audience's build, made on first use (and once for all the
+/// checks that read them).
 #[derive(Default)]
-struct Targets {
+pub struct Targets {
     public: OnceLock<LinkTargets>,
     internal: OnceLock<LinkTargets>,
     auditor: OnceLock<LinkTargets>,
 }
 
 impl Targets {
-    fn of(&self, isms: &Isms, audience: Audience) -> &LinkTargets {
+    pub fn of(&self, isms: &Isms, audience: Audience) -> &LinkTargets {
         let cell = match audience {
             Audience::Public => &self.public,
             Audience::Internal => &self.internal,

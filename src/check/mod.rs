@@ -37,8 +37,9 @@ pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
         completeness::soa(&loaded.isms, &mut sources, &mut diagnostics);
     }
     freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
-    links::check(loaded, &mut sources, &mut diagnostics);
-    overview::check(loaded, &mut diagnostics);
+    let targets = links::Targets::default();
+    links::check(loaded, &targets, &mut sources, &mut diagnostics);
+    overview::check(loaded, &targets, &mut diagnostics);
     answers::check(&loaded.isms, &mut sources, &mut diagnostics);
     management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     history::check(loaded, &mut sources, &mut diagnostics);

@@ -4,15 +4,14 @@
 use crate::audience::Audience;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Loaded;
-use crate::site::targets::{destination, link_targets_for, Destination};
-use crate::site::RenderTarget;
+use crate::site::targets::{destination, Destination};
 
-pub fn check(loaded: &Loaded, diagnostics: &mut Diagnostics) {
+pub fn check(loaded: &Loaded, targets: &super::links::Targets, diagnostics: &mut Diagnostics) {
     let isms = &loaded.isms;
     if isms.site.overview.is_empty() {
         return;
     }
-    let targets = link_targets_for(isms, Audience::Public, RenderTarget::Site);
+    let targets = targets.of(isms, Audience::Public);
     let text = loaded.root.read_text(std::path::Path::new("site.yaml")).unwrap_or_default();
     let mut lines = link_lines(&text).into_iter();
     for card in &isms.site.overview {
@@ -23,7 +22,7 @@ pub fn check(loaded: &Loaded, diagnostics: &mut Diagnostics) {
             .and_then(|l| l.find(card.link.trim()))
             .map_or(1, |c| c as u32 + 1);
         let location = Location::at("site.yaml", line, column);
-        match destination(isms, &targets, Audience::Public, &card.link) {
+        match destination(isms, targets, Audience::Public, &card.link) {
             Destination::Page(_) => {}
             Destination::Withheld(audience) => diagnostics.push(
                 Diagnostic::error(
