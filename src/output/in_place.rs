@@ -62,6 +62,8 @@ pub struct InPlace {
     /// The output's files (paths inside it, with `/`), each with its metadata, and folders,
     /// when the build began.
     existing: HashMap<String, Option<FileKey>>,
+    /// Files of the output whose path in it is not UTF-8: never produced, always removed.
+    strays: Vec<PathBuf>,
     folders: Vec<PathBuf>,
     /// The output's folders as listed when the build began, to remember for the next
     /// rebuild: `None` when as the last rebuild listed them.
@@ -99,7 +101,7 @@ impl InPlace {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let Walked { files: existing, folders, listing } = walk(out, previous)?;
+        let Walked { files: existing, strays, folders, listing } = walk(out, previous)?;
         let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("site");
         let staging = parent.join(format!(".{name}.trustpress-changed"));
         remove_if_exists(&staging)?;
@@ -110,6 +112,7 @@ impl InPlace {
             force,
             staging,
             existing,
+            strays,
             folders,
             listing: (listing != *previous).then_some(listing),
             produced: Mutex::default(),
@@ -308,6 +311,8 @@ impl Drop for InPlace {
 /// metadata, its folders, and the listing to record for the next rebuild.
 struct Walked {
     files: HashMap<String, Option<FileKey>>,
+    /// Files whose path inside the output is not UTF-8: no build makes one, so each goes.
+    strays: Vec<PathBuf>,
     folders: Vec<PathBuf>,
     listing: Listing,
 }
@@ -318,15 +323,23 @@ struct Walked {
 /// must never follow a link out of the output.
 fn walk(out: &Path, previous: &Listing) -> Result<Walked, WriteError> {
     let settled_before = crate::load::cache::settled_before();
-    let mut walked = Walked { files: HashMap::new(), folders: Vec::new(), listing: Listing::default() };
-    let mut stack = vec![(out.to_path_buf(), String::new())];
+    let mut walked = Walked {
+        files: HashMap::new(),
+        strays: Vec::new(),
+        folders: Vec::new(),
+        listing: Listing::default(),
+    };
+    // Each folder with its path inside the output, `None` when that is not UTF-8.
+    let mut stack = vec![(out.to_path_buf(), Some(String::new()))];
     while let Some((folder, relative)) = stack.pop() {
         let metadata = fs::symlink_metadata(&folder).map_err(io_error(&folder))?;
         if metadata.file_type().is_symlink() {
             return Err(WriteError::LinkInOutput(folder));
         }
         let key = FileKey::of(&metadata);
-        let recorded = key.and_then(|key| previous.get(&relative).filter(|listed| listed.folder == key));
+        let recorded = key
+            .zip(relative.as_ref())
+            .and_then(|(key, relative)| previous.get(relative).filter(|listed| listed.folder == key));
         let cached = match recorded {
             // A file the record names that the folder no longer holds as a file means the
             // folder's times did not tell: it is listed again.
@@ -346,21 +359,23 @@ fn walk(out: &Path, previous: &Listing) -> Result<Walked, WriteError> {
             }
         };
         let join = |name: &OsStr| {
-            let name = name.to_string_lossy();
-            if relative.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{relative}/{name}")
-            }
+            let (relative, name) = (relative.as_deref()?, name.to_str()?);
+            Some(if relative.is_empty() { name.to_string() } else { format!("{relative}/{name}") })
         };
         for (name, file) in files {
-            walked.files.insert(join(&name), file.as_ref().and_then(FileKey::of));
+            match join(&name) {
+                Some(path) => {
+                    walked.files.insert(path, file.as_ref().and_then(FileKey::of));
+                }
+                None => walked.strays.push(folder.join(&name)),
+            }
         }
         for entry in entries.iter().filter(|entry| entry.folder) {
             walked.folders.push(folder.join(&entry.name));
             stack.push((folder.join(&entry.name), join(&entry.name)));
         }
-        if let Some(listed) = key.map(|folder| ListedFolder { folder, entries }) {
+        if let (Some(relative), Some(folder)) = (relative, key) {
+            let listed = ListedFolder { folder, entries };
             if settled_before.is_some_and(|before| listed.keepable(before)) {
                 walked.listing.insert(relative, listed);
             }
@@ -405,8 +420,8 @@ impl InPlace {
     /// then every folder left empty. Returns how many files went.
     fn remove_stale(&self, produced: &HashSet<String>) -> Result<usize, WriteError> {
         let mut removed = 0;
-        for stale in self.existing.keys().filter(|f| f.as_str() != MARKER && !produced.contains(*f)) {
-            let path = self.out.join(stale);
+        let stale = self.existing.keys().filter(|f| f.as_str() != MARKER && !produced.contains(*f));
+        for path in stale.map(|stale| self.out.join(stale)).chain(self.strays.iter().cloned()) {
             match fs::remove_file(&path) {
                 Ok(()) => removed += 1,
                 // Gone with its folder, which a file of the new build replaced, or replaced
@@ -586,6 +601,37 @@ mod tests {
         assert!(walk(&out, &Listing::default()).is_err_and(|e| matches!(e, WriteError::LinkInOutput(_))));
         fs::remove_file(out.join("b/index.html")).unwrap();
         assert_eq!(walk(&out, &Listing::default()).unwrap().listing, Listing::default());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_whose_name_is_not_utf8_is_removed_wherever_it_is() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        let files = [file("index.html", "home"), file("a/index.html", "a")];
+        build(&out, &content, &files).unwrap();
+        let odd = |bytes: &[u8]| std::ffi::OsStr::from_bytes(bytes).to_os_string();
+        fs::write(out.join(odd(b"\xff\xfe")), "stray").unwrap();
+        fs::write(out.join("a").join(odd(b"\xc3")), "stray").unwrap();
+        fs::create_dir_all(out.join(odd(b"dir\xff")).join("deeper")).unwrap();
+        fs::write(out.join(odd(b"dir\xff")).join("deeper/inside.html"), "stray").unwrap();
+        let changes = build(&out, &content, &files).unwrap().unwrap();
+        assert_eq!(changes.removed, 3);
+        let mut left: Vec<String> = Vec::new();
+        let mut stack = vec![out.clone()];
+        while let Some(folder) = stack.pop() {
+            for entry in fs::read_dir(&folder).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    stack.push(entry.path());
+                }
+                left.push(entry.path().strip_prefix(&out).unwrap().to_string_lossy().into_owned());
+            }
+        }
+        left.sort();
+        assert_eq!(left, [MARKER, "a", "a/index.html", "index.html"]);
     }
 
     #[test]
