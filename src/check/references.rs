@@ -2,7 +2,7 @@
 //! kinds, ids whose pages would collide. `build` refuses content with errors found here;
 //! `trustpress check` (later) adds completeness and freshness rules on top.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Loaded;
@@ -172,7 +172,9 @@ fn front_matter_offset(item: &Location) -> u32 {
 /// Ids must be unique across all item kinds (a FAQ answer and a policy cannot share one),
 /// and ids of items with pages must not collide once turned into URLs.
 fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
-    let mut seen: BTreeMap<&str, (&str, &Location)> = BTreeMap::new();
+    // Looked up, never walked: a hash map (the errors come in the items' order).
+    let mut seen: HashMap<&str, (&str, &Location)> =
+        HashMap::with_capacity(isms.policies.len() + isms.evidence.len());
     let items = isms
         .policies
         .values()
@@ -198,7 +200,7 @@ fn duplicate_ids(isms: &Isms, diagnostics: &mut Diagnostics) {
             seen.insert(id, (kind, location));
         }
     }
-    let mut slugs: BTreeMap<String, (&str, &Location)> = BTreeMap::new();
+    let mut slugs: HashMap<String, (&str, &Location)> = HashMap::with_capacity(isms.policies.len());
     for policy in isms.policies.values() {
         let key = slug(&policy.id);
         if key.is_empty() {
