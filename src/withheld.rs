@@ -77,11 +77,13 @@ impl Withheld {
         // The loader read most of them (a large ISMS has thousands of source files); the
         // others take one `stat` each, in parallel.
         use rayon::prelude::*;
+        let known = root.sizes_read(&found);
         let sized: Vec<(u64, WithheldFile)> = found
             .into_par_iter()
-            .filter_map(|path| {
+            .zip(known)
+            .filter_map(|(path, known)| {
                 let absolute = root.join(&path);
-                let size = match root.size_read(&path) {
+                let size = match known {
                     Some(size) => size,
                     None => Some(std::fs::metadata(&absolute).ok()?).filter(|m| m.is_file())?.len(),
                 };

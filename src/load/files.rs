@@ -195,10 +195,13 @@ impl ContentRoot {
         }
     }
 
-    /// The size of content-relative file `relative` as [`ContentRoot::read_text`] read it,
-    /// when it did.
-    pub fn size_read(&self, relative: &Path) -> Option<u64> {
-        self.sizes_read.lock().ok()?.get(relative).copied()
+    /// The size of each content-relative file of `paths` as [`ContentRoot::read_text`] read
+    /// it, when it did; looked up under one lock.
+    pub fn sizes_read(&self, paths: &[PathBuf]) -> Vec<Option<u64>> {
+        match self.sizes_read.lock() {
+            Ok(sizes) => paths.iter().map(|path| sizes.get(path.as_path()).copied()).collect(),
+            Err(_) => vec![None; paths.len()],
+        }
     }
 
     /// The absolute path of an existing content-relative path, after making sure that it,
