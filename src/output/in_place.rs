@@ -494,6 +494,17 @@ mod tests {
         }
     }
 
+    /// A first build of `files` into a new folder: the folder that holds it all, the
+    /// content folder and the output.
+    fn built(files: &[OutputFile]) -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        fs::create_dir_all(&content).unwrap();
+        let out = dir.path().join("public");
+        build(&out, &content, files).unwrap();
+        (dir, content, out)
+    }
+
     fn modified(path: &Path) -> std::time::SystemTime {
         fs::metadata(path).unwrap().modified().unwrap()
     }
@@ -607,12 +618,8 @@ mod tests {
     #[test]
     fn a_file_whose_name_is_not_utf8_is_removed_wherever_it_is() {
         use std::os::unix::ffi::OsStrExt;
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir_all(&content).unwrap();
-        let out = dir.path().join("public");
         let files = [file("index.html", "home"), file("a/index.html", "a")];
-        build(&out, &content, &files).unwrap();
+        let (_dir, content, out) = built(&files);
         let odd = |bytes: &[u8]| std::ffi::OsStr::from_bytes(bytes).to_os_string();
         fs::write(out.join(odd(b"\xff\xfe")), "stray").unwrap();
         fs::write(out.join("a").join(odd(b"\xc3")), "stray").unwrap();
@@ -636,12 +643,8 @@ mod tests {
 
     #[test]
     fn a_rebuild_with_a_recorded_listing_removes_a_file_added_since() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir_all(&content).unwrap();
-        let out = dir.path().join("public");
         let files = [file("index.html", "home"), file("a/index.html", "a")];
-        build(&out, &content, &files).unwrap();
+        let (_dir, content, out) = built(&files);
         let listing = listed_now(&out);
         std::thread::sleep(std::time::Duration::from_millis(30));
         fs::write(out.join("a/stray.html"), "left by hand").unwrap();

@@ -206,6 +206,49 @@ pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
 
 /// The cache file of one kind (`check`, `build`, `history`, `pages`) for `key` (a content folder, a
 /// repository, an output folder): `<kind>-<16 hex digits of its SHA-256>.<extension>`.
+/// The lines after the header of output folder `out`'s cache file of `kind` (`pages`,
+/// `listing`), when this binary wrote it for that folder and only its user could have.
+pub(super) fn read_output_file(kind: &str, out: &Path) -> Option<String> {
+    let folder = cache_folder()?;
+    let me = private_folder(&folder).ok()??;
+    let mut text = read_trusted(&output_file(&folder, kind, out), me)?;
+    let end = text.find('\n')?;
+    if text[..end] != output_header(out)? {
+        return None;
+    }
+    text.drain(..=end);
+    Some(text)
+}
+
+/// Writes `lines` as output folder `out`'s cache file of `kind`, after its header, whole (a
+/// temporary file renamed over it). Failing to write it changes nothing but the next
+/// rebuild's time.
+pub(super) fn write_output_file(kind: &str, out: &Path, lines: &str) {
+    use std::io::Write as _;
+    let Some(folder) = cache_folder() else { return };
+    if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
+        return;
+    }
+    let Some(header) = output_header(out) else { return };
+    let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
+    if file.write_all(header.as_bytes()).is_ok()
+        && file.write_all(b"\n").is_ok()
+        && file.write_all(lines.as_bytes()).is_ok()
+    {
+        let _ = file.persist(output_file(&folder, kind, out));
+    }
+}
+
+fn output_file(folder: &Path, kind: &str, out: &Path) -> PathBuf {
+    cache_file(folder, kind, out.as_os_str().as_encoded_bytes(), "tsv")
+}
+
+/// (format, binary, output folder): an output folder's cache file is this binary's, for this
+/// folder. `prune` reads it.
+fn output_header(out: &Path) -> Option<String> {
+    serde_json::to_string(&(super::FORMAT, super::binary_identity()?, out.to_str()?)).ok()
+}
+
 pub(super) fn cache_file(folder: &Path, kind: &str, key: &[u8], extension: &str) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(key);

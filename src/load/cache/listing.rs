@@ -8,10 +8,10 @@
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
-use super::{binary_identity, FileKey, FORMAT};
+use super::folder::{read_output_file, write_output_file};
+use super::FileKey;
 
 /// One entry of a listed folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,19 +59,13 @@ pub fn output_listing(out: &Path) -> Listing {
 }
 
 fn read(out: &Path) -> Option<Listing> {
-    let folder = cache_folder()?;
-    let me = private_folder(&folder).ok()??;
-    parse(&header(out)?, &read_trusted(&listing_path(&folder, out), me)?)
+    parse(&read_output_file("listing", out)?)
 }
 
-/// The listing `text` holds, when its first line is `header` and every line reads.
-fn parse(header: &str, text: &str) -> Option<Listing> {
-    let mut lines = text.lines();
-    if lines.next()? != header {
-        return None;
-    }
+/// The listing `text` holds (the record's lines after its header), when every line reads.
+fn parse(text: &str) -> Option<Listing> {
     let mut listing = Listing::default();
-    for line in lines {
+    for line in text.lines() {
         let mut fields = line.split('\t');
         let (path, key) = (fields.next()?, FileKey::parse(fields.next()?)?);
         let path = if path == "." { "" } else { path };
@@ -92,12 +86,11 @@ fn parse(header: &str, text: &str) -> Option<Listing> {
     Some(listing)
 }
 
-/// `listing` as a record whose first line is `header`, one folder per line, sorted; a folder
-/// whose path or a name would break the line format is left out (and listed again).
-fn format(header: &str, listing: &Listing) -> String {
+/// `listing` as the record's lines, one folder per line, sorted; a folder whose path or a
+/// name would break the line format is left out (and listed again).
+fn format(listing: &Listing) -> String {
     use std::fmt::Write as _;
-    let mut text = header.to_string();
-    text.push('\n');
+    let mut text = String::new();
     let mut paths: Vec<&String> = listing.keys().collect();
     paths.sort_unstable();
     for path in paths {
@@ -119,27 +112,7 @@ fn format(header: &str, listing: &Listing) -> String {
 /// Keeps `listing` for the next rebuild into `out` (canonical). Failing to write it changes
 /// nothing but the next rebuild's time.
 pub fn remember_listing(out: &Path, listing: &Listing) {
-    use std::io::Write as _;
-    let Some(folder) = cache_folder() else { return };
-    if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
-        return;
-    }
-    let Some(header) = header(out) else { return };
-    let text = format(&header, listing);
-    let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
-    if file.write_all(text.as_bytes()).is_ok() {
-        let _ = file.persist(listing_path(&folder, out));
-    }
-}
-
-fn listing_path(folder: &Path, out: &Path) -> PathBuf {
-    cache_file(folder, "listing", out.as_os_str().as_encoded_bytes(), "tsv")
-}
-
-/// (format, binary, output folder): a listing is this binary's, for this folder. The same as
-/// the page record's, which `folder::prune` reads.
-fn header(out: &Path) -> Option<String> {
-    serde_json::to_string(&(FORMAT, binary_identity()?, out.to_str()?)).ok()
+    write_output_file("listing", out, &format(listing));
 }
 
 #[cfg(test)]
@@ -160,11 +133,10 @@ mod tests {
         let mut written = listing.clone();
         written.insert("odd".into(), ListedFolder { folder: key, entries: vec![entry("a\tb", false)] });
         written.insert("odd\nline".into(), ListedFolder { folder: key, entries: vec![] });
-        let text = format("header", &written);
-        assert_eq!(parse("header", &text), Some(listing));
-        // Another binary's or folder's record is not read; nor is one with a line that does not read.
-        assert_eq!(parse("other", &text), None);
-        assert_eq!(parse("header", &format!("{text}policies/x\t1 2\n")), None);
-        assert_eq!(parse("header", &format!("{text}policies//x\t{}\n", key.field())), None);
+        let text = format(&written);
+        assert_eq!(parse(&text), Some(listing));
+        // A record with a line that does not read is not read.
+        assert_eq!(parse(&format!("{text}policies/x\t1 2\n")), None);
+        assert_eq!(parse(&format!("{text}policies//x\t{}\n", key.field())), None);
     }
 }

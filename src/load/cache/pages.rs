@@ -5,10 +5,10 @@
 //! these types).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
-use super::{binary_identity, FileKey, FORMAT};
+use super::folder::{read_output_file, write_output_file};
+use super::FileKey;
 
 /// The SHA-256 of everything a page's rendering reads.
 pub type PageKey = [u8; 32];
@@ -51,15 +51,9 @@ pub fn page_record(out: &Path) -> PageRecord {
 }
 
 fn read(out: &Path) -> Option<PageRecord> {
-    let folder = cache_folder()?;
-    let me = private_folder(&folder).ok()??;
-    let text = read_trusted(&record_path(&folder, out), me)?;
-    let mut lines = text.lines();
-    if lines.next()? != header(out)? {
-        return None;
-    }
+    let text = read_output_file("pages", out)?;
     let mut record = PageRecord::default();
-    for line in lines {
+    for line in text.lines() {
         let mut fields = line.split('\t');
         let (Some(path), Some(key), Some(has_code), Some(file), None) =
             (fields.next(), fields.next(), fields.next(), fields.next(), fields.next())
@@ -81,14 +75,7 @@ fn read(out: &Path) -> Option<PageRecord> {
 /// nothing but the next rebuild's time.
 pub fn remember_pages(out: &Path, record: &PageRecord) {
     use std::fmt::Write as _;
-    use std::io::Write as _;
-    let Some(folder) = cache_folder() else { return };
-    if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
-        return;
-    }
-    let Some(header) = header(out) else { return };
-    let mut text = header;
-    text.push('\n');
+    let mut text = String::new();
     let mut paths: Vec<&String> = record.keys().collect();
     paths.sort_unstable();
     for path in paths {
@@ -100,19 +87,7 @@ pub fn remember_pages(out: &Path, record: &PageRecord) {
         let key = key_hex(&page.key);
         let _ = writeln!(text, "{path}\t{key}\t{}\t{}", u8::from(page.has_code), page.file.field());
     }
-    let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
-    if file.write_all(text.as_bytes()).is_ok() {
-        let _ = file.persist(record_path(&folder, out));
-    }
-}
-
-fn record_path(folder: &Path, out: &Path) -> PathBuf {
-    cache_file(folder, "pages", out.as_os_str().as_encoded_bytes(), "tsv")
-}
-
-/// (format, binary, output folder): a record is this binary's, for this folder.
-fn header(out: &Path) -> Option<String> {
-    serde_json::to_string(&(FORMAT, binary_identity()?, out.to_str()?)).ok()
+    write_output_file("pages", out, &text);
 }
 
 #[cfg(test)]
