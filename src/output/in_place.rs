@@ -415,6 +415,7 @@ fn files_in(
     }
     Ok(files)
 }
+
 impl InPlace {
     /// Removes every file that was in the output and is not produced now (the marker stays),
     /// then every folder left empty. Returns how many files went.
