@@ -512,11 +512,7 @@ mod tests {
 
     #[test]
     fn a_record_is_handed_back_to_be_written_only_when_it_changed() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir_all(&content).unwrap();
-        let out = dir.path().join("public");
-        build(&out, &content, &[file("index.html", "home")]).unwrap();
+        let (_dir, content, out) = built(&[file("index.html", "home")]);
         let rebuild = |record: PageRecord, key: u8, text: &str| {
             let in_place = InPlace::begin(&out, Audience::Public, &content, false, &Listing::default())
                 .unwrap()
@@ -718,11 +714,7 @@ mod tests {
 
     #[test]
     fn the_marker_is_made_again_when_edited() {
-        let dir = tempfile::tempdir().unwrap();
-        let content = dir.path().join("content");
-        fs::create_dir_all(&content).unwrap();
-        let out = dir.path().join("public");
-        build(&out, &content, &[file("index.html", "home")]).unwrap();
+        let (_dir, content, out) = built(&[file("index.html", "home")]);
         let marker = out.join(MARKER);
         let made = fs::read_to_string(&marker).unwrap();
         fs::write(&marker, format!("{made}added by hand\n")).unwrap();
