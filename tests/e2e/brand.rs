@@ -18,6 +18,14 @@ fn append(path: &Path, more: &str) {
     std::fs::write(path, text).unwrap();
 }
 
+/// An internal FAQ answer, `FAQ-SECRET`, whose text is the marker `Marker-oncall-roster`.
+fn add_internal_answer(content: &Path) {
+    append(
+        &content.join("faq/general.yaml"),
+        "- id: FAQ-SECRET\n  question: Who is on call tonight?\n  answer: Marker-oncall-roster\n  category: Operations\n  audience: internal\n",
+    );
+}
+
 fn check_output(content: &Path) -> (i32, String) {
     let output = trustpress().args(["check", "--today", TODAY, "--content"]).arg(content).output().unwrap();
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
@@ -138,10 +146,7 @@ fn brand_files_are_public_so_they_may_not_be_anything_withheld() {
 fn overview_cards_link_to_what_backs_them_and_check_verifies_every_link() {
     let dir = tempfile::tempdir().unwrap();
     let content = minimal_copy(dir.path());
-    append(
-        &content.join("faq/general.yaml"),
-        "- id: FAQ-SECRET\n  question: Who is on call tonight?\n  answer: Marker-oncall-roster\n  category: Operations\n  audience: internal\n",
-    );
+    add_internal_answer(&content);
     let cards = "overview:\n  - title: Encryption\n    text: AES-256 at rest\n    link: FAQ-001\n  - title: Policy\n    text: Reviewed yearly\n    link: POL-ISP\n  - title: Control\n    text: MFA everywhere\n    link: A.5.17\n  - title: Vendors\n    text: Listed\n    link: subprocessors/\n";
     append(&content.join("site.yaml"), cards);
     let (code, stdout) = check_output(&content);
@@ -210,10 +215,7 @@ fn overview_cards_link_to_what_backs_them_and_check_verifies_every_link() {
 fn a_body_link_to_a_withheld_answer_keeps_neither_its_id_nor_its_fragment() {
     let dir = tempfile::tempdir().unwrap();
     let content = minimal_copy(dir.path());
-    append(
-        &content.join("faq/general.yaml"),
-        "- id: FAQ-SECRET\n  question: Who is on call tonight?\n  answer: Marker-oncall-roster\n  category: Operations\n  audience: internal\n",
-    );
+    add_internal_answer(&content);
     // Written every way a link can name the answer: a site path, percent-encoded, in
     // capitals, and beside a link to a public answer, which keeps its fragment.
     append(

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use super::Header;
 
 /// Removes the cache files in `folder`, other than `keep`, whose content folder (a parse
-/// cache), repository (a history) or output folder (a page record, a listing) no longer exists. A file whose header does not read is
-/// left alone: it may be a newer trustpress's.
+/// cache), repository (a history) or output folder (a page record, a listing) no longer
+/// exists. A file whose header does not read is left alone: it may be a newer trustpress's.
 pub(super) fn prune(folder: &Path, keep: &Path) {
     use std::io::BufRead;
     let Ok(entries) = fs::read_dir(folder) else { return };
@@ -39,7 +39,7 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         let gone = if check {
             serde_json::from_str::<Header>(first).ok().map(|header| header.content)
         } else if pages {
-            // `pages::header`: (format, binary, output folder).
+            // `output_header`: (format, binary, output folder).
             serde_json::from_str::<(u32, String, PathBuf)>(first).ok().map(|(_, _, out)| out)
         } else {
             // `history_header`: (format, binary, place, tip), the place being the
@@ -204,8 +204,6 @@ pub fn folder_within(folders: &[&Path]) -> Option<PathBuf> {
         .then_some(cache)
 }
 
-/// The cache file of one kind (`check`, `build`, `history`, `pages`) for `key` (a content folder, a
-/// repository, an output folder): `<kind>-<16 hex digits of its SHA-256>.<extension>`.
 /// The lines after the header of output folder `out`'s cache file of `kind` (`pages`,
 /// `listing`), when this binary wrote it for that folder and only its user could have.
 pub(super) fn read_output_file(kind: &str, out: &Path) -> Option<String> {
@@ -249,6 +247,9 @@ fn output_header(out: &Path) -> Option<String> {
     serde_json::to_string(&(super::FORMAT, super::binary_identity()?, out.to_str()?)).ok()
 }
 
+/// The cache file of one kind (`check`, `build`, `history`, `pages`, `listing`) for `key` (a
+/// content folder, a repository, an output folder): `<kind>-<16 hex digits of its
+/// SHA-256>.<extension>`.
 pub(super) fn cache_file(folder: &Path, kind: &str, key: &[u8], extension: &str) -> PathBuf {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(key);

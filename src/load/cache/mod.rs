@@ -32,8 +32,8 @@
 //!
 //! `cached` holds what an entry keeps of a policy or an evidence index, `history` the git
 //! history kept per repository and folder, `exports` the content as past commits hold it
-//! (for `--at`), `pages` what a rebuild in place may keep of each
-//! output folder's pages, `listing` its folders as last listed, and `folder` the cache folder: where it is, whether
+//! (for `--at`), `pages` what a rebuild in place may keep of each output folder's pages,
+//! `listing` its folders as last listed, and `folder` the cache folder: where it is, whether
 //! only its user could have written it, and the pruning of caches whose content is gone.
 
 mod cached;

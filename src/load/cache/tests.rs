@@ -118,6 +118,15 @@ fn prune_drops_the_caches_of_folders_and_repositories_that_are_gone() {
     check("check-gone.tsv", &alive.path().join("deleted"));
     check("check-alive.tsv", alive.path());
     fs::write(folder.path().join("other.json"), "x").unwrap();
+    // An output folder's page record and listing (`folder::output_header`).
+    let output = |name: &str, out: &Path| {
+        let header = serde_json::to_string(&(FORMAT, "binary", out.to_str().unwrap())).unwrap();
+        fs::write(folder.path().join(name), format!("{header}\n")).unwrap();
+    };
+    output("pages-gone.tsv", &alive.path().join("deleted"));
+    output("listing-gone.tsv", &alive.path().join("deleted"));
+    output("pages-alive.tsv", alive.path());
+    output("listing-alive.tsv", alive.path());
     // Exports of a commit (`exports`): of a repository gone, of one alive, one left half
     // removed, one being made now, and a user's folder that only looks like one.
     let export = |name: &str, git_dir: &Path| {
@@ -149,7 +158,9 @@ fn prune_drops_the_caches_of_folders_and_repositories_that_are_gone() {
             "check-alive.tsv",
             "history-alive.json",
             "history-newer.json",
-            "other.json"
+            "listing-alive.tsv",
+            "other.json",
+            "pages-alive.tsv"
         ]
     );
 }
