@@ -113,44 +113,71 @@ fn load_with(
             return Err(diagnostics);
         }
     };
+    // The git history is read on a thread of its own while everything else loads: it is
+    // the longest single piece of a load when it comes from the cache, and is needed only
+    // at the end, where each policy takes its versions.
+    let (files, history) = std::thread::scope(|scope| {
+        let history = scope.spawn(|| read_history(root.canonical(), source));
+        let files = load_files(&root, cached, &mut diagnostics);
+        (files, history.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    });
+    let Ok(Files { mut isms, failed_ids, body_links, unread, cache }) = files else {
+        return Err(diagnostics);
+    };
+    let mut history = history;
+    for policy in isms.policies.values_mut() {
+        policy.history = history.take_versions(&policy.id);
+    }
+    let failed_files =
+        diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
+    let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread, history };
+    Ok((loaded, cache))
+}
+
+/// What [`load_with`] loads from the content folder's files: everything but the history.
+struct Files {
+    isms: Isms,
+    failed_ids: BTreeSet<String>,
+    body_links: HashMap<PathBuf, Vec<BodyLink>>,
+    unread: HashSet<PathBuf>,
+    cache: Option<cache::ParseCache>,
+}
+
+/// Loads the content folder's files, their problems into `diagnostics`; `Err` when the site
+/// configuration does not load (nothing else can then).
+fn load_files(
+    root: &ContentRoot,
+    cached: Option<cache::Kind>,
+    diagnostics: &mut Diagnostics,
+) -> Result<Files, ()> {
     let mut failed_ids = BTreeSet::new();
     let mut loader =
-        Loader { root: &root, cache: None, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
+        Loader { root, cache: None, diagnostics: &mut *diagnostics, failed_ids: &mut failed_ids };
     // The cache is read while the site configuration loads.
     let (cache, site) = rayon::join(
         || cached.and_then(|kind| cache::ParseCache::open(root.canonical(), kind)),
         || loader.site(),
     );
     let Some(site) = site else {
-        return Err(diagnostics);
+        return Err(());
     };
     let mut isms = Isms { site, ..Isms::default() };
     isms.catalogs = loader.catalogs(&isms.site);
     // Policies are most of the files, and the evidence index is the largest one: they load
     // side by side. Their problems are reported in the order a one-by-one load gives.
-    // The git history is read meanwhile.
-    let (((policies, policy_problems), (evidence, evidence_problems)), history) = rayon::join(
-        || {
-            rayon::join(
-                || Problems::collect(&root, cache.as_ref(), |loader| loader.policies()),
-                || Problems::collect(&root, cache.as_ref(), |loader| loader.evidence()),
-            )
-        },
-        || read_history(root.canonical(), source),
+    let ((policies, policy_problems), (evidence, evidence_problems)) = rayon::join(
+        || Problems::collect(root, cache.as_ref(), |loader| loader.policies()),
+        || Problems::collect(root, cache.as_ref(), |loader| loader.evidence()),
     );
     let (body_links, unread) = match &cache {
         Some(cache) => (cache.links(), cache.unread()),
         None => Default::default(),
     };
-    let mut history = history;
     isms.policies = policies;
-    for policy in isms.policies.values_mut() {
-        policy.history = history.take_versions(&policy.id);
-    }
-    policy_problems.report_into(&mut diagnostics, &mut failed_ids);
+    policy_problems.report_into(diagnostics, &mut failed_ids);
 
     let mut loader =
-        Loader { root: &root, cache: None, diagnostics: &mut diagnostics, failed_ids: &mut failed_ids };
+        Loader { root, cache: None, diagnostics: &mut *diagnostics, failed_ids: &mut failed_ids };
     isms.soa = loader.soa();
     isms.certifications = loader.certifications();
     isms.documents = loader.documents(&isms.certifications);
@@ -164,10 +191,7 @@ fn load_with(
     isms.scope = loader.scope();
     isms.objectives = loader.objectives();
     isms.shares = loader.shares(&isms);
-    let failed_files =
-        diagnostics.iter().filter_map(|d| d.location.as_ref()).map(|l| l.file.clone()).collect();
-    let loaded = Loaded { isms, root, diagnostics, failed_files, failed_ids, body_links, unread, history };
-    Ok((loaded, cache))
+    Ok(Files { isms, failed_ids, body_links, unread, cache })
 }
 
 /// The content's git history: from the cache when this tip was read before, made from the
