@@ -288,15 +288,30 @@ impl<'r> Matcher<'r> {
             ));
         }
         // A question about a standard the answer does not name ("are you PCI DSS certified?"
-        // against an answer about ISO 27001 and SOC 2) is not answered by it.
-        let named: Vec<&str> =
-            tokens.iter().map(|(t, _)| t.as_str()).filter(|t| self.reader.is_framework(t)).collect();
-        let answer_names = |token: &str| self.docs[best].contains_key(token);
-        let answer_names_any = self.docs[best].keys().any(|t| self.reader.is_framework(t));
-        if !named.is_empty() && answer_names_any && !named.iter().any(|t| answer_names(t)) {
+        // against an answer about ISO 27001 and SOC 2) is not answered by it; nor one about a
+        // kind of device the answer does not name ("company phones" against laptops).
+        type IsKind = fn(&Reader, &str) -> bool;
+        let kinds: [(IsKind, &str); 2] =
+            [(Reader::is_framework, "standards"), (Reader::is_device, "kinds of device")];
+        for (is_kind, kind) in kinds {
+            let named: Vec<&str> =
+                tokens.iter().map(|(t, _)| t.as_str()).filter(|t| is_kind(self.reader, t)).collect();
+            let answer_names = |token: &str| self.docs[best].contains_key(token);
+            let answer_names_any = self.docs[best].keys().any(|t| is_kind(self.reader, t));
+            if !named.is_empty() && answer_names_any && !named.iter().any(|t| answer_names(t)) {
+                return needs_person(format!(
+                    "the question names {}; the closest answer, {id}, names other {kind} only",
+                    named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        // A question that asks for a share ("what percentage of your employees clicked?") is
+        // not answered by an answer that gives none.
+        if tokens.iter().any(|(token, _)| self.reader.asks_share(token))
+            && !self.reader.gives_share(&self.entries[best].text)
+        {
             return needs_person(format!(
-                "the question names {}; the closest answer, {id}, names other standards only",
-                named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ")
+                "the question asks for a share; the closest answer, {id}, gives none"
             ));
         }
         // A question about the customer's own people ("awareness training for our own staff")
@@ -458,6 +473,56 @@ mod tests {
         // A standard named in passing, against an answer that names none, does not stop it.
         let aside = decide("Under our SOX controls: do you encrypt data at rest?");
         assert_eq!(aside.answers, ["FAQ-2"], "{aside:?}");
+    }
+
+    #[test]
+    fn a_kind_of_device_the_answer_does_not_name_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry(
+                "FAQ-9",
+                "How are employee laptops protected?",
+                "Full-disk encryption and MDM on every laptop.",
+            ),
+            entry("FAQ-10", "Is customer data encrypted at rest?", "Yes, AES-256."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        // Phones, however written, are not laptops.
+        for question in [
+            "Are employee mobile phones protected with encryption and MDM?",
+            "Are employee smartphones protected with encryption and MDM?",
+            "Are employee tablets protected with encryption and MDM?",
+        ] {
+            let phones = decide(question);
+            assert_eq!(phones.method, Method::NeedsPerson, "{question}: {phones:?}");
+            assert!(
+                phones.reason.contains("`mobile phone`") && phones.reason.contains("FAQ-9"),
+                "{phones:?}"
+            );
+        }
+        // Laptops by another name are answered; so is a question that names no device.
+        assert_eq!(decide("Are employee workstations protected with encryption and MDM?").answers, ["FAQ-9"]);
+        assert_eq!(decide("How are employee laptops protected?").answers, ["FAQ-9"]);
+        // A device named against an answer that names none does not stop it.
+        assert_eq!(decide("Is customer data encrypted at rest, on servers too?").answers, ["FAQ-10"]);
+    }
+
+    #[test]
+    fn a_share_asked_of_an_answer_that_gives_none_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry("FAQ-11", "Do employees receive phishing simulations?", "Yes, every quarter."),
+            entry("FAQ-12", "What availability do you commit to?", "99.95% a month, in the contract."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        let clicked = decide("What percentage of employees clicked in your last phishing simulations?");
+        assert_eq!(clicked.method, Method::NeedsPerson, "{clicked:?}");
+        assert!(clicked.reason.contains("share") && clicked.reason.contains("FAQ-11"), "{clicked:?}");
+        // An answer that gives one answers; so does the same topic asked without a share.
+        assert_eq!(decide("What availability percentage do you commit to?").answers, ["FAQ-12"]);
+        assert_eq!(decide("Do employees receive phishing simulations?").answers, ["FAQ-11"]);
     }
 
     #[test]

@@ -39,10 +39,29 @@ pub struct Rules {
     /// Standards and regulations (each the first entry of its synonym group): a question that
     /// names some of them is not answered by an answer that names only others.
     pub frameworks: Vec<String>,
+    /// Kinds of device (as a question would read them: `mobile phone` is its synonym group's
+    /// token): a question that names some of them is not answered by an answer that names
+    /// only others, as with `frameworks`.
+    pub devices: Vec<String>,
+    /// Questions that ask for a share, and what an answer that gives one holds.
+    pub shares: Shares,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
     /// Whose people a question is about: the customer's or the vendor's.
     pub own_people: OwnPeople,
+}
+
+/// Questions that ask for a share (see `rules.json`): "what percentage of your employees
+/// clicked the link?" is not answered by an answer that gives no share.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shares {
+    #[serde(default)]
+    pub about: String,
+    /// Words of a question that asks for a share (read as a question's words are).
+    pub asked: Vec<String>,
+    /// What an answer's text holds when it gives a share, as written (case aside).
+    pub given: Vec<String>,
 }
 
 /// Whose people a question is about (see `rules.json`): a question about the customer's own
@@ -93,6 +112,10 @@ pub struct Reader {
     stopwords: std::collections::HashSet<String>,
     /// The tokens of `rules.frameworks`.
     frameworks: std::collections::BTreeSet<String>,
+    /// The tokens of `rules.devices`.
+    devices: std::collections::BTreeSet<String>,
+    /// The tokens of `rules.shares.asked`.
+    shares_asked: std::collections::BTreeSet<String>,
     /// The token of the customer's people, and the tokens of the vendor's (`rules.own_people`).
     customer_people: String,
     vendor_people: std::collections::BTreeSet<String>,
@@ -123,9 +146,17 @@ impl Reader {
             phrases,
             stopwords,
             frameworks,
+            devices: Default::default(),
+            shares_asked: Default::default(),
             customer_people,
             vendor_people: Default::default(),
         };
+        let devices: Vec<String> = reader.rules.devices.clone();
+        // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not
+        // a device: "mobile app").
+        reader.devices = devices.iter().filter_map(|name| reader.tokens(name).into_iter().next()).collect();
+        let asked: Vec<String> = reader.rules.shares.asked.clone();
+        reader.shares_asked = asked.iter().flat_map(|word| reader.tokens(word)).collect();
         // Each word as a question would read it (a synonym's group, or its stem).
         let vendor: Vec<String> = reader.rules.own_people.vendor.clone();
         reader.vendor_people = vendor.iter().flat_map(|word| reader.tokens(word)).collect();
@@ -149,6 +180,22 @@ impl Reader {
     /// Whether a token names a standard or regulation (`rules.frameworks`).
     pub fn is_framework(&self, token: &str) -> bool {
         self.frameworks.contains(token)
+    }
+
+    /// Whether a token asks for a share (`rules.shares.asked`).
+    pub fn asks_share(&self, token: &str) -> bool {
+        self.shares_asked.contains(token)
+    }
+
+    /// Whether an answer's text gives a share (holds one of `rules.shares.given`).
+    pub fn gives_share(&self, text: &str) -> bool {
+        let text = text.to_lowercase();
+        self.rules.shares.given.iter().any(|given| text.contains(&given.to_lowercase()))
+    }
+
+    /// Whether a token names a kind of device (`rules.devices`).
+    pub fn is_device(&self, token: &str) -> bool {
+        self.devices.contains(token)
     }
 
     /// The tokens of `text`, in order (a token may repeat).

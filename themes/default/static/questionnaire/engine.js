@@ -88,6 +88,21 @@ export class Reader {
     this.customerPeople = words(rules.own_people.customer).join("_");
     // Each word as a question would read it (a synonym's group, or its stem).
     this.vendorPeople = new Set(rules.own_people.vendor.flatMap((word) => this.tokens(word)));
+    // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not a device).
+    this.devices = new Set(rules.devices.map((name) => this.tokens(name)[0]).filter((token) => token !== undefined));
+    this.sharesAsked = new Set(rules.shares.asked.flatMap((word) => this.tokens(word)));
+    this.sharesGiven = rules.shares.given.map((given) => given.toLowerCase());
+  }
+
+  /** Whether a token asks for a share (`rules.shares.asked`). */
+  asksShare(token) {
+    return this.sharesAsked.has(token);
+  }
+
+  /** Whether an answer's text gives a share (holds one of `rules.shares.given`). */
+  givesShare(text) {
+    const lower = text.toLowerCase();
+    return this.sharesGiven.some((given) => lower.includes(given));
   }
 
   /** Whether a token is the customer's own people (`rules.own_people.customer`). */
@@ -103,6 +118,11 @@ export class Reader {
   /** Whether a token names a standard or regulation (`rules.frameworks`). */
   isFramework(token) {
     return this.frameworks.has(token);
+  }
+
+  /** Whether a token names a kind of device (`rules.devices`). */
+  isDevice(token) {
+    return this.devices.has(token);
   }
 
   /** The tokens of `text`, in order (a token may repeat). */
@@ -345,11 +365,21 @@ export class Matcher {
     if (this.entries[best].on_request) {
       return needsPerson(`the closest answer, ${id}, is shared on request only: a person decides what to send`);
     }
-    const named = tokens.map(([token]) => token).filter((token) => this.reader.isFramework(token));
-    const answerNamesAny = Array.from(this.docs[best].keys()).some((token) => this.reader.isFramework(token));
-    if (named.length > 0 && answerNamesAny && !named.some((token) => this.docs[best].has(token))) {
-      const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
-      return needsPerson(`the question names ${list}; the closest answer, ${id}, names other standards only`);
+    // A standard the answer does not name, or a kind of device.
+    const kinds = [
+      [(token) => this.reader.isFramework(token), "standards"],
+      [(token) => this.reader.isDevice(token), "kinds of device"],
+    ];
+    for (const [isKind, kind] of kinds) {
+      const named = tokens.map(([token]) => token).filter(isKind);
+      const answerNamesAny = Array.from(this.docs[best].keys()).some(isKind);
+      if (named.length > 0 && answerNamesAny && !named.some((token) => this.docs[best].has(token))) {
+        const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
+        return needsPerson(`the question names ${list}; the closest answer, ${id}, names other ${kind} only`);
+      }
+    }
+    if (tokens.some(([token]) => this.reader.asksShare(token)) && !this.reader.givesShare(this.entries[best].text)) {
+      return needsPerson(`the question asks for a share; the closest answer, ${id}, gives none`);
     }
     const answerQuestion = Array.from(this.questions[best]);
     if (
