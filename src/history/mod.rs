@@ -12,6 +12,7 @@
 
 pub mod diff;
 mod git;
+pub mod texts;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,10 +22,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::audience::Audience;
 use crate::date::Date;
-use crate::model::{Markdown, Policy, PolicyVersion, Reference, Version};
+use crate::model::{Policy, PolicyVersion, Reference, Version};
 
 pub use git::{short, NoHistory, Repo};
 pub use gix::ObjectId;
+pub use texts::{Held, KeptTexts, VersionText};
 
 /// One commit of the first-parent line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,10 +106,11 @@ pub struct Snapshot {
     /// snapshots with the same substance say the same.
     pub substance: String,
     /// Its body, kept for the snapshots that approved a version (their text is shown);
-    /// `None` for the others, and for a body whose audience blocks do not parse. Stored
-    /// apart from the rest ([`History::texts`]), not as a JSON string.
+    /// none for the others, and for a body whose audience blocks do not parse. Stored apart
+    /// from the rest ([`History::texts`]), not as a JSON string, and read from there only
+    /// when a page shows it ([`Held`]).
     #[serde(skip)]
-    pub body: Option<String>,
+    pub body: Held,
     /// Its audience blocks parse: its text can be cut.
     pub blocks_parse: bool,
     /// [`text_key`] of its body exactly as written: what its version's `text_key` starts from.
@@ -139,7 +142,7 @@ impl Snapshot {
             audience: policy.audience,
             controls: policy.controls.iter().map(|c| c.id.clone()).collect(),
             substance: crate::hex::hex(&hash.finalize()),
-            body: blocks_parse.then(|| policy.body.text.clone()),
+            body: if blocks_parse { Held::here(policy.body.text.clone()) } else { Held::None },
             blocks_parse,
             text_hash: text_key(&policy.body.text),
         }
@@ -271,15 +274,23 @@ impl History {
     }
 
     /// The snapshots' texts in a fixed order (by policy id, each policy's oldest first),
-    /// `None` for a snapshot that keeps none. The history's cache stores them apart from
-    /// the rest, as they are, so that reading it back unescapes no JSON string.
-    pub fn texts(&self) -> impl Iterator<Item = Option<&str>> {
-        self.policies.values().flatten().map(|snapshot| snapshot.body.as_deref())
+    /// `None` for a snapshot that keeps none, each read where it is held. The history's
+    /// cache stores them apart from the rest, as they are, so that reading it back
+    /// unescapes no JSON string, and a build reads only those a page shows.
+    pub fn texts(&self) -> Result<Vec<Option<std::borrow::Cow<'_, str>>>, String> {
+        self.policies
+            .values()
+            .flatten()
+            .map(|snapshot| match &snapshot.body {
+                Held::None => Ok(None),
+                held => held.read().map(Some),
+            })
+            .collect()
     }
 
-    /// Puts back the texts [`History::texts`] gave, in its order. False (and the history
-    /// unchanged) when there are not exactly as many as snapshots.
-    pub fn put_texts(&mut self, texts: Vec<Option<String>>) -> bool {
+    /// Puts back the texts [`History::texts`] gave, in its order (held where they are).
+    /// False (and the history unchanged) when there are not exactly as many as snapshots.
+    pub fn put_texts(&mut self, texts: Vec<Held>) -> bool {
         if texts.len() != self.policies.values().map(Vec::len).sum::<usize>() {
             return false;
         }
@@ -330,7 +341,7 @@ impl History {
             for snapshot in snapshots.iter_mut() {
                 let approval = (snapshot.version.clone(), snapshot.approved);
                 if previous.as_ref() == Some(&approval) || snapshot.approved.is_none() {
-                    snapshot.body = None;
+                    snapshot.body = Held::None;
                 }
                 previous = Some(approval);
             }
@@ -355,7 +366,7 @@ impl History {
                 continue;
             }
             let Some(commit) = self.commits.get(snapshot.commit) else { continue };
-            let body = snapshot.body.take();
+            let body = std::mem::take(&mut snapshot.body);
             let readable = snapshot.blocks_parse && body.is_some();
             let text_key = if readable { snapshot.text_hash.clone() } else { text_key("") };
             versions.push(PolicyVersion {
@@ -365,7 +376,7 @@ impl History {
                 effective: commit.date,
                 audience: snapshot.audience,
                 controls: snapshot.controls.iter().filter(|id| unfenced(id)).map(Reference::new).collect(),
-                body: Markdown::new(if readable { body.unwrap_or_default() } else { String::new() }, 1),
+                text: VersionText::new(if readable { body } else { Held::None }),
                 readable,
                 commit: Some(commit.clone()),
                 text_key,

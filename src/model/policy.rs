@@ -62,8 +62,11 @@ pub struct PolicyVersion {
     /// The policy's audience in that version: a reader below it sees nothing of the version.
     pub audience: Audience,
     pub controls: Vec<Reference>,
-    /// Its text (cut to the reader by the cut); empty when its audience blocks did not parse.
-    pub body: Markdown,
+    /// Its text, read and cut to the reader only when a page shows it
+    /// ([`VersionText::cut`](crate::history::VersionText::cut)); none when its audience
+    /// blocks did not parse. The model holds no past text.
+    #[serde(skip)]
+    pub text: crate::history::VersionText,
     /// False when its audience blocks did not parse: its text is shown to no one.
     pub readable: bool,
     /// The commit (message, author): for internal readers only, dropped by the cut below.
@@ -84,8 +87,9 @@ impl PolicyVersion {
             return None;
         }
         let mut version = self;
+        version.text.cut_for(reader);
         // The cut text is made from the text and the reader alone.
-        if version.body.cut(reader) && !version.text_key.is_empty() {
+        if !version.text_key.is_empty() {
             version.text_key = crate::history::text_key(&format!("{}\0{reader}", version.text_key));
         }
         if !Audience::Internal.visible_to(reader) {

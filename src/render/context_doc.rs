@@ -114,7 +114,7 @@ mod tests {
                     &model
                         .policy_changes
                         .iter()
-                        .filter_map(|page| Some(page.view(isms.policies.get(&page.head.policy_id)?)))
+                        .filter_map(|page| page.view(isms.policies.get(&page.head.policy_id)?).ok())
                         .collect::<Vec<_>>(),
                 ),
             ),
@@ -175,7 +175,7 @@ mod tests {
                 effective: day(approved),
                 audience: policy.audience,
                 controls: controls.to_vec(),
-                body: crate::model::Markdown::new(text, 1),
+                text: crate::history::VersionText::new(crate::history::Held::here(text.to_string())),
                 readable: true,
                 commit: Some(crate::history::Commit {
                     id: "0".repeat(40),

@@ -359,7 +359,12 @@ pub(crate) fn render_page(
         Some((name, Item::Value(value))) => (name, value),
         Some((name, Item::Lazy(item))) => (name, item.value()),
         Some((name, Item::Listing(listing))) => (name, listing.value()),
-        Some((name, Item::Changes(changes, policy))) => (name, Value::from(Serde(changes.view(policy)))),
+        Some((name, Item::Changes(changes, policy))) => {
+            let view = changes.view(policy).map_err(|message| {
+                Diagnostic::error("history-text", format!("{}: {message}", changes.head.path))
+            })?;
+            (name, Value::from(Serde(view)))
+        }
         Some((name, Item::Policy(view, policy))) => {
             let body = view::policy_body(targets, shared.explicit_index, policy);
             page.has_code = body.has_code;

@@ -169,10 +169,12 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
                     hasher.text(newer);
                 }
                 None => {
-                    let (older, newer) = changes.texts(policy);
+                    // A text that cannot be read gives no key: the page renders, and
+                    // reports why.
+                    let (older, newer) = changes.texts(policy).ok()?;
                     hasher.text("texts");
-                    hasher.text(older);
-                    hasher.text(newer);
+                    hasher.text(&older);
+                    hasher.text(&newer);
                 }
             }
         }

@@ -685,6 +685,76 @@ fn a_rebuild_in_place_shows_an_old_version_rewritten() {
     assert!(rebuilt == fresh, "a rebuild in place differs from a build into a new folder");
 }
 
+/// A build whose history comes from the cache reads a past text from the cache file only
+/// when a page shows it: into a fresh folder every "what changed" page is made from texts
+/// read there, cut for the build's reader there, and the site is the first build's, byte for
+/// byte, withheld text in neither. A text changed in the cache file is never shown: a build
+/// that needs it stops, names the file and removes it (the next one reads git again), and
+/// leaves its output as it was.
+#[test]
+fn past_texts_read_from_the_history_cache_are_cut_checked_and_never_altered() {
+    let (fixture, _) = story();
+    let cache = tempfile::tempdir().unwrap();
+    for audience in ["public", "internal"] {
+        let (_a, first, _) = fixture.build_with_cache(audience, cache.path());
+        let (_b, second, _) = fixture.build_with_cache(audience, cache.path());
+        assert!(first == second, "{audience}: a build from the cache is the first build");
+    }
+    let (_c, public, _) = fixture.build_with_cache("public", cache.path());
+    assert!(!occurrences(&public, "HISTPUB sentence added in 3.3").is_empty(), "past texts are shown");
+    assert_eq!(occurrences(&public, "HISTINT"), Vec::<String>::new());
+    // A past text changed in the cache file, its length kept.
+    let kept: Vec<PathBuf> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with("history-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let bytes = std::fs::read(&kept[0]).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains("HISTPUB sentence added in 3.3"));
+    let altered = text.replace("HISTPUB sentence added in 3.3", "HISTBAD sentence added in 3.3");
+    std::fs::write(&kept[0], altered).unwrap();
+    // In place, every page is kept (none needs a past text): it builds as before.
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let build = |site: &Path| {
+        trustpress()
+            .env("TRUSTPRESS_CACHE_DIR", cache.path())
+            .args(["build", "--content"])
+            .arg(fixture.content())
+            .arg("--out")
+            .arg(site)
+            .args(["--audience", "public", "--today", TODAY])
+            .output()
+            .unwrap()
+    };
+    std::fs::copy(&kept[0], out.path().join("altered")).unwrap();
+    // Built before the change (twice: the first build into a new folder records no pages
+    // to keep), then again after it: the pages are kept, not read again.
+    std::fs::write(&kept[0], &text).unwrap();
+    assert!(build(&site).status.success());
+    assert!(build(&site).status.success());
+    let before = read_tree(&site);
+    std::fs::copy(out.path().join("altered"), &kept[0]).unwrap();
+    let again = build(&site);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(read_tree(&site) == before);
+    // Into a fresh folder the pages need the texts: the build stops and says why.
+    let fresh = out.path().join("fresh");
+    let failed = build(&fresh);
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(!failed.status.success(), "{stderr}");
+    assert!(stderr.contains("history's cache file") && stderr.contains("removed"), "{stderr}");
+    assert!(!fresh.join("index.html").exists(), "nothing is published");
+    assert!(!kept[0].exists(), "the damaged file is removed");
+    // The next build reads git again, and shows the text as it was.
+    assert!(build(&fresh).status.success());
+    let tree = read_tree(&fresh);
+    assert!(tree == public, "the site is the one built before");
+    assert_eq!(occurrences(&tree, "HISTBAD"), Vec::<String>::new());
+}
+
 #[test]
 fn a_build_after_new_commits_equals_a_build_that_reads_everything() {
     let (fixture, commits) = story();

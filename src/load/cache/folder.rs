@@ -122,7 +122,14 @@ pub(super) fn private_folder(folder: &Path) -> Result<Option<u32>, String> {
 /// others can write could hold entries planted to make `check` pass.
 pub(super) fn read_trusted(path: &Path, me: u32) -> Option<String> {
     use std::io::Read;
-    let mut file = fs::File::open(path).ok()?;
+    let mut text = String::new();
+    open_trusted(path, me)?.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// The cache file at `path`, open, when [`read_trusted`] would read it.
+pub(super) fn open_trusted(path: &Path, me: u32) -> Option<fs::File> {
+    let file = fs::File::open(path).ok()?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -133,9 +140,7 @@ pub(super) fn read_trusted(path: &Path, me: u32) -> Option<String> {
     }
     #[cfg(not(unix))]
     let _ = me;
-    let mut text = String::new();
-    file.read_to_string(&mut text).ok()?;
-    Some(text)
+    Some(file)
 }
 
 /// The user running `check`: the owner of a file made in `folder` just now (O_TMPFILE, so

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::folder::{cache_file, cache_folder, create_private_folder, private_folder, read_trusted};
+use super::folder::{cache_file, cache_folder, create_private_folder, open_trusted, private_folder};
 use super::{binary_identity, FORMAT};
 
 /// The git history of the content in repository-and-folder `place` kept in the cache folder
@@ -15,10 +15,11 @@ use super::{binary_identity, FORMAT};
 pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::History)> {
     let folder = cache_folder()?;
     let me = private_folder(&folder).ok()??;
-    let text = read_trusted(&history_path(&folder, place), me)?;
-    let (first, rest) = text.split_once('\n')?;
+    let path = history_path(&folder, place);
+    let mut file = std::io::BufReader::new(open_trusted(&path, me)?);
+    let first = read_line(&mut file)?;
     let (format, identity, kept_place, kept_tip): (u32, String, String, String) =
-        serde_json::from_str(first).ok()?;
+        serde_json::from_str(&first).ok()?;
     let (commit, state) = kept_tip.split_once('\n')?;
     let (_, wanted_state) = tip.split_once('\n')?;
     let same =
@@ -26,38 +27,77 @@ pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::H
     if !same {
         return None;
     }
-    Some((commit.to_string(), read_history(rest)?))
+    Some((commit.to_string(), read_history(path, file, first.len() as u64 + 1)?))
 }
 
-/// A history as [`write_history`] wrote it: its JSON, its texts' lengths (JSON), and the
-/// texts one after another, as they are.
-fn read_history(text: &str) -> Option<crate::history::History> {
-    let (json, rest) = text.split_once('\n')?;
-    let (lengths, mut texts) = rest.split_once('\n')?;
-    let mut history: crate::history::History = serde_json::from_str(json).ok()?;
-    let lengths: Vec<Option<usize>> = serde_json::from_str(lengths).ok()?;
-    let mut read = Vec::with_capacity(lengths.len());
+/// One line of `file`, without its `\n`; `None` at the end or on any error.
+fn read_line(file: &mut impl std::io::BufRead) -> Option<String> {
+    let mut line = String::new();
+    file.read_line(&mut line).ok()?;
+    line.strip_suffix('\n').map(str::to_string)
+}
+
+/// A history as [`write_history`] wrote it, read from `file` from byte `at` on: its JSON,
+/// its texts' lengths (JSON), and the texts one after another, as they are. The texts are
+/// not read here: each is read from the open file when a page shows it
+/// (`history::KeptTexts`). The file must end where the last text does.
+fn read_history(
+    path: PathBuf,
+    mut file: std::io::BufReader<std::fs::File>,
+    at: u64,
+) -> Option<crate::history::History> {
+    use crate::history::{Held, KeptTexts};
+    let json = read_line(&mut file)?;
+    let lengths = read_line(&mut file)?;
+    let mut history: crate::history::History = serde_json::from_str(&json).ok()?;
+    let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths).ok()?;
+    let mut offset = at + json.len() as u64 + 1 + lengths_len(&lengths)? + 1;
+    let mut spans = Vec::new();
+    let mut held = Vec::with_capacity(lengths.len());
     for length in lengths {
-        read.push(match length {
+        held.push(match length {
             None => None,
             Some(length) => {
-                let text = texts.get(..length)?;
-                texts = &texts[length..];
-                Some(text.to_string())
+                spans.push((offset, length));
+                offset = offset.checked_add(length as u64)?;
+                Some(spans.len() - 1)
             }
         });
     }
-    (texts.is_empty() && history.put_texts(read)).then_some(history)
+    let file = file.into_inner();
+    if file.metadata().ok()?.len() != offset {
+        return None;
+    }
+    // Each snapshot's text is kept under the key its snapshot records (`text_hash`): a text
+    // that is not what was stored is never read as it.
+    let keys: Vec<String> = history.policies.values().flatten().map(|s| s.text_hash.clone()).collect();
+    let texts = std::sync::Arc::new(KeptTexts::new(path, file, spans));
+    let held: Vec<Held> = held
+        .into_iter()
+        .zip(keys)
+        .map(|(index, key)| match index {
+            Some(index) => Held::Kept { texts: texts.clone(), index, key },
+            None => Held::None,
+        })
+        .collect();
+    history.put_texts(held).then_some(history)
 }
 
-/// `history` as [`read_history`] reads it.
+/// How long the lengths' line is, as [`write_history`] writes it.
+fn lengths_len(lengths: &[Option<usize>]) -> Option<u64> {
+    serde_json::to_string(lengths).ok().map(|line| line.len() as u64)
+}
+
+/// `history` as [`read_history`] reads it. Fails when a text held in an earlier cache
+/// file cannot be read from it any more.
 fn write_history(out: &mut impl std::io::Write, history: &crate::history::History) -> std::io::Result<()> {
+    let texts = history.texts().map_err(std::io::Error::other)?;
     serde_json::to_writer(&mut *out, history)?;
     out.write_all(b"\n")?;
-    let lengths: Vec<Option<usize>> = history.texts().map(|text| text.map(str::len)).collect();
+    let lengths: Vec<Option<usize>> = texts.iter().map(|text| text.as_ref().map(|text| text.len())).collect();
     serde_json::to_writer(&mut *out, &lengths)?;
     out.write_all(b"\n")?;
-    for text in history.texts().flatten() {
+    for text in texts.iter().flatten() {
         out.write_all(text.as_bytes())?;
     }
     Ok(())
@@ -104,14 +144,24 @@ mod tests {
             audience: crate::audience::Audience::Public,
             controls: vec!["A.5.1".into()],
             substance: format!("{commit:064x}"),
-            body: body.map(str::to_string),
+            body: body
+                .map_or(crate::history::Held::None, |body| crate::history::Held::here(body.to_string())),
             blocks_parse: true,
             text_hash: crate::history::text_key(body.unwrap_or_default()),
         }
     }
 
+    /// `stored`, written to a file, read back as a history cache file's rest is.
+    fn read_back(stored: &[u8]) -> Option<History> {
+        let mut file = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut file, stored).unwrap();
+        std::io::Seek::rewind(&mut file).unwrap();
+        read_history(PathBuf::from("history.json"), std::io::BufReader::new(file), 0)
+    }
+
     /// The texts stored apart come back to their snapshots exactly, whatever they hold; a
-    /// stored history cut short or with a length that does not fit is not read at all.
+    /// stored history cut short or with a length that does not fit is not read at all, and
+    /// a text whose bytes are not what was stored under its key is never read as it.
     #[test]
     fn a_history_reads_back_as_written_and_a_damaged_one_not_at_all() {
         let mut history = History::default();
@@ -123,19 +173,33 @@ mod tests {
         history.policies.insert("POL-2".into(), vec![snapshot(3, Some(texts[2]))]);
         let mut stored = Vec::new();
         write_history(&mut stored, &history).unwrap();
-        let stored = String::from_utf8(stored).unwrap();
-        assert_eq!(read_history(&stored), Some(history.clone()));
+        let read = read_back(&stored).expect("the history reads back");
+        assert_eq!(read, history);
+        let back: Vec<Option<String>> =
+            read.texts().unwrap().into_iter().map(|text| text.map(|text| text.into_owned())).collect();
+        assert_eq!(back, [Some(texts[0].into()), None, Some(texts[1].into()), Some(texts[2].into())]);
+        // Written again from where it is held, it is the same file.
+        let mut again = Vec::new();
+        write_history(&mut again, &read).unwrap();
+        assert_eq!(again, stored);
         // Every cut of the stored text but the whole is refused, never misread.
         for end in 0..stored.len() {
-            if let Some(cut) = stored.get(..end) {
-                assert_eq!(read_history(cut), None, "cut at {end}");
-            }
+            assert_eq!(read_back(&stored[..end]), None, "cut at {end}");
         }
-        // A byte more, or a length that lands inside a character, is refused.
-        assert_eq!(read_history(&format!("{stored}x")), None);
-        let shifted =
-            stored.replacen(&format!("[{},", texts[0].len()), &format!("[{},", texts[0].len() + 1), 1);
-        assert_ne!(shifted, stored);
-        assert_eq!(read_history(&shifted), None);
+        // A byte more, or a length that runs past the end, is refused.
+        assert_eq!(read_back(&[&stored[..], b"x"].concat()), None);
+        let stored = String::from_utf8(stored).unwrap();
+        let lengths = format!("[{},null,{},{}]", texts[0].len(), texts[1].len(), texts[2].len());
+        assert!(stored.contains(&lengths), "{stored}");
+        let longer = format!("[{},null,{},{}]", texts[0].len() + 1, texts[1].len(), texts[2].len());
+        assert_eq!(read_back(stored.replacen(&lengths, &longer, 1).as_bytes()), None);
+        // Lengths that still add up but split the texts elsewhere: the history reads, and
+        // each text whose bytes moved is refused when read, never shown as another.
+        let moved = format!("[{},null,{},{}]", texts[0].len() - 1, texts[1].len(), texts[2].len() + 1);
+        let read = read_back(stored.replacen(&lengths, &moved, 1).as_bytes()).expect("the lengths add up");
+        let held: Vec<&crate::history::Held> = read.policies.values().flatten().map(|s| &s.body).collect();
+        assert!(held[0].read().is_err() && held[3].read().is_err(), "{held:?}");
+        assert_eq!(held[2].read().unwrap(), "");
+        assert!(read.texts().is_err(), "such a history is not written again");
     }
 }

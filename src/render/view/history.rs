@@ -133,14 +133,16 @@ pub struct ChangesPage {
 }
 
 impl ChangesPage {
-    /// The two versions' texts, older first, each cut to the build's audience, from `policy`
-    /// (the cut model's policy the page is of: `head.policy_id`). Empty for a policy that
-    /// does not have those versions.
-    pub fn texts<'a>(&self, policy: &'a Policy) -> (&'a str, &'a str) {
-        let text = |index: Option<usize>| {
-            index.and_then(|index| policy.history.get(index)).map_or("", |version| version.body.text.as_str())
+    /// The two versions' texts, older first, each cut to the build's audience (read where
+    /// they are held, see `history::texts`), from `policy` (the cut model's policy the page
+    /// is of: `head.policy_id`). Empty for a policy that does not have those versions; an
+    /// error when a text cannot be read or its cut leaves a fence.
+    pub fn texts(&self, policy: &Policy) -> Result<(String, String), String> {
+        let text = |index: Option<usize>| match index.and_then(|index| policy.history.get(index)) {
+            Some(version) => version.text.cut(),
+            None => Ok(String::new()),
         };
-        (text(self.index.checked_sub(1)), text(Some(self.index)))
+        Ok((text(self.index.checked_sub(1))?, text(Some(self.index))?))
     }
 
     /// What the two texts are made from, older first (`PolicyVersion::text_key`): what the
@@ -151,14 +153,14 @@ impl ChangesPage {
 
     /// The page's view, its texts (from `policy`, see [`ChangesPage::texts`]) compared word
     /// by word.
-    pub fn view(&self, policy: &Policy) -> ChangesView<'_> {
-        let (older, newer) = self.texts(policy);
-        let compared = if self.head.readable { diff::words(older, newer) } else { Some(Vec::new()) };
+    pub fn view(&self, policy: &Policy) -> Result<ChangesView<'_>, String> {
+        let (older, newer) = self.texts(policy)?;
+        let compared = if self.head.readable { diff::words(&older, &newer) } else { Some(Vec::new()) };
         let too_large = compared.is_none();
         let paragraphs = compared.unwrap_or_default();
         let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
         let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
-        ChangesView { head: &self.head, paragraphs, skipped_after, text_unchanged, too_large }
+        Ok(ChangesView { head: &self.head, paragraphs, skipped_after, text_unchanged, too_large })
     }
 }
 
