@@ -151,6 +151,7 @@ fn evaluation_questions() -> Vec<String> {
         "independent7.yaml",
         "independent8.yaml",
         "independent9.yaml",
+        "independent10.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

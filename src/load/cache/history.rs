@@ -16,7 +16,9 @@ pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::H
     let folder = cache_folder()?;
     let me = private_folder(&folder).ok()??;
     let path = history_path(&folder, place);
-    let mut file = std::io::BufReader::new(open_trusted(&path, me)?);
+    // The JSON is read in large pieces (a long history's is a megabyte); the texts after it
+    // are not read here at all.
+    let mut file = std::io::BufReader::with_capacity(1 << 18, open_trusted(&path, me)?);
     let first = read_line(&mut file)?;
     let (format, identity, kept_place, kept_tip): (u32, String, String, String) =
         serde_json::from_str(&first).ok()?;
