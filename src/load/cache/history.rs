@@ -50,10 +50,11 @@ fn read_history(
 ) -> Option<crate::history::History> {
     use crate::history::{Held, KeptTexts};
     let json = read_line(&mut file)?;
-    let lengths = read_line(&mut file)?;
+    let lengths_line = read_line(&mut file)?;
     let mut history: crate::history::History = serde_json::from_str(&json).ok()?;
-    let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths).ok()?;
-    let mut offset = at + json.len() as u64 + 1 + lengths_len(&lengths)? + 1;
+    let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths_line).ok()?;
+    // The texts start after the two lines, as they were read.
+    let mut offset = at + json.len() as u64 + 1 + lengths_line.len() as u64 + 1;
     let mut spans = Vec::new();
     let mut held = Vec::with_capacity(lengths.len());
     for length in lengths {
@@ -83,11 +84,6 @@ fn read_history(
         })
         .collect();
     history.put_texts(held).then_some(history)
-}
-
-/// How long the lengths' line is, as [`write_history`] writes it.
-fn lengths_len(lengths: &[Option<usize>]) -> Option<u64> {
-    serde_json::to_string(lengths).ok().map(|line| line.len() as u64)
 }
 
 /// `history` as [`read_history`] reads it. Fails when a text held in an earlier cache
@@ -195,6 +191,11 @@ mod tests {
         assert!(stored.contains(&lengths), "{stored}");
         let longer = format!("[{},null,{},{}]", texts[0].len() + 1, texts[1].len(), texts[2].len());
         assert_eq!(read_back(stored.replacen(&lengths, &longer, 1).as_bytes()), None);
+        // The lengths written another way (JSON allows spaces): the texts are where they are.
+        let spaced = format!("[ {}, null, {}, {} ]", texts[0].len(), texts[1].len(), texts[2].len());
+        let read = read_back(stored.replacen(&lengths, &spaced, 1).as_bytes()).expect("spaces are JSON");
+        assert_eq!(read, history);
+        assert!(read.texts().is_ok());
         // Lengths that still add up but split the texts elsewhere: the history reads, and
         // each text whose bytes moved is refused when read, never shown as another.
         let moved = format!("[{},null,{},{}]", texts[0].len() - 1, texts[1].len(), texts[2].len() + 1);
