@@ -29,6 +29,10 @@ pub(super) fn prune(folder: &Path, keep: &Path) {
         if path == keep || !(check || history || pages) {
             continue;
         }
+        // Only a regular file is opened: opening a FIFO would wait for a writer forever.
+        if !entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            continue;
+        }
         let Ok(file) = fs::File::open(&path) else { continue };
         let mut first = String::new();
         // The header is one short line; a longer first line is not ours.
@@ -127,8 +131,13 @@ pub(super) fn read_trusted(path: &Path, me: u32) -> Option<String> {
     Some(text)
 }
 
-/// The cache file at `path`, open, when [`read_trusted`] would read it.
+/// The cache file at `path`, open, when [`read_trusted`] would read it. Only a regular file
+/// is opened (not a symbolic link, which a new cache file then replaces, and not a FIFO,
+/// whose opening would wait for a writer forever); it is checked again once open.
 pub(super) fn open_trusted(path: &Path, me: u32) -> Option<fs::File> {
+    if !fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
     let file = fs::File::open(path).ok()?;
     #[cfg(unix)]
     {

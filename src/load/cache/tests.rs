@@ -192,3 +192,37 @@ fn a_folder_not_made_yet_resolves_through_links_and_dots() {
         assert_eq!(super::folder::resolved(&path), Some(expected), "{}", path.display());
     }
 }
+
+/// A FIFO or a symbolic link where a cache file should be is read as no cache, at once:
+/// opening a FIFO would wait for a writer forever, and a link's target is not the cache
+/// folder's. Pruning passes over them too.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_link_in_the_cache_folder_is_no_cache_and_never_waited_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(folder.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let me = folder::private_folder(folder.path()).unwrap().expect("the folder is the user's");
+    let fifo = folder.path().join("history-0000000000000000.json");
+    let made = std::process::Command::new("mkfifo").arg("-m").arg("600").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let real = folder.path().join("elsewhere.json");
+    std::fs::write(&real, "[4]\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let link = folder.path().join("build-0000000000000000.tsv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let (fifo_, link_, real_, path) = (fifo.clone(), link.clone(), real.clone(), folder.path().to_path_buf());
+    std::thread::spawn(move || {
+        let read = (
+            folder::read_trusted(&fifo_, me),
+            folder::read_trusted(&link_, me),
+            folder::read_trusted(&real_, me),
+        );
+        folder::prune(&path, &path.join("none"));
+        let _ = done.send(read);
+    });
+    let read = finished.recv_timeout(std::time::Duration::from_secs(20)).expect("nothing waits on the FIFO");
+    assert_eq!(read, (None, None, Some("[4]\n".to_string())));
+    assert!(fifo.exists() && link.exists(), "pruning leaves what it cannot read");
+}
