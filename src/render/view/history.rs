@@ -122,9 +122,8 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
 /// key is made from its head and what both texts are made from. The texts themselves stay
 /// in the cut model's policy, which the page is rendered with: a rebuild that keeps the
 /// page copies neither.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ChangesPage {
-    #[serde(flatten)]
     pub head: ChangesHead,
     /// The newer version's index in its policy's `history` (the older one is just before).
     index: usize,
