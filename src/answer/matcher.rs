@@ -305,13 +305,12 @@ impl<'r> Matcher<'r> {
                 ));
             }
         }
-        // A question that asks for a share ("what percentage of your employees clicked?") is
-        // not answered by an answer that gives none.
-        if tokens.iter().any(|(token, _)| self.reader.asks_share(token))
-            && !self.reader.gives_share(&self.entries[best].text)
-        {
+        // A question that asks for a figure ("what percentage of your employees clicked?",
+        // "what is the list price?") is not answered by an answer that gives none of its kind.
+        let words = tokens.iter().map(|(token, _)| token.as_str());
+        if let Some(name) = self.reader.figure_not_given(words, &self.entries[best].text) {
             return needs_person(format!(
-                "the question asks for a share; the closest answer, {id}, gives none"
+                "the question asks for {name}; the closest answer, {id}, gives none"
             ));
         }
         // A question about the customer's own people ("awareness training for our own staff")
@@ -509,7 +508,7 @@ mod tests {
     }
 
     #[test]
-    fn a_share_asked_of_an_answer_that_gives_none_is_left_for_a_person() {
+    fn a_figure_asked_of_an_answer_that_gives_none_of_its_kind_is_left_for_a_person() {
         let reader = Reader::new(crate::answer::built_in_rules().unwrap());
         let library = vec![
             entry("FAQ-11", "Do employees receive phishing simulations?", "Yes, every quarter."),
@@ -523,6 +522,23 @@ mod tests {
         // An answer that gives one answers; so does the same topic asked without a share.
         assert_eq!(decide("What availability percentage do you commit to?").answers, ["FAQ-12"]);
         assert_eq!(decide("Do employees receive phishing simulations?").answers, ["FAQ-11"]);
+        // A price or a commercial term is a figure of another kind: the availability answer
+        // gives a share, not service credits.
+        let credits = decide("What service credits apply if the availability you commit to is missed?");
+        assert_eq!(credits.method, Method::NeedsPerson, "{credits:?}");
+        assert!(credits.reason.contains("a price or a commercial term"), "{credits:?}");
+        // "Credit" alone is not a commercial term ("credit checks").
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let screening = vec![entry(
+            "FAQ-13",
+            "Do you screen new employees?",
+            "Yes: identity, references, credit checks.",
+        )];
+        let matcher = Matcher::new(&reader, screening);
+        assert_eq!(
+            matcher.decide("Do you run credit checks when you screen new employees?", None).answers,
+            ["FAQ-13"]
+        );
     }
 
     #[test]

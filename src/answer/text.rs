@@ -43,24 +43,28 @@ pub struct Rules {
     /// token): a question that names some of them is not answered by an answer that names
     /// only others, as with `frameworks`.
     pub devices: Vec<String>,
-    /// Questions that ask for a share, and what an answer that gives one holds.
-    pub shares: Shares,
+    /// Kinds of figure a question may ask for, and what an answer that gives one holds.
+    pub figures: Vec<Figure>,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
     /// Whose people a question is about: the customer's or the vendor's.
     pub own_people: OwnPeople,
 }
 
-/// Questions that ask for a share (see `rules.json`): "what percentage of your employees
-/// clicked the link?" is not answered by an answer that gives no share.
+/// A kind of figure a question may ask for (see `rules.json`): "what percentage of your
+/// employees clicked the link?" is not answered by an answer that gives no share, "what is
+/// the list price?" by one that gives no price.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Shares {
+pub struct Figure {
     #[serde(default)]
     pub about: String,
-    /// Words of a question that asks for a share (read as a question's words are).
+    /// What the reason calls it ("a share").
+    pub name: String,
+    /// Words of a question that asks for one (each read as a question's words are; its
+    /// first token counts).
     pub asked: Vec<String>,
-    /// What an answer's text holds when it gives a share, as written (case aside).
+    /// What an answer's text holds when it gives one, as written (case aside).
     pub given: Vec<String>,
 }
 
@@ -114,8 +118,8 @@ pub struct Reader {
     frameworks: std::collections::BTreeSet<String>,
     /// The tokens of `rules.devices`.
     devices: std::collections::BTreeSet<String>,
-    /// The tokens of `rules.shares.asked`.
-    shares_asked: std::collections::BTreeSet<String>,
+    /// The tokens of each figure's `asked` (`rules.figures`, in order).
+    figures_asked: Vec<std::collections::BTreeSet<String>>,
     /// The token of the customer's people, and the tokens of the vendor's (`rules.own_people`).
     customer_people: String,
     vendor_people: std::collections::BTreeSet<String>,
@@ -147,7 +151,7 @@ impl Reader {
             stopwords,
             frameworks,
             devices: Default::default(),
-            shares_asked: Default::default(),
+            figures_asked: Vec::new(),
             customer_people,
             vendor_people: Default::default(),
         };
@@ -155,8 +159,13 @@ impl Reader {
         // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not
         // a device: "mobile app").
         reader.devices = devices.iter().filter_map(|name| reader.tokens(name).into_iter().next()).collect();
-        let asked: Vec<String> = reader.rules.shares.asked.clone();
-        reader.shares_asked = asked.iter().flat_map(|word| reader.tokens(word)).collect();
+        let figures = reader.rules.figures.clone();
+        reader.figures_asked = figures
+            .iter()
+            .map(|figure| {
+                figure.asked.iter().filter_map(|word| reader.tokens(word).into_iter().next()).collect()
+            })
+            .collect();
         // Each word as a question would read it (a synonym's group, or its stem).
         let vendor: Vec<String> = reader.rules.own_people.vendor.clone();
         reader.vendor_people = vendor.iter().flat_map(|word| reader.tokens(word)).collect();
@@ -182,15 +191,19 @@ impl Reader {
         self.frameworks.contains(token)
     }
 
-    /// Whether a token asks for a share (`rules.shares.asked`).
-    pub fn asks_share(&self, token: &str) -> bool {
-        self.shares_asked.contains(token)
-    }
-
-    /// Whether an answer's text gives a share (holds one of `rules.shares.given`).
-    pub fn gives_share(&self, text: &str) -> bool {
+    /// The first kind of figure (`rules.figures`) a question of `tokens` asks for that an
+    /// answer whose text is `text` does not give: its name.
+    pub fn figure_not_given<'a>(
+        &self,
+        tokens: impl Iterator<Item = &'a str> + Clone,
+        text: &str,
+    ) -> Option<&str> {
         let text = text.to_lowercase();
-        self.rules.shares.given.iter().any(|given| text.contains(&given.to_lowercase()))
+        self.rules.figures.iter().zip(&self.figures_asked).find_map(|(figure, asked)| {
+            let asks = tokens.clone().any(|token| asked.contains(token));
+            let gives = figure.given.iter().any(|given| text.contains(&given.to_lowercase()));
+            (asks && !gives).then_some(figure.name.as_str())
+        })
     }
 
     /// Whether a token names a kind of device (`rules.devices`).

@@ -152,6 +152,7 @@ fn evaluation_questions() -> Vec<String> {
         "independent8.yaml",
         "independent9.yaml",
         "independent10.yaml",
+        "independent11.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

@@ -90,19 +90,25 @@ export class Reader {
     this.vendorPeople = new Set(rules.own_people.vendor.flatMap((word) => this.tokens(word)));
     // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not a device).
     this.devices = new Set(rules.devices.map((name) => this.tokens(name)[0]).filter((token) => token !== undefined));
-    this.sharesAsked = new Set(rules.shares.asked.flatMap((word) => this.tokens(word)));
-    this.sharesGiven = rules.shares.given.map((given) => given.toLowerCase());
+    // Each kind of figure: the first token of each of its asked words, and what gives one.
+    this.figures = rules.figures.map((figure) => ({
+      name: figure.name,
+      asked: new Set(figure.asked.map((word) => this.tokens(word)[0]).filter((token) => token !== undefined)),
+      given: figure.given.map((given) => given.toLowerCase()),
+    }));
   }
 
-  /** Whether a token asks for a share (`rules.shares.asked`). */
-  asksShare(token) {
-    return this.sharesAsked.has(token);
-  }
-
-  /** Whether an answer's text gives a share (holds one of `rules.shares.given`). */
-  givesShare(text) {
+  /**
+   * The first kind of figure (`rules.figures`) a question of `tokens` asks for that an
+   * answer whose text is `text` does not give: its name, or null.
+   */
+  figureNotGiven(tokens, text) {
     const lower = text.toLowerCase();
-    return this.sharesGiven.some((given) => lower.includes(given));
+    for (const figure of this.figures) {
+      const asks = tokens.some((token) => figure.asked.has(token));
+      if (asks && !figure.given.some((given) => lower.includes(given))) return figure.name;
+    }
+    return null;
   }
 
   /** Whether a token is the customer's own people (`rules.own_people.customer`). */
@@ -378,8 +384,12 @@ export class Matcher {
         return needsPerson(`the question names ${list}; the closest answer, ${id}, names other ${kind} only`);
       }
     }
-    if (tokens.some(([token]) => this.reader.asksShare(token)) && !this.reader.givesShare(this.entries[best].text)) {
-      return needsPerson(`the question asks for a share; the closest answer, ${id}, gives none`);
+    const figure = this.reader.figureNotGiven(
+      tokens.map(([token]) => token),
+      this.entries[best].text,
+    );
+    if (figure !== null) {
+      return needsPerson(`the question asks for ${figure}; the closest answer, ${id}, gives none`);
     }
     const answerQuestion = Array.from(this.questions[best]);
     if (
