@@ -10,7 +10,7 @@ RUNS=${RUNS:-5}
 WORK=${WORK:-$(mktemp -d)}
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 cargo build --release --locked -q
-TRUSTPRESS=$PWD/target/release/trustpress
+TRUSTPRESS=${CARGO_TARGET_DIR:-$PWD/target}/release/trustpress
 for size in "200 300" "10000 5000"; do
   set -- $size
   corpus=$WORK/answers-$1-$2

@@ -24,5 +24,5 @@ prepare() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
   fi
   cargo build --release --locked -q
-  TRUSTPRESS=$PWD/target/release/trustpress
+  TRUSTPRESS=${CARGO_TARGET_DIR:-$PWD/target}/release/trustpress
 }

@@ -167,6 +167,37 @@ pub struct History {
     pub note: Option<String>,
 }
 
+/// What a build and `check` take from a history: each policy's approved versions (their
+/// texts still where the history holds them) and the commits that changed it after its
+/// latest approval, by policy id, and the note. Made from the whole history of a tip
+/// commit ([`History::summary`]) and cached beside it: a build of a tip read before reads
+/// this alone, a tenth of the whole history (which is read only to read on from, after a
+/// new commit).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Each policy's approved versions, oldest first (see [`History::summary`]).
+    pub versions: BTreeMap<String, Vec<PolicyVersion>>,
+    /// Each policy's commits that changed its text or controls after the commit that made
+    /// its latest approval, without a new `version` or `approved` date: what
+    /// `changed-without-approval` reports. No entry for a policy with none.
+    pub unapproved: BTreeMap<String, Vec<Commit>>,
+    /// Said once by `build` and `check`: why there is no history, or how little there is.
+    pub note: Option<String>,
+}
+
+impl Summary {
+    /// Policy `id`'s approved versions, taken out of the summary (a model holds them from
+    /// here on).
+    pub fn take_versions(&mut self, id: &str) -> Vec<PolicyVersion> {
+        self.versions.remove(id).unwrap_or_default()
+    }
+
+    /// Policy `id`'s commits after its latest approval (see [`Summary::unapproved`]).
+    pub fn unapproved_changes(&self, id: &str) -> &[Commit] {
+        self.unapproved.get(id).map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The repository and the commit a history is read from: found cheaply, before any
 /// reading, so that a cache can be asked first.
 pub struct Located {
@@ -348,16 +379,27 @@ impl History {
         }
     }
 
+    /// What a build and `check` take from this history (see [`Summary`]).
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary { note: self.note.clone(), ..Summary::default() };
+        for id in self.policies.keys() {
+            summary.versions.insert(id.clone(), self.versions(id));
+            let unapproved: Vec<Commit> = self.unapproved_changes(id).into_iter().cloned().collect();
+            if !unapproved.is_empty() {
+                summary.unapproved.insert(id.clone(), unapproved);
+            }
+        }
+        summary
+    }
+
     /// The approved versions of policy `id`, oldest first: one per change of its `version`
     /// or `approved` date that has an `approved` date, as the commit that made it left the
-    /// file (what was approved). Their texts move out of this history (a model holds them
-    /// from here on; what is left of a snapshot is what `check` reads), so each policy's
-    /// versions are taken once.
-    pub fn take_versions(&mut self, id: &str) -> Vec<PolicyVersion> {
-        let Some(snapshots) = self.policies.get_mut(id) else { return Vec::new() };
+    /// file (what was approved). Each holds its text where the snapshot holds it.
+    fn versions(&self, id: &str) -> Vec<PolicyVersion> {
+        let Some(snapshots) = self.policies.get(id) else { return Vec::new() };
         let mut versions = Vec::new();
         let mut previous: Option<(Option<String>, Option<Date>)> = None;
-        for snapshot in snapshots.iter_mut() {
+        for snapshot in snapshots {
             let approval = (snapshot.version.clone(), snapshot.approved);
             let new_approval = previous.as_ref() != Some(&approval);
             previous = Some(approval);
@@ -366,8 +408,7 @@ impl History {
                 continue;
             }
             let Some(commit) = self.commits.get(snapshot.commit) else { continue };
-            let body = std::mem::take(&mut snapshot.body);
-            let readable = snapshot.blocks_parse && body.is_some();
+            let readable = snapshot.blocks_parse && snapshot.body.is_some();
             let text_key = if readable { snapshot.text_hash.clone() } else { text_key("") };
             versions.push(PolicyVersion {
                 version: snapshot.version.clone().filter(|text| unfenced(text)).map(Version),
@@ -376,7 +417,7 @@ impl History {
                 effective: commit.date,
                 audience: snapshot.audience,
                 controls: snapshot.controls.iter().filter(|id| unfenced(id)).map(Reference::new).collect(),
-                text: VersionText::new(if readable { body } else { Held::None }),
+                text: VersionText::new(if readable { snapshot.body.clone() } else { Held::None }),
                 readable,
                 commit: Some(commit.clone()),
                 text_key,
@@ -388,7 +429,7 @@ impl History {
     /// The commits that changed policy `id`'s text or controls after the commit that made
     /// its latest approval, without a new `version` or `approved` date: what
     /// `changed-without-approval` reports. Empty for a policy never approved.
-    pub fn unapproved_changes(&self, id: &str) -> Vec<&Commit> {
+    fn unapproved_changes(&self, id: &str) -> Vec<&Commit> {
         let Some(snapshots) = self.policies.get(id) else { return Vec::new() };
         let mut found = Vec::new();
         let mut previous: Option<&Snapshot> = None;

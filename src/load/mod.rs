@@ -16,7 +16,7 @@ use crate::audience_blocks;
 use crate::catalog::Catalog;
 use crate::config::SiteConfig;
 use crate::diagnostic::{display_path, Diagnostic, Diagnostics, Location};
-use crate::history::{self, History};
+use crate::history::{self, History, Summary};
 use crate::model::*;
 
 pub mod access;
@@ -48,8 +48,9 @@ pub struct Loaded {
     /// since a check of this binary read them and the tripwire found nothing), so their
     /// bodies in `isms` are empty and their links are in `body_links`.
     pub unread: HashSet<PathBuf>,
-    /// The content's git history (each policy's `history` holds its approved versions).
-    pub history: History,
+    /// What the content's git history tells (each policy's `history` holds its approved
+    /// versions, taken from here).
+    pub history: Summary,
 }
 
 impl Loaded {
@@ -197,10 +198,10 @@ fn load_files(
 /// The content's git history: from the cache when this tip was read before, made from the
 /// cached history of another tip of its first-parent line (read on from it, or cut), else
 /// read from git (and cached).
-fn read_history(content: &Path, source: &history::Source) -> History {
+fn read_history(content: &Path, source: &history::Source) -> Summary {
     let located = match History::locate(content, source) {
         Ok(located) => located,
-        Err(none) => return none,
+        Err(none) => return none.summary(),
     };
     let (place, tip) = (located.place(), located.tip());
     // A cache folder inside the content would put past texts of every audience where a
@@ -212,20 +213,23 @@ fn read_history(content: &Path, source: &history::Source) -> History {
     };
     let parse = markdown_files::parse_policy_bytes;
     let kept = usable.then(|| cache::kept_history(&place, &tip)).flatten();
-    let history = match kept.map(|(commit, kept)| (history::ObjectId::from_hex(commit.as_bytes()), kept)) {
-        // Read from this very tip before: used as it is.
-        Some((Ok(commit), kept)) if commit == located.tip_id() => return kept,
+    let history = match kept {
+        // Read from this very tip before: its summary is all a build needs.
+        Some(cache::KeptHistory::Tip(summary)) => return summary,
         // Read from another tip of this one's first-parent line: read on from it (a new
         // commit costs its own reading, not the whole line's) or cut at this tip (`--at` an
         // earlier commit reads nothing).
-        Some((Ok(since), kept)) => History::read_on(&located, parse, kept, since),
-        Some((Err(_), _)) | None => None,
+        Some(cache::KeptHistory::Other { commit, history }) => history::ObjectId::from_hex(commit.as_bytes())
+            .ok()
+            .and_then(|since| History::read_on(&located, parse, history, since)),
+        None => None,
     }
     .unwrap_or_else(|| History::read(&located, parse));
+    let summary = history.summary();
     if usable {
-        cache::remember_history(&place, &tip, &history);
+        cache::remember_history(&place, &tip, &history, &summary);
     }
-    history
+    summary
 }
 
 /// Runs raw bytes through every text path of the loader — decoding, front matter, YAML for

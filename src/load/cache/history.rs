@@ -1,60 +1,159 @@
 //! The git history read for each tip commit, kept in the cache folder so the next build of
 //! the same repository and folder need not walk it again.
+//!
+//! One file per repository and folder holds the latest tip read, in four lines and the
+//! texts after them:
+//! 1. the header: format, binary, place and tip (with the object state it was read in);
+//! 2. the tip's [`Summary`] (what a build takes from the history), with each version's
+//!    text by its index among the texts, and the length of line 3 in bytes;
+//! 3. the whole history (JSON), for reading on from after a new commit;
+//! 4. the texts' lengths (JSON), one per snapshot of line 3, `null` for one that keeps none;
+//!
+//! then the texts, one after another, as they are. A build of the same tip reads lines 1, 2
+//! and 4 and skips line 3 (most of the file); no text is read until a page shows it
+//! (`history::KeptTexts`), and each is checked then against the key its version records.
 
+use std::collections::{BTreeMap, HashMap};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
 
 use super::folder::{cache_file, cache_folder, create_private_folder, open_trusted, private_folder};
 use super::{binary_identity, FORMAT};
+use crate::audience::Audience;
+use crate::date::Date;
+use crate::history::{Commit, Held, History, KeptTexts, Summary, VersionText};
+use crate::model::{PolicyVersion, Reference, Version};
 
-/// The git history of the content in repository-and-folder `place` kept in the cache folder
-/// (one file per place, holding the latest tip read), with the commit it was read from:
+/// What the cache holds for a repository and folder.
+pub enum KeptHistory {
+    /// The summary of the very tip asked for.
+    Tip(Summary),
+    /// The whole history of another tip, `commit`, to read on from (or cut).
+    Other { commit: String, history: History },
+}
+
+/// The git history of the content in repository-and-folder `place` kept in the cache folder,
 /// when this binary wrote it from the same object state as `tip`'s (the part of `tip` after
-/// its commit id; see `history::Located::tip`). Its commit is `tip`'s, or another one to
-/// read on from. `None` on any doubt: the folder or file is not private, another binary
-/// or object state wrote it, or it does not read.
-pub fn kept_history(place: &str, tip: &str) -> Option<(String, crate::history::History)> {
+/// its commit id; see `history::Located::tip`): the summary when it was read at `tip`'s
+/// commit, else the whole history of the commit it was read at. `None` on any doubt: the
+/// folder or file is not private, another binary or object state wrote it, or it does not
+/// read.
+pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     let folder = cache_folder()?;
     let me = private_folder(&folder).ok()??;
     let path = history_path(&folder, place);
-    // The JSON is read in large pieces (a long history's is a megabyte); the texts after it
-    // are not read here at all.
+    // The lines are read in large pieces (a long history's is a megabyte).
     let mut file = std::io::BufReader::with_capacity(1 << 18, open_trusted(&path, me)?);
     let first = read_line(&mut file)?;
     let (format, identity, kept_place, kept_tip): (u32, String, String, String) =
         serde_json::from_str(&first).ok()?;
     let (commit, state) = kept_tip.split_once('\n')?;
-    let (_, wanted_state) = tip.split_once('\n')?;
+    let (wanted, wanted_state) = tip.split_once('\n')?;
     let same =
         format == FORMAT && identity == binary_identity()? && kept_place == place && state == wanted_state;
     if !same {
         return None;
     }
-    Some((commit.to_string(), read_history(path, file, first.len() as u64 + 1)?))
+    read_rest(path, file, first.len() as u64 + 1, (commit != wanted).then_some(commit))
+}
+
+/// What [`write_history`] wrote, read from `file` from byte `at` on: the summary, or with
+/// `other` (the tip the file was read at, when it is not the one asked for), the whole
+/// history.
+fn read_rest(
+    path: PathBuf,
+    mut file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    other: Option<&str>,
+) -> Option<KeptHistory> {
+    let summary_line = read_line(&mut file)?;
+    let at = at + summary_line.len() as u64 + 1;
+    let kept: KeptSummary = serde_json::from_str(&summary_line).ok()?;
+    match other {
+        None => read_summary(path, file, at, kept).map(KeptHistory::Tip),
+        Some(commit) => {
+            let history = read_history(path, file, at)?;
+            Some(KeptHistory::Other { commit: commit.to_string(), history })
+        }
+    }
+}
+
+/// A summary as the cache stores it: each version's text by its index among the file's
+/// texts, and how long the whole history's line after it is.
+#[derive(Serialize, Deserialize)]
+struct KeptSummary {
+    history_bytes: u64,
+    versions: BTreeMap<String, Vec<KeptVersion>>,
+    unapproved: BTreeMap<String, Vec<Commit>>,
+    note: Option<String>,
+}
+
+/// A `PolicyVersion` as the cache stores it.
+#[derive(Serialize, Deserialize)]
+struct KeptVersion {
+    version: Option<String>,
+    approved: Date,
+    approved_by: Option<String>,
+    effective: Date,
+    audience: Audience,
+    controls: Vec<String>,
+    readable: bool,
+    commit: Option<Commit>,
+    text_key: String,
+    /// Its text's index among the file's texts; none for a version without one.
+    text: Option<usize>,
+}
+
+impl KeptVersion {
+    fn of(version: &PolicyVersion, text: Option<usize>) -> KeptVersion {
+        KeptVersion {
+            version: version.version.as_ref().map(|v| v.0.clone()),
+            approved: version.approved,
+            approved_by: version.approved_by.clone(),
+            effective: version.effective,
+            audience: version.audience,
+            controls: version.controls.iter().map(|c| c.id.clone()).collect(),
+            readable: version.readable,
+            commit: version.commit.clone(),
+            text_key: version.text_key.clone(),
+            text,
+        }
+    }
+
+    /// The version, its text held at `text` (see [`KeptVersion::text`]).
+    fn version(self, text: Held) -> PolicyVersion {
+        PolicyVersion {
+            version: self.version.map(Version),
+            approved: self.approved,
+            approved_by: self.approved_by,
+            effective: self.effective,
+            audience: self.audience,
+            controls: self.controls.into_iter().map(Reference::new).collect(),
+            text: VersionText::new(text),
+            readable: self.readable,
+            commit: self.commit,
+            text_key: self.text_key,
+        }
+    }
 }
 
 /// One line of `file`, without its `\n`; `None` at the end or on any error.
-fn read_line(file: &mut impl std::io::BufRead) -> Option<String> {
+fn read_line(file: &mut impl BufRead) -> Option<String> {
     let mut line = String::new();
     file.read_line(&mut line).ok()?;
     line.strip_suffix('\n').map(str::to_string)
 }
 
-/// A history as [`write_history`] wrote it, read from `file` from byte `at` on: its JSON,
-/// its texts' lengths (JSON), and the texts one after another, as they are. The texts are
-/// not read here: each is read from the open file when a page shows it
-/// (`history::KeptTexts`). The file must end where the last text does.
-fn read_history(
-    path: PathBuf,
-    mut file: std::io::BufReader<std::fs::File>,
-    at: u64,
-) -> Option<crate::history::History> {
-    use crate::history::{Held, KeptTexts};
-    let json = read_line(&mut file)?;
-    let lengths_line = read_line(&mut file)?;
-    let mut history: crate::history::History = serde_json::from_str(&json).ok()?;
+/// Where each text lies, read from the lengths' line (line 4) of `file`, which starts at
+/// byte `at`: the texts follow that line, and the file must end where the last one does.
+/// Each snapshot's entry: its text's index among the texts, or `None`.
+fn read_spans(file: &mut std::io::BufReader<std::fs::File>, at: u64) -> Option<Spans> {
+    let lengths_line = read_line(file)?;
     let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths_line).ok()?;
-    // The texts start after the two lines, as they were read.
-    let mut offset = at + json.len() as u64 + 1 + lengths_line.len() as u64 + 1;
+    // The texts start after the line, as it was read.
+    let mut offset = at + lengths_line.len() as u64 + 1;
     let mut spans = Vec::new();
     let mut held = Vec::with_capacity(lengths.len());
     for length in lengths {
@@ -67,14 +166,58 @@ fn read_history(
             }
         });
     }
-    let file = file.into_inner();
-    if file.metadata().ok()?.len() != offset {
-        return None;
+    (file.get_ref().metadata().ok()?.len() == offset).then_some(Spans { spans, held })
+}
+
+struct Spans {
+    /// Each text's offset in the file and its length.
+    spans: Vec<(u64, usize)>,
+    /// Each snapshot's text's index in `spans`, or `None`.
+    held: Vec<Option<usize>>,
+}
+
+/// The summary of the tip the file was read at: line 2 (`kept`, read), line 3 skipped,
+/// line 4 read from byte `at` + line 3's length.
+fn read_summary(
+    path: PathBuf,
+    mut file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    kept: KeptSummary,
+) -> Option<Summary> {
+    let skip = kept.history_bytes.checked_add(1)?;
+    file.seek_relative(i64::try_from(skip).ok()?).ok()?;
+    let Spans { spans, .. } = read_spans(&mut file, at.checked_add(skip)?)?;
+    let count = spans.len();
+    let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
+    let mut versions = BTreeMap::new();
+    for (id, kept_versions) in kept.versions {
+        let mut policy_versions = Vec::with_capacity(kept_versions.len());
+        for version in kept_versions {
+            // Each text is kept under the key its version records (`text_key`, the key of
+            // the text as written): a text that is not what was stored is never read as it.
+            let held = match version.text {
+                Some(index) if index < count => {
+                    Held::Kept { texts: texts.clone(), index, key: version.text_key.clone() }
+                }
+                Some(_) => return None,
+                None => Held::None,
+            };
+            policy_versions.push(version.version(held));
+        }
+        versions.insert(id, policy_versions);
     }
-    // Each snapshot's text is kept under the key its snapshot records (`text_hash`): a text
-    // that is not what was stored is never read as it.
+    Some(Summary { versions, unapproved: kept.unapproved, note: kept.note })
+}
+
+/// The whole history (line 3 of `file`, which starts at byte `at`), its texts held where
+/// they are in the file (see [`read_spans`]).
+fn read_history(path: PathBuf, mut file: std::io::BufReader<std::fs::File>, at: u64) -> Option<History> {
+    let json = read_line(&mut file)?;
+    let mut history: History = serde_json::from_str(&json).ok()?;
+    let Spans { spans, held } = read_spans(&mut file, at + json.len() as u64 + 1)?;
+    // Each snapshot's text is kept under the key its snapshot records (`text_hash`).
     let keys: Vec<String> = history.policies.values().flatten().map(|s| s.text_hash.clone()).collect();
-    let texts = std::sync::Arc::new(KeptTexts::new(path, file, spans));
+    let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
     let held: Vec<Held> = held
         .into_iter()
         .zip(keys)
@@ -86,11 +229,43 @@ fn read_history(
     history.put_texts(held).then_some(history)
 }
 
-/// `history` as [`read_history`] reads it. Fails when a text held in an earlier cache
-/// file cannot be read from it any more.
-fn write_history(out: &mut impl std::io::Write, history: &crate::history::History) -> std::io::Result<()> {
+/// `history` and its `summary` as [`kept_history`] reads them (all but the header). Fails
+/// when a text held in an earlier cache file cannot be read from it any more, or when a
+/// version of the summary has a text the history does not hold.
+fn write_history(out: &mut impl std::io::Write, history: &History, summary: &Summary) -> std::io::Result<()> {
     let texts = history.texts().map_err(std::io::Error::other)?;
-    serde_json::to_writer(&mut *out, history)?;
+    // Each version's text is the one of the snapshot it was taken from: found by its key.
+    let keys = history.policies.values().flatten().map(|snapshot| snapshot.text_hash.as_str());
+    let held = keys.zip(&texts).filter(|(_, text)| text.is_some());
+    let mut index_of = HashMap::new();
+    for (index, (key, _)) in held.enumerate() {
+        index_of.entry(key).or_insert(index);
+    }
+    let whole = serde_json::to_vec(history)?;
+    let mut versions = BTreeMap::new();
+    for (id, policy_versions) in &summary.versions {
+        let mut kept = Vec::with_capacity(policy_versions.len());
+        for version in policy_versions {
+            let text =
+                match version.readable {
+                    true => Some(*index_of.get(version.text_key.as_str()).ok_or_else(|| {
+                        std::io::Error::other("a version's text is not among the history's")
+                    })?),
+                    false => None,
+                };
+            kept.push(KeptVersion::of(version, text));
+        }
+        versions.insert(id.clone(), kept);
+    }
+    let kept = KeptSummary {
+        history_bytes: whole.len() as u64,
+        versions,
+        unapproved: summary.unapproved.clone(),
+        note: summary.note.clone(),
+    };
+    serde_json::to_writer(&mut *out, &kept)?;
+    out.write_all(b"\n")?;
+    out.write_all(&whole)?;
     out.write_all(b"\n")?;
     let lengths: Vec<Option<usize>> = texts.iter().map(|text| text.as_ref().map(|text| text.len())).collect();
     serde_json::to_writer(&mut *out, &lengths)?;
@@ -101,9 +276,9 @@ fn write_history(out: &mut impl std::io::Write, history: &crate::history::Histor
     Ok(())
 }
 
-/// Keeps `history`, read from commit `tip`, for the next build of `place` (see [`history`]).
-/// Failing to write it changes nothing but the next build's time.
-pub fn remember_history(place: &str, tip: &str, history: &crate::history::History) {
+/// Keeps `history`, read from commit `tip`, and its `summary` for the next build of `place`
+/// (see [`kept_history`]). Failing to write it changes nothing but the next build's time.
+pub fn remember_history(place: &str, tip: &str, history: &History, summary: &Summary) {
     use std::io::Write;
     let Some(folder) = cache_folder() else { return };
     if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
@@ -112,8 +287,9 @@ pub fn remember_history(place: &str, tip: &str, history: &crate::history::Histor
     let Some(header) = history_header(place, tip) else { return };
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
     let mut out = std::io::BufWriter::new(&mut file);
-    let written =
-        writeln!(out, "{header}").and_then(|()| write_history(&mut out, history)).and_then(|()| out.flush());
+    let written = writeln!(out, "{header}")
+        .and_then(|()| write_history(&mut out, history, summary))
+        .and_then(|()| out.flush());
     drop(out);
     if written.is_ok() {
         let _ = file.persist(history_path(&folder, place));
@@ -131,78 +307,163 @@ fn history_header(place: &str, tip: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::{History, Snapshot};
+    use crate::history::{GitText, Snapshot};
 
     fn snapshot(commit: usize, body: Option<&str>) -> Snapshot {
         Snapshot {
             commit,
             version: Some(format!("{commit}.0")),
-            approved: None,
+            // A snapshot with a text approved a version (only those keep one).
+            approved: body.map(|_| Date::new(2026, 3, 1 + commit as i8).unwrap()),
             approved_by: None,
-            audience: crate::audience::Audience::Public,
+            audience: Audience::Public,
             controls: vec!["A.5.1".into()],
             substance: format!("{commit:064x}"),
-            body: body
-                .map_or(crate::history::Held::None, |body| crate::history::Held::here(body.to_string())),
+            body: body.map_or(Held::None, |body| Held::here(body.to_string())),
             blocks_parse: true,
             text_hash: crate::history::text_key(body.unwrap_or_default()),
         }
     }
 
-    /// `stored`, written to a file, read back as a history cache file's rest is.
-    fn read_back(stored: &[u8]) -> Option<History> {
+    fn commit(index: usize) -> Commit {
+        Commit {
+            id: format!("{index:040x}"),
+            short: format!("{index:010x}"),
+            author: GitText::new("A"),
+            email: GitText::new("a@example.com"),
+            date: Date::new(2026, 3, 1 + index as i8).unwrap(),
+            subject: GitText::new(&format!("change {index}")),
+        }
+    }
+
+    /// `stored`, written to a file, read back as a history cache file's rest is: for the
+    /// tip it was read at (`other` none: the summary) or for another (the whole history).
+    fn read_back(stored: &[u8], other: Option<&str>) -> Option<KeptHistory> {
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, stored).unwrap();
         std::io::Seek::rewind(&mut file).unwrap();
-        read_history(PathBuf::from("history.json"), std::io::BufReader::new(file), 0)
+        read_rest(PathBuf::from("history.json"), std::io::BufReader::new(file), 0, other)
     }
 
-    /// The texts stored apart come back to their snapshots exactly, whatever they hold; a
-    /// stored history cut short or with a length that does not fit is not read at all, and
-    /// a text whose bytes are not what was stored under its key is never read as it.
+    fn history_back(stored: &[u8]) -> Option<History> {
+        match read_back(stored, Some("c0ffee"))? {
+            KeptHistory::Other { commit, history } if commit == "c0ffee" => Some(history),
+            _ => panic!("the whole history is read for another tip"),
+        }
+    }
+
+    fn summary_back(stored: &[u8]) -> Option<Summary> {
+        match read_back(stored, None)? {
+            KeptHistory::Tip(summary) => Some(summary),
+            KeptHistory::Other { .. } => panic!("the summary is read for the same tip"),
+        }
+    }
+
+    /// A version's text as an internal reader reads it.
+    fn text(version: &PolicyVersion) -> Result<String, String> {
+        let mut text = version.text.clone();
+        text.cut_for(Audience::Internal);
+        text.cut()
+    }
+
+    /// The texts stored apart come back to their snapshots and versions exactly, whatever
+    /// they hold; a stored history cut short or with a length that does not fit is not read
+    /// at all, and a text whose bytes are not what was stored under its key is never read
+    /// as it.
     #[test]
     fn a_history_reads_back_as_written_and_a_damaged_one_not_at_all() {
-        let mut history = History::default();
+        let mut history = History { commits: (0..5).map(commit).collect(), ..History::default() };
         let texts = ["Line one\nline \"two\"\r\n\n::: internal\nß ✓ 中文\n:::\n", "", "\\n\u{0}"];
         history.policies.insert(
             "POL-1".into(),
             vec![snapshot(0, Some(texts[0])), snapshot(1, None), snapshot(2, Some(texts[1]))],
         );
-        history.policies.insert("POL-2".into(), vec![snapshot(3, Some(texts[2]))]);
+        // A change after POL-2's approval, not approved.
+        let unapproved = Snapshot {
+            version: Some("3.0".into()),
+            approved: snapshot(3, Some("")).approved,
+            ..snapshot(4, None)
+        };
+        history.policies.insert("POL-2".into(), vec![snapshot(3, Some(texts[2])), unapproved]);
+        // Two versions with one text (a new version number, the text unchanged), ahead of the
+        // others: each text is found by its place among the texts, not among distinct ones.
+        let same = "The same text.\n";
+        history.policies.insert("POL-0".into(), vec![snapshot(0, Some(same)), snapshot(1, Some(same))]);
+        let summary = history.summary();
+        assert_eq!(summary.versions["POL-1"].len(), 2, "{summary:?}");
+        assert_eq!(summary.unapproved_changes("POL-2").len(), 1, "{summary:?}");
         let mut stored = Vec::new();
-        write_history(&mut stored, &history).unwrap();
-        let read = read_back(&stored).expect("the history reads back");
+        write_history(&mut stored, &history, &summary).unwrap();
+        let read = history_back(&stored).expect("the history reads back");
         assert_eq!(read, history);
         let back: Vec<Option<String>> =
             read.texts().unwrap().into_iter().map(|text| text.map(|text| text.into_owned())).collect();
-        assert_eq!(back, [Some(texts[0].into()), None, Some(texts[1].into()), Some(texts[2].into())]);
+        let both = [Some(same.to_string()), Some(same.to_string())];
+        assert_eq!(
+            back,
+            [&both[..], &[Some(texts[0].into()), None, Some(texts[1].into()), Some(texts[2].into()), None]]
+                .concat()
+        );
+        let read_summary = summary_back(&stored).expect("the summary reads back");
+        assert_eq!(read_summary, summary);
+        assert_eq!(read_summary, read.summary());
+        let cut = |text: &str| crate::audience_blocks::cut(text, Audience::Internal);
+        let versions: Vec<&PolicyVersion> = read_summary.versions.values().flatten().collect();
+        let shown: Vec<String> = versions.iter().map(|version| text(version).unwrap()).collect();
+        assert_eq!(shown, [cut(same), cut(same), cut(texts[0]), cut(texts[1]), cut(texts[2])]);
         // Written again from where it is held, it is the same file.
         let mut again = Vec::new();
-        write_history(&mut again, &read).unwrap();
+        write_history(&mut again, &read, &read_summary).unwrap();
         assert_eq!(again, stored);
         // Every cut of the stored text but the whole is refused, never misread.
         for end in 0..stored.len() {
-            assert_eq!(read_back(&stored[..end]), None, "cut at {end}");
+            assert!(history_back(&stored[..end]).is_none(), "cut at {end}");
+            assert!(summary_back(&stored[..end]).is_none(), "cut at {end}");
         }
         // A byte more, or a length that runs past the end, is refused.
-        assert_eq!(read_back(&[&stored[..], b"x"].concat()), None);
+        assert!(history_back(&[&stored[..], b"x"].concat()).is_none());
+        assert!(summary_back(&[&stored[..], b"x"].concat()).is_none());
         let stored = String::from_utf8(stored).unwrap();
-        let lengths = format!("[{},null,{},{}]", texts[0].len(), texts[1].len(), texts[2].len());
+        let head = format!("[{},{},", same.len(), same.len());
+        let lengths = format!("{head}{},null,{},{},null]", texts[0].len(), texts[1].len(), texts[2].len());
         assert!(stored.contains(&lengths), "{stored}");
-        let longer = format!("[{},null,{},{}]", texts[0].len() + 1, texts[1].len(), texts[2].len());
-        assert_eq!(read_back(stored.replacen(&lengths, &longer, 1).as_bytes()), None);
+        let longer = format!("{head}{},null,{},{},null]", texts[0].len() + 1, texts[1].len(), texts[2].len());
+        assert!(history_back(stored.replacen(&lengths, &longer, 1).as_bytes()).is_none());
+        assert!(summary_back(stored.replacen(&lengths, &longer, 1).as_bytes()).is_none());
+        // The whole history's length recorded wrong: the summary is not read.
+        let whole = serde_json::to_vec(&history).unwrap().len();
+        let recorded = format!("{{\"history_bytes\":{whole},");
+        assert!(stored.contains(&recorded), "{stored}");
+        for wrong in [whole - 1, whole + 1, 0, u64::MAX as usize] {
+            let wrong = stored.replacen(&recorded, &format!("{{\"history_bytes\":{wrong},"), 1);
+            assert!(summary_back(wrong.as_bytes()).is_none(), "{wrong}");
+        }
         // The lengths written another way (JSON allows spaces): the texts are where they are.
-        let spaced = format!("[ {}, null, {}, {} ]", texts[0].len(), texts[1].len(), texts[2].len());
-        let read = read_back(stored.replacen(&lengths, &spaced, 1).as_bytes()).expect("spaces are JSON");
+        let spaced =
+            format!("{head} {}, null, {}, {}, null ]", texts[0].len(), texts[1].len(), texts[2].len());
+        let read = history_back(stored.replacen(&lengths, &spaced, 1).as_bytes()).expect("spaces are JSON");
         assert_eq!(read, history);
         assert!(read.texts().is_ok());
+        let read = summary_back(stored.replacen(&lengths, &spaced, 1).as_bytes()).expect("spaces are JSON");
+        assert_eq!(read, summary);
         // Lengths that still add up but split the texts elsewhere: the history reads, and
         // each text whose bytes moved is refused when read, never shown as another.
-        let moved = format!("[{},null,{},{}]", texts[0].len() - 1, texts[1].len(), texts[2].len() + 1);
-        let read = read_back(stored.replacen(&lengths, &moved, 1).as_bytes()).expect("the lengths add up");
-        let held: Vec<&crate::history::Held> = read.policies.values().flatten().map(|s| &s.body).collect();
-        assert!(held[0].read().is_err() && held[3].read().is_err(), "{held:?}");
-        assert_eq!(held[2].read().unwrap(), "");
+        let moved =
+            format!("{head}{},null,{},{},null]", texts[0].len() - 1, texts[1].len(), texts[2].len() + 1);
+        let moved = stored.replacen(&lengths, &moved, 1);
+        let read = history_back(moved.as_bytes()).expect("the lengths add up");
+        let held: Vec<&Held> = read.policies.values().flatten().map(|s| &s.body).collect();
+        assert!(held[2].read().is_err() && held[5].read().is_err(), "{held:?}");
+        assert_eq!(held[4].read().unwrap(), "");
         assert!(read.texts().is_err(), "such a history is not written again");
+        let read = summary_back(moved.as_bytes()).expect("the lengths add up");
+        let shown: Vec<Result<String, String>> = read.versions.values().flatten().map(text).collect();
+        assert_eq!(shown[..2], [Ok(cut(same)), Ok(cut(same))]);
+        assert!(shown[2].is_err() && shown[4].is_err(), "{shown:?}");
+        assert_eq!(shown[3], Ok(String::new()));
+        // A version's text index out of range: the summary is not read.
+        let index = "\"text\":4}";
+        assert!(stored.contains(index), "{stored}");
+        assert!(summary_back(stored.replacen(index, "\"text\":5}", 1).as_bytes()).is_none());
     }
 }

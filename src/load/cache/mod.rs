@@ -62,7 +62,7 @@ use folder::{cache_file, cache_folder, create_private_folder, private_folder, pr
 
 pub use exports::{exported, KeptExport};
 pub use folder::{folder_within, unusable_folder};
-pub use history::{kept_history, remember_history};
+pub use history::{kept_history, remember_history, KeptHistory};
 pub use listing::{output_listing, remember_listing, ListedEntry, ListedFolder, Listing};
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
