@@ -41,6 +41,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent9", 100),
     ("independent10", 100),
     ("independent11", 100),
+    ("independent12", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -67,6 +68,10 @@ fn floor(split: &str) -> (f64, f64) {
         "independent10" => (88.0, 77.0),
         // Measured once, unseen, 2026-12-06, after the figures rule took prices: 91.5% / 72.0%.
         "independent11" => (89.0, 69.0),
+        // Written for session 26 with more near misses (40 of 100 unanswerable, about half of
+        // them sharing an answer's words), measured once, unseen, 2026-12-06, after the figures
+        // rule took costs: 74.5% / 68.3%.
+        "independent12" => (72.0, 65.0),
         _ => (92.0, 75.0),
     }
 }
