@@ -3,7 +3,9 @@
 //!
 //! One file per repository and folder holds the latest tip read, in four lines and the
 //! texts after them:
-//! 1. the header: format, binary, place and tip (with the object state it was read in);
+//! 1. the header: format, binary, place and tip (with the object state it was read in), and
+//!    the SHA-256 of each of lines 2, 3 and 4 ([`Sums`]): a line changed in any way since it
+//!    was written (a byte flipped, a date edited by hand) is not read;
 //! 2. the tip's [`Summary`] (what a build takes from the history), with each version's
 //!    text by its index among the texts, and the length of line 3 in bytes;
 //! 3. the whole history (JSON), for reading on from after a new commit;
@@ -47,7 +49,7 @@ pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     // The lines are read in large pieces (a long history's is a megabyte).
     let mut file = std::io::BufReader::with_capacity(1 << 18, open_trusted(&path, me)?);
     let first = read_line(&mut file)?;
-    let (format, identity, kept_place, kept_tip): (u32, String, String, String) =
+    let (format, identity, kept_place, kept_tip, sums): (u32, String, String, String, Sums) =
         serde_json::from_str(&first).ok()?;
     let (commit, state) = kept_tip.split_once('\n')?;
     let (wanted, wanted_state) = tip.split_once('\n')?;
@@ -56,25 +58,43 @@ pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     if !same {
         return None;
     }
-    read_rest(path, file, first.len() as u64 + 1, (commit != wanted).then_some(commit))
+    read_rest(path, file, first.len() as u64 + 1, &sums, (commit != wanted).then_some(commit))
 }
 
-/// What [`write_history`] wrote, read from `file` from byte `at` on: the summary, or with
+/// The SHA-256 (hex) of each line after the header, as written: the summary, the whole
+/// history, the texts' lengths. A build of the same tip checks the two it reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Sums {
+    summary: String,
+    history: String,
+    lengths: String,
+}
+
+/// Whether `line` is the line whose SHA-256 is `sum`.
+fn holds(line: &str, sum: &str) -> bool {
+    crate::hex::sha256(line.as_bytes()) == sum
+}
+
+/// What [`Rest::write`] wrote, read from `file` from byte `at` on: the summary, or with
 /// `other` (the tip the file was read at, when it is not the one asked for), the whole
 /// history.
 fn read_rest(
     path: PathBuf,
     mut file: std::io::BufReader<std::fs::File>,
     at: u64,
+    sums: &Sums,
     other: Option<&str>,
 ) -> Option<KeptHistory> {
     let summary_line = read_line(&mut file)?;
+    if !holds(&summary_line, &sums.summary) {
+        return None;
+    }
     let at = at + summary_line.len() as u64 + 1;
     let kept: KeptSummary = serde_json::from_str(&summary_line).ok()?;
     match other {
-        None => read_summary(path, file, at, kept).map(KeptHistory::Tip),
+        None => read_summary(path, file, at, kept, sums).map(KeptHistory::Tip),
         Some(commit) => {
-            let history = read_history(path, file, at)?;
+            let history = read_history(path, file, at, sums)?;
             Some(KeptHistory::Other { commit: commit.to_string(), history })
         }
     }
@@ -149,8 +169,11 @@ fn read_line(file: &mut impl BufRead) -> Option<String> {
 /// Where each text lies, read from the lengths' line (line 4) of `file`, which starts at
 /// byte `at`: the texts follow that line, and the file must end where the last one does.
 /// Each snapshot's entry: its text's index among the texts, or `None`.
-fn read_spans(file: &mut std::io::BufReader<std::fs::File>, at: u64) -> Option<Spans> {
+fn read_spans(file: &mut std::io::BufReader<std::fs::File>, at: u64, sums: &Sums) -> Option<Spans> {
     let lengths_line = read_line(file)?;
+    if !holds(&lengths_line, &sums.lengths) {
+        return None;
+    }
     let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths_line).ok()?;
     // The texts start after the line, as it was read.
     let mut offset = at + lengths_line.len() as u64 + 1;
@@ -183,10 +206,11 @@ fn read_summary(
     mut file: std::io::BufReader<std::fs::File>,
     at: u64,
     kept: KeptSummary,
+    sums: &Sums,
 ) -> Option<Summary> {
     let skip = kept.history_bytes.checked_add(1)?;
     file.seek_relative(i64::try_from(skip).ok()?).ok()?;
-    let Spans { spans, .. } = read_spans(&mut file, at.checked_add(skip)?)?;
+    let Spans { spans, .. } = read_spans(&mut file, at.checked_add(skip)?, sums)?;
     let count = spans.len();
     let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
     let mut versions = BTreeMap::new();
@@ -211,10 +235,18 @@ fn read_summary(
 
 /// The whole history (line 3 of `file`, which starts at byte `at`), its texts held where
 /// they are in the file (see [`read_spans`]).
-fn read_history(path: PathBuf, mut file: std::io::BufReader<std::fs::File>, at: u64) -> Option<History> {
+fn read_history(
+    path: PathBuf,
+    mut file: std::io::BufReader<std::fs::File>,
+    at: u64,
+    sums: &Sums,
+) -> Option<History> {
     let json = read_line(&mut file)?;
+    if !holds(&json, &sums.history) {
+        return None;
+    }
     let mut history: History = serde_json::from_str(&json).ok()?;
-    let Spans { spans, held } = read_spans(&mut file, at + json.len() as u64 + 1)?;
+    let Spans { spans, held } = read_spans(&mut file, at + json.len() as u64 + 1, sums)?;
     // Each snapshot's text is kept under the key its snapshot records (`text_hash`).
     let keys: Vec<String> = history.policies.values().flatten().map(|s| s.text_hash.clone()).collect();
     let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
@@ -229,10 +261,18 @@ fn read_history(path: PathBuf, mut file: std::io::BufReader<std::fs::File>, at: 
     history.put_texts(held).then_some(history)
 }
 
-/// `history` and its `summary` as [`kept_history`] reads them (all but the header). Fails
-/// when a text held in an earlier cache file cannot be read from it any more, or when a
-/// version of the summary has a text the history does not hold.
-fn write_history(out: &mut impl std::io::Write, history: &History, summary: &Summary) -> std::io::Result<()> {
+/// What follows the header of a history's cache file (lines 2 to 4, and the texts), made
+/// ready to write, with the sums the header records.
+struct Rest<'a> {
+    lines: [Vec<u8>; 3],
+    texts: Vec<Option<std::borrow::Cow<'a, str>>>,
+    sums: Sums,
+}
+
+/// `history` and its `summary` as [`kept_history`] reads them. Fails when a text held in an
+/// earlier cache file cannot be read from it any more, or when a version of the summary has
+/// a text the history does not hold.
+fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>> {
     let texts = history.texts().map_err(std::io::Error::other)?;
     // Each version's text is the one of the snapshot it was taken from: found by its key.
     let keys = history.policies.values().flatten().map(|snapshot| snapshot.text_hash.as_str());
@@ -263,17 +303,25 @@ fn write_history(out: &mut impl std::io::Write, history: &History, summary: &Sum
         unapproved: summary.unapproved.clone(),
         note: summary.note.clone(),
     };
-    serde_json::to_writer(&mut *out, &kept)?;
-    out.write_all(b"\n")?;
-    out.write_all(&whole)?;
-    out.write_all(b"\n")?;
+    let kept = serde_json::to_vec(&kept)?;
     let lengths: Vec<Option<usize>> = texts.iter().map(|text| text.as_ref().map(|text| text.len())).collect();
-    serde_json::to_writer(&mut *out, &lengths)?;
-    out.write_all(b"\n")?;
-    for text in texts.iter().flatten() {
-        out.write_all(text.as_bytes())?;
+    let lengths = serde_json::to_vec(&lengths)?;
+    let sum = |line: &[u8]| crate::hex::sha256(line);
+    let sums = Sums { summary: sum(&kept), history: sum(&whole), lengths: sum(&lengths) };
+    Ok(Rest { lines: [kept, whole, lengths], texts, sums })
+}
+
+impl Rest<'_> {
+    fn write(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        for line in &self.lines {
+            out.write_all(line)?;
+            out.write_all(b"\n")?;
+        }
+        for text in self.texts.iter().flatten() {
+            out.write_all(text.as_bytes())?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Keeps `history`, read from commit `tip`, and its `summary` for the next build of `place`
@@ -284,12 +332,11 @@ pub fn remember_history(place: &str, tip: &str, history: &History, summary: &Sum
     if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
         return;
     }
-    let Some(header) = history_header(place, tip) else { return };
+    let Ok(rest) = rest(history, summary) else { return };
+    let Some(header) = history_header(place, tip, &rest.sums) else { return };
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
     let mut out = std::io::BufWriter::new(&mut file);
-    let written = writeln!(out, "{header}")
-        .and_then(|()| write_history(&mut out, history, summary))
-        .and_then(|()| out.flush());
+    let written = writeln!(out, "{header}").and_then(|()| rest.write(&mut out)).and_then(|()| out.flush());
     drop(out);
     if written.is_ok() {
         let _ = file.persist(history_path(&folder, place));
@@ -300,8 +347,8 @@ fn history_path(folder: &Path, place: &str) -> PathBuf {
     cache_file(folder, "history", place.as_bytes(), "json")
 }
 
-fn history_header(place: &str, tip: &str) -> Option<String> {
-    serde_json::to_string(&(FORMAT, binary_identity()?, place, tip)).ok()
+fn history_header(place: &str, tip: &str, sums: &Sums) -> Option<String> {
+    serde_json::to_string(&(FORMAT, binary_identity()?, place, tip, sums)).ok()
 }
 
 #[cfg(test)]
@@ -338,11 +385,19 @@ mod tests {
 
     /// `stored`, written to a file, read back as a history cache file's rest is: for the
     /// tip it was read at (`other` none: the summary) or for another (the whole history).
+    /// Its lines' sums are taken from what it holds, so that each check behind them is
+    /// tested too (see [`read_back_as`] for the sums recorded when it was written).
     fn read_back(stored: &[u8], other: Option<&str>) -> Option<KeptHistory> {
+        let mut lines = stored.split(|&byte| byte == b'\n').map(crate::hex::sha256);
+        let sums = Sums { summary: lines.next()?, history: lines.next()?, lengths: lines.next()? };
+        read_back_as(stored, &sums, other)
+    }
+
+    fn read_back_as(stored: &[u8], sums: &Sums, other: Option<&str>) -> Option<KeptHistory> {
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, stored).unwrap();
         std::io::Seek::rewind(&mut file).unwrap();
-        read_rest(PathBuf::from("history.json"), std::io::BufReader::new(file), 0, other)
+        read_rest(PathBuf::from("history.json"), std::io::BufReader::new(file), 0, sums, other)
     }
 
     fn history_back(stored: &[u8]) -> Option<History> {
@@ -393,7 +448,20 @@ mod tests {
         assert_eq!(summary.versions["POL-1"].len(), 2, "{summary:?}");
         assert_eq!(summary.unapproved_changes("POL-2").len(), 1, "{summary:?}");
         let mut stored = Vec::new();
-        write_history(&mut stored, &history, &summary).unwrap();
+        let written = rest(&history, &summary).unwrap();
+        written.write(&mut stored).unwrap();
+        let sums = written.sums.clone();
+        // Any byte of lines 2 to 4 changed (a date edited by hand, a flipped bit): not read,
+        // by the summary's reader (which skips line 3) or the whole history's.
+        let line_ends: Vec<usize> =
+            stored.iter().enumerate().filter(|(_, &byte)| byte == b'\n').map(|(at, _)| at).take(3).collect();
+        for at in 0..line_ends[2] {
+            let mut changed = stored.clone();
+            changed[at] = if changed[at] == b'1' { b'2' } else { b'1' };
+            let in_skipped_line = (line_ends[0] + 1..=line_ends[1]).contains(&at);
+            assert!(in_skipped_line || read_back_as(&changed, &sums, None).is_none(), "byte {at}");
+            assert!(read_back_as(&changed, &sums, Some("c0ffee")).is_none(), "byte {at}");
+        }
         let read = history_back(&stored).expect("the history reads back");
         assert_eq!(read, history);
         let back: Vec<Option<String>> =
@@ -413,7 +481,7 @@ mod tests {
         assert_eq!(shown, [cut(same), cut(same), cut(texts[0]), cut(texts[1]), cut(texts[2])]);
         // Written again from where it is held, it is the same file.
         let mut again = Vec::new();
-        write_history(&mut again, &read, &read_summary).unwrap();
+        rest(&read, &read_summary).unwrap().write(&mut again).unwrap();
         assert_eq!(again, stored);
         // Every cut of the stored text but the whole is refused, never misread.
         for end in 0..stored.len() {
