@@ -171,8 +171,8 @@ pub struct History {
 /// texts still where the history holds them) and the commits that changed it after its
 /// latest approval, by policy id, and the note. Made from the whole history of a tip
 /// commit ([`History::summary`]) and cached beside it: a build of a tip read before reads
-/// this alone, a tenth of the whole history (which is read only to read on from, after a
-/// new commit).
+/// this alone, about a third of the whole history's size (which is read only to read on
+/// from, after a new commit).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     /// Each policy's approved versions, oldest first (see [`History::summary`]).
