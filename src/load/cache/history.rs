@@ -90,9 +90,11 @@ fn read_rest(
         return None;
     }
     let at = at + summary_line.len() as u64 + 1;
-    let kept: KeptSummary = serde_json::from_str(&summary_line).ok()?;
     match other {
-        None => read_summary(path, file, at, kept, sums).map(KeptHistory::Tip),
+        None => {
+            let kept: KeptSummary = serde_json::from_str(&summary_line).ok()?;
+            read_summary(path, file, at, kept, sums).map(KeptHistory::Tip)
+        }
         Some(commit) => {
             let history = read_history(path, file, at, sums)?;
             Some(KeptHistory::Other { commit: commit.to_string(), history })
