@@ -13,7 +13,8 @@ measure() {
 }
 
 # prepare: installs Hugo and GNU time from Debian when missing, and builds trustpress in
-# release mode; TRUSTPRESS is then its path.
+# release mode; TRUSTPRESS is then its path. A TRUSTPRESS already set names the binary to
+# measure instead (one built earlier, say, to compare two commits): nothing is built.
 prepare() {
   local need=()
   command -v hugo >/dev/null || need+=(hugo)
@@ -22,6 +23,10 @@ prepare() {
     local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ -n "${TRUSTPRESS:-}" ]; then
+    TRUSTPRESS=$(realpath "$TRUSTPRESS")
+    return
   fi
   cargo build --release --locked -q
   TRUSTPRESS=${CARGO_TARGET_DIR:-$PWD/target}/release/trustpress

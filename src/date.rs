@@ -108,22 +108,60 @@ impl Date {
     }
 }
 
+impl Date {
+    /// `YYYY-MM-DD` in ten bytes, for years 0 to 9999 (every year `parse` reads), written
+    /// without the formatting machinery: page keys and caches write dates by the thousand.
+    fn ascii(self) -> Option<[u8; 10]> {
+        let year = u16::try_from(self.0.year()).ok().filter(|year| *year <= 9999)?;
+        let (month, day) = (self.0.month() as u8, self.0.day() as u8);
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            b'0' + month / 10,
+            b'0' + month % 10,
+            b'-',
+            b'0' + day / 10,
+            b'0' + day % 10,
+        ])
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day())
+        match self.ascii().as_ref().map(|bytes| std::str::from_utf8(bytes)) {
+            Some(Ok(text)) => f.pad(text),
+            _ => write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day()),
+        }
     }
 }
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.ascii().as_ref().map(|bytes| std::str::from_utf8(bytes)) {
+            Some(Ok(text)) => serializer.serialize_str(text),
+            _ => serializer.collect_str(self),
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        Date::parse(&text).map_err(serde::de::Error::custom)
+        // A visitor, so a date read from a buffer is parsed where it is, not copied first.
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date written YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Date, E> {
+                Date::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Text)
     }
 }
 
@@ -172,6 +210,35 @@ impl<'de> Deserialize<'de> for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ten-byte writing of a date is the formatted one, for every kind of year and for
+    /// the years it leaves to the formatter; JSON reads back what it wrote.
+    #[test]
+    fn dates_are_written_as_the_formatter_writes_them() {
+        let days = [
+            (1970, 1, 1),
+            (2026, 2, 28),
+            (2024, 12, 31),
+            (1, 9, 9),
+            (0, 1, 1),
+            (999, 10, 10),
+            (9999, 12, 31),
+        ];
+        for (year, month, day) in days {
+            let date = Date::new(year, month, day).unwrap();
+            let formatted = format!("{:04}-{:02}-{:02}", year, month, day);
+            assert_eq!(date.to_string(), formatted);
+            assert_eq!(format!("{date:>12}"), format!("{formatted:>12}"), "padding is kept");
+            let json = serde_json::to_string(&date).unwrap();
+            assert_eq!(json, format!("\"{formatted}\""));
+            assert_eq!(serde_json::from_str::<Date>(&json).unwrap(), date);
+        }
+        let before_year_zero = Date::new(-1, 6, 1).unwrap();
+        assert_eq!(before_year_zero.to_string(), "-001-06-01");
+        assert_eq!(serde_json::to_string(&before_year_zero).unwrap(), "\"-001-06-01\"");
+        assert!(serde_json::from_str::<Date>("\"2026-2-28\"").is_err());
+        assert!(serde_json::from_str::<Date>("20260228").is_err());
+    }
 
     #[test]
     fn parses_only_iso_dates() {

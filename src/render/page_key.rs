@@ -54,7 +54,11 @@ impl Hasher {
 
     /// A value as JSON, then a separator no JSON text holds: no two values run together.
     fn json(&mut self, value: &impl Serialize) -> Result<(), serde_json::Error> {
-        self.json_with(|out| serde_json::to_writer(out, value))
+        // Written into the hasher itself, not through `dyn Write`: serde writes a large value
+        // in millions of small pieces, and each is then a call the compiler can inline.
+        serde_json::to_writer(&mut *self, value)?;
+        self.put(&[0xff]);
+        Ok(())
     }
 
     /// JSON written by `write`, then the separator (see [`Hasher::json`]).
