@@ -4,8 +4,8 @@
 //! (`load::cache::Kind::Build`). Held to a build into a new folder with a new cache folder,
 //! byte for byte, after each of a seeded random run of edits: policy texts and titles,
 //! internal blocks with markers, audiences, FAQ answers, the evidence index, the
-//! organisation's name, the build date and audience, and output files changed or deleted by
-//! hand. The public output never holds a marker of an internal block.
+//! organisation's name and security contact, the build date and audience, and output files
+//! changed or deleted by hand. The public output never holds a marker of an internal block.
 
 use std::path::Path;
 
@@ -99,7 +99,12 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
             // The first steps edit the text of a public policy: its page alone changes.
             let public = content.join("policies/access-control.md");
             let policy = if step < 2 { &public } else { &files[random.below(files.len())] };
-            let what = if step < 2 { step } else { random.below(12) };
+            // The third changes the security contact, which trust.json shows.
+            let what = match step {
+                0 | 1 => step,
+                2 => 12,
+                _ => random.below(13),
+            };
             match what {
                 0 => {
                     let mut text = std::fs::read_to_string(policy).unwrap();
@@ -135,6 +140,11 @@ fn a_rebuild_that_keeps_pages_equals_a_fresh_build_after_every_edit() {
                         edited
                     };
                     std::fs::write(policy, edited).unwrap();
+                }
+                12 => {
+                    // Shown by the footer of every page, trust.json and security.txt.
+                    let site = content.join("site.yaml");
+                    edit(&site, "security_email: ", &format!("security_email: step{step}."));
                 }
                 10 => {
                     let evidence = content.join("evidence/evidence.yaml");
