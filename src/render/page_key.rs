@@ -54,19 +54,17 @@ impl Hasher {
 
     /// A value as JSON, then a separator no JSON text holds: no two values run together.
     fn json(&mut self, value: &impl Serialize) -> Result<(), serde_json::Error> {
-        // Written into the hasher itself, not through `dyn Write`: serde writes a large value
-        // in millions of small pieces, and each is then a call the compiler can inline.
-        serde_json::to_writer(&mut *self, value)?;
-        self.put(&[0xff]);
-        Ok(())
+        self.json_with(|hasher| serde_json::to_writer(hasher, value))
     }
 
-    /// JSON written by `write`, then the separator (see [`Hasher::json`]).
+    /// JSON written by `write`, then the separator (see [`Hasher::json`]). `write` gets the
+    /// hasher itself, not a `dyn Write`: serde writes a large value in millions of small
+    /// pieces, and each is then a call the compiler can inline.
     fn json_with(
         &mut self,
-        write: impl FnOnce(&mut dyn io::Write) -> Result<(), serde_json::Error>,
+        write: impl FnOnce(&mut Hasher) -> Result<(), serde_json::Error>,
     ) -> Result<(), serde_json::Error> {
-        write(&mut *self)?;
+        write(self)?;
         self.put(&[0xff]);
         Ok(())
     }
