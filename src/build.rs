@@ -56,6 +56,8 @@ pub struct BuiltSite {
     /// On a rebuild into the earlier output: what changed in it. `None` when the output was
     /// new or empty and was written whole.
     pub changes: Option<output::Changes>,
+    /// Each on its item's line, not its key's (`check::Placing::ItemLine`): `build` prints
+    /// only how many there are.
     pub warnings: Vec<Diagnostic>,
     /// Said once, not a problem: why policies show no revision history.
     pub notes: Vec<String>,
@@ -130,13 +132,17 @@ pub(crate) fn load_content(options: &SiteOptions) -> Result<Loaded, BuildError> 
 }
 
 /// Checks loaded content as a build needs it: the reference rules must pass (an error stops
-/// the build); the quality rules' findings are kept as warnings.
-pub(crate) fn check_loaded(options: &SiteOptions, loaded: &Loaded) -> Result<Diagnostics, BuildError> {
+/// the build); the quality rules' findings are kept as warnings, placed as `placing` says.
+pub(crate) fn check_loaded(
+    options: &SiteOptions,
+    loaded: &Loaded,
+    placing: check::Placing,
+) -> Result<Diagnostics, BuildError> {
     let mut diagnostics: Diagnostics = loaded.diagnostics.clone();
     // The quality rules run beside the reference rules; their warnings count only when the
     // references leave no error.
     let (references, quality) =
-        rayon::join(|| check::references(loaded), || check::quality(loaded, options.today));
+        rayon::join(|| check::references(loaded), || check::quality(loaded, options.today, placing));
     diagnostics.extend(references);
     if loaded.isms.site.base_url.trim().is_empty() && options.base_url.is_none() {
         diagnostics.push(
@@ -211,8 +217,9 @@ pub(crate) fn ready(
 }
 
 /// Loads, checks and cuts the content for one audience, for a build: the loaded model's
-/// policies move into the cut model, and the rest of it is dropped.
-fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
+/// policies move into the cut model, and the rest of it is dropped. Warnings are placed as
+/// `placing` says.
+fn prepare(options: &SiteOptions, placing: check::Placing) -> Result<Prepared, BuildError> {
     let mut laps = Laps::start();
     let mut loaded = load_content(options)?;
     laps.lap("load");
@@ -220,7 +227,7 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
     // its policies (their source files count), while the checks run: both only read it.
     let reader = options.audience.min(loaded.isms.audience);
     let (diagnostics, withheld) = rayon::join(
-        || check_loaded(options, &loaded),
+        || check_loaded(options, &loaded, placing),
         || crate::withheld::Withheld::of(&loaded.isms, &loaded.root, reader),
     );
     let diagnostics = diagnostics?;
@@ -234,7 +241,7 @@ fn prepare(options: &SiteOptions) -> Result<Prepared, BuildError> {
 
 /// Loads, checks, cuts and renders the content for one audience, in memory.
 pub fn render_site(options: &SiteOptions) -> Result<RenderedSite, BuildError> {
-    let mut prepared = prepare(options)?;
+    let mut prepared = prepare(options, check::Placing::KeyLine)?;
     let started = Instant::now();
     let sink = output::Memory::new(options.audience).withhold(std::mem::take(&mut prepared.withheld));
     render::render_site(&prepared.isms, &prepared.sizes, &prepared.theme, &prepared.render_options, &sink)?;
@@ -278,7 +285,8 @@ pub fn build_site(options: &SiteOptions, out: &Path, force: bool) -> Result<Buil
             let record = canonical.as_deref().map(crate::load::cache::page_record).unwrap_or_default();
             Ok(Some((in_place.with_record(record), canonical)))
         });
-        let prepared = prepare(options);
+        // `build` prints only how many warnings there are: none is read back to its key's line.
+        let prepared = prepare(options, check::Placing::ItemLine);
         (prepared, begun.join())
     });
     // A content error comes first; then one of the output.

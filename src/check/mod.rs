@@ -30,21 +30,51 @@ pub use references::references;
 /// SoA must not stop a fix from being published. Problems that make content unreadable or
 /// ambiguous (syntax, types, unknown keys and ids, missing files, paths leaving the
 /// content folder) come from loading and `references`, and stop the build.
-pub fn quality(loaded: &Loaded, today: Date) -> Diagnostics {
-    let mut diagnostics = Diagnostics::default();
-    let mut sources = Sources::new(&loaded.root);
-    if !loaded.failed_files.contains(Path::new("soa.yaml")) {
-        completeness::soa(&loaded.isms, &mut sources, &mut diagnostics);
-    }
-    freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
-    let targets = links::Targets::default();
-    links::check(loaded, &targets, &mut sources, &mut diagnostics);
-    overview::check(loaded, &targets, &mut diagnostics);
-    answers::check(&loaded.isms, &mut sources, &mut diagnostics);
-    management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
-    history::check(loaded, &mut sources, &mut diagnostics);
-    access::check(&loaded.isms, today, &mut sources, &mut diagnostics);
+pub fn quality(loaded: &Loaded, today: Date, placing: Placing) -> Diagnostics {
+    let sources = || match placing {
+        Placing::KeyLine => Sources::new(&loaded.root),
+        Placing::ItemLine => Sources::unread(&loaded.root),
+    };
+    // The link checks take most of the time on a large ISMS: they run beside the others.
+    // Each part keeps its own findings, joined in one fixed order.
+    let (links, (soa_and_dates, others)) = rayon::join(
+        || {
+            let (mut sources, mut diagnostics) = (sources(), Diagnostics::default());
+            let targets = links::Targets::default();
+            links::check(loaded, &targets, &mut sources, &mut diagnostics);
+            overview::check(loaded, &targets, &mut diagnostics);
+            diagnostics
+        },
+        || {
+            let mut sources = sources();
+            let mut first = Diagnostics::default();
+            if !loaded.failed_files.contains(Path::new("soa.yaml")) {
+                completeness::soa(&loaded.isms, &mut sources, &mut first);
+            }
+            freshness::check(&loaded.isms, today, &mut sources, &mut first);
+            let mut then = Diagnostics::default();
+            answers::check(&loaded.isms, &mut sources, &mut then);
+            management::check(&loaded.isms, today, &mut sources, &mut then);
+            history::check(loaded, &mut sources, &mut then);
+            access::check(&loaded.isms, today, &mut sources, &mut then);
+            (first, then)
+        },
+    );
+    let mut diagnostics = soa_and_dates;
+    diagnostics.extend(links);
+    diagnostics.extend(others);
     diagnostics
+}
+
+/// Where a finding about one key of an item is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placing {
+    /// On the line of the key: its file is read back to find it (`check`, the dev server,
+    /// the bundle, which print every finding).
+    KeyLine,
+    /// On the item's own line, without reading any file back: `build` prints only how many
+    /// warnings there are, of which codes, and the command that lists them.
+    ItemLine,
 }
 
 /// Loads `content` and runs every check: the diagnostics `trustpress check` reports,
@@ -61,7 +91,7 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> (Vec<Diagnost
         Ok((loaded, cache)) => {
             let mut diagnostics = loaded.diagnostics.clone();
             let ((references, quality), leftovers) = rayon::join(
-                || rayon::join(|| references(&loaded), || quality(&loaded, today)),
+                || rayon::join(|| references(&loaded), || quality(&loaded, today, Placing::KeyLine)),
                 || crate::tripwire::check_every_audience(&loaded.isms),
             );
             diagnostics.extend(references);
@@ -85,15 +115,25 @@ pub fn check_content(content: &Path, today: Date, cached: bool) -> (Vec<Diagnost
 /// Content files read back to place diagnostics on the line of the key they are about.
 pub struct Sources<'a> {
     root: &'a ContentRoot,
+    /// Whether files are read back at all (not for [`Placing::ItemLine`]).
+    read: bool,
     texts: HashMap<PathBuf, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
     pub fn new(root: &'a ContentRoot) -> Sources<'a> {
-        Sources { root, texts: HashMap::new() }
+        Sources { root, read: true, texts: HashMap::new() }
+    }
+
+    /// Sources that read no file: every finding stays on its item's own line.
+    pub fn unread(root: &'a ContentRoot) -> Sources<'a> {
+        Sources { root, read: false, texts: HashMap::new() }
     }
 
     fn text(&mut self, file: &Path) -> Option<&str> {
+        if !self.read {
+            return None;
+        }
         let root = self.root;
         self.texts.entry(file.to_path_buf()).or_insert_with(|| root.read_text(file).ok()).as_deref()
     }
@@ -150,5 +190,45 @@ impl<'a> Sources<'a> {
             return None;
         }
         self.text(&location.file)?.lines().nth(location.line as usize - 1).map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build places its warnings on their items' lines and reads no file back; they are
+    /// otherwise the very findings `check` reports, in the same order, each on the same line
+    /// or on the line of the item that holds its key.
+    #[test]
+    fn findings_placed_on_item_lines_are_the_findings_placed_on_key_lines() {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let loaded = crate::load::load(&content).expect("the example loads");
+        // Years after the example's dates: reviews, evidence and answers are all overdue.
+        let today = Date::parse("2031-06-01").expect("a date");
+        let on_keys: Vec<Diagnostic> = quality(&loaded, today, Placing::KeyLine).iter().cloned().collect();
+        let on_items: Vec<Diagnostic> = quality(&loaded, today, Placing::ItemLine).iter().cloned().collect();
+        assert_eq!(on_keys.len(), on_items.len());
+        let mut moved = 0;
+        for (on_key, on_item) in on_keys.iter().zip(&on_items) {
+            let what = |d: &Diagnostic| (d.severity, d.code, d.message.clone(), d.hint.clone());
+            assert_eq!(what(on_key), what(on_item));
+            let (Some(key), Some(item)) = (&on_key.location, &on_item.location) else {
+                assert_eq!(on_key.location, on_item.location);
+                continue;
+            };
+            assert_eq!(key.file, item.file, "{}", on_key.message);
+            assert!(
+                item.line <= key.line,
+                "{}: item line {} after key line {}",
+                on_key.message,
+                item.line,
+                key.line
+            );
+            moved += usize::from(item.line != key.line);
+        }
+        // The example at that date has findings of many kinds, most placed on a key's line.
+        assert!(on_keys.len() >= 20, "{} findings", on_keys.len());
+        assert!(moved >= 10, "{moved} findings placed on a key's line");
     }
 }

@@ -32,7 +32,7 @@ fn prepare(options: &SiteOptions) -> Result<(Prepared, Loaded), BuildError> {
             .collect();
     }
     laps.lap("load");
-    let diagnostics = check_loaded(options, &loaded)?;
+    let diagnostics = check_loaded(options, &loaded, crate::check::Placing::KeyLine)?;
     laps.lap("check");
     let isms = cut(&loaded.isms, options.audience);
     let withheld = crate::withheld::Withheld::of(&loaded.isms, &loaded.root, isms.audience);
@@ -118,7 +118,7 @@ impl LiveBuild {
         let mut diagnostics: Diagnostics = self.loaded.diagnostics.clone();
         let (references, quality) = rayon::join(
             || check::references(&self.loaded),
-            || check::quality(&self.loaded, self.options.today),
+            || check::quality(&self.loaded, self.options.today, check::Placing::KeyLine),
         );
         diagnostics.extend(references);
         crate::build::for_audience(&mut diagnostics, self.options.audience);
