@@ -13,18 +13,6 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Asks mimalloc for large OS pages: it then marks its arenas for transparent huge pages
-/// (`MADV_HUGEPAGE`), which Linux distributions enable on request by default. A rebuild in
-/// place of 10,000 policies touches about 160 MiB once; in 4 KiB pages that was 40,000 page
-/// faults and an eighth of its CPU time, in 2 MiB pages it is a few thousand. It must come
-/// before the first allocation: mimalloc reserves its first arena then, with the option as it
-/// is at that moment. Where large pages cannot be had, mimalloc uses ordinary ones.
-fn use_large_pages() {
-    // SAFETY: sets one of mimalloc's options (a plain integer store in its option table); no
-    // pointer is passed and nothing is allocated.
-    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
-}
-
 #[derive(Parser)]
 #[command(
     name = "trustpress",
@@ -106,7 +94,6 @@ fn quiet_on_closed_stdout() {
 }
 
 fn main() -> ExitCode {
-    use_large_pages();
     quiet_on_closed_stdout();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
