@@ -50,7 +50,7 @@ pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     let mut file = std::io::BufReader::with_capacity(1 << 18, open_trusted(&path, me)?);
     let first = read_line(&mut file)?;
     let (format, identity, kept_place, kept_tip, sums): (u32, String, String, String, Sums) =
-        serde_json::from_str(&first).ok()?;
+        serde_json::from_slice(&first).ok()?;
     let (commit, state) = kept_tip.split_once('\n')?;
     let (wanted, wanted_state) = tip.split_once('\n')?;
     let same =
@@ -71,8 +71,8 @@ struct Sums {
 }
 
 /// Whether `line` is the line whose SHA-256 is `sum`.
-fn holds(line: &str, sum: &str) -> bool {
-    crate::hex::sha256(line.as_bytes()) == sum
+fn holds(line: &[u8], sum: &str) -> bool {
+    crate::hex::sha256(line) == sum
 }
 
 /// What [`Rest::write`] wrote, read from `file` from byte `at` on: the summary, or with
@@ -92,7 +92,7 @@ fn read_rest(
     let at = at + summary_line.len() as u64 + 1;
     match other {
         None => {
-            let kept: KeptSummary = serde_json::from_str(&summary_line).ok()?;
+            let kept: KeptSummary = serde_json::from_slice(&summary_line).ok()?;
             read_summary(path, file, at, kept, sums).map(KeptHistory::Tip)
         }
         Some(commit) => {
@@ -161,11 +161,13 @@ impl KeptVersion {
     }
 }
 
-/// One line of `file`, without its `\n`; `None` at the end or on any error.
-fn read_line(file: &mut impl BufRead) -> Option<String> {
-    let mut line = String::new();
-    file.read_line(&mut line).ok()?;
-    line.strip_suffix('\n').map(str::to_string)
+/// One line of `file`, without its `\n`; `None` at the end or on any error. As bytes: a
+/// summary's line is hundreds of kilobytes, and JSON reads bytes (checking each string's
+/// UTF-8 as it goes) without a copy.
+fn read_line(file: &mut impl BufRead) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    file.read_until(b'\n', &mut line).ok()?;
+    (line.pop() == Some(b'\n')).then_some(line)
 }
 
 /// Where each text lies, read from the lengths' line (line 4) of `file`, which starts at
@@ -176,7 +178,7 @@ fn read_spans(file: &mut std::io::BufReader<std::fs::File>, at: u64, sums: &Sums
     if !holds(&lengths_line, &sums.lengths) {
         return None;
     }
-    let lengths: Vec<Option<usize>> = serde_json::from_str(&lengths_line).ok()?;
+    let lengths: Vec<Option<usize>> = serde_json::from_slice(&lengths_line).ok()?;
     // The texts start after the line, as it was read.
     let mut offset = at + lengths_line.len() as u64 + 1;
     let mut spans = Vec::new();
@@ -247,7 +249,7 @@ fn read_history(
     if !holds(&json, &sums.history) {
         return None;
     }
-    let mut history: History = serde_json::from_str(&json).ok()?;
+    let mut history: History = serde_json::from_slice(&json).ok()?;
     let Spans { spans, held } = read_spans(&mut file, at + json.len() as u64 + 1, sums)?;
     // Each snapshot's text is kept under the key its snapshot records (`text_hash`).
     let keys: Vec<String> = history.policies.values().flatten().map(|s| s.text_hash.clone()).collect();
