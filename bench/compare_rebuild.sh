@@ -4,6 +4,12 @@
 #
 #   bash bench/compare_rebuild.sh BEFORE AFTER               # 10,000 policies, 11 runs
 #   RUNS=7 SIZE=1000 bash bench/compare_rebuild.sh old/trustpress target/release/trustpress
+#   AFTER_HUGO=1 bash bench/compare_rebuild.sh BEFORE AFTER   # as bench/rebuild.sh runs them
+#
+# With AFTER_HUGO=1, each measured build follows a Hugo rebuild of the same corpus and a
+# `sync`, as in bench/rebuild.sh: a change to how the binary takes memory can be fast alone
+# and slow right after another large process freed a gigabyte (session 28: huge pages, 247
+# against 280 ms alone, 399 against 277 after Hugo).
 #
 # Each binary has its own output folder and its own cache folder (a page record and a listing
 # are per binary), both built twice before the clock starts. Prints each binary's median and
@@ -16,6 +22,11 @@ BEFORE=$(realpath "$1"); AFTER=$(realpath "$2")
 RUNS=${RUNS:-11}
 SIZE=${SIZE:-10000}
 WORK=${WORK:-$(mktemp -d)}
+
+if [ -n "${AFTER_HUGO:-}" ] && ! command -v hugo >/dev/null; then
+  echo "AFTER_HUGO needs hugo: run bench/rebuild.sh once (it installs it) or apt-get install hugo" >&2
+  exit 2
+fi
 
 corpus=$WORK/corpus-$SIZE
 stamp=$(sha256sum bench/generate.py | cut -d' ' -f1)
@@ -33,6 +44,9 @@ build() { # KIND: before or after
 for kind in before after; do build "$kind"; build "$kind"; done
 for _ in $(seq "$RUNS"); do
   for kind in before after; do
+    if [ -n "${AFTER_HUGO:-}" ]; then
+      hugo --quiet --source "$corpus/hugo" --destination "$WORK/hugo" >/dev/null 2>&1; sync
+    fi
     start=$(date +%s%N); build "$kind"; end=$(date +%s%N)
     echo "$kind $(( (end - start) / 1000000 ))"
   done
