@@ -130,20 +130,25 @@ impl Date {
     }
 }
 
+/// The text of [`Date::ascii`]'s bytes, which are ASCII digits and dashes.
+fn ascii_text(bytes: &[u8; 10]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or("0000-00-00")
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.ascii().as_ref().map(|bytes| std::str::from_utf8(bytes)) {
-            Some(Ok(text)) => f.pad(text),
-            _ => write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day()),
+        match self.ascii() {
+            Some(bytes) => f.pad(ascii_text(&bytes)),
+            None => write!(f, "{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day()),
         }
     }
 }
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.ascii().as_ref().map(|bytes| std::str::from_utf8(bytes)) {
-            Some(Ok(text)) => serializer.serialize_str(text),
-            _ => serializer.collect_str(self),
+        match self.ascii() {
+            Some(bytes) => serializer.serialize_str(ascii_text(&bytes)),
+            None => serializer.collect_str(self),
         }
     }
 }

@@ -31,38 +31,22 @@ pub use references::references;
 /// ambiguous (syntax, types, unknown keys and ids, missing files, paths leaving the
 /// content folder) come from loading and `references`, and stop the build.
 pub fn quality(loaded: &Loaded, today: Date, placing: Placing) -> Diagnostics {
-    let sources = || match placing {
+    let mut diagnostics = Diagnostics::default();
+    let mut sources = match placing {
         Placing::KeyLine => Sources::new(&loaded.root),
         Placing::ItemLine => Sources::unread(&loaded.root),
     };
-    // The link checks take most of the time on a large ISMS: they run beside the others.
-    // Each part keeps its own findings, joined in one fixed order.
-    let (links, (soa_and_dates, others)) = rayon::join(
-        || {
-            let (mut sources, mut diagnostics) = (sources(), Diagnostics::default());
-            let targets = links::Targets::default();
-            links::check(loaded, &targets, &mut sources, &mut diagnostics);
-            overview::check(loaded, &targets, &mut diagnostics);
-            diagnostics
-        },
-        || {
-            let mut sources = sources();
-            let mut first = Diagnostics::default();
-            if !loaded.failed_files.contains(Path::new("soa.yaml")) {
-                completeness::soa(&loaded.isms, &mut sources, &mut first);
-            }
-            freshness::check(&loaded.isms, today, &mut sources, &mut first);
-            let mut then = Diagnostics::default();
-            answers::check(&loaded.isms, &mut sources, &mut then);
-            management::check(&loaded.isms, today, &mut sources, &mut then);
-            history::check(loaded, &mut sources, &mut then);
-            access::check(&loaded.isms, today, &mut sources, &mut then);
-            (first, then)
-        },
-    );
-    let mut diagnostics = soa_and_dates;
-    diagnostics.extend(links);
-    diagnostics.extend(others);
+    if !loaded.failed_files.contains(Path::new("soa.yaml")) {
+        completeness::soa(&loaded.isms, &mut sources, &mut diagnostics);
+    }
+    freshness::check(&loaded.isms, today, &mut sources, &mut diagnostics);
+    let targets = links::Targets::default();
+    links::check(loaded, &targets, &mut sources, &mut diagnostics);
+    overview::check(loaded, &targets, &mut diagnostics);
+    answers::check(&loaded.isms, &mut sources, &mut diagnostics);
+    management::check(&loaded.isms, today, &mut sources, &mut diagnostics);
+    history::check(loaded, &mut sources, &mut diagnostics);
+    access::check(&loaded.isms, today, &mut sources, &mut diagnostics);
     diagnostics
 }
 
