@@ -484,12 +484,9 @@ impl Loader<'_> {
                 (items, Some(text))
             }
         };
-        // One `lstat` per evidence file: thousands in a large ISMS, looked up in parallel.
-        let resolved: Vec<Result<PathBuf, super::files::ReferenceError>> = {
-            use rayon::prelude::*;
-            let root = self.root;
-            items.par_iter().map(|(item, _)| root.resolve_reference(index, &item.file)).collect()
-        };
+        // Thousands of evidence files in a large ISMS: their folders listed once each.
+        let files: Vec<&str> = items.iter().map(|(item, _)| item.file.as_str()).collect();
+        let resolved = self.root.resolve_references(index, &files);
         for ((mut item, location), resolved) in items.into_iter().zip(resolved) {
             match resolved {
                 Ok(path) => item.path = path,
