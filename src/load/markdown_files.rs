@@ -39,7 +39,7 @@ pub(super) fn parse_markdown_file<T: DeserializeOwned>(root: &ContentRoot, file:
 }
 
 /// [`parse_markdown_file`] of `text`, the text of `file`.
-/// `hash` is the SHA-256 of `text`, where the caller has it: the body then knows what it is
+/// `hash` is the BLAKE3 hash of `text`, where the caller has it: the body then knows what it is
 /// made from (`Markdown::made_from`).
 fn parse_markdown_text<T: DeserializeOwned>(
     file: &Path,
@@ -58,7 +58,7 @@ fn parse_markdown_text<T: DeserializeOwned>(
 }
 
 /// The body of a markdown file's `text`, which starts at byte `start` and line `first_line`:
-/// it keeps the file's buffer, the front matter taken off its front. `hash`: the SHA-256 of
+/// it keeps the file's buffer, the front matter taken off its front. `hash`: the BLAKE3 hash of
 /// `text`, where known.
 fn body_of(mut text: String, start: usize, first_line: u32, hash: Option<[u8; 32]>) -> Markdown {
     text.drain(..start);

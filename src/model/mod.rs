@@ -147,7 +147,7 @@ pub struct Markdown {
     made_from: Option<MadeFrom>,
 }
 
-/// What a body's text is made from: the whole text of its file (its SHA-256), cut for one
+/// What a body's text is made from: the whole text of its file (its BLAKE3 hash), cut for one
 /// reader or not cut at all. Its length is kept too, so a text changed in place by anything
 /// else (the fields are public) is no longer taken for what it was made from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +171,7 @@ impl Markdown {
         Markdown { text: text.into(), first_line, made_from: None }
     }
 
-    /// The body of a file whose whole text has SHA-256 `file`: everything in the file but
+    /// The body of a file whose whole text has the BLAKE3 hash `file`: everything in the file but
     /// its front matter, as it is.
     pub fn of_file(text: String, first_line: u32, file: [u8; 32]) -> Markdown {
         let len = text.len();
@@ -196,7 +196,7 @@ impl Markdown {
         true
     }
 
-    /// What the text is made from, as a key (the file's SHA-256, and the reader it was cut
+    /// What the text is made from, as a key (the file's BLAKE3 hash, and the reader it was cut
     /// for), when that is known and the text is still as long as it was made: the text is
     /// then a function of the key alone, and a page's key may hold this in its place.
     pub fn made_from(&self) -> Option<([u8; 32], Option<Audience>)> {

