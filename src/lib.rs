@@ -45,7 +45,25 @@ pub use date::Date;
 /// Drops `value` on a thread of its own. A model of 10,000 policies takes milliseconds to
 /// free, one allocation at a time; the result need not wait for that, and a command that
 /// exits next never has to.
+///
+/// The thread runs only when a core would otherwise be idle (Linux's `SCHED_IDLE`): freeing
+/// is never urgent, and on two cores it would take time from the rest of the build. A
+/// command that exits first leaves the freeing to the exit.
 pub(crate) fn drop_in_background<T: Send + 'static>(value: T) {
     // When no thread can start, the closure, and the value with it, is dropped right here.
-    let _ = std::thread::Builder::new().name("drop".to_string()).spawn(move || drop(value));
+    let _ = std::thread::Builder::new().name("drop".to_string()).spawn(move || {
+        run_when_idle();
+        drop(value)
+    });
+}
+
+/// Lowers the calling thread to the idle scheduling class, where it can; else it runs as
+/// any thread does.
+fn run_when_idle() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `param` is a valid `sched_param`; pid 0 is the calling thread.
+        unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+    }
 }
