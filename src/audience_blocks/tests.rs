@@ -14,6 +14,35 @@ fn finds_three_colons_anywhere() {
     }
 }
 
+/// The quick searches (a colon's run, a bare carriage return, lines split at `\n` alone)
+/// answer as the plain ones, on random texts of colons, line ends, carriage returns, letters
+/// and a multibyte character.
+#[test]
+fn quick_searches_agree_with_plain_ones() {
+    let alphabet = [":", ":", "\n", "\r", "a", " ", "é", "\r\n"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for round in 0..2000 {
+        let mut text = String::new();
+        for _ in 0..(round % 200) {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            text.push_str(alphabet[(seed % alphabet.len() as u64) as usize]);
+        }
+        assert_eq!(may_have_blocks(&text), text.contains(":::"), "{text:?}");
+        let bytes = text.as_bytes();
+        let plain = text.match_indices('\r').map(|(at, _)| at).find(|&at| bytes.get(at + 1) != Some(&b'\n'));
+        assert_eq!(disguise::bare_carriage_return(&text), plain, "{text:?}");
+        let ours: Vec<&str> = lines(&text).into_iter().map(|(line, _)| &text[line]).collect();
+        let theirs: Vec<&str> = if text.contains('\r') {
+            lines_by_bytes(&text).into_iter().map(|(line, _)| &text[line]).collect()
+        } else {
+            text.split_terminator('\n').collect()
+        };
+        assert_eq!(ours, theirs, "{text:?}");
+    }
+}
+
 #[test]
 fn cuts_blocks_above_the_reader() {
     assert_eq!(cut(TEXT, Audience::Public), "Intro\nOutro\n");
