@@ -370,7 +370,7 @@ pub(crate) fn copy_downloads(isms: &Isms, root: &ContentRoot, sink: &dyn Sink) -
     let count = downloads.len();
     downloads.into_par_iter().try_for_each(|download| -> Result<(), RenderError> {
         let absolute = root.ensure_inside(&download.source)?;
-        let bytes = std::fs::read(&absolute).map_err(|error| {
+        let bytes = crate::load::read_regular(&absolute).map_err(|error| {
             Diagnostic::error(
                 "io-error",
                 format!("cannot read `{}`: {error}", display_path(&download.source)),

@@ -373,13 +373,14 @@ fn write_entries(
 /// the content folder.
 fn open_content_file(root: &ContentRoot, relative: &Path) -> Result<(File, u64), Diagnostic> {
     let absolute = root.ensure_inside(relative)?;
-    let file = File::open(&absolute).map_err(|error| read_error(relative, &error))?;
-    let metadata = file.metadata().map_err(|error| read_error(relative, &error))?;
-    if !metadata.is_file() {
-        return Err(Diagnostic::error("missing-file", format!("`{}` is not a file", display_path(relative)))
-            .at(Location::file(relative)));
+    match crate::load::open_regular(&absolute, false) {
+        Ok((file, metadata)) => Ok((file, metadata.len())),
+        Err(error) if error.kind() == io::ErrorKind::InvalidInput => {
+            Err(Diagnostic::error("missing-file", format!("`{}` is not a file", display_path(relative)))
+                .at(Location::file(relative)))
+        }
+        Err(error) => Err(read_error(relative, &error)),
     }
-    Ok((file, metadata.len()))
 }
 
 fn read_error(relative: &Path, error: &io::Error) -> Diagnostic {

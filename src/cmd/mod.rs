@@ -185,7 +185,10 @@ fn content_date(today: Option<&str>, content: &Path) -> Result<Date, String> {
 }
 
 fn as_of(content: &Path) -> Option<Date> {
-    let text = std::fs::read_to_string(content.join("site.yaml")).ok()?;
+    // Read as every content file is (a regular file, at most 16 MiB): a FIFO or a device
+    // here must not stop the command before the loader can report it.
+    let root = trustpress::load::ContentRoot::open(content).ok()?;
+    let text = root.read_text(Path::new("site.yaml")).ok()?;
     let site: trustpress::config::SiteConfig =
         trustpress::load::yaml::parse(&text, Path::new("site.yaml"), 1).ok()?;
     site.as_of

@@ -112,7 +112,7 @@ impl Hashes {
 /// The lowercase hex SHA-256 of a file, read in pieces.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
-    let mut file = std::fs::File::open(path)?;
+    let (mut file, _) = super::files::open_regular(path, false)?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher)?;
     Ok(crate::hex::hex(&hasher.finalize()))

@@ -11,6 +11,43 @@ use crate::diagnostic::{Diagnostic, Location};
 /// 16 MiB, and reading one that size into memory is how a bad commit takes CI down.
 pub const MAX_TEXT_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Opens a file of the content folder for reading and returns it with its metadata when it
+/// is a regular file; anything else is an error (`InvalidInput`: "not a regular file"). It
+/// is opened without waiting on a FIFO and without taking a terminal, and it is the open
+/// file whose type is checked: a FIFO, a device or a folder put in a file's place is refused,
+/// never read from or waited on. Containment is the caller's: `absolute` has passed
+/// [`ContentRoot::ensure_inside`], or `no_follow` keeps its last component from being a link.
+pub fn open_regular(absolute: &Path, no_follow: bool) -> std::io::Result<(fs::File, fs::Metadata)> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let follow = if no_follow { libc::O_NOFOLLOW } else { 0 };
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow);
+    }
+    #[cfg(not(unix))]
+    if no_follow && fs::symlink_metadata(absolute)?.file_type().is_symlink() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a symbolic link"));
+    }
+    let file = options.open(absolute)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file"));
+    }
+    Ok((file, metadata))
+}
+
+/// The bytes of a regular file (see [`open_regular`]); `absolute` has passed the caller's
+/// containment check.
+pub fn read_regular(absolute: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let (mut file, metadata) = open_regular(absolute, false)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// The content folder: its path as given and as resolved, for containment checks.
 #[derive(Debug)]
 pub struct ContentRoot {
@@ -143,13 +180,8 @@ impl ContentRoot {
             Some(plain) => plain,
             None => {
                 let absolute = self.ensure_inside(relative)?;
-                let metadata = fs::metadata(&absolute).map_err(io_error)?;
-                // A FIFO or a device would block the read or never end.
-                if !metadata.is_file() {
-                    return Err(Diagnostic::error("io-error", "cannot read file: not a regular file")
-                        .at(location.clone()));
-                }
-                (fs::File::open(&absolute).map_err(io_error)?, metadata.len())
+                let (file, metadata) = open_regular(&absolute, false).map_err(io_error)?;
+                (file, metadata.len())
             }
         };
         let too_large = |length: u64| {
@@ -256,29 +288,15 @@ impl ContentRoot {
     }
 
     /// A plain file (as `plainly_inside` means it) opened for reading, with its length;
-    /// `None` for anything else. The file is opened without following a link in its last
-    /// component and without waiting on a FIFO, and it is the open file that is checked: a
-    /// regular file, so the length and the bytes read are of the same file.
-    #[cfg(unix)]
+    /// `None` for anything else. Opened without following a link in its last component, and
+    /// checked on the open file ([`open_regular`]): one path lookup, and the length and the
+    /// bytes read are of the same file.
     fn open_plain(&self, relative: &Path) -> Option<(fs::File, u64)> {
-        use std::os::unix::fs::OpenOptionsExt;
         if !self.folder_inside(relative.parent().unwrap_or(Path::new(""))) {
             return None;
         }
-        let file = fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-            .open(self.canonical.join(relative))
-            .ok()?;
-        let metadata = file.metadata().ok().filter(fs::Metadata::is_file)?;
+        let (file, metadata) = open_regular(&self.canonical.join(relative), true).ok()?;
         Some((file, metadata.len()))
-    }
-
-    #[cfg(not(unix))]
-    fn open_plain(&self, relative: &Path) -> Option<(fs::File, u64)> {
-        let absolute = self.canonical.join(relative);
-        let length = self.plain_file(relative, &absolute)?;
-        Some((fs::File::open(&absolute).ok()?, length))
     }
 
     /// `plainly_inside`, with the file's metadata when it is.
@@ -323,9 +341,12 @@ impl ContentRoot {
 
     /// [`ContentRoot::resolve_reference`] of each of `files`, all named in `naming_file`,
     /// in parallel. A folder inside the content that [`LIST_FOLDER_FROM`] or more of them
-    /// name is listed once, and a name its listing gives as a regular file (not a link) is
-    /// one that `lstat` would find one: it needs no system call of its own. Every other name
-    /// is resolved as `resolve_reference` resolves it, so both give the same answers.
+    /// name, and that this process may search, is listed once; a name its listing gives as a
+    /// regular file (not a link), whose path is short enough to look up, is one that `lstat`
+    /// would find one, and needs no system call of its own. Every other name is resolved as
+    /// `resolve_reference` resolves it. The two differ only where a file's type differs
+    /// between its folder's entry and the file itself, which takes a mount over the file (a
+    /// FIFO mounted there is then refused when the bundle opens it, never waited on).
     pub fn resolve_references(
         &self,
         naming_file: &Path,
@@ -352,7 +373,8 @@ impl ContentRoot {
                     .parent()
                     .and_then(|folder| listed.get(folder))
                     .zip(normal.file_name())
-                    .is_some_and(|(names, name)| names.contains(name));
+                    .is_some_and(|(names, name)| names.contains(name))
+                    && self.canonical.as_os_str().len() + 1 + normal.as_os_str().len() < PATH_MAX;
                 if regular {
                     Ok(normal)
                 } else {
@@ -363,10 +385,15 @@ impl ContentRoot {
     }
 
     /// The names of the regular files (not links, not folders) directly in `folder`
-    /// (content-relative), from one listing; `None` when it cannot be listed.
+    /// (content-relative), from one listing; `None` when it cannot be listed, or when this
+    /// process may not search it (its entries can be listed, but an `lstat` of each fails).
     fn regular_files_in(&self, folder: &Path) -> Option<std::collections::HashSet<std::ffi::OsString>> {
+        let absolute = self.canonical.join(folder);
+        if !searchable(&absolute) {
+            return None;
+        }
         let mut names = std::collections::HashSet::new();
-        for entry in fs::read_dir(self.canonical.join(folder)).ok()? {
+        for entry in fs::read_dir(&absolute).ok()? {
             let entry = entry.ok()?;
             if entry.file_type().ok()?.is_file() {
                 names.insert(entry.file_name());
@@ -395,6 +422,23 @@ impl ContentRoot {
         }
         Ok(normal)
     }
+}
+
+/// The longest path the system looks up, its closing NUL included (Linux's `PATH_MAX`).
+const PATH_MAX: usize = 4096;
+
+/// Whether this process may search `folder` (look up a name in it), by its effective ids.
+#[cfg(unix)]
+fn searchable(folder: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(folder.as_os_str().as_bytes()) else { return false };
+    // SAFETY: `path` is a NUL-terminated string that outlives the call.
+    unsafe { libc::faccessat(libc::AT_FDCWD, path.as_ptr(), libc::X_OK, libc::AT_EACCESS) == 0 }
+}
+
+#[cfg(not(unix))]
+fn searchable(_folder: &Path) -> bool {
+    false
 }
 
 /// How many of the files named at once must be in one folder before
@@ -624,5 +668,64 @@ mod tests {
         let fifo = root.read_text(Path::new("policies/fifo.md")).unwrap_err();
         assert!(fifo.message.contains("not a regular file"), "{}", fifo.message);
         assert_eq!(root.read_text(Path::new("policies/none.md")).unwrap_err().code, "io-error");
+    }
+
+    /// A regular file opens; a FIFO, a folder and (not following) a link are refused at
+    /// once, never waited on.
+    #[cfg(unix)]
+    #[test]
+    fn open_regular_opens_regular_files_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.txt");
+        fs::write(&file, "text").unwrap();
+        std::os::unix::fs::symlink(&file, dir.path().join("link.txt")).unwrap();
+        let fifo = dir.path().join("fifo");
+        let name = std::ffi::CString::new(fifo.clone().into_os_string().into_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        assert_eq!(open_regular(&file, true).unwrap().1.len(), 4);
+        assert_eq!(read_regular(&file).unwrap(), b"text");
+        assert_eq!(open_regular(&fifo, false).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(open_regular(dir.path(), false).unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+        assert!(open_regular(&dir.path().join("link.txt"), true).is_err(), "a link, not followed");
+        assert_eq!(read_regular(&dir.path().join("link.txt")).unwrap(), b"text", "followed");
+    }
+
+    /// Files whose paths are too long to look up, in a folder whose own path is not: the
+    /// folder lists them, but resolving them one by one finds none, and neither does the
+    /// batch.
+    #[cfg(unix)]
+    #[test]
+    fn references_too_long_to_look_up_are_missing_together_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        let mut folder = content.join("evidence");
+        let mut relative = PathBuf::from("evidence");
+        let segment = "d".repeat(200);
+        while folder.as_os_str().len() + 201 < 3990 {
+            folder.push(&segment);
+            relative.push(&segment);
+        }
+        fs::create_dir_all(&folder).unwrap();
+        let name_length = 4100 - folder.as_os_str().len();
+        let parent = std::ffi::CString::new(folder.clone().into_os_string().into_encoded_bytes()).unwrap();
+        let fd = unsafe { libc::open(parent.as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
+        assert!(fd >= 0);
+        let mut names = Vec::new();
+        for i in 0..70 {
+            let name = format!("{i:03}{}", "f".repeat(name_length.min(250) - 3));
+            let c_name = std::ffi::CString::new(name.clone()).unwrap();
+            let made = unsafe { libc::openat(fd, c_name.as_ptr(), libc::O_CREAT | libc::O_WRONLY, 0o600) };
+            assert!(made >= 0, "made {name}");
+            unsafe { libc::close(made) };
+            names.push(relative.strip_prefix("evidence").unwrap().join(name).to_str().unwrap().to_string());
+        }
+        unsafe { libc::close(fd) };
+        let root = ContentRoot::open(&content).unwrap();
+        let naming = Path::new("evidence/evidence.yaml");
+        let written: Vec<&str> = names.iter().map(String::as_str).collect();
+        let together = root.resolve_references(naming, &written);
+        let alone: Vec<_> = written.iter().map(|file| root.resolve_reference(naming, file)).collect();
+        assert_eq!(together, alone);
+        assert!(alone.iter().all(Result::is_err), "no such path can be looked up");
     }
 }

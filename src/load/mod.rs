@@ -24,7 +24,7 @@ mod management;
 pub(crate) mod markdown_files;
 mod registers;
 
-pub use files::ContentRoot;
+pub use files::{open_regular, read_regular, ContentRoot};
 use markdown_files::{
     fence_diagnostics, parse_markdown_file, parse_policy_by_text, parse_policy_cached, ParsedMarkdown,
 };

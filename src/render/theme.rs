@@ -144,7 +144,7 @@ impl Theme {
             &["css", "js", "svg", "png", "jpg", "jpeg", "webp", "ico", "woff", "woff2"],
         )? {
             let absolute = root.ensure_inside(&file)?;
-            let bytes = std::fs::read(&absolute).map_err(|error| {
+            let bytes = crate::load::read_regular(&absolute).map_err(|error| {
                 Diagnostic::error("io-error", format!("cannot read theme file: {error}"))
                     .at(Location::file(&file))
             })?;
@@ -160,7 +160,7 @@ impl Theme {
     pub fn add_brand(&mut self, brand: &crate::config::Brand, root: &ContentRoot) -> Result<(), Diagnostic> {
         for (file, path) in crate::brand::files(brand) {
             let path = Path::new(path);
-            let bytes = std::fs::read(root.join(path)).map_err(|error| {
+            let bytes = crate::load::read_regular(&root.join(path)).map_err(|error| {
                 Diagnostic::error("io-error", format!("cannot read brand.{}: {error}", file.key))
                     .at(Location::file("site.yaml"))
             })?;

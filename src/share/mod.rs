@@ -395,7 +395,8 @@ fn write_package(
         names.push(name.clone());
         let entry_path = format!("{folder_name}/{name}");
         let absolute = root.join(&document.path);
-        let mut source = File::open(&absolute).map_err(|error| read_error(&document.path, &error))?;
+        let (mut source, _) = crate::load::open_regular(&absolute, false)
+            .map_err(|error| read_error(&document.path, &error))?;
         let entry = if is_pdf(&document.path, &mut source)
             .map_err(|error| read_error(&document.path, &error))?
         {

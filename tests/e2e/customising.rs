@@ -267,3 +267,50 @@ fn dates_and_control_links_have_one_definition() {
     );
     assert!(policy.contains("<dd><time datetime=\""), "{policy}");
 }
+
+/// A FIFO where a content file is read (a theme's static file, `site.yaml`) is refused with
+/// an error naming it; the command never waits on it.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_content_file_is_refused_not_waited_on() {
+    fn mkfifo(path: &std::path::Path) {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo {}", path.display());
+    }
+    let (dir, content) = leak_with_theme(&[("static/extra.css", "body {}")]);
+    std::fs::remove_file(content.join("mytheme/static/extra.css")).unwrap();
+    mkfifo(&content.join("mytheme/static/extra.css"));
+    let out = dir.path().join("public");
+    let failed = crate::common::trustpress()
+        .args(["build", "--today", crate::common::TODAY, "--audience", "public", "--content"])
+        .arg(&content)
+        .arg("--out")
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).to_string();
+    assert!(stderr.contains("extra.css") && stderr.contains("not a regular file"), "{stderr}");
+    assert!(!out.exists(), "nothing was written");
+
+    // `site.yaml` itself, read first for its `as_of` day (no --today given).
+    let (dir, content) = leak_with_theme(&[]);
+    std::fs::remove_file(content.join("site.yaml")).unwrap();
+    mkfifo(&content.join("site.yaml"));
+    for command in ["build", "check"] {
+        let mut run = crate::common::trustpress();
+        run.arg(command).arg("--content").arg(&content);
+        if command == "build" {
+            run.arg("--out").arg(dir.path().join("out"));
+        }
+        let failed = run.timeout(std::time::Duration::from_secs(60)).assert().failure();
+        let output = failed.get_output();
+        let printed =
+            format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(
+            printed.contains("site.yaml") && printed.contains("not a regular file"),
+            "{command}: {printed}"
+        );
+    }
+}
