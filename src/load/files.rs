@@ -590,6 +590,18 @@ mod tests {
         }
     }
 
+    /// `names`, written in the evidence index of `content`, resolved together and one by one:
+    /// the two must give the same answers, which are returned.
+    fn resolved_both_ways(content: &Path, names: &[String]) -> Vec<Result<PathBuf, ReferenceError>> {
+        let root = ContentRoot::open(content).unwrap();
+        let naming = Path::new("evidence/evidence.yaml");
+        let written: Vec<&str> = names.iter().map(String::as_str).collect();
+        let together = root.resolve_references(naming, &written);
+        let alone: Vec<_> = written.iter().map(|file| root.resolve_reference(naming, file)).collect();
+        assert_eq!(together, alone);
+        together
+    }
+
     /// The batch resolution lists a folder named often and must answer exactly as resolving
     /// each name alone does, for every kind of entry a folder can hold.
     #[cfg(unix)]
@@ -634,12 +646,7 @@ mod tests {
         ] {
             names.push(name.to_string());
         }
-        let root = ContentRoot::open(&content).unwrap();
-        let naming = Path::new("evidence/evidence.yaml");
-        let written: Vec<&str> = names.iter().map(String::as_str).collect();
-        let together = root.resolve_references(naming, &written);
-        let alone: Vec<_> = written.iter().map(|file| root.resolve_reference(naming, file)).collect();
-        assert_eq!(together, alone);
+        let together = resolved_both_ways(&content, &names);
         assert!(together[..100].iter().all(Result::is_ok), "the plain files resolve");
         assert!(together[100..].iter().filter(|r| r.is_ok()).count() >= 3, "some of the others do too");
     }
@@ -720,12 +727,7 @@ mod tests {
             names.push(relative.strip_prefix("evidence").unwrap().join(name).to_str().unwrap().to_string());
         }
         unsafe { libc::close(fd) };
-        let root = ContentRoot::open(&content).unwrap();
-        let naming = Path::new("evidence/evidence.yaml");
-        let written: Vec<&str> = names.iter().map(String::as_str).collect();
-        let together = root.resolve_references(naming, &written);
-        let alone: Vec<_> = written.iter().map(|file| root.resolve_reference(naming, file)).collect();
-        assert_eq!(together, alone);
-        assert!(alone.iter().all(Result::is_err), "no such path can be looked up");
+        let together = resolved_both_ways(&content, &names);
+        assert!(together.iter().all(Result::is_err), "no such path can be looked up");
     }
 }
