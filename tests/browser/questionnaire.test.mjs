@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSite, launchBrowser, REPO, serveStatic, tempDir, TRUSTPRESS, watchProblems } from "./lib/harness.mjs";
 
@@ -323,8 +323,10 @@ describe("filling in a questionnaire in the browser", () => {
     await context.close();
   });
 
-  test("bad files get a clear message on the page, never a frozen tab", async () => {
+  test("bad files get a clear message on the page, never a frozen tab", async (t) => {
     const bad = tempDir("bad-questionnaires");
+    // Its 51 MB file must not be left behind by every run.
+    t.after(() => rmSync(bad, { recursive: true, force: true }));
     writeFileSync(join(bad, "notes.txt"), "just some notes");
     writeFileSync(join(bad, "fake.xlsx"), "PK\x03\x04 not really a zip");
     writeFileSync(join(bad, "locked.xlsx"), Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0x20]));
