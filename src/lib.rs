@@ -39,6 +39,9 @@ pub mod size;
 pub mod tripwire;
 pub mod withheld;
 
+#[cfg(test)]
+pub(crate) mod test_rng;
+
 pub use audience::Audience;
 pub use date::Date;
 

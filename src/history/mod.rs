@@ -583,13 +583,8 @@ mod tests {
         std::fs::create_dir_all(&policies).unwrap();
         std::fs::write(root.join("content").join("README"), "the content\n").unwrap();
         git(root, 0, &["init", "--quiet", "--initial-branch=main"]);
-        let mut seed: u64 = 0x5eed_1234_abcd;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut random = crate::test_rng::Xorshift(0x5eed_1234_abcd);
+        let mut next = |n: u64| random.next() % n;
         // Per policy: its file name, version, approval day, audience, body (or deleted).
         type Entry = (String, u32, Option<u32>, &'static str, Option<String>);
         let mut state: Vec<Entry> =

@@ -258,14 +258,12 @@ mod tests {
     /// Whatever the pieces' sizes, the buffered hash is the BLAKE3 hash of the bytes in order.
     #[test]
     fn the_buffered_hash_is_the_hash_of_the_bytes_written() {
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut random = crate::test_rng::Xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200 {
             let mut hasher = Hasher { hash: blake3::Hasher::new(), buffer: Vec::with_capacity(BUFFER) };
             let mut all = Vec::new();
-            for _ in 0..(seed % 40) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+            for _ in 0..(random.0 % 40) {
+                let seed = random.next();
                 let size = match seed % 4 {
                     0 => (seed >> 8) as usize % 3,
                     1 => (seed >> 8) as usize % 100,

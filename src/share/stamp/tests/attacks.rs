@@ -309,18 +309,7 @@ fn seeds() -> Vec<Vec<u8>> {
     v
 }
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use crate::test_rng::Xorshift as Rng;
 
 const PIECES: &[&[u8]] = &[
     b"endstream",
