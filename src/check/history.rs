@@ -9,20 +9,16 @@ use super::Sources;
 
 pub(super) fn check(loaded: &Loaded, sources: &mut Sources, diagnostics: &mut Diagnostics) {
     for policy in loaded.isms.policies.values() {
-        let commits = loaded.history.unapproved_changes(&policy.id);
-        let Some(first) = commits.first() else { continue };
+        let Some(unapproved) = loaded.history.unapproved_changes(&policy.id) else { continue };
+        let first = &unapproved.first;
         let approval = match (&policy.version, policy.approved) {
             (Some(version), Some(approved)) => format!("version {} approved {approved}", version.0),
             (None, Some(approved)) => format!("its approval of {approved}"),
             _ => "its last approval".to_string(),
         };
-        let more = match commits.len() {
-            1 => String::new(),
-            n => format!(
-                " and {} later commit(s) ({})",
-                n - 1,
-                commits[1..].iter().map(|c| c.short.as_str()).collect::<Vec<_>>().join(", ")
-            ),
+        let more = match unapproved.later.len() {
+            0 => String::new(),
+            n => format!(" and {n} later commit(s) ({})", unapproved.later.join(", ")),
         };
         diagnostics.push(
             Diagnostic::warning(

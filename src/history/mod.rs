@@ -180,7 +180,7 @@ pub struct Summary {
     /// Each policy's commits that changed its text or controls after the commit that made
     /// its latest approval, without a new `version` or `approved` date: what
     /// `changed-without-approval` reports. No entry for a policy with none.
-    pub unapproved: BTreeMap<String, Vec<Commit>>,
+    pub unapproved: BTreeMap<String, Unapproved>,
     /// Said once by `build` and `check`: why there is no history, or how little there is.
     pub note: Option<String>,
 }
@@ -193,9 +193,18 @@ impl Summary {
     }
 
     /// Policy `id`'s commits after its latest approval (see [`Summary::unapproved`]).
-    pub fn unapproved_changes(&self, id: &str) -> &[Commit] {
-        self.unapproved.get(id).map_or(&[], Vec::as_slice)
+    pub fn unapproved_changes(&self, id: &str) -> Option<&Unapproved> {
+        self.unapproved.get(id)
     }
+}
+
+/// The commits that changed a policy after its latest approval, oldest first: what
+/// `changed-without-approval` says of them (the first in full, the others by short id).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unapproved {
+    pub first: Commit,
+    /// The short ids of the commits after the first.
+    pub later: Vec<String>,
 }
 
 /// The repository and the commit a history is read from: found cheaply, before any
@@ -384,9 +393,9 @@ impl History {
         let mut summary = Summary { note: self.note.clone(), ..Summary::default() };
         for id in self.policies.keys() {
             summary.versions.insert(id.clone(), self.versions(id));
-            let unapproved: Vec<Commit> = self.unapproved_changes(id).into_iter().cloned().collect();
-            if !unapproved.is_empty() {
-                summary.unapproved.insert(id.clone(), unapproved);
+            if let Some((first, later)) = self.unapproved_changes(id).split_first() {
+                let later = later.iter().map(|commit| commit.short.clone()).collect();
+                summary.unapproved.insert(id.clone(), Unapproved { first: (*first).clone(), later });
             }
         }
         summary

@@ -109,7 +109,7 @@ mod tests {
             }),
             (
                 "changes",
-                "`policy_changes.html`: what changed in one approved version of a policy (docs/HISTORY.md).",
+                "`policy_changes.html`: what changed in each approved version of a policy after the first, newest first (docs/HISTORY.md).",
                 json(
                     &model
                         .policy_changes

@@ -188,25 +188,28 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
             hasher.json_with(|out| listing.write_place(out)).ok()?;
         }
         Some((name, Item::Changes(changes, policy))) => {
-            // What its view is made from, both texts included: the view itself (their
-            // comparison) is made only when the page renders.
+            // What its view is made from, every text included: the view itself (their
+            // comparisons) is made only when the page renders.
             hasher.text(name);
             hasher.json(&changes.head).ok()?;
-            // Each text by what it is made from (the text git holds, and the reader it was
-            // cut for) where that is known, which spares hashing them; else as it is.
-            match changes.text_keys() {
-                Some((older, newer)) => {
-                    hasher.text("made from");
-                    hasher.text(older);
-                    hasher.text(newer);
-                }
-                None => {
-                    // A text that cannot be read gives no key: the page renders, and
-                    // reports why.
-                    let (older, newer) = changes.texts(policy).ok()?;
-                    hasher.text("texts");
-                    hasher.text(&older);
-                    hasher.text(&newer);
+            for change in &changes.versions {
+                hasher.json(change).ok()?;
+                // Each text by what it is made from (the text git holds, and the reader it
+                // was cut for) where that is known, which spares hashing them; else as it is.
+                match change.text_keys() {
+                    Some((older, newer)) => {
+                        hasher.text("made from");
+                        hasher.text(older);
+                        hasher.text(newer);
+                    }
+                    None => {
+                        // A text that cannot be read gives no key: the page renders, and
+                        // reports why.
+                        let (older, newer) = change.texts(policy).ok()?;
+                        hasher.text("texts");
+                        hasher.text(&older);
+                        hasher.text(&newer);
+                    }
                 }
             }
         }

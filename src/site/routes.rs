@@ -64,9 +64,21 @@ fn listing_page(first: &str, number: usize) -> String {
     }
 }
 
-/// A policy version's "what changed" page: `policies/pol-ac/changes/1-2/`.
-pub fn policy_changes(id: &str, version_slug: &str) -> String {
-    format!("{}changes/{version_slug}/", policy(id))
+/// A policy's "what changed" page, one section per version after the first:
+/// `policies/pol-ac/changes/`.
+pub fn policy_changes(id: &str) -> String {
+    format!("{}changes/", policy(id))
+}
+
+/// One version's section of its policy's "what changed" page `page` (from
+/// [`policy_changes`]): `policies/pol-ac/changes/#version-1-2`.
+pub fn change_section(page: &str, version_slug: &str) -> String {
+    format!("{page}#{}", change_anchor(version_slug))
+}
+
+/// The anchor of a version's section on its policy's "what changed" page: `version-1-2`.
+pub fn change_anchor(version_slug: &str) -> String {
+    format!("version-{version_slug}")
 }
 
 pub fn control(id: &str) -> String {

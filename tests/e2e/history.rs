@@ -158,6 +158,17 @@ fn story() -> (Fixture, Vec<String>) {
     (fixture, commits)
 }
 
+/// The section of version `slug` (its anchor is `version-{slug}`) on the "what changed" page
+/// `page`: from its opening tag to the next section's, or to the end of the article.
+fn section(page: &str, slug: &str) -> String {
+    let start = page
+        .find(&format!("<section class=\"change\" id=\"version-{slug}\""))
+        .unwrap_or_else(|| panic!("no section of version {slug}: {page}"));
+    let rest = &page[start..];
+    let end = rest[1..].find("<section class=\"change\"").map(|i| i + 1).or_else(|| rest.find("</article>"));
+    rest[..end.unwrap_or(rest.len())].to_string()
+}
+
 fn occurrences(tree: &std::collections::BTreeMap<String, Vec<u8>>, needle: &str) -> Vec<String> {
     let needle = needle.to_lowercase();
     tree.iter()
@@ -183,14 +194,25 @@ fn policy_pages_show_approved_versions_and_what_changed() {
     }
     // Renamed in the last commit, and still one history.
     assert_eq!(page.matches("What changed</a>").count(), 2, "{page}");
-    let changes = text(&tree, "policies/pol-ac/changes/3-3/index.html");
+    // Each row links to its version's section of the policy's one "what changed" page.
+    for version in ["3-3", "3-4"] {
+        assert!(
+            page.contains(&format!("href=\"../../policies/pol-ac/changes/#version-{version}\"")),
+            "{page}"
+        );
+    }
+    let all = text(&tree, "policies/pol-ac/changes/index.html");
+    // Newest first: 3.4's section, then 3.3's; 3.2 (the first shown) has none.
+    let (newer, older) = (all.find("id=\"version-3-4\"").unwrap(), all.find("id=\"version-3-3\"").unwrap());
+    assert!(newer < older && !all.contains("id=\"version-3-2\""), "{all}");
+    let changes = section(&all, "3-3");
     assert!(
         changes.contains("<ins>HISTPUB sentence added in 3.3.</ins>")
             || changes.contains("HISTPUB sentence added in 3.3.</ins>"),
         "{changes}"
     );
     // 3.4 against 3.3: the edit made between them is part of 3.4's changes.
-    let later = text(&tree, "policies/pol-ac/changes/3-4/index.html");
+    let later = section(&all, "3-4");
     assert!(later.contains("<del>") && later.contains("edited without approval"), "{later}");
 }
 
@@ -212,11 +234,12 @@ fn public_history_holds_nothing_internal() {
     // public version before it, 2.4, never with 9.0.
     let sd = text(&tree, "policies/pol-sdlc/index.html");
     assert!(!sd.contains(">9.0<") && sd.contains(">9.1<") && sd.contains(">2.4<"), "{sd}");
-    let diff = text(&tree, "policies/pol-sdlc/changes/9-1/index.html");
+    let page = text(&tree, "policies/pol-sdlc/changes/index.html");
+    let diff = section(&page, "9-1");
     assert!(diff.contains("compared with version 2.4"), "{diff}");
     assert!(
-        !tree.keys().any(|path| path.starts_with("policies/pol-sdlc/changes/9-0")),
-        "a page of an internal version"
+        !page.contains("version-9-0") && !page.contains(">Version 9.0<"),
+        "a section of an internal version: {page}"
     );
     // An auditor-only policy has no page, so no history, on the public site.
     assert!(!tree.keys().any(|path| path.starts_with("policies/pol-km/")));
@@ -231,11 +254,11 @@ fn internal_history_shows_commits_and_internal_versions() {
         ac.contains(&commits[1][..10]) && ac.contains("Approve POL-AC 3.3 (HISTINT commit message)"),
         "{ac}"
     );
-    let changes = text(&tree, "policies/pol-ac/changes/3-3/index.html");
+    let changes = section(&text(&tree, "policies/pol-ac/changes/index.html"), "3-3");
     assert!(changes.contains("HISTINT internal note of version 3.3."), "{changes}");
     let sd = text(&tree, "policies/pol-sdlc/index.html");
     assert!(sd.contains(">9.0<") && sd.contains(">9.1<"), "{sd}");
-    let diff = text(&tree, "policies/pol-sdlc/changes/9-1/index.html");
+    let diff = section(&text(&tree, "policies/pol-sdlc/changes/index.html"), "9-1");
     assert!(diff.contains("<del>HISTINT text of the internal-only version 9.0."), "{diff}");
     assert_eq!(occurrences(&tree, "HISTAUD"), Vec::<String>::new());
 }

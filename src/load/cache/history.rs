@@ -4,7 +4,7 @@
 //! One file per repository and folder holds the latest tip read, in four lines and the
 //! texts after them:
 //! 1. the header: format, binary, place and tip (with the object state it was read in), and
-//!    the SHA-256 of each of lines 2, 3 and 4 ([`Sums`]): a line changed in any way since it
+//!    the BLAKE3 sum of each of lines 2, 3 and 4 ([`Sums`]): a line changed in any way since it
 //!    was written (a byte flipped, a date edited by hand) is not read;
 //! 2. the tip's [`Summary`] (what a build takes from the history), with each version's
 //!    text by its index among the texts, and the length of line 3 in bytes;
@@ -25,7 +25,7 @@ use super::folder::{cache_file, cache_folder, create_private_folder, open_truste
 use super::{binary_identity, FORMAT};
 use crate::audience::Audience;
 use crate::date::Date;
-use crate::history::{Commit, Held, History, KeptTexts, Summary, VersionText};
+use crate::history::{Commit, GitText, Held, History, KeptTexts, Summary, Unapproved, VersionText};
 use crate::model::{PolicyVersion, Reference, Version};
 
 /// What the cache holds for a repository and folder.
@@ -61,7 +61,7 @@ pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     read_rest(path, file, first.len() as u64 + 1, &sums, (commit != wanted).then_some(commit))
 }
 
-/// The SHA-256 (hex) of each line after the header, as written: the summary, the whole
+/// The BLAKE3 sum (hex) of each line after the header, as written: the summary, the whole
 /// history, the texts' lengths. A build of the same tip checks the two it reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Sums {
@@ -70,9 +70,15 @@ struct Sums {
     lengths: String,
 }
 
-/// Whether `line` is the line whose SHA-256 is `sum`.
+/// Whether `line` is the line whose sum is `sum`.
 fn holds(line: &[u8], sum: &str) -> bool {
-    crate::hex::sha256(line) == sum
+    line_sum(line) == sum
+}
+
+/// A line's sum (hex): BLAKE3, as the cache's other keys, which never leave the cache folder
+/// (a summary's line is read on every build of a cached tip).
+fn line_sum(line: &[u8]) -> String {
+    blake3::hash(line).to_hex().to_string()
 }
 
 /// What [`Rest::write`] wrote, read from `file` from byte `at` on: the summary, or with
@@ -102,34 +108,80 @@ fn read_rest(
     }
 }
 
-/// A summary as the cache stores it: each version's text by its index among the file's
-/// texts, and how long the whole history's line after it is.
+/// A summary as the cache stores it: each commit once, each version's commit by its index
+/// among them and its text by its index among the file's texts, and how long the whole
+/// history's line after it is. Short field names: a build of a cached tip reads this line,
+/// and nothing else of the history, every time.
 #[derive(Serialize, Deserialize)]
 struct KeptSummary {
     history_bytes: u64,
+    commits: Vec<KeptCommit>,
     versions: BTreeMap<String, Vec<KeptVersion>>,
-    unapproved: BTreeMap<String, Vec<Commit>>,
+    unapproved: BTreeMap<String, Unapproved>,
     note: Option<String>,
+}
+
+/// A commit as the cache stores it: id, author, email, date, subject (its short id is the
+/// id's start).
+#[derive(Serialize, Deserialize)]
+struct KeptCommit(String, String, String, Date, String);
+
+impl KeptCommit {
+    fn of(commit: &Commit) -> KeptCommit {
+        KeptCommit(
+            commit.id.clone(),
+            commit.author.to_string(),
+            commit.email.to_string(),
+            commit.date,
+            commit.subject.to_string(),
+        )
+    }
+
+    /// The commit, its free text made safe to show again ([`GitText::new`] leaves safe
+    /// text as it is); `None` for an id that is not one.
+    fn commit(&self) -> Option<Commit> {
+        let KeptCommit(id, author, email, date, subject) = self;
+        let short = id.get(..10).filter(|_| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))?;
+        Some(Commit {
+            id: id.clone(),
+            short: short.to_string(),
+            author: GitText::new(author),
+            email: GitText::new(email),
+            date: *date,
+            subject: GitText::new(subject),
+        })
+    }
 }
 
 /// A `PolicyVersion` as the cache stores it.
 #[derive(Serialize, Deserialize)]
 struct KeptVersion {
+    #[serde(rename = "v")]
     version: Option<String>,
+    #[serde(rename = "a")]
     approved: Date,
+    #[serde(rename = "b")]
     approved_by: Option<String>,
+    #[serde(rename = "e")]
     effective: Date,
+    #[serde(rename = "u")]
     audience: Audience,
+    #[serde(rename = "c")]
     controls: Vec<String>,
+    #[serde(rename = "r")]
     readable: bool,
-    commit: Option<Commit>,
+    /// Its commit's index among the summary's commits.
+    #[serde(rename = "m")]
+    commit: Option<usize>,
+    #[serde(rename = "k")]
     text_key: String,
     /// Its text's index among the file's texts; none for a version without one.
+    #[serde(rename = "t")]
     text: Option<usize>,
 }
 
 impl KeptVersion {
-    fn of(version: &PolicyVersion, text: Option<usize>) -> KeptVersion {
+    fn of(version: &PolicyVersion, commit: Option<usize>, text: Option<usize>) -> KeptVersion {
         KeptVersion {
             version: version.version.as_ref().map(|v| v.0.clone()),
             approved: version.approved,
@@ -138,14 +190,15 @@ impl KeptVersion {
             audience: version.audience,
             controls: version.controls.iter().map(|c| c.id.clone()).collect(),
             readable: version.readable,
-            commit: version.commit.clone(),
+            commit,
             text_key: version.text_key.clone(),
             text,
         }
     }
 
-    /// The version, its text held at `text` (see [`KeptVersion::text`]).
-    fn version(self, text: Held) -> PolicyVersion {
+    /// The version, its commit `commit` and its text held at `text` (see
+    /// [`KeptVersion::text`]).
+    fn version(self, commit: Option<Commit>, text: Held) -> PolicyVersion {
         PolicyVersion {
             version: self.version.map(Version),
             approved: self.approved,
@@ -155,7 +208,7 @@ impl KeptVersion {
             controls: self.controls.into_iter().map(Reference::new).collect(),
             text: VersionText::new(text),
             readable: self.readable,
-            commit: self.commit,
+            commit,
             text_key: self.text_key,
         }
     }
@@ -217,10 +270,15 @@ fn read_summary(
     let Spans { spans, .. } = read_spans(&mut file, at.checked_add(skip)?, sums)?;
     let count = spans.len();
     let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
+    let commits = kept.commits.iter().map(KeptCommit::commit).collect::<Option<Vec<Commit>>>()?;
     let mut versions = BTreeMap::new();
     for (id, kept_versions) in kept.versions {
         let mut policy_versions = Vec::with_capacity(kept_versions.len());
         for version in kept_versions {
+            let commit = match version.commit {
+                Some(index) => Some(commits.get(index)?.clone()),
+                None => None,
+            };
             // Each text is kept under the key its version records (`text_key`, the key of
             // the text as written): a text that is not what was stored is never read as it.
             let held = match version.text {
@@ -230,7 +288,7 @@ fn read_summary(
                 Some(_) => return None,
                 None => Held::None,
             };
-            policy_versions.push(version.version(held));
+            policy_versions.push(version.version(commit, held));
         }
         versions.insert(id, policy_versions);
     }
@@ -286,10 +344,18 @@ fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>
         index_of.entry(key).or_insert(index);
     }
     let whole = serde_json::to_vec(history)?;
+    let mut commits = Vec::new();
+    let mut commit_index: HashMap<&str, usize> = HashMap::new();
     let mut versions = BTreeMap::new();
     for (id, policy_versions) in &summary.versions {
         let mut kept = Vec::with_capacity(policy_versions.len());
         for version in policy_versions {
+            let commit = version.commit.as_ref().map(|commit| {
+                *commit_index.entry(commit.id.as_str()).or_insert_with(|| {
+                    commits.push(KeptCommit::of(commit));
+                    commits.len() - 1
+                })
+            });
             let text =
                 match version.readable {
                     true => Some(*index_of.get(version.text_key.as_str()).ok_or_else(|| {
@@ -297,12 +363,13 @@ fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>
                     })?),
                     false => None,
                 };
-            kept.push(KeptVersion::of(version, text));
+            kept.push(KeptVersion::of(version, commit, text));
         }
         versions.insert(id.clone(), kept);
     }
     let kept = KeptSummary {
         history_bytes: whole.len() as u64,
+        commits,
         versions,
         unapproved: summary.unapproved.clone(),
         note: summary.note.clone(),
@@ -310,7 +377,7 @@ fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>
     let kept = serde_json::to_vec(&kept)?;
     let lengths: Vec<Option<usize>> = texts.iter().map(|text| text.as_ref().map(|text| text.len())).collect();
     let lengths = serde_json::to_vec(&lengths)?;
-    let sum = |line: &[u8]| crate::hex::sha256(line);
+    let sum = line_sum;
     let sums = Sums { summary: sum(&kept), history: sum(&whole), lengths: sum(&lengths) };
     Ok(Rest { lines: [kept, whole, lengths], texts, sums })
 }
@@ -377,8 +444,9 @@ mod tests {
     }
 
     fn commit(index: usize) -> Commit {
+        // As git's: the short id is the id's start.
         Commit {
-            id: format!("{index:040x}"),
+            id: format!("{index:010x}{:030x}", 0xc0ffee),
             short: format!("{index:010x}"),
             author: GitText::new("A"),
             email: GitText::new("a@example.com"),
@@ -392,7 +460,7 @@ mod tests {
     /// Its lines' sums are taken from what it holds, so that each check behind them is
     /// tested too (see [`read_back_as`] for the sums recorded when it was written).
     fn read_back(stored: &[u8], other: Option<&str>) -> Option<KeptHistory> {
-        let mut lines = stored.split(|&byte| byte == b'\n').map(crate::hex::sha256);
+        let mut lines = stored.split(|&byte| byte == b'\n').map(line_sum);
         let sums = Sums { summary: lines.next()?, history: lines.next()?, lengths: lines.next()? };
         read_back_as(stored, &sums, other)
     }
@@ -450,7 +518,8 @@ mod tests {
         history.policies.insert("POL-0".into(), vec![snapshot(0, Some(same)), snapshot(1, Some(same))]);
         let summary = history.summary();
         assert_eq!(summary.versions["POL-1"].len(), 2, "{summary:?}");
-        assert_eq!(summary.unapproved_changes("POL-2").len(), 1, "{summary:?}");
+        let unapproved = summary.unapproved_changes("POL-2").expect("POL-2 changed after approval");
+        assert_eq!((unapproved.first.id.as_str(), unapproved.later.len()), (commit(4).id.as_str(), 0));
         let mut stored = Vec::new();
         let written = rest(&history, &summary).unwrap();
         written.write(&mut stored).unwrap();
@@ -534,8 +603,15 @@ mod tests {
         assert!(shown[2].is_err() && shown[4].is_err(), "{shown:?}");
         assert_eq!(shown[3], Ok(String::new()));
         // A version's text index out of range: the summary is not read.
-        let index = "\"text\":4}";
+        let index = "\"t\":4}";
         assert!(stored.contains(index), "{stored}");
-        assert!(summary_back(stored.replacen(index, "\"text\":5}", 1).as_bytes()).is_none());
+        assert!(summary_back(stored.replacen(index, "\"t\":5}", 1).as_bytes()).is_none());
+        // A version's commit index out of range, or a commit id that is not one: the same.
+        let commit = "\"m\":3,";
+        assert!(stored.contains(commit), "{stored}");
+        assert!(summary_back(stored.replacen(commit, "\"m\":4,", 1).as_bytes()).is_none());
+        let id = "[\"0000000003000000000000000000000000c0ffee\"";
+        assert!(stored.contains(id), "{stored}");
+        assert!(summary_back(stored.replacen(id, "[\"0000000003\"", 1).as_bytes()).is_none());
     }
 }

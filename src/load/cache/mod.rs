@@ -67,7 +67,7 @@ pub use listing::{output_listing, remember_listing, ListedEntry, ListedFolder, L
 pub use pages::{key_hex, page_record, parse_key, remember_pages, KeptPage, PageKey, PageRecord};
 
 /// Bumped whenever what an entry holds changes meaning.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// Files changed this recently when the check starts are parsed but not cached.
 pub const SETTLE: Duration = Duration::from_secs(2);

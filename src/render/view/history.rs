@@ -1,7 +1,8 @@
 //! The views of a policy's revision history: one row per approved version the reader may
-//! see, and a "what changed" page per version after the first, comparing it with the
-//! version shown before it. The model is already cut: every version here is one the reader
-//! may read, its text cut to them, and its commit present only for internal readers.
+//! see, and one "what changed" page per policy, with a section for each version after the
+//! first comparing it with the version shown before it. The model is already cut: every
+//! version here is one the reader may read, its text cut to them, and its commit present
+//! only for internal readers.
 
 use serde::Serialize;
 
@@ -22,38 +23,59 @@ pub struct VersionRow {
     pub approved_by: Option<String>,
     /// The day it took effect: the date of the commit that brought it in.
     pub effective: Date,
-    /// Its "what changed" page; `None` for the first version shown.
+    /// Its section of the policy's "what changed" page; `None` for the first version shown.
     pub changes: Option<String>,
     /// Internal readers only: the commit that brought it in.
     pub commit: Option<Commit>,
 }
 
-/// What a "what changed" page shows of the policy and the two versions: everything but the
-/// comparison of their texts.
+/// What a "what changed" page shows of its policy.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangesHead {
     /// The page's site path.
     pub path: String,
-    /// Who the page is for.
+    /// Who the page is for: the highest of the policy's page and every version shown.
     pub audience: Audience,
     pub policy_id: String,
     pub policy_title: String,
     pub policy_path: String,
+}
+
+/// One version against the one shown before it, everything but the comparison of their
+/// texts: a section of its policy's "what changed" page.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionChange {
+    /// The section's anchor on the page (`version-1-2`).
+    pub anchor: String,
     pub from: VersionRow,
     pub to: VersionRow,
     /// False when either version's text cannot be shown (its audience blocks did not
-    /// parse): the page then shows no text.
+    /// parse): the section then shows no text.
     pub readable: bool,
     pub controls_added: Vec<Link>,
     pub controls_removed: Vec<Link>,
+    /// The newer version's index in its policy's `history` (the older one is just before).
+    #[serde(skip)]
+    index: usize,
+    /// What the two texts are made from (`PolicyVersion::text_key`), when both are known.
+    #[serde(skip)]
+    text_keys: Option<(String, String)>,
 }
 
-/// A "what changed" page as its template sees it: one version against the one shown before
-/// it.
+/// A "what changed" page as its template sees it: the policy, and each version after the
+/// first shown against the one shown before it, newest first.
 #[derive(Debug, Serialize)]
 pub struct ChangesView<'a> {
     #[serde(flatten)]
     pub head: &'a ChangesHead,
+    pub versions: Vec<VersionChangeView<'a>>,
+}
+
+/// One section of a "what changed" page: a version against the one shown before it.
+#[derive(Debug, Serialize)]
+pub struct VersionChangeView<'a> {
+    #[serde(flatten)]
+    pub change: &'a VersionChange,
     /// The changed paragraphs of the text, with removed and added words marked, and one
     /// unchanged paragraph on each side; each says how many it follows that were left out.
     pub paragraphs: Vec<Paragraph>,
@@ -67,27 +89,31 @@ pub struct ChangesView<'a> {
 
 /// The rows of a policy's revision history, newest first.
 pub fn rows(policy: &Policy) -> Vec<VersionRow> {
-    let slugs = slugs(&policy.history);
-    let mut rows: Vec<VersionRow> = policy
-        .history
-        .iter()
-        .zip(&slugs)
-        .enumerate()
-        .map(|(index, (version, slug))| row(policy, version, (index > 0).then_some(slug.as_str())))
-        .collect();
+    let mut rows = oldest_first(policy, &slugs(&policy.history));
     rows.reverse();
     rows
 }
 
-fn row(policy: &Policy, version: &PolicyVersion, slug: Option<&str>) -> VersionRow {
-    VersionRow {
-        version: version.version.as_ref().map(|v| v.0.clone()),
-        approved: version.approved,
-        approved_by: version.approved_by.clone(),
-        effective: version.effective,
-        changes: slug.map(|slug| routes::policy_changes(&policy.id, slug)),
-        commit: version.commit.clone(),
-    }
+/// The rows of a policy's revision history, oldest first. `slugs` are its version slugs
+/// ([`slugs`]).
+fn oldest_first(policy: &Policy, slugs: &[String]) -> Vec<VersionRow> {
+    // Each row after the first links its section of the policy's one "what changed" page.
+    let page = (policy.history.len() > 1).then(|| routes::policy_changes(&policy.id));
+    let section = |slug: &str| Some(routes::change_section(page.as_deref()?, slug));
+    policy
+        .history
+        .iter()
+        .zip(slugs)
+        .enumerate()
+        .map(|(index, (version, slug))| VersionRow {
+            version: version.version.as_ref().map(|v| v.0.clone()),
+            approved: version.approved,
+            approved_by: version.approved_by.clone(),
+            effective: version.effective,
+            changes: if index > 0 { section(slug) } else { None },
+            commit: version.commit.clone(),
+        })
+        .collect()
 }
 
 /// Each version's path segment: its version number made a slug (`1.2` → `1-2`), else its
@@ -116,26 +142,24 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
     taken
 }
 
-/// A "what changed" page before its comparison is made: what its view is made from. The
-/// word-level comparison is most of the page's cost, so it is made only when the page is
-/// rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it. The page's
-/// key is made from its head and what both texts are made from. The texts themselves stay
-/// in the cut model's policy, which the page is rendered with: a rebuild that keeps the
-/// page copies neither.
+/// A policy's "what changed" page before its comparisons are made: what its view is made
+/// from. The word-level comparison is most of the page's cost, so it is made only when the
+/// page is rendered ([`ChangesPage::view`]); a rebuild that keeps the page never makes it.
+/// The page's key is made from its head, its sections and what each text is made from. The
+/// texts themselves stay in the cut model's policy, which the page is rendered with: a
+/// rebuild that keeps the page copies none.
 #[derive(Debug, Clone)]
 pub struct ChangesPage {
     pub head: ChangesHead,
-    /// The newer version's index in its policy's `history` (the older one is just before).
-    index: usize,
-    /// What the two texts are made from (`PolicyVersion::text_key`), when both are known.
-    text_keys: Option<(String, String)>,
+    /// Each version after the first shown, newest first.
+    pub versions: Vec<VersionChange>,
 }
 
-impl ChangesPage {
+impl VersionChange {
     /// The two versions' texts, older first, each cut to the build's audience (read where
     /// they are held, see `history::texts`), from `policy` (the cut model's policy the page
-    /// is of: `head.policy_id`). Empty for a policy that does not have those versions; an
-    /// error when a text cannot be read or its cut leaves a fence.
+    /// is of). Empty for a policy that does not have those versions; an error when a text
+    /// cannot be read or its cut leaves a fence.
     pub fn texts(&self, policy: &Policy) -> Result<(String, String), String> {
         let text = |index: Option<usize>| match index.and_then(|index| policy.history.get(index)) {
             Some(version) => version.text.cut(),
@@ -150,58 +174,79 @@ impl ChangesPage {
         self.text_keys.as_ref().map(|(older, newer)| (older.as_str(), newer.as_str()))
     }
 
-    /// The page's view, its texts (from `policy`, see [`ChangesPage::texts`]) compared word
-    /// by word.
-    pub fn view(&self, policy: &Policy) -> Result<ChangesView<'_>, String> {
+    /// The section's view, its texts (from `policy`, see [`VersionChange::texts`]) compared
+    /// word by word.
+    fn view(&self, policy: &Policy) -> Result<VersionChangeView<'_>, String> {
         let (older, newer) = self.texts(policy)?;
-        let compared = if self.head.readable { diff::words(&older, &newer) } else { Some(Vec::new()) };
+        let compared = if self.readable { diff::words(&older, &newer) } else { Some(Vec::new()) };
         let too_large = compared.is_none();
         let paragraphs = compared.unwrap_or_default();
         let text_unchanged = paragraphs.iter().all(|p| p.unchanged);
         let (paragraphs, skipped_after) = diff::around_changes(paragraphs, 1);
-        Ok(ChangesView { head: &self.head, paragraphs, skipped_after, text_unchanged, too_large })
+        Ok(VersionChangeView { change: self, paragraphs, skipped_after, text_unchanged, too_large })
     }
 }
 
-/// Every "what changed" page of the cut model's policies, in policy order.
+impl ChangesPage {
+    /// The page's view, each section's texts (from `policy`, the cut model's policy the page
+    /// is of: `head.policy_id`) compared word by word.
+    pub fn view(&self, policy: &Policy) -> Result<ChangesView<'_>, String> {
+        let versions = self.versions.iter().map(|change| change.view(policy)).collect::<Result<_, _>>()?;
+        Ok(ChangesView { head: &self.head, versions })
+    }
+}
+
+/// Every "what changed" page of the cut model's policies (one per policy that shows more
+/// than one version), in policy order.
 pub fn all_changes(context: &ViewContext) -> Vec<ChangesPage> {
     use rayon::prelude::*;
     let policies: Vec<&Policy> = context.isms.policies.values().filter(|p| p.history.len() > 1).collect();
-    policies
-        .par_iter()
-        .flat_map_iter(|policy| {
-            let slugs = slugs(&policy.history);
-            (1..policy.history.len()).filter_map(move |index| changes(context, policy, &slugs, index))
-        })
-        .collect()
+    policies.par_iter().map(|policy| changes(context, policy)).collect()
 }
 
-/// The "what changed" page of version `index` (not the first) of a cut policy.
-/// `slugs` are the policy's version slugs ([`slugs`]).
-fn changes(context: &ViewContext, policy: &Policy, slugs: &[String], index: usize) -> Option<ChangesPage> {
-    let (older, newer) = (policy.history.get(index.checked_sub(1)?)?, policy.history.get(index)?);
-    let readable = older.readable && newer.readable;
+/// The "what changed" page of a cut policy that shows more than one version.
+fn changes(context: &ViewContext, policy: &Policy) -> ChangesPage {
+    let slugs = slugs(&policy.history);
+    let rows = oldest_first(policy, &slugs);
+    let mut versions: Vec<VersionChange> =
+        (1..policy.history.len()).filter_map(|index| change(context, policy, &rows, &slugs, index)).collect();
+    versions.reverse();
+    let page_audience = crate::render::page::record_page_audience(policy);
+    let head = ChangesHead {
+        path: routes::policy_changes(&policy.id),
+        // For the highest of the policy's page and every version shown.
+        audience: policy.history.iter().map(|version| version.audience).fold(page_audience, Audience::max),
+        policy_id: policy.id.clone(),
+        policy_title: policy.title.clone(),
+        policy_path: routes::policy(&policy.id),
+    };
+    ChangesPage { head, versions }
+}
+
+/// Version `index` (not the first) of a cut policy against the one before it. `rows` are
+/// its history's rows, oldest first ([`oldest_first`]), and `slugs` its version slugs.
+fn change(
+    context: &ViewContext,
+    policy: &Policy,
+    rows: &[VersionRow],
+    slugs: &[String],
+    index: usize,
+) -> Option<VersionChange> {
+    let before = index.checked_sub(1)?;
+    let (older, newer) = (policy.history.get(before)?, policy.history.get(index)?);
     let links = |ids: Vec<&str>| ids.into_iter().map(|id| context.control_link(id)).collect();
     let added =
         newer.controls.iter().map(|c| c.id.as_str()).filter(|id| !older.controls.iter().any(|c| c.id == *id));
     let removed =
         older.controls.iter().map(|c| c.id.as_str()).filter(|id| !newer.controls.iter().any(|c| c.id == *id));
-    let head = ChangesHead {
-        path: routes::policy_changes(&policy.id, &slugs[index]),
-        // For the highest of the policy's page and the two versions.
-        audience: crate::render::page::record_page_audience(policy).max(older.audience).max(newer.audience),
-        policy_id: policy.id.clone(),
-        policy_title: policy.title.clone(),
-        policy_path: routes::policy(&policy.id),
-        from: row(policy, older, (index > 1).then(|| slugs[index - 1].as_str())),
-        to: row(policy, newer, Some(slugs[index].as_str())),
-        readable,
+    let known = !older.text_key.is_empty() && !newer.text_key.is_empty();
+    Some(VersionChange {
+        anchor: routes::change_anchor(slugs.get(index)?),
+        from: rows.get(before)?.clone(),
+        to: rows.get(index)?.clone(),
+        readable: older.readable && newer.readable,
         controls_added: links(added.collect()),
         controls_removed: links(removed.collect()),
-    };
-    let known = !older.text_key.is_empty() && !newer.text_key.is_empty();
-    Some(ChangesPage {
-        head,
         index,
         text_keys: known.then(|| (older.text_key.clone(), newer.text_key.clone())),
     })

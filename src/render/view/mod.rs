@@ -27,7 +27,7 @@ pub use controls::{
     derive_state, CheckSummary, CheckView, ControlView, CriterionView, EvidenceRow, FrameworkIds,
     FrameworkView, MappedControl, ThemeChecks, ThemeCoverage,
 };
-pub use history::{ChangesHead, ChangesPage, ChangesView, VersionRow};
+pub use history::{ChangesHead, ChangesPage, ChangesView, VersionChange, VersionChangeView, VersionRow};
 pub use management::{phases, ClauseView, ObjectiveView, PhaseView, SatisfierView};
 pub use records::{
     policy_body, policy_view, PolicyBody, PolicyView, RecordPage, RecordPageVisitor, RecordPages,
@@ -74,7 +74,8 @@ pub struct SiteModel {
     /// says so): made once, where a template's filter would walk every policy on every page
     /// of the list.
     pub policy_drafts: bool,
-    /// The policies' "what changed" pages; each page gets its own.
+    /// The policies' "what changed" pages (one per policy that shows more than one
+    /// version); each page gets its own.
     #[serde(skip)]
     pub policy_changes: Vec<ChangesPage>,
     pub controls: Vec<ControlView>,
