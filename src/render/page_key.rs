@@ -189,11 +189,13 @@ pub(crate) fn page_key(build: &PageKey, page: &Page) -> Option<PageKey> {
         }
         Some((name, Item::Changes(changes, policy))) => {
             // What its view is made from, every text included: the view itself (their
-            // comparisons) is made only when the page renders.
+            // comparisons) is made only when the page renders. Each section by what is not
+            // in the build key already: its two rows are its policy's view's (every policy
+            // view, history rows and all, is), and its control links the model's controls.
             hasher.text(name);
             hasher.json(&changes.head).ok()?;
             for change in &changes.versions {
-                hasher.json(change).ok()?;
+                hasher.json(&change.made_from()).ok()?;
                 // Each text by what it is made from (the text git holds, and the reader it
                 // was cut for) where that is known, which spares hashing them; else as it is.
                 match change.text_keys() {

@@ -122,34 +122,29 @@ struct KeptSummary {
 }
 
 /// A commit as the cache stores it: id, author, email, date, subject (its short id is the
-/// id's start).
+/// id's start). Its free text was made safe to show when it was read from git
+/// ([`GitText::new`]), and the cache file is the build's own, its lines checked by sum.
 #[derive(Serialize, Deserialize)]
-struct KeptCommit(String, String, String, Date, String);
+struct KeptCommit(String, GitText, GitText, Date, GitText);
 
 impl KeptCommit {
     fn of(commit: &Commit) -> KeptCommit {
         KeptCommit(
             commit.id.clone(),
-            commit.author.to_string(),
-            commit.email.to_string(),
+            commit.author.clone(),
+            commit.email.clone(),
             commit.date,
-            commit.subject.to_string(),
+            commit.subject.clone(),
         )
     }
 
-    /// The commit, its free text made safe to show again ([`GitText::new`] leaves safe
-    /// text as it is); `None` for an id that is not one.
-    fn commit(&self) -> Option<Commit> {
+    /// The commit; `None` for an id that is not one.
+    fn commit(self) -> Option<Commit> {
         let KeptCommit(id, author, email, date, subject) = self;
-        let short = id.get(..10).filter(|_| id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()))?;
-        Some(Commit {
-            id: id.clone(),
-            short: short.to_string(),
-            author: GitText::new(author),
-            email: GitText::new(email),
-            date: *date,
-            subject: GitText::new(subject),
-        })
+        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        Some(Commit { short: id[..10].to_string(), id, author, email, date, subject })
     }
 }
 
@@ -270,13 +265,25 @@ fn read_summary(
     let Spans { spans, .. } = read_spans(&mut file, at.checked_add(skip)?, sums)?;
     let count = spans.len();
     let texts = std::sync::Arc::new(KeptTexts::new(path, file.into_inner(), spans));
-    let commits = kept.commits.iter().map(KeptCommit::commit).collect::<Option<Vec<Commit>>>()?;
+    // Each commit goes to the versions that name it: moved to the last, cloned for the
+    // others (most are named by one version only).
+    let mut commits =
+        kept.commits.into_iter().map(|commit| commit.commit().map(Some)).collect::<Option<Vec<_>>>()?;
+    let mut uses = vec![0usize; commits.len()];
+    for index in kept.versions.values().flatten().filter_map(|version| version.commit) {
+        *uses.get_mut(index)? += 1;
+    }
     let mut versions = BTreeMap::new();
     for (id, kept_versions) in kept.versions {
         let mut policy_versions = Vec::with_capacity(kept_versions.len());
         for version in kept_versions {
             let commit = match version.commit {
-                Some(index) => Some(commits.get(index)?.clone()),
+                Some(index) => {
+                    let left = uses.get_mut(index)?;
+                    *left -= 1;
+                    let slot = commits.get_mut(index)?;
+                    Some(if *left == 0 { slot.take()? } else { slot.clone()? })
+                }
                 None => None,
             };
             // Each text is kept under the key its version records (`text_key`, the key of

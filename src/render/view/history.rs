@@ -168,6 +168,17 @@ impl VersionChange {
         Ok((text(self.index.checked_sub(1))?, text(Some(self.index))?))
     }
 
+    /// What the section is made from beyond its policy's view (which holds both rows) and
+    /// the model's controls (which make its links): its anchor, its place in the policy's
+    /// history, whether it is readable, and the ids of the controls added and removed. Its
+    /// page's key holds this, and each text's key ([`VersionChange::text_keys`]).
+    pub fn made_from(&self) -> impl Serialize + '_ {
+        fn ids(links: &[Link]) -> Vec<&str> {
+            links.iter().map(|link| link.id.as_str()).collect()
+        }
+        (&self.anchor, self.index, self.readable, ids(&self.controls_added), ids(&self.controls_removed))
+    }
+
     /// What the two texts are made from, older first (`PolicyVersion::text_key`): what the
     /// page's key holds in their place; `None` when either is not known.
     pub fn text_keys(&self) -> Option<(&str, &str)> {
