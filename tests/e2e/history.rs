@@ -214,6 +214,12 @@ fn policy_pages_show_approved_versions_and_what_changed() {
     // 3.4 against 3.3: the edit made between them is part of 3.4's changes.
     let later = section(&all, "3-4");
     assert!(later.contains("<del>") && later.contains("edited without approval"), "{later}");
+    // Each section compares its version with the one shown just before it.
+    for (section, lead) in [(&later, "Version 3.4, approved "), (&changes, "Version 3.3, approved ")] {
+        let compared =
+            if lead.contains("3.4") { "compared with version 3.3," } else { "compared with version 3.2," };
+        assert!(section.contains(lead) && section.contains(compared), "{section}");
+    }
 }
 
 #[test]

@@ -208,19 +208,26 @@ impl ChangesPage {
 }
 
 /// Every "what changed" page of the cut model's policies (one per policy that shows more
-/// than one version), in policy order.
-pub fn all_changes(context: &ViewContext) -> Vec<ChangesPage> {
+/// than one version), in policy order. `views` are the policies' views, in the same order:
+/// each section's two rows are its policy's view's.
+pub fn all_changes(context: &ViewContext, views: &[super::PolicyView]) -> Vec<ChangesPage> {
     use rayon::prelude::*;
-    let policies: Vec<&Policy> = context.isms.policies.values().filter(|p| p.history.len() > 1).collect();
-    policies.par_iter().map(|policy| changes(context, policy)).collect()
+    let policies: Vec<(&Policy, &super::PolicyView)> = context
+        .isms
+        .policies
+        .values()
+        .zip(views)
+        .filter(|(policy, view)| policy.history.len() > 1 && view.history.len() == policy.history.len())
+        .collect();
+    policies.par_iter().map(|(policy, view)| changes(context, policy, &view.history)).collect()
 }
 
-/// The "what changed" page of a cut policy that shows more than one version.
-fn changes(context: &ViewContext, policy: &Policy) -> ChangesPage {
+/// The "what changed" page of a cut policy that shows more than one version. `rows` are
+/// its history's rows, newest first ([`rows`]).
+fn changes(context: &ViewContext, policy: &Policy, rows: &[VersionRow]) -> ChangesPage {
     let slugs = slugs(&policy.history);
-    let rows = oldest_first(policy, &slugs);
     let mut versions: Vec<VersionChange> =
-        (1..policy.history.len()).filter_map(|index| change(context, policy, &rows, &slugs, index)).collect();
+        (1..policy.history.len()).filter_map(|index| change(context, policy, rows, &slugs, index)).collect();
     versions.reverse();
     let page_audience = crate::render::page::record_page_audience(policy);
     let head = ChangesHead {
@@ -235,7 +242,7 @@ fn changes(context: &ViewContext, policy: &Policy) -> ChangesPage {
 }
 
 /// Version `index` (not the first) of a cut policy against the one before it. `rows` are
-/// its history's rows, oldest first ([`oldest_first`]), and `slugs` its version slugs.
+/// its history's rows, newest first ([`rows`]), and `slugs` its version slugs.
 fn change(
     context: &ViewContext,
     policy: &Policy,
@@ -253,8 +260,8 @@ fn change(
     let known = !older.text_key.is_empty() && !newer.text_key.is_empty();
     Some(VersionChange {
         anchor: routes::change_anchor(slugs.get(index)?),
-        from: rows.get(before)?.clone(),
-        to: rows.get(index)?.clone(),
+        from: rows.get(rows.len().checked_sub(1 + before)?)?.clone(),
+        to: rows.get(rows.len().checked_sub(1 + index)?)?.clone(),
         readable: older.readable && newer.readable,
         controls_added: links(added.collect()),
         controls_removed: links(removed.collect()),
