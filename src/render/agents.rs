@@ -43,6 +43,20 @@ fn converter() -> HtmlToMarkdown {
                 handlers.fallback(element)
             }
         })
+        // Removed and added words (a "what changed" page) keep their marks, in CriticMarkup
+        // (`{--removed--}`, `{++added++}`), a plain-text convention for changes: without
+        // them a replaced word runs into its replacement.
+        .add_handler(vec!["del", "ins"], |handlers: &dyn Handlers, element: Element| {
+            let content = handlers.walk_children(element.node).content;
+            let trimmed = content.trim();
+            if trimmed.is_empty() {
+                return Some(HandlerResult { content, markdown_translated: true });
+            }
+            let mark = if element.tag == "del" { "--" } else { "++" };
+            let (start, end) = (content.len() - content.trim_start().len(), content.trim_end().len());
+            let content = format!("{}{{{mark}{trimmed}{mark}}}{}", &content[..start], &content[end..]);
+            Some(HandlerResult { content, markdown_translated: true })
+        })
         // An image is its text alternative, escaped as text is (htmd writes it raw), and
         // its address, kept only when it is the site's own or http(s).
         .add_handler(vec!["img"], |_: &dyn Handlers, element: Element| {
@@ -260,6 +274,17 @@ mod tests {
         assert_eq!(rendered.matches("<img").count(), 2, "{rendered}");
         assert!(rendered.contains(r#"src="https://cdn.example/a%20b%281%29.png""#), "{rendered}");
         assert!(rendered.contains("bad") && rendered.contains("data"), "the text stays: {rendered}");
+    }
+
+    #[test]
+    fn removed_and_added_words_keep_their_marks() {
+        let html =
+            "<main><h1>T</h1><div class=\"diff\"><p>Keep <del>old words</del> <ins>new words</ins>.</p>\
+<p>A <del>v4</del><ins>v5</ins> text.</p></div></main>";
+        let page = OutputFile::new("policies/pol-x/changes/index.html", html, Audience::Public);
+        let text = String::from_utf8(markdown_copy(&page, "").unwrap().bytes).unwrap();
+        assert!(text.contains("Keep {--old words--} {++new words++}."), "{text}");
+        assert!(text.contains("A {--v4--}{++v5++} text."), "{text}");
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //!    the BLAKE3 sum of each of lines 2, 3 and 4 ([`Sums`]): a line changed in any way since it
 //!    was written (a byte flipped, a date edited by hand) is not read;
 //! 2. the tip's [`Summary`] (what a build takes from the history), with each version's
-//!    text by its index among the texts, and the length of line 3 in bytes;
+//!    text by its index among the texts, the length of line 3 in bytes, and the place and
+//!    tip again ([`ReadAt`]): the header has no sum of its own, so a header changed since it
+//!    was written (its tip edited to a later commit) does not match this line;
 //! 3. the whole history (JSON), for reading on from after a new commit;
 //! 4. the texts' lengths (JSON), one per snapshot of line 3, `null` for one that keeps none;
 //!
@@ -58,7 +60,18 @@ pub fn kept_history(place: &str, tip: &str) -> Option<KeptHistory> {
     if !same {
         return None;
     }
-    read_rest(path, file, first.len() as u64 + 1, &sums, (commit != wanted).then_some(commit))
+    let read_at = ReadAt { place: kept_place.clone(), tip: kept_tip.clone() };
+    read_rest(path, file, first.len() as u64 + 1, &sums, &read_at, (commit != wanted).then_some(commit))
+}
+
+/// Where and at which tip a history was read, as the header says it and as the summary's
+/// line (which has a sum) says it again: a header changed since it was written (its tip
+/// edited to a later commit, say) does not match, and the file is not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ReadAt {
+    place: String,
+    /// The tip commit and the object state (see `history::Located::tip`).
+    tip: String,
 }
 
 /// The BLAKE3 sum (hex) of each line after the header, as written: the summary, the whole
@@ -89,6 +102,7 @@ fn read_rest(
     mut file: std::io::BufReader<std::fs::File>,
     at: u64,
     sums: &Sums,
+    read_at: &ReadAt,
     other: Option<&str>,
 ) -> Option<KeptHistory> {
     let summary_line = read_line(&mut file)?;
@@ -99,9 +113,20 @@ fn read_rest(
     match other {
         None => {
             let kept: KeptSummary = serde_json::from_slice(&summary_line).ok()?;
+            if kept.read_at != *read_at {
+                return None;
+            }
             read_summary(path, file, at, kept, sums).map(KeptHistory::Tip)
         }
         Some(commit) => {
+            #[derive(Deserialize)]
+            struct Only {
+                read_at: ReadAt,
+            }
+            let Only { read_at: said } = serde_json::from_slice(&summary_line).ok()?;
+            if said != *read_at {
+                return None;
+            }
             let history = read_history(path, file, at, sums)?;
             Some(KeptHistory::Other { commit: commit.to_string(), history })
         }
@@ -114,6 +139,7 @@ fn read_rest(
 /// and nothing else of the history, every time.
 #[derive(Serialize, Deserialize)]
 struct KeptSummary {
+    read_at: ReadAt,
     history_bytes: u64,
     commits: Vec<KeptCommit>,
     versions: BTreeMap<String, Vec<KeptVersion>>,
@@ -341,7 +367,7 @@ struct Rest<'a> {
 /// `history` and its `summary` as [`kept_history`] reads them. Fails when a text held in an
 /// earlier cache file cannot be read from it any more, or when a version of the summary has
 /// a text the history does not hold.
-fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>> {
+fn rest<'a>(history: &'a History, summary: &Summary, read_at: ReadAt) -> std::io::Result<Rest<'a>> {
     let texts = history.texts().map_err(std::io::Error::other)?;
     // Each version's text is the one of the snapshot it was taken from: found by its key.
     let keys = history.policies.values().flatten().map(|snapshot| snapshot.text_hash.as_str());
@@ -375,6 +401,7 @@ fn rest<'a>(history: &'a History, summary: &Summary) -> std::io::Result<Rest<'a>
         versions.insert(id.clone(), kept);
     }
     let kept = KeptSummary {
+        read_at,
         history_bytes: whole.len() as u64,
         commits,
         versions,
@@ -410,7 +437,9 @@ pub fn remember_history(place: &str, tip: &str, history: &History, summary: &Sum
     if private_folder(&folder).is_err() || create_private_folder(&folder).is_err() {
         return;
     }
-    let Ok(rest) = rest(history, summary) else { return };
+    let Ok(rest) = rest(history, summary, ReadAt { place: place.to_string(), tip: tip.to_string() }) else {
+        return;
+    };
     let Some(header) = history_header(place, tip, &rest.sums) else { return };
     let Ok(mut file) = tempfile::NamedTempFile::new_in(&folder) else { return };
     let mut out = std::io::BufWriter::new(&mut file);
@@ -473,10 +502,20 @@ mod tests {
     }
 
     fn read_back_as(stored: &[u8], sums: &Sums, other: Option<&str>) -> Option<KeptHistory> {
+        read_back_at(stored, sums, &read_at(), other)
+    }
+
+    /// As [`read_back_as`], with a header that says the history was read at `header`.
+    fn read_back_at(stored: &[u8], sums: &Sums, header: &ReadAt, other: Option<&str>) -> Option<KeptHistory> {
         let mut file = tempfile::tempfile().unwrap();
         std::io::Write::write_all(&mut file, stored).unwrap();
         std::io::Seek::rewind(&mut file).unwrap();
-        read_rest(PathBuf::from("history.json"), std::io::BufReader::new(file), 0, sums, other)
+        read_rest(PathBuf::from("history.json"), std::io::BufReader::new(file), 0, sums, header, other)
+    }
+
+    /// Where the tests' histories were read.
+    fn read_at() -> ReadAt {
+        ReadAt { place: "/repo/.git\0content".into(), tip: format!("{}\nfull", commit(4).id) }
     }
 
     fn history_back(stored: &[u8]) -> Option<History> {
@@ -528,7 +567,7 @@ mod tests {
         let unapproved = summary.unapproved_changes("POL-2").expect("POL-2 changed after approval");
         assert_eq!((unapproved.first.id.as_str(), unapproved.later.len()), (commit(4).id.as_str(), 0));
         let mut stored = Vec::new();
-        let written = rest(&history, &summary).unwrap();
+        let written = rest(&history, &summary, read_at()).unwrap();
         written.write(&mut stored).unwrap();
         let sums = written.sums.clone();
         // Any byte of lines 2 to 4 changed (a date edited by hand, a flipped bit): not read,
@@ -552,6 +591,14 @@ mod tests {
             [&both[..], &[Some(texts[0].into()), None, Some(texts[1].into()), Some(texts[2].into()), None]]
                 .concat()
         );
+        // A header that says another tip or place than the summary's line does (a tip edited
+        // to a later commit, say): neither the summary nor the whole history is read.
+        let later = ReadAt { tip: format!("{}\nfull", commit(3).id), ..read_at() };
+        let elsewhere = ReadAt { place: "/other/.git\0content".into(), ..read_at() };
+        for header in [&later, &elsewhere] {
+            assert!(read_back_at(&stored, &sums, header, None).is_none(), "{header:?}");
+            assert!(read_back_at(&stored, &sums, header, Some("c0ffee")).is_none(), "{header:?}");
+        }
         let read_summary = summary_back(&stored).expect("the summary reads back");
         assert_eq!(read_summary, summary);
         assert_eq!(read_summary, read.summary());
@@ -561,7 +608,7 @@ mod tests {
         assert_eq!(shown, [cut(same), cut(same), cut(texts[0]), cut(texts[1]), cut(texts[2])]);
         // Written again from where it is held, it is the same file.
         let mut again = Vec::new();
-        rest(&read, &read_summary).unwrap().write(&mut again).unwrap();
+        rest(&read, &read_summary, read_at()).unwrap().write(&mut again).unwrap();
         assert_eq!(again, stored);
         // Every cut of the stored text but the whole is refused, never misread.
         for end in 0..stored.len() {
@@ -580,10 +627,10 @@ mod tests {
         assert!(summary_back(stored.replacen(&lengths, &longer, 1).as_bytes()).is_none());
         // The whole history's length recorded wrong: the summary is not read.
         let whole = serde_json::to_vec(&history).unwrap().len();
-        let recorded = format!("{{\"history_bytes\":{whole},");
+        let recorded = format!("\"history_bytes\":{whole},");
         assert!(stored.contains(&recorded), "{stored}");
         for wrong in [whole - 1, whole + 1, 0, u64::MAX as usize] {
-            let wrong = stored.replacen(&recorded, &format!("{{\"history_bytes\":{wrong},"), 1);
+            let wrong = stored.replacen(&recorded, &format!("\"history_bytes\":{wrong},"), 1);
             assert!(summary_back(wrong.as_bytes()).is_none(), "{wrong}");
         }
         // The lengths written another way (JSON allows spaces): the texts are where they are.
