@@ -116,7 +116,8 @@ fn oldest_first(policy: &Policy, slugs: &[String]) -> Vec<VersionRow> {
         .collect()
 }
 
-/// Each version's path segment: its version number made a slug (`1.2` → `1-2`), else its
+/// Each version's slug, which names its section on the "what changed" page
+/// ([`routes::change_anchor`]): its version number made a slug (`1.2` → `1-2`), else its
 /// approval date; a repeat gets `-2`, `-3`. Stable as long as history is only added to.
 fn slugs(history: &[PolicyVersion]) -> Vec<String> {
     let mut taken: Vec<String> = Vec::with_capacity(history.len());
@@ -127,7 +128,7 @@ fn slugs(history: &[PolicyVersion]) -> Vec<String> {
             .as_ref()
             .map(|v| crate::markdown::slug(&v.0))
             .filter(|slug| !slug.is_empty())
-            // A path segment stays short enough for every file system.
+            // An anchor stays short enough to read in an address.
             .map(|slug| slug.chars().take(60).collect::<String>())
             .unwrap_or_else(|| version.approved.to_string());
         let mut slug = base.clone();
