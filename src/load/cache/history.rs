@@ -164,13 +164,12 @@ impl KeptCommit {
         )
     }
 
-    /// The commit; `None` for an id that is not one.
+    /// The commit, its short id made as git's history makes it ([`crate::history::short`]);
+    /// `None` for an id that is not an object id.
     fn commit(self) -> Option<Commit> {
         let KeptCommit(id, author, email, date, subject) = self;
-        if id.len() != 40 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        Some(Commit { short: id[..10].to_string(), id, author, email, date, subject })
+        let object = crate::history::ObjectId::from_hex(id.as_bytes()).ok()?;
+        Some(Commit { short: crate::history::short(&object), id, author, email, date, subject })
     }
 }
 

@@ -218,7 +218,10 @@ pub fn all_changes(context: &ViewContext, views: &[super::PolicyView]) -> Vec<Ch
         .policies
         .values()
         .zip(views)
-        .filter(|(policy, view)| policy.history.len() > 1 && view.history.len() == policy.history.len())
+        // Paired by id, not only by order: a section's rows are never another policy's.
+        .filter(|(policy, view)| {
+            policy.history.len() > 1 && view.id == policy.id && view.history.len() == policy.history.len()
+        })
         .collect();
     policies.par_iter().map(|(policy, view)| changes(context, policy, &view.history)).collect()
 }
