@@ -66,6 +66,10 @@ pub struct Matcher<'r> {
     docs: Vec<HashMap<String, f64>>,
     /// The tokens of each entry's own question.
     questions: Vec<std::collections::HashSet<String>>,
+    /// Whether each entry's own question is about the customer's people.
+    customer_people: Vec<bool>,
+    /// Whether each entry (its question or its text) names a supplier.
+    suppliers: Vec<bool>,
     lengths: Vec<f64>,
     average_length: f64,
     /// Token → how many entries hold it.
@@ -80,6 +84,8 @@ impl<'r> Matcher<'r> {
     pub fn new(reader: &'r Reader, entries: Vec<Entry>) -> Matcher<'r> {
         let mut docs = Vec::with_capacity(entries.len());
         let mut questions = Vec::with_capacity(entries.len());
+        let mut customer_people = Vec::with_capacity(entries.len());
+        let mut suppliers = Vec::with_capacity(entries.len());
         let mut lengths = Vec::with_capacity(entries.len());
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut references: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -94,6 +100,17 @@ impl<'r> Matcher<'r> {
                     *tf.entry(token).or_default() += question_weight;
                 }
             }
+            customer_people.push(
+                std::iter::once(&entry.question)
+                    .chain(&entry.also_asked_as)
+                    .any(|asked| reader.names_customer_people(asked)),
+            );
+            suppliers.push(
+                std::iter::once(&entry.question)
+                    .chain(&entry.also_asked_as)
+                    .chain(std::iter::once(&entry.text))
+                    .any(|text| reader.names_supplier(text)),
+            );
             for token in reader.tokens(&entry.text) {
                 *tf.entry(token).or_default() += 1.0;
             }
@@ -115,6 +132,8 @@ impl<'r> Matcher<'r> {
             entries,
             docs,
             questions,
+            customer_people,
+            suppliers,
             lengths,
             average_length: average_length.max(1.0),
             frequency,
@@ -234,6 +253,39 @@ impl<'r> Matcher<'r> {
 
     /// Decides one question, with its reference (e.g. a CAIQ id) when the sheet has one.
     pub fn decide(&self, question: &str, reference: Option<&str>) -> Decision {
+        let (whole, short) = self.decide_text(question, reference);
+        // A row that tells the customer's context first ("We are a hospital trust; our finance
+        // team releases payments. Can we require a hardware key for those users?") covers
+        // little of any answer as a whole. When only that kept it from an answer, what it
+        // asks is read alone: it is answered when that reading gives the answer the whole row
+        // was closest to. Two readings that differ leave it for a person.
+        if !short {
+            return whole;
+        }
+        let asked = self.reader.asked(question);
+        if asked == question {
+            return whole;
+        }
+        let (part, _) = self.decide_text(&asked, None);
+        let agree =
+            part.method == Method::Text && whole.best.as_ref().map(|(id, _)| id) == part.answers.first();
+        if !agree {
+            return whole;
+        }
+        let id = part.answers.first().cloned().unwrap_or_default();
+        Decision {
+            reason: format!(
+                "{id} covers {:.0}% of what the question asks after its context (the whole row: {:.0}%)",
+                part.confidence * 100.0,
+                whole.confidence * 100.0
+            ),
+            ..part
+        }
+    }
+
+    /// Decides one question as written; also says whether it was left for a person only
+    /// because no answer covers enough of it (no rule of scope, figure or party left it).
+    fn decide_text(&self, question: &str, reference: Option<&str>) -> (Decision, bool) {
         let tokens = self.weighted(question);
         // A reference match comes first; among several answers with that id, the words decide.
         // A reference is read as a CAIQ id is (`caiq::ids::normalise`): white space, case and
@@ -243,36 +295,45 @@ impl<'r> Matcher<'r> {
             let ranked = self.ranked(&tokens, candidates.iter().copied());
             if let Some(&(doc, _)) = ranked.first() {
                 let id = self.entries[doc].id.clone();
-                return Decision {
-                    method: Method::Reference,
-                    answers: vec![id.clone()],
-                    confidence: 1.0,
-                    best: Some((id.clone(), 1.0)),
-                    reason: format!(
-                        "the reference `{}` is one of {id}'s",
-                        reference.unwrap_or_default().trim()
-                    ),
-                };
+                return (
+                    Decision {
+                        method: Method::Reference,
+                        answers: vec![id.clone()],
+                        confidence: 1.0,
+                        best: Some((id.clone(), 1.0)),
+                        reason: format!(
+                            "the reference `{}` is one of {id}'s",
+                            reference.unwrap_or_default().trim()
+                        ),
+                    },
+                    false,
+                );
             }
         }
         let Some(top) = self.top(&tokens, None) else {
-            return Decision {
-                method: Method::NeedsPerson,
-                answers: Vec::new(),
-                confidence: 0.0,
-                best: None,
-                reason: "no answer shares a word with the question".to_string(),
-            };
+            return (
+                Decision {
+                    method: Method::NeedsPerson,
+                    answers: Vec::new(),
+                    confidence: 0.0,
+                    best: None,
+                    reason: "no answer shares a word with the question".to_string(),
+                },
+                false,
+            );
         };
         let best = top.doc;
         let confidence = round(self.coverage(&tokens, best));
         let id = self.entries[best].id.clone();
-        let needs_person = |reason: String| Decision {
-            method: Method::NeedsPerson,
-            answers: Vec::new(),
-            confidence,
-            best: Some((id.clone(), confidence)),
-            reason,
+        let needs_person = |reason: String| {
+            let decision = Decision {
+                method: Method::NeedsPerson,
+                answers: Vec::new(),
+                confidence,
+                best: Some((id.clone(), confidence)),
+                reason,
+            };
+            (decision, false)
         };
         // An answer whose own question shares no word with this one is about something else,
         // whatever words its text happens to hold.
@@ -287,21 +348,28 @@ impl<'r> Matcher<'r> {
                 "the closest answer, {id}, is shared on request only: a person decides what to send"
             ));
         }
-        // A question about a standard the answer does not name ("are you PCI DSS certified?"
-        // against an answer about ISO 27001 and SOC 2) is not answered by it; nor one about a
-        // kind of device the answer does not name ("company phones" against laptops).
-        type IsKind = fn(&Reader, &str) -> bool;
-        let kinds: [(IsKind, &str); 2] =
-            [(Reader::is_framework, "standards"), (Reader::is_device, "kinds of device")];
-        for (is_kind, kind) in kinds {
+        // A question about what the answer's scope leaves out: a standard it does not name
+        // ("are you PCI DSS certified?" against an answer about ISO 27001 and SOC 2), a kind of
+        // device ("company phones" against laptops), an interface ("the SFTP intake's uptime"
+        // against the service's availability).
+        for (scope, members) in self.reader.scopes() {
             let named: Vec<&str> =
-                tokens.iter().map(|(t, _)| t.as_str()).filter(|t| is_kind(self.reader, t)).collect();
-            let answer_names = |token: &str| self.docs[best].contains_key(token);
-            let answer_names_any = self.docs[best].keys().any(|t| is_kind(self.reader, t));
-            if !named.is_empty() && answer_names_any && !named.iter().any(|t| answer_names(t)) {
+                tokens.iter().map(|(t, _)| t.as_str()).filter(|t| members.contains(*t)).collect();
+            if named.is_empty() || named.iter().any(|t| self.docs[best].contains_key(*t)) {
+                continue;
+            }
+            let named =
+                named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ");
+            if self.docs[best].keys().any(|t| members.contains(t)) {
                 return needs_person(format!(
-                    "the question names {}; the closest answer, {id}, names other {kind} only",
-                    named.iter().map(|t| format!("`{}`", t.replace('_', " "))).collect::<Vec<_>>().join(", ")
+                    "the question names {named}; the closest answer, {id}, names other {} only",
+                    scope.name
+                ));
+            }
+            if scope.strict {
+                return needs_person(format!(
+                    "the question names {named}; the closest answer, {id}, names no {}",
+                    scope.name
                 ));
             }
         }
@@ -313,15 +381,36 @@ impl<'r> Matcher<'r> {
                 "the question asks for {name}; the closest answer, {id}, gives none"
             ));
         }
+        // Whose people or suppliers a question is about is read from what it asks, not from
+        // the context it gives first.
+        let asked = self.reader.asked(question);
         // A question about the customer's own people ("awareness training for our own staff")
         // is not answered by an answer about the vendor's ("do employees receive training?").
-        let answer_question = &self.questions[best];
-        if tokens.iter().any(|(token, _)| self.reader.is_customer_people(token))
-            && answer_question.iter().any(|token| self.reader.is_vendor_people(token))
-            && !answer_question.iter().any(|token| self.reader.is_customer_people(token))
+        if !self.customer_people[best]
+            && self.questions[best].iter().any(|token| self.reader.is_vendor_people(token))
+            && self.reader.names_customer_people(&asked)
         {
             return needs_person(format!(
                 "the question is about the customer's own people; the closest answer, {id}, is about the vendor's"
+            ));
+        }
+        // And the other way round: a question about the vendor's own people ("MFA for your own
+        // admins?") is not answered by an answer about the customer's ("is MFA available for
+        // our users?").
+        if self.customer_people[best]
+            && !self.questions[best].iter().any(|token| self.reader.is_vendor_people(token))
+            && self.reader.names_vendor_people(&asked)
+            && !self.reader.names_customer_people(&asked)
+        {
+            return needs_person(format!(
+                "the question is about the vendor's own people; the closest answer, {id}, is about the customer's"
+            ));
+        }
+        // A question about the vendor's own suppliers ("the SOC 2 reports of your hosting
+        // provider") is not answered by an answer that names none.
+        if !self.suppliers[best] && self.reader.names_vendor_suppliers(&asked) {
+            return needs_person(format!(
+                "the question is about the vendor's suppliers; the closest answer, {id}, names none"
             ));
         }
         // How far the best answer is ahead of the next: the difference of their scores, per
@@ -333,7 +422,7 @@ impl<'r> Matcher<'r> {
         let next_id = top.next.map(|(doc, _)| self.entries[doc].id.as_str());
         let clear_lead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
         if confidence < rules.answer_threshold && !clear_lead {
-            return needs_person(format!(
+            let (decision, _) = needs_person(format!(
                 "the closest answer, {id}, covers {:.0}% of the question{} (answering takes {:.0}%, or {:.0}% with a lead of {})",
                 confidence * 100.0,
                 leads(next_id, lead),
@@ -341,6 +430,7 @@ impl<'r> Matcher<'r> {
                 rules.lead_answer_threshold * 100.0,
                 rules.lead_threshold,
             ));
+            return (decision, true);
         }
         let mut answers = vec![id.clone()];
         // A two-part question: what the first answer leaves out may be another answer's.
@@ -361,7 +451,7 @@ impl<'r> Matcher<'r> {
         } else {
             format!("{id} covers {:.0}% of the question", confidence * 100.0)
         };
-        Decision { method: Method::Text, reason, answers, confidence, best: Some((id, confidence)) }
+        (Decision { method: Method::Text, reason, answers, confidence, best: Some((id, confidence)) }, false)
     }
 }
 
@@ -539,6 +629,181 @@ mod tests {
             matcher.decide("Do you run credit checks when you screen new employees?", None).answers,
             ["FAQ-13"]
         );
+    }
+
+    #[test]
+    fn an_interface_the_answer_does_not_name_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry("FAQ-14", "What availability do you commit to?", "99.9% a month for the application."),
+            entry(
+                "FAQ-15",
+                "Which TLS versions do you accept?",
+                "TLS 1.2 and 1.3 on the web application and the API.",
+            ),
+            entry("FAQ-16", "What are your RTO and RPO?", "An RTO of 4 hours and an RPO of 15 minutes."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        // The interface is strict: an answer that names none of them is out of scope too.
+        for (question, named) in [
+            ("What availability do you commit to for the SFTP intake?", "`sftp`"),
+            ("What is the RTO of your telephone support hotline?", "`telephone support`"),
+            ("What availability do you commit to for the mobile app?", "`mobile app`"),
+        ] {
+            let decision = decide(question);
+            assert_eq!(decision.method, Method::NeedsPerson, "{question}: {decision:?}");
+            assert!(
+                decision.reason.contains(named) && decision.reason.contains("names no interfaces"),
+                "{decision:?}"
+            );
+        }
+        // An answer that names the interface answers; a question that names none is answered.
+        assert_eq!(decide("Which TLS versions does your API accept?").answers, ["FAQ-15"]);
+        assert_eq!(decide("What are your RTO and RPO?").answers, ["FAQ-16"]);
+        // An answer that names another interface only.
+        let ftp = decide("Which TLS versions do you accept on the FTPS server?");
+        assert!(ftp.reason.contains("names other interfaces only"), "{ftp:?}");
+    }
+
+    #[test]
+    fn a_particular_event_or_a_fee_the_answer_does_not_give_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry("FAQ-17", "How will you notify us of a security incident?", "Within 24 hours, by email."),
+            entry("FAQ-18", "Can we bring our own key?", "Yes, on every plan."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        for question in [
+            "There was a security incident at your company last week: were we notified?",
+            "Press coverage mentions a security incident: will you notify us?",
+        ] {
+            let decision = decide(question);
+            assert_eq!(decision.method, Method::NeedsPerson, "{question}: {decision:?}");
+            assert!(decision.reason.contains("a particular event"), "{decision:?}");
+        }
+        assert_eq!(decide("How will you notify us of a security incident?").answers, ["FAQ-17"]);
+        let fee = decide("Is there an additional fee to bring our own key?");
+        assert!(fee.reason.contains("a price or a commercial term"), "{fee:?}");
+    }
+
+    #[test]
+    fn our_people_in_any_role_are_the_customers() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        for (text, ours) in [
+            ("training for our own accounts payable staff", true),
+            ("phishing tests for our warehouse clerks", true),
+            ("can our tenant's end users enrol a passkey", true),
+            ("our staff", true),
+            ("do your employees see our data", false),
+            ("our data is read by your support team", false),
+            ("our", false),
+        ] {
+            assert_eq!(reader.names_customer_people(text), ours, "{text}");
+        }
+        assert!(reader.names_vendor_people("MFA for your own admins?"));
+        assert!(reader.names_vendor_people("Do your support engineers see our data?"));
+        assert!(!reader.names_vendor_people("Is your data encrypted by the staff?"));
+    }
+
+    #[test]
+    fn a_question_about_the_vendors_people_is_not_answered_about_the_customers() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![entry(
+            "FAQ-19",
+            "Is multi-factor authentication available for our users?",
+            "Yes: passkeys and authenticator apps.",
+        )];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        let admins = decide("Is multi-factor authentication required for your own admins?");
+        assert_eq!(admins.method, Method::NeedsPerson, "{admins:?}");
+        assert!(admins.reason.contains("vendor's own people"), "{admins:?}");
+        // The customer's users are answered, also when the question names the vendor's people too.
+        assert_eq!(decide("Is multi-factor authentication available for our users?").answers, ["FAQ-19"]);
+        assert_eq!(
+            decide("Can your support staff see whether multi-factor authentication is on for our users?")
+                .answers,
+            ["FAQ-19"]
+        );
+    }
+
+    #[test]
+    fn a_question_about_the_vendors_suppliers_is_not_answered_by_an_answer_that_names_none() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry("FAQ-21", "Do you perform background checks on employees?", "Yes, before hiring."),
+            entry("FAQ-22", "How do you assess your suppliers?", "Subprocessors are reviewed every year."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        for question in [
+            "Do your sub-processors perform background checks on their employees?",
+            "Does your cloud hosting provider perform background checks on its employees?",
+        ] {
+            let decision = decide(question);
+            assert_eq!(decision.method, Method::NeedsPerson, "{question}: {decision:?}");
+            assert!(
+                decision.reason.contains("vendor's suppliers") && decision.reason.contains("FAQ-21"),
+                "{decision:?}"
+            );
+        }
+        // An answer that names suppliers answers; third-party attestations are not suppliers.
+        let assess = decide("How do you assess your subprocessors?");
+        assert_eq!(assess.answers, ["FAQ-22"], "{assess:?}");
+        assert!(!reader.names_vendor_suppliers("Which third-party attestations does your company hold?"));
+        assert_eq!(decide("Do you perform background checks on employees?").answers, ["FAQ-21"]);
+    }
+
+    #[test]
+    fn a_question_that_asks_to_name_someone_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![entry(
+            "FAQ-20",
+            "Do you run penetration tests?",
+            "Yes, once a year by an independent firm.",
+        )];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        for question in [
+            "Name the firm that runs your penetration tests.",
+            "Name of your penetration testing firm?",
+            "List by name the firms that run your penetration tests.",
+        ] {
+            let decision = decide(question);
+            assert_eq!(decision.method, Method::NeedsPerson, "{question}: {decision:?}");
+            assert!(decision.reason.contains("a name"), "{decision:?}");
+        }
+        assert_eq!(decide("Who runs your penetration tests?").answers, ["FAQ-20"]);
+    }
+
+    #[test]
+    fn a_row_with_its_context_first_is_answered_by_what_it_asks_when_both_readings_agree() {
+        let context = "We are a regional hospital trust with four sites, a shared finance service centre \
+            and strict procurement rules for every supplier we onboard this year. ";
+        // As a whole the row covers too little of any answer; what it asks is the encryption answer.
+        let row = format!("{context}Is customer data encrypted at rest?");
+        let decision = decide(&row);
+        assert_eq!(decision.answers, ["FAQ-2"], "{decision:?}");
+        assert!(decision.reason.contains("what the question asks after its context"), "{decision:?}");
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let (whole, short) = Matcher::new(&reader, library()).decide_text(&row, None);
+        assert!(
+            short && whole.method == Method::NeedsPerson,
+            "the context alone keeps it from an answer: {whole:?}"
+        );
+        // A rule that leaves the whole row for a person is not undone by reading less of it: the
+        // standard named in the context still counts.
+        let pci = decide(&format!("{context}Our PCI DSS assessor asks. Which certifications do you hold?"));
+        assert_eq!(pci.method, Method::NeedsPerson, "{pci:?}");
+        // When what it asks reads as another answer than the whole row's closest, a person decides.
+        let row = "Our board reviews how often user access rights are reviewed, and how often privileged \
+             access rights are reviewed, for every vendor. Do you encrypt data at rest?";
+        let (whole, short) = Matcher::new(&reader, library()).decide_text(row, None);
+        assert!(short && whole.best.as_ref().is_some_and(|(id, _)| id != "FAQ-2"), "{whole:?}");
+        let split = decide(row);
+        assert_eq!(split.method, Method::NeedsPerson, "{split:?}");
     }
 
     #[test]

@@ -60,5 +60,16 @@ mod tests {
     fn the_built_in_rules_parse() {
         let rules = super::built_in_rules().unwrap();
         assert!(rules.answer_threshold > 0.0 && rules.answer_threshold <= 1.0);
+        // Every rule that reads a word as a question would finds its token.
+        let reader = super::Reader::new(rules.clone());
+        assert_eq!(reader.supplier_token(), "supplier");
+        for (scope, members) in reader.scopes() {
+            assert_eq!(
+                members.len(),
+                scope.members.len(),
+                "{}: each member is a token of its own",
+                scope.name
+            );
+        }
     }
 }

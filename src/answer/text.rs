@@ -36,19 +36,42 @@ pub struct Rules {
     /// The confidence at or above which a question is answered when its best answer has a
     /// clear lead.
     pub lead_answer_threshold: f64,
-    /// Standards and regulations (each the first entry of its synonym group): a question that
-    /// names some of them is not answered by an answer that names only others.
-    pub frameworks: Vec<String>,
-    /// Kinds of device (as a question would read them: `mobile phone` is its synonym group's
-    /// token): a question that names some of them is not answered by an answer that names
-    /// only others, as with `frameworks`.
-    pub devices: Vec<String>,
+    /// What an answer's scope is made of (standards, kinds of device, interfaces, …): a
+    /// question that names some members of a scope is not answered by an answer that names
+    /// none of them.
+    pub scopes: Vec<Scope>,
     /// Kinds of figure a question may ask for, and what an answer that gives one holds.
     pub figures: Vec<Figure>,
     /// The confidence a second answer needs to be cited beside the first (a two-part question).
     pub second_answer_threshold: f64,
     /// Whose people a question is about: the customer's or the vendor's.
     pub own_people: OwnPeople,
+    /// The first words of a sentence that asks without a question mark ("please", "describe"):
+    /// the rest of a row, before and between, is its context.
+    pub asks: Vec<String>,
+    /// A question about the vendor's own suppliers.
+    pub suppliers: Suppliers,
+}
+
+/// One kind of thing an answer's scope is made of (see `rules.json`): the standards it names,
+/// the kinds of device, the interfaces. A question that names some of its members ("are you
+/// PCI DSS certified?") is not answered by an answer that names other members only (the ISO
+/// 27001 and SOC 2 answer); when the scope is `strict`, nor by one that names none of its
+/// members at all ("the RTO of your telephone hotline" against the recovery answer).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    #[serde(default)]
+    pub about: String,
+    /// What the members are, in a reason: "the question names `sftp`; the closest answer names
+    /// other interfaces only".
+    pub name: String,
+    /// Each read as a question's words are; only its first token counts, so a phrase needs its
+    /// synonym group (`mobile phone`: "mobile" alone is not a device).
+    pub members: Vec<String>,
+    /// Whether an answer that names none of the members is out of scope too.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 /// A kind of figure a question may ask for (see `rules.json`): "what percentage of your
@@ -68,6 +91,28 @@ pub struct Figure {
     pub given: Vec<String>,
 }
 
+/// The vendor's own suppliers (see `rules.json`): "the SOC 2 reports of your hosting provider"
+/// is not answered by an answer that names no supplier.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suppliers {
+    #[serde(default)]
+    pub about: String,
+    /// Words for a supplier, after a vendor's possessive ("your sub-processors").
+    pub words: Vec<String>,
+    /// An answer that holds one of `words`, or this (read as a question's words are: the
+    /// supplier synonym group's token, "third party"), names a supplier.
+    pub token: String,
+}
+
+/// The words that make a role someone's (see `OwnPeople::possessive`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Possessive {
+    pub customer: Vec<String>,
+    pub vendor: Vec<String>,
+}
+
 /// Whose people a question is about (see `rules.json`): a question about the customer's own
 /// people is not answered by an answer about the vendor's.
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +122,16 @@ pub struct OwnPeople {
     pub about: String,
     /// The customer's people: the first entry of their synonym group.
     pub customer: String,
+    /// Words for people in a role ("clerks", "admins"): "our" followed within `within` words
+    /// (those of `skip` aside: "own", a possessive's "s") by one of them is the customer's
+    /// people too, however the role is named between ("our accounts payable staff", "our
+    /// warehouse clerks").
+    pub roles: Vec<String>,
+    pub within: usize,
+    pub skip: Vec<String>,
+    /// The words that say whose people a role is: the customer's ("our") or the vendor's
+    /// ("your").
+    pub possessive: Possessive,
     /// Words for the vendor's people.
     pub vendor: Vec<String>,
 }
@@ -114,15 +169,15 @@ pub struct Reader {
     /// The first word of every synonym phrase → (phrase words, canonical token), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, String)>>,
     stopwords: std::collections::HashSet<String>,
-    /// The tokens of `rules.frameworks`.
-    frameworks: std::collections::BTreeSet<String>,
-    /// The tokens of `rules.devices`.
-    devices: std::collections::BTreeSet<String>,
+    /// The tokens of each scope's members (`rules.scopes`, in order).
+    scope_members: Vec<std::collections::BTreeSet<String>>,
     /// The tokens of each figure's `asked` (`rules.figures`, in order).
     figures_asked: Vec<std::collections::BTreeSet<String>>,
     /// The token of the customer's people, and the tokens of the vendor's (`rules.own_people`).
     customer_people: String,
     vendor_people: std::collections::BTreeSet<String>,
+    /// The token of `rules.suppliers.token`.
+    supplier: String,
 }
 
 impl Reader {
@@ -143,22 +198,26 @@ impl Reader {
             list.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         }
         let stopwords = rules.stopwords.iter().cloned().collect();
-        let frameworks = rules.frameworks.iter().map(|name| words(name).join("_")).collect();
         let customer_people = words(&rules.own_people.customer).join("_");
         let mut reader = Reader {
             rules,
             phrases,
             stopwords,
-            frameworks,
-            devices: Default::default(),
+            scope_members: Vec::new(),
             figures_asked: Vec::new(),
             customer_people,
             vendor_people: Default::default(),
+            supplier: String::new(),
         };
-        let devices: Vec<String> = reader.rules.devices.clone();
+        let scopes = reader.rules.scopes.clone();
         // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not
         // a device: "mobile app").
-        reader.devices = devices.iter().filter_map(|name| reader.tokens(name).into_iter().next()).collect();
+        reader.scope_members = scopes
+            .iter()
+            .map(|scope| {
+                scope.members.iter().filter_map(|name| reader.tokens(name).into_iter().next()).collect()
+            })
+            .collect();
         let figures = reader.rules.figures.clone();
         reader.figures_asked = figures
             .iter()
@@ -169,12 +228,55 @@ impl Reader {
         // Each word as a question would read it (a synonym's group, or its stem).
         let vendor: Vec<String> = reader.rules.own_people.vendor.clone();
         reader.vendor_people = vendor.iter().flat_map(|word| reader.tokens(word)).collect();
+        let supplier = reader.rules.suppliers.token.clone();
+        reader.supplier = reader.tokens(&supplier).into_iter().next().unwrap_or_default();
         reader
     }
 
-    /// Whether a token is the customer's own people (`rules.own_people.customer`).
-    pub fn is_customer_people(&self, token: &str) -> bool {
-        self.customer_people == token
+    /// Whether `text` is about the customer's own people (`rules.own_people`): it holds the
+    /// token of their synonym group ("our staff"), or "our" followed within a few words by a
+    /// role ("our own accounts payable staff", "our tenant's end users").
+    pub fn names_customer_people(&self, text: &str) -> bool {
+        self.tokens(text).contains(&self.customer_people)
+            || self.names_own(text, &self.rules.own_people.possessive.customer, &self.rules.own_people.roles)
+    }
+
+    /// Whether `text` names the vendor's people in a role: "your" followed within a few
+    /// words by one ("your own admins", "your support staff").
+    pub fn names_vendor_people(&self, text: &str) -> bool {
+        self.names_own(text, &self.rules.own_people.possessive.vendor, &self.rules.own_people.roles)
+    }
+
+    /// Whether `text` names the vendor's own suppliers: "your" followed within a few words by
+    /// a supplier ("your sub-processors", "your cloud hosting provider").
+    pub fn names_vendor_suppliers(&self, text: &str) -> bool {
+        self.names_own(text, &self.rules.own_people.possessive.vendor, &self.rules.suppliers.words)
+    }
+
+    /// The token an answer that names a supplier holds (`suppliers.token`).
+    pub fn supplier_token(&self) -> &str {
+        &self.supplier
+    }
+
+    /// Whether `text` names a supplier at all: one of `suppliers.words`, or a phrase of the
+    /// supplier synonym group ("third party").
+    pub fn names_supplier(&self, text: &str) -> bool {
+        words(text).iter().any(|word| self.rules.suppliers.words.contains(word))
+            || self.tokens(text).contains(&self.supplier)
+    }
+
+    /// Whether a word of `possessive` is followed within `own_people.within` words (those of
+    /// `own_people.skip` aside) by a word of `owned`.
+    fn names_own(&self, text: &str, possessive: &[String], owned: &[String]) -> bool {
+        let own = &self.rules.own_people;
+        let words = words(text);
+        words.iter().enumerate().filter(|(_, word)| possessive.contains(word)).any(|(at, _)| {
+            words[at + 1..]
+                .iter()
+                .filter(|word| !own.skip.contains(word))
+                .take(own.within)
+                .any(|word| owned.contains(word))
+        })
     }
 
     /// Whether a token is the vendor's people (`rules.own_people.vendor`).
@@ -186,9 +288,9 @@ impl Reader {
         &self.rules
     }
 
-    /// Whether a token names a standard or regulation (`rules.frameworks`).
-    pub fn is_framework(&self, token: &str) -> bool {
-        self.frameworks.contains(token)
+    /// Each scope (`rules.scopes`, in order) with the tokens of its members.
+    pub fn scopes(&self) -> impl Iterator<Item = (&Scope, &std::collections::BTreeSet<String>)> {
+        self.rules.scopes.iter().zip(&self.scope_members)
     }
 
     /// The first kind of figure (`rules.figures`) a question of `tokens` asks for that an
@@ -206,9 +308,40 @@ impl Reader {
         })
     }
 
-    /// Whether a token names a kind of device (`rules.devices`).
-    pub fn is_device(&self, token: &str) -> bool {
-        self.devices.contains(token)
+    /// What a question asks: its sentences that end with a question mark, or the whole text when
+    /// none does (or every one does). A sentence that starts with a word of `rules.asks` asks
+    /// too ("Please confirm …", "Describe …"). A questionnaire row often tells the customer's context first
+    /// ("We are a hospital, and our finance team approves every supplier. Do your employees …?"):
+    /// whose people or suppliers a question is about is read from what it asks. A sentence ends
+    /// at `.`, `?`, `!`, `;` or `:` before white space or the end, and at a line break.
+    pub fn asked(&self, text: &str) -> String {
+        const SPACE: [char; 5] = [' ', '\t', '\n', '\r', '\u{a0}'];
+        let mut sentences = Vec::new();
+        let mut start = 0;
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            let before_space = chars.peek().is_none_or(|(_, next)| SPACE.contains(next));
+            if c == '\n' || (matches!(c, '.' | '?' | '!' | ';' | ':') && before_space) {
+                let end = at + c.len_utf8();
+                sentences.push(&text[start..end]);
+                start = end;
+            }
+        }
+        sentences.push(&text[start..]);
+        sentences.retain(|sentence| !sentence.trim_matches(SPACE).is_empty());
+        let asking: Vec<&str> = sentences
+            .iter()
+            .copied()
+            .filter(|sentence| {
+                sentence.trim_end_matches(SPACE).ends_with('?')
+                    || words(sentence).first().is_some_and(|first| self.rules.asks.contains(first))
+            })
+            .collect();
+        if asking.is_empty() || asking.len() == sentences.len() {
+            text.to_string()
+        } else {
+            asking.join(" ")
+        }
     }
 
     /// The tokens of `text`, in order (a token may repeat).
@@ -297,6 +430,30 @@ mod tests {
 
     fn reader() -> Reader {
         Reader::new(serde_json::from_str(RULES_JSON).unwrap())
+    }
+
+    #[test]
+    fn what_a_question_asks_leaves_its_context_out() {
+        let reader = reader();
+        for (text, asked) in [
+            // Context first, then the question.
+            (
+                "We are a hospital. Our finance team approves suppliers. Do your employees get training?",
+                " Do your employees get training?",
+            ),
+            // A sentence that starts with an asking word asks too.
+            ("We are a bank; please confirm TLS 1.2 is used. Thanks.", " please confirm TLS 1.2 is used."),
+            ("Context: our users.\nDescribe your MFA.", "Describe your MFA."),
+            // A full stop inside a number or a name does not end a sentence.
+            ("Is TLS 1.2 enforced? We use e.g.this.", "Is TLS 1.2 enforced?"),
+            // No asking sentence, or only asking ones: the whole text.
+            ("We are a hospital. We use SSO.", "We are a hospital. We use SSO."),
+            ("Do you encrypt? Which algorithm?", "Do you encrypt? Which algorithm?"),
+            ("", ""),
+            ("?", "?"),
+        ] {
+            assert_eq!(reader.asked(text), asked, "{text:?}");
+        }
     }
 
     #[test]

@@ -153,6 +153,9 @@ fn evaluation_questions() -> Vec<String> {
         "independent9.yaml",
         "independent10.yaml",
         "independent11.yaml",
+        "independent12.yaml",
+        "independent13.yaml",
+        "independent14.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();
@@ -202,6 +205,13 @@ fn edge_texts() -> Vec<String> {
         "ﬁle ligature and Ǆ titlecase",
         "Are backups backed up? back up backup backups",
         "third-party third parties subprocessors sub-processors",
+        "Can our own warehouse clerks, our HR team and our tenant's end users use MFA?",
+        "our own own own staff; our",
+        "Our API, SFTP and telephone hotline were affected last week: were we affected?",
+        "We are a hospital and our finance team approves suppliers. Do your employees receive security awareness training?",
+        "Our finance team approves suppliers; do your employees receive training? And our staff?",
+        "Do your sub-processors screen their staff?\nOur team asks.",
+        "Context: our users.\u{a0}Is MFA required for your own admins?",
     ]
     .into_iter()
     .map(String::from)

@@ -83,13 +83,19 @@ export class Reader {
       list.sort((a, b) => b[0].length - a[0].length || compareWords(a[0], b[0]));
     }
     this.stopwords = new Set(rules.stopwords);
-    this.frameworks = new Set(rules.frameworks.map((name) => words(name).join("_")));
     this.stems = new Map();
     this.customerPeople = words(rules.own_people.customer).join("_");
     // Each word as a question would read it (a synonym's group, or its stem).
     this.vendorPeople = new Set(rules.own_people.vendor.flatMap((word) => this.tokens(word)));
-    // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not a device).
-    this.devices = new Set(rules.devices.map((name) => this.tokens(name)[0]).filter((token) => token !== undefined));
+    // The token an answer that names a supplier holds.
+    this.supplier = this.tokens(rules.suppliers.token)[0] ?? "";
+    // Each scope with its members' tokens: a phrase's token alone (`mobile phone`), not also
+    // its words' (`mobile` alone is not a device).
+    this.scopes = rules.scopes.map((scope) => ({
+      name: scope.name,
+      strict: scope.strict === true,
+      members: new Set(scope.members.map((name) => this.tokens(name)[0]).filter((token) => token !== undefined)),
+    }));
     // Each kind of figure: the first token of each of its asked words, and what gives one.
     this.figures = rules.figures.map((figure) => ({
       name: figure.name,
@@ -111,9 +117,43 @@ export class Reader {
     return null;
   }
 
-  /** Whether a token is the customer's own people (`rules.own_people.customer`). */
-  isCustomerPeople(token) {
-    return this.customerPeople === token;
+  /**
+   * Whether `text` is about the customer's own people (`rules.own_people`): it holds the token
+   * of their synonym group ("our staff"), or "our" followed within a few words by a role ("our
+   * own accounts payable staff"), as `Reader::names_customer_people`.
+   */
+  namesCustomerPeople(text) {
+    return this.tokens(text).includes(this.customerPeople) || this.namesOwn(text, this.rules.own_people.possessive.customer, this.rules.own_people.roles);
+  }
+
+  /** Whether `text` names the vendor's people in a role ("your own admins"), as `Reader::names_vendor_people`. */
+  namesVendorPeople(text) {
+    return this.namesOwn(text, this.rules.own_people.possessive.vendor, this.rules.own_people.roles);
+  }
+
+  /** Whether `text` names the vendor's own suppliers ("your hosting provider"), as `Reader::names_vendor_suppliers`. */
+  namesVendorSuppliers(text) {
+    return this.namesOwn(text, this.rules.own_people.possessive.vendor, this.rules.suppliers.words);
+  }
+
+  /** Whether `text` names a supplier at all, as `Reader::names_supplier`. */
+  namesSupplier(text) {
+    return words(text).some((word) => this.rules.suppliers.words.includes(word)) || this.tokens(text).includes(this.supplier);
+  }
+
+  /** Whether a word of `possessive` is followed within a few words by a word of `owned`, as `Reader::names_own`. */
+  namesOwn(text, possessive, owned) {
+    const own = this.rules.own_people;
+    const list = words(text);
+    return list.some(
+      (word, at) =>
+        possessive.includes(word) &&
+        list
+          .slice(at + 1)
+          .filter((next) => !own.skip.includes(next))
+          .slice(0, own.within)
+          .some((next) => owned.includes(next)),
+    );
   }
 
   /** Whether a token is the vendor's people (`rules.own_people.vendor`). */
@@ -121,14 +161,36 @@ export class Reader {
     return this.vendorPeople.has(token);
   }
 
-  /** Whether a token names a standard or regulation (`rules.frameworks`). */
-  isFramework(token) {
-    return this.frameworks.has(token);
-  }
-
-  /** Whether a token names a kind of device (`rules.devices`). */
-  isDevice(token) {
-    return this.devices.has(token);
+  /**
+   * What a question asks: its sentences that end with a question mark, or the whole text when
+   * none does (or every one does), as `Reader::asked`. A sentence that starts with a word of
+   * `rules.asks` asks too ("Please confirm …"). A sentence ends at `.`, `?`, `!`, `;` or `:`
+   * before white space or the end, and at a line break.
+   */
+  asked(text) {
+    const SPACE = [" ", "\t", "\n", "\r", "\u00a0"];
+    const sentences = [];
+    const points = Array.from(text);
+    let current = "";
+    points.forEach((c, at) => {
+      current += c;
+      const beforeSpace = at + 1 >= points.length || SPACE.includes(points[at + 1]);
+      if (c === "\n" || (".?!;:".includes(c) && beforeSpace)) {
+        sentences.push(current);
+        current = "";
+      }
+    });
+    sentences.push(current);
+    const trim = (value, start, end) => {
+      let from = 0;
+      let to = value.length;
+      if (start) while (from < to && SPACE.includes(value[from])) from++;
+      if (end) while (to > from && SPACE.includes(value[to - 1])) to--;
+      return value.slice(from, to);
+    };
+    const kept = sentences.filter((sentence) => trim(sentence, true, true) !== "");
+    const asking = kept.filter((sentence) => trim(sentence, false, true).endsWith("?") || this.rules.asks.includes(words(sentence)[0]));
+    return asking.length === 0 || asking.length === kept.length ? text : asking.join(" ");
   }
 
   /** The tokens of `text`, in order (a token may repeat). */
@@ -218,6 +280,10 @@ export class Matcher {
     this.entries = entries;
     this.docs = [];
     this.questions = [];
+    // Whether each entry's own question is about the customer's people.
+    this.customerPeople = [];
+    // Whether each entry (its question or its text) names a supplier.
+    this.suppliers = [];
     this.lengths = [];
     this.frequency = new Map();
     this.postings = new Map();
@@ -232,6 +298,8 @@ export class Matcher {
           tf.set(token, (tf.get(token) || 0) + weight);
         }
       }
+      this.customerPeople.push([entry.question, ...entry.also_asked_as].some((asked) => reader.namesCustomerPeople(asked)));
+      this.suppliers.push([entry.question, ...entry.also_asked_as, entry.text].some((text) => reader.namesSupplier(text)));
       for (const token of reader.tokens(entry.text)) tf.set(token, (tf.get(token) || 0) + 1);
       let length = 0;
       for (const [token, count] of tf) {
@@ -333,6 +401,24 @@ export class Matcher {
 
   /** The decision for one question, as `Matcher::decide`: {method, answers, confidence, best, reason}. */
   decide(question, reference) {
+    const [whole, short] = this.decideText(question, reference);
+    // A row that tells its context first, left for a person only for its coverage, is read
+    // again as what it asks; answered when both readings give the same answer (as `Matcher::decide`).
+    if (!short) return whole;
+    const asked = this.reader.asked(question);
+    if (asked === question) return whole;
+    const [part] = this.decideText(asked, null);
+    const agree = part.method === "text" && whole.best !== null && whole.best[0] === part.answers[0];
+    if (!agree) return whole;
+    const percent = (value) => `${Math.round(value * 100)}%`;
+    return {
+      ...part,
+      reason: `${part.answers[0]} covers ${percent(part.confidence)} of what the question asks after its context (the whole row: ${percent(whole.confidence)})`,
+    };
+  }
+
+  /** Decides one question as written, and whether it was left for a person only for its coverage. */
+  decideText(question, reference) {
     const tokens = this.weighted(question);
     if (reference !== null && reference !== undefined) {
       const candidates = this.references.get(caiqId(reference));
@@ -340,48 +426,53 @@ export class Matcher {
         const ranked = this.ranked(tokens, candidates);
         if (ranked.length > 0) {
           const id = this.entries[ranked[0][0]].id;
-          return {
-            method: "reference",
-            answers: [id],
-            confidence: 1,
-            best: [id, 1],
-            reason: `the reference \`${trim(reference)}\` is one of ${id}'s`,
-          };
+          return [
+            {
+              method: "reference",
+              answers: [id],
+              confidence: 1,
+              best: [id, 1],
+              reason: `the reference \`${trim(reference)}\` is one of ${id}'s`,
+            },
+            false,
+          ];
         }
       }
     }
     const top = this.top(tokens, null);
     if (top === null) {
-      return {
-        method: "needs-person",
-        answers: [],
-        confidence: 0,
-        best: null,
-        reason: "no answer shares a word with the question",
-      };
+      return [
+        {
+          method: "needs-person",
+          answers: [],
+          confidence: 0,
+          best: null,
+          reason: "no answer shares a word with the question",
+        },
+        false,
+      ];
     }
     const best = top.doc;
     const confidence = round(this.coverage(tokens, best));
     const id = this.entries[best].id;
     const percent = (value) => `${Math.round(value * 100)}%`;
-    const needsPerson = (reason) => ({ method: "needs-person", answers: [], confidence, best: [id, confidence], reason });
+    const needsPerson = (reason) => [{ method: "needs-person", answers: [], confidence, best: [id, confidence], reason }, false];
     if (!tokens.some(([token]) => this.questions[best].has(token))) {
       return needsPerson(`the closest answer, ${id}, answers a question that shares no word with this one`);
     }
     if (this.entries[best].on_request) {
       return needsPerson(`the closest answer, ${id}, is shared on request only: a person decides what to send`);
     }
-    // A standard the answer does not name, or a kind of device.
-    const kinds = [
-      [(token) => this.reader.isFramework(token), "standards"],
-      [(token) => this.reader.isDevice(token), "kinds of device"],
-    ];
-    for (const [isKind, kind] of kinds) {
-      const named = tokens.map(([token]) => token).filter(isKind);
-      const answerNamesAny = Array.from(this.docs[best].keys()).some(isKind);
-      if (named.length > 0 && answerNamesAny && !named.some((token) => this.docs[best].has(token))) {
-        const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
-        return needsPerson(`the question names ${list}; the closest answer, ${id}, names other ${kind} only`);
+    // What the answer's scope leaves out: a standard, a kind of device, an interface.
+    for (const scope of this.reader.scopes) {
+      const named = tokens.map(([token]) => token).filter((token) => scope.members.has(token));
+      if (named.length === 0 || named.some((token) => this.docs[best].has(token))) continue;
+      const list = named.map((token) => `\`${token.replaceAll("_", " ")}\``).join(", ");
+      if (Array.from(this.docs[best].keys()).some((token) => scope.members.has(token))) {
+        return needsPerson(`the question names ${list}; the closest answer, ${id}, names other ${scope.name} only`);
+      }
+      if (scope.strict) {
+        return needsPerson(`the question names ${list}; the closest answer, ${id}, names no ${scope.name}`);
       }
     }
     const figure = this.reader.figureNotGiven(
@@ -391,13 +482,23 @@ export class Matcher {
     if (figure !== null) {
       return needsPerson(`the question asks for ${figure}; the closest answer, ${id}, gives none`);
     }
-    const answerQuestion = Array.from(this.questions[best]);
     if (
-      tokens.some(([token]) => this.reader.isCustomerPeople(token)) &&
-      answerQuestion.some((token) => this.reader.isVendorPeople(token)) &&
-      !answerQuestion.some((token) => this.reader.isCustomerPeople(token))
+      !this.customerPeople[best] &&
+      Array.from(this.questions[best]).some((token) => this.reader.isVendorPeople(token)) &&
+      this.reader.namesCustomerPeople(this.reader.asked(question))
     ) {
       return needsPerson(`the question is about the customer's own people; the closest answer, ${id}, is about the vendor's`);
+    }
+    if (
+      this.customerPeople[best] &&
+      !Array.from(this.questions[best]).some((token) => this.reader.isVendorPeople(token)) &&
+      this.reader.namesVendorPeople(this.reader.asked(question)) &&
+      !this.reader.namesCustomerPeople(this.reader.asked(question))
+    ) {
+      return needsPerson(`the question is about the vendor's own people; the closest answer, ${id}, is about the customer's`);
+    }
+    if (!this.suppliers[best] && this.reader.namesVendorSuppliers(this.reader.asked(question))) {
+      return needsPerson(`the question is about the vendor's suppliers; the closest answer, ${id}, names none`);
     }
     let weight = 0;
     for (const [, idf] of tokens) weight += idf;
@@ -407,9 +508,10 @@ export class Matcher {
     const nextId = top.next === null ? null : this.entries[top.next[0]].id;
     const clearLead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
     if (confidence < rules.answer_threshold && !clearLead) {
-      return needsPerson(
+      const [decision] = needsPerson(
         `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)} (answering takes ${percent(rules.answer_threshold)}, or ${percent(rules.lead_answer_threshold)} with a lead of ${rules.lead_threshold})`,
       );
+      return [decision, true];
     }
     const answers = [id];
     const rest = tokens.filter(([token]) => !this.docs[best].has(token));
@@ -427,7 +529,7 @@ export class Matcher {
       confidence < rules.answer_threshold
         ? `${id} covers ${percent(confidence)} of the question${leads(nextId, lead)}`
         : `${id} covers ${percent(confidence)} of the question`;
-    return { method: "text", answers, confidence, best: [id, confidence], reason };
+    return [{ method: "text", answers, confidence, best: [id, confidence], reason }, false];
   }
 }
 
