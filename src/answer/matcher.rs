@@ -70,6 +70,8 @@ pub struct Matcher<'r> {
     customer_people: Vec<bool>,
     /// Whether each entry (its question or its text) names a supplier.
     suppliers: Vec<bool>,
+    /// Whether each entry's every question names a supplier: it is about suppliers.
+    about_suppliers: Vec<bool>,
     lengths: Vec<f64>,
     average_length: f64,
     /// Token → how many entries hold it.
@@ -86,6 +88,7 @@ impl<'r> Matcher<'r> {
         let mut questions = Vec::with_capacity(entries.len());
         let mut customer_people = Vec::with_capacity(entries.len());
         let mut suppliers = Vec::with_capacity(entries.len());
+        let mut about_suppliers = Vec::with_capacity(entries.len());
         let mut lengths = Vec::with_capacity(entries.len());
         let mut frequency: HashMap<String, usize> = HashMap::new();
         let mut references: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -104,6 +107,11 @@ impl<'r> Matcher<'r> {
                 std::iter::once(&entry.question)
                     .chain(&entry.also_asked_as)
                     .any(|asked| reader.names_customer_people(asked)),
+            );
+            about_suppliers.push(
+                std::iter::once(&entry.question)
+                    .chain(&entry.also_asked_as)
+                    .all(|asked| reader.names_supplier(asked)),
             );
             suppliers.push(
                 std::iter::once(&entry.question)
@@ -134,6 +142,7 @@ impl<'r> Matcher<'r> {
             questions,
             customer_people,
             suppliers,
+            about_suppliers,
             lengths,
             average_length: average_length.max(1.0),
             frequency,
@@ -413,6 +422,13 @@ impl<'r> Matcher<'r> {
                 "the question is about the vendor's suppliers; the closest answer, {id}, names none"
             ));
         }
+        // And an answer about suppliers ("how do you manage your suppliers' security?") does not
+        // answer a row that names none ("how often is your risk register reviewed?").
+        if self.about_suppliers[best] && !self.reader.names_supplier(question) {
+            return needs_person(format!(
+                "the closest answer, {id}, is about suppliers; the question names none"
+            ));
+        }
         // How far the best answer is ahead of the next: the difference of their scores, per
         // unit of the question's weight.
         let weight: f64 = tokens.iter().map(|(_, idf)| idf).sum();
@@ -420,15 +436,23 @@ impl<'r> Matcher<'r> {
         let lead = if weight > 0.0 { round((top.score - next_score) / weight) } else { 0.0 };
         let rules = self.reader.rules();
         let next_id = top.next.map(|(doc, _)| self.entries[doc].id.as_str());
-        let clear_lead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
+        // And how many times the next answer's score it is: a lead by far, however little of a
+        // long question either covers.
+        let ratio = (next_score > 0.0).then(|| round(top.score / next_score));
+        let clear_lead = (lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold)
+            || (ratio.is_none_or(|ratio| ratio >= rules.lead_ratio)
+                && confidence >= rules.lead_ratio_answer_threshold);
         if confidence < rules.answer_threshold && !clear_lead {
             let (decision, _) = needs_person(format!(
-                "the closest answer, {id}, covers {:.0}% of the question{} (answering takes {:.0}%, or {:.0}% with a lead of {})",
+                "the closest answer, {id}, covers {:.0}% of the question{}{} (answering takes {:.0}%, or {:.0}% with a lead of {}, or {:.0}% at {} times the next answer's score)",
                 confidence * 100.0,
                 leads(next_id, lead),
+                times(ratio),
                 rules.answer_threshold * 100.0,
                 rules.lead_answer_threshold * 100.0,
                 rules.lead_threshold,
+                rules.lead_ratio_answer_threshold * 100.0,
+                rules.lead_ratio,
             ));
             return (decision, true);
         }
@@ -447,7 +471,12 @@ impl<'r> Matcher<'r> {
             }
         }
         let reason = if confidence < rules.answer_threshold {
-            format!("{id} covers {:.0}% of the question{}", confidence * 100.0, leads(next_id, lead))
+            format!(
+                "{id} covers {:.0}% of the question{}{}",
+                confidence * 100.0,
+                leads(next_id, lead),
+                times(ratio)
+            )
         } else {
             format!("{id} covers {:.0}% of the question", confidence * 100.0)
         };
@@ -461,6 +490,11 @@ fn leads(next: Option<&str>, lead: f64) -> String {
         Some(next) => format!(" and leads {next} by {lead}"),
         None => " and is the only answer that shares its words".to_string(),
     }
+}
+
+/// How many times the next answer's score the best answer's is, for a reason.
+fn times(ratio: Option<f64>) -> String {
+    ratio.map(|ratio| format!(" ({ratio} times its score)")).unwrap_or_default()
 }
 
 /// The best entry for a question, its score and the next entry with its score.
@@ -694,6 +728,7 @@ mod tests {
         for (text, ours) in [
             ("training for our own accounts payable staff", true),
             ("phishing tests for our warehouse clerks", true),
+            ("training for our franchisees' accounts-payable clerks", true),
             ("can our tenant's end users enrol a passkey", true),
             ("our staff", true),
             ("do your employees see our data", false),
@@ -754,6 +789,11 @@ mod tests {
         assert_eq!(assess.answers, ["FAQ-22"], "{assess:?}");
         assert!(!reader.names_vendor_suppliers("Which third-party attestations does your company hold?"));
         assert_eq!(decide("Do you perform background checks on employees?").answers, ["FAQ-21"]);
+        // The other way round: the answer about suppliers answers only rows that name one.
+        let register = decide("How do you assess your risk register?");
+        assert_eq!(register.method, Method::NeedsPerson, "{register:?}");
+        assert!(register.reason.contains("is about suppliers"), "{register:?}");
+        assert_eq!(decide("How do you assess your fourth parties?").answers, ["FAQ-22"]);
     }
 
     #[test]
@@ -781,7 +821,8 @@ mod tests {
     #[test]
     fn a_row_with_its_context_first_is_answered_by_what_it_asks_when_both_readings_agree() {
         let context = "We are a regional hospital trust with four sites, a shared finance service centre \
-            and strict procurement rules for every supplier we onboard this year. ";
+            and strict procurement rules for every supplier we onboard this year. Our board, our \
+            auditors and the regional health authority each sign off on every new contract. ";
         // As a whole the row covers too little of any answer; what it asks is the encryption answer.
         let row = format!("{context}Is customer data encrypted at rest?");
         let decision = decide(&row);
@@ -804,6 +845,29 @@ mod tests {
         assert!(short && whole.best.as_ref().is_some_and(|(id, _)| id != "FAQ-2"), "{whole:?}");
         let split = decide(row);
         assert_eq!(split.method, Method::NeedsPerson, "{split:?}");
+    }
+
+    #[test]
+    fn an_answer_far_ahead_of_the_next_answers_a_long_question() {
+        let rules = crate::answer::built_in_rules().unwrap();
+        let context = "Before procurement signs, our board, auditors, lawyers, architects and finance \
+            controllers want to hear it plainly from every vendor we review each spring:";
+        // Too little coverage for the lead, but the next answer scores a sixth of it.
+        let far = decide(&format!("{context} is customer data encrypted at rest?"));
+        assert!(far.confidence < rules.lead_answer_threshold, "{far:?}");
+        assert_eq!(far.answers, ["FAQ-2"], "{far:?}");
+        assert!(far.reason.contains("times its score"), "{far:?}");
+        // Two answers close to each other: a person decides (one sentence, so what it asks is
+        // the whole row).
+        let context = context.replace(':', ",");
+        let close = decide(&format!("{context} may penetration tests be run?"));
+        assert_eq!(close.method, Method::NeedsPerson, "{close:?}");
+        // Below the ratio's own floor, it waits for a person too.
+        let thin = decide(&format!(
+            "{context} and our regional councillors, union representatives and external advisers ask too, encrypted?"
+        ));
+        assert!(thin.confidence < rules.lead_ratio_answer_threshold, "{thin:?}");
+        assert_eq!(thin.method, Method::NeedsPerson, "{thin:?}");
     }
 
     #[test]

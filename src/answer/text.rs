@@ -36,6 +36,10 @@ pub struct Rules {
     /// The confidence at or above which a question is answered when its best answer has a
     /// clear lead.
     pub lead_answer_threshold: f64,
+    /// How many times the next answer's score the best answer's must be to lead by far; and
+    /// the confidence at or above which a question is answered when it does.
+    pub lead_ratio: f64,
+    pub lead_ratio_answer_threshold: f64,
     /// What an answer's scope is made of (standards, kinds of device, interfaces, …): a
     /// question that names some members of a scope is not answered by an answer that names
     /// none of them.

@@ -46,6 +46,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent14", 100),
     ("independent15", 100),
     ("independent16", 100),
+    ("independent17", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -90,6 +91,9 @@ fn floor(split: &str) -> (f64, f64) {
         // Written for session 31 like the fifteenth, measured once, unseen, 2026-12-06, after
         // rows with their context first were read again as what they ask: 96.3% / 69.3%.
         "independent16" => (94.0, 66.0),
+        // Written for session 31 with less usual customers, measured once, unseen, 2026-12-06,
+        // after a lead of twice the next answer's score answered: 90.2% / 61.3%.
+        "independent17" => (88.0, 58.0),
         _ => (92.0, 75.0),
     }
 }

@@ -269,6 +269,11 @@ function leads(next, lead) {
   return next === null ? " and is the only answer that shares its words" : ` and leads ${next} by ${lead}`;
 }
 
+/** How many times the next answer's score the best answer's is, for a reason (as `matcher::times`). */
+function times(ratio) {
+  return ratio === null ? "" : ` (${ratio} times its score)`;
+}
+
 /** Three decimals, as `matcher::round` (values are never negative, so Math.round agrees). */
 function round(value) {
   return Math.round(value * 1000) / 1000;
@@ -284,6 +289,8 @@ export class Matcher {
     this.customerPeople = [];
     // Whether each entry (its question or its text) names a supplier.
     this.suppliers = [];
+    // Whether each entry's every question names a supplier: it is about suppliers.
+    this.aboutSuppliers = [];
     this.lengths = [];
     this.frequency = new Map();
     this.postings = new Map();
@@ -299,6 +306,7 @@ export class Matcher {
         }
       }
       this.customerPeople.push([entry.question, ...entry.also_asked_as].some((asked) => reader.namesCustomerPeople(asked)));
+      this.aboutSuppliers.push([entry.question, ...entry.also_asked_as].every((asked) => reader.namesSupplier(asked)));
       this.suppliers.push([entry.question, ...entry.also_asked_as, entry.text].some((text) => reader.namesSupplier(text)));
       for (const token of reader.tokens(entry.text)) tf.set(token, (tf.get(token) || 0) + 1);
       let length = 0;
@@ -500,16 +508,23 @@ export class Matcher {
     if (!this.suppliers[best] && this.reader.namesVendorSuppliers(this.reader.asked(question))) {
       return needsPerson(`the question is about the vendor's suppliers; the closest answer, ${id}, names none`);
     }
+    if (this.aboutSuppliers[best] && !this.reader.namesSupplier(question)) {
+      return needsPerson(`the closest answer, ${id}, is about suppliers; the question names none`);
+    }
     let weight = 0;
     for (const [, idf] of tokens) weight += idf;
     const nextScore = top.next === null ? 0 : top.next[1];
     const lead = weight > 0 ? round((top.score - nextScore) / weight) : 0;
     const rules = this.reader.rules;
     const nextId = top.next === null ? null : this.entries[top.next[0]].id;
-    const clearLead = lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold;
+    // How many times the next answer's score the best answer's is (as `Matcher::decide_text`).
+    const ratio = nextScore > 0 ? round(top.score / nextScore) : null;
+    const clearLead =
+      (lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold) ||
+      ((ratio === null || ratio >= rules.lead_ratio) && confidence >= rules.lead_ratio_answer_threshold);
     if (confidence < rules.answer_threshold && !clearLead) {
       const [decision] = needsPerson(
-        `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)} (answering takes ${percent(rules.answer_threshold)}, or ${percent(rules.lead_answer_threshold)} with a lead of ${rules.lead_threshold})`,
+        `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)}${times(ratio)} (answering takes ${percent(rules.answer_threshold)}, or ${percent(rules.lead_answer_threshold)} with a lead of ${rules.lead_threshold}, or ${percent(rules.lead_ratio_answer_threshold)} at ${rules.lead_ratio} times the next answer's score)`,
       );
       return [decision, true];
     }
@@ -527,7 +542,7 @@ export class Matcher {
     }
     const reason =
       confidence < rules.answer_threshold
-        ? `${id} covers ${percent(confidence)} of the question${leads(nextId, lead)}`
+        ? `${id} covers ${percent(confidence)} of the question${leads(nextId, lead)}${times(ratio)}`
         : `${id} covers ${percent(confidence)} of the question`;
     return [{ method: "text", answers, confidence, best: [id, confidence], reason }, false];
   }
