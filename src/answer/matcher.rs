@@ -695,6 +695,22 @@ mod tests {
         // An answer that names the interface answers; a question that names none is answered.
         assert_eq!(decide("Which TLS versions does your API accept?").answers, ["FAQ-15"]);
         assert_eq!(decide("What are your RTO and RPO?").answers, ["FAQ-16"]);
+        // A laptop or a phone is an end-user device: an answer that names none is out of scope.
+        let laptops = decide("What are your RTO and RPO for the files on employee laptops?");
+        assert!(laptops.reason.contains("names no end-user devices"), "{laptops:?}");
+        // A severity the answer's table does not give.
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let patching = Matcher::new(
+            &reader,
+            vec![entry(
+                "FAQ-23",
+                "How fast do you patch?",
+                "Critical: 7 days. High: 30 days. Medium: 90 days.",
+            )],
+        );
+        let low = patching.decide("How fast do you patch low-severity findings?", None);
+        assert!(low.reason.contains("`low`") && low.reason.contains("other severities only"), "{low:?}");
+        assert_eq!(patching.decide("How fast do you patch medium findings?", None).answers, ["FAQ-23"]);
         // An answer that names another interface only.
         let ftp = decide("Which TLS versions do you accept on the FTPS server?");
         assert!(ftp.reason.contains("names other interfaces only"), "{ftp:?}");
@@ -850,8 +866,8 @@ mod tests {
     #[test]
     fn an_answer_far_ahead_of_the_next_answers_a_long_question() {
         let rules = crate::answer::built_in_rules().unwrap();
-        let context = "Before procurement signs, our board, auditors, lawyers, architects and finance \
-            controllers want to hear it plainly from every vendor we review each spring:";
+        let context = "Before procurement signs, our board, auditors, lawyers and architects want to hear \
+            it plainly from every vendor we review:";
         // Too little coverage for the lead, but the next answer scores a sixth of it.
         let far = decide(&format!("{context} is customer data encrypted at rest?"));
         assert!(far.confidence < rules.lead_answer_threshold, "{far:?}");
@@ -864,7 +880,7 @@ mod tests {
         assert_eq!(close.method, Method::NeedsPerson, "{close:?}");
         // Below the ratio's own floor, it waits for a person too.
         let thin = decide(&format!(
-            "{context} and our regional councillors, union representatives and external advisers ask too, encrypted?"
+            "{context} and our finance controllers, regional councillors, union representatives and external advisers ask too, encrypted?"
         ));
         assert!(thin.confidence < rules.lead_ratio_answer_threshold, "{thin:?}");
         assert_eq!(thin.method, Method::NeedsPerson, "{thin:?}");

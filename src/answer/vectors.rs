@@ -156,6 +156,10 @@ fn evaluation_questions() -> Vec<String> {
         "independent12.yaml",
         "independent13.yaml",
         "independent14.yaml",
+        "independent15.yaml",
+        "independent16.yaml",
+        "independent17.yaml",
+        "independent18.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

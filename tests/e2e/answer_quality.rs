@@ -47,6 +47,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent15", 100),
     ("independent16", 100),
     ("independent17", 100),
+    ("independent18", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -94,6 +95,9 @@ fn floor(split: &str) -> (f64, f64) {
         // Written for session 31 with less usual customers, measured once, unseen, 2026-12-06,
         // after a lead of twice the next answer's score answered: 90.2% / 61.3%.
         "independent17" => (88.0, 58.0),
+        // Written for session 31 to read like questionnaires as they arrive, measured once,
+        // unseen, 2026-12-06, after the supplier-answer rule: 93.3% / 74.7%.
+        "independent18" => (91.0, 72.0),
         _ => (92.0, 75.0),
     }
 }
