@@ -267,8 +267,9 @@ impl<'r> Matcher<'r> {
         // team releases payments. Can we require a hardware key for those users?") covers
         // little of any answer as a whole. When only that kept it from an answer, what it
         // asks is read alone: it is answered when that reading gives the answer the whole row
-        // was closest to. Two readings that differ leave it for a person.
-        if !short {
+        // was closest to. Two readings that differ leave it for a person, and so does a row
+        // that is mostly context (its whole covers less than `context_answer_threshold`).
+        if !short || whole.confidence < self.reader.rules().context_answer_threshold {
             return whole;
         }
         let asked = self.reader.asked(question);
@@ -698,6 +699,9 @@ mod tests {
         // A laptop or a phone is an end-user device: an answer that names none is out of scope.
         let laptops = decide("What are your RTO and RPO for the files on employee laptops?");
         assert!(laptops.reason.contains("names no end-user devices"), "{laptops:?}");
+        // A built-in feature against an answer about how the vendor works.
+        let built_in = decide("Is there a built-in workflow for our RTO and RPO reviews?");
+        assert!(built_in.reason.contains("names no built-in features"), "{built_in:?}");
         // A severity the answer's table does not give.
         let reader = Reader::new(crate::answer::built_in_rules().unwrap());
         let patching = Matcher::new(
@@ -836,20 +840,26 @@ mod tests {
 
     #[test]
     fn a_row_with_its_context_first_is_answered_by_what_it_asks_when_both_readings_agree() {
-        let context = "We are a regional hospital trust with four sites, a shared finance service centre \
-            and strict procurement rules for every supplier we onboard this year. Our board, our \
-            auditors and the regional health authority each sign off on every new contract. ";
-        // As a whole the row covers too little of any answer; what it asks is the encryption answer.
-        let row = format!("{context}Is customer data encrypted at rest?");
-        let decision = decide(&row);
-        assert_eq!(decision.answers, ["FAQ-2"], "{decision:?}");
-        assert!(decision.reason.contains("what the question asks after its context"), "{decision:?}");
         let reader = Reader::new(crate::answer::built_in_rules().unwrap());
-        let (whole, short) = Matcher::new(&reader, library()).decide_text(&row, None);
+        // As a whole the row covers too little of any answer, with another close behind; what
+        // it asks is the encryption answer.
+        let row = "We are a hospital trust; our auditors review user access rights every quarter. \
+            Is customer data encrypted at rest?";
+        let (whole, short) = Matcher::new(&reader, library()).decide_text(row, None);
         assert!(
             short && whole.method == Method::NeedsPerson,
             "the context alone keeps it from an answer: {whole:?}"
         );
+        let decision = decide(row);
+        assert_eq!(decision.answers, ["FAQ-2"], "{decision:?}");
+        assert!(decision.reason.contains("what the question asks after its context"), "{decision:?}");
+        // A row that is mostly context is left for a person, whatever it asks last.
+        let context = "We are a regional hospital trust with four sites, a shared finance service centre \
+            and strict procurement rules for every supplier we onboard this year. Our board, our \
+            auditors and the regional health authority each sign off on every new contract. ";
+        let mostly = decide(&format!("{context}Is customer data encrypted at rest?"));
+        assert!(mostly.confidence < reader.rules().context_answer_threshold, "{mostly:?}");
+        assert_eq!(mostly.method, Method::NeedsPerson, "{mostly:?}");
         // A rule that leaves the whole row for a person is not undone by reading less of it: the
         // standard named in the context still counts.
         let pci = decide(&format!("{context}Our PCI DSS assessor asks. Which certifications do you hold?"));

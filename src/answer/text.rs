@@ -40,6 +40,9 @@ pub struct Rules {
     /// the confidence at or above which a question is answered when it does.
     pub lead_ratio: f64,
     pub lead_ratio_answer_threshold: f64,
+    /// The confidence the whole row needs before what it asks after its context is read
+    /// alone: context may not be most of what the row is about.
+    pub context_answer_threshold: f64,
     /// What an answer's scope is made of (standards, kinds of device, interfaces, …): a
     /// question that names some members of a scope is not answered by an answer that names
     /// none of them.

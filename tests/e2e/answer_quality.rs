@@ -48,6 +48,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent16", 100),
     ("independent17", 100),
     ("independent18", 100),
+    ("independent19", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -98,6 +99,9 @@ fn floor(split: &str) -> (f64, f64) {
         // Written for session 31 to read like questionnaires as they arrive, measured once,
         // unseen, 2026-12-06, after the supplier-answer rule: 93.3% / 74.7%.
         "independent18" => (91.0, 72.0),
+        // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
+        // the built-in-feature, severity and end-user-device scopes: 93.2% / 73.3%.
+        "independent19" => (91.0, 66.0),
         _ => (92.0, 75.0),
     }
 }

@@ -412,7 +412,7 @@ export class Matcher {
     const [whole, short] = this.decideText(question, reference);
     // A row that tells its context first, left for a person only for its coverage, is read
     // again as what it asks; answered when both readings give the same answer (as `Matcher::decide`).
-    if (!short) return whole;
+    if (!short || whole.confidence < this.reader.rules.context_answer_threshold) return whole;
     const asked = this.reader.asked(question);
     if (asked === question) return whole;
     const [part] = this.decideText(asked, null);
