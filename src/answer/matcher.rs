@@ -97,29 +97,26 @@ impl<'r> Matcher<'r> {
         for (index, entry) in entries.iter().enumerate() {
             let mut tf: HashMap<String, f64> = HashMap::new();
             let mut question: std::collections::HashSet<String> = std::collections::HashSet::new();
-            for asked in std::iter::once(&entry.question).chain(&entry.also_asked_as) {
-                for token in reader.tokens(asked) {
+            // Each text is read once: its tokens count, and tell whose people or suppliers it names.
+            let asked: Vec<(&String, Vec<String>)> = std::iter::once(&entry.question)
+                .chain(&entry.also_asked_as)
+                .map(|asked| (asked, reader.tokens(asked)))
+                .collect();
+            for (_, tokens) in &asked {
+                for token in tokens {
                     question.insert(token.clone());
-                    *tf.entry(token).or_default() += question_weight;
+                    *tf.entry(token.clone()).or_default() += question_weight;
                 }
             }
-            customer_people.push(
-                std::iter::once(&entry.question)
-                    .chain(&entry.also_asked_as)
-                    .any(|asked| reader.names_customer_people(asked)),
-            );
-            about_suppliers.push(
-                std::iter::once(&entry.question)
-                    .chain(&entry.also_asked_as)
-                    .all(|asked| reader.names_supplier(asked)),
-            );
+            let text = reader.tokens(&entry.text);
+            customer_people
+                .push(asked.iter().any(|(a, tokens)| reader.names_customer_people_read(a, tokens)));
+            about_suppliers.push(asked.iter().all(|(a, tokens)| reader.names_supplier_read(a, tokens)));
             suppliers.push(
-                std::iter::once(&entry.question)
-                    .chain(&entry.also_asked_as)
-                    .chain(std::iter::once(&entry.text))
-                    .any(|text| reader.names_supplier(text)),
+                asked.iter().any(|(a, tokens)| reader.names_supplier_read(a, tokens))
+                    || reader.names_supplier_read(&entry.text, &text),
             );
-            for token in reader.tokens(&entry.text) {
+            for token in text {
                 *tf.entry(token).or_default() += 1.0;
             }
             for token in tf.keys() {

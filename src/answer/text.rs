@@ -244,7 +244,12 @@ impl Reader {
     /// token of their synonym group ("our staff"), or "our" followed within a few words by a
     /// role ("our own accounts payable staff", "our tenant's end users").
     pub fn names_customer_people(&self, text: &str) -> bool {
-        self.tokens(text).contains(&self.customer_people)
+        self.names_customer_people_read(text, &self.tokens(text))
+    }
+
+    /// `names_customer_people`, for a text already read into `tokens`.
+    pub fn names_customer_people_read(&self, text: &str, tokens: &[String]) -> bool {
+        tokens.contains(&self.customer_people)
             || self.names_own(text, &self.rules.own_people.possessive.customer, &self.rules.own_people.roles)
     }
 
@@ -268,8 +273,13 @@ impl Reader {
     /// Whether `text` names a supplier at all: one of `suppliers.words`, or a phrase of the
     /// supplier synonym group ("third party").
     pub fn names_supplier(&self, text: &str) -> bool {
-        words(text).iter().any(|word| self.rules.suppliers.words.contains(word))
-            || self.tokens(text).contains(&self.supplier)
+        self.names_supplier_read(text, &self.tokens(text))
+    }
+
+    /// `names_supplier`, for a text already read into `tokens`.
+    pub fn names_supplier_read(&self, text: &str, tokens: &[String]) -> bool {
+        tokens.contains(&self.supplier)
+            || words(text).iter().any(|word| self.rules.suppliers.words.contains(word))
     }
 
     /// Whether a word of `possessive` is followed within `own_people.within` words (those of

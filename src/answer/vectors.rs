@@ -160,6 +160,8 @@ fn evaluation_questions() -> Vec<String> {
         "independent16.yaml",
         "independent17.yaml",
         "independent18.yaml",
+        "independent19.yaml",
+        "independent20.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();

@@ -49,6 +49,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent17", 100),
     ("independent18", 100),
     ("independent19", 100),
+    ("independent20", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -102,6 +103,10 @@ fn floor(split: &str) -> (f64, f64) {
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
         // the built-in-feature, severity and end-user-device scopes: 93.2% / 73.3%.
         "independent19" => (91.0, 66.0),
+        // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, with
+        // the session's final rules (a row that is mostly context is not read again): 100% /
+        // 61.3%.
+        "independent20" => (97.0, 58.0),
         _ => (92.0, 75.0),
     }
 }
