@@ -68,8 +68,10 @@ pub struct Matcher<'r> {
     questions: Vec<std::collections::HashSet<String>>,
     /// Whether each entry's own question is about the customer's people.
     customer_people: Vec<bool>,
+    /// Whether each entry's own question is about the vendor's people.
+    vendor_people: Vec<bool>,
     /// Whether each entry (its question or its text) names a supplier.
-    suppliers: Vec<bool>,
+    names_supplier: Vec<bool>,
     /// Whether each entry's every question names a supplier: it is about suppliers.
     about_suppliers: Vec<bool>,
     lengths: Vec<f64>,
@@ -87,7 +89,8 @@ impl<'r> Matcher<'r> {
         let mut docs = Vec::with_capacity(entries.len());
         let mut questions = Vec::with_capacity(entries.len());
         let mut customer_people = Vec::with_capacity(entries.len());
-        let mut suppliers = Vec::with_capacity(entries.len());
+        let mut vendor_people = Vec::with_capacity(entries.len());
+        let mut names_supplier = Vec::with_capacity(entries.len());
         let mut about_suppliers = Vec::with_capacity(entries.len());
         let mut lengths = Vec::with_capacity(entries.len());
         let mut frequency: HashMap<String, usize> = HashMap::new();
@@ -109,13 +112,12 @@ impl<'r> Matcher<'r> {
                 }
             }
             let text = reader.tokens(&entry.text);
+            let supplier = reader.supplier_token();
             customer_people
                 .push(asked.iter().any(|(a, tokens)| reader.names_customer_people_read(a, tokens)));
-            about_suppliers.push(asked.iter().all(|(a, tokens)| reader.names_supplier_read(a, tokens)));
-            suppliers.push(
-                asked.iter().any(|(a, tokens)| reader.names_supplier_read(a, tokens))
-                    || reader.names_supplier_read(&entry.text, &text),
-            );
+            vendor_people.push(question.iter().any(|token| reader.is_vendor_people(token)));
+            about_suppliers.push(asked.iter().all(|(_, tokens)| tokens.iter().any(|t| t == supplier)));
+            names_supplier.push(question.contains(supplier) || text.iter().any(|t| t == supplier));
             for token in text {
                 *tf.entry(token).or_default() += 1.0;
             }
@@ -138,7 +140,8 @@ impl<'r> Matcher<'r> {
             docs,
             questions,
             customer_people,
-            suppliers,
+            vendor_people,
+            names_supplier,
             about_suppliers,
             lengths,
             average_length: average_length.max(1.0),
@@ -260,9 +263,9 @@ impl<'r> Matcher<'r> {
     /// Decides one question, with its reference (e.g. a CAIQ id) when the sheet has one.
     pub fn decide(&self, question: &str, reference: Option<&str>) -> Decision {
         let (whole, short) = self.decide_text(question, reference);
-        // A row that tells the customer's context first ("We are a hospital trust; our finance
-        // team releases payments. Can we require a hardware key for those users?") covers
-        // little of any answer as a whole. When only that kept it from an answer, what it
+        // A row that tells the customer's context besides what it asks, most often first ("We
+        // are a hospital trust; our finance team releases payments. Can we require a hardware
+        // key for those users?"), covers little of any answer as a whole. When only that kept it from an answer, what it
         // asks is read alone: it is answered when that reading gives the answer the whole row
         // was closest to. Two readings that differ leave it for a person, and so does a row
         // that is mostly context (its whole covers less than `context_answer_threshold`).
@@ -282,9 +285,9 @@ impl<'r> Matcher<'r> {
         let id = part.answers.first().cloned().unwrap_or_default();
         Decision {
             reason: format!(
-                "{id} covers {:.0}% of what the question asks after its context (the whole row: {:.0}%)",
-                part.confidence * 100.0,
-                whole.confidence * 100.0
+                "{id} covers {} of what the question asks after its context (the whole row: {})",
+                percent(part.confidence),
+                percent(whole.confidence)
             ),
             ..part
         }
@@ -394,7 +397,7 @@ impl<'r> Matcher<'r> {
         // A question about the customer's own people ("awareness training for our own staff")
         // is not answered by an answer about the vendor's ("do employees receive training?").
         if !self.customer_people[best]
-            && self.questions[best].iter().any(|token| self.reader.is_vendor_people(token))
+            && self.vendor_people[best]
             && self.reader.names_customer_people(&asked)
         {
             return needs_person(format!(
@@ -405,7 +408,7 @@ impl<'r> Matcher<'r> {
         // admins?") is not answered by an answer about the customer's ("is MFA available for
         // our users?").
         if self.customer_people[best]
-            && !self.questions[best].iter().any(|token| self.reader.is_vendor_people(token))
+            && !self.vendor_people[best]
             && self.reader.names_vendor_people(&asked)
             && !self.reader.names_customer_people(&asked)
         {
@@ -415,14 +418,17 @@ impl<'r> Matcher<'r> {
         }
         // A question about the vendor's own suppliers ("the SOC 2 reports of your hosting
         // provider") is not answered by an answer that names none.
-        if !self.suppliers[best] && self.reader.names_vendor_suppliers(&asked) {
+        if !self.names_supplier[best] && self.reader.names_vendor_suppliers(&asked) {
             return needs_person(format!(
                 "the question is about the vendor's suppliers; the closest answer, {id}, names none"
             ));
         }
         // And an answer about suppliers ("how do you manage your suppliers' security?") does not
         // answer a row that names none ("how often is your risk register reviewed?").
-        if self.about_suppliers[best] && !self.reader.names_supplier(question) {
+        if self.about_suppliers[best]
+            && !self.reader.names_supplier(&asked)
+            && !self.reader.names_vendor_suppliers(&asked)
+        {
             return needs_person(format!(
                 "the closest answer, {id}, is about suppliers; the question names none"
             ));
@@ -442,14 +448,14 @@ impl<'r> Matcher<'r> {
                 && confidence >= rules.lead_ratio_answer_threshold);
         if confidence < rules.answer_threshold && !clear_lead {
             let (decision, _) = needs_person(format!(
-                "the closest answer, {id}, covers {:.0}% of the question{}{} (answering takes {:.0}%, or {:.0}% with a lead of {}, or {:.0}% at {} times the next answer's score)",
-                confidence * 100.0,
+                "the closest answer, {id}, covers {} of the question{}{} (answering takes {}, or {} with a lead of {}, or {} at {} times the next answer's score)",
+                percent(confidence),
                 leads(next_id, lead),
                 times(ratio),
-                rules.answer_threshold * 100.0,
-                rules.lead_answer_threshold * 100.0,
+                percent(rules.answer_threshold),
+                percent(rules.lead_answer_threshold),
                 rules.lead_threshold,
-                rules.lead_ratio_answer_threshold * 100.0,
+                percent(rules.lead_ratio_answer_threshold),
                 rules.lead_ratio,
             ));
             return (decision, true);
@@ -470,13 +476,13 @@ impl<'r> Matcher<'r> {
         }
         let reason = if confidence < rules.answer_threshold {
             format!(
-                "{id} covers {:.0}% of the question{}{}",
-                confidence * 100.0,
+                "{id} covers {} of the question{}{}",
+                percent(confidence),
                 leads(next_id, lead),
                 times(ratio)
             )
         } else {
-            format!("{id} covers {:.0}% of the question", confidence * 100.0)
+            format!("{id} covers {} of the question", percent(confidence))
         };
         (Decision { method: Method::Text, reason, answers, confidence, best: Some((id, confidence)) }, false)
     }
@@ -488,6 +494,12 @@ fn leads(next: Option<&str>, lead: f64) -> String {
         Some(next) => format!(" and leads {next} by {lead}"),
         None => " and is the only answer that shares its words".to_string(),
     }
+}
+
+/// A share as a whole percentage, halves rounded up (as the questionnaire page's `percent`:
+/// `{:.0}` would round them to even).
+fn percent(share: f64) -> String {
+    format!("{}%", (share * 100.0).round())
 }
 
 /// How many times the next answer's score the best answer's is, for a reason.
@@ -710,7 +722,10 @@ mod tests {
             )],
         );
         let low = patching.decide("How fast do you patch low-severity findings?", None);
-        assert!(low.reason.contains("`low`") && low.reason.contains("other severities only"), "{low:?}");
+        assert!(
+            low.reason.contains("`low severity`") && low.reason.contains("other severities only"),
+            "{low:?}"
+        );
         assert_eq!(patching.decide("How fast do you patch medium findings?", None).answers, ["FAQ-23"]);
         // An answer that names another interface only.
         let ftp = decide("Which TLS versions do you accept on the FTPS server?");
@@ -811,6 +826,35 @@ mod tests {
         assert_eq!(register.method, Method::NeedsPerson, "{register:?}");
         assert!(register.reason.contains("is about suppliers"), "{register:?}");
         assert_eq!(decide("How do you assess your fourth parties?").answers, ["FAQ-22"]);
+    }
+
+    #[test]
+    fn words_that_only_look_like_a_scope_or_a_party_are_not_one() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry(
+                "FAQ-24",
+                "Is MFA available for our users?",
+                "Yes, through your identity provider or passkeys.",
+            ),
+            entry("FAQ-25", "How fast do you patch?", "Critical: 7 days. High: 30 days. Medium: 90 days."),
+            entry("FAQ-26", "How do you assess your suppliers?", "Subprocessors are reviewed every year."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        // "Your identity provider" is not a supplier: the answer names none.
+        let sub = decide("Do your sub-processors enforce MFA for their users?");
+        assert!(sub.reason.contains("the vendor's suppliers; the closest answer, FAQ-24"), "{sub:?}");
+        // "Your users" are the service's users, the customer's people, not the vendor's.
+        assert_eq!(decide("Is MFA available for all your users?").answers, ["FAQ-24"]);
+        // "Lower" is not a low severity, "serve" not a server.
+        let lower = decide("How fast do you patch in a lower environment?");
+        assert!(!lower.reason.contains("severities"), "{lower:?}");
+        let serve = decide("How fast do you patch the software you serve?");
+        assert!(!serve.reason.contains("device"), "{serve:?}");
+        // An answer about suppliers answers only rows that ask about one, whatever the context.
+        let register = decide("Our board assesses every supplier. How do you assess your risk register?");
+        assert_eq!(register.method, Method::NeedsPerson, "{register:?}");
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub struct OwnPeople {
     /// people too, however the role is named between ("our accounts payable staff", "our
     /// warehouse clerks").
     pub roles: Vec<String>,
+    /// Roles that are the customer's after either possessive: "your users" are the service's
+    /// users, the customer's people.
+    pub customer_roles: Vec<String>,
     pub within: usize,
     pub skip: Vec<String>,
     /// The words that say whose people a role is: the customer's ("our") or the vendor's
@@ -249,8 +252,10 @@ impl Reader {
 
     /// `names_customer_people`, for a text already read into `tokens`.
     pub fn names_customer_people_read(&self, text: &str, tokens: &[String]) -> bool {
+        let own = &self.rules.own_people;
         tokens.contains(&self.customer_people)
-            || self.names_own(text, &self.rules.own_people.possessive.customer, &self.rules.own_people.roles)
+            || self.names_own(text, &own.possessive.customer, &own.roles)
+            || self.names_own(text, &own.possessive.customer, &own.customer_roles)
     }
 
     /// Whether `text` names the vendor's people in a role: "your" followed within a few
@@ -270,16 +275,11 @@ impl Reader {
         &self.supplier
     }
 
-    /// Whether `text` names a supplier at all: one of `suppliers.words`, or a phrase of the
-    /// supplier synonym group ("third party").
+    /// Whether `text` names a supplier at all: a phrase of the supplier synonym group
+    /// (`suppliers.token`: "subprocessors", "third parties"). A provider alone is not one: an
+    /// answer about "your identity provider" names none.
     pub fn names_supplier(&self, text: &str) -> bool {
-        self.names_supplier_read(text, &self.tokens(text))
-    }
-
-    /// `names_supplier`, for a text already read into `tokens`.
-    pub fn names_supplier_read(&self, text: &str, tokens: &[String]) -> bool {
-        tokens.contains(&self.supplier)
-            || words(text).iter().any(|word| self.rules.suppliers.words.contains(word))
+        self.tokens(text).contains(&self.supplier)
     }
 
     /// Whether a word of `possessive` is followed within `own_people.within` words (those of

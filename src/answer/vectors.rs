@@ -1,7 +1,8 @@
 //! The shared test vectors of the two answer engines: this crate's (`trustpress answer`) and
 //! the questionnaire page's (`themes/default/static/questionnaire/engine.js`). Both read
 //! `tests/answer/vectors.json` and must give exactly the decisions it records: the same
-//! tokens, the same answer for every question (with its confidence), the same layout for
+//! tokens, the same answer for every question (with its confidence and its reason, word for
+//! word), the same layout for
 //! every sheet, and the same cells written for every row. This test checks the Rust side;
 //! `tests/browser/questionnaire.test.mjs` checks the page's, in Chromium.
 //!
@@ -57,6 +58,8 @@ struct DecisionVector {
     answers: Vec<String>,
     confidence: f64,
     best: Option<String>,
+    /// Why, word for word: both engines must explain alike.
+    reason: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -162,6 +165,7 @@ fn evaluation_questions() -> Vec<String> {
         "independent18.yaml",
         "independent19.yaml",
         "independent20.yaml",
+        "independent21.yaml",
     ] {
         let text = std::fs::read_to_string(root.join("tests/answer").join(name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();
@@ -248,7 +252,10 @@ fn random_questions(library: &[LibraryEntry], count: usize, seed: u64) -> Vec<St
                 })
                 .collect();
             if random.below(2) == 0 {
-                words[0] = format!("{}{}", words[0][..1].to_uppercase(), &words[0][1..]);
+                let mut chars = words[0].chars();
+                if let Some(first) = chars.next() {
+                    words[0] = format!("{}{}", first.to_uppercase(), chars.as_str());
+                }
             }
             format!("{}{}", words.join(" "), if random.below(2) == 0 { "?" } else { "" })
         })
@@ -461,6 +468,7 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
                 answers: decision.answers,
                 confidence: decision.confidence,
                 best: decision.best.map(|(id, _)| id),
+                reason: decision.reason,
             }
         })
         .collect();

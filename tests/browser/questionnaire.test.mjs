@@ -116,8 +116,8 @@ describe("filling in a questionnaire in the browser", () => {
       }
       for (const d of vectors.decisions) {
         const got = matcher.decide(d.question, d.reference ?? null);
-        const mine = [got.method, got.answers, got.confidence, got.best ? got.best[0] : null];
-        if (!same(mine, [d.method, d.answers, d.confidence, d.best])) wrong.push(`decision of ${JSON.stringify(d.question)}: ${JSON.stringify(mine)}`);
+        const mine = [got.method, got.answers, got.confidence, got.best ? got.best[0] : null, got.reason];
+        if (!same(mine, [d.method, d.answers, d.confidence, d.best, d.reason])) wrong.push(`decision of ${JSON.stringify(d.question)}: ${JSON.stringify(mine)}`);
       }
       for (const s of vectors.sheets) {
         const layout = E.detect(s.rows, rules.columns, rules.header_within_rows);

@@ -50,6 +50,7 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent18", 100),
     ("independent19", 100),
     ("independent20", 100),
+    ("independent21", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -107,6 +108,10 @@ fn floor(split: &str) -> (f64, f64) {
         // the session's final rules (a row that is mostly context is not read again): 100% /
         // 61.3%.
         "independent20" => (97.0, 58.0),
+        // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
+        // the review's fixes (suppliers by their synonym group only, "your users", severities
+        // and servers as phrases): 91.5% / 57.3%.
+        "independent21" => (89.0, 55.0),
         _ => (92.0, 75.0),
     }
 }

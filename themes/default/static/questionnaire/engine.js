@@ -123,7 +123,12 @@ export class Reader {
    * own accounts payable staff"), as `Reader::names_customer_people`.
    */
   namesCustomerPeople(text) {
-    return this.tokens(text).includes(this.customerPeople) || this.namesOwn(text, this.rules.own_people.possessive.customer, this.rules.own_people.roles);
+    const own = this.rules.own_people;
+    return (
+      this.tokens(text).includes(this.customerPeople) ||
+      this.namesOwn(text, own.possessive.customer, own.roles) ||
+      this.namesOwn(text, own.possessive.customer, own.customer_roles)
+    );
   }
 
   /** Whether `text` names the vendor's people in a role ("your own admins"), as `Reader::names_vendor_people`. */
@@ -136,9 +141,9 @@ export class Reader {
     return this.namesOwn(text, this.rules.own_people.possessive.vendor, this.rules.suppliers.words);
   }
 
-  /** Whether `text` names a supplier at all, as `Reader::names_supplier`. */
+  /** Whether `text` names a supplier at all (the supplier synonym group's token), as `Reader::names_supplier`. */
   namesSupplier(text) {
-    return words(text).some((word) => this.rules.suppliers.words.includes(word)) || this.tokens(text).includes(this.supplier);
+    return this.tokens(text).includes(this.supplier);
   }
 
   /** Whether a word of `possessive` is followed within a few words by a word of `owned`, as `Reader::names_own`. */
@@ -181,15 +186,15 @@ export class Reader {
       }
     });
     sentences.push(current);
-    const trim = (value, start, end) => {
+    const strip = (value, start, end) => {
       let from = 0;
       let to = value.length;
       if (start) while (from < to && SPACE.includes(value[from])) from++;
       if (end) while (to > from && SPACE.includes(value[to - 1])) to--;
       return value.slice(from, to);
     };
-    const kept = sentences.filter((sentence) => trim(sentence, true, true) !== "");
-    const asking = kept.filter((sentence) => trim(sentence, false, true).endsWith("?") || this.rules.asks.includes(words(sentence)[0]));
+    const kept = sentences.filter((sentence) => strip(sentence, true, true) !== "");
+    const asking = kept.filter((sentence) => strip(sentence, false, true).endsWith("?") || this.rules.asks.includes(words(sentence)[0]));
     return asking.length === 0 || asking.length === kept.length ? text : asking.join(" ");
   }
 
@@ -269,6 +274,11 @@ function leads(next, lead) {
   return next === null ? " and is the only answer that shares its words" : ` and leads ${next} by ${lead}`;
 }
 
+/** A share as a whole percentage, halves rounded up (as `matcher::percent`). */
+function percent(share) {
+  return `${Math.round(share * 100)}%`;
+}
+
 /** How many times the next answer's score the best answer's is, for a reason (as `matcher::times`). */
 function times(ratio) {
   return ratio === null ? "" : ` (${ratio} times its score)`;
@@ -287,8 +297,10 @@ export class Matcher {
     this.questions = [];
     // Whether each entry's own question is about the customer's people.
     this.customerPeople = [];
+    // Whether each entry's own question is about the vendor's people.
+    this.vendorPeople = [];
     // Whether each entry (its question or its text) names a supplier.
-    this.suppliers = [];
+    this.namesSupplier = [];
     // Whether each entry's every question names a supplier: it is about suppliers.
     this.aboutSuppliers = [];
     this.lengths = [];
@@ -305,10 +317,12 @@ export class Matcher {
           tf.set(token, (tf.get(token) || 0) + weight);
         }
       }
+      const text = reader.tokens(entry.text);
       this.customerPeople.push([entry.question, ...entry.also_asked_as].some((asked) => reader.namesCustomerPeople(asked)));
-      this.aboutSuppliers.push([entry.question, ...entry.also_asked_as].every((asked) => reader.namesSupplier(asked)));
-      this.suppliers.push([entry.question, ...entry.also_asked_as, entry.text].some((text) => reader.namesSupplier(text)));
-      for (const token of reader.tokens(entry.text)) tf.set(token, (tf.get(token) || 0) + 1);
+      this.vendorPeople.push(Array.from(question).some((token) => reader.isVendorPeople(token)));
+      this.aboutSuppliers.push([entry.question, ...entry.also_asked_as].every((asked) => reader.tokens(asked).includes(reader.supplier)));
+      this.namesSupplier.push(question.has(reader.supplier) || text.includes(reader.supplier));
+      for (const token of text) tf.set(token, (tf.get(token) || 0) + 1);
       let length = 0;
       for (const [token, count] of tf) {
         this.frequency.set(token, (this.frequency.get(token) || 0) + 1);
@@ -418,7 +432,6 @@ export class Matcher {
     const [part] = this.decideText(asked, null);
     const agree = part.method === "text" && whole.best !== null && whole.best[0] === part.answers[0];
     if (!agree) return whole;
-    const percent = (value) => `${Math.round(value * 100)}%`;
     return {
       ...part,
       reason: `${part.answers[0]} covers ${percent(part.confidence)} of what the question asks after its context (the whole row: ${percent(whole.confidence)})`,
@@ -463,7 +476,6 @@ export class Matcher {
     const best = top.doc;
     const confidence = round(this.coverage(tokens, best));
     const id = this.entries[best].id;
-    const percent = (value) => `${Math.round(value * 100)}%`;
     const needsPerson = (reason) => [{ method: "needs-person", answers: [], confidence, best: [id, confidence], reason }, false];
     if (!tokens.some(([token]) => this.questions[best].has(token))) {
       return needsPerson(`the closest answer, ${id}, answers a question that shares no word with this one`);
@@ -490,25 +502,23 @@ export class Matcher {
     if (figure !== null) {
       return needsPerson(`the question asks for ${figure}; the closest answer, ${id}, gives none`);
     }
-    if (
-      !this.customerPeople[best] &&
-      Array.from(this.questions[best]).some((token) => this.reader.isVendorPeople(token)) &&
-      this.reader.namesCustomerPeople(this.reader.asked(question))
-    ) {
+    // Whose people or suppliers a question is about is read from what it asks.
+    const asked = this.reader.asked(question);
+    if (!this.customerPeople[best] && this.vendorPeople[best] && this.reader.namesCustomerPeople(asked)) {
       return needsPerson(`the question is about the customer's own people; the closest answer, ${id}, is about the vendor's`);
     }
     if (
       this.customerPeople[best] &&
-      !Array.from(this.questions[best]).some((token) => this.reader.isVendorPeople(token)) &&
-      this.reader.namesVendorPeople(this.reader.asked(question)) &&
-      !this.reader.namesCustomerPeople(this.reader.asked(question))
+      !this.vendorPeople[best] &&
+      this.reader.namesVendorPeople(asked) &&
+      !this.reader.namesCustomerPeople(asked)
     ) {
       return needsPerson(`the question is about the vendor's own people; the closest answer, ${id}, is about the customer's`);
     }
-    if (!this.suppliers[best] && this.reader.namesVendorSuppliers(this.reader.asked(question))) {
+    if (!this.namesSupplier[best] && this.reader.namesVendorSuppliers(asked)) {
       return needsPerson(`the question is about the vendor's suppliers; the closest answer, ${id}, names none`);
     }
-    if (this.aboutSuppliers[best] && !this.reader.namesSupplier(question)) {
+    if (this.aboutSuppliers[best] && !this.reader.namesSupplier(asked) && !this.reader.namesVendorSuppliers(asked)) {
       return needsPerson(`the closest answer, ${id}, is about suppliers; the question names none`);
     }
     let weight = 0;
