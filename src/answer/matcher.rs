@@ -265,10 +265,11 @@ impl<'r> Matcher<'r> {
         let (whole, short) = self.decide_text(question, reference);
         // A row that tells the customer's context besides what it asks, most often first ("We
         // are a hospital trust; our finance team releases payments. Can we require a hardware
-        // key for those users?"), covers little of any answer as a whole. When only that kept it from an answer, what it
-        // asks is read alone: it is answered when that reading gives the answer the whole row
-        // was closest to. Two readings that differ leave it for a person, and so does a row
-        // that is mostly context (its whole covers less than `context_answer_threshold`).
+        // key for those users?"), covers little of any answer as a whole. When only that kept
+        // it from an answer, what it asks is read alone: it is answered when that reading
+        // gives the answer the whole row was closest to. Two readings that differ leave it for
+        // a person, and so does a row that is mostly context (its best answer covers less than
+        // `context_answer_threshold` of the whole row).
         if !short || whole.confidence < self.reader.rules().context_answer_threshold {
             return whole;
         }

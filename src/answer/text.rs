@@ -107,8 +107,9 @@ pub struct Suppliers {
     pub about: String,
     /// Words for a supplier, after a vendor's possessive ("your sub-processors").
     pub words: Vec<String>,
-    /// An answer that holds one of `words`, or this (read as a question's words are: the
-    /// supplier synonym group's token, "third party"), names a supplier.
+    /// A text that holds this token (read as a question's words are: the supplier synonym
+    /// group's, "subprocessors", "third party") names a supplier; `words` alone do not ("your
+    /// identity provider").
     pub token: String,
 }
 
