@@ -885,7 +885,7 @@ mod tests {
         let reader = Reader::new(crate::answer::built_in_rules().unwrap());
         // As a whole the row covers too little of any answer, with another close behind; what
         // it asks is the encryption answer.
-        let row = "We are a hospital trust; our auditors review user access rights every quarter. \
+        let row = "We are a hospital trust; our auditors review user access rights every month. \
             Is customer data encrypted at rest?";
         let (whole, short) = Matcher::new(&reader, library()).decide_text(row, None);
         assert!(

@@ -51,6 +51,10 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent19", 100),
     ("independent20", 100),
     ("independent21", 100),
+    ("independent22", 100),
+    ("independent23", 100),
+    ("independent24", 100),
+    ("independent25", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures (docs/PERFORMANCE.md
@@ -112,6 +116,15 @@ fn floor(split: &str) -> (f64, f64) {
         // the review's fixes (suppliers by their synonym group only, "your users", severities
         // and servers as phrases): 91.5% / 57.3%.
         "independent21" => (89.0, 55.0),
+        // Written for session 32 by helpers not told which kinds of near miss to write (the
+        // twenty-third to the twenty-fifth each asked to imitate other customers: public buyers
+        // in North America and Asia-Pacific; mid-sized companies in Europe, Africa and Latin
+        // America; large enterprises), measured once, unseen, 2026-12-06, with the session's
+        // synonyms: 97.3% / 48.0%, 95.5% / 56.0%, 83.7% / 48.0%, 94.2% / 65.3%.
+        "independent22" => (95.0, 45.0),
+        "independent23" => (93.0, 53.0),
+        "independent24" => (81.0, 45.0),
+        "independent25" => (92.0, 62.0),
         _ => (92.0, 75.0),
     }
 }
@@ -130,9 +143,32 @@ fn answer_quality_holds_its_floor_on_every_set() {
         assert_eq!(set.len(), *count, "{name}");
         cases.extend(set.into_iter().map(|case| Case { split: name.to_string(), ..case }));
     }
+    // TRUSTPRESS_EVAL_PENDING=1 measures the sets waiting in tests/answer/pending/ too (each
+    // once, unseen: see the README there); they are reported, not held to a floor.
+    let mut pending = Vec::new();
+    if std::env::var_os("TRUSTPRESS_EVAL_PENDING").is_some() {
+        let dir = crate::common::repo().join("tests/answer/pending");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            let set: Vec<Case> = serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            cases.extend(set.into_iter().map(|case| Case { split: name.clone(), ..case }));
+            pending.push(name);
+        }
+    }
     let Ok(loaded) = trustpress::load::load(&example_content()) else { panic!("the example loads") };
     let isms = trustpress::cut::cut(&loaded.isms, trustpress::Audience::Public);
-    let reader = trustpress::answer::Reader::new(trustpress::answer::built_in_rules().unwrap());
+    // TRUSTPRESS_EVAL_RULES=file measures a draft of the rules without building it in.
+    let rules = match std::env::var("TRUSTPRESS_EVAL_RULES") {
+        Ok(path) => serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap(),
+        Err(_) => trustpress::answer::built_in_rules().unwrap(),
+    };
+    let reader = trustpress::answer::Reader::new(rules);
     let matcher = trustpress::answer::Matcher::new(
         &reader,
         trustpress::answer::library(&isms, "https://trust.example"),
@@ -158,7 +194,10 @@ fn answer_quality_holds_its_floor_on_every_set() {
         std::fs::write(path, out).unwrap();
     }
     let mut report = String::new();
-    let splits = ["tune", "holdout"].into_iter().chain(INDEPENDENT.iter().map(|(name, _)| *name));
+    let splits = ["tune", "holdout"]
+        .into_iter()
+        .chain(INDEPENDENT.iter().map(|(name, _)| *name))
+        .chain(pending.iter().map(String::as_str));
     for split in splits {
         let mut score = Score {
             answered_right: 0,
@@ -224,7 +263,11 @@ fn answer_quality_holds_its_floor_on_every_set() {
             let at = line.find(label).unwrap() + label.len() + 1;
             line[at..].split('%').next().unwrap().parse().unwrap()
         };
-        let (precision, recall) = floor(line.split(':').next().unwrap_or_default());
+        let split = line.split(':').next().unwrap_or_default();
+        if pending.iter().any(|name| name == split) {
+            continue;
+        }
+        let (precision, recall) = floor(split);
         assert!(number("precision") >= precision && number("recall") >= recall, "below the floor:\n{report}");
     }
 }
