@@ -220,28 +220,26 @@ impl Reader {
             vendor_people: Default::default(),
             supplier: String::new(),
         };
-        let scopes = reader.rules.scopes.clone();
-        // A phrase's token alone (`mobile phone`), not also its words' (`mobile` alone is not
-        // a device: "mobile app").
-        reader.scope_members = scopes
-            .iter()
-            .map(|scope| {
-                scope.members.iter().filter_map(|name| reader.tokens(name).into_iter().next()).collect()
-            })
-            .collect();
-        let figures = reader.rules.figures.clone();
-        reader.figures_asked = figures
-            .iter()
-            .map(|figure| {
-                figure.asked.iter().filter_map(|word| reader.tokens(word).into_iter().next()).collect()
-            })
-            .collect();
+        let scope_members =
+            reader.rules.scopes.iter().map(|scope| reader.first_tokens(&scope.members)).collect();
+        reader.scope_members = scope_members;
+        let figures_asked =
+            reader.rules.figures.iter().map(|figure| reader.first_tokens(&figure.asked)).collect();
+        reader.figures_asked = figures_asked;
         // Each word as a question would read it (a synonym's group, or its stem).
-        let vendor: Vec<String> = reader.rules.own_people.vendor.clone();
-        reader.vendor_people = vendor.iter().flat_map(|word| reader.tokens(word)).collect();
-        let supplier = reader.rules.suppliers.token.clone();
-        reader.supplier = reader.tokens(&supplier).into_iter().next().unwrap_or_default();
+        let vendor_people =
+            reader.rules.own_people.vendor.iter().flat_map(|word| reader.tokens(word)).collect();
+        reader.vendor_people = vendor_people;
+        let supplier = reader.tokens(&reader.rules.suppliers.token).into_iter().next().unwrap_or_default();
+        reader.supplier = supplier;
         reader
+    }
+
+    /// The first token of each of `words`, read as a question's words are: a phrase's synonym
+    /// token alone (`mobile phone`), not also its words' (`mobile` alone is not a device:
+    /// "mobile app").
+    fn first_tokens(&self, words: &[String]) -> std::collections::BTreeSet<String> {
+        words.iter().filter_map(|word| self.tokens(word).into_iter().next()).collect()
     }
 
     /// Whether `text` is about the customer's own people (`rules.own_people`): it holds the

@@ -94,14 +94,19 @@ export class Reader {
     this.scopes = rules.scopes.map((scope) => ({
       name: scope.name,
       strict: scope.strict === true,
-      members: new Set(scope.members.map((name) => this.tokens(name)[0]).filter((token) => token !== undefined)),
+      members: this.firstTokens(scope.members),
     }));
     // Each kind of figure: the first token of each of its asked words, and what gives one.
     this.figures = rules.figures.map((figure) => ({
       name: figure.name,
-      asked: new Set(figure.asked.map((word) => this.tokens(word)[0]).filter((token) => token !== undefined)),
+      asked: this.firstTokens(figure.asked),
       given: figure.given.map((given) => given.toLowerCase()),
     }));
+  }
+
+  /** The first token of each of `words`, as `Reader::first_tokens`: a phrase's synonym token alone. */
+  firstTokens(words) {
+    return new Set(words.map((word) => this.tokens(word)[0]).filter((token) => token !== undefined));
   }
 
   /**
