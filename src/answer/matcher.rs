@@ -918,8 +918,7 @@ mod tests {
     #[test]
     fn an_answer_far_ahead_of_the_next_answers_a_long_question() {
         let rules = crate::answer::built_in_rules().unwrap();
-        let context = "Before procurement signs, our board, auditors, lawyers and architects want to hear \
-            it plainly from every vendor we review:";
+        let context = "Our board, auditors and lawyers want to hear it plainly from every vendor we review:";
         // Too little coverage for the lead, but the next answer scores a sixth of it.
         let far = decide(&format!("{context} is customer data encrypted at rest?"));
         assert!(far.confidence < rules.lead_answer_threshold, "{far:?}");
