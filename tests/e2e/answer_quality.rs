@@ -73,10 +73,14 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent41", 100),
     ("independent42", 100),
     ("independent43", 100),
+    ("independent44", 100),
+    ("independent45", 100),
+    ("independent46", 100),
+    ("independent47", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today (docs/PERFORMANCE.md
-/// has the figures; in sessions 32 and 33 the example's FAQ gained three rounds of phrasings
+/// has the figures; in sessions 32 and 33 the example's FAQ gained four rounds of phrasings
 /// and the rules stricter thresholds, so every set's figures moved): precision, then recall.
 /// The targets are 95% and 70% on questions no one tuned on; the sets here have all been
 /// looked at since they were measured unseen.
@@ -86,107 +90,116 @@ fn floor(split: &str) -> (f64, f64) {
         // Each measured once, unseen, 2026-12-05: the fourth with the final rules (95.7% /
         // 64.7%), the fifth and sixth with `lead_answer_threshold` at 0.32 (98.4% / 81.3%, and
         // 85.0% / 68.0%).
-        "independent4" => (93.0, 85.0),
-        "independent5" => (89.0, 85.0),
-        "independent6" => (86.0, 79.0),
+        "independent4" => (91.0, 88.0),
+        "independent5" => (90.0, 90.0),
+        "independent6" => (87.0, 85.0),
         // Measured once, unseen, 2026-12-05, with the final rules: 92.2% / 62.7%.
-        "independent7" => (88.0, 74.0),
+        "independent7" => (92.0, 85.0),
         // Measured once, unseen, 2026-12-05, after the customer's-own-people rule: 93.8% /
         // 80.0%.
-        "independent8" => (92.0, 83.0),
+        "independent8" => (91.0, 87.0),
         // Measured once, unseen, 2026-12-05 (session 25), after the device and share rules:
         // 92.5% / 65.3%.
-        "independent9" => (92.0, 87.0),
+        "independent9" => (89.0, 91.0),
         // Measured once, unseen, 2026-12-06, with the same rules: 90.9% / 80.0%.
-        "independent10" => (88.0, 89.0),
+        "independent10" => (87.0, 89.0),
         // Measured once, unseen, 2026-12-06, after the figures rule took prices: 91.5% / 72.0%.
-        "independent11" => (89.0, 86.0),
+        "independent11" => (89.0, 83.0),
         // Written for session 26 with more near misses (40 of 100 unanswerable, about half of
         // them sharing an answer's words), measured once, unseen, 2026-12-06, after the figures
         // rule took costs: 74.5% / 68.3%.
-        "independent12" => (80.0, 82.0),
+        "independent12" => (81.0, 87.0),
         // Written for session 31 with 35 of 100 unanswerable (22 near misses), measured once,
         // unseen, 2026-12-06, after the scope rules (interfaces, events, fees, roles): 84.5% /
         // 75.4%.
-        "independent13" => (85.0, 84.0),
+        "independent13" => (83.0, 87.0),
         // Written for session 31 (31 of 100 unanswerable, 22 near misses), measured once,
         // unseen, 2026-12-06, after the name and vendor's-people rules: 88.7% / 68.1%.
-        "independent14" => (87.0, 84.0),
+        "independent14" => (86.0, 88.0),
         // Written for session 31 by a helper not told which kinds of near miss to write (25 of
         // 100 unanswerable, 13 near misses; long rows with the customer's context first),
         // measured once, unseen, 2026-12-06, after the vendor's-suppliers rule: 95.3% / 54.7%.
-        "independent15" => (96.0, 79.0),
+        "independent15" => (92.0, 81.0),
         // Written for session 31 like the fifteenth, measured once, unseen, 2026-12-06, after
         // rows with their context first were read again as what they ask: 96.3% / 69.3%.
-        "independent16" => (95.0, 85.0),
+        "independent16" => (93.0, 87.0),
         // Written for session 31 with less usual customers, measured once, unseen, 2026-12-06,
         // after a lead of twice the next answer's score answered: 90.2% / 61.3%.
-        "independent17" => (93.0, 81.0),
+        "independent17" => (92.0, 83.0),
         // Written for session 31 to read like questionnaires as they arrive, measured once,
         // unseen, 2026-12-06, after the supplier-answer rule: 93.3% / 74.7%.
-        "independent18" => (89.0, 79.0),
+        "independent18" => (93.0, 82.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
         // the built-in-feature, severity and end-user-device scopes: 93.2% / 73.3%.
-        "independent19" => (91.0, 85.0),
+        "independent19" => (88.0, 81.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, with
         // the session's final rules (a row that is mostly context is not read again): 100% /
         // 61.3%.
-        "independent20" => (89.0, 79.0),
+        "independent20" => (90.0, 77.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
         // the review's fixes (suppliers by their synonym group only, "your users", severities
         // and servers as phrases): 91.5% / 57.3%.
-        "independent21" => (88.0, 74.0),
+        "independent21" => (86.0, 77.0),
         // Written for session 32 by helpers not told which kinds of near miss to write (the
         // twenty-third to the twenty-fifth each asked to imitate other customers: public buyers
         // in North America and Asia-Pacific; mid-sized companies in Europe, Africa and Latin
         // America; large enterprises), measured once, unseen, 2026-12-06, with the session's
         // synonyms: 97.3% / 48.0%, 95.5% / 56.0%, 83.7% / 48.0%, 94.2% / 65.3%.
-        "independent22" => (91.0, 77.0),
-        "independent23" => (93.0, 79.0),
-        "independent24" => (91.0, 69.0),
-        "independent25" => (91.0, 75.0),
+        "independent22" => (91.0, 78.0),
+        "independent23" => (87.0, 79.0),
+        "independent24" => (87.0, 75.0),
+        "independent25" => (88.0, 82.0),
         // The second and third, measured unseen before any set had a floor of its own.
-        "independent2" => (93.0, 88.0),
-        "independent3" => (94.0, 86.0),
+        "independent2" => (93.0, 93.0),
+        "independent3" => (93.0, 91.0),
         // Written for session 32 after the example's FAQ gained 205 phrasings (`also_asked_as`)
         // that a helper drafted without seeing any set; the writers saw those phrasings and were
         // asked not to reuse them. The twenty-sixth to the twenty-eighth were measured once,
         // unseen, with the phrasings: 85.7% / 72.0%, 86.9% / 70.7%, 90.0% / 72.0%; the
         // twenty-ninth to the thirty-first, unseen, with the same: 92.2% / 62.7%, 94.6% /
         // 70.7%, 88.9% / 64.0%.
-        "independent26" => (88.0, 73.0),
-        "independent27" => (93.0, 75.0),
-        "independent28" => (91.0, 77.0),
-        "independent29" => (91.0, 69.0),
-        "independent30" => (96.0, 73.0),
-        "independent31" => (93.0, 78.0),
+        "independent26" => (87.0, 74.0),
+        "independent27" => (94.0, 77.0),
+        "independent28" => (87.0, 78.0),
+        "independent29" => (85.0, 71.0),
+        "independent30" => (96.0, 74.0),
+        "independent31" => (91.0, 79.0),
         // Written for session 33 by helpers not told which kinds of near miss to write, each
         // asked to imitate a kind of customer (health care; public bodies and schools; banks,
         // insurers and fintechs; retailers, logistics and manufacturers). Measured once, unseen,
         // with session 32's rules and FAQ: 94.3% / 66.7%, 89.4% / 56.0%, 93.3% / 74.7%, 89.5% /
         // 68.0%.
-        "independent32" => (92.0, 70.0),
-        "independent33" => (90.0, 66.0),
-        "independent34" => (88.0, 75.0),
-        "independent35" => (89.0, 67.0),
+        "independent32" => (89.0, 70.0),
+        "independent33" => (88.0, 71.0),
+        "independent34" => (89.0, 73.0),
+        "independent35" => (89.0, 71.0),
         // Written for session 33 like the thirty-second (software companies; law and
         // accountancy firms; NGOs writing in a second language; short rows and long e-mails),
         // measured once, unseen, with the session's rules and FAQ (205 more phrasings, five
         // word collisions mended, stricter thresholds): 100% / 66.7%, 88.5% / 72.0%, 91.5% /
         // 57.3%, 90.7% / 65.3%.
-        "independent36" => (97.0, 67.0),
-        "independent37" => (88.0, 71.0),
-        "independent38" => (92.0, 62.0),
-        "independent39" => (87.0, 66.0),
+        "independent36" => (92.0, 70.0),
+        "independent37" => (89.0, 73.0),
+        "independent38" => (91.0, 69.0),
+        "independent39" => (88.0, 70.0),
         // Written for session 33 like the thirty-second (manufacturers and automotive suppliers
         // writing in a second language; shops, travel and hospitality; media, gaming and
         // sports; critical infrastructure and defence), measured once, unseen, with the
         // session's rules and the FAQ's third round of phrasings: 92.5% / 65.3%, 92.2% /
         // 62.7%, 96.4% / 70.7%, 100% / 66.7%.
-        "independent40" => (90.0, 62.0),
-        "independent41" => (90.0, 59.0),
-        "independent42" => (94.0, 67.0),
-        "independent43" => (97.0, 63.0),
+        "independent40" => (86.0, 70.0),
+        "independent41" => (92.0, 63.0),
+        "independent42" => (94.0, 74.0),
+        "independent43" => (96.0, 66.0),
+        // Written for session 33 like the thirty-second (property and facility services;
+        // agriculture and food in Latin America, Africa and Asia; staffing, payroll and BPO;
+        // follow-ups that quote an earlier answer or a clause), measured once, unseen, with the
+        // FAQ's fourth round of phrasings: 92.0% / 61.3%, 88.9% / 64.0%, 92.1% / 77.3%,
+        // 92.9% / 69.3%.
+        "independent44" => (90.0, 58.0),
+        "independent45" => (86.0, 61.0),
+        "independent46" => (90.0, 74.0),
+        "independent47" => (90.0, 66.0),
         _ => (92.0, 75.0),
     }
 }
