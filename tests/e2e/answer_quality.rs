@@ -77,6 +77,10 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent45", 100),
     ("independent46", 100),
     ("independent47", 100),
+    ("independent48", 100),
+    ("independent49", 100),
+    ("independent50", 100),
+    ("independent51", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today (docs/PERFORMANCE.md
@@ -158,7 +162,7 @@ fn floor(split: &str) -> (f64, f64) {
         // unseen, with the phrasings: 85.7% / 72.0%, 86.9% / 70.7%, 90.0% / 72.0%; the
         // twenty-ninth to the thirty-first, unseen, with the same: 92.2% / 62.7%, 94.6% /
         // 70.7%, 88.9% / 64.0%.
-        "independent26" => (87.0, 74.0),
+        "independent26" => (87.0, 75.0),
         "independent27" => (94.0, 77.0),
         "independent28" => (87.0, 78.0),
         "independent29" => (85.0, 71.0),
@@ -170,8 +174,8 @@ fn floor(split: &str) -> (f64, f64) {
         // with session 32's rules and FAQ: 94.3% / 66.7%, 89.4% / 56.0%, 93.3% / 74.7%, 89.5% /
         // 68.0%.
         "independent32" => (89.0, 70.0),
-        "independent33" => (88.0, 71.0),
-        "independent34" => (89.0, 73.0),
+        "independent33" => (88.0, 73.0),
+        "independent34" => (88.0, 73.0),
         "independent35" => (89.0, 71.0),
         // Written for session 33 like the thirty-second (software companies; law and
         // accountancy firms; NGOs writing in a second language; short rows and long e-mails),
@@ -179,27 +183,36 @@ fn floor(split: &str) -> (f64, f64) {
         // word collisions mended, stricter thresholds): 100% / 66.7%, 88.5% / 72.0%, 91.5% /
         // 57.3%, 90.7% / 65.3%.
         "independent36" => (92.0, 70.0),
-        "independent37" => (89.0, 73.0),
+        "independent37" => (90.0, 74.0),
         "independent38" => (91.0, 69.0),
-        "independent39" => (88.0, 70.0),
+        "independent39" => (88.0, 74.0),
         // Written for session 33 like the thirty-second (manufacturers and automotive suppliers
         // writing in a second language; shops, travel and hospitality; media, gaming and
         // sports; critical infrastructure and defence), measured once, unseen, with the
         // session's rules and the FAQ's third round of phrasings: 92.5% / 65.3%, 92.2% /
         // 62.7%, 96.4% / 70.7%, 100% / 66.7%.
-        "independent40" => (86.0, 70.0),
-        "independent41" => (92.0, 63.0),
-        "independent42" => (94.0, 74.0),
+        "independent40" => (86.0, 71.0),
+        "independent41" => (92.0, 65.0),
+        "independent42" => (93.0, 79.0),
         "independent43" => (96.0, 66.0),
         // Written for session 33 like the thirty-second (property and facility services;
         // agriculture and food in Latin America, Africa and Asia; staffing, payroll and BPO;
         // follow-ups that quote an earlier answer or a clause), measured once, unseen, with the
         // FAQ's fourth round of phrasings: 92.0% / 61.3%, 88.9% / 64.0%, 92.1% / 77.3%,
         // 92.9% / 69.3%.
-        "independent44" => (90.0, 58.0),
+        "independent44" => (88.0, 58.0),
         "independent45" => (86.0, 61.0),
         "independent46" => (90.0, 74.0),
-        "independent47" => (90.0, 66.0),
+        "independent47" => (91.0, 70.0),
+        // Written for session 33 like the thirty-second (pharmaceutical, biotech and
+        // laboratory companies; small businesses without security staff; global enterprises'
+        // vendor-risk templates; education, research and cultural institutions), measured
+        // once, unseen, after the figures rule came to read what a row asks: 98.2% / 73.3%,
+        // 92.0% / 61.3%, 96.5% / 73.3%, 95.0% / 76.0%.
+        "independent48" => (96.0, 70.0),
+        "independent49" => (90.0, 58.0),
+        "independent50" => (94.0, 70.0),
+        "independent51" => (93.0, 73.0),
         _ => (92.0, 75.0),
     }
 }

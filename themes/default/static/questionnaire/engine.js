@@ -500,15 +500,13 @@ export class Matcher {
         return needsPerson(`the question names ${list}; the closest answer, ${id}, names no ${scope.name}`);
       }
     }
-    const figure = this.reader.figureNotGiven(
-      tokens.map(([token]) => token),
-      this.entries[best].text,
-    );
+    // What a question asks for (a figure), and whose people or suppliers it is about, are read
+    // from what it asks, not from the context it gives first (as `Matcher::decide_text`).
+    const asked = this.reader.asked(question);
+    const figure = this.reader.figureNotGiven(this.reader.tokens(asked), this.entries[best].text);
     if (figure !== null) {
       return needsPerson(`the question asks for ${figure}; the closest answer, ${id}, gives none`);
     }
-    // Whose people or suppliers a question is about is read from what it asks.
-    const asked = this.reader.asked(question);
     if (!this.customerPeople[best] && this.vendorPeople[best] && this.reader.namesCustomerPeople(asked)) {
       return needsPerson(`the question is about the customer's own people; the closest answer, ${id}, is about the vendor's`);
     }
