@@ -81,6 +81,10 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent49", 100),
     ("independent50", 100),
     ("independent51", 100),
+    ("independent52", 100),
+    ("independent53", 100),
+    ("independent54", 100),
+    ("independent55", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today (docs/PERFORMANCE.md
@@ -213,6 +217,15 @@ fn floor(split: &str) -> (f64, f64) {
         "independent49" => (90.0, 58.0),
         "independent50" => (94.0, 70.0),
         "independent51" => (93.0, 73.0),
+        // Written for session 33 like the thirty-second (brokers, credit unions and payment
+        // bureaus; hospitality and leisure; heavy industry; the hardest questionnaires a
+        // writer could imagine), measured once, unseen, with the session's final rules and
+        // FAQ, no version compared: 93.4% / 76.0%, 90.4% / 62.7%, 100% / 70.7%,
+        // 93.8% / 60.0%.
+        "independent52" => (91.0, 73.0),
+        "independent53" => (88.0, 59.0),
+        "independent54" => (97.0, 67.0),
+        "independent55" => (91.0, 57.0),
         _ => (92.0, 75.0),
     }
 }
