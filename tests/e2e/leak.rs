@@ -141,6 +141,11 @@ fn public_output_shows_public_content_and_teasers() {
     assert!(tree.contains_key("certifications/public-cert/pubmark-certificate.pdf"));
     // The self-service exports hold the public answers.
     assert!(crate::common::text(&tree, "faq/answers.csv").contains("PUBMARK public answer"));
+    // The questionnaire page matches with the public answers' other phrasings; a withheld
+    // block inside one is cut as in an answer.
+    let library = crate::common::text(&tree, "faq/answers.json");
+    assert!(library.contains("PUBMARK public phrasing?"), "{library}");
+    assert!(library.contains("PUBMARK phrasing with a withheld part?"), "{library}");
     assert!(crate::common::text(&tree, "search/index.html").contains("PUBMARK public answer"));
     let expanded = expand_archives(&tree);
     let sheet =
