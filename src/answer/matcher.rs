@@ -113,9 +113,22 @@ impl<'r> Matcher<'r> {
             }
             let text = reader.tokens(&entry.text);
             let supplier = reader.supplier_token();
-            customer_people
-                .push(asked.iter().any(|(a, tokens)| reader.names_customer_people_read(a, tokens)));
-            vendor_people.push(question.iter().any(|token| reader.is_vendor_people(token)));
+            // Whose people each phrasing is about is read from what it asks, as a row's is:
+            // "Our procurement team has seen fraud calls. Do your finance staff get training?"
+            // is about the vendor's staff. A phrasing that names the customer's people ("can
+            // our staff use their work login?") says nothing of the vendor's, whatever words
+            // it uses for them.
+            let people: Vec<(bool, bool)> = asked
+                .iter()
+                .map(|(phrasing, _)| {
+                    let what = reader.asked(phrasing);
+                    let tokens = reader.tokens(&what);
+                    let customer = reader.names_customer_people_read(&what, &tokens);
+                    (customer, !customer && tokens.iter().any(|token| reader.is_vendor_people(token)))
+                })
+                .collect();
+            customer_people.push(people.iter().any(|(customer, _)| *customer));
+            vendor_people.push(people.iter().any(|(_, vendor)| *vendor));
             about_suppliers.push(asked.iter().all(|(_, tokens)| tokens.iter().any(|t| t == supplier)));
             names_supplier.push(question.contains(supplier) || text.iter().any(|t| t == supplier));
             for token in text {
@@ -410,11 +423,13 @@ impl<'r> Matcher<'r> {
         }
         // And the other way round: a question about the vendor's own people ("MFA for your own
         // admins?") is not answered by an answer about the customer's ("is MFA available for
-        // our users?").
+        // our users?"). The whole row is read too: a colon can end a sentence that asks ("Do
+        // your own engineers need MFA, and of what kind: SMS or a hardware token?").
+        let only_vendor =
+            |text: &str| self.reader.names_vendor_people(text) && !self.reader.names_customer_people(text);
         if self.customer_people[best]
             && !self.vendor_people[best]
-            && self.reader.names_vendor_people(&asked)
-            && !self.reader.names_customer_people(&asked)
+            && (only_vendor(&asked) || only_vendor(question))
         {
             return needs_person(format!(
                 "the question is about the vendor's own people; the closest answer, {id}, is about the customer's"
@@ -804,6 +819,69 @@ mod tests {
                 .answers,
             ["FAQ-19"]
         );
+    }
+
+    #[test]
+    fn whose_people_a_phrasing_is_about_is_read_from_what_it_asks() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let mut sso = entry(
+            "FAQ-24",
+            "Do you support single sign-on for our users?",
+            "Yes: SAML and OpenID Connect with any identity provider.",
+        );
+        // Phrasings that call the customer's people "staff" say nothing of the vendor's.
+        sso.also_asked_as = vec![
+            "Can our staff sign in with their work accounts?".to_string(),
+            "Our IT team has 800 staff on Okta. Can they use single sign-on?".to_string(),
+        ];
+        let mut training = entry(
+            "FAQ-25",
+            "Do employees receive security awareness training?",
+            "Yes, within 30 days of joining and every year.",
+        );
+        // A phrasing whose context names the customer's team asks about the vendor's staff.
+        training.also_asked_as =
+            vec!["Our procurement team gets fraud calls. Do your finance staff get awareness training?"
+                .to_string()];
+        let matcher = Matcher::new(&reader, vec![sso, training]);
+        let decide = |question: &str| matcher.decide(question, None);
+        let engineers =
+            decide("If your identity provider is down, how do your engineers sign on to production?");
+        assert_eq!(engineers.method, Method::NeedsPerson, "{engineers:?}");
+        assert!(engineers.reason.contains("vendor's own people"), "{engineers:?}");
+        let clerks = decide("Will you provide security awareness training for our accounts payable clerks?");
+        assert_eq!(clerks.method, Method::NeedsPerson, "{clerks:?}");
+        assert!(clerks.reason.contains("customer's own people"), "{clerks:?}");
+        // Each answer still answers its own people.
+        assert_eq!(decide("Can our users sign in with single sign-on?").answers, ["FAQ-24"]);
+        assert_eq!(decide("Do your employees receive security awareness training?").answers, ["FAQ-25"]);
+    }
+
+    #[test]
+    fn a_sign_in_protocol_or_a_standard_the_answer_does_not_name_is_left_for_a_person() {
+        let reader = Reader::new(crate::answer::built_in_rules().unwrap());
+        let library = vec![
+            entry(
+                "FAQ-26",
+                "Do you support single sign-on?",
+                "Yes: SAML 2.0 and OpenID Connect with any identity provider.",
+            ),
+            entry("FAQ-27", "Are you ISO 27001 certified?", "Yes, ISO/IEC 27001:2022 since 2021."),
+            entry("FAQ-28", "How will you notify us of a breach?", "Within 48 hours, by email."),
+        ];
+        let matcher = Matcher::new(&reader, library);
+        let decide = |question: &str| matcher.decide(question, None);
+        let ldap = decide("Can your app check our users' sign-on against our Active Directory over LDAPS?");
+        assert_eq!(ldap.method, Method::NeedsPerson, "{ldap:?}");
+        assert!(ldap.reason.contains("`ldap`") && ldap.reason.contains("sign-in protocols"), "{ldap:?}");
+        assert_eq!(decide("Can our users sign on with SAML single sign-on?").answers, ["FAQ-26"]);
+        let ai = decide("Are you ISO/IEC 42001 certified?");
+        assert!(ai.reason.contains("`iso42001`"), "{ai:?}");
+        assert_eq!(decide("Are you ISO/IEC 27001 certified?").answers, ["FAQ-27"]);
+        // "Was it you?" asks about one event, as "were we affected?" does.
+        let press =
+            decide("The press reported a breach at an invoice vendor. Was it you? Will you notify us?");
+        assert!(press.reason.contains("a particular event"), "{press:?}");
     }
 
     #[test]

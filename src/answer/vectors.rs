@@ -135,7 +135,9 @@ fn example_library() -> Vec<LibraryEntry> {
     entries
 }
 
-/// Every `question:` of the evaluation sets, in file order.
+/// The `question:`s of the evaluation sets, in file order: every one of the tuning set, and
+/// every other one of each later set (their first, third, …). Ninety sets of a hundred would
+/// make the vectors some 5 MB; half of each still reaches every kind of row its writer wrote.
 fn evaluation_questions() -> Vec<String> {
     #[derive(Deserialize)]
     struct Item {
@@ -158,7 +160,8 @@ fn evaluation_questions() -> Vec<String> {
     for name in names {
         let text = std::fs::read_to_string(dir.join(&name)).unwrap();
         let items: Vec<Item> = serde_saphyr::from_str(&text).unwrap();
-        questions.extend(items.into_iter().map(|i| i.question));
+        let every = if name == "eval.yaml" { 1 } else { 2 };
+        questions.extend(items.into_iter().step_by(every).map(|i| i.question));
     }
     questions
 }

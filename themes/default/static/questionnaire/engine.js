@@ -323,8 +323,16 @@ export class Matcher {
         }
       }
       const text = reader.tokens(entry.text);
-      this.customerPeople.push([entry.question, ...entry.also_asked_as].some((asked) => reader.namesCustomerPeople(asked)));
-      this.vendorPeople.push(Array.from(question).some((token) => reader.isVendorPeople(token)));
+      // Whose people each phrasing is about is read from what it asks, as a row's is. A phrasing
+      // that names the customer's people ("can our staff use their work login?") says nothing
+      // of the vendor's, whatever words it uses for them.
+      const people = [entry.question, ...entry.also_asked_as].map((phrasing) => {
+        const what = reader.asked(phrasing);
+        const customer = reader.namesCustomerPeople(what);
+        return [customer, !customer && reader.tokens(what).some((token) => reader.isVendorPeople(token))];
+      });
+      this.customerPeople.push(people.some(([customer]) => customer));
+      this.vendorPeople.push(people.some(([, vendor]) => vendor));
       this.aboutSuppliers.push([entry.question, ...entry.also_asked_as].every((asked) => reader.tokens(asked).includes(reader.supplier)));
       this.namesSupplier.push(question.has(reader.supplier) || text.includes(reader.supplier));
       for (const token of text) tf.set(token, (tf.get(token) || 0) + 1);
@@ -510,12 +518,10 @@ export class Matcher {
     if (!this.customerPeople[best] && this.vendorPeople[best] && this.reader.namesCustomerPeople(asked)) {
       return needsPerson(`the question is about the customer's own people; the closest answer, ${id}, is about the vendor's`);
     }
-    if (
-      this.customerPeople[best] &&
-      !this.vendorPeople[best] &&
-      this.reader.namesVendorPeople(asked) &&
-      !this.reader.namesCustomerPeople(asked)
-    ) {
+    // The whole row is read too: a colon can end a sentence that asks ("Do your own engineers
+    // need MFA, and of what kind: SMS or a hardware token?").
+    const onlyVendor = (text) => this.reader.namesVendorPeople(text) && !this.reader.namesCustomerPeople(text);
+    if (this.customerPeople[best] && !this.vendorPeople[best] && (onlyVendor(asked) || onlyVendor(question))) {
       return needsPerson(`the question is about the vendor's own people; the closest answer, ${id}, is about the customer's`);
     }
     if (!this.namesSupplier[best] && this.reader.namesVendorSuppliers(asked)) {
