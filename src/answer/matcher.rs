@@ -120,10 +120,17 @@ impl<'r> Matcher<'r> {
             // it uses for them.
             let people: Vec<(bool, bool)> = asked
                 .iter()
-                .map(|(phrasing, _)| {
+                .map(|(phrasing, read)| {
+                    // Most phrasings ask all they say: their tokens are read already.
                     let what = reader.asked(phrasing);
-                    let tokens = reader.tokens(&what);
-                    let customer = reader.names_customer_people_read(&what, &tokens);
+                    let again;
+                    let tokens: &[String] = if what == **phrasing {
+                        read
+                    } else {
+                        again = reader.tokens(&what);
+                        &again
+                    };
+                    let customer = reader.names_customer_people_read(&what, tokens);
                     (customer, !customer && tokens.iter().any(|token| reader.is_vendor_people(token)))
                 })
                 .collect();
@@ -429,7 +436,7 @@ impl<'r> Matcher<'r> {
             |text: &str| self.reader.names_vendor_people(text) && !self.reader.names_customer_people(text);
         if self.customer_people[best]
             && !self.vendor_people[best]
-            && (only_vendor(&asked) || only_vendor(question))
+            && (only_vendor(&asked) || (asked != question && only_vendor(question)))
         {
             return needs_person(format!(
                 "the question is about the vendor's own people; the closest answer, {id}, is about the customer's"
