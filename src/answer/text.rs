@@ -43,6 +43,15 @@ pub struct Rules {
     /// The confidence the whole row needs before what it asks after its context is read
     /// alone: context may not be most of what the row is about.
     pub context_answer_threshold: f64,
+    /// The confidence what a row asks after its context needs, read alone, to answer it.
+    pub context_part_threshold: f64,
+    /// A question closest to an answer shared on request (a teaser) is for a person; so is one
+    /// that a teaser covers this share of what the best answer covers, or more, with a word
+    /// the best answer lacks.
+    pub on_request_share: f64,
+    /// The share of a question's weight in words no answer holds at which a lead no longer
+    /// answers it (only `answer_threshold` does).
+    pub lead_unknown_share: f64,
     /// What an answer's scope is made of (standards, kinds of device, interfaces, …): a
     /// question that names some members of a scope is not answered by an answer that names
     /// none of them.

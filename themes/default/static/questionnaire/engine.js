@@ -352,6 +352,8 @@ export class Matcher {
         this.references.get(key).push(index);
       }
     });
+    // The entries shared on request only (teasers).
+    this.onRequest = entries.map((entry, index) => (entry.on_request ? index : -1)).filter((index) => index >= 0);
     const total = this.lengths.reduce((a, b) => a + b, 0);
     this.averageLength = Math.max(entries.length === 0 ? 1 : total / entries.length, 1);
   }
@@ -443,7 +445,11 @@ export class Matcher {
     const asked = this.reader.asked(question);
     if (asked === question) return whole;
     const [part] = this.decideText(asked, null);
-    const agree = part.method === "text" && whole.best !== null && whole.best[0] === part.answers[0];
+    const agree =
+      part.method === "text" &&
+      whole.best !== null &&
+      whole.best[0] === part.answers[0] &&
+      part.confidence >= this.reader.rules.context_part_threshold;
     if (!agree) return whole;
     return {
       ...part,
@@ -496,6 +502,17 @@ export class Matcher {
     if (this.entries[best].on_request) {
       return needsPerson(`the closest answer, ${id}, is shared on request only: a person decides what to send`);
     }
+    // Nor is one that a teaser covers nearly as much of, with words of the teaser's the best
+    // answer lacks (as `Matcher::decide_text`).
+    const share = this.reader.rules.on_request_share;
+    const closeTeaser = this.onRequest.find(
+      (teaser) =>
+        tokens.some(([token]) => this.docs[teaser].has(token) && !this.docs[best].has(token)) &&
+        this.coverage(tokens, teaser) >= share * confidence,
+    );
+    if (closeTeaser !== undefined) {
+      return needsPerson(`the question is close to ${this.entries[closeTeaser].id}, shared on request only: a person decides what to send`);
+    }
     // What the answer's scope leaves out: a standard, a kind of device, an interface.
     for (const scope of this.reader.scopes) {
       const named = tokens.map(([token]) => token).filter((token) => scope.members.has(token));
@@ -541,6 +558,16 @@ export class Matcher {
     const clearLead =
       (lead >= rules.lead_threshold && confidence >= rules.lead_answer_threshold) ||
       ((ratio === null || ratio >= rules.lead_ratio) && confidence >= rules.lead_ratio_answer_threshold);
+    // A lead answers only a question whose words the library mostly knows.
+    let unknown = 0;
+    for (const [token, idf] of tokens) if (!this.frequency.has(token)) unknown += idf;
+    const unknownWords = weight > 0 && unknown / weight >= rules.lead_unknown_share;
+    if (confidence < rules.answer_threshold && clearLead && unknownWords) {
+      const [decision] = needsPerson(
+        `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)}${times(ratio)}, but words no answer holds make up ${percent(rules.lead_unknown_share)} or more of it (a lead answers only below that)`,
+      );
+      return [decision, true];
+    }
     if (confidence < rules.answer_threshold && !clearLead) {
       const [decision] = needsPerson(
         `the closest answer, ${id}, covers ${percent(confidence)} of the question${leads(nextId, lead)}${times(ratio)} (answering takes ${percent(rules.answer_threshold)}, or ${percent(rules.lead_answer_threshold)} with a lead of ${rules.lead_threshold}, or ${percent(rules.lead_ratio_answer_threshold)} at ${rules.lead_ratio} times the next answer's score)`,
