@@ -149,6 +149,14 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent117", 100),
     ("independent118", 100),
     ("independent119", 100),
+    ("independent120", 100),
+    ("independent121", 100),
+    ("independent122", 100),
+    ("independent123", 100),
+    ("independent124", 100),
+    ("independent125", 100),
+    ("independent126", 100),
+    ("independent127", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today: 2 points under
@@ -408,6 +416,19 @@ fn floor(split: &str) -> (f64, f64) {
         "independent117" => (96.0, 70.0),
         "independent118" => (94.0, 71.0),
         "independent119" => (91.0, 75.0),
+        // Written for session 35 (faith-based charities; farm cooperatives and food processors;
+        // research offices and clinical-trial units; dealerships and leasing; small creative
+        // studios; then state-owned enterprises in Asia-Pacific; mature third-party-risk teams;
+        // prospects' e-mails), measured once with the final version, nothing chosen: 96.0% /
+        // 81.0% and 94.8% / 78.3%.
+        "independent120" => (93.0, 77.0),
+        "independent121" => (93.0, 78.0),
+        "independent122" => (94.0, 78.0),
+        "independent123" => (94.0, 78.0),
+        "independent124" => (92.0, 62.0),
+        "independent125" => (93.0, 83.0),
+        "independent126" => (93.0, 83.0),
+        "independent127" => (91.0, 71.0),
         _ => (92.0, 75.0),
     }
 }
