@@ -1021,7 +1021,7 @@ mod tests {
         let reader = Reader::new(rules());
         // As a whole the row covers too little of any answer, with another close behind; what
         // it asks is the encryption answer.
-        let row = "We are a hospital trust; our auditors review user access rights every month. \
+        let row = "We are a hospital trust; our auditors review access rights monthly. \
             Is customer data encrypted at rest?";
         let (whole, short) = Matcher::new(&reader, library()).decide_text(row, None);
         assert!(
@@ -1142,8 +1142,8 @@ mod tests {
 
     #[test]
     fn what_a_row_asks_after_its_context_answers_only_with_its_own_floor() {
-        let row = "We are a hospital trust; our auditors review user access rights every month. \
-            Is customer data at rest encrypted in a tamper-resistant module?";
+        let row = "We are a hospital trust; our auditors review access rights monthly. \
+            Is data at rest encrypted in a tamper-resistant module?";
         let reader = Reader::new(rules());
         let read = Matcher::new(&reader, library()).decide(row, None);
         assert_eq!(read.answers, ["FAQ-2"], "{read:?}");

@@ -157,6 +157,18 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent125", 100),
     ("independent126", 100),
     ("independent127", 100),
+    ("independent128", 100),
+    ("independent129", 100),
+    ("independent130", 100),
+    ("independent131", 100),
+    ("independent132", 100),
+    ("independent133", 100),
+    ("independent134", 100),
+    ("independent135", 100),
+    ("independent136", 100),
+    ("independent137", 100),
+    ("independent138", 100),
+    ("independent139", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today: 2 points under
@@ -172,67 +184,67 @@ fn floor(split: &str) -> (f64, f64) {
         // Each measured once, unseen, 2026-12-05: the fourth with the final rules (95.7% /
         // 64.7%), the fifth and sixth with `lead_answer_threshold` at 0.32 (98.4% / 81.3%, and
         // 85.0% / 68.0%).
-        "independent4" => (96.0, 86.0),
-        "independent5" => (95.0, 89.0),
-        "independent6" => (89.0, 83.0),
+        "independent4" => (96.0, 83.0),
+        "independent5" => (95.0, 85.0),
+        "independent6" => (90.0, 82.0),
         // Measured once, unseen, 2026-12-05, with the final rules: 92.2% / 62.7%.
-        "independent7" => (95.0, 83.0),
+        "independent7" => (96.0, 82.0),
         // Measured once, unseen, 2026-12-05, after the customer's-own-people rule: 93.8% /
         // 80.0%.
-        "independent8" => (95.0, 83.0),
+        "independent8" => (95.0, 82.0),
         // Measured once, unseen, 2026-12-05 (session 25), after the device and share rules:
         // 92.5% / 65.3%.
-        "independent9" => (95.0, 87.0),
+        "independent9" => (95.0, 86.0),
         // Measured once, unseen, 2026-12-06, with the same rules: 90.9% / 80.0%.
-        "independent10" => (92.0, 91.0),
+        "independent10" => (93.0, 91.0),
         // Measured once, unseen, 2026-12-06, after the figures rule took prices: 91.5% / 72.0%.
-        "independent11" => (95.0, 85.0),
+        "independent11" => (95.0, 82.0),
         // Written for session 26 with more near misses (40 of 100 unanswerable, about half of
         // them sharing an answer's words), measured once, unseen, 2026-12-06, after the figures
         // rule took costs: 74.5% / 68.3%.
-        "independent12" => (83.0, 88.0),
+        "independent12" => (85.0, 88.0),
         // Written for session 31 with 35 of 100 unanswerable (22 near misses), measured once,
         // unseen, 2026-12-06, after the scope rules (interfaces, events, fees, roles): 84.5% /
         // 75.4%.
-        "independent13" => (84.0, 87.0),
+        "independent13" => (86.0, 87.0),
         // Written for session 31 (31 of 100 unanswerable, 22 near misses), measured once,
         // unseen, 2026-12-06, after the name and vendor's-people rules: 88.7% / 68.1%.
         "independent14" => (90.0, 91.0),
         // Written for session 31 by a helper not told which kinds of near miss to write (25 of
         // 100 unanswerable, 13 near misses; long rows with the customer's context first),
         // measured once, unseen, 2026-12-06, after the vendor's-suppliers rule: 95.3% / 54.7%.
-        "independent15" => (94.0, 78.0),
+        "independent15" => (94.0, 77.0),
         // Written for session 31 like the fifteenth, measured once, unseen, 2026-12-06, after
         // rows with their context first were read again as what they ask: 96.3% / 69.3%.
-        "independent16" => (96.0, 87.0),
+        "independent16" => (97.0, 86.0),
         // Written for session 31 with less usual customers, measured once, unseen, 2026-12-06,
         // after a lead of twice the next answer's score answered: 90.2% / 61.3%.
-        "independent17" => (93.0, 81.0),
+        "independent17" => (96.0, 81.0),
         // Written for session 31 to read like questionnaires as they arrive, measured once,
         // unseen, 2026-12-06, after the supplier-answer rule: 93.3% / 74.7%.
-        "independent18" => (95.0, 83.0),
+        "independent18" => (95.0, 82.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
         // the built-in-feature, severity and end-user-device scopes: 93.2% / 73.3%.
-        "independent19" => (92.0, 86.0),
+        "independent19" => (93.0, 83.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, with
         // the session's final rules (a row that is mostly context is not read again): 100% /
         // 61.3%.
-        "independent20" => (97.0, 81.0),
+        "independent20" => (97.0, 78.0),
         // Written for session 31 like the eighteenth, measured once, unseen, 2026-12-06, after
         // the review's fixes (suppliers by their synonym group only, "your users", severities
         // and servers as phrases): 91.5% / 57.3%.
-        "independent21" => (88.0, 75.0),
+        "independent21" => (89.0, 71.0),
         // Written for session 32 by helpers not told which kinds of near miss to write (the
         // twenty-third to the twenty-fifth each asked to imitate other customers: public buyers
         // in North America and Asia-Pacific; mid-sized companies in Europe, Africa and Latin
         // America; large enterprises), measured once, unseen, 2026-12-06, with the session's
         // synonyms: 97.3% / 48.0%, 95.5% / 56.0%, 83.7% / 48.0%, 94.2% / 65.3%.
-        "independent22" => (93.0, 78.0),
-        "independent23" => (91.0, 78.0),
-        "independent24" => (91.0, 79.0),
-        "independent25" => (93.0, 81.0),
+        "independent22" => (93.0, 77.0),
+        "independent23" => (91.0, 73.0),
+        "independent24" => (91.0, 75.0),
+        "independent25" => (93.0, 75.0),
         // The second and third, measured unseen before any set had a floor of its own.
-        "independent2" => (94.0, 93.0),
+        "independent2" => (94.0, 92.0),
         "independent3" => (96.0, 89.0),
         // Written for session 32 after the example's FAQ gained 205 phrasings (`also_asked_as`)
         // that a helper drafted without seeing any set; the writers saw those phrasings and were
@@ -240,123 +252,123 @@ fn floor(split: &str) -> (f64, f64) {
         // unseen, with the phrasings: 85.7% / 72.0%, 86.9% / 70.7%, 90.0% / 72.0%; the
         // twenty-ninth to the thirty-first, unseen, with the same: 92.2% / 62.7%, 94.6% /
         // 70.7%, 88.9% / 64.0%.
-        "independent26" => (88.0, 77.0),
-        "independent27" => (96.0, 75.0),
-        "independent28" => (92.0, 81.0),
-        "independent29" => (88.0, 71.0),
+        "independent26" => (91.0, 74.0),
+        "independent27" => (96.0, 73.0),
+        "independent28" => (93.0, 78.0),
+        "independent29" => (91.0, 70.0),
         "independent30" => (96.0, 73.0),
-        "independent31" => (93.0, 78.0),
+        "independent31" => (94.0, 71.0),
         // Written for session 33 by helpers not told which kinds of near miss to write, each
         // asked to imitate a kind of customer (health care; public bodies and schools; banks,
         // insurers and fintechs; retailers, logistics and manufacturers). Measured once, unseen,
         // with session 32's rules and FAQ: 94.3% / 66.7%, 89.4% / 56.0%, 93.3% / 74.7%, 89.5% /
         // 68.0%.
-        "independent32" => (94.0, 70.0),
-        "independent33" => (92.0, 65.0),
-        "independent34" => (92.0, 70.0),
-        "independent35" => (92.0, 69.0),
+        "independent32" => (94.0, 69.0),
+        "independent33" => (91.0, 58.0),
+        "independent34" => (92.0, 69.0),
+        "independent35" => (96.0, 63.0),
         // Written for session 33 like the thirty-second (software companies; law and
         // accountancy firms; NGOs writing in a second language; short rows and long e-mails),
         // measured once, unseen, with the session's rules and FAQ (205 more phrasings, five
         // word collisions mended, stricter thresholds): 100% / 66.7%, 88.5% / 72.0%, 91.5% /
         // 57.3%, 90.7% / 65.3%.
-        "independent36" => (96.0, 69.0),
-        "independent37" => (91.0, 75.0),
-        "independent38" => (94.0, 67.0),
-        "independent39" => (91.0, 73.0),
+        "independent36" => (96.0, 65.0),
+        "independent37" => (91.0, 74.0),
+        "independent38" => (97.0, 66.0),
+        "independent39" => (91.0, 71.0),
         // Written for session 33 like the thirty-second (manufacturers and automotive suppliers
         // writing in a second language; shops, travel and hospitality; media, gaming and
         // sports; critical infrastructure and defence), measured once, unseen, with the
         // session's rules and the FAQ's third round of phrasings: 92.5% / 65.3%, 92.2% /
         // 62.7%, 96.4% / 70.7%, 100% / 66.7%.
-        "independent40" => (92.0, 65.0),
-        "independent41" => (95.0, 59.0),
-        "independent42" => (94.0, 74.0),
-        "independent43" => (97.0, 63.0),
+        "independent40" => (92.0, 63.0),
+        "independent41" => (95.0, 53.0),
+        "independent42" => (97.0, 69.0),
+        "independent43" => (97.0, 61.0),
         // Written for session 33 like the thirty-second (property and facility services;
         // agriculture and food in Latin America, Africa and Asia; staffing, payroll and BPO;
         // follow-ups that quote an earlier answer or a clause), measured once, unseen, with the
         // FAQ's fourth round of phrasings: 92.0% / 61.3%, 88.9% / 64.0%, 92.1% / 77.3%,
         // 92.9% / 69.3%.
-        "independent44" => (95.0, 55.0),
-        "independent45" => (87.0, 55.0),
-        "independent46" => (94.0, 70.0),
-        "independent47" => (96.0, 67.0),
+        "independent44" => (95.0, 53.0),
+        "independent45" => (89.0, 51.0),
+        "independent46" => (97.0, 65.0),
+        "independent47" => (96.0, 61.0),
         // Written for session 33 like the thirty-second (pharmaceutical, biotech and
         // laboratory companies; small businesses without security staff; global enterprises'
         // vendor-risk templates; education, research and cultural institutions), measured
         // once, unseen, after the figures rule came to read what a row asks: 98.2% / 73.3%,
         // 92.0% / 61.3%, 96.5% / 73.3%, 95.0% / 76.0%.
-        "independent48" => (97.0, 67.0),
-        "independent49" => (93.0, 57.0),
-        "independent50" => (94.0, 71.0),
-        "independent51" => (94.0, 71.0),
+        "independent48" => (97.0, 61.0),
+        "independent49" => (97.0, 53.0),
+        "independent50" => (94.0, 61.0),
+        "independent51" => (96.0, 69.0),
         // Written for session 33 like the thirty-second (brokers, credit unions and payment
         // bureaus; hospitality and leisure; heavy industry; the hardest questionnaires a
         // writer could imagine), measured once, unseen, with the session's final rules and
         // FAQ, no version compared: 93.4% / 76.0%, 90.4% / 62.7%, 100% / 70.7%,
         // 93.8% / 60.0%.
-        "independent52" => (92.0, 66.0),
-        "independent53" => (93.0, 53.0),
-        "independent54" => (97.0, 65.0),
-        "independent55" => (93.0, 57.0),
+        "independent52" => (94.0, 63.0),
+        "independent53" => (93.0, 49.0),
+        "independent54" => (97.0, 59.0),
+        "independent55" => (95.0, 54.0),
         // Written for session 34 (healthcare buyers in North America; retail in South-East Asia
         // and India; manufacturing in Central and Eastern Europe; UK and EU financial services),
         // measured once, unseen, with session 33's final rules and FAQ, nothing chosen:
         // 94.6% / 70.7%, 96.9% / 84.0%, 98.2% / 74.7%, 98.3% / 76.0%.
-        "independent56" => (96.0, 67.0),
-        "independent57" => (97.0, 79.0),
+        "independent56" => (96.0, 62.0),
+        "independent57" => (97.0, 77.0),
         "independent58" => (97.0, 67.0),
-        "independent59" => (96.0, 70.0),
+        "independent59" => (95.0, 59.0),
         // Written with them (non-profits and universities; startups' security engineers; Latin
         // America and Iberia; the Middle East and Africa), measured the same way: 93.7% / 78.7%,
         // 94.9% / 74.7%, 92.2% / 78.7%, 95.5% / 84.0%.
-        "independent60" => (96.0, 71.0),
-        "independent61" => (96.0, 70.0),
-        "independent62" => (92.0, 71.0),
-        "independent63" => (93.0, 82.0),
+        "independent60" => (97.0, 69.0),
+        "independent61" => (96.0, 66.0),
+        "independent62" => (96.0, 63.0),
+        "independent63" => (93.0, 74.0),
         // Written for session 34 (government in Australia and New Zealand; professional services;
         // hospitality and travel; energy and critical infrastructure), measured once, unseen, with
         // session 33's version (93.9% / 82.7%, 96.3% / 69.3%, 96.6% / 76.0%, 93.1% / 72.0%) and
         // session 34's, which was kept: 95.4% / 82.7%, 98.1% / 69.3%, 96.6% / 76.0%, 93.1% / 72.0%.
-        "independent64" => (94.0, 78.0),
-        "independent65" => (94.0, 66.0),
-        "independent66" => (97.0, 66.0),
-        "independent67" => (90.0, 65.0),
+        "independent64" => (94.0, 77.0),
+        "independent65" => (96.0, 61.0),
+        "independent66" => (97.0, 59.0),
+        "independent67" => (94.0, 63.0),
         // Written with them (media and gaming; US public sector; Japan, Korea, Taiwan and Hong
         // Kong; very small businesses), measured once with session 34's version alone, nothing
         // chosen: 98.0% / 66.7%, 98.2% / 73.3%, 98.1% / 69.3%, 81.8% / 48.0%.
-        "independent68" => (97.0, 59.0),
-        "independent69" => (97.0, 65.0),
-        "independent70" => (96.0, 61.0),
-        "independent71" => (81.0, 37.0),
+        "independent68" => (97.0, 53.0),
+        "independent69" => (97.0, 61.0),
+        "independent70" => (95.0, 54.0),
+        "independent71" => (82.0, 33.0),
         // Written for session 34 (construction and real estate; food and agriculture; automotive,
         // aerospace and defence; outsourcers; volunteer-run associations; clinics and pharmacies;
         // global enterprises' onboarding portals; auditors), measured once with session 34's
         // version alone, nothing chosen: 93.4% / 76.0%, 93.4% / 76.0%, 98.3% / 78.7%,
         // 93.2% / 90.7%, 95.3% / 54.7%, 93.4% / 76.0%, 100% / 84.0%, 91.5% / 86.7%.
-        "independent72" => (93.0, 73.0),
-        "independent73" => (92.0, 71.0),
+        "independent72" => (94.0, 63.0),
+        "independent73" => (92.0, 65.0),
         "independent74" => (97.0, 74.0),
-        "independent75" => (92.0, 89.0),
-        "independent76" => (93.0, 47.0),
-        "independent77" => (96.0, 73.0),
-        "independent78" => (97.0, 78.0),
-        "independent79" => (90.0, 79.0),
+        "independent75" => (94.0, 81.0),
+        "independent76" => (92.0, 45.0),
+        "independent77" => (96.0, 66.0),
+        "independent78" => (97.0, 77.0),
+        "independent79" => (93.0, 79.0),
         // Written for session 34 (hospitals in Europe; insurers in Asia-Pacific; marketplaces and
         // carriers; courts and justice; then heavy industry; luxury brands; managed-service
         // providers; central government), measured once with session 34's version (the first
         // four also with a stricter lead threshold, which gave the same figures): 94.8% / 73.3%,
         // 97.2% / 92.0%, 94.9% / 74.7%, 95.5% / 85.3%, 88.9% / 74.7%, 96.9% / 82.7%,
         // 94.9% / 74.7%, 98.3% / 78.7%.
-        "independent80" => (96.0, 67.0),
-        "independent81" => (96.0, 87.0),
-        "independent82" => (94.0, 73.0),
-        "independent83" => (93.0, 81.0),
-        "independent84" => (96.0, 71.0),
-        "independent85" => (94.0, 75.0),
-        "independent86" => (94.0, 70.0),
-        "independent87" => (97.0, 77.0),
+        "independent80" => (96.0, 65.0),
+        "independent81" => (96.0, 81.0),
+        "independent82" => (96.0, 67.0),
+        "independent83" => (96.0, 79.0),
+        "independent84" => (96.0, 67.0),
+        "independent85" => (96.0, 66.0),
+        "independent86" => (94.0, 67.0),
+        "independent87" => (97.0, 73.0),
         // Written for session 34 (telecoms; SaaS buyers; German-speaking family firms; private
         // equity; then municipalities; crypto and payment firms; international organisations; US
         // banks), measured once: the first four with session 34's version (92.9% / 78.7% in all)
@@ -365,27 +377,27 @@ fn floor(split: &str) -> (f64, f64) {
         // 92.4% / 81.3%, 88.9% / 64.0%, 92.6% / 84.0%, 93.0% / 70.7%, 95.0% / 76.0%,
         // 97.0% / 85.3%, 95.7% / 88.0%.
         "independent88" => (96.0, 77.0),
-        "independent89" => (94.0, 78.0),
-        "independent90" => (92.0, 61.0),
-        "independent91" => (93.0, 78.0),
-        "independent92" => (91.0, 69.0),
-        "independent93" => (96.0, 74.0),
-        "independent94" => (94.0, 81.0),
-        "independent95" => (95.0, 85.0),
+        "independent89" => (94.0, 74.0),
+        "independent90" => (93.0, 57.0),
+        "independent91" => (94.0, 74.0),
+        "independent92" => (92.0, 66.0),
+        "independent93" => (96.0, 67.0),
+        "independent94" => (97.0, 73.0),
+        "independent95" => (96.0, 82.0),
         // Written for session 35 (hospitals and aged care in Australia and New Zealand; online
         // retail in Southeast Asia; construction and engineering; Nordic and Baltic public
         // bodies; then US non-profits and universities; Central European manufacturers; fintech
         // and crypto; insurers, brokers and law firms), measured once: the first four with
         // session 34's final version, nothing chosen (94.7% / 77.3%); the last four with that
         // version (92.8% / 77.3%) and with session 35's change (93.4% / 75.7%), which was kept.
-        "independent96" => (94.0, 79.0),
-        "independent97" => (96.0, 63.0),
-        "independent98" => (94.0, 73.0),
+        "independent96" => (94.0, 77.0),
+        "independent97" => (96.0, 62.0),
+        "independent98" => (94.0, 70.0),
         "independent99" => (95.0, 82.0),
-        "independent100" => (90.0, 78.0),
-        "independent101" => (94.0, 65.0),
-        "independent102" => (92.0, 62.0),
-        "independent103" => (91.0, 79.0),
+        "independent100" => (89.0, 73.0),
+        "independent101" => (96.0, 61.0),
+        "independent102" => (95.0, 57.0),
+        "independent103" => (91.0, 77.0),
         // Written for session 35 (media and advertising in French-speaking countries; pharma,
         // biotech and medical devices; travel and events; critical infrastructure; then
         // professional services; small businesses and sole traders in plain words; the overseas
@@ -393,14 +405,14 @@ fn floor(split: &str) -> (f64, f64) {
         // managers), measured once: the first four with session 35's kept version (92.3% /
         // 76.3%) and with a stricter context threshold (92.3% / 76.0%), which was dropped; the
         // last four with the kept version, nothing chosen (93.9% / 72.0%).
-        "independent104" => (91.0, 70.0),
+        "independent104" => (92.0, 65.0),
         "independent105" => (88.0, 73.0),
-        "independent106" => (89.0, 67.0),
-        "independent107" => (92.0, 81.0),
-        "independent108" => (90.0, 77.0),
-        "independent109" => (90.0, 31.0),
-        "independent110" => (92.0, 83.0),
-        "independent111" => (96.0, 81.0),
+        "independent106" => (88.0, 63.0),
+        "independent107" => (92.0, 70.0),
+        "independent108" => (93.0, 75.0),
+        "independent109" => (93.0, 26.0),
+        "independent110" => (92.0, 81.0),
+        "independent111" => (96.0, 75.0),
         // Written for session 35 (sports clubs and venues; shipping, ports and customs brokers;
         // Latin American companies; banks, telecoms and retailers in Africa and the Middle East;
         // then US state and local government; SaaS companies buying SaaS; retail and franchise
@@ -408,27 +420,46 @@ fn floor(split: &str) -> (f64, f64) {
         // the first four with the kept version (94.3% / 76.7%) and with a floor for what a row
         // asks after its context, which gave the same figures and was kept by the rule written
         // before; the last four with that, nothing chosen (97.0% / 75.7%).
-        "independent112" => (94.0, 69.0),
-        "independent113" => (94.0, 70.0),
-        "independent114" => (91.0, 77.0),
-        "independent115" => (89.0, 78.0),
-        "independent116" => (97.0, 73.0),
-        "independent117" => (96.0, 70.0),
-        "independent118" => (94.0, 71.0),
-        "independent119" => (91.0, 75.0),
+        "independent112" => (96.0, 67.0),
+        "independent113" => (94.0, 65.0),
+        "independent114" => (93.0, 73.0),
+        "independent115" => (91.0, 75.0),
+        "independent116" => (97.0, 67.0),
+        "independent117" => (96.0, 69.0),
+        "independent118" => (94.0, 67.0),
+        "independent119" => (93.0, 75.0),
         // Written for session 35 (faith-based charities; farm cooperatives and food processors;
         // research offices and clinical-trial units; dealerships and leasing; small creative
         // studios; then state-owned enterprises in Asia-Pacific; mature third-party-risk teams;
         // prospects' e-mails), measured once with the final version, nothing chosen: 96.0% /
         // 81.0% and 94.8% / 78.3%.
-        "independent120" => (93.0, 77.0),
-        "independent121" => (93.0, 78.0),
-        "independent122" => (94.0, 78.0),
-        "independent123" => (94.0, 78.0),
-        "independent124" => (92.0, 62.0),
-        "independent125" => (93.0, 83.0),
-        "independent126" => (93.0, 83.0),
-        "independent127" => (91.0, 71.0),
+        "independent120" => (96.0, 73.0),
+        "independent121" => (94.0, 77.0),
+        "independent122" => (96.0, 73.0),
+        "independent123" => (97.0, 75.0),
+        "independent124" => (93.0, 58.0),
+        "independent125" => (95.0, 82.0),
+        "independent126" => (95.0, 82.0),
+        "independent127" => (94.0, 67.0),
+        // Written for session 36 (Nordic public bodies; online shops; construction and property
+        // firms; staffing and payroll bureaus; then Indian and South-East Asian IT-services
+        // vendor offices; internal audit's annual reassessment; Dutch and Belgian municipalities;
+        // US procurement portals; then blunt tech-company security teams; international
+        // charities; schools and academy trusts; banks' outsourcing officers under DORA), measured
+        // once, unseen, with the final version fixed before they ran, nothing chosen: 96.3% /
+        // 69.0%, 94.1% / 79.3% and 95.2% / 66.3% (pooled 95.1% / 71.6%).
+        "independent128" => (96.0, 65.0),
+        "independent129" => (94.0, 67.0),
+        "independent130" => (90.0, 63.0),
+        "independent131" => (96.0, 67.0),
+        "independent132" => (93.0, 78.0),
+        "independent133" => (86.0, 82.0),
+        "independent134" => (94.0, 63.0),
+        "independent135" => (94.0, 81.0),
+        "independent136" => (97.0, 63.0),
+        "independent137" => (97.0, 61.0),
+        "independent138" => (86.0, 58.0),
+        "independent139" => (91.0, 70.0),
         _ => (92.0, 75.0),
     }
 }
