@@ -169,6 +169,18 @@ const INDEPENDENT: &[(&str, usize)] = &[
     ("independent137", 100),
     ("independent138", 100),
     ("independent139", 100),
+    ("independent140", 100),
+    ("independent141", 100),
+    ("independent142", 100),
+    ("independent143", 100),
+    ("independent144", 100),
+    ("independent145", 100),
+    ("independent146", 100),
+    ("independent147", 100),
+    ("independent148", 100),
+    ("independent149", 100),
+    ("independent150", 100),
+    ("independent151", 100),
 ];
 
 /// The floor this test enforces, a little under what each set measures today: 2 points under
@@ -460,6 +472,26 @@ fn floor(split: &str) -> (f64, f64) {
         "independent137" => (97.0, 61.0),
         "independent138" => (86.0, 58.0),
         "independent139" => (91.0, 70.0),
+        // Written for session 36 as a second measure of the same version, because the first
+        // met the precision target by one answer (accounts-payable managers; southern European
+        // manufacturers; cyber insurers' proposal forms; hospitality groups; then defence-
+        // adjacent contractors; a CISO's quarterly review; logistics start-ups in Asia; German-
+        // speaking utilities and transport; then Irish, Scottish and Welsh public bodies;
+        // climate-tech companies; Eastern European and Baltic firms; a retailer re-using last
+        // year's form), measured once, unseen, the version unchanged, nothing chosen: 97.2% /
+        // 68.3%, 94.5% / 74.0% and 95.5% / 70.7% (pooled 95.7% / 71.0%).
+        "independent140" => (97.0, 63.0),
+        "independent141" => (92.0, 65.0),
+        "independent142" => (96.0, 79.0),
+        "independent143" => (93.0, 53.0),
+        "independent144" => (93.0, 77.0),
+        "independent145" => (89.0, 73.0),
+        "independent146" => (89.0, 55.0),
+        "independent147" => (96.0, 78.0),
+        "independent148" => (93.0, 73.0),
+        "independent149" => (97.0, 62.0),
+        "independent150" => (95.0, 82.0),
+        "independent151" => (87.0, 53.0),
         _ => (92.0, 75.0),
     }
 }
