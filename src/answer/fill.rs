@@ -1,6 +1,9 @@
 //! Deciding what to write where: for each question row under the header, the matcher's
-//! decision and the cells it fills. A row with anything in its answer cells is left as the
-//! customer or the team wrote it; headings are skipped; nothing is ever overwritten.
+//! decision and the cells it fills. A row with anything in its answer cells (a value, or a
+//! formula) is left as the customer or the team wrote it; headings are skipped; nothing is
+//! ever overwritten; a row is written whole or not at all.
+
+use std::collections::HashSet;
 
 use serde::Serialize;
 
@@ -33,6 +36,20 @@ pub struct RowPlan {
     pub decision: Decision,
     /// (column, value) for each cell written.
     pub writes: Vec<(usize, String)>,
+    /// The cell an answer could not go into, and why, when that left the row for a person.
+    #[serde(skip)]
+    pub unwritten: Option<(usize, &'static str)>,
+}
+
+/// The cells of a sheet an answer cannot go into, beyond what their values show: those that
+/// hold a formula (one never computed reads as empty), and those inside a merged area or an
+/// array formula's area other than its first cell. A CSV has none.
+#[derive(Debug, Default)]
+pub struct Unwritable {
+    /// (row, column) from 0.
+    pub formulas: HashSet<(usize, usize)>,
+    /// The areas whose cells other than the top-left one cannot be written, with why.
+    pub covered: Vec<(super::xlsx::Area, &'static str)>,
 }
 
 /// How the sheet writes yes, no and not applicable: read from the values its response
@@ -96,13 +113,15 @@ pub fn by_reference(rows: &[Vec<String>], layout: &Layout, caiq: &crate::caiq::i
 
 /// The plan for every question row of `rows` under `layout`'s header. With `by_reference`
 /// false, the reference column is read but not matched (a CAIQ of another version than the
-/// answers' ids, whose ids name other questions).
+/// answers' ids, whose ids name other questions). `unwritable` is what the values do not show
+/// (formulas, merged areas).
 pub fn plan(
     rows: &[Vec<String>],
     layout: &Layout,
     matcher: &Matcher,
     vocabulary: &Vocabulary,
     by_reference: bool,
+    unwritable: &Unwritable,
 ) -> Vec<RowPlan> {
     let cell = |row: &[String], column: Option<usize>| -> String {
         column.and_then(|c| row.get(c)).map_or(String::new(), |v| v.trim().to_string())
@@ -116,7 +135,11 @@ pub fn plan(
         let reference = Some(cell(row, layout.reference)).filter(|r| !r.is_empty());
         let decision = matcher.decide(&question, reference.as_deref().filter(|_| by_reference));
         let targets = [layout.response, layout.comment, layout.evidence];
-        let filled = targets.iter().any(|column| !cell(row, *column).is_empty());
+        // A formula is the customer's too, computed or not.
+        let filled = targets.iter().any(|column| {
+            !cell(row, *column).is_empty()
+                || column.is_some_and(|c| unwritable.formulas.contains(&(index, c)))
+        });
         let state = if filled {
             RowState::AlreadyFilled
         } else if decision.method == Method::NeedsPerson {
@@ -146,7 +169,27 @@ pub fn plan(
             state = RowState::NeedsPerson;
             writes.clear();
         }
-        plans.push(RowPlan { row: index, reference, question, state, decision, writes });
+        // A row is written whole or not at all: written in part, it would lose its response
+        // or its citation while the record says it was answered.
+        let covered = writes.iter().find_map(|(column, _)| {
+            super::xlsx::covered_by(&unwritable.covered, index, *column).map(|why| (*column, why))
+        });
+        let unwritten = covered;
+        if let Some((column, why)) = covered {
+            decision = Decision {
+                method: Method::NeedsPerson,
+                reason: format!(
+                    "cell {} is {why}: the answer ({}) cannot be written whole, so a person fills the row",
+                    super::xlsx::reference(index, column),
+                    decision.answers.join(", ")
+                ),
+                answers: Vec::new(),
+                ..decision
+            };
+            state = RowState::NeedsPerson;
+            writes.clear();
+        }
+        plans.push(RowPlan { row: index, reference, question, state, decision, writes, unwritten });
     }
     plans
 }

@@ -8,7 +8,7 @@ use crate::hex::sha256;
 use serde::Serialize;
 
 use super::csv_file::CsvFile;
-use super::fill::{plan, RowPlan, RowState, Vocabulary};
+use super::fill::{plan, RowPlan, RowState, Unwritable, Vocabulary};
 use super::layout::{detect, Layout, Overrides};
 use super::matcher::{Matcher, Method};
 use super::text::Reader;
@@ -224,7 +224,21 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
         let note = (!super::fill::by_reference(&rows, &layout, &caiq)).then(|| {
             format!("its question ids are CAIQ v{} ids and the answers' are v{} (site.yaml `caiq_version`): v4.1 renumbered controls, so rows were matched by their words, not their ids", caiq.other, caiq.version)
         });
-        let rows = plan(&rows, &layout, &matcher, &vocabulary, note.is_none());
+        // What the values do not show: formulas (a formula never computed reads as empty) and
+        // merged or array formula areas.
+        let unwritable = match (&form, &sheet) {
+            (Form::Workbook(workbook), Some(name)) => Unwritable {
+                formulas: workbook
+                    .formulas(name)
+                    .map_err(|e| questionnaire(&e))?
+                    .into_iter()
+                    .map(|(place, _)| place)
+                    .collect(),
+                covered: workbook.covered_areas(name).map_err(|e| questionnaire(&e))?,
+            },
+            _ => Unwritable::default(),
+        };
+        let rows = plan(&rows, &layout, &matcher, &vocabulary, note.is_none(), &unwritable);
         sheets.push(SheetAnswer { sheet, layout, rows, skipped: Vec::new(), note });
     }
     let filled = match &mut form {
@@ -252,8 +266,15 @@ pub fn answer(options: &AnswerOptions) -> Result<AnswerReport, AnswerError> {
                 .collect();
             let (bytes, mut skipped) = workbook.fill(&writes).map_err(|e| questionnaire(&e))?;
             for sheet in &mut sheets {
-                sheet.skipped =
-                    skipped.remove(sheet.sheet.as_deref().unwrap_or_default()).unwrap_or_default();
+                // The cells that left a row for a person, and any `fill` left (none, when the
+                // plan saw every formula and area).
+                let planned =
+                    sheet.rows.iter().filter_map(|row| row.unwritten.map(|(c, why)| (row.row, c, why)));
+                let mut cells: Vec<_> = planned
+                    .chain(skipped.remove(sheet.sheet.as_deref().unwrap_or_default()).unwrap_or_default())
+                    .collect();
+                cells.sort();
+                sheet.skipped = cells;
             }
             bytes
         }

@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fill::{by_reference, plan, RowState, Vocabulary};
+use super::fill::{by_reference, plan, RowState, Unwritable, Vocabulary};
 use super::layout::{detect, Layout, Overrides};
 use super::matcher::{Entry, Matcher, Method};
 use super::text::Reader;
@@ -475,7 +475,7 @@ fn compute(library: Vec<LibraryEntry>) -> Vectors {
             let plan = match &layout {
                 Some(layout) => {
                     let vocabulary = Vocabulary::of_sheet(&rows, layout, &dropdown);
-                    plan(&rows, layout, &matcher, &vocabulary, by_reference)
+                    plan(&rows, layout, &matcher, &vocabulary, by_reference, &Unwritable::default())
                         .into_iter()
                         .map(|row| RowVector {
                             row: row.row,

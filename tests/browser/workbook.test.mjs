@@ -488,7 +488,10 @@ describe("filling a sheet", () => {
 
   test("control characters are written as Excel's escapes, as xlsx::excel_text", async () => {
     const cases = [
-      ["plain, with _x0041_ as written", "plain, with _x0041_ as written"],
+      ["plain, with _x0041 and x0041_ as written", "plain, with _x0041 and x0041_ as written"],
+      // Text that looks like an escape keeps its meaning: its underscore is escaped.
+      ["code _x0041_ and __x00fF_", "code _x005F_x0041_ and __x005F_x00fF_"],
+      ["_x005F_", "_x005F_x005F_"],
       ["a\u0001b\u000bc\u001b\ufffe\uffff\t\n", "a_x0001_b_x000B_c_x001B__xFFFE__xFFFF_\t\n"],
       ["é\u0000😀", "é_x0000_😀"],
     ];

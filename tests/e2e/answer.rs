@@ -250,6 +250,73 @@ fn caiq_workbook() -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
+/// A row is written whole or not at all. A formula in an answer cell is the customer's, even
+/// one a script wrote and no spreadsheet computed (it reads as empty): the row is left as it
+/// is. A response cell inside a merged area cannot be written: the row goes to a person,
+/// rather than getting its text without its response, or its response without its citation.
+#[test]
+fn a_row_with_a_formula_or_a_covered_answer_cell_is_not_written_in_part() {
+    use rust_xlsxwriter::{Format, Formula, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet().set_name("Review").unwrap();
+    for (column, header) in ["#", "Question", "Response", "Comments"].iter().enumerate() {
+        sheet.write_string(0, column as u16, *header).unwrap();
+    }
+    for row in 1..4u32 {
+        sheet.write_string(row, 0, row.to_string()).unwrap();
+        sheet.write_string(row, 1, "Do you perform penetration tests?").unwrap();
+    }
+    sheet.write_formula(1, 3, Formula::new("=\"See our report for \"&A2")).unwrap();
+    sheet.merge_range(3, 1, 3, 2, "Do you perform penetration tests?", &Format::new()).unwrap();
+    // As a script writes it: the formula with no value.
+    let bytes =
+        crate::common::edit_part(&workbook.save_to_buffer().unwrap(), "xl/worksheets/sheet1.xml", &|xml| {
+            let at = xml.find("</f><v>").expect("a formula with its value");
+            let end = xml[at..].find("</v>").unwrap() + at + 4;
+            format!("{}{}", &xml[..at + 4], &xml[end..])
+        });
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("review.xlsx");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = dir.path().join("review.filled.xlsx");
+    let done = run(&example_content(), &input, &out, &[]).success();
+    let summary = stdout(&done);
+    assert!(summary.contains("1 answered"), "{summary}");
+    assert!(summary.contains("1 needs a person") && summary.contains("1 already filled"), "{summary}");
+    assert!(summary.contains("not written: C4 inside a merged area"), "{summary}");
+    let filled = part(&std::fs::read(&out).unwrap(), "xl/worksheets/sheet1.xml");
+    assert!(
+        filled.contains(r#"<c r="C3" t="inlineStr">"#) && filled.contains(r#"<c r="D3" t="inlineStr">"#),
+        "{filled}"
+    );
+    for untouched in ["C2", "C4", "D4"] {
+        assert!(!filled.contains(&format!(r#"<c r="{untouched}" t="inlineStr">"#)), "{untouched}: {filled}");
+    }
+    assert_eq!(filled.matches("t=\"inlineStr\"").count(), 2, "{filled}");
+
+    let json = trustpress()
+        .args(["answer", "--today", TODAY, "--format", "json", "--force", "--content"])
+        .arg(example_content())
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    let rows = report[0]["rows"].as_array().unwrap();
+    let states: Vec<&str> = rows.iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["already-filled", "answered", "needs-person"]);
+    assert_eq!(
+        rows[2]["decision"]["reason"],
+        "cell C4 is inside a merged area: the answer (FAQ-025) cannot be written whole, so a person fills the row"
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("review.filled.xlsx.answers.json")).unwrap())
+            .unwrap();
+    let answered = record["rows"].as_array().unwrap();
+    assert_eq!(answered.len(), 1, "the record holds only the row written: {record}");
+}
+
 /// Each entry of a zip: (name, compressed bytes).
 fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 
-use crate::common::{edit, example_content, example_copy, fixture, stderr, stdout, trustpress, TODAY};
+use crate::common::{
+    edit, edit_part, example_content, example_copy, fixture, stderr, stdout, trustpress, TODAY,
+};
 
 fn export(content: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     trustpress().args(["export", "caiq", "--today", TODAY, "--content"]).arg(content).args(extra).assert()
@@ -557,24 +559,6 @@ fn rename_sheet(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
     })
 }
 
-/// `bytes` with one part's text changed by `change`, every other part as it was.
-fn edit_part(bytes: &[u8], part: &str, change: &dyn Fn(&str) -> String) -> Vec<u8> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).unwrap();
-        let name = entry.name().unwrap().to_string();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut entry, &mut data).unwrap();
-        if name == part {
-            data = change(&String::from_utf8(data).unwrap()).into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
-        std::io::Write::write_all(&mut out, &data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
-}
-
 /// Answers with control characters, text that reads like Excel's own escapes, and one longer
 /// than a cell holds; a template with formulas (one never computed) and an array formula over
 /// answer cells, a question on two rows, and ids in full-width forms or with a zero-width
@@ -588,7 +572,7 @@ fn hostile_answers_and_templates_give_a_workbook_readers_open() {
     edit(
         &access,
         "csc_responsibilities: Customers decide whether to require MFA and which factors their users may register.",
-        "csc_responsibilities: \"Customers\\x01 decide _x0041_ and\\x0b whether\"",
+        "csc_responsibilities: \"Customers\\x01 decide `_x0041_` and\\x0b whether\"",
     );
     let long = "Quarterly access reviews. ".repeat(1400);
     edit(
@@ -665,8 +649,9 @@ fn hostile_answers_and_templates_give_a_workbook_readers_open() {
     for row in [2, 7] {
         assert_eq!(cell(&rows, row, 2), "Yes", "row {}", row + 1);
         let csc = cell(&rows, row, 5);
-        // calamine reads Excel's escapes back as the characters (and `_x0041_` as `A`).
-        assert!(csc.contains("Customers\u{1} decide") && csc.contains("and\u{b} whether"), "{csc:?}");
+        // calamine reads Excel's escapes back as the characters, and text that looks like one
+        // as the answer has it: its underscore is escaped, or a reader would show `A`.
+        assert!(csc.contains("Customers\u{1} decide _x0041_ and\u{b} whether"), "{csc:?}");
     }
     assert!(!cell(&rows, 8, 4).is_empty(), "IAM-06.1 with a zero-width space is a question");
     for row in [3, 4, 5, 6] {

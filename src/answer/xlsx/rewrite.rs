@@ -37,17 +37,29 @@ fn inline_cell(prefix: &str, row: usize, column: usize, style: Option<&str>, tex
 /// controls but tab, line feed and carriage return; U+FFFE, U+FFFF) is written `_xHHHH_`,
 /// ECMA-376's escape, which Excel and calamine read back as the character, as
 /// rust_xlsxwriter writes it. Without it a control character in an answer makes sheet XML no
-/// reader opens. Text that merely looks like such an escape is left as it is, as
-/// rust_xlsxwriter and openpyxl leave it (readers disagree on `_x005F_`, its escape).
+/// reader opens. Text that merely looks like such an escape (`_x0041_`) has its underscore
+/// written `_x005F_`, as Excel, XlsxWriter and EPPlus write it: left as it is, Excel and
+/// calamine would read "A", and the customer would read other words than the approved answer
+/// the record holds the hash of.
 pub fn excel_text(text: &str) -> Cow<'_, str> {
     let escape = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if !text.chars().any(escape) {
+    // An underscore that starts what a reader would take for an escape: `_x`, four hex
+    // digits, `_`.
+    let starts_escape = |at: usize| {
+        let rest = text.as_bytes()[at..].get(..7);
+        rest.is_some_and(|r| {
+            r[0] == b'_' && r[1] == b'x' && r[2..6].iter().all(u8::is_ascii_hexdigit) && r[6] == b'_'
+        })
+    };
+    if !text.chars().any(escape) && !text.match_indices('_').any(|(at, _)| starts_escape(at)) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         if escape(c) {
             out.push_str(&format!("_x{:04X}_", c as u32));
+        } else if c == '_' && starts_escape(at) {
+            out.push_str("_x005F_");
         } else {
             out.push(c);
         }

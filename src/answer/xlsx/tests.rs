@@ -13,7 +13,13 @@ fn cells_an_array_formula_fills_are_its_area_and_shared_formulas_have_none() {
 
 #[test]
 fn control_characters_are_written_as_excel_escapes() {
-    assert_eq!(excel_text("plain, with _x0041_ as written"), "plain, with _x0041_ as written");
+    assert_eq!(
+        excel_text("plain, with _x0041 and x0041_ as written"),
+        "plain, with _x0041 and x0041_ as written"
+    );
+    // Text that looks like an escape keeps its meaning: its underscore is escaped.
+    assert_eq!(excel_text("code _x0041_ and __x00fF_"), "code _x005F_x0041_ and __x005F_x00fF_");
+    assert_eq!(excel_text("_x005F_"), "_x005F_x005F_");
     assert_eq!(
         excel_text("a\u{1}b\u{b}c\u{1b}\u{fffe}\u{ffff}\t\n\r"),
         "a_x0001_b_x000B_c_x001B__xFFFE__xFFFF_\t\n\r"

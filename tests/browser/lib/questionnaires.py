@@ -133,6 +133,22 @@ def customer(path):
     book.save(path)
 
 
+def awkward(path):
+    """Answer cells whose values do not show what they hold. Row 2's comment cell holds a
+    formula a script wrote, never computed (it reads as empty): the row is the customer's. Row
+    4's response cell is inside a merged area: its answer cannot be written whole, so a person
+    fills it. Row 3 asks the same and is answered."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Review"
+    styled_header(sheet, 1, ["#", "Question", "Response", "Comments"])
+    for number in ("1", "2", "3"):
+        sheet.append([number, "Do you perform penetration tests?", None, None])
+    sheet["D2"] = '="See our report for "&A2'
+    sheet.merge_cells("B4:C4")
+    book.save(path)
+
+
 def eval_questions():
     text = (Path(__file__).resolve().parents[2] / "answer" / "eval.yaml").read_text(encoding="utf-8")
     return [json.loads(m) for m in re.findall(r'question: ("(?:[^"\\]|\\.)*")', text)]
@@ -201,6 +217,7 @@ if __name__ == "__main__":
         caiq(folder / "caiq.xlsx")
         sig(folder / "sig.xlsx")
         customer(folder / "customer.xlsx")
+        awkward(folder / "awkward.xlsx")
         big(folder / "big.xlsx")
         many(folder / "many.xlsx")
     elif command == "questions":

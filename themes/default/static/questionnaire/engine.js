@@ -719,11 +719,17 @@ export function byReference(rows, layout, caiq) {
   return !other;
 }
 
-/** Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}. */
 /** The most characters one spreadsheet cell holds (`fill::CELL_LIMIT`). */
 const CELL_LIMIT = 32767;
 
-export function plan(rows, layout, matcher, vocab, byRef = true) {
+/** A CSV's cells: none holds a formula, none is inside a merged area (`Unwritable::default`). */
+const NOTHING_UNWRITABLE = { formula: () => false, blocked: () => null };
+
+/**
+ * Every question row's plan, as `fill::plan`: {row, reference, question, state, decision, writes}.
+ * `unwritable` is what the values do not show (a workbook's `unwritable(sheet)`).
+ */
+export function plan(rows, layout, matcher, vocab, byRef = true, unwritable = NOTHING_UNWRITABLE) {
   const plans = [];
   for (let index = layout.header_row + 1; index < rows.length; index++) {
     const row = rows[index];
@@ -731,7 +737,10 @@ export function plan(rows, layout, matcher, vocab, byRef = true) {
     if (question === "" || isHeading(row, layout)) continue;
     const reference = cell(row, layout.reference) || null;
     let decision = matcher.decide(question, byRef ? reference : null);
-    const filled = [layout.response, layout.comment, layout.evidence].some((column) => cell(row, column) !== "");
+    // A formula is the customer's too, computed or not.
+    const filled = [layout.response, layout.comment, layout.evidence].some(
+      (column) => cell(row, column) !== "" || (column !== null && unwritable.formula(index, column)),
+    );
     let state = filled ? "already-filled" : decision.method === "needs-person" ? "needs-person" : "answered";
     let writes = state === "answered" ? cellsFor(decision, layout, matcher, vocab) : [];
     // A cell holds at most CELL_LIMIT characters (UTF-16 code units, as a JavaScript string's
@@ -743,6 +752,18 @@ export function plan(rows, layout, matcher, vocab, byRef = true) {
         method: "needs-person",
         answers: [],
         reason: `the answer (${decision.answers.join(", ")}) is ${longest} characters long, more than a spreadsheet cell holds (${CELL_LIMIT}): a person shortens it`,
+      };
+      state = "needs-person";
+      writes = [];
+    }
+    // A row is written whole or not at all (as fill.rs).
+    const blocked = writes.map(([column]) => unwritable.blocked(index, column)).find((why) => why !== null);
+    if (blocked !== undefined) {
+      decision = {
+        ...decision,
+        method: "needs-person",
+        answers: [],
+        reason: `${blocked}: the answer (${decision.answers.join(", ")}) cannot be written whole, so a person fills the row`,
       };
       state = "needs-person";
       writes = [];

@@ -894,12 +894,53 @@ function arrayAreas(sheet) {
   return areas;
 }
 
+/// xlsx::covered_areas: merged areas first, then array formulas' areas, each with why `fill`
+/// leaves its cells (other than the top-left one).
+function coveredAreas(sheet) {
+  return [
+    ...mergedAreas(sheet).map((area) => [area, "inside a merged area"]),
+    ...arrayAreas(sheet).map((area) => [area, "inside an array formula"]),
+  ];
+}
+
+/// xlsx::covered_by: why (row, column) cannot be written, when it is inside one of `areas` but
+/// not its top-left cell; else null.
+function coveredBy(areas, row, column) {
+  const inside = areas.find(
+    ([[r0, c0, r1, c1]]) => r0 <= row && row <= r1 && c0 <= column && column <= c1 && !(row === r0 && column === c0),
+  );
+  return inside ? inside[1] : null;
+}
+
+/// Workbook::formulas, their places only: every cell of a sheet that holds a formula (computed
+/// or not), as "row,column" from 0.
+function formulaCells(sheet) {
+  const found = new Set();
+  let cell = null; // { place, formula }
+  for (const token of tokensUntilError(sheet)) {
+    const name = token.name === null ? null : localName(token.name);
+    if (token.type === "start" && name === "c") {
+      const r = attribute(token, "r");
+      cell = { place: r === null ? null : parseReference(r), formula: false };
+    } else if ((token.type === "start" || token.type === "empty") && name === "f") {
+      if (cell) cell.formula = true;
+    } else if (token.type === "empty" && name === "c") {
+      cell = null;
+    } else if (token.type === "end" && name === "c") {
+      if (cell && cell.place && cell.formula) found.add(`${cell.place[0]},${cell.place[1]}`);
+      cell = null;
+    }
+  }
+  return found;
+}
+
 /// `x:` for `x:sheetData`, "" for `sheetData`: the namespace prefix of an element's name.
 const prefixOf = (name) => name.slice(0, name.indexOf(":") + 1);
 
-/// xlsx::excel_text: a character XML 1.0 does not allow is written `_xHHHH_`; text that merely
-/// looks like such an escape is left as it is.
-const EXCEL_ESCAPES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+/// xlsx::excel_text: a character XML 1.0 does not allow is written `_xHHHH_`; the underscore of
+/// text that merely looks like such an escape (`_x0041_`) is written `_x005F_`, so that readers
+/// show the text as the answer has it.
+const EXCEL_ESCAPES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|_(?=x[0-9A-Fa-f]{4}_)/g;
 export const excelText = (text) =>
   text.replace(EXCEL_ESCAPES, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}_`);
 
@@ -1722,6 +1763,22 @@ class Workbook {
     return [];
   }
 
+  /// What a sheet's values do not show (fill::Unwritable), as `plan` asks it: whether a cell
+  /// holds a formula (one never computed reads as empty), and why a cell cannot be written
+  /// ("cell C4 is inside a merged area"), or null.
+  async unwritable(sheet) {
+    const xml = decodeLenient(await this.#part(sheetPath(this, sheet)));
+    const formulas = formulaCells(xml);
+    const covered = coveredAreas(xml);
+    return {
+      formula: (row, column) => formulas.has(`${row},${column}`),
+      blocked: (row, column) => {
+        const why = coveredBy(covered, row, column);
+        return why === null ? null : `cell ${reference(row, column)} is ${why}`;
+      },
+    };
+  }
+
   /// The workbook with `writes` ({sheet: [[row, column, text]]}) made, and per sheet the cells
   /// left alone: inside a merged area (only its top-left cell holds a value) or an array
   /// formula's area, or holding a formula. Every part of the file but the written sheets is copied byte for byte.
@@ -1732,20 +1789,12 @@ class Workbook {
       const path = sheetPath(this, sheet);
       const original = decodeExact(await this.#part(path));
       if (original === null) throw refused.broken("the sheet's XML: cannot decode input using UTF-8");
-      const covered = [
-        [mergedAreas(original), "inside a merged area"],
-        [arrayAreas(original), "inside an array formula"],
-      ];
+      const covered = coveredAreas(original);
       const skipped = [];
       const kept = sortedWrites(writes[sheet], sheet).filter(([row, column]) => {
-        const inside = covered.find(([areas]) =>
-          areas.some(
-            ([r0, c0, r1, c1]) =>
-              r0 <= row && row <= r1 && c0 <= column && column <= c1 && !(row === r0 && column === c0),
-          ),
-        );
-        if (inside) skipped.push([row, column, inside[1]]);
-        return !inside;
+        const why = coveredBy(covered, row, column);
+        if (why !== null) skipped.push([row, column, why]);
+        return why === null;
       });
       const { xml, formulas } = rewriteSheet(original, kept);
       for (const [row, column] of formulas) skipped.push([row, column, "holds a formula"]);

@@ -137,7 +137,9 @@ async function read(name, bytes) {
     let dropdown = [];
     if (kind === "xlsx" && layout.response !== null) dropdown = await form.dropdown(sheet, layout.response);
     const byRef = byReference(rows, layout, caiq);
-    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, sheetVocabulary(rows, layout, dropdown), byRef) });
+    const unwritable = kind === "xlsx" ? await form.unwritable(sheet) : undefined;
+    const vocab = sheetVocabulary(rows, layout, dropdown);
+    sheets.push({ sheet, layout, rows: plan(rows, layout, matcher, vocab, byRef, unwritable) });
   }
   return { name, bytes, kind, sheets, matcher };
 }
