@@ -106,9 +106,14 @@ fn refuse_ambiguous(text: &str, file: &Path, first_line: u32) -> Result<(), Diag
                 .hint("a folded (`>`), plain or quoted YAML string joins its lines into one: write the value as a literal block (`key: |`) with each fence on a line of its own"));
             }
             if let Some(error) = crate::audience_blocks::validate(value).into_iter().next() {
-                // A block scalar's value starts on the line after its indicator.
+                // A literal block's span starts at its first line that holds anything (the
+                // line after its indicator, unless empty lines come first): the value's leading
+                // empty lines are before it.
                 let (line, column) = match style {
-                    ScalarStyle::Literal => (span.start.line() + error.line as usize, 0),
+                    ScalarStyle::Literal => {
+                        let empty = value.bytes().take_while(|&b| b == b'\n').count();
+                        (span.start.line().saturating_sub(empty) + error.line as usize - 1, 0)
+                    }
                     _ => (span.start.line(), span.start.col()),
                 };
                 let joined = matches!(
@@ -430,6 +435,36 @@ mod tests {
             parse_list::<Entry>(&marked, file).unwrap(),
             list_items::<Entry>(&marked, file, 1).unwrap()
         );
+    }
+
+    /// A malformed fence in a literal block is reported at its own line, whatever comes
+    /// between the indicator and the text: a comment, an indentation indicator, empty lines,
+    /// a line of less-indented spaces, a tab.
+    #[test]
+    fn a_fence_error_in_a_literal_block_is_at_the_fences_line() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Answer {
+            answer: String,
+        }
+        let cases = [
+            "answer: |\n  Plinkett.\n\n  :::\n",
+            "answer: |\n  :::\n",
+            "answer: |-\n\n  x\n\n  ::: intenral\n",
+            "answer: |-\n\n\n  x\n  :::\n",
+            "answer: | # a comment\n  x\n  :::\n",
+            "answer: |2\n    x\n  :::\n",
+            "answer: |+\n \n  x\n  :::\n",
+            "answer: |\n  \t\n  x\n  :::\n",
+            "answer: |\n  <!--\n  :::\n  -->\n",
+        ];
+        for (index, text) in cases.iter().enumerate() {
+            let fence = text.lines().position(|line| line.trim_start().starts_with(":::")).unwrap() + 1;
+            let error = parse::<Answer>(text, Path::new("faq.yaml"), 10).unwrap_err();
+            assert_eq!(error.code, "audience-block", "case {index}: {}", error.message);
+            let location = error.location.unwrap();
+            assert_eq!(location.line as usize, fence + 9, "case {index} ({text:?}): {}", error.message);
+        }
     }
 
     #[test]
