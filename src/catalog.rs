@@ -49,6 +49,9 @@ pub struct Catalog {
     pub controls: Vec<CatalogControl>,
     #[serde(skip)]
     index: ControlIndex,
+    /// The file a custom catalog was read from (`frameworks/*.yaml`); none for a built-in one.
+    #[serde(skip)]
+    pub source: Option<crate::diagnostic::Location>,
 }
 
 /// Each control's place in `controls` by id, made on first lookup: a large ISMS looks up
@@ -138,6 +141,7 @@ pub fn iso27001_2022() -> Catalog {
         coverage: Coverage::Soa,
         controls,
         index: ControlIndex::default(),
+        source: None,
     }
 }
 

@@ -40,6 +40,28 @@ pub fn check_every_audience(isms: &Isms) -> Vec<Diagnostic> {
 
 /// Every item of `isms` (already cut) whose text still holds a fence, as errors.
 pub fn check(isms: &Isms) -> Vec<Diagnostic> {
+    // Every part of the model is named here, so that a part added to `Isms` (or to the SoA)
+    // does not compile until it is walked: a kind left out is text published unchecked.
+    let Isms {
+        audience: _, // not text
+        site,
+        catalogs,
+        policies: _, // with the other markdown records, by `visit_records`
+        soa,
+        certifications,
+        documents,
+        checks,
+        subprocessors,
+        faq,
+        evidence,
+        risks,
+        records: _, // by `visit_records`
+        scope,
+        objectives,
+        shares,
+    } = isms;
+    let crate::model::Soa { version, approved_by, approved, controls: soa_controls, source: soa_source } =
+        soa;
     // Every markdown record kind, each in parallel (policies are most of a large ISMS).
     struct Records<'p>(&'p mut Vec<Diagnostic>);
     impl<'a> RecordVisitor<'a> for Records<'_> {
@@ -57,40 +79,61 @@ pub fn check(isms: &Isms) -> Vec<Diagnostic> {
     let mut look = |kind: &str, id: &str, source: &Location, item: &dyn erased::Visit| {
         problems.extend(problem(kind, id, source, item));
     };
-    for (id, item) in &isms.certifications {
+    for (id, item) in certifications {
         look("certification", id, &item.source, item);
     }
-    for (id, item) in &isms.documents {
+    for (id, item) in documents {
         look("document", id, &item.source, item);
     }
-    for (id, item) in &isms.checks {
+    for (id, item) in checks {
         look("control check", id, &item.origin, item);
     }
-    for item in &isms.subprocessors {
+    for item in subprocessors {
         look("subprocessor", &item.name, &item.source, item);
     }
-    for (id, item) in &isms.faq {
+    for (id, item) in faq {
         look("FAQ answer", id, &item.source, item);
     }
-    for (id, item) in &isms.evidence {
+    for (id, item) in evidence {
         look("evidence", id, &item.source, item);
     }
-    for (id, item) in &isms.risks {
+    for (id, item) in risks {
         look("risk", id, &item.source, item);
     }
-    for (id, entry) in &isms.soa.controls {
+    // The SoA's own fields (its version and approver are shown on its page), then each entry.
+    let soa_file = Location::file(std::path::Path::new("soa.yaml"));
+    let soa_location = if soa_source.file.as_os_str().is_empty() { &soa_file } else { soa_source };
+    #[derive(serde::Serialize)]
+    struct SoaFields<V, A, D> {
+        version: V,
+        approved_by: A,
+        approved: D,
+    }
+    look(
+        "statement of applicability",
+        "soa.yaml",
+        soa_location,
+        &SoaFields { version, approved_by, approved },
+    );
+    for (id, entry) in soa_controls {
         look("SoA entry", id, &entry.source, entry);
     }
-    if let Some(scope) = &isms.scope {
+    if let Some(scope) = scope {
         look("ISMS scope", "scope.yaml", &scope.source, scope);
     }
-    for (id, item) in &isms.objectives {
+    for (id, item) in objectives {
         look("objective", id, &item.source, item);
     }
-    for (id, item) in &isms.shares {
+    for (id, item) in shares {
         look("share", id, &item.source, item);
     }
-    look("site configuration", "site.yaml", &Location::file(std::path::Path::new("site.yaml")), &isms.site);
+    look("site configuration", "site.yaml", &Location::file(std::path::Path::new("site.yaml")), site);
+    // Frameworks: a custom catalog's names, descriptions, titles and themes are shown on its
+    // pages, the SoA's and `trust.json` (the built-in ones hold no fence).
+    let frameworks = Location::file(std::path::Path::new("frameworks"));
+    for (id, catalog) in &catalogs.all {
+        look("framework", id, catalog.source.as_ref().unwrap_or(&frameworks), catalog);
+    }
     problems
 }
 

@@ -221,7 +221,8 @@ impl Loader<'_> {
         }
         let files = self.list("frameworks", &["yaml", "yml"]);
         for file in files {
-            let Some(custom) = self.yaml_file::<Catalog>(&file) else { continue };
+            let Some(mut custom) = self.yaml_file::<Catalog>(&file) else { continue };
+            custom.source = Some(Location::file(&file));
             if catalogs.all.contains_key(&custom.id) {
                 self.report(
                     Diagnostic::error(

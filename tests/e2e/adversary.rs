@@ -412,6 +412,84 @@ fn the_differential_fuzzers_inputs_never_leak() {
     assert!(leaks.is_empty(), "{} of {} inputs leaked:\n{}", leaks.len(), inputs.len(), leaks.join("\n\n"));
 }
 
+/// A literal block's fences in the SoA's own fields and in a custom framework catalog's texts
+/// were neither cut nor caught: an attacker with the tests unread had both published (session
+/// 36). The tripwire now names every part of the model, so a part cannot be left out; these
+/// are the parts it once missed, each refused for both audiences.
+#[test]
+fn fences_in_the_soa_head_and_a_custom_framework_are_refused_not_published() {
+    let block =
+        |indent: &str| format!("|\n{indent}Shown\n\n{indent}::: internal\n{indent}{INTERNAL}\n{indent}:::\n");
+    let soa = include_str!("../fixtures/minimal/soa.yaml");
+    let site =
+        format!("{}frameworks: [iso27001-2022, zzfw]\n", include_str!("../fixtures/minimal/site.yaml"));
+    let framework = |name: &str, description: &str, title: &str, theme: &str| {
+        format!(
+            "id: zzfw\nname: {name}description: {description}coverage: mapping\ncontrols:\n  - id: ZZ-1\n    title: {title}    theme: {theme}    maps_to: [A.5.1]\n"
+        )
+    };
+    let plain = "Plain\n";
+    let cases: Vec<(&str, Vec<(&str, String)>)> = vec![
+        (
+            "SoA version",
+            vec![("soa.yaml", soa.replacen("version: 2\n", &format!("version: {}", block("  ")), 1))],
+        ),
+        (
+            "SoA approver",
+            vec![(
+                "soa.yaml",
+                soa.replacen("approved_by: Board\n", &format!("approved_by: {}", block("  ")), 1),
+            )],
+        ),
+        (
+            "framework name",
+            vec![
+                ("site.yaml", site.clone()),
+                ("frameworks/zz.yaml", framework(&block("  "), plain, plain, plain)),
+            ],
+        ),
+        (
+            "framework description",
+            vec![
+                ("site.yaml", site.clone()),
+                ("frameworks/zz.yaml", framework(plain, &block("  "), plain, plain)),
+            ],
+        ),
+        (
+            "framework control title",
+            vec![
+                ("site.yaml", site.clone()),
+                ("frameworks/zz.yaml", framework(plain, plain, &block("      "), plain)),
+            ],
+        ),
+        (
+            "framework control theme",
+            vec![
+                ("site.yaml", site.clone()),
+                ("frameworks/zz.yaml", framework(plain, plain, plain, &block("      "))),
+            ],
+        ),
+    ];
+    // The same files without the fence build, and show the framework: the cases are read.
+    let clean = framework("Shown\n", plain, plain, plain);
+    match probe(&[("site.yaml", site.as_bytes()), ("frameworks/zz.yaml", clean.as_bytes())]) {
+        Ok([harness::Outcome::Built(files), _]) => {
+            assert!(files.iter().any(
+                |(path, bytes)| path.contains("zzfw") && String::from_utf8_lossy(bytes).contains("Shown")
+            ));
+        }
+        other => panic!("the clean framework builds: {other:?}"),
+    }
+    for (name, files) in cases {
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(path, text)| (*path, text.as_bytes())).collect();
+        let outcomes = probe(&files).unwrap_or_else(|leak| panic!("`{name}`: {leak}"));
+        for outcome in &outcomes {
+            let codes = refused(outcome).unwrap_or_else(|| panic!("`{name}` should be refused"));
+            assert!(codes.iter().any(|c| c == "audience-leftover"), "{name}: {codes:?}");
+        }
+    }
+}
+
 /// What would stop `build` stops `check` too: CI catches it before anyone publishes.
 #[test]
 fn check_fails_where_the_tripwire_would_stop_the_build() {
