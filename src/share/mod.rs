@@ -110,6 +110,7 @@ pub fn share(options: &ShareOptions) -> Result<ShareReport, ShareError> {
     }
     let root = &loaded.root;
     let chosen = choose(&loaded.isms, &options.documents, root)?;
+    refuse_withheld_bytes(&loaded.isms, root, &chosen)?;
     let nda = match &options.nda {
         Some(nda) => Some(nda_file(nda, root)?),
         None => None,
@@ -263,6 +264,46 @@ fn choose(
             })
         })
         .collect()
+}
+
+/// The sink's rule for a share too: a document whose bytes are those of a file internal
+/// readers may not see (an evidence file, an auditor-only document, a content source), under
+/// another name or as a hard link, is never shared. "Evidence files stay auditor-only whoever
+/// names them."
+fn refuse_withheld_bytes(
+    isms: &crate::model::Isms,
+    root: &crate::load::ContentRoot,
+    chosen: &[Chosen],
+) -> Result<(), ShareError> {
+    let withheld = crate::withheld::Withheld::of(isms, root, Audience::Internal);
+    for document in chosen {
+        let path = root.join(&document.path);
+        let unreadable = |error: io::Error| {
+            ShareError::Content(vec![Diagnostic::error(
+                "io-error",
+                format!("cannot read {}: {error}", document.id),
+            )
+            .at(crate::diagnostic::Location::file(&document.path))])
+        };
+        let size = std::fs::metadata(&path).map_err(unreadable)?.len();
+        if !withheld.has_size(size) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(unreadable)?;
+        if let Some(original) = withheld.matching(&bytes) {
+            return Err(ShareError::Content(vec![Diagnostic::error(
+                "withheld-bytes",
+                format!(
+                    "{}: its bytes are those of `{}`, a file that is never shared (evidence and auditor-only files stay with auditors, whoever names them)",
+                    document.id,
+                    original.display()
+                ),
+            )
+            .at(crate::diagnostic::Location::file(&document.path))
+            .hint("share a document of its own: a summary written for customers, not a copy or a link of the withheld file")]));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the public site shows document `id` as a teaser ("request access").

@@ -526,6 +526,31 @@ fn bad_input_is_refused_and_leaves_nothing_behind() {
     run(&["--documents", "DOC-SOC2-2026", "--out", inside.to_str().unwrap()], 2, "inside the content folder");
     assert!(!inside.exists());
 
+    // An evidence file hard-linked, and an auditor-only report copied, each listed as an
+    // internal document: their bytes are withheld files', so neither is shared (found by an
+    // attacker with the tests unread; the build refused them, the share did not).
+    let documents = setup.content().join("documents");
+    std::fs::hard_link(
+        setup.content().join("evidence/mfa-enforcement-export.json"),
+        documents.join("mfa.json"),
+    )
+    .unwrap();
+    std::fs::copy(documents.join("iso27001-stage2-report.pdf"), documents.join("stage2-copy.pdf")).unwrap();
+    let mut index = std::fs::read_to_string(documents.join("documents.yaml")).unwrap();
+    index.push_str("- id: DOC-LINKED\n  title: Linked\n  file: mfa.json\n  audience: internal\n");
+    index.push_str("- id: DOC-COPIED\n  title: Copied\n  file: stage2-copy.pdf\n  audience: internal\n");
+    std::fs::write(documents.join("documents.yaml"), index).unwrap();
+    run(
+        &["--documents", "DOC-LINKED", "--out", out],
+        1,
+        "its bytes are those of `evidence/mfa-enforcement-export.json`",
+    );
+    run(
+        &["--documents", "DOC-COPIED", "--out", out],
+        1,
+        "its bytes are those of `documents/iso27001-stage2-report.pdf`",
+    );
+
     // A PDF that cannot be stamped (damaged) is refused, naming it; nothing is written.
     std::fs::write(
         setup.content().join("documents/bcdr-test-summary-2026.pdf"),
