@@ -490,6 +490,37 @@ fn fences_in_the_soa_head_and_a_custom_framework_are_refused_not_published() {
     }
 }
 
+/// Quotes or lists nested past what the pages' readers can follow aborted the public build
+/// (the markdown copy recursed past its stack) and killed the dev server (found by an
+/// attacker with the tests unread). Deeper than 100 is refused, for both audiences, naming
+/// the item; at 100 the build (markdown copies and all) goes through.
+#[test]
+fn quotes_and_lists_nested_too_deep_are_refused_and_the_limit_itself_builds() {
+    let quotes = |depth: usize| policy(&format!("{} deep\n", ">".repeat(depth)));
+    let lists =
+        |depth: usize| policy(&(0..depth).map(|i| format!("{}- x\n", "  ".repeat(i))).collect::<String>());
+    for (name, body) in [
+        ("101 quotes", quotes(101)),
+        ("2,000 quotes", quotes(2000)),
+        ("51 lists", lists(51)),
+        ("1,000 lists", lists(1000)),
+    ] {
+        let outcomes =
+            probe(&[("policies/adversary.md", &body)]).unwrap_or_else(|leak| panic!("{name}: {leak}"));
+        for outcome in &outcomes {
+            let codes = refused(outcome).unwrap_or_else(|| panic!("`{name}` should be refused"));
+            assert!(codes.iter().any(|c| c == "markdown-too-deep"), "{name}: {codes:?}");
+        }
+    }
+    for (name, body) in [("100 quotes", quotes(100)), ("50 lists", lists(50))] {
+        let outcomes =
+            probe(&[("policies/adversary.md", &body)]).unwrap_or_else(|leak| panic!("{name}: {leak}"));
+        for outcome in &outcomes {
+            assert!(refused(outcome).is_none(), "{name} builds: {outcome:?}");
+        }
+    }
+}
+
 /// What would stop `build` stops `check` too: CI catches it before anyone publishes.
 #[test]
 fn check_fails_where_the_tripwire_would_stop_the_build() {
