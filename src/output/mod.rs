@@ -114,7 +114,7 @@ impl WriteError {
 /// folder with it is trustpress's to replace; a non-empty folder without it is refused.
 pub const MARKER: &str = ".trustpress-output";
 
-const MARKER_TEXT: &str =
+pub(crate) const MARKER_TEXT: &str =
     "This folder was made by `trustpress build`, which replaces it whole on every build:\n\
 files added here by hand are deleted by the next build.\n";
 

@@ -61,6 +61,20 @@ pub fn verify_site(folder: &Path, key: Option<&VerifyingKey>) -> Result<SiteRepo
     let mut report = SiteReport { key: key.map(|k| k.fingerprint()), ..SiteReport::default() };
     for (path, (sha256, size)) in &listed {
         let safe = Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        // A built site holds regular files only: a symbolic link (to a file anywhere) or a
+        // device is not the file that was signed, whatever it reads as today.
+        let kind = if safe {
+            std::fs::symlink_metadata(folder.join(path)).ok().map(|m| m.file_type())
+        } else {
+            None
+        };
+        if kind.is_some_and(|kind| !kind.is_file()) {
+            report
+                .problems
+                .push(format!("not a regular file: {path} (a built site holds regular files only)"));
+            report.checked += 1;
+            continue;
+        }
         let bytes = if safe { std::fs::read(folder.join(path)).ok() } else { None };
         match bytes {
             None => report.problems.push(format!("missing: {path}")),
@@ -72,6 +86,27 @@ pub fn verify_site(folder: &Path, key: Option<&VerifyingKey>) -> Result<SiteRepo
             }
         }
         report.checked += 1;
+    }
+    // The files that are not in the manifest are still the site's: the key customers are told
+    // to fetch must be the key given, and the output marker is the text a build writes.
+    if let Some(key) = key {
+        let published = std::fs::read(folder.join(routes::SIGNING_KEY)).ok();
+        let same = published
+            .and_then(|bytes| VerifyingKey::parse(&String::from_utf8_lossy(&bytes)).ok())
+            .is_some_and(|published| published.fingerprint() == key.fingerprint());
+        if !same {
+            report.problems.push(format!("changed: {} (not the key given)", routes::SIGNING_KEY));
+        }
+    }
+    let marker = folder.join(crate::output::MARKER);
+    if let Ok(metadata) = std::fs::symlink_metadata(&marker) {
+        let written = metadata.is_file()
+            && std::fs::read(&marker).ok().as_deref() == Some(crate::output::MARKER_TEXT.as_bytes());
+        if !written {
+            report
+                .problems
+                .push(format!("changed: {} (not the marker a build writes)", crate::output::MARKER));
+        }
     }
     let mut present = BTreeSet::new();
     collect(folder, "", &mut present);

@@ -185,6 +185,38 @@ fn verify_checks_a_signed_site_folder_against_the_organisations_key() {
     let Some(other_key) = ssh_key(other.path()) else { return };
     assert_eq!(verify(&other_key.with_extension("pub")).status.code(), Some(1));
 
+    // A file swapped for a symbolic link to the same bytes elsewhere, the published key
+    // swapped for another, and a marker rewritten: each named (found by an attacker with the
+    // tests unread; each verified before).
+    #[cfg(unix)]
+    {
+        let elsewhere = dir.path().join("robots-elsewhere.txt");
+        std::fs::copy(site.join("robots.txt"), &elsewhere).unwrap();
+        std::fs::remove_file(site.join("robots.txt")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, site.join("robots.txt")).unwrap();
+        let published = site.join(".well-known/trustpress/signing-key.pub");
+        let kept = std::fs::read(&published).unwrap();
+        std::fs::copy(other_key.with_extension("pub"), &published).unwrap();
+        let marker = site.join(".trustpress-output");
+        let marker_text = std::fs::read(&marker).unwrap();
+        std::fs::write(&marker, b"<script>alert(1)</script>").unwrap();
+        let output = verify(&public);
+        assert_eq!(output.status.code(), Some(1));
+        let printed = String::from_utf8_lossy(&output.stdout);
+        for line in [
+            "not a regular file: robots.txt",
+            "changed: .well-known/trustpress/signing-key.pub (not the key given)",
+            "changed: .trustpress-output",
+        ] {
+            assert!(printed.contains(line), "{printed}");
+        }
+        std::fs::remove_file(site.join("robots.txt")).unwrap();
+        std::fs::copy(&elsewhere, site.join("robots.txt")).unwrap();
+        std::fs::write(&published, kept).unwrap();
+        std::fs::write(&marker, marker_text).unwrap();
+        assert!(verify(&public).status.success(), "restored, it verifies again");
+    }
+
     // A changed, a removed and an added file are each named.
     std::fs::write(site.join("index.html"), b"changed").unwrap();
     std::fs::remove_file(site.join("faq/index.html")).unwrap();
