@@ -18,6 +18,10 @@ pub fn check_output(out: &Path, content: &Path, force: bool) -> Result<PathBuf, 
     if out.file_name().is_none() {
         return Err(WriteError::OutputNotNamed(out));
     }
+    // A folder under a file cannot be made: a refused --out, like a file named as --out.
+    if let Some(file) = out.ancestors().skip(1).find(|a| fs::metadata(a).is_ok_and(|m| !m.is_dir())) {
+        return Err(WriteError::OutputUnderFile { out: out.clone(), file: file.to_path_buf() });
+    }
     if let Ok(out_absolute) = fs::canonicalize(&out) {
         if let Ok(content) = fs::canonicalize(content) {
             if content.starts_with(&out_absolute) {

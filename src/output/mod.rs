@@ -76,6 +76,8 @@ pub enum WriteError {
         "refusing to replace `{0}`: it is a symbolic link; give the folder it points to as --out, or remove the link"
     )]
     OutputIsSymlink(PathBuf),
+    #[error("refusing to build into `{out}`: `{file}` is a file, not a folder; --out names a folder")]
+    OutputUnderFile { out: PathBuf, file: PathBuf },
     #[error(
         "refusing to rebuild into the output: `{0}` is a symbolic link, which a rebuild could follow out of the output folder; remove the link, or build into a new folder"
     )]
@@ -103,6 +105,7 @@ impl WriteError {
                 | WriteError::OutputNotNamed(_)
                 | WriteError::OutputIsFile(_)
                 | WriteError::OutputIsSymlink(_)
+                | WriteError::OutputUnderFile { .. }
                 | WriteError::LinkInOutput(_)
                 | WriteError::OutputNotMade(_)
                 | WriteError::CacheInside { .. }
@@ -458,6 +461,13 @@ mod tests {
         for force in [false, true] {
             let refused = Staging::begin(&file, Audience::Public, &content, force).map(|_| ());
             assert!(matches!(refused, Err(WriteError::OutputIsFile(_))), "{refused:?}");
+            assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+            // A folder under the file is refused as an argument too (exit code 2), not an I/O error.
+            let under = Staging::begin(&file.join("sub"), Audience::Public, &content, force).map(|_| ());
+            assert!(
+                matches!(&under, Err(e @ WriteError::OutputUnderFile { .. }) if e.is_usage()),
+                "{under:?}"
+            );
             assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
         }
 
