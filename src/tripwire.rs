@@ -1,5 +1,5 @@
 //! The tripwire after the cut: no text of the cut model may still hold an audience fence
-//! outside a code block (nor nest quotes and lists deeper than the pages can follow). The cut removes every boundary line it understood, so a `:::` left
+//! outside a code block. The cut removes every boundary line it understood, so a `:::` left
 //! anywhere — in a body, a summary, a title, a field the cut does not know to cut — means a
 //! reading the cut did not foresee, and the build stops, naming the item and the field,
 //! rather than publish it.
@@ -15,12 +15,11 @@ use crate::audience_blocks;
 use crate::diagnostic::{Diagnostic, Location};
 use crate::model::{Isms, MarkdownRecord, RecordVisitor};
 
-/// The first field of `item` the tripwire would stop a build for: a fence left, or quotes and
-/// lists nested deeper than the pages can follow.
+/// The first field of `item` whose text still holds a fence.
 pub fn leftover_in<T: Serialize + ?Sized>(item: &T) -> Option<&'static str> {
     let mut walker = Walker::default();
     let _ = item.serialize(&mut walker);
-    walker.found.map(|(field, _)| field).or(walker.too_deep.map(|(field, _, _)| field))
+    walker.found.map(|(field, _)| field)
 }
 
 /// `check`'s run of the tripwire: the whole model cut for each site audience, so content
@@ -146,19 +145,6 @@ fn problem(
 ) -> Option<Diagnostic> {
     let mut walker = Walker::default();
     item.visit(&mut walker);
-    if let Some((field, line, depth)) = walker.too_deep {
-        return Some(
-            Diagnostic::error(
-                "markdown-too-deep",
-                format!(
-                    "{kind} `{id}`: its field `{field}` nests quotes and lists {depth} deep at its line {line}, more than {}",
-                    crate::markdown::MAX_NESTING
-                ),
-            )
-            .at(source.clone())
-            .hint("no document needs this: the pages' readers cannot follow it, so the build stopped; flatten the quotes and lists"),
-        );
-    }
     let (field, error) = walker.found?;
     Some(
         Diagnostic::error(
@@ -188,8 +174,6 @@ mod erased {
 pub struct Walker {
     field: &'static str,
     found: Option<(&'static str, audience_blocks::FenceError)>,
-    /// The first field nested deeper than the pages can follow: (field, line, depth).
-    too_deep: Option<(&'static str, usize, usize)>,
 }
 
 impl Walker {
@@ -197,11 +181,6 @@ impl Walker {
         if self.found.is_none() {
             if let Some(error) = audience_blocks::leftover(text) {
                 self.found = Some((self.field, error));
-            }
-        }
-        if self.too_deep.is_none() {
-            if let Some((line, depth)) = crate::markdown::too_deep(text) {
-                self.too_deep = Some((self.field, line, depth));
             }
         }
     }

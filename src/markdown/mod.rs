@@ -26,44 +26,6 @@ pub const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS);
 
-/// The most block containers (quotes, lists, list items) one inside another that a text may
-/// hold. Deeper, the pages' later readers (the HTML-to-markdown copy, the search text) would
-/// recurse past their stack and abort the build or the dev server; no real document nests
-/// this deep.
-pub const MAX_NESTING: usize = 100;
-
-/// Where `text` first nests block containers deeper than [`MAX_NESTING`]: its line (from 1)
-/// and the depth reached there. A line's containers all begin in its leading run of markers
-/// and indentation, so a text whose every leading run is shorter is not parsed at all.
-pub fn too_deep(text: &str) -> Option<(usize, usize)> {
-    let leading = |line: &str| -> usize {
-        line.chars()
-            .take_while(|c| matches!(c, ' ' | '\t' | '>' | '-' | '*' | '+' | '.' | ')' | '0'..='9'))
-            .map(|c| if c == '\t' { 4 } else { 1 })
-            .sum()
-    };
-    if text.lines().all(|line| leading(line) <= MAX_NESTING) {
-        return None;
-    }
-    let mut depth = 0usize;
-    for (event, range) in Parser::new_ext(text, OPTIONS).into_offset_iter() {
-        match event {
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Item) => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let line = text[..range.start].matches('\n').count() + 1;
-                    return Some((line, depth));
-                }
-            }
-            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::Item) => {
-                depth = depth.saturating_sub(1)
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
     pub level: u8,

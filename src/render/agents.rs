@@ -106,11 +106,67 @@ pub(crate) fn markdown_copy(page: &OutputFile, header: &str) -> Option<OutputFil
     let start = html.find("<main")?;
     let end = html.rfind("</main>")? + "</main>".len();
     let source = format!("{header}{}", row_headers_as_cells(&html[start..end]));
+    let source = within_depth(&source, MAX_DEPTH);
     static CONVERTER: std::sync::OnceLock<HtmlToMarkdown> = std::sync::OnceLock::new();
     let markdown = CONVERTER.get_or_init(converter).convert(&source).ok()?;
     let mut text = markdown.trim().to_string();
     text.push('\n');
     Some(OutputFile::new(path, text.into_bytes(), page.audience))
+}
+
+/// The deepest element nesting the converter is given: it walks the page's tree recursively,
+/// and a page nested thousands deep (quotes in quotes, emphasis in emphasis, from content
+/// written to break it) would overflow a thread's stack and abort the build or the dev
+/// server. Pages people write stay far below it.
+const MAX_DEPTH: usize = 256;
+
+/// `html` (a rendered page: tags well formed, text escaped) with every tag deeper than
+/// `limit` left out and its text kept: the copy of a page nested deeper than the converter
+/// can follow reads as its text, flat, instead of aborting. Counted without recursion.
+fn within_depth(html: &str, limit: usize) -> std::borrow::Cow<'_, str> {
+    // Each tag as (start, end, depth it is at); a closing tag is at the depth of its opening.
+    let tags = || {
+        const VOID: [&str; 8] = ["br", "hr", "img", "input", "meta", "link", "wbr", "col"];
+        let mut depth = 0usize;
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let open = at + html[at..].find('<')?;
+            let close = open + html[open..].find('>')? + 1;
+            at = close;
+            let tag = &html[open..close];
+            let name = tag.trim_start_matches(['<', '/']);
+            let name = &name[..name.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name.len())];
+            let nests = !(tag.starts_with("<!")
+                || tag.starts_with("<?")
+                || tag.ends_with("/>")
+                || VOID.iter().any(|v| v.eq_ignore_ascii_case(name)));
+            let own = match (nests, tag.starts_with("</")) {
+                (true, true) => {
+                    let own = depth;
+                    depth = depth.saturating_sub(1);
+                    own
+                }
+                (true, false) => {
+                    depth += 1;
+                    depth
+                }
+                (false, _) => depth,
+            };
+            Some((open, close, own))
+        })
+    };
+    // Counted first, so that a page within the limit is given as it is, with no copy.
+    if tags().all(|(_, _, own)| own <= limit) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    for (open, close, _) in tags().filter(|&(_, _, own)| own > limit) {
+        out.push_str(&html[copied..open]);
+        copied = close;
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// `<th scope="row">` cells as `<td>`: the converter keeps only `<td>` cells in body rows,
@@ -230,6 +286,17 @@ fn one_line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_page_deeper_than_the_converter_follows_is_given_flat_below_the_limit() {
+        let deep = format!("<main>{}text<br>{}</main>", "<blockquote>".repeat(5), "</blockquote>".repeat(5));
+        assert_eq!(within_depth(&deep, 6), deep, "within the limit: as it is");
+        let flat = within_depth(&deep, 3);
+        assert_eq!(flat, "<main><blockquote><blockquote>text</blockquote></blockquote></main>");
+        // Comments, void and self-closed elements do not nest.
+        let page = "<main><!-- c --><img src=x><hr/><p>a</p></main>";
+        assert_eq!(within_depth(page, 2), page);
+    }
+
     use super::*;
     use crate::audience::Audience;
 

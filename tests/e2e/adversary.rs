@@ -490,34 +490,36 @@ fn fences_in_the_soa_head_and_a_custom_framework_are_refused_not_published() {
     }
 }
 
-/// Quotes or lists nested past what the pages' readers can follow aborted the public build
-/// (the markdown copy recursed past its stack) and killed the dev server (found by an
-/// attacker with the tests unread). Deeper than 100 is refused, for both audiences, naming
-/// the item; at 100 the build (markdown copies and all) goes through.
+/// Nesting thousands deep (quotes in quotes, lists in lists, quotes in a footnote, emphasis in
+/// emphasis) aborted the public build and killed the dev server: the markdown copy for agents
+/// walks the page recursively (found by attackers with the tests unread). The converter is
+/// never given a page deeper than it can follow: each builds, for both audiences, and its copy
+/// holds the text.
 #[test]
-fn quotes_and_lists_nested_too_deep_are_refused_and_the_limit_itself_builds() {
-    let quotes = |depth: usize| policy(&format!("{} deep\n", ">".repeat(depth)));
-    let lists =
-        |depth: usize| policy(&(0..depth).map(|i| format!("{}- x\n", "  ".repeat(i))).collect::<String>());
-    for (name, body) in [
-        ("101 quotes", quotes(101)),
-        ("2,000 quotes", quotes(2000)),
-        ("51 lists", lists(51)),
-        ("1,000 lists", lists(1000)),
-    ] {
-        let outcomes =
-            probe(&[("policies/adversary.md", &body)]).unwrap_or_else(|leak| panic!("{name}: {leak}"));
-        for outcome in &outcomes {
-            let codes = refused(outcome).unwrap_or_else(|| panic!("`{name}` should be refused"));
-            assert!(codes.iter().any(|c| c == "markdown-too-deep"), "{name}: {codes:?}");
-        }
-    }
-    for (name, body) in [("100 quotes", quotes(100)), ("50 lists", lists(50))] {
-        let outcomes =
-            probe(&[("policies/adversary.md", &body)]).unwrap_or_else(|leak| panic!("{name}: {leak}"));
-        for outcome in &outcomes {
-            assert!(refused(outcome).is_none(), "{name} builds: {outcome:?}");
-        }
+fn content_nested_thousands_deep_builds_with_its_copy_for_agents() {
+    let emphasis = (0..1500).map(|i| if i % 2 == 1 { "*a " } else { "**b " }).collect::<String>()
+        + "deepest"
+        + &(0..1500).map(|i| if i % 2 == 1 { "*" } else { "**" }).collect::<String>();
+    let cases = [
+        ("2,000 quotes", format!("{} deepest\n", ">".repeat(2000))),
+        (
+            "1,000 lists",
+            (0..1000).map(|i| format!("{}- x\n", "  ".repeat(i))).collect::<String>() + "\n\ndeepest\n",
+        ),
+        ("quotes in a footnote", format!("See[^a].\n\n[^a]: {} deepest\n", ">".repeat(3000))),
+        ("emphasis in emphasis", format!("{emphasis}\n")),
+    ];
+    // The public build makes the copies when the site asks for them.
+    let site = format!("{}markdown_copies: true\n", include_str!("../fixtures/minimal/site.yaml"));
+    for (name, body) in cases {
+        let body = policy(&body);
+        let files = [("site.yaml", site.as_bytes()), ("policies/adversary.md", body.as_slice())];
+        let [public, internal] = probe(&files).unwrap_or_else(|leak| panic!("{name}: {leak}"));
+        assert!(refused(&internal).is_none(), "`{name}` builds for the internal audience");
+        let harness::Outcome::Built(files) = public else { panic!("`{name}` builds: {public:?}") };
+        let copy = files.iter().find(|(path, _)| path.ends_with("pol-adv/index.md"));
+        let (_, copy) = copy.unwrap_or_else(|| panic!("{name}: the policy's markdown copy"));
+        assert!(String::from_utf8_lossy(copy).contains("deepest"), "{name}: the copy holds the text");
     }
 }
 
